@@ -1,0 +1,17 @@
+"""nnkit Lab: the router. Every page is listed in nnkit/ui/course.py."""
+
+import streamlit as st
+
+from nnkit.ui.course import HOME, LECTURES
+
+st.set_page_config(page_title="nnkit Lab", page_icon=":material/neurology:", layout="wide")
+
+home = st.Page(HOME.path, title=HOME.title, icon=HOME.icon, default=True)
+sections = {"": [home]}
+for lecture in LECTURES:
+    if lecture.pages:
+        sections[lecture.title] = [
+            st.Page(p.path, title=p.title, icon=p.icon) for p in lecture.pages
+        ]
+
+st.navigation(sections).run()

@@ -1,0 +1,67 @@
+"""The course map: every page of the app, grouped by lecture.
+
+This is the single list of pages. ``app.py`` builds ``st.navigation`` from it and
+the home page draws the course map from it, so adding a page means adding one
+``PageInfo`` here (and only once the page fully works: no "coming soon").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class PageInfo:
+    """One page: its script under ``pages/``, title, icon and a one-line summary."""
+
+    path: str
+    title: str
+    icon: str
+    summary: str
+
+
+@dataclass(frozen=True)
+class Lecture:
+    """A lecture: its navigation section title, a short abstract and its pages."""
+
+    title: str
+    abstract: str
+    pages: list[PageInfo] = field(default_factory=list)
+
+
+HOME = PageInfo(
+    path="pages/home.py",
+    title="Course map",
+    icon=":material/home:",
+    summary="The three lectures and what each page lets you do.",
+)
+
+LECTURES: list[Lecture] = [
+    Lecture(
+        title="Lecture 1 · Automatic differentiation & neural networks",
+        abstract=(
+            "From finite differences to reverse-mode autodiff, then neurons, layers, "
+            "losses and the training loop, up to fitting Rastrigin, XOR and house prices."
+        ),
+        pages=[
+        ],
+    ),
+    Lecture(
+        title="Lecture 2 · Physics-informed neural networks",
+        abstract=(
+            "Networks trained so that a differential equation's residual, computed by "
+            "automatic differentiation, vanishes: solve and identify ODEs and PDEs."
+        ),
+        pages=[
+        ],
+    ),
+    Lecture(
+        title="Lecture 3 · Symbolic distillation",
+        abstract=(
+            "Turn a trained network back into a formula with symbolic regression: "
+            "readable, and when it is the true law, it extrapolates."
+        ),
+        pages=[
+        ],
+    ),
+]

@@ -1,0 +1,53 @@
+"""The router and the home page (course map)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from nnkit.ui.course import HOME, LECTURES
+from tests.app.conftest import ROOT, assert_no_exception
+
+
+def test_router_runs_and_shows_the_course_map(app_page):
+    at = app_page("app.py").run()
+    assert_no_exception(at)
+    assert at.title[0].value == "nnkit Lab"
+    subheaders = [s.value for s in at.subheader]
+    assert subheaders == [lecture.title for lecture in LECTURES]
+
+
+def test_lecture_section_titles_are_the_courses():
+    titles = [lecture.title for lecture in LECTURES]
+    assert titles == [
+        "Lecture 1 · Automatic differentiation & neural networks",
+        "Lecture 2 · Physics-informed neural networks",
+        "Lecture 3 · Symbolic distillation",
+    ]
+
+
+def test_every_listed_page_exists_and_is_linked_from_home(app_page):
+    at = app_page(HOME.path).run()
+    assert_no_exception(at)
+    for lecture in LECTURES:
+        for page in lecture.pages:
+            assert (ROOT / page.path).is_file(), page.path
+    # One st.page_link per listed page.
+    links = at.get("page_link")
+    assert len(links) == sum(len(lecture.pages) for lecture in LECTURES)
+
+
+def test_home_page_imports_neither_torch_nor_sklearn():
+    code = (
+        "import sys\n"
+        "from streamlit.testing.v1 import AppTest\n"
+        f"at = AppTest.from_file({str(ROOT / 'app.py')!r}, default_timeout=60).run()\n"
+        "assert not at.exception, at.exception\n"
+        "heavy = sorted(m for m in ('torch', 'sklearn') if m in sys.modules)\n"
+        "print(','.join(heavy))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "", f"home page imported {out.stdout.strip()}"

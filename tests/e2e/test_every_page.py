@@ -1,0 +1,39 @@
+"""Visit every page in the navigation in a real browser: no exception, no console error."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from nnkit.ui.course import HOME, LECTURES
+from tests.e2e.conftest import page_url, wait_for_script
+
+pytestmark = pytest.mark.e2e
+
+ALL_PAGES = [HOME] + [p for lecture in LECTURES for p in lecture.pages]
+# Chromium logs these for reasons outside the app (no network in the sandbox).
+IGNORED_CONSOLE = ("favicon", "net::ERR_NAME_NOT_RESOLVED", "net::ERR_INTERNET_DISCONNECTED")
+
+
+@pytest.mark.parametrize("info", ALL_PAGES, ids=[Path(p.path).stem for p in ALL_PAGES])
+def test_page_renders_without_exception(server_url, page, screenshot_dir, info):
+    page.goto(page_url(server_url, info.path))
+    wait_for_script(page)
+    page.wait_for_timeout(500)
+    shot = screenshot_dir / f"{Path(info.path).stem}.png"
+    page.screenshot(path=str(shot), full_page=True)
+    exceptions = page.locator('[data-testid="stException"]')
+    assert exceptions.count() == 0, exceptions.first.inner_text()
+    errors = [e for e in page.console_errors if not any(s in e for s in IGNORED_CONSOLE)]
+    assert not errors, errors
+    # The page's own title is on screen (the sidebar navigation lists it too).
+    assert page.get_by_text(info.title).first.is_visible() or info is HOME
+
+
+def test_home_links_open_every_page(server_url, page):
+    page.goto(server_url + "/")
+    wait_for_script(page)
+    assert page.get_by_role("heading", name="nnkit Lab").is_visible()
+    for lecture in LECTURES:
+        assert page.get_by_text(lecture.title).first.is_visible()
