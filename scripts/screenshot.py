@@ -18,7 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.e2e.conftest import (  # noqa: E402
+from tests.e2e.browser import (  # noqa: E402
     CHROMIUM,
     CHROMIUM_ARGS,
     free_port,
