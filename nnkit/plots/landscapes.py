@@ -1,0 +1,284 @@
+"""Chart builders for loss surfaces and optimizer paths (the "Gradient descent" page).
+
+Every builder takes plain data (DataFrames from :mod:`nnkit.landscapes`) and returns
+an Altair chart, so the same figures work in Jupyter::
+
+    from nnkit import landscapes as L
+    from nnkit.plots.landscapes import contour_map
+    s = L.surface("rosenbrock")
+    g = s.grid(120)
+    contour_map(L.contour_segments(g, L.contour_levels(g.z)), domain=s.domain)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import altair as alt
+import numpy as np
+import pandas as pd
+
+__all__ = ["contour_map", "fit_chart", "loss_chart", "path_frame"]
+
+_PALETTE = ["#e45756", "#4c78a8", "#f58518", "#54a24b", "#b279a2", "#9d755d", "#eeca3b"]
+
+
+def path_frame(
+    paths: dict[str, np.ndarray], upto: int | None = None, max_points: int = 400
+) -> pd.DataFrame:
+    """Long frame ``series, step, x, y`` of several paths, each cut at ``upto`` and thinned.
+
+    Parameters
+    ----------
+    paths : dict of str to array of shape (k, 2)
+    upto : int, optional
+        Keep steps ``0..upto`` (the animation's current step).
+    max_points : int, default 400
+        Thin each path to at most this many points (first and last kept).
+    """
+    frames = []
+    for name, p in paths.items():
+        p = np.asarray(p, dtype=float)
+        if upto is not None:
+            p = p[: upto + 1]
+        n = p.shape[0]
+        if n == 0:
+            continue
+        idx = (
+            np.arange(n)
+            if n <= max_points
+            else np.unique(np.round(np.linspace(0, n - 1, max_points)).astype(int))
+        )
+        frames.append(pd.DataFrame({"series": name, "step": idx, "x": p[idx, 0], "y": p[idx, 1]}))
+    if not frames:
+        return pd.DataFrame({"series": [], "step": [], "x": [], "y": []})
+    return pd.concat(frames, ignore_index=True)
+
+
+def _series_scale(names: Sequence[str]) -> alt.Scale:
+    return alt.Scale(domain=list(names), range=_PALETTE[: max(1, len(names))])
+
+
+def contour_map(
+    segments: pd.DataFrame,
+    domain: tuple[tuple[float, float], tuple[float, float]],
+    paths: pd.DataFrame | None = None,
+    markers: pd.DataFrame | None = None,
+    x_title: str = "x",
+    y_title: str = "y",
+    log_levels: bool = True,
+    level_title: str = "level",
+    height: int = 420,
+    series_order: Sequence[str] | None = None,
+) -> alt.LayerChart:
+    """Contour lines with optional paths (lines + a dot at their head) and reference markers.
+
+    Parameters
+    ----------
+    segments : DataFrame
+        ``x, y, x2, y2, level`` from :func:`nnkit.landscapes.contour_segments`.
+    domain : ((x0, x1), (y0, y1))
+        Plot box; anything outside is clipped (a diverging path leaves the frame).
+    paths : DataFrame, optional
+        ``series, step, x, y`` (see :func:`path_frame`).
+    markers : DataFrame, optional
+        ``x, y, label``: reference points (closed-form optimum, known minima).
+    log_levels : bool
+        Colour the contour levels on a log scale.
+    """
+    (x0, x1), (y0, y1) = domain
+    xs = alt.Scale(domain=[x0, x1], nice=False, zero=False)
+    ys = alt.Scale(domain=[y0, y1], nice=False, zero=False)
+    positive = bool(len(segments)) and float(segments["level"].min()) > 0
+    color_scale = alt.Scale(type="log" if (log_levels and positive) else "linear", scheme="viridis")
+    base = (
+        alt.Chart(segments)
+        .mark_rule(strokeWidth=1.2, opacity=0.75, clip=True)
+        .encode(
+            x=alt.X("x:Q", scale=xs, title=x_title),
+            y=alt.Y("y:Q", scale=ys, title=y_title),
+            x2="x2:Q",
+            y2="y2:Q",
+            color=alt.Color("level:Q", scale=color_scale, title=level_title, legend=None),
+            tooltip=[alt.Tooltip("level:Q", format=".4g", title=level_title)],
+        )
+    )
+    layers: list[alt.Chart] = [base]
+    if paths is not None and len(paths):
+        names = list(series_order) if series_order else list(dict.fromkeys(paths["series"]))
+        color = alt.Color(
+            "series:N", scale=_series_scale(names), title=None, legend=alt.Legend(orient="top")
+        )
+        layers.append(
+            alt.Chart(paths)
+            .mark_line(strokeWidth=2.2, clip=True, point=False)
+            .encode(
+                x=alt.X("x:Q", scale=xs),
+                y=alt.Y("y:Q", scale=ys),
+                order="step:Q",
+                color=color,
+                detail="series:N",
+                tooltip=[
+                    "series:N",
+                    "step:Q",
+                    alt.Tooltip("x:Q", format=".5g"),
+                    alt.Tooltip("y:Q", format=".5g"),
+                ],
+            )
+        )
+        heads = paths.sort_values("step").groupby("series", as_index=False).tail(1)
+        layers.append(
+            alt.Chart(heads)
+            .mark_point(filled=True, size=110, stroke="black", strokeWidth=1, opacity=1, clip=True)
+            .encode(
+                x=alt.X("x:Q", scale=xs),
+                y=alt.Y("y:Q", scale=ys),
+                color=color,
+                tooltip=[
+                    "series:N",
+                    "step:Q",
+                    alt.Tooltip("x:Q", format=".5g"),
+                    alt.Tooltip("y:Q", format=".5g"),
+                ],
+            )
+        )
+    if markers is not None and len(markers):
+        layers.append(
+            alt.Chart(markers)
+            .mark_point(shape="cross", size=220, color="black", filled=True, clip=True)
+            .encode(
+                x=alt.X("x:Q", scale=xs),
+                y=alt.Y("y:Q", scale=ys),
+                tooltip=[
+                    "label:N",
+                    alt.Tooltip("x:Q", format=".6g"),
+                    alt.Tooltip("y:Q", format=".6g"),
+                ],
+            )
+        )
+        layers.append(
+            alt.Chart(markers)
+            .mark_text(align="left", dx=9, dy=-9, fontSize=12, clip=True)
+            .encode(x=alt.X("x:Q", scale=xs), y=alt.Y("y:Q", scale=ys), text="label:N")
+        )
+    return alt.layer(*layers).properties(height=height)
+
+
+def fit_chart(
+    x: np.ndarray,
+    y: np.ndarray,
+    lines: dict[str, tuple[float, float]],
+    height: int = 320,
+) -> alt.LayerChart:
+    """Data scatter with straight lines ``y = w·x + b``, one per entry of ``lines``.
+
+    Parameters
+    ----------
+    x, y : array
+        The data.
+    lines : dict of label to (w, b)
+        The first entry is drawn solid (the current fit), the others dashed.
+    """
+    pts = pd.DataFrame({"x": x, "y": y})
+    xmin, xmax = float(np.min(x)), float(np.max(x))
+    rows = []
+    for name, (w, b) in lines.items():
+        for xv in (xmin, xmax):
+            rows.append({"line": name, "x": xv, "y": w * xv + b})
+    ldf = pd.DataFrame(rows)
+    names = list(lines)
+    ylo, yhi = float(np.min(y)), float(np.max(y))
+    pad = 0.15 * (yhi - ylo)
+    ys = alt.Scale(domain=[ylo - pad, yhi + pad], nice=True, zero=False)
+    scatter = (
+        alt.Chart(pts)
+        .mark_circle(size=35, color="#888", opacity=0.7)
+        .encode(
+            x=alt.X("x:Q", title="x"),
+            y=alt.Y("y:Q", title="y", scale=ys),
+            tooltip=[alt.Tooltip("x:Q", format=".4g"), alt.Tooltip("y:Q", format=".4g")],
+        )
+    )
+    line = (
+        alt.Chart(ldf)
+        .mark_line(strokeWidth=2.5, clip=True)
+        .encode(
+            x="x:Q",
+            y=alt.Y("y:Q", scale=ys),
+            color=alt.Color(
+                "line:N", scale=_series_scale(names), title=None, legend=alt.Legend(orient="top")
+            ),
+            strokeDash=alt.StrokeDash(
+                "line:N",
+                scale=alt.Scale(domain=names, range=[[1, 0]] + [[6, 4]] * (len(names) - 1)),
+                legend=None,
+            ),
+        )
+    )
+    return alt.layer(scatter, line).properties(height=height)
+
+
+def loss_chart(
+    df: pd.DataFrame,
+    x: str,
+    y: str,
+    color: str | None = None,
+    log: bool = True,
+    x_title: str | None = None,
+    y_title: str | None = None,
+    rule_x: float | None = None,
+    rule_y: float | None = None,
+    rule_y_label: str = "",
+    height: int = 300,
+    series_order: Sequence[str] | None = None,
+    dash: str | None = None,
+) -> alt.LayerChart:
+    """Loss curve(s): ``y`` against ``x``, log scale by default.
+
+    Parameters
+    ----------
+    df : DataFrame
+    x, y : str
+        Columns. Non-positive values are dropped on a log scale.
+    color : str, optional
+        Column that separates several curves.
+    rule_x : float, optional
+        A vertical line (the animation's current step).
+    rule_y : float, optional
+        A horizontal reference line (e.g. the optimum loss J*), labelled ``rule_y_label``.
+    dash : str, optional
+        Column whose values select dashed lines (e.g. "predicted" vs "run").
+    """
+    data = df
+    if log:
+        data = df[np.isfinite(df[y]) & (df[y] > 0)]
+    enc = {
+        "x": alt.X(f"{x}:Q", title=x_title or x),
+        "y": alt.Y(f"{y}:Q", title=y_title or y, scale=alt.Scale(type="log" if log else "linear")),
+        "tooltip": [alt.Tooltip(f"{x}:Q", format=".6g"), alt.Tooltip(f"{y}:Q", format=".6g")],
+    }
+    if color:
+        names = list(series_order) if series_order else list(dict.fromkeys(data[color]))
+        enc["color"] = alt.Color(
+            f"{color}:N", scale=_series_scale(names), title=None, legend=alt.Legend(orient="top")
+        )
+        enc["tooltip"] = [f"{color}:N", *enc["tooltip"]]
+    if dash:
+        enc["strokeDash"] = alt.StrokeDash(f"{dash}:N", title=None, legend=alt.Legend(orient="top"))
+    layers: list[alt.Chart] = [alt.Chart(data).mark_line(strokeWidth=2, clip=True).encode(**enc)]
+    if rule_y is not None and (not log or rule_y > 0):
+        ref = pd.DataFrame({"y": [rule_y], "label": [rule_y_label]})
+        layers.append(alt.Chart(ref).mark_rule(color="black", strokeDash=[4, 4]).encode(y="y:Q"))
+        if rule_y_label:
+            layers.append(
+                alt.Chart(ref)
+                .mark_text(align="left", dy=-7, x=5, fontSize=11)
+                .encode(y="y:Q", text="label:N")
+            )
+    if rule_x is not None:
+        layers.append(
+            alt.Chart(pd.DataFrame({"x": [rule_x]}))
+            .mark_rule(color="#666", strokeWidth=1.5)
+            .encode(x="x:Q")
+        )
+    return alt.layer(*layers).properties(height=height)
