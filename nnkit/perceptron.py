@@ -1,0 +1,533 @@
+"""Rosenblatt's perceptron, a single neuron, and a layer of neurons on the plane.
+
+:class:`Perceptron` implements the perceptron learning rule
+
+    w ← w + η (t − ŷ) x,    b ← b + η (t − ŷ)
+
+with a Heaviside (``t, ŷ ∈ {0, 1}``) or sign (``t, ŷ ∈ {−1, 1}``) output, one sample at
+a time, and records the weights after every update and every epoch so that a page can
+replay training. It stops after the first epoch without a mistake.
+
+Helpers give the references a page shows beside the perceptron's result:
+:func:`is_linearly_separable` (an exact linear-programming feasibility test) and
+:func:`novikoff_bound` (the convergence theorem's bound (R/γ)² on the number of updates).
+:func:`neuron_output` and :func:`layer_output` evaluate neurons with any activation of
+:mod:`nnkit.activations` on a grid, for the "one neuron" and "a layer" pictures.
+
+Examples
+--------
+>>> from nnkit.datasets import logic_gate
+>>> X, y = logic_gate("and")
+>>> p = Perceptron(lr=1.0, max_epochs=20).fit(X, y)
+>>> p.converged_, p.score(X, y)
+(True, 1.0)
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from nnkit.activations import get as get_activation
+
+__all__ = [
+    "Perceptron",
+    "PerceptronHistory",
+    "Separator",
+    "is_linearly_separable",
+    "layer_output",
+    "max_margin_separator",
+    "neuron_output",
+    "novikoff_bound",
+    "plane_grid",
+]
+
+_OUTPUTS = ("heaviside", "sign")
+
+
+@dataclass(frozen=True)
+class PerceptronHistory:
+    """Everything needed to replay a perceptron's training.
+
+    Attributes
+    ----------
+    frames : pandas.DataFrame
+        One row per state of the weights: frame 0 is the initial state, frame ``k``
+        the state after the ``k``-th update. Columns: ``frame``, ``epoch`` (epoch of
+        the update, 0 for the initial state), ``sample`` (row of ``X`` that caused the
+        update, -1 for frame 0), ``target`` and ``output`` (t and ŷ of that sample
+        before the update), ``w1`` … ``wd``, ``b``.
+    epochs : pandas.DataFrame
+        One row per epoch. Columns: ``epoch`` (1-based), ``mistakes`` (updates made
+        during the epoch), ``errors_after`` (training points misclassified by the
+        weights at the end of the epoch), ``last_frame`` (frame at the end of the
+        epoch), ``w1`` … ``wd``, ``b``.
+    """
+
+    frames: pd.DataFrame
+    epochs: pd.DataFrame
+
+    @property
+    def n_frames(self) -> int:
+        """Number of frames (updates + 1)."""
+        return len(self.frames)
+
+
+class Perceptron:
+    """Rosenblatt's perceptron, scikit-learn style, recording its training for replay.
+
+    Parameters
+    ----------
+    lr : float, default 1.0
+        Learning rate η > 0. With zero initial weights it only rescales w and b:
+        the predictions and the number of updates do not depend on it.
+    max_epochs : int, default 100
+        Largest number of passes over the data.
+    output : {"heaviside", "sign"}, default "heaviside"
+        Threshold unit: H(z) = 1 if z ≥ 0 else 0 (targets 0/1) or sgn(z) (targets ±1,
+        sgn(0) = 0 counts as a mistake).
+    shuffle : bool, default True
+        Visit the samples in a new random order each epoch (else in data order).
+    init : {"zeros", "random"}, default "zeros"
+        Initial weights: all zero (the convergence theorem's setting) or standard
+        normal draws.
+    seed : int, default 0
+        Seed of the shuffling and of random initial weights.
+    max_seconds : float or None, default None
+        Wall-clock budget; training stops (keeping its history) when exceeded.
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (2,)
+        The two labels; ``classes_[1]`` is the positive class (output 1).
+    coef_ : ndarray of shape (1, n_features)
+        Final weights w.
+    intercept_ : ndarray of shape (1,)
+        Final bias b.
+    n_updates_ : int
+        Number of weight updates (mistakes) made in total.
+    n_epochs_ : int
+        Number of epochs run.
+    converged_ : bool
+        True if the last epoch made no mistake (all training points classified).
+    stop_reason_ : str
+        Why training stopped, in words.
+    history_ : PerceptronHistory
+        Weights after every update and every epoch.
+    """
+
+    def __init__(
+        self,
+        lr: float = 1.0,
+        max_epochs: int = 100,
+        output: str = "heaviside",
+        shuffle: bool = True,
+        init: str = "zeros",
+        seed: int = 0,
+        max_seconds: float | None = None,
+    ) -> None:
+        self.lr = lr
+        self.max_epochs = max_epochs
+        self.output = output
+        self.shuffle = shuffle
+        self.init = init
+        self.seed = seed
+        self.max_seconds = max_seconds
+
+    # -- parameter and data checks ------------------------------------------------
+
+    def _check_params(self) -> None:
+        try:
+            lr = float(self.lr)
+        except (TypeError, ValueError):
+            raise ValueError(f"learning rate must be a number, got {self.lr!r}") from None
+        if not np.isfinite(lr) or lr <= 0:
+            raise ValueError(f"learning rate must be a positive number, got {self.lr!r}")
+        if isinstance(self.max_epochs, bool) or int(self.max_epochs) != self.max_epochs:
+            raise ValueError(f"max_epochs must be a whole number, got {self.max_epochs!r}")
+        if self.max_epochs < 1:
+            raise ValueError(f"max_epochs must be at least 1, got {self.max_epochs}")
+        if self.output not in _OUTPUTS:
+            raise ValueError(f"output must be one of {_OUTPUTS}, got {self.output!r}")
+        if self.init not in ("zeros", "random"):
+            raise ValueError(f"init must be 'zeros' or 'random', got {self.init!r}")
+
+    @staticmethod
+    def _check_data(X, y) -> tuple[np.ndarray, np.ndarray]:
+        X = np.asarray(X, dtype=float)
+        y = np.asarray(y)
+        if X.ndim != 2:
+            raise ValueError(f"X must be a 2-D array (n_samples, n_features), got shape {X.shape}")
+        if len(X) == 0:
+            raise ValueError("X has no samples: give at least one point of each class")
+        if y.shape != (len(X),):
+            raise ValueError(f"y must have shape ({len(X)},) to match X, got {y.shape}")
+        if not np.all(np.isfinite(X)):
+            raise ValueError("X contains NaN or infinite values")
+        return X, y
+
+    # -- the learning rule --------------------------------------------------------
+
+    def _unit(self, z: float) -> float:
+        if self.output == "heaviside":
+            return 1.0 if z >= 0 else 0.0
+        return float(np.sign(z))
+
+    def fit(self, X, y) -> Perceptron:
+        """Run the perceptron learning rule until an epoch makes no mistake.
+
+        Parameters
+        ----------
+        X : array_like of shape (n_samples, n_features)
+        y : array_like of shape (n_samples,)
+            Exactly two distinct labels (any values, e.g. 0/1 or −1/+1).
+
+        Returns
+        -------
+        Perceptron
+            ``self``, fitted.
+
+        Raises
+        ------
+        ValueError
+            Bad hyper-parameters (e.g. a learning rate ≤ 0) or data (no samples, not
+            exactly two classes, NaN).
+        """
+        self._check_params()
+        X, y = self._check_data(X, y)
+        classes = np.unique(y)
+        if len(classes) != 2:
+            raise ValueError(
+                f"the perceptron needs exactly two classes in y, got {len(classes)}: "
+                f"{classes.tolist()[:5]}"
+            )
+        positive = y == classes[1]
+        t = positive.astype(float) if self.output == "heaviside" else np.where(positive, 1.0, -1.0)
+
+        rng = np.random.default_rng(self.seed)
+        n, d = X.shape
+        if self.init == "zeros":
+            w, b = np.zeros(d), 0.0
+        else:
+            w, b = rng.standard_normal(d), float(rng.standard_normal())
+        lr = float(self.lr)
+        started = time.perf_counter()
+
+        # frame rows: epoch, sample, target, output, w..., b
+        frames: list[list[float]] = [[0, -1, np.nan, np.nan, *w, b]]
+        epochs: list[list[float]] = []
+        converged = False
+        stop = f"max_epochs = {self.max_epochs} reached with mistakes left"
+        for epoch in range(1, int(self.max_epochs) + 1):
+            order = rng.permutation(n) if self.shuffle else np.arange(n)
+            mistakes = 0
+            for i in order:
+                out = self._unit(float(X[i] @ w) + b)
+                if out != t[i]:
+                    step = lr * (t[i] - out)
+                    w = w + step * X[i]
+                    b = b + step
+                    mistakes += 1
+                    frames.append([epoch, i, t[i], out, *w, b])
+            z = X @ w + b
+            outs = (z >= 0).astype(float) if self.output == "heaviside" else np.sign(z)
+            errors = int(np.sum(outs != t))
+            epochs.append([epoch, mistakes, errors, len(frames) - 1, *w, b])
+            if mistakes == 0:
+                converged = True
+                stop = f"epoch {epoch} made no mistake: every training point is classified"
+                break
+            if self.max_seconds is not None and time.perf_counter() - started > self.max_seconds:
+                stop = f"time budget of {self.max_seconds:g} s used up after epoch {epoch}"
+                break
+
+        wcols = [f"w{j + 1}" for j in range(d)]
+        frames_df = pd.DataFrame(frames, columns=["epoch", "sample", "target", "output", *wcols, "b"])
+        frames_df.insert(0, "frame", np.arange(len(frames_df)))
+        frames_df[["epoch", "sample"]] = frames_df[["epoch", "sample"]].astype(int)
+        epochs_df = pd.DataFrame(
+            epochs, columns=["epoch", "mistakes", "errors_after", "last_frame", *wcols, "b"]
+        )
+        epochs_df[["epoch", "mistakes", "errors_after", "last_frame"]] = epochs_df[
+            ["epoch", "mistakes", "errors_after", "last_frame"]
+        ].astype(int)
+
+        self.classes_ = classes
+        self.coef_ = w.reshape(1, d)
+        self.intercept_ = np.array([b])
+        self.n_features_in_ = d
+        self.n_updates_ = len(frames) - 1
+        self.n_epochs_ = len(epochs)
+        self.converged_ = converged
+        self.stop_reason_ = stop
+        self.history_ = PerceptronHistory(frames=frames_df, epochs=epochs_df)
+        return self
+
+    # -- prediction ---------------------------------------------------------------
+
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "coef_"):
+            raise ValueError("this Perceptron is not fitted yet: call fit(X, y) first")
+
+    def decision_function(self, X) -> np.ndarray:
+        """Net input z = w · x + b for each row of ``X``.
+
+        Parameters
+        ----------
+        X : array_like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n_samples,)
+        """
+        self._check_fitted()
+        X = np.asarray(X, dtype=float)
+        return X @ self.coef_[0] + self.intercept_[0]
+
+    def predict(self, X) -> np.ndarray:
+        """Predicted labels: ``classes_[1]`` where the unit fires, else ``classes_[0]``.
+
+        With a Heaviside output a point exactly on the line (z = 0) is positive; with
+        a sign output it is negative (sgn(0) = 0 is not +1).
+        """
+        z = self.decision_function(X)
+        fires = z >= 0 if self.output == "heaviside" else z > 0
+        return np.where(fires, self.classes_[1], self.classes_[0])
+
+    def score(self, X, y) -> float:
+        """Training-set style accuracy: fraction of ``y`` predicted exactly."""
+        return float(np.mean(self.predict(X) == np.asarray(y)))
+
+    def weights_at(self, frame: int) -> tuple[np.ndarray, float]:
+        """Weights and bias at a recorded frame (0 = initial, k = after update k).
+
+        Parameters
+        ----------
+        frame : int
+            Clipped to ``[0, history_.n_frames - 1]``.
+
+        Returns
+        -------
+        w : ndarray of shape (n_features,)
+        b : float
+        """
+        self._check_fitted()
+        f = self.history_.frames
+        k = int(np.clip(frame, 0, len(f) - 1))
+        row = f.iloc[k]
+        w = row[[f"w{j + 1}" for j in range(self.n_features_in_)]].to_numpy(dtype=float)
+        return w, float(row["b"])
+
+
+# ---------------------------------------------------------------------------
+# References: linear separability and the convergence bound
+# ---------------------------------------------------------------------------
+
+
+def _signed_labels(y) -> np.ndarray:
+    y = np.asarray(y)
+    classes = np.unique(y)
+    if len(classes) != 2:
+        raise ValueError(f"need exactly two classes, got {len(classes)}")
+    return np.where(y == classes[1], 1.0, -1.0)
+
+
+def is_linearly_separable(X, y) -> bool:
+    """Exact test: is there a line (hyperplane) with every class strictly on its side?
+
+    Solves the linear feasibility problem ``s_i (w · x_i + b) ≥ 1`` (``s_i = ±1``) with
+    scipy's HiGHS solver; it is feasible exactly when the two classes are strictly
+    linearly separable.
+
+    Parameters
+    ----------
+    X : array_like of shape (n_samples, n_features)
+    y : array_like of shape (n_samples,), two distinct labels
+
+    Returns
+    -------
+    bool
+    """
+    from scipy.optimize import linprog
+
+    X = np.asarray(X, dtype=float)
+    s = _signed_labels(y)
+    A = -s[:, None] * np.column_stack([X, np.ones(len(X))])
+    res = linprog(
+        c=np.zeros(X.shape[1] + 1),
+        A_ub=A,
+        b_ub=-np.ones(len(X)),
+        bounds=[(None, None)] * (X.shape[1] + 1),
+        method="highs",
+    )
+    return bool(res.status == 0)
+
+
+@dataclass(frozen=True)
+class Separator:
+    """A separating hyperplane w · x + b = 0 and the quantities of Novikoff's theorem.
+
+    Attributes
+    ----------
+    w : ndarray
+        Normal vector.
+    b : float
+        Bias.
+    gamma : float
+        Margin of the augmented problem: min_i s_i (w · x_i + b) / ‖(w, b)‖, the
+        margin the perceptron (which learns the bias as a weight on a constant input
+        1) sees.
+    radius : float
+        R = max_i ‖(x_i, 1)‖.
+    bound : float
+        (R / γ)²: the most updates the perceptron can make from zero weights.
+    """
+
+    w: np.ndarray
+    b: float
+    gamma: float
+    radius: float
+    bound: float
+
+
+def novikoff_bound(X, y, w, b: float) -> Separator:
+    """Novikoff's bound on the number of perceptron updates, for a given separator.
+
+    With inputs augmented by a constant 1 (so the bias is a weight), if the unit
+    vector ``u ∝ (w, b)`` separates the data with margin γ and every ``‖(x, 1)‖ ≤ R``,
+    the perceptron started from zero makes at most ``(R/γ)²`` updates, whatever the
+    order of the samples and the learning rate.
+
+    Parameters
+    ----------
+    X : array_like of shape (n_samples, n_features)
+    y : array_like of shape (n_samples,), two distinct labels
+    w : array_like of shape (n_features,)
+    b : float
+
+    Returns
+    -------
+    Separator
+        With ``bound = inf`` (and ``gamma <= 0``) if (w, b) does not separate the data.
+    """
+    X = np.asarray(X, dtype=float)
+    s = _signed_labels(y)
+    w = np.asarray(w, dtype=float)
+    norm = float(np.sqrt(w @ w + b * b))
+    gamma = float(np.min(s * (X @ w + b)) / norm) if norm > 0 else 0.0
+    radius = float(np.sqrt(np.max(np.sum(X * X, axis=1) + 1.0)))
+    bound = (radius / gamma) ** 2 if gamma > 0 else float("inf")
+    return Separator(w=w, b=float(b), gamma=gamma, radius=radius, bound=bound)
+
+
+def max_margin_separator(X, y) -> Separator | None:
+    """The separator with the largest augmented margin γ, hence the tightest Novikoff bound.
+
+    Solves min ‖v‖² subject to s_i v · (x_i, 1) ≥ 1 (a hard-margin SVM without a free
+    bias) with scipy's SLSQP; γ is then recomputed exactly for the returned v, so the
+    bound is valid even if the optimiser stops slightly short of the optimum.
+
+    Parameters
+    ----------
+    X : array_like of shape (n_samples, n_features)
+    y : array_like of shape (n_samples,), two distinct labels
+
+    Returns
+    -------
+    Separator or None
+        None if the data are not linearly separable.
+    """
+    from scipy.optimize import minimize
+
+    if not is_linearly_separable(X, y):
+        return None
+    X = np.asarray(X, dtype=float)
+    s = _signed_labels(y)
+    A = s[:, None] * np.column_stack([X, np.ones(len(X))])
+    # start from the least-squares fit of s, scaled to be feasible if it separates
+    v0, *_ = np.linalg.lstsq(np.column_stack([X, np.ones(len(X))]), s, rcond=None)
+    m = float(np.min(A @ v0))
+    v0 = v0 / m if m > 0 else v0
+    res = minimize(
+        lambda v: float(v @ v),
+        v0,
+        jac=lambda v: 2 * v,
+        constraints=[{"type": "ineq", "fun": lambda v: A @ v - 1.0, "jac": lambda v: A}],
+        method="SLSQP",
+        options={"maxiter": 500, "ftol": 1e-12},
+    )
+    v = res.x
+    sep = novikoff_bound(X, y, v[:-1], float(v[-1]))
+    if sep.gamma <= 0:  # optimiser failed: fall back on the LP's feasible point
+        return None
+    return sep
+
+
+# ---------------------------------------------------------------------------
+# One neuron and one layer on the plane
+# ---------------------------------------------------------------------------
+
+
+def plane_grid(
+    x_range: tuple[float, float], y_range: tuple[float, float], steps: int = 60
+) -> np.ndarray:
+    """Points of a regular ``steps × steps`` grid covering a rectangle.
+
+    Returns
+    -------
+    ndarray of shape (steps * steps, 2)
+        Columns x1, x2.
+    """
+    if steps < 2:
+        raise ValueError(f"steps must be at least 2, got {steps}")
+    g1 = np.linspace(*x_range, steps)
+    g2 = np.linspace(*y_range, steps)
+    a, c = np.meshgrid(g1, g2)
+    return np.column_stack([a.ravel(), c.ravel()])
+
+
+def neuron_output(X, w, b: float, activation: str = "heaviside") -> np.ndarray:
+    """Output σ(w · x + b) of one neuron for each row of ``X``.
+
+    Parameters
+    ----------
+    X : array_like of shape (n_samples, n_features)
+    w : array_like of shape (n_features,)
+    b : float
+    activation : str
+        A name from :mod:`nnkit.activations`.
+
+    Returns
+    -------
+    ndarray of shape (n_samples,)
+    """
+    X = np.asarray(X, dtype=float)
+    return get_activation(activation).fn(X @ np.asarray(w, dtype=float) + float(b))
+
+
+def layer_output(X, W, b, activation: str = "heaviside") -> np.ndarray:
+    """Outputs of a layer of neurons sharing the same input: σ(X Wᵀ + b).
+
+    Parameters
+    ----------
+    X : array_like of shape (n_samples, n_features)
+    W : array_like of shape (n_neurons, n_features)
+        One row of weights per neuron.
+    b : array_like of shape (n_neurons,)
+    activation : str
+
+    Returns
+    -------
+    ndarray of shape (n_samples, n_neurons)
+    """
+    X = np.asarray(X, dtype=float)
+    W = np.atleast_2d(np.asarray(W, dtype=float))
+    b = np.asarray(b, dtype=float).reshape(-1)
+    if W.shape[1] != X.shape[1] or len(b) != len(W):
+        raise ValueError(
+            f"layer shapes do not match: X {X.shape}, W {W.shape} (neurons × inputs), b {b.shape}"
+        )
+    return get_activation(activation).fn(X @ W.T + b)
