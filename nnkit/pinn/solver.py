@@ -1,0 +1,470 @@
+"""Train a physics-informed network on a :class:`~nnkit.pinn.problems.Problem`.
+
+The network is :func:`nnkit.models.mlp` (inputs mapped to [−1, 1], PyTorch's default
+initialisation), optionally wrapped in the problem's hard-constraint transform. The
+loss closure returns the named, weighted terms
+
+* ``residual``: mean squared residual of the equation at the collocation points,
+* ``ic`` / ``bc``: mean squared error of the initial / boundary conditions,
+* ``data``: mean squared misfit to observations (inverse problems),
+
+and training runs through :class:`nnkit.training.Trainer` (the course's one loop:
+history per term, time cap, stop, divergence detection, callbacks), in two phases:
+Adam, then optional L-BFGS with a strong-Wolfe line search (in float64 by default,
+because in float32 it stalls after a few iterations on Burgers). :class:`PINN`
+chains the phases and looks like a ``Trainer`` to :class:`nnkit.training.TrainingJob`,
+so the page trains it in the background with Start / Stop / Continue.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from nnkit._torch import torch
+from nnkit.limits import LIMITS, Limits
+from nnkit.pinn.problems import Problem, derivative
+from nnkit.pinn.sampling import SAMPLINGS, refine_by_residual, sample_box
+
+__all__ = ["PINNConfig", "PINNModel", "PINN", "TERM_NAMES", "relative_l2", "with_weights"]
+
+nn = torch.nn
+
+TERM_NAMES: dict[str, str] = {
+    "residual": "equation residual at the collocation points",
+    "ic": "initial condition",
+    "bc": "boundary condition",
+    "data": "misfit to the measurements",
+}
+"""Loss-term key → what it measures."""
+
+
+def relative_l2(u: np.ndarray, u_ref: np.ndarray) -> float:
+    """‖u − u_ref‖₂ / ‖u_ref‖₂ (the error every PINN paper reports)."""
+    u = np.asarray(u, dtype=float).ravel()
+    u_ref = np.asarray(u_ref, dtype=float).ravel()
+    return float(np.linalg.norm(u - u_ref) / np.linalg.norm(u_ref))
+
+
+@dataclass(frozen=True)
+class PINNConfig:
+    """How to build and train a PINN (plain data: usable as a cache key).
+
+    Attributes
+    ----------
+    hidden : tuple of int
+        Hidden layer widths of the MLP.
+    activation : str
+        Activation name from :mod:`nnkit.activations` (tanh is smooth: its second
+        derivative exists, which the residual needs; ReLU's does not).
+    n_collocation : int
+        Collocation points in the domain (≥ 1).
+    sampling : {"lhs", "sobol", "uniform"}
+        How the collocation points are spread.
+    n_conditions : int
+        Points per initial/boundary condition (soft constraints).
+    hard_constraints : bool
+        Wrap the network in the problem's output transform that satisfies the
+        initial/boundary conditions exactly; the ``ic``/``bc`` terms then vanish.
+    weights : tuple of (str, float)
+        Weight of each loss term (missing: 1).
+    adam_epochs : int
+        Recorded epochs of Adam, each of ``adam_steps_per_epoch`` steps.
+    adam_steps_per_epoch : int
+    lr : float
+        Adam's learning rate.
+    lbfgs_epochs : int
+        Recorded epochs of L-BFGS after Adam, each of ``lbfgs_iters_per_epoch`` iterations
+        (0: no L-BFGS).
+    lbfgs_iters_per_epoch : int
+    float64 : bool
+        Train in float64 from the start.
+    lbfgs_float64 : bool
+        Switch to float64 for the L-BFGS phase.
+    refine_every : int
+        Residual-based refinement every this many Adam epochs (0: never).
+    refine_points : int
+        Points added by each refinement.
+    eval_every : int
+        Epochs between evaluations of the error against the reference.
+    seed : int
+        Seeds the weights, the collocation and condition points.
+    """
+
+    hidden: tuple[int, ...] = (32, 32, 32)
+    activation: str = "tanh"
+    n_collocation: int = 1000
+    sampling: str = "lhs"
+    n_conditions: int = 100
+    hard_constraints: bool = True
+    weights: tuple[tuple[str, float], ...] = ()
+    adam_epochs: int = 200
+    adam_steps_per_epoch: int = 10
+    lr: float = 1e-3
+    lbfgs_epochs: int = 0
+    lbfgs_iters_per_epoch: int = 10
+    float64: bool = False
+    lbfgs_float64: bool = True
+    refine_every: int = 0
+    refine_points: int = 0
+    eval_every: int = 5
+    seed: int = 0
+
+    def weight(self, term: str) -> float:
+        """Weight of a loss term (1 unless set)."""
+        return float(dict(self.weights).get(term, 1.0))
+
+    def validate(self, limits: Limits | None = None) -> None:
+        """Raise ``ValueError`` with a message saying what to change."""
+        limits = limits or LIMITS
+        if int(self.n_collocation) < 1:
+            raise ValueError("use at least 1 collocation point (the residual is enforced there)")
+        if self.n_collocation > limits.max_samples:
+            raise ValueError(
+                f"{self.n_collocation} collocation points is above the fair-use cap of "
+                f"{limits.max_samples}: use fewer"
+            )
+        if self.sampling not in SAMPLINGS:
+            raise ValueError(f"unknown sampling {self.sampling!r}; choose one of {', '.join(SAMPLINGS)}")
+        if int(self.n_conditions) < 1:
+            raise ValueError("use at least 1 point per initial/boundary condition")
+        if not self.hidden or any(int(h) < 1 for h in self.hidden):
+            raise ValueError("the network needs at least one hidden layer of width ≥ 1")
+        for name, w in self.weights:
+            if name not in TERM_NAMES:
+                raise ValueError(f"unknown loss term {name!r}; terms are {', '.join(TERM_NAMES)}")
+            if not (math.isfinite(w) and w >= 0):
+                raise ValueError(f"the weight of '{name}' must be a number ≥ 0, got {w}")
+        if not (math.isfinite(self.lr) and self.lr > 0):
+            raise ValueError(f"the learning rate must be positive, got {self.lr}")
+        if self.adam_epochs < 0 or self.lbfgs_epochs < 0:
+            raise ValueError("epoch counts must be ≥ 0")
+        if self.adam_epochs + self.lbfgs_epochs < 1:
+            raise ValueError("ask for at least one Adam or L-BFGS epoch")
+        if self.refine_every < 0 or self.refine_points < 0:
+            raise ValueError("refinement settings must be ≥ 0")
+
+
+class PINNModel(nn.Module):
+    """u_θ: the MLP, an optional hard-constraint transform, and learnable coefficients.
+
+    Parameters
+    ----------
+    net : torch.nn.Module
+        Maps inputs (n, d) to raw outputs N (n, 1).
+    transform : callable or None
+        ``transform(X, N) -> u`` (the problem's hard constraint) or None.
+    learnable : dict of str -> float
+        Coefficients to identify (inverse problems) and their initial guesses; they
+        are parameters of this module, so every optimizer updates them too.
+    """
+
+    def __init__(self, net, transform: Callable | None = None, learnable: dict[str, float] | None = None):
+        super().__init__()
+        self.net = net
+        self.transform = transform
+        self.learned = nn.ParameterDict(
+            {k: nn.Parameter(torch.tensor(float(v))) for k, v in (learnable or {}).items()}
+        )
+
+    def forward(self, X):  # noqa: D102
+        N = self.net(X)
+        return N if self.transform is None else self.transform(X, N)
+
+    def coefficients(self) -> dict[str, float]:
+        """Current values of the learnable coefficients."""
+        return {k: float(v.detach()) for k, v in self.learned.items()}
+
+
+@dataclass
+class _Phase:
+    name: str
+    epochs: int
+    done: int = 0
+
+
+class PINN:
+    """A problem, a network, its collocation points and a two-phase training schedule.
+
+    Duck-types :class:`nnkit.training.Trainer` (``run``, ``history``, ``model``,
+    ``epochs_done``, ``steps_done``, ``wall_time``, ``stop_reason``,
+    ``diverged_epoch``, ``result``) so :class:`nnkit.training.TrainingJob` can run it
+    in a thread; each phase is run by a real ``Trainer`` sharing one history.
+
+    Parameters
+    ----------
+    problem : Problem
+    config : PINNConfig
+    limits : Limits, optional
+        Fair-use caps (default :data:`nnkit.limits.LIMITS`).
+    max_seconds : float, optional
+        Time budget of each ``run()`` (capped by ``limits.max_train_seconds``).
+
+    Attributes
+    ----------
+    model : PINNModel
+    history : nnkit.training.History
+        Terms per epoch, plus ``history.monitor["rel_l2"]`` (and each learnable
+        coefficient) every ``eval_every`` epochs.
+    collocation_ : numpy.ndarray
+        Initial collocation points.
+    added_ : numpy.ndarray
+        Points added by residual-based refinement (in order).
+    phase_starts_ : list of (int, str)
+        Epoch after which each phase started.
+    """
+
+    def __init__(self, problem: Problem, config: PINNConfig | None = None, *,
+                 limits: Limits | None = None, max_seconds: float | None = None):
+        from nnkit.models import mlp
+        from nnkit.training import History
+
+        self.problem = problem
+        self.config = config = config or PINNConfig()
+        self.limits = limits or LIMITS
+        config.validate(self.limits)
+        cap = float(self.limits.max_train_seconds)
+        self.max_seconds = cap if max_seconds is None else min(float(max_seconds), cap)
+        net = mlp(problem.dim, list(config.hidden), 1, activation=config.activation,
+                  input_bounds=(problem.lows, problem.highs), seed=config.seed)
+        transform = problem.hard_transform if config.hard_constraints else None
+        self.model = PINNModel(net, transform, problem.learnable())
+        self.dtype = torch.float32
+        self.collocation_ = sample_box(config.n_collocation, problem.lows, problem.highs,
+                                       config.sampling, seed=config.seed)
+        self.added_ = np.zeros((0, problem.dim))
+        self.conditions_ = [] if config.hard_constraints else problem.conditions(config.n_conditions, seed=config.seed + 1)
+        self.observations_ = problem.observations()
+        self.history = History()
+        self.phases = [_Phase("adam", int(config.adam_epochs)), _Phase("lbfgs", int(config.lbfgs_epochs))]
+        self.phase_starts_: list[tuple[int, str]] = []
+        self.epochs_done = 0
+        self.steps_done = 0
+        self.wall_time = 0.0
+        self.stop_reason = "completed"
+        self.diverged_epoch: int | None = None
+        self._trainer = None
+        self._trainer_phase: str | None = None
+        self._ref = problem.reference_on_grid()
+        _, self._grid = problem.grid()
+        if config.float64:
+            self._to(torch.float64)
+        else:
+            self._to(torch.float32)
+
+    # ----------------------------------------------------------------- tensors
+    def _to(self, dtype) -> None:
+        self.dtype = dtype
+        self.model.to(dtype)
+        pts = np.concatenate([self.collocation_, self.added_]) if len(self.added_) else self.collocation_
+        self._X = torch.as_tensor(pts, dtype=dtype)
+        self._cond = [
+            (c.term, torch.as_tensor(c.X, dtype=dtype), torch.as_tensor(c.values, dtype=dtype)[:, None],
+             c.derivative, float(c.scale))
+            for c in self.conditions_
+        ]
+        obs = self.observations_
+        self._obs = None if obs is None else (torch.as_tensor(obs.X, dtype=dtype),
+                                              torch.as_tensor(obs.values, dtype=dtype)[:, None])
+
+    @property
+    def n_points(self) -> int:
+        """Collocation points in use (initial + refinement)."""
+        return len(self.collocation_) + len(self.added_)
+
+    # ----------------------------------------------------------------- loss
+    def loss_terms(self, model: PINNModel | None = None) -> dict[str, torch.Tensor]:
+        """The weighted loss terms at the current parameters (what is minimised).
+
+        Returns
+        -------
+        dict of str -> scalar Tensor
+            ``residual`` always; ``ic``/``bc`` with soft constraints; ``data`` for an
+            inverse problem. Terms whose weight is 0 are left out.
+        """
+        model = model or self.model
+        cfg = self.config
+        out: dict[str, torch.Tensor] = {}
+        X = self._X.detach().requires_grad_(True)
+        u = model(X)
+        r = self.problem.residual(u, X, dict(model.learned))
+        if cfg.weight("residual") > 0:
+            out["residual"] = cfg.weight("residual") * r.pow(2).mean()
+        errs: dict[str, list[torch.Tensor]] = {}
+        for term, Xc, vals, deriv, scale in self._cond:
+            if deriv is None:
+                pred = model(Xc)
+            else:
+                Xg = Xc.detach().requires_grad_(True)
+                pred = derivative(model(Xg), Xg, deriv)
+            errs.setdefault(term, []).append(((pred - vals) / scale).reshape(-1))
+        for term, parts in errs.items():
+            if cfg.weight(term) > 0:
+                out[term] = cfg.weight(term) * torch.cat(parts).pow(2).mean()
+        if self._obs is not None and cfg.weight("data") > 0:
+            Xo, vo = self._obs
+            out["data"] = cfg.weight("data") * (model(Xo) - vo).pow(2).mean()
+        if not out:
+            raise ValueError("every loss weight is 0: nothing to minimise")
+        return out
+
+    # ----------------------------------------------------------------- evaluation
+    def predict(self, X: np.ndarray, model: PINNModel | None = None) -> np.ndarray:
+        """u_θ at points ``X`` (n, d) → (n,) float64."""
+        model = model or self.model
+        dtype = next(model.parameters()).dtype
+        with torch.no_grad():
+            return model(torch.as_tensor(np.asarray(X, dtype=float), dtype=dtype)).double().numpy().ravel()
+
+    def residual_at(self, X: np.ndarray, model: PINNModel | None = None) -> np.ndarray:
+        """The equation's residual at points ``X`` (n, d) → (n,)."""
+        model = model or self.model
+        dtype = next(model.parameters()).dtype
+        out = []
+        for i in range(0, len(X), 8192):
+            Xt = torch.as_tensor(np.asarray(X[i : i + 8192], dtype=float), dtype=dtype).requires_grad_(True)
+            u = model(Xt)
+            r = self.problem.residual(u, Xt, {k: v.detach() for k, v in model.learned.items()})
+            out.append(r.detach().double().numpy().ravel())
+        return np.concatenate(out) if out else np.zeros(0)
+
+    def error(self, model: PINNModel | None = None) -> float:
+        """Relative L2 error against the reference on the problem's grid."""
+        return relative_l2(self.predict(self._grid, model), self._ref)
+
+    def _monitor(self, model) -> dict[str, float]:
+        out = {"rel_l2": self.error(model)}
+        out.update(model.coefficients())
+        return out
+
+    # ----------------------------------------------------------------- refinement
+    def refine(self, n_add: int | None = None) -> np.ndarray:
+        """Add the ``n_add`` candidate points with the largest |residual| (RAR).
+
+        Returns the new points; they are used from the next step on.
+        """
+        n_add = int(n_add or self.config.refine_points)
+        room = self.limits.max_samples - self.n_points
+        n_add = min(n_add, room)
+        if n_add < 1:
+            return np.zeros((0, self.problem.dim))
+        new = refine_by_residual(self.residual_at, n_add, self.problem.lows, self.problem.highs,
+                                 seed=self.config.seed + 1000 + len(self.added_))
+        self.added_ = np.concatenate([self.added_, new])
+        self._X = torch.cat([self._X, torch.as_tensor(new, dtype=self.dtype)])
+        return new
+
+    def _refine_callback(self, info) -> bool:
+        every = self.config.refine_every
+        if every and self.config.refine_points and info.epoch % every == 0 and self._trainer_phase == "adam":
+            self.refine()
+        return False
+
+    # ----------------------------------------------------------------- training
+    def _make_trainer(self, phase: str):
+        from nnkit.training import closure_trainer
+
+        cfg = self.config
+        if phase == "lbfgs" and cfg.lbfgs_float64 and self.dtype != torch.float64:
+            self._to(torch.float64)
+        trainer = closure_trainer(
+            self.model,
+            lambda m: self.loss_terms(m),
+            optimizer="lbfgs" if phase == "lbfgs" else "adam",
+            lr=1.0 if phase == "lbfgs" else cfg.lr,
+            steps_per_epoch=1 if phase == "lbfgs" else cfg.adam_steps_per_epoch,
+            seed=cfg.seed,
+            callbacks=[self._refine_callback],
+            monitor=self._monitor,
+            monitor_every=max(1, cfg.eval_every),
+            limits=self.limits,
+        )
+        if phase == "lbfgs":
+            # One recorded step = several L-BFGS iterations inside one optimizer call
+            # (the trainer's default re-evaluates the loss at every single iteration).
+            trainer.optimizer = torch.optim.LBFGS(
+                self.model.parameters(), lr=1.0, max_iter=int(cfg.lbfgs_iters_per_epoch),
+                history_size=50, line_search_fn="strong_wolfe",
+                tolerance_grad=1e-12, tolerance_change=1e-16,
+            )
+        # continue the shared record
+        trainer.history = self.history
+        trainer.epochs_done = self.epochs_done
+        trainer.steps_done = self.steps_done
+        trainer.wall_time = self.wall_time
+        self._trainer, self._trainer_phase = trainer, phase
+        self.phase_starts_.append((self.epochs_done, phase))
+        return trainer
+
+    def run(self, epochs: int | None = None, *, stop_event: threading.Event | None = None,
+            on_tick: Callable[[], None] | None = None, tick_seconds: float = 0.1):
+        """Train through the remaining phases (or ``epochs`` more epochs of them).
+
+        Continues where the last call stopped (same optimizer state, same history).
+        Each call has the time budget ``max_seconds``.
+
+        Returns
+        -------
+        nnkit.training.TrainResult
+        """
+        budget_end = time.perf_counter() + self.max_seconds
+        left = math.inf if epochs is None else int(epochs)
+        reason = "completed"
+        for phase in self.phases:
+            if left <= 0:
+                break
+            todo = min(phase.epochs - phase.done, left)
+            if todo <= 0:
+                continue
+            if self._trainer_phase != phase.name:
+                self._make_trainer(phase.name)
+            trainer = self._trainer
+            trainer.max_seconds = max(0.0, budget_end - time.perf_counter())
+            before = trainer.epochs_done
+            res = trainer.run(int(todo), stop_event=stop_event, on_tick=on_tick, tick_seconds=tick_seconds)
+            done = trainer.epochs_done - before
+            phase.done += done
+            left -= done
+            self.epochs_done, self.steps_done = trainer.epochs_done, trainer.steps_done
+            self.wall_time = trainer.wall_time
+            self.diverged_epoch = trainer.diverged_epoch
+            reason = res.stop_reason
+            if reason != "completed":
+                break
+        if reason == "completed" and self.history.epoch and (
+            not self.history.monitor_epoch or self.history.monitor_epoch[-1] != self.history.epoch[-1]
+        ):
+            self._record_final_eval()
+        self.stop_reason = reason
+        return self.result()
+
+    def _record_final_eval(self) -> None:
+        h = self.history
+        for k, v in self._monitor(self.model).items():
+            h.monitor.setdefault(k, [math.nan] * len(h.monitor_epoch)).append(float(v))
+        h.monitor_epoch.append(h.epoch[-1])
+
+    @property
+    def finished(self) -> bool:
+        """True when every phase has run all its epochs."""
+        return all(p.done >= p.epochs for p in self.phases)
+
+    def result(self):
+        """The current state as a :class:`nnkit.training.TrainResult`."""
+        from nnkit.training import TrainResult
+
+        return TrainResult(self.model, self.history, self.epochs_done, self.steps_done,
+                           self.wall_time, self.stop_reason, self.diverged_epoch)
+
+
+def with_weights(config: PINNConfig, **weights: float) -> PINNConfig:
+    """A copy of ``config`` with some loss weights changed."""
+    merged = dict(config.weights)
+    merged.update(weights)
+    return replace(config, weights=tuple(sorted(merged.items())))
+

@@ -1,0 +1,267 @@
+"""nnkit.pinn: references, residuals through autodiff, sampling, loss terms, training."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from nnkit._torch import torch
+from nnkit.limits import Limits
+from nnkit.pinn import (
+    PINN,
+    Burgers,
+    FirstOrderODE,
+    Heat,
+    Oscillator,
+    PINNConfig,
+    Poisson,
+    relative_l2,
+    sample_box,
+)
+from nnkit.pinn import reference as ref
+from nnkit.pinn.sampling import refine_by_residual
+
+D = torch.float64
+FAST = Limits(max_train_seconds=60, max_epochs=100_000)
+
+
+def _points(problem, n=64, seed=0, lows=None):
+    X = sample_box(n, lows or problem.lows, problem.highs, "uniform", seed=seed)
+    return torch.as_tensor(X, dtype=D).requires_grad_(True)
+
+
+# --------------------------------------------------------------------------- references
+def test_oscillator_exact_satisfies_initial_conditions_and_has_right_frequency():
+    t = np.linspace(0, 1, 2001)
+    u = ref.oscillator_exact(t)
+    assert u[0] == pytest.approx(1.0)
+    du0 = (ref.oscillator_exact(1e-7) - ref.oscillator_exact(-1e-7)) / 2e-7
+    assert abs(du0) < 1e-6
+    # δ = 2, ω = √396: zero crossings are π/ω apart (phase shift aside)
+    crossings = t[1:][np.sign(u[1:]) != np.sign(u[:-1])]
+    assert np.diff(crossings).mean() == pytest.approx(math.pi / math.sqrt(396), rel=2e-3)
+
+
+def test_overdamped_oscillator_is_refused_with_a_message():
+    with pytest.raises(ValueError, match="under-damped"):
+        Oscillator(mu=50.0)
+
+
+def test_cole_hopf_matches_an_independent_finite_difference_solution():
+    times = np.array([0.25, 0.5, 0.75, 1.0])
+    x_c, U_c = ref.burgers_fd(times, nx=1001)
+    x_f, U_f = ref.burgers_fd(times, nx=2001)
+    C_c = ref.burgers_cole_hopf(times[:, None], x_c[None, :])
+    C_f = ref.burgers_cole_hopf(times[:, None], x_f[None, :])
+    err_c = np.abs(C_c - U_c).max()
+    err_f = np.abs(C_f - U_f).max()
+    assert relative_l2(C_f, U_f) < 2e-4
+    assert err_f < 2e-3  # the steepest gradient (|u_x| ~ 150 at the shock) included
+    # and the gap is the FD's own second-order error: halving Δx divides it by ~4
+    assert 3.0 < err_c / err_f < 5.0
+
+
+def test_cole_hopf_initial_state_boundaries_and_shock_symmetry():
+    x = np.linspace(-1, 1, 257)
+    assert np.allclose(ref.burgers_cole_hopf(0.0, x), -np.sin(np.pi * x))
+    u = ref.burgers_cole_hopf(np.full_like(x, 0.6), x)
+    assert np.abs(u[[0, -1]]).max() < 1e-10
+    assert np.allclose(u, -u[::-1], atol=1e-10)  # odd in x
+    with pytest.raises(ValueError, match="positive"):
+        ref.burgers_cole_hopf(0.5, x, nu=-0.1)
+
+
+def test_ode_reference_matches_closed_form_and_reports_blow_up():
+    t = np.linspace(0, 2, 50)
+    u = ref.ode_reference(lambda t, u: -2 * u + t, 1.0, t)
+    exact = (1.25) * np.exp(-2 * t) + t / 2 - 0.25
+    assert np.abs(u - exact).max() < 1e-9
+    with pytest.raises(ValueError, match="blow|stopped|grows"):
+        ref.ode_reference(lambda t, u: u**2, 1.0, np.linspace(0, 2, 20))
+
+
+# --------------------------------------------------------------------------- residuals via autodiff
+def _torch_oscillator(t, m=1.0, mu=4.0, k=400.0):
+    d = mu / (2 * m)
+    w = math.sqrt(k / m - d * d)
+    return torch.exp(-d * t) * (torch.cos(w * t) + d / w * torch.sin(w * t))
+
+
+def test_exact_oscillator_has_zero_residual_and_a_wrong_one_does_not():
+    p = Oscillator()
+    X = _points(p)
+    r = p.residual(_torch_oscillator(X), X, {})
+    assert r.abs().max().item() < 1e-10
+    r_wrong = p.residual(_torch_oscillator(X, mu=3.0), X, {})
+    assert r_wrong.abs().max().item() > 1e-3
+    # the learnable μ enters the residual
+    r_mu = p.residual(_torch_oscillator(X, mu=3.0), X, {"mu": torch.tensor(3.0, dtype=D)})
+    assert r_mu.abs().max().item() < 1e-10
+
+
+def test_exact_heat_and_poisson_have_zero_residual():
+    heat = Heat(alpha=0.4)
+    X = _points(heat)
+    u = torch.exp(-0.4 * math.pi**2 * X[:, :1]) * torch.sin(math.pi * X[:, 1:])
+    assert heat.residual(u, X, {}).abs().max().item() < 1e-12
+    assert Heat(alpha=0.5).residual(u, X, {}).abs().max().item() > 1e-2
+    pois = Poisson()
+    X = _points(pois)
+    assert pois.residual(torch.sin(math.pi * X), X, {}).abs().max().item() < 1e-12
+    assert pois.residual(torch.sin(2 * math.pi * X), X, {}).abs().max().item() > 0.1
+
+
+def _torch_cole_hopf(X, nu):
+    z, w = np.polynomial.hermite.hermgauss(100)
+    z, w = torch.as_tensor(z, dtype=D), torch.as_tensor(w, dtype=D)
+    t, x = X[:, :1], X[:, 1:]
+    y = x - 2 * torch.sqrt(nu * t) * z
+    log_f = -torch.cos(math.pi * y) / (2 * math.pi * nu)
+    f = torch.exp(log_f - log_f.max(dim=1, keepdim=True).values.detach())
+    return -(w * torch.sin(math.pi * y) * f).sum(1, keepdim=True) / (w * f).sum(1, keepdim=True)
+
+
+def test_cole_hopf_solution_has_small_burgers_residual_through_autodiff():
+    p = Burgers()
+    X = _points(p, n=200, lows=(0.1, -1.0))
+    u = _torch_cole_hopf(X, p.nu)
+    # the torch formula reproduces the numpy reference ...
+    assert np.allclose(u.detach().numpy().ravel(), p.reference(X.detach().numpy()), atol=1e-12)
+    r = p.residual(u, X, {})
+    # ... and satisfies the PDE: residual tiny next to the size of its terms
+    u_t = torch.autograd.grad(u.sum(), X, create_graph=True)[0][:, :1]
+    assert r.abs().max().item() < 1e-6 * (1 + u_t.abs().max().item())
+    assert Burgers(nu=0.02).residual(u, X, {}).abs().max().item() > 1e-2
+
+
+def test_ode_residual_uses_the_parsed_formula():
+    from nnkit.expr import parse
+
+    p = FirstOrderODE(parse("-2*u + t", variables=("t", "u")), u0=1.0, t_end=2.0)
+    X = _points(p)
+    t = X[:, :1]
+    u = 1.25 * torch.exp(-2 * t) + t / 2 - 0.25
+    assert p.residual(u, X, {}).abs().max().item() < 1e-12
+    assert np.abs(p.reference_on_grid() - (1.25 * np.exp(-2 * p.grid()[0][0]) + p.grid()[0][0] / 2 - 0.25)).max() < 1e-8
+
+
+def test_ode_that_blows_up_is_refused_with_a_message():
+    from nnkit.expr import parse
+
+    with pytest.raises(ValueError, match="blow|grows|stopped"):
+        FirstOrderODE(parse("u^2", variables=("t", "u")), u0=1.0, t_end=2.0)
+
+
+@pytest.mark.parametrize("problem", [Oscillator(), Heat(), Poisson(), Burgers()], ids=lambda p: p.key)
+def test_hard_constraint_transform_satisfies_the_conditions_exactly(problem):
+    torch.manual_seed(0)
+    for c in problem.conditions(16, seed=3):
+        X = torch.as_tensor(c.X, dtype=D).requires_grad_(True)
+        N = torch.randn(len(X), 1, dtype=D) + X.sum(1, keepdim=True) ** 2  # any network output
+        u = problem.hard_transform(X, N)
+        got = u if c.derivative is None else torch.autograd.grad(u.sum(), X)[0][:, c.derivative : c.derivative + 1]
+        assert np.allclose(got.detach().numpy().ravel(), c.values, atol=1e-12), c.term
+
+
+# --------------------------------------------------------------------------- sampling
+@pytest.mark.parametrize("kind", ["uniform", "lhs", "sobol"])
+def test_sampling_covers_the_domain(kind):
+    lows, highs = (0.0, -1.0), (1.0, 1.0)
+    X = sample_box(256, lows, highs, kind, seed=4)
+    assert X.shape == (256, 2)
+    assert np.all(X >= lows) and np.all(X <= highs)
+    # every cell of a 4x4 grid of the box holds points
+    cells = np.floor((X - lows) / (np.array(highs) - lows) * 4).clip(0, 3)
+    counts = np.bincount((cells[:, 0] * 4 + cells[:, 1]).astype(int), minlength=16)
+    assert counts.min() >= (8 if kind != "uniform" else 4)
+    if kind == "lhs":  # one point per slab along each axis
+        for j in range(2):
+            slabs = np.floor((X[:, j] - lows[j]) / (highs[j] - lows[j]) * 256).astype(int)
+            assert len(np.unique(slabs)) == 256
+    assert np.array_equal(X, sample_box(256, lows, highs, kind, seed=4))
+
+
+def test_sampling_rejects_zero_points_and_unknown_kind():
+    with pytest.raises(ValueError, match="at least 1"):
+        sample_box(0, (0,), (1,))
+    with pytest.raises(ValueError, match="unknown sampling"):
+        sample_box(10, (0,), (1,), kind="grid")
+
+
+def test_refinement_picks_points_where_the_residual_is_largest():
+    new = refine_by_residual(lambda X: np.exp(-100 * (X[:, 0] - 0.3) ** 2), 20, (0.0,), (1.0,), seed=1)
+    assert new.shape == (20, 1)
+    assert np.abs(new[:, 0] - 0.3).max() < 0.05
+
+
+# --------------------------------------------------------------------------- loss terms and training
+def test_each_loss_term_is_reported_and_weighted():
+    cfg = PINNConfig(hidden=(8,), n_collocation=32, n_conditions=8, hard_constraints=False,
+                     adam_epochs=1, adam_steps_per_epoch=1)
+    heat = PINN(Heat(), cfg, limits=FAST)
+    terms = heat.loss_terms()
+    assert set(terms) == {"residual", "ic", "bc"}
+    double = PINN(Heat(), PINNConfig(**{**cfg.__dict__, "weights": (("bc", 2.0), ("ic", 0.0))}), limits=FAST)
+    t2 = double.loss_terms()
+    assert set(t2) == {"residual", "bc"}
+    assert t2["bc"].item() == pytest.approx(2 * terms["bc"].item(), rel=1e-6)
+    inv = PINN(Oscillator(inverse=True), cfg, limits=FAST)
+    assert set(inv.loss_terms()) == {"residual", "ic", "data"}
+    hard = PINN(Heat(), PINNConfig(hidden=(8,), n_collocation=32), limits=FAST)
+    assert set(hard.loss_terms()) == {"residual"}
+
+
+def test_short_training_lowers_every_term_and_the_error():
+    cfg = PINNConfig(hidden=(16, 16), n_collocation=128, n_conditions=32, hard_constraints=False,
+                     adam_epochs=30, adam_steps_per_epoch=10, lr=5e-3, eval_every=5, seed=0)
+    p = PINN(Heat(), cfg, limits=FAST)
+    res = p.run()
+    assert res.stop_reason == "completed"
+    h = p.history
+    assert set(h.terms) == {"residual", "ic", "bc"}
+    for name, values in h.terms.items():
+        assert values[-1] < 0.5 * values[0], name
+    err = h.monitor["rel_l2"]
+    assert err[-1] < 0.5 * err[0]
+    assert len(h.epoch) == 30 and h.steps[-1] == 300
+
+
+def test_lbfgs_phase_runs_in_float64_and_continues_the_history():
+    cfg = PINNConfig(hidden=(16,), n_collocation=64, adam_epochs=5, adam_steps_per_epoch=5,
+                     lr=1e-2, lbfgs_epochs=5, lbfgs_iters_per_epoch=5, eval_every=1)
+    p = PINN(Poisson(), cfg, limits=FAST)
+    p.run()
+    assert [ph for _, ph in p.phase_starts_] == ["adam", "lbfgs"]
+    assert p.dtype == torch.float64 and next(p.model.parameters()).dtype == torch.float64
+    assert len(p.history.epoch) == 10 and p.history.epoch[-1] == 10
+    assert p.history.monitor["rel_l2"][-1] < p.history.monitor["rel_l2"][4]
+    assert p.finished
+
+
+def test_refinement_adds_points_during_adam():
+    cfg = PINNConfig(hidden=(8,), n_collocation=50, adam_epochs=6, adam_steps_per_epoch=2,
+                     refine_every=2, refine_points=10)
+    p = PINN(Burgers(), cfg, limits=FAST)
+    p.run()
+    assert p.added_.shape == (30, 2)
+    assert p.n_points == 80 and len(p._X) == 80
+
+
+def test_inverse_problem_moves_mu_toward_the_truth():
+    cfg = PINNConfig(hidden=(32, 32), n_collocation=100, adam_epochs=40, adam_steps_per_epoch=10,
+                     lr=1e-2, eval_every=5, seed=0)
+    p = PINN(Oscillator(inverse=True, mu_init=1.0), cfg, limits=FAST)
+    p.run()
+    mu = p.history.monitor["mu"]
+    assert abs(mu[-1] - 4.0) < 0.5 * abs(mu[0] - 4.0)
+
+
+def test_config_errors_say_what_to_change():
+    with pytest.raises(ValueError, match="at least 1 collocation"):
+        PINN(Heat(), PINNConfig(n_collocation=0))
+    with pytest.raises(ValueError, match="weight"):
+        PINN(Heat(), PINNConfig(weights=(("bc", -1.0),)))
+    with pytest.raises(ValueError, match="viscosity"):
+        Burgers(nu=-0.01)
