@@ -48,6 +48,8 @@ __all__ = [
     "Activation",
     "LEAKY_RELU_SLOPE",
     "ELU_ALPHA",
+    "curves",
+    "derivative_summary",
     "get",
     "names",
 ]
@@ -89,6 +91,11 @@ class Activation:
         Points where the function is not differentiable (empty if none).
     note : str
         One sentence on where it is used / what to watch for.
+    deriv_max : float
+        Supremum of the derivative over the real line (the largest factor by which
+        one such unit can scale a back-propagated gradient).
+    deriv_max_text : str
+        The same, in exact form where there is one (e.g. ``"1/4 at x = 0"``).
     """
 
     name: str
@@ -100,6 +107,8 @@ class Activation:
     range_latex: str = ""
     kinks: tuple[float, ...] = ()
     note: str = ""
+    deriv_max: float = math.nan
+    deriv_max_text: str = ""
 
     def torch_module(self) -> nn.Module:
         """A fresh ``torch.nn.Module`` computing the same function.
@@ -258,6 +267,12 @@ def _gaussian_deriv(x: ArrayLike) -> np.ndarray:
 _GELU_MIN = -0.16997120747990369
 _SILU_MIN = -0.27846454276107374
 
+# Suprema of the derivatives of GELU (at x = √2), SiLU (root of SiLU'') and the
+# Gaussian (at x = −1/√2); checked in the tests by numerical maximisation.
+_GELU_DERIV_MAX = 0.5 * (1.0 + math.erf(1.0)) + math.exp(-1.0) / math.sqrt(math.pi)
+_SILU_DERIV_MAX = 1.099839320128867
+_GAUSSIAN_DERIV_MAX = math.sqrt(2.0 / math.e)
+
 _INF = math.inf
 
 ACTIVATIONS: dict[str, Activation] = {
@@ -274,6 +289,8 @@ ACTIVATIONS: dict[str, Activation] = {
             kinks=(0.0,),
             note="Rosenblatt's threshold unit; its derivative is 0 wherever it exists, "
             "so gradient descent cannot train it.",
+            deriv_max=0.0,
+            deriv_max_text="0 (wherever the derivative exists)",
         ),
         Activation(
             name="sign",
@@ -285,6 +302,8 @@ ACTIVATIONS: dict[str, Activation] = {
             range_latex=r"\{-1, 0, 1\}",
             kinks=(0.0,),
             note="The ±1 perceptron output; zero derivative almost everywhere, like Heaviside.",
+            deriv_max=0.0,
+            deriv_max_text="0 (wherever the derivative exists)",
         ),
         Activation(
             name="identity",
@@ -295,6 +314,8 @@ ACTIVATIONS: dict[str, Activation] = {
             output_range=(-_INF, _INF),
             range_latex=r"(-\infty, \infty)",
             note="Output layer of a regression network; a stack of linear layers is linear.",
+            deriv_max=1.0,
+            deriv_max_text="1 everywhere",
         ),
         Activation(
             name="sigmoid",
@@ -305,6 +326,8 @@ ACTIVATIONS: dict[str, Activation] = {
             output_range=(0.0, 1.0),
             range_latex=r"(0, 1)",
             note="Smooth step; saturates for large |x| and its derivative never exceeds 1/4.",
+            deriv_max=0.25,
+            deriv_max_text="1/4 at x = 0",
         ),
         Activation(
             name="tanh",
@@ -315,6 +338,8 @@ ACTIVATIONS: dict[str, Activation] = {
             output_range=(-1.0, 1.0),
             range_latex=r"(-1, 1)",
             note="Zero-centred sigmoid (tanh(x) = 2σ(2x) − 1); saturates like it.",
+            deriv_max=1.0,
+            deriv_max_text="1 at x = 0",
         ),
         Activation(
             name="relu",
@@ -327,6 +352,8 @@ ACTIVATIONS: dict[str, Activation] = {
             kinks=(0.0,),
             note="Derivative 1 for x > 0 (no saturation there) and 0 for x < 0 "
             "(a 'dead' unit gets no gradient); ReLU'(0) taken as 0, as torch does.",
+            deriv_max=1.0,
+            deriv_max_text="1 for x > 0",
         ),
         Activation(
             name="leaky_relu",
@@ -339,6 +366,8 @@ ACTIVATIONS: dict[str, Activation] = {
             kinks=(0.0,),
             note="ReLU with a small slope 0.01 for x < 0, so no unit dies; derivative at 0 "
             "taken as 0.01, as torch does.",
+            deriv_max=1.0,
+            deriv_max_text="1 for x > 0",
         ),
         Activation(
             name="elu",
@@ -350,6 +379,8 @@ ACTIVATIONS: dict[str, Activation] = {
             range_latex=r"(-1, \infty)",
             note="Smooth negative part tending to −1; with α = 1 its derivative is "
             "continuous (equal to 1 at 0).",
+            deriv_max=1.0,
+            deriv_max_text="1 for x ≥ 0",
         ),
         Activation(
             name="softplus",
@@ -360,6 +391,8 @@ ACTIVATIONS: dict[str, Activation] = {
             output_range=(0.0, _INF),
             range_latex=r"(0, \infty)",
             note="A smooth ReLU; its derivative is the sigmoid.",
+            deriv_max=1.0,
+            deriv_max_text="1 as x → ∞ (not attained)",
         ),
         Activation(
             name="gelu",
@@ -370,6 +403,8 @@ ACTIVATIONS: dict[str, Activation] = {
             output_range=(_GELU_MIN, _INF),
             range_latex=r"[-0.16997\ldots, \infty)",
             note="Exact erf form (torch's default); used in transformers.",
+            deriv_max=_GELU_DERIV_MAX,
+            deriv_max_text="½(1 + erf 1) + 1/(e√π) ≈ 1.12890 at x = √2",
         ),
         Activation(
             name="silu",
@@ -380,6 +415,8 @@ ACTIVATIONS: dict[str, Activation] = {
             output_range=(_SILU_MIN, _INF),
             range_latex=r"[-0.27846\ldots, \infty)",
             note="Smooth, non-monotone ReLU look-alike (Swish with β = 1).",
+            deriv_max=_SILU_DERIV_MAX,
+            deriv_max_text="≈ 1.09984 at x ≈ 2.39936",
         ),
         Activation(
             name="sine",
@@ -390,6 +427,8 @@ ACTIVATIONS: dict[str, Activation] = {
             output_range=(-1.0, 1.0),
             range_latex=r"[-1, 1]",
             note="Periodic; the activation of SIREN networks, good at fine detail.",
+            deriv_max=1.0,
+            deriv_max_text="1 at x = 2kπ",
         ),
         Activation(
             name="gaussian",
@@ -400,6 +439,8 @@ ACTIVATIONS: dict[str, Activation] = {
             output_range=(0.0, 1.0),
             range_latex=r"(0, 1]",
             note="A bump: radial-basis-like units that respond only near 0.",
+            deriv_max=_GAUSSIAN_DERIV_MAX,
+            deriv_max_text="√(2/e) ≈ 0.85776 at x = −1/√2",
         ),
     ]
 }
@@ -441,3 +482,89 @@ def get(name: str) -> Activation:
         raise ValueError(
             f"unknown activation {name!r}; choose one of: {', '.join(ACTIVATIONS)}"
         ) from None
+
+
+def curves(names_: list[str], x_range: tuple[float, float] = (-6.0, 6.0), n: int = 601):
+    """Sample activations and their derivatives on a grid, in long format for plotting.
+
+    Parameters
+    ----------
+    names_ : list of str
+        Registry names.
+    x_range : (float, float), default (-6, 6)
+        Plotted interval; must have ``low < high``.
+    n : int, default 601
+        Number of grid points (≥ 2). The grid contains 0 when ``low < 0 < high`` and
+        ``n`` is chosen so (the default does for symmetric ranges).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``name``, ``label``, ``x``, ``value`` (f(x)), ``derivative`` (f'(x)).
+    """
+    import pandas as pd
+
+    lo, hi = float(x_range[0]), float(x_range[1])
+    if not (np.isfinite(lo) and np.isfinite(hi) and lo < hi):
+        raise ValueError(f"x range must be two finite numbers with low < high, got {x_range}")
+    if n < 2:
+        raise ValueError(f"n must be at least 2, got {n}")
+    x = np.linspace(lo, hi, int(n))
+    frames = []
+    for name in names_:
+        act = get(name)
+        frames.append(
+            pd.DataFrame(
+                {"name": act.name, "label": act.label, "x": x, "value": act.fn(x),
+                 "derivative": act.deriv(x)}
+            )
+        )  # fmt: skip
+    if not frames:
+        return pd.DataFrame(columns=["name", "label", "x", "value", "derivative"])
+    return pd.concat(frames, ignore_index=True)
+
+
+def derivative_summary(table, threshold: float = 0.01, depth: int = 10):
+    """What the plotted derivatives say about saturation and vanishing gradients.
+
+    Reads a table made by :func:`curves` (so the numbers are those of the plotted data).
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Output of :func:`curves`.
+    threshold : float, default 0.01
+        A unit counts as saturated where ``|f'(x)| < threshold``.
+    depth : int, default 10
+        Number of stacked units for the gradient-factor bound.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per activation: ``name``, ``label``, ``max_derivative`` (largest f' on
+        the plotted grid), ``x_at_max``, ``exact_max`` (supremum over the whole line,
+        :attr:`Activation.deriv_max`), ``exact_max_text``, ``saturated_fraction``
+        (share of the plotted x-range with ``|f'| < threshold``), ``depth_factor``
+        (``max_derivative ** depth``: the most a chain of ``depth`` such units can
+        pass on of a gradient, weights aside).
+    """
+    import pandas as pd
+
+    rows = []
+    for name, g in table.groupby("name", sort=False):
+        act = get(name)
+        d = g["derivative"].to_numpy()
+        k = int(np.argmax(d))
+        rows.append(
+            {
+                "name": name,
+                "label": act.label,
+                "max_derivative": float(d[k]),
+                "x_at_max": float(g["x"].to_numpy()[k]),
+                "exact_max": act.deriv_max,
+                "exact_max_text": act.deriv_max_text,
+                "saturated_fraction": float(np.mean(np.abs(d) < threshold)),
+                "depth_factor": float(max(d[k], 0.0) ** depth),
+            }
+        )
+    return pd.DataFrame(rows)

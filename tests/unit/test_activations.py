@@ -149,3 +149,46 @@ def test_importing_activations_does_not_import_torch():
 def test_torch_module_is_fresh_each_call():
     act = get("relu")
     assert act.torch_module() is not act.torch_module()
+
+
+@pytest.mark.parametrize("name", EXPECTED)
+def test_declared_derivative_supremum(name):
+    act = get(name)
+    x = np.linspace(-40, 40, 800001)  # step 1e-4
+    d = act.deriv(x)
+    assert d.max() <= act.deriv_max + 1e-12
+    if name == "softplus":  # supremum 1 approached only as x -> inf
+        assert d.max() > 1 - 1e-15
+    else:
+        assert d.max() == pytest.approx(act.deriv_max, abs=1e-8)
+    assert act.deriv_max_text
+
+
+def test_silu_derivative_maximum_by_root_solve():
+    from scipy.optimize import brentq
+
+    act = get("silu")
+    h = 1e-4
+    second = lambda x: (act.deriv(x + h) - act.deriv(x - h)) / (2 * h)  # noqa: E731
+    x_star = brentq(second, 1.0, 4.0, xtol=1e-13)
+    assert float(act.deriv(x_star)) == pytest.approx(act.deriv_max, abs=1e-9)
+
+
+def test_curves_and_summary_read_the_plotted_data():
+    from nnkit.activations import curves, derivative_summary
+
+    table = curves(["sigmoid", "relu", "heaviside"], (-6, 6), 601)
+    assert len(table) == 3 * 601
+    assert set(table.columns) == {"name", "label", "x", "value", "derivative"}
+    summary = derivative_summary(table, threshold=0.01, depth=10).set_index("name")
+    assert summary.loc["sigmoid", "max_derivative"] == 0.25  # grid contains 0
+    assert summary.loc["sigmoid", "x_at_max"] == 0.0
+    assert summary.loc["sigmoid", "depth_factor"] == pytest.approx(0.25**10)
+    # the saturated share is read from the same grid the chart plots
+    x = table.loc[table.name == "sigmoid", "x"].to_numpy()
+    s = 1 / (1 + np.exp(-x))
+    assert summary.loc["sigmoid", "saturated_fraction"] == np.mean(s * (1 - s) < 0.01)
+    assert summary.loc["heaviside", "saturated_fraction"] == 1.0
+    assert summary.loc["relu", "saturated_fraction"] == pytest.approx(301 / 601)
+    with pytest.raises(ValueError, match="low < high"):
+        curves(["relu"], (2, 1))
