@@ -1,0 +1,99 @@
+"""Coefficient snapping: replace fitted numbers by simple rationals (or rational multiples
+of π) whenever that does not hurt the fit.
+
+A fitted coefficient 0.99987 is almost certainly 1 and 1.5708 is probably π/2; but
+snapping 0.37 to 3/8 may cost accuracy. Each coefficient is tried against simple
+values in order of simplicity (0, integers, halves, thirds, …, then π multiples); the
+first value that keeps the root-mean-square error within ``rel_tol`` of the unsnapped
+least-squares fit is kept, and the remaining free coefficients are refitted.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import numpy as np
+import sympy as sp
+
+__all__ = ["simple_values", "snap_linear"]
+
+
+def simple_values(c: float, max_den: int = 12, max_pi_den: int = 4) -> list[tuple[float, sp.Expr]]:
+    """Simple numbers near ``c``, simplest first: ``[(cost, value), ...]``.
+
+    Always offers 0; then p/q for q = 1 … ``max_den`` (the nearest such fraction to
+    ``c``, if within 10 % of ``c``), then (p/q)·π for q = 1 … ``max_pi_den``.
+    """
+    out: list[tuple[float, sp.Expr]] = [(0.0, sp.Integer(0))]
+    seen = {Fraction(0)}
+    scale = max(abs(c), 1e-300)
+    for q in range(1, max_den + 1):
+        f = Fraction(round(c * q), q)
+        if f not in seen and abs(float(f) - c) <= 0.1 * scale:
+            seen.add(f)
+            out.append((q + 0.01 * abs(f.numerator), sp.Rational(f.numerator, f.denominator)))
+    for q in range(1, max_pi_den + 1):
+        f = Fraction(round(c / np.pi * q), q)
+        if f != 0 and abs(float(f) * np.pi - c) <= 0.1 * scale:
+            out.append((q + 1.5 + 0.01 * abs(f.numerator), sp.Rational(f.numerator, f.denominator) * sp.pi))
+    return sorted(out, key=lambda t: t[0])
+
+
+def _fit_free(A: np.ndarray, y: np.ndarray, fixed: dict[int, float]) -> tuple[np.ndarray, float]:
+    k = A.shape[1]
+    beta = np.zeros(k)
+    target = y.copy()
+    for i, v in fixed.items():
+        beta[i] = v
+        target -= v * A[:, i]
+    free = [i for i in range(k) if i not in fixed]
+    if free:
+        coef, *_ = np.linalg.lstsq(A[:, free], target, rcond=None)
+        beta[free] = coef
+    r = y - A @ beta
+    return beta, float(np.sqrt(np.mean(r**2)))
+
+
+def snap_linear(
+    A: np.ndarray, y: np.ndarray, rel_tol: float = 0.3, abs_tol: float = 0.0
+) -> tuple[list[sp.Expr | None], np.ndarray, float]:
+    """Least-squares coefficients of ``y ≈ A β``, snapped to simple values where harmless.
+
+    Parameters
+    ----------
+    A : numpy.ndarray, shape (n, k)
+        Columns (the constant column included if wanted).
+    y : numpy.ndarray, shape (n,)
+        Target.
+    rel_tol : float, default 0.3
+        A snap is kept if the RMSE stays below ``(1 + rel_tol) * rmse_ls + abs_tol``,
+        where ``rmse_ls`` is the RMSE of the unsnapped least-squares fit.
+    abs_tol : float, default 0
+        Absolute slack (set it to the numerical noise level of ``y``).
+
+    Returns
+    -------
+    exact : list
+        Per column, the snapped sympy number, or None if the coefficient stays free.
+    beta : numpy.ndarray
+        Final coefficients (snapped values and refitted free ones).
+    rmse : float
+        RMSE of the final fit.
+    """
+    beta, base = _fit_free(A, y, {})
+    limit = (1.0 + rel_tol) * base + abs_tol
+    norms = np.linalg.norm(A, axis=0)
+    order = np.argsort(np.abs(beta) * norms)  # smallest contributions first: try dropping them
+    fixed: dict[int, float] = {}
+    exact: list[sp.Expr | None] = [None] * A.shape[1]
+    rmse = base
+    for i in order:
+        for _, value in simple_values(float(beta[i])):
+            trial = dict(fixed)
+            trial[int(i)] = float(value)
+            b, r = _fit_free(A, y, trial)
+            if r <= limit:
+                fixed, beta, rmse = trial, b, r
+                exact[int(i)] = value
+                break
+    return exact, beta, rmse
