@@ -38,6 +38,52 @@ def rastrigin(x: np.ndarray, y: np.ndarray, a: float = 10.0) -> np.ndarray:
 
 
 # ---------------------------------------------------------------------------
+# 1-D target functions (function fitting, universal approximation)
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Target1D:
+    """A 1-D function to fit: ``fn`` (numpy, vectorised) on its training ``domain``."""
+
+    name: str
+    label: str
+    formula: str
+    fn: Callable[[np.ndarray], np.ndarray] = field(repr=False)
+    domain: tuple[float, float]
+    description: str
+
+    def __call__(self, x: np.ndarray) -> np.ndarray:
+        return self.fn(np.asarray(x, dtype=float))
+
+
+def _step(x: np.ndarray) -> np.ndarray:
+    return (x >= 0).astype(float)
+
+
+TARGETS_1D: dict[str, Target1D] = {
+    t.name: t
+    for t in [
+        Target1D("sine", "sin(2πx)", "sin(2*pi*x)", lambda x: np.sin(2 * np.pi * x), (-1.0, 1.0),
+                 "One period of a sine each unit: smooth, easy for any network."),
+        Target1D("rastrigin_1d", "Rastrigin 1-D", "10 + x^2 - 10*cos(2*pi*x)",
+                 lambda x: 10 + x**2 - 10 * np.cos(2 * np.pi * x), RASTRIGIN_DOMAIN,
+                 "A slice of exercise 1: a parabola with ten bumps, hard for plain MLPs."),
+        Target1D("abs", "|x|", "abs(x)", np.abs, (-1.0, 1.0),
+                 "A kink at 0: exactly two ReLUs, many sigmoids."),
+        Target1D("step", "step H(x)", "heaviside(x)", _step, (-1.0, 1.0),
+                 "A jump at 0: continuous networks can only approach it."),
+        Target1D("runge", "Runge 1/(1+25x²)", "1/(1+25*x^2)",
+                 lambda x: 1.0 / (1.0 + 25.0 * x**2), (-1.0, 1.0),
+                 "A narrow bump; polynomials oscillate on it, networks need not."),
+        Target1D("chirp", "chirp sin(x²)", "sin(x^2)", lambda x: np.sin(x**2), (-6.0, 6.0),
+                 "Frequency grows with |x|: shows the spectral bias at the edges."),
+    ]
+}  # fmt: skip
+"""1-D targets by name, for pages' menus (the universal-approximation sweep uses them)."""
+
+
+# ---------------------------------------------------------------------------
 # 2-D toy classification sets (perceptron, XOR, decision boundaries)
 #
 # Every maker returns ``(X, y)``: ``X`` float array of shape (n_samples, 2), ``y`` int
