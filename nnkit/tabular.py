@@ -1249,7 +1249,7 @@ def to_csv_bytes(frame: pd.DataFrame) -> bytes:
     for c in out.columns:
         if not _is_numeric(out[c]):
             out[c] = out[c].map(escape_formula)
-    return out.to_csv(index=False).encode("utf-8")
+    return out.to_csv(index=False, lineterminator="\r\n").encode("utf-8")
 
 
 # ---------------------------------------------------------------------------------------
