@@ -59,6 +59,8 @@ __all__ = [
     "gradient_descent",
     "lecture_problem",
     "loss_surface",
+    "PRESETS",
+    "Preset",
     "race",
     "surface",
     "thin_indices",
@@ -130,7 +132,8 @@ class RegressionProblem:
         n, sx, sy, sxx, sxy, syy = self.stats
         w = np.asarray(w, dtype=float)
         b = np.asarray(b, dtype=float)
-        return (sxx * w * w + 2 * sx * w * b + n * b * b - 2 * sxy * w - 2 * sy * b + syy) / n
+        with np.errstate(over="ignore", invalid="ignore"):
+            return (sxx * w * w + 2 * sx * w * b + n * b * b - 2 * sxy * w - 2 * sy * b + syy) / n
 
     def gradient(self, w: Any, b: Any) -> tuple[np.ndarray, np.ndarray]:
         """``(∂J/∂w, ∂J/∂b)`` of the mean squared error, vectorised over w, b."""
@@ -574,9 +577,8 @@ def gradient_descent(
         sy = np.add.reduceat(yo, starts, axis=1).ravel()
         sxx = np.add.reduceat(xo * xo, starts, axis=1).ravel()
         sxy = np.add.reduceat(xo * yo, starts, axis=1).ravel()
-        syy = np.add.reduceat(yo * yo, starts, axis=1).ravel()
     else:
-        m = sx = sy = sxx = sxy = syy = np.empty(0)
+        m = sx = sy = sxx = sxy = np.empty(0)
     total = epochs * steps_per_epoch
     w, b = (problem.w0, problem.b0) if start is None else (float(start[0]), float(start[1]))
     ws = [w]
@@ -605,16 +607,17 @@ def gradient_descent(
     path = np.column_stack([ws, bs_])
     k = path.shape[0] - 1
     loss = problem.loss(path[:, 0], path[:, 1])
-    pw, pb = path[:k, 0], path[:k, 1]
+    # batch losses from the residuals themselves (no cancellation when they are tiny)
+    mk = m[:k].astype(np.int64)
+    used = int(mk.sum())
+    theta = np.repeat(path[:k], mk, axis=0)
+    r = theta[:, 0] * xo.ravel()[:used] + theta[:, 1] - yo.ravel()[:used]
     with np.errstate(over="ignore", invalid="ignore"):
         batch_loss = (
-            sxx[:k] * pw * pw
-            + 2 * sx[:k] * pw * pb
-            + m[:k] * pb * pb
-            - 2 * sxy[:k] * pw
-            - 2 * sy[:k] * pb
-            + syy[:k]
-        ) / m[:k]
+            np.add.reduceat(r * r, np.concatenate([[0], np.cumsum(mk)[:-1]])) / m[:k]
+            if k
+            else np.empty(0)
+        )
     grad_evals = np.concatenate([[0.0], np.cumsum(m[:k])])
     epoch_loss = loss[::steps_per_epoch][: k // steps_per_epoch + 1]
     return GDRun(
@@ -838,7 +841,7 @@ _SURFACE_FACTORIES: dict[str, Callable[..., Surface2D]] = {
         ((-2.0, 2.0), (-1.0, 3.0)),
         ((1.0, 1.0),),
         0.0,
-        (-1.5, 2.5),
+        (-1.2, 1.0),
         "Rosenbrock (1960), Comput. J. 3(3):175: minimum 0 at (1, 1) in a curved valley",
         _rosenbrock_f,
         _rosenbrock_grad,
@@ -1180,6 +1183,76 @@ def race(
         trajectory(surf, key, start=start, steps=steps, escape=escape, **hyper)
         for key, hyper in optimizers.items()
     ]
+
+
+@dataclass(frozen=True)
+class Preset:
+    """A classic picture: a surface, a start, a step count and optimizers with settings.
+
+    Attributes
+    ----------
+    key, title : str
+    surface : str
+    params : dict
+        Surface parameters (``condition`` for the quadratic bowl).
+    start : (float, float)
+    steps : int
+    optimizers : dict of str to dict
+        ``{optimizer key: hyper-parameters}`` (others at torch's defaults).
+    what : str
+        What to look at.
+    """
+
+    key: str
+    title: str
+    surface: str
+    params: dict[str, Any]
+    start: tuple[float, float]
+    steps: int
+    optimizers: dict[str, dict[str, Any]]
+    what: str
+
+
+PRESETS: dict[str, Preset] = {
+    "momentum_ravine": Preset(
+        key="momentum_ravine",
+        title="Momentum overshooting in a ravine",
+        surface="quadratic",
+        params={"condition": 50.0},
+        start=(-1.8, 0.8),
+        steps=150,
+        optimizers={
+            "sgd": {"lr": 0.035},
+            "momentum": {"lr": 0.035, "momentum": 0.9},
+            "nesterov": {"lr": 0.035, "momentum": 0.9},
+        },
+        what=(
+            "A ravine (condition number 50). Plain SGD bounces from wall to wall across "
+            "the steep direction and crawls along the floor; momentum accumulates speed "
+            "along the floor and overshoots the minimum before coming back; Nesterov's "
+            "look-ahead damps the overshoot."
+        ),
+    ),
+    "adam_rosenbrock": Preset(
+        key="adam_rosenbrock",
+        title="Adam on Rosenbrock",
+        surface="rosenbrock",
+        params={},
+        start=(-1.2, 1.0),
+        steps=500,
+        optimizers={
+            "sgd": {"lr": 0.001},
+            "momentum": {"lr": 0.001, "momentum": 0.9},
+            "adam": {"lr": 0.1},
+        },
+        what=(
+            "Rosenbrock's curved valley from the classic start (−1.2, 1). SGD falls into "
+            "the valley and then crawls along its nearly flat floor; momentum goes faster; "
+            "Adam, which rescales each coordinate by its recent gradient size, follows the "
+            "curve towards (1, 1) with steps of about lr whatever the gradient."
+        ),
+    ),
+}
 
 
 # ---------------------------------------------------------------------------
