@@ -95,6 +95,7 @@ __all__ = [
     "prepare",
     "profile",
     "regression_metrics",
+    "suggest_log_target",
     "to_csv_bytes",
     "train_mlp",
 ]
@@ -936,6 +937,30 @@ def prepare(
         seed=int(seed),
         notes=notes,
     )
+
+
+def suggest_log_target(y: np.ndarray) -> tuple[bool, str]:
+    """Whether to learn ``log(target)``, with the reason.
+
+    Suggested when every value is positive and the distribution is right-skewed
+    (sample skewness > 1): prices and sizes often are, and on a log scale a model's
+    errors become relative ("10% too high") instead of absolute.
+
+    Returns
+    -------
+    (bool, str)
+    """
+    y = np.asarray(y, dtype=float)
+    y = y[np.isfinite(y)]
+    if y.size < 3 or np.ptp(y) == 0:
+        return False, "too few distinct values to judge"
+    if np.any(y <= 0):
+        return False, f"{int(np.sum(y <= 0)):,} value(s) are ≤ 0, so log is undefined"
+    d = y - y.mean()
+    skew = float(np.mean(d**3) / np.mean(d**2) ** 1.5)
+    if skew > 1:
+        return True, f"positive and right-skewed (skewness {skew:.2f} > 1)"
+    return False, f"roughly symmetric (skewness {skew:.2f} ≤ 1)"
 
 
 # ---------------------------------------------------------------------------------------

@@ -1,0 +1,421 @@
+"""House prices: regression on a CSV (exercise 3), an MLP against honest baselines."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from nnkit import tabular
+from nnkit.limits import LIMITS
+from nnkit.plots import tabular as plots
+from nnkit.tabular import TabularError
+from nnkit.training import STOP_REASONS, TrainingJob
+from nnkit.ui.live_training import live_training
+
+DEFAULT_CSV = Path(__file__).resolve().parents[1] / "data" / "house_prices.csv"
+BASELINE_ORDER = ["gradient boosting", "ridge", "mean"]
+KEY = "house"
+
+st.title("House prices")
+st.markdown(
+    "Exercise 3 of lecture 1: predict a house's price from its features with a neural "
+    "network. A network is only as good as what it beats, so every number below stands "
+    "beside three **baselines** trained on the same rows: the mean price, a linear "
+    "(ridge) regression and gradient boosting. Bring your own CSV or use the synthetic "
+    "one; the MLP is trained by the same `nnkit.training` loop as the other pages."
+)
+
+
+# ---------------------------------------------------------------------------
+# cached, pure computations (keyed by the file's hash, not by the frame)
+# ---------------------------------------------------------------------------
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def load_table(data: bytes) -> tabular.LoadedTable:
+    return tabular.load_csv(data)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def profile_of(sha: str, _frame: pd.DataFrame) -> tabular.Profile:
+    return tabular.profile(_frame)
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def prepared(sha, _frame, target, features, test_size, seed, log_target) -> tabular.Prepared:
+    return tabular.prepare(
+        _frame, target, list(features), test_size=test_size, seed=seed, log_target=log_target
+    )
+
+
+@st.cache_resource(show_spinner="Fitting the baselines…", max_entries=16)
+def baselines(sha, target, features, test_size, seed, log_target, _data):
+    return tabular.fit_baselines(_data)
+
+
+def fmt(x: float, digits: int = 4) -> str:
+    if x is None or not math.isfinite(x):
+        return "n/a"
+    return f"{x:,.{digits}f}"
+
+
+def money(x: float) -> str:
+    return f"{x:,.0f}" if abs(x) >= 100 else f"{x:,.4g}"
+
+
+# ---------------------------------------------------------------------------
+# 1. Data
+# ---------------------------------------------------------------------------
+
+st.header("1 · Data")
+upload = st.file_uploader(
+    f"Your own CSV (comma, semicolon or tab; up to {LIMITS.max_upload_mb:g} MB, "
+    f"{LIMITS.max_rows:,} rows, {LIMITS.max_columns:,} columns)",
+    type=["csv", "tsv", "txt"],
+    key=f"{KEY}_upload",
+    help="Read as data only: nothing in the file is executed. Remove it to go back to the "
+    "synthetic data set.",
+)
+if upload is None:
+    raw, source = DEFAULT_CSV.read_bytes(), "default"
+    st.info(
+        "**Synthetic data** (`data/house_prices.csv`, made by `data/make_house_prices.py`): "
+        "1,000 houses with the exercise's columns, priced by a known formula, "
+        "House_Price = 25,000 + Square_Footage × (100 + 12 × Neighborhood_Quality) + "
+        "10,000 × Num_Bedrooms + 15,000 × Num_Bathrooms + 1,500 × (Year_Built − 1950) + "
+        "18,000 × Lot_Size + 12,000 × Garage_Size + noise (σ = 30,000). Not real sales.",
+        icon=":material/science:",
+    )
+else:
+    raw, source = upload.getvalue(), upload.name
+
+try:
+    table = load_table(raw)
+except TabularError as err:
+    st.error(f"**{source}** cannot be used: {err}", icon=":material/error:")
+    st.caption("Fix the file and upload it again, or remove it (✕) to go back to the synthetic data.")
+    st.stop()
+
+frame = table.frame
+sha = table.sha256
+st.caption(f"**{source}**: {table.summary()}.")
+for note in table.notes:
+    st.warning(note, icon=":material/warning:")
+st.dataframe(frame.head(200), hide_index=True, height=220)
+if len(frame) > 200:
+    st.caption(f"The first 200 of {len(frame):,} rows.")
+
+# ---------------------------------------------------------------------------
+# 2. Profile and choices
+# ---------------------------------------------------------------------------
+
+st.header("2 · Profile, target and features")
+prof = profile_of(sha, frame)
+st.dataframe(prof.table(), hide_index=True)
+if prof.target is None:
+    st.error(
+        "No numeric column in this file, so there is nothing a regression can predict. "
+        "Upload a CSV with a numeric column to predict (e.g. a price).",
+        icon=":material/error:",
+    )
+    st.stop()
+st.caption(
+    f"Suggested target **{prof.target}** ({prof.target_reason}); "
+    f"{len(prof.features)} suggested feature(s)"
+    + (
+        "; not suggested: " + "; ".join(f"**{c}** ({why})" for c, why in prof.excluded.items())
+        if prof.excluded
+        else ""
+    )
+    + "."
+)
+
+c1, c2 = st.columns([1, 2])
+numeric_cols = prof.numeric
+target = c1.selectbox(
+    "Target (what to predict)",
+    numeric_cols,
+    index=numeric_cols.index(prof.target),
+    key=f"{KEY}_target_{sha[:12]}",
+)
+candidates = [c for c in frame.columns if c != target]
+default_features = [c for c in prof.features if c != target]
+features = c2.multiselect(
+    "Features (what the models see)",
+    candidates,
+    default=default_features,
+    key=f"{KEY}_features_{sha[:12]}_{target}",
+)
+c3, c4, c5 = st.columns(3)
+test_pct = c3.slider("Test-set size (%)", 10, 40, 20, 5, key=f"{KEY}_test")
+seed = int(c4.number_input("Seed", 0, 10_000, 0, 1, key=f"{KEY}_seed"))
+log_default, log_reason = tabular.suggest_log_target(frame[target].to_numpy(dtype=float))
+log_target = c5.checkbox(
+    "Learn log(target)",
+    value=log_default,
+    key=f"{KEY}_log_{sha[:12]}_{target}",
+    help=f"Suggested {'on' if log_default else 'off'}: the target is {log_reason}.",
+)
+c5.caption(f"Suggested {'on' if log_default else 'off'}: {log_reason}.")
+
+with st.expander("Network and training"):
+    n1, n2, n3 = st.columns(3)
+    layers = n1.slider("Hidden layers", 1, 3, 2, key=f"{KEY}_layers")
+    width = n1.select_slider("Neurons per layer", [8, 16, 32, 64, 128, 256], 64, key=f"{KEY}_width")
+    activation = n2.selectbox("Activation", ["silu", "relu", "tanh", "gelu"], key=f"{KEY}_act")
+    lr = n2.select_slider("Learning rate (Adam)", [3e-4, 1e-3, 3e-3, 1e-2, 3e-2], 3e-3, key=f"{KEY}_lr")
+    epochs = int(n3.number_input("Max epochs", 10, int(LIMITS.max_epochs), min(1000, int(LIMITS.max_epochs)), 10, key=f"{KEY}_epochs"))
+    patience = int(n3.number_input("Early-stopping patience (epochs)", 5, 500, 50, 5, key=f"{KEY}_patience"))
+    st.caption(
+        f"Mini-batches of 32, Adam, mean squared error on the standardised target. 15% of the "
+        f"training rows are held out as the validation set: training stops after "
+        f"{patience} epochs without a better validation loss (or after "
+        f"{LIMITS.max_train_seconds:g} s, the fair-use cap), and the model kept is the one "
+        "of the best validation epoch."
+    )
+config = tabular.MLPConfig(
+    hidden=(int(width),) * int(layers),
+    activation=activation,
+    lr=float(lr),
+    epochs=epochs,
+    patience=patience,
+)
+
+try:
+    data = prepared(sha, frame, target, tuple(features), test_pct / 100, seed, log_target)
+except TabularError as err:
+    st.error(str(err), icon=":material/error:")
+    st.stop()
+for note in data.notes:
+    st.warning(note, icon=":material/warning:")
+st.caption(
+    f"{len(data.y_train):,} training rows and {len(data.y_test):,} test rows (seed {seed}); "
+    f"{len(data.numeric)} numeric feature(s) (median-imputed, standardised) and "
+    f"{len(data.categorical)} categorical (one-hot: {data.Z_train.shape[1] - len(data.numeric)} "
+    f"columns); {data.Z_train.shape[1]} inputs to every model. The preprocessing is fitted on "
+    "the training rows only."
+)
+st.altair_chart(plots.target_histogram(data.y_train, target, log=log_target), width="stretch")
+st.caption(
+    f"The target on the training rows{' (log scale: what the models learn)' if log_target else ''}. "
+    f"It is {log_reason}."
+)
+
+models = dict(baselines(sha, target, tuple(features), test_pct / 100, seed, log_target, data))
+
+# ---------------------------------------------------------------------------
+# 3. Train the MLP
+# ---------------------------------------------------------------------------
+
+st.header("3 · Train the MLP")
+settings = (sha, target, tuple(features), test_pct, seed, log_target, config)
+st.markdown(
+    f"An MLP with {layers} hidden layer(s) of {width} {activation} neurons "
+    f"({data.Z_train.shape[1]} inputs → {' → '.join([str(width)] * layers)} → 1). "
+    "Watch the training and validation losses; **Stop** keeps the best model so far."
+)
+
+
+def make_job() -> TrainingJob:
+    run = tabular.mlp_trainer(data, config)
+    st.session_state[f"{KEY}_run"] = (settings, run)
+    return TrainingJob(run.trainer, epochs=config.epochs)
+
+
+def render(snap, job) -> None:
+    entry = st.session_state.get(f"{KEY}_run")
+    if entry is None:
+        return
+    _, epoch, loss = entry[1].best.best()
+    if epoch is not None:
+        st.caption(
+            f"Best validation loss so far: {loss:.4g} (standardised target) at epoch {epoch}: "
+            "that is the model you keep."
+        )
+
+
+job = live_training(KEY, make_job, render, config=settings, loss_title="MSE on the standardised target (log scale)")
+
+mlp_model = None
+entry = st.session_state.get(f"{KEY}_run")
+if job is not None and not job.running and entry is not None and entry[0] == settings:
+    run = entry[1]
+    snap = job.snapshot()
+    if snap.epochs >= 1 and snap.diverged_epoch is None and not snap.error:
+        cache = st.session_state.get(f"{KEY}_mlp")
+        if cache is None or cache[0] != (settings, snap.version):
+            model = run.model(data, seconds=snap.elapsed)
+            st.session_state[f"{KEY}_mlp"] = ((settings, snap.version), model, None)
+        mlp_model = st.session_state[f"{KEY}_mlp"][1]
+        _, best_epoch, _ = run.best.best()
+        why = (
+            f"early stopping: no better validation loss for {config.patience} epochs"
+            if snap.stop_reason == "callback"
+            else STOP_REASONS.get(snap.stop_reason, snap.stop_reason)
+        )
+        st.caption(
+            f"Trained {snap.epochs} epoch(s) in {snap.elapsed:.1f} s ({why}); the model kept "
+            f"is the one of epoch {best_epoch}, the lowest validation loss."
+        )
+    elif snap.diverged_epoch is not None:
+        st.error("The loss diverged: lower the learning rate and press Restart.")
+
+# ---------------------------------------------------------------------------
+# 4. Results
+# ---------------------------------------------------------------------------
+
+st.header("4 · Results on the test rows")
+if mlp_model is not None:
+    models = {"MLP": mlp_model, **models}
+else:
+    st.info("Press **Start** above to train the MLP: it then appears beside the baselines.")
+order = [m for m in ["MLP", *BASELINE_ORDER] if m in models]
+models = {m: models[m] for m in order}
+metrics = tabular.compare(models, data)
+st.dataframe(
+    metrics,
+    hide_index=True,
+    column_config={
+        "RMSE": st.column_config.NumberColumn(format="%,.0f" if metrics["RMSE"].max() > 100 else "%.4g"),
+        "MAE": st.column_config.NumberColumn(format="%,.0f" if metrics["MAE"].max() > 100 else "%.4g"),
+        "R²": st.column_config.NumberColumn(format="%.4f"),
+        "MAPE %": st.column_config.NumberColumn(format="%.2f"),
+        "train s": st.column_config.NumberColumn("training time (s)", format="%.2f"),
+    },
+    key=f"{KEY}_metrics",
+)
+st.caption(
+    f"{len(data.y_test):,} test rows never seen in training. R² = 1 − SSE/SST: 1 is perfect, "
+    "0 is the mean predictor, below 0 is worse than predicting the mean. RMSE and MAE are "
+    f"in the units of {target}; MAPE is the mean absolute error in % of the actual value."
+)
+
+best_base = max(BASELINE_ORDER, key=lambda m: metrics.set_index("model").loc[m, "R²"])
+r2 = metrics.set_index("model")["R²"]
+if "MLP" in models:
+    gap = r2["MLP"] - r2[best_base]
+    verdict = (
+        "better than" if gap > 0.005 else "within 0.005 of" if gap >= -0.005 else "worse than"
+    )
+    st.markdown(
+        f"**What you see.** The MLP's test R² is **{fmt(r2['MLP'])}**, {verdict} the best "
+        f"baseline, {best_base} (**{fmt(r2[best_base])}**, difference {gap:+.4f}); ridge "
+        f"reaches {fmt(r2['ridge'])} and the mean predictor {fmt(r2['mean'])}."
+        + (
+            " Ridge is far behind: the target depends on the features in a way a straight "
+            "line cannot follow (on the synthetic data, the price per square foot grows with "
+            "the neighbourhood's quality)."
+            if r2[best_base] - r2["ridge"] > 0.01
+            else ""
+        )
+    )
+else:
+    st.markdown(
+        f"**What you see.** The best baseline is {best_base} with a test R² of "
+        f"**{fmt(r2[best_base])}**; ridge reaches {fmt(r2['ridge'])} and the mean predictor "
+        f"{fmt(r2['mean'])}. That is the bar the MLP has to clear."
+    )
+
+preds = tabular.predictions_frame(models, data)
+shown = ["MLP", best_base] if "MLP" in models else [best_base, "ridge"]
+long = plots.long_predictions(preds, target, shown)
+g1, g2 = st.columns(2)
+g1.altair_chart(plots.predicted_vs_actual(long, target), width="stretch")
+g1.caption("On the dashed diagonal the prediction equals the price. Points above it are over-estimates.")
+g2.altair_chart(plots.residuals_chart(long, target), width="stretch")
+g2.caption("Residuals should be a band around 0 with no shape; a funnel or a curve is something left to learn.")
+
+imp_model = "MLP" if "MLP" in models else best_base
+imp_key = (settings, imp_model, id(models[imp_model]))
+cached_imp = st.session_state.get(f"{KEY}_imp")
+if cached_imp is None or cached_imp[0] != imp_key:
+    with st.spinner("Permutation importance…"):
+        imp = tabular.importance(models[imp_model], data, n_repeats=5 if len(data.features) <= 30 else 3)
+    st.session_state[f"{KEY}_imp"] = (imp_key, imp)
+imp = st.session_state[f"{KEY}_imp"][1]
+st.altair_chart(plots.importance_chart(imp, imp_model), width="stretch")
+top = imp.iloc[0]
+st.caption(
+    f"Shuffle one column of the test rows and see how much the {imp_model}'s R² drops. "
+    f"**{top['feature']}** matters most here: shuffling it costs {top['importance']:.3f} R² "
+    f"(± {top['std']:.3f} over the shuffles)."
+)
+
+# ---------------------------------------------------------------------------
+# 5. Price this house
+# ---------------------------------------------------------------------------
+
+st.header("5 · Price this house")
+template = tabular.input_template(data)
+with st.form(f"{KEY}_form_{sha[:12]}"):
+    cols = st.columns(3)
+    row = {}
+    for i, (name, spec) in enumerate(template.items()):
+        box = cols[i % 3]
+        k = f"{KEY}_in_{sha[:12]}_{name}"
+        if spec["kind"] == "numeric":
+            if spec["integer"]:
+                row[name] = box.number_input(name, value=int(round(spec["default"])), step=1, key=k,
+                                             help=f"Training rows: {spec['min']:,.0f} to {spec['max']:,.0f}.")
+            else:
+                row[name] = box.number_input(name, value=float(spec["default"]), key=k, format="%.4g",
+                                             help=f"Training rows: {spec['min']:,.4g} to {spec['max']:,.4g}.")
+        else:
+            opts = spec["options"]
+            row[name] = box.selectbox(name, opts, index=opts.index(spec["default"]), key=k)
+    st.form_submit_button("Price this house", type="primary")
+house = pd.DataFrame([row])
+best_model = str(r2.idxmax())
+prices = {m: float(model.predict(house)[0]) for m, model in models.items()}
+p1, *prest = st.columns(len(prices))
+for col, (m, p) in zip([p1, *prest], prices.items(), strict=True):
+    col.metric(m, money(p))
+outside = [
+    n for n, s in template.items()
+    if s["kind"] == "numeric" and not s["min"] <= float(row[n]) <= s["max"]
+]
+st.caption(
+    "Each model's price for the house above (defaults: the median or most frequent value "
+    "of the training rows). "
+    + (
+        f"Outside the training range: {', '.join(outside)}: the models extrapolate, and "
+        "they disagree more there."
+        if outside
+        else f"Typical error of the most accurate model ({best_model}) on test rows: "
+        f"± {money(metrics.set_index('model').loc[best_model, 'MAE'])} (MAE)."
+    )
+)
+
+# ---------------------------------------------------------------------------
+# 6. Downloads
+# ---------------------------------------------------------------------------
+
+st.header("6 · Downloads")
+d1, d2 = st.columns(2)
+d1.download_button(
+    "Test predictions (CSV)",
+    tabular.to_csv_bytes(preds),
+    file_name="house_price_predictions.csv",
+    mime="text/csv",
+    key=f"{KEY}_dl_preds",
+)
+d1.caption("Every test row with its actual value, each model's prediction and residual. "
+           "Text cells that a spreadsheet would run as a formula are prefixed with '.")
+if mlp_model is not None:
+    m_mlp = metrics.set_index("model").loc["MLP"].to_dict()
+    d2.download_button(
+        "Fitted MLP pipeline (JSON)",
+        tabular.export_model(mlp_model, metrics={k: m_mlp[k] for k in ("RMSE", "MAE", "R²")}),
+        file_name="house_price_mlp.json",
+        mime="application/json",
+        key=f"{KEY}_dl_model",
+    )
+    d2.caption(
+        "Preprocessing (medians, means, scales, categories) and network weights as plain "
+        "numbers. In Python: `nnkit.tabular.load_model('house_price_mlp.json').predict(frame)`."
+    )
+else:
+    d2.caption("Train the MLP to download it.")
