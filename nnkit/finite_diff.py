@@ -1,0 +1,811 @@
+"""Finite-difference stencils, their error, the optimal step, and the complex step.
+
+A stencil approximates the d-th derivative from samples at ``x + s_j h``::
+
+    f^(d)(x) ≈ (1 / h^d) · Σ_j w_j f(x + s_j h)
+
+:func:`stencil` computes the weights ``w_j`` with Fornberg's algorithm in exact
+rational arithmetic (``fractions.Fraction``), so the textbook formulas come out
+exactly: ``stencil(1, 2, "central")`` is ``[-1/2, 0, 1/2]``, i.e.
+``[f(x+h) - f(x-h)] / (2h)``.
+
+Expanding each ``f(x + s h)`` in a Taylor series gives the error of a stencil::
+
+    estimate - f^(d)(x) = C · h^p · f^(d+p)(x) + O(h^(p+1))
+
+with ``p`` its order and ``C`` its leading error constant (both exact). In floating
+point each sample also carries a rounding error of about ``ε·|f|``, amplified by
+``S = Σ|w_j|`` and divided by ``h^d``. The total
+
+    E(h) ≈ |C|·M·h^p + S·ε·F / h^d,   M = |f^(d+p)(x)|,
+
+is the V shape of the log-log error plot: truncation on the right (slope ``p``),
+round-off on the left (slope ``-d``). It is smallest at
+``h* = (d·S·ε·F / (p·|C|·M))^(1/(p+d))``. :func:`error_sweep` measures the V on a
+log-spaced grid of ``h`` and puts the model beside it; :func:`complex_step` and
+:func:`autodiff_derivative` are the two methods without the round-off wall.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from fractions import Fraction
+from functools import lru_cache
+from typing import Any, NamedTuple
+
+import numpy as np
+import pandas as pd
+import sympy
+
+from nnkit.expr import Formula
+
+__all__ = [
+    "EPS",
+    "KINDS",
+    "LECTURE_SCHEMES",
+    "DomainError",
+    "Stencil",
+    "Sweep",
+    "Bottom",
+    "apply",
+    "autodiff_derivative",
+    "complex_step",
+    "error_sweep",
+    "fit_order",
+    "fornberg",
+    "measured_minimum",
+    "optimal_step",
+    "stencil",
+    "stencil_from_offsets",
+]
+
+#: Unit round-off of float64, 2**-53 ≈ 1.1e-16: the largest relative error of
+#: rounding one real number to the nearest double (half of numpy's ``eps``).
+EPS = 2.0**-53
+KINDS = ("forward", "backward", "central")
+#: The lecture's schemes, (kind, accuracy): first-order one-sided, then O(h²), O(h⁴).
+LECTURE_SCHEMES: tuple[tuple[str, int], ...] = (
+    ("forward", 1),
+    ("backward", 1),
+    ("central", 2),
+    ("forward", 2),
+    ("backward", 2),
+    ("central", 4),
+)
+#: Largest derivative order and accuracy :func:`stencil` accepts (keeps Fractions small).
+MAX_DERIVATIVE = 12
+MAX_ACCURACY = 16
+
+
+class DomainError(ValueError):
+    """The function (or its derivative) is not defined, or not real, at the point."""
+
+
+# ---------------------------------------------------------------------------
+# Weights: Fornberg's algorithm, exact
+# ---------------------------------------------------------------------------
+
+
+def fornberg(
+    points: Sequence[Fraction | int], m: int, z: Fraction | int = 0
+) -> list[list[Fraction]]:
+    """Finite-difference weights for derivatives 0..m at ``z`` from samples at ``points``.
+
+    Fornberg's recursion (Math. Comp. 51, 1988; SIAM Review 40, 1998) run in exact
+    rational arithmetic.
+
+    Parameters
+    ----------
+    points : sequence of Fraction or int
+        Distinct sample abscissae (in units of h).
+    m : int
+        Highest derivative order wanted.
+    z : Fraction or int
+        Where the derivatives are approximated.
+
+    Returns
+    -------
+    list of list of Fraction
+        ``c[k][j]`` is the weight of ``f(points[j])`` in the k-th derivative.
+    """
+    xs = [Fraction(p) for p in points]
+    z = Fraction(z)
+    n = len(xs) - 1
+    if len(set(xs)) != len(xs):
+        raise ValueError("stencil points must be distinct")
+    if m > n:
+        raise ValueError(f"{len(xs)} points give derivatives up to order {n}, not {m}")
+    c = [[Fraction(0)] * (n + 1) for _ in range(m + 1)]
+    c[0][0] = Fraction(1)
+    c1 = Fraction(1)
+    c4 = xs[0] - z
+    for i in range(1, n + 1):
+        mn = min(i, m)
+        c2 = Fraction(1)
+        c5, c4 = c4, xs[i] - z
+        for j in range(i):
+            c3 = xs[i] - xs[j]
+            c2 *= c3
+            if j == i - 1:
+                for k in range(mn, 0, -1):
+                    c[k][i] = c1 * (k * c[k - 1][i - 1] - c5 * c[k][i - 1]) / c2
+                c[0][i] = -c1 * c5 * c[0][i - 1] / c2
+            for k in range(mn, 0, -1):
+                c[k][j] = (c4 * c[k][j] - k * c[k - 1][j]) / c3
+            c[0][j] = c4 * c[0][j] / c3
+        c1 = c2
+    return c
+
+
+# ---------------------------------------------------------------------------
+# The stencil as data
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Stencil:
+    """A finite-difference formula as data: offsets, exact weights, order, error constant.
+
+    Attributes
+    ----------
+    derivative : int
+        Which derivative it approximates (d).
+    offsets : tuple of Fraction
+        Sample points in units of h, in the order the weights are given.
+    weights : tuple of Fraction
+        Exact weights ``w_j``: ``f^(d)(x) ≈ Σ w_j f(x + s_j h) / h^d``.
+    order : int
+        Truncation order p: the error is ``C·h^p·f^(d+p)(x) + ...``.
+    error_constant : Fraction
+        C, from the first Taylor term the stencil does not cancel.
+    kind : str
+        "forward", "backward", "central" or "custom".
+    accuracy : int
+        The accuracy asked for (``order`` can exceed it, e.g. symmetric stencils).
+    """
+
+    derivative: int
+    offsets: tuple[Fraction, ...]
+    weights: tuple[Fraction, ...]
+    order: int
+    error_constant: Fraction
+    kind: str = "custom"
+    accuracy: int = 0
+
+    @property
+    def float_weights(self) -> np.ndarray:
+        """Weights as float64 (each the nearest double to the exact Fraction)."""
+        return np.array([float(w) for w in self.weights])
+
+    @property
+    def float_offsets(self) -> np.ndarray:
+        """Offsets as float64."""
+        return np.array([float(s) for s in self.offsets])
+
+    @property
+    def abs_sum(self) -> Fraction:
+        """S = Σ|w_j|: how much the stencil amplifies rounding errors in the samples."""
+        return sum((abs(w) for w in self.weights), Fraction(0))
+
+    @property
+    def n_points(self) -> int:
+        """Number of samples of f (zero weights excluded)."""
+        return sum(1 for w in self.weights if w != 0)
+
+    @property
+    def name(self) -> str:
+        """Short label, e.g. ``"central O(h^2)"``."""
+        return f"{self.kind} O(h^{self.order})" if self.order != 1 else f"{self.kind} O(h)"
+
+    @property
+    def label(self) -> str:
+        """Label with the order in unicode superscripts, e.g. ``"central O(h²)"``."""
+        sup = str(self.order).translate(str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹"))
+        return f"{self.kind} O(h{sup if self.order != 1 else ''})"
+
+    def common_denominator(self) -> tuple[int, tuple[int, ...]]:
+        """(L, integer numerators): ``w_j = n_j / L`` with the smallest such L."""
+        lcm = 1
+        for w in self.weights:
+            lcm = lcm * w.denominator // math.gcd(lcm, w.denominator)
+        return lcm, tuple(int(w * lcm) for w in self.weights)
+
+    def terms(self) -> list[tuple[int, Fraction]]:
+        """Nonzero (integer numerator, offset) pairs in the lecture's order.
+
+        Forward stencils list offsets ascending, central and backward descending
+        (as the lecture writes ``f(x+h) - f(x-h)`` and ``3f(x) - 4f(x-h) + f(x-2h)``).
+        """
+        _, nums = self.common_denominator()
+        pairs = [(n, s) for n, s in zip(nums, self.offsets, strict=True) if n != 0]
+        descending = self.kind in ("central", "backward") or (
+            self.kind == "custom" and all(s <= 0 for _, s in pairs)
+        )
+        return sorted(pairs, key=lambda t: -t[1] if descending else t[1])
+
+    def latex(self, f: str = "f", x: str = "x", h: str = "h") -> str:
+        """The formula in LaTeX, e.g. ``f'(x) \\approx \\frac{f(x+h) - f(x-h)}{2h}``."""
+        lcm, _ = self.common_denominator()
+        parts = []
+        for k, (num, s) in enumerate(self.terms()):
+            sign = "-" if num < 0 else ("+" if k else "")
+            coef = "" if abs(num) == 1 else str(abs(num))
+            sep = " " if k else ""
+            parts.append(f"{sep}{sign}{' ' if k else ''}{coef}{f}({_shift(x, s, h)})")
+        numerator = "".join(parts)
+        den_h = h if self.derivative == 1 else f"{h}^{{{self.derivative}}}"
+        den = den_h if lcm == 1 else f"{lcm}{den_h}"
+        d = self.derivative
+        lhs = f"{f}{chr(39) * d}({x})" if d <= 3 else f"{f}^{{({d})}}({x})"
+        return f"{lhs} \\approx \\frac{{{numerator}}}{{{den}}}"
+
+    def error_latex(self, f: str = "f", x: str = "x", h: str = "h") -> str:
+        """The leading error term in LaTeX, e.g. ``+\\tfrac{1}{6} h^{2} f'''(x)``."""
+        c = self.error_constant
+        k = self.derivative + self.order
+        fk = f"{f}{chr(39) * k}({x})" if k <= 3 else f"{f}^{{({k})}}({x})"
+        sign = "-" if c < 0 else "+"
+        frac = (
+            str(abs(c.numerator))
+            if c.denominator == 1
+            else f"\\tfrac{{{abs(c.numerator)}}}{{{c.denominator}}}"
+        )
+        hp = h if self.order == 1 else f"{h}^{{{self.order}}}"
+        return f"{sign}{frac}\\,{hp}\\,{fk}"
+
+    def table(self) -> pd.DataFrame:
+        """One row per sample: offset, exact weight (text), float weight."""
+        return pd.DataFrame(
+            {
+                "offset": [float(s) for s in self.offsets],
+                "weight": [str(w) for w in self.weights],
+                "weight_float": self.float_weights,
+            }
+        )
+
+
+def _shift(x: str, s: Fraction, h: str) -> str:
+    if s == 0:
+        return x
+    sign = "+" if s > 0 else "-"
+    a = abs(s)
+    mult = "" if a == 1 else (str(a.numerator) if a.denominator == 1 else f"\\tfrac{{{a.numerator}}}{{{a.denominator}}}")
+    return f"{x}{sign}{mult}{h}"
+
+
+def _offsets(derivative: int, accuracy: int, kind: str) -> list[int]:
+    if kind == "central":
+        if accuracy % 2:
+            raise ValueError(
+                f"a central stencil has even accuracy (2, 4, 6, ...), not {accuracy}: "
+                "symmetric samples cancel every other Taylor term"
+            )
+        half = (2 * ((derivative + 1) // 2) - 1 + accuracy) // 2
+        return list(range(-half, half + 1))
+    n = derivative + accuracy
+    if kind == "forward":
+        return list(range(n))
+    if kind == "backward":
+        return [-k for k in range(n)]
+    raise ValueError(f"kind must be one of {KINDS}, not {kind!r}")
+
+
+def _error_terms(
+    derivative: int, offsets: Sequence[Fraction], weights: Sequence[Fraction], count: int = 1
+) -> list[tuple[int, Fraction]]:
+    """First ``count`` nonzero Taylor moments beyond d: (k, Σ w s^k / k!)."""
+    out: list[tuple[int, Fraction]] = []
+    k = derivative + 1
+    limit = len(offsets) + derivative + 4 * count + 8
+    while len(out) < count and k <= limit:
+        moment = sum((w * s**k for w, s in zip(weights, offsets, strict=True)), Fraction(0))
+        moment /= math.factorial(k)
+        if moment != 0:
+            out.append((k, moment))
+        k += 1
+    return out
+
+
+@lru_cache(maxsize=256)
+def stencil(derivative: int, accuracy: int, kind: str = "central") -> Stencil:
+    """The standard stencil for the ``derivative``-th derivative with error O(h^accuracy).
+
+    Parameters
+    ----------
+    derivative : int
+        d >= 1.
+    accuracy : int
+        Truncation order asked for, >= 1 (central stencils: even).
+    kind : {"forward", "backward", "central"}
+        Forward uses offsets 0, 1, ..., d+accuracy-1; backward their negatives;
+        central the symmetric -q..q with the fewest points reaching the accuracy.
+
+    Returns
+    -------
+    Stencil
+
+    Raises
+    ------
+    ValueError
+        With a message saying what to change (odd central accuracy, d < 1, ...).
+
+    Examples
+    --------
+    >>> stencil(2, 2, "central").weights
+    (Fraction(1, 1), Fraction(-2, 1), Fraction(1, 1))
+    """
+    if not isinstance(derivative, int | np.integer) or not 1 <= derivative <= MAX_DERIVATIVE:
+        raise ValueError(f"derivative order must be an integer from 1 to {MAX_DERIVATIVE}")
+    if not isinstance(accuracy, int | np.integer) or not 1 <= accuracy <= MAX_ACCURACY:
+        raise ValueError(f"accuracy must be an integer from 1 to {MAX_ACCURACY}")
+    offs = _offsets(int(derivative), int(accuracy), kind)
+    st = stencil_from_offsets(offs, int(derivative))
+    return Stencil(
+        derivative=st.derivative,
+        offsets=st.offsets,
+        weights=st.weights,
+        order=st.order,
+        error_constant=st.error_constant,
+        kind=kind,
+        accuracy=int(accuracy),
+    )
+
+
+def stencil_from_offsets(offsets: Sequence[int | Fraction], derivative: int) -> Stencil:
+    """The stencil through arbitrary distinct ``offsets`` (units of h) for ``derivative``.
+
+    Raises
+    ------
+    ValueError
+        If there are not more points than the derivative order, or offsets repeat.
+    """
+    offs = tuple(Fraction(s) for s in offsets)
+    if derivative < 1:
+        raise ValueError("derivative order must be >= 1")
+    if len(offs) <= derivative:
+        raise ValueError(
+            f"the {derivative}-th derivative needs at least {derivative + 1} points, "
+            f"got {len(offs)}"
+        )
+    weights = tuple(fornberg(offs, derivative)[derivative])
+    terms = _error_terms(derivative, offs, weights)
+    if not terms:  # pragma: no cover - a nonzero stencil always has a nonzero moment
+        raise ValueError("could not find the stencil's error term")
+    k, c = terms[0]
+    return Stencil(derivative, offs, weights, k - derivative, c, "custom", k - derivative)
+
+
+# ---------------------------------------------------------------------------
+# Evaluation
+# ---------------------------------------------------------------------------
+
+
+def apply(st: Stencil, f: Callable[[np.ndarray], np.ndarray], x: Any, h: Any) -> np.ndarray:
+    """Apply a stencil at many points and many steps at once.
+
+    Parameters
+    ----------
+    st : Stencil
+    f : callable
+        Vectorised function of one array (e.g. ``Formula.numpy``).
+    x, h : array_like
+        Points and steps (h > 0). Every x is combined with every h.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape ``x.shape + h.shape``: ``out[i, j]`` estimates ``f^(d)(x[i])`` with step ``h[j]``.
+    """
+    x = np.asarray(x, dtype=float)
+    h = _check_steps(h)
+    pts = x[(...,) + (None,) * (h.ndim + 1)] + h[..., None] * st.float_offsets
+    with np.errstate(all="ignore"):
+        values = np.asarray(f(pts), dtype=float)
+        return (values @ st.float_weights) / h**st.derivative
+
+
+def complex_step(f: Callable[[np.ndarray], np.ndarray], x: Any, h: Any) -> np.ndarray:
+    """Complex-step first derivative ``Im f(x + i h) / h`` (every x with every h).
+
+    No subtraction, hence no cancellation: accurate to machine precision for tiny
+    h, for any f that is analytic and real on the real axis.
+    """
+    x = np.asarray(x, dtype=float)
+    h = _check_steps(h)
+    z = x[(...,) + (None,) * h.ndim] + 1j * h
+    with np.errstate(all="ignore"):
+        return np.imag(np.asarray(f(z), dtype=complex)) / h
+
+
+def _check_steps(h: Any) -> np.ndarray:
+    h = np.asarray(h, dtype=float)
+    if h.size == 0 or not np.all(np.isfinite(h)) or np.any(h <= 0):
+        raise ValueError("every step h must be a finite number > 0")
+    return h
+
+
+def autodiff_derivative(formula: Formula, x0: float, derivative: int = 1) -> float:
+    """The derivative of ``formula`` at ``x0`` by torch autograd in float64 (repeated grad)."""
+    from nnkit._torch import torch
+
+    x = torch.tensor(float(x0), dtype=torch.float64, requires_grad=True)
+    y = formula.torch(x)
+    for k in range(derivative):
+        if not y.requires_grad:  # the derivative became a constant
+            return 0.0
+        (y,) = torch.autograd.grad(y, x, create_graph=k < derivative - 1)
+    return float(y.detach())
+
+
+# ---------------------------------------------------------------------------
+# Error model: optimal step, fitted order, measured minimum
+# ---------------------------------------------------------------------------
+
+
+def optimal_step(
+    st: Stencil, m: float, f_scale: float, eps: float = EPS
+) -> tuple[float, float]:
+    """Theoretical optimal step h* and minimum error E* of a stencil.
+
+    Minimises ``E(h) = |C|·m·h^p + S·eps·f_scale / h^d``.
+
+    Parameters
+    ----------
+    st : Stencil
+    m : float
+        ``|f^(d+p)(x)|``, the size of the derivative in the truncation term.
+    f_scale : float
+        Size of the rounding in each sample, in units of eps (|f| near x).
+    eps : float
+
+    Returns
+    -------
+    (h_star, e_star) : tuple of float
+        ``nan`` when one of the two terms vanishes (no V: e.g. a polynomial the
+        stencil differentiates exactly, or f = 0 near x).
+    """
+    a = abs(float(st.error_constant)) * abs(m)
+    b = float(st.abs_sum) * eps * abs(f_scale)
+    p, d = st.order, st.derivative
+    if not (a > 0 and b > 0 and math.isfinite(a) and math.isfinite(b)):
+        return math.nan, math.nan
+    h_star = (d * b / (p * a)) ** (1.0 / (p + d))
+    return h_star, a * h_star**p + b / h_star**d
+
+
+def fit_order(
+    h: np.ndarray,
+    error: np.ndarray,
+    roundoff: np.ndarray,
+    margin: float = 100.0,
+    decades: float = 1.5,
+) -> float:
+    """Empirical order: slope of log|error| vs log h in the truncation regime.
+
+    The regime starts at the smallest h where the error exceeds ``margin`` times
+    the round-off estimate (rounding then moves log10|error| by < 0.005) and spans
+    ``decades`` decades of h from there: small enough h for the leading Taylor term
+    to dominate, large enough for rounding not to matter. Returns ``nan`` with
+    fewer than 4 such points (e.g. the stencil is exact for this f).
+    """
+    h = np.asarray(h, float)
+    error = np.asarray(error, float)
+    roundoff = np.asarray(roundoff, float)
+    ok = np.isfinite(error) & (error > 0) & (error > margin * roundoff)
+    if ok.sum() < 4:
+        return math.nan
+    h_lo = h[ok].min()
+    ok &= h <= h_lo * 10**decades
+    if ok.sum() < 4:
+        return math.nan
+    slope, _ = np.polyfit(np.log10(h[ok]), np.log10(error[ok]), 1)
+    return float(slope)
+
+
+class Bottom(NamedTuple):
+    """The measured bottom of the V (see :func:`measured_minimum`)."""
+
+    h: float  #: step where the smoothed error is smallest
+    error: float  #: the smoothed error there
+    h_lo: float  #: smallest step where the smoothed error is within ``factor`` of it
+    h_hi: float  #: largest such step
+
+
+def measured_minimum(
+    h: np.ndarray, error: np.ndarray, window: int = 15, factor: float = 3.0
+) -> Bottom:
+    """Bottom of the measured V, and the region of h around it.
+
+    Near the bottom the error is the truncation term plus a rounding term that
+    looks random from one h to the next, so at single steps the two can cancel by
+    luck. The error one should expect is the mean of |error| over ``window``
+    neighbouring steps (about 1.2 decades of h on the default 200-step grid); the
+    bottom is where that mean is smallest, and the region is the contiguous range
+    of h where it stays within ``factor`` of the bottom.
+
+    Returns
+    -------
+    Bottom
+        ``(h, error, h_lo, h_hi)``; all ``nan`` if no finite error.
+    """
+    h = np.asarray(h, float)
+    error = np.asarray(error, float)
+    ok = np.isfinite(error)
+    h, error = h[ok], error[ok]
+    if h.size == 0:
+        return Bottom(math.nan, math.nan, math.nan, math.nan)
+    order = np.argsort(h)
+    h, error = h[order], error[order]
+    window = max(1, min(window, h.size))
+    # Direct window sums (a running sum would lose the small values next to 1e16 ones).
+    smooth = np.lib.stride_tricks.sliding_window_view(error, window).mean(axis=1)
+    centres = h[window // 2 : window // 2 + smooth.size]
+    k = int(np.argmin(smooth))
+    best = smooth[k]
+    lo = hi = k
+    while lo > 0 and smooth[lo - 1] <= factor * best:
+        lo -= 1
+    while hi < smooth.size - 1 and smooth[hi + 1] <= factor * best:
+        hi += 1
+    return Bottom(float(centres[k]), float(best), float(centres[lo]), float(centres[hi]))
+
+
+# ---------------------------------------------------------------------------
+# The sweep the page shows
+# ---------------------------------------------------------------------------
+
+
+@dataclass
+class Sweep:
+    """Result of :func:`error_sweep`.
+
+    Attributes
+    ----------
+    data : pandas.DataFrame
+        Tidy, one row per (method, h): ``method`` (the scheme's label, "complex step"
+        or "autodiff (torch)"), ``family`` ("finite difference" / "complex step" /
+        "autodiff"), ``h``, ``estimate``, ``error`` (absolute, vs the exact value),
+        ``truncation`` and ``roundoff`` (the model's two terms; NaN where not modelled).
+    summary : pandas.DataFrame
+        One row per method: ``method, order, fitted_order, h_star, e_star, h_best,
+        e_best, C, S, points``.
+    exact : float
+        The exact derivative (sympy, evaluated with 30 digits).
+    f0 : float
+        f(x0).
+    derivative : int
+    x0 : float
+    stencils : dict
+        label -> Stencil.
+    notes : list of str
+        Why a method was left out, or where samples left the domain.
+    """
+
+    data: pd.DataFrame
+    summary: pd.DataFrame
+    exact: float
+    f0: float
+    derivative: int
+    x0: float
+    stencils: dict[str, Stencil]
+    notes: list[str] = field(default_factory=list)
+
+
+def default_steps(n: int = 200, lo: float = 1e-16, hi: float = 1.0) -> np.ndarray:
+    """``n`` log-spaced steps from ``lo`` to ``hi``."""
+    return np.logspace(math.log10(lo), math.log10(hi), n)
+
+
+def _value_at(expr: sympy.Expr, sym: sympy.Symbol, x0: float) -> complex:
+    value = complex(expr.evalf(30, subs={sym: sympy.Rational(x0)}))
+    return value
+
+
+def _real_or_raise(value: complex, what: str, x0: float) -> float:
+    if not (math.isfinite(value.real) and math.isfinite(value.imag)) or abs(value.imag) > 1e-12 * max(
+        1.0, abs(value.real)
+    ):
+        raise DomainError(f"{what} is not a finite real number at x0 = {x0:g}")
+    return float(value.real)
+
+
+def error_sweep(
+    formula: Formula,
+    x0: float,
+    derivative: int = 1,
+    stencils: Sequence[Stencil] | None = None,
+    h: Any = None,
+    complex_step_too: bool = True,
+    autodiff_too: bool = True,
+) -> Sweep:
+    """Error of each stencil (and of complex step and autograd) over a grid of h.
+
+    Parameters
+    ----------
+    formula : Formula
+        f, from :func:`nnkit.expr.parse` (one variable).
+    x0 : float
+        Where the derivative is taken.
+    derivative : int
+        d; every stencil must approximate this derivative.
+    stencils : sequence of Stencil, optional
+        Default: the lecture's schemes (:data:`LECTURE_SCHEMES`) for this d.
+    h : array_like, optional
+        Steps, > 0. Default :func:`default_steps` (200 from 1e-16 to 1).
+    complex_step_too, autodiff_too : bool
+        Add the complex-step derivative (d = 1 and analytic f only) and torch
+        autograd's derivative.
+
+    Returns
+    -------
+    Sweep
+
+    Raises
+    ------
+    DomainError
+        If f or its exact derivative is not finite and real at x0.
+    ValueError
+        For h <= 0, a stencil of another derivative order, or a formula with
+        more than one variable.
+    """
+    if len(formula.variables) != 1:
+        raise ValueError("error_sweep takes a formula of one variable")
+    if not math.isfinite(x0):
+        raise ValueError("x0 must be a finite number")
+    steps = default_steps() if h is None else _check_steps(h).ravel()
+    if stencils is None:
+        stencils = [stencil(derivative, a, k) for k, a in LECTURE_SCHEMES]
+    for st in stencils:
+        if st.derivative != derivative:
+            raise ValueError(
+                f"stencil {st.label} approximates derivative {st.derivative}, not {derivative}"
+            )
+    sym = formula.symbols[0]
+    f0 = _real_or_raise(_value_at(formula.sympy, sym, x0), "f(x)", x0)
+    d_expr = {0: formula.sympy}
+
+    def deriv(k: int) -> sympy.Expr:
+        if k not in d_expr:
+            d_expr[k] = sympy.diff(deriv(k - 1), sym)
+        return d_expr[k]
+
+    exact = _real_or_raise(
+        _value_at(deriv(derivative), sym, x0), f"the exact derivative of order {derivative}", x0
+    )
+    fp1 = _value_at(deriv(1), sym, x0)
+    fp1 = abs(fp1) if np.isfinite(fp1) else 0.0
+    # Each sample f(x0 + s h) is off by about EPS·|f(x0)| (rounding the value) plus
+    # EPS·|x0·f'(x0)| (rounding the abscissa x0 + s h before f sees it).
+    f_scale = abs(f0) + abs(x0) * fp1
+
+    frames = []
+    rows = []
+    notes: list[str] = []
+    labels: dict[str, Stencil] = {}
+    offsets = sorted({s for st in stencils for s in st.offsets})
+    index = {s: i for i, s in enumerate(offsets)}
+    grid = x0 + np.array([float(s) for s in offsets])[:, None] * steps[None, :]
+    samples = formula.numpy(grid)
+    if np.iscomplexobj(samples):
+        bad = np.abs(samples.imag) > 0
+        samples = np.where(bad, np.nan, samples.real)
+    for st in stencils:
+        label = st.label
+        if label in labels:
+            label = f"{label} [{','.join(str(s) for s in st.offsets)}]"
+        labels[label] = st
+        rows_idx = [index[s] for s in st.offsets]
+        est = (st.float_weights @ samples[rows_idx]) / steps**derivative
+        err = np.abs(est - exact)
+        k = derivative + st.order
+        mk_c = _value_at(deriv(k), sym, x0)
+        mk = abs(mk_c) if np.isfinite(mk_c) else math.nan
+        trunc = abs(float(st.error_constant)) * mk * steps**st.order
+        roundoff = float(st.abs_sum) * EPS * f_scale / steps**derivative
+        h_star, e_star = optimal_step(st, mk, f_scale)
+        fitted = fit_order(steps, err, roundoff)
+        bottom = measured_minimum(steps, err)
+        n_nan = int(np.sum(~np.isfinite(est)))
+        if n_nan:
+            notes.append(
+                f"{label}: {n_nan} of {steps.size} steps put a sample outside the domain of f "
+                "(left out)."
+            )
+        frames.append(
+            pd.DataFrame(
+                {
+                    "method": label,
+                    "family": "finite difference",
+                    "h": steps,
+                    "estimate": est,
+                    "error": err,
+                    "truncation": trunc,
+                    "roundoff": roundoff,
+                }
+            )
+        )
+        rows.append(
+            {
+                "method": label,
+                "order": st.order,
+                "fitted_order": fitted,
+                "h_star": h_star,
+                "e_star": e_star,
+                "h_best": bottom.h,
+                "e_best": bottom.error,
+                "h_lo": bottom.h_lo,
+                "h_hi": bottom.h_hi,
+                "C": str(st.error_constant),
+                "S": str(st.abs_sum),
+                "points": st.n_points,
+            }
+        )
+
+    if complex_step_too:
+        if derivative != 1:
+            notes.append("Complex step: shown for the first derivative only.")
+        elif not formula.is_analytic:
+            notes.append(
+                "Complex step: left out, f uses abs/sign/min/max, which are not analytic "
+                "(Im f(x+ih)/h would be wrong)."
+            )
+        else:
+            est = complex_step(formula.numpy, x0, steps)
+            err = np.abs(est - exact)
+            m3 = _value_at(deriv(3), sym, x0)
+            trunc = abs(m3) / 6 * steps**2 if np.isfinite(m3) else np.full_like(steps, np.nan)
+            frames.append(
+                pd.DataFrame(
+                    {
+                        "method": "complex step",
+                        "family": "complex step",
+                        "h": steps,
+                        "estimate": est,
+                        "error": err,
+                        "truncation": trunc,
+                        "roundoff": np.nan,
+                    }
+                )
+            )
+            bottom = measured_minimum(steps, err)
+            rows.append(_flat_row("complex step", 2, bottom.h, bottom.error, points=1))
+    if autodiff_too:
+        value = autodiff_derivative(formula, x0, derivative)
+        err = abs(value - exact) if math.isfinite(value) else math.nan
+        frames.append(
+            pd.DataFrame(
+                {
+                    "method": "autodiff (torch)",
+                    "family": "autodiff",
+                    "h": steps,
+                    "estimate": value,
+                    "error": err,
+                    "truncation": np.nan,
+                    "roundoff": np.nan,
+                }
+            )
+        )
+        rows.append(_flat_row("autodiff (torch)", math.nan, math.nan, err, points=0))
+
+    data = pd.concat(frames, ignore_index=True)
+    summary = pd.DataFrame(rows)
+    return Sweep(data, summary, exact, f0, derivative, float(x0), labels, notes)
+
+
+def _flat_row(method: str, order: float, h_best: float, e_best: float, points: int) -> dict:
+    return {
+        "method": method,
+        "order": order,
+        "fitted_order": math.nan,
+        "h_star": math.nan,
+        "e_star": math.nan,
+        "h_best": h_best,
+        "e_best": e_best,
+        "h_lo": math.nan,
+        "h_hi": math.nan,
+        "C": "",
+        "S": "",
+        "points": points,
+    }
