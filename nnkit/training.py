@@ -277,7 +277,7 @@ def make_optimizer(
     name : {"sgd", "momentum", "rmsprop", "adam", "lbfgs"}
         ``"sgd"`` is plain gradient descent ``w -= lr * grad`` (momentum 0 unless
         given); ``"momentum"`` is SGD with momentum 0.9 unless given. ``"lbfgs"``
-        does one quasi-Newton iteration with a strong-Wolfe line search per step.
+        does up to 20 quasi-Newton iterations (strong-Wolfe line search) per step.
     lr : float
         Learning rate (> 0).
     momentum : float, optional
@@ -303,7 +303,7 @@ def make_optimizer(
     if name == "adam":
         return opt.Adam(params, lr=lr, weight_decay=weight_decay)
     if name == "lbfgs":
-        return opt.LBFGS(params, lr=lr, max_iter=1, history_size=50, line_search_fn="strong_wolfe")
+        return opt.LBFGS(params, lr=lr, max_iter=20, history_size=50, line_search_fn="strong_wolfe")
     raise ValueError(f"unknown optimizer {name!r}; choose one of {', '.join(OPTIMIZERS)}")
 
 

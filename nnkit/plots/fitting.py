@@ -1,0 +1,337 @@
+"""Charts of lecture 1's fitting pages: loss curves, heat-maps, slices, width sweep, XOR.
+
+Every builder takes plain data (a :class:`nnkit.training.History`, a DataFrame from
+:mod:`nnkit.fitting`) and returns an Altair chart. Heat-maps of fine grids have more
+than Altair's default 5,000 rows: in Jupyter call ``alt.data_transformers.disable_max_rows()``
+(Streamlit has no such limit).
+"""
+
+from __future__ import annotations
+
+import math
+
+import altair as alt
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "compare_losses",
+    "decision_boundary",
+    "fit_heatmaps",
+    "fit_slice",
+    "heatmap",
+    "loss_curves",
+    "success_rates",
+    "width_sweep_chart",
+]
+
+MAX_POINTS = 400
+"""Loss curves are thinned to at most this many points per series (the last one kept)."""
+
+
+def _thin(df: pd.DataFrame, by: str = "series", max_points: int = MAX_POINTS) -> pd.DataFrame:
+    parts = []
+    for _, g in df.groupby(by, sort=False):
+        if len(g) > max_points:
+            idx = np.unique(np.r_[np.linspace(0, len(g) - 1, max_points).astype(int), len(g) - 1])
+            g = g.iloc[idx]
+        parts.append(g)
+    return pd.concat(parts, ignore_index=True) if parts else df
+
+
+def loss_curves(history, *, title: str = "loss (log scale)", height: int = 220) -> alt.Chart:
+    """Training (and validation, and each named term) loss per epoch, log-scale y.
+
+    Parameters
+    ----------
+    history : nnkit.training.History
+    """
+    df = _thin(history.to_frame())
+    df = df[df["loss"] > 0]
+    return (
+        alt.Chart(df, title=title, height=height)
+        .mark_line()
+        .encode(
+            x=alt.X("epoch:Q", title="epoch"),
+            y=alt.Y("loss:Q", scale=alt.Scale(type="log"), title="loss"),
+            color=alt.Color("series:N", title=None, legend=alt.Legend(orient="top")),
+            tooltip=[
+                "series",
+                "epoch",
+                alt.Tooltip("loss:Q", format=".4g"),
+                alt.Tooltip("time:Q", format=".2f"),
+            ],
+        )
+    )
+
+
+def compare_losses(runs: dict[str, object], *, height: int = 260) -> alt.Chart:
+    """Training-loss curves of several runs overlaid (``{label: History}``)."""
+    frames = []
+    for label, h in runs.items():
+        f = h.to_frame()
+        f = f[f["series"] == "train"].assign(run=label)
+        frames.append(f)
+    df = (
+        _thin(pd.concat(frames, ignore_index=True), by="run")
+        if frames
+        else pd.DataFrame(columns=["epoch", "loss", "run", "time"])
+    )
+    df = df[df["loss"] > 0]
+    return (
+        alt.Chart(df, title="training loss (log scale)", height=height)
+        .mark_line()
+        .encode(
+            x="epoch:Q",
+            y=alt.Y("loss:Q", scale=alt.Scale(type="log")),
+            color=alt.Color("run:N", title=None, legend=alt.Legend(orient="top", labelLimit=400)),
+            tooltip=["run", "epoch", alt.Tooltip("loss:Q", format=".4g")],
+        )
+    )
+
+
+def _box(domain: tuple[float, float], dim: int) -> alt.Chart:
+    lo, hi = domain
+    if dim == 2:
+        box = pd.DataFrame({"x": [lo], "x2": [hi], "y": [lo], "y2": [hi]})
+        return (
+            alt.Chart(box)
+            .mark_rect(fill=None, stroke="black", strokeWidth=2, strokeDash=[6, 3])
+            .encode(x="x:Q", x2="x2:Q", y="y:Q", y2="y2:Q")
+        )
+    edges = pd.DataFrame({"x": [lo, hi]})
+    return alt.Chart(edges).mark_rule(color="black", strokeDash=[6, 3]).encode(x="x:Q")
+
+
+def heatmap(
+    grid: pd.DataFrame,
+    field: str,
+    *,
+    title: str,
+    domain: tuple[float, float] | None = None,
+    scheme: str = "viridis",
+    color_domain: tuple[float, float] | None = None,
+    size: int = 260,
+) -> alt.Chart:
+    """A 2-D field on a regular grid (columns ``x, y, field``) with the training box outlined."""
+    xs = np.sort(grid["x"].unique())
+    step = float(xs[1] - xs[0]) if len(xs) > 1 else 1.0
+    df = grid[["x", "y", field]].copy()
+    df["x2"], df["y2"] = df["x"] + step, df["y"] + step
+    df["x"], df["y"] = df["x"] - step / 2, df["y"] - step / 2
+    df["x2"], df["y2"] = df["x2"] - step / 2, df["y2"] - step / 2
+    scale = (
+        alt.Scale(scheme=scheme, domain=list(color_domain))
+        if color_domain
+        else alt.Scale(scheme=scheme)
+    )
+    lo, hi = float(df["x"].min()), float(df["x2"].max())
+    base = (
+        alt.Chart(df, title=title, width=size, height=size)
+        .mark_rect()
+        .encode(
+            x=alt.X("x:Q", scale=alt.Scale(domain=[lo, hi], nice=False), title="x"),
+            x2="x2:Q",
+            y=alt.Y("y:Q", scale=alt.Scale(domain=[lo, hi], nice=False), title="y"),
+            y2="y2:Q",
+            color=alt.Color(
+                f"{field}:Q",
+                scale=scale,
+                title=None,
+                legend=alt.Legend(orient="bottom", gradientLength=size - 20),
+            ),
+        )
+    )
+    return base + _box(domain, 2) if domain is not None else base
+
+
+def fit_heatmaps(evaluation, *, size: int = 250) -> alt.HConcatChart:
+    """Truth, prediction and error side by side on the window, training box outlined.
+
+    Truth and prediction share one colour scale (the truth's range), the error uses a
+    diverging scale symmetric about 0.
+    """
+    g = evaluation.grid
+    lo, hi = float(np.nanmin(g["truth"])), float(np.nanmax(g["truth"]))
+    err = g["error"].to_numpy()
+    m = float(np.nanmax(np.abs(err))) if np.isfinite(err).any() else 1.0
+    m = m if m > 0 and math.isfinite(m) else 1.0
+    pred = g.assign(prediction=g["prediction"].clip(lo - (hi - lo), hi + (hi - lo)))
+    return alt.hconcat(
+        heatmap(
+            g, "truth", title="truth", domain=evaluation.domain, color_domain=(lo, hi), size=size
+        ),
+        heatmap(
+            pred,
+            "prediction",
+            title="network",
+            domain=evaluation.domain,
+            color_domain=(lo, hi),
+            size=size,
+        ),
+        heatmap(
+            g,
+            "error",
+            title="error = network − truth",
+            domain=evaluation.domain,
+            scheme="redblue",
+            color_domain=(m, -m),
+            size=size,
+        ),
+    ).resolve_scale(color="independent")
+
+
+def fit_slice(evaluation, *, title: str | None = None, height: int = 260) -> alt.LayerChart:
+    """Truth and prediction along a line through the window; the training interval marked."""
+    df = evaluation.slice
+    if title is None:
+        title = "slice y = centre of the box" if evaluation.dim == 2 else "truth and network"
+    truth = df[df["series"] == "truth"]
+    lo, hi = float(truth["value"].min()), float(truth["value"].max())
+    pad = 0.5 * (hi - lo) if hi > lo else 1.0
+    df = df.assign(value=df["value"].clip(lo - pad, hi + pad))
+    lines = (
+        alt.Chart(df, title=title, height=height)
+        .mark_line()
+        .encode(
+            x=alt.X("x:Q", scale=alt.Scale(nice=False)),
+            y=alt.Y("value:Q", title="f"),
+            color=alt.Color(
+                "series:N",
+                title=None,
+                legend=alt.Legend(orient="top"),
+                scale=alt.Scale(domain=["truth", "prediction"], range=["#888888", "#d62728"]),
+            ),
+            strokeDash=alt.StrokeDash(
+                "series:N",
+                legend=None,
+                scale=alt.Scale(domain=["truth", "prediction"], range=[[4, 2], [1, 0]]),
+            ),
+        )
+    )
+    return lines + _box(evaluation.domain, 1)
+
+
+def fit_1d(
+    evaluation, X: np.ndarray | None = None, y: np.ndarray | None = None, *, height: int = 300
+):
+    """1-D target: truth and network on the window, training samples as dots, box edges."""
+    chart = fit_slice(evaluation, title="truth, network and training samples", height=height)
+    if X is not None and y is not None:
+        n = min(len(X), 400)
+        idx = np.linspace(0, len(X) - 1, n).astype(int)
+        pts = pd.DataFrame({"x": np.asarray(X)[idx, 0], "value": np.asarray(y)[idx]})
+        chart = chart + alt.Chart(pts).mark_circle(size=12, opacity=0.35, color="#1f77b4").encode(
+            x="x:Q", y="value:Q"
+        )
+    return chart
+
+
+def width_sweep_chart(df: pd.DataFrame, *, height: int = 280) -> alt.Chart:
+    """RMSE and max error vs hidden width, both axes logarithmic."""
+    long = df.melt(
+        id_vars=["width"], value_vars=["rmse", "max_error"], var_name="error", value_name="value"
+    )
+    long = long[long["value"] > 0]
+    long["error"] = long["error"].map({"rmse": "RMS error", "max_error": "max error"})
+    return (
+        alt.Chart(long, title="error vs number of hidden sigmoids (log–log)", height=height)
+        .mark_line(point=True)
+        .encode(
+            x=alt.X(
+                "width:Q", scale=alt.Scale(type="log", base=2), title="hidden units (one layer)"
+            ),
+            y=alt.Y("value:Q", scale=alt.Scale(type="log"), title="error on test points"),
+            color=alt.Color("error:N", title=None, legend=alt.Legend(orient="top")),
+            tooltip=["width", "error", alt.Tooltip("value:Q", format=".3g")],
+        )
+    )
+
+
+def decision_boundary(
+    grid: pd.DataFrame, X: np.ndarray, y: np.ndarray, *, title: str = "", size: int = 300
+) -> alt.LayerChart:
+    """P(class 1) as a heat-map, the 0.5 boundary region, and the data points by class."""
+    xs = np.sort(grid["x"].unique())
+    step = float(xs[1] - xs[0]) if len(xs) > 1 else 0.05
+    df = grid.assign(
+        x2=grid["x"] + step / 2,
+        y2=grid["y"] + step / 2,
+        x=grid["x"] - step / 2,
+        y=grid["y"] - step / 2,
+    )
+    lo, hi = float(df["x"].min()), float(df["x2"].max())
+    sc = alt.Scale(domain=[lo, hi], nice=False)
+    field = (
+        alt.Chart(df, title=title, width=size, height=size)
+        .mark_rect(opacity=0.85)
+        .encode(
+            x=alt.X("x:Q", scale=sc, title="x₁"),
+            x2="x2:Q",
+            y=alt.Y("y:Q", scale=sc, title="x₂"),
+            y2="y2:Q",
+            color=alt.Color(
+                "p:Q",
+                scale=alt.Scale(scheme="blueorange", domain=[0, 1]),
+                title="P(class 1)",
+                legend=alt.Legend(orient="bottom", gradientLength=size - 40),
+            ),
+        )
+    )
+    pts = pd.DataFrame(
+        {"x": np.asarray(X)[:, 0], "y": np.asarray(X)[:, 1], "class": np.asarray(y).astype(str)}
+    )
+    dots = (
+        alt.Chart(pts)
+        .mark_point(filled=True, size=90, stroke="black", strokeWidth=1)
+        .encode(
+            x=alt.X("x:Q", scale=sc),
+            y=alt.Y("y:Q", scale=sc),
+            shape=alt.Shape(
+                "class:N",
+                title="class",
+                scale=alt.Scale(domain=["0", "1"], range=["circle", "square"]),
+            ),
+            fill=alt.Fill(
+                "class:N",
+                scale=alt.Scale(domain=["0", "1"], range=["#1f77b4", "#ff7f0e"]),
+                legend=None,
+            ),
+        )
+    )
+    return field + dots
+
+
+def success_rates(df: pd.DataFrame, *, height: int = 260) -> alt.Chart:
+    """Success rate (over seeds) per architecture: hidden units on x, one line per depth."""
+    d = df.assign(depth=df["layers"].map(lambda k: f"{k} hidden layer{'s' if k != 1 else ''}"))
+    zero = d[d["layers"] == 0]
+    rest = d[d["layers"] > 0]
+    lines = (
+        alt.Chart(rest, title="XOR solved (out of the seeds tried)", height=height)
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("units:O", title="units per hidden layer"),
+            y=alt.Y(
+                "success_rate:Q",
+                scale=alt.Scale(domain=[0, 1]),
+                axis=alt.Axis(format="%"),
+                title="success rate",
+            ),
+            color=alt.Color("depth:N", title=None, legend=alt.Legend(orient="top")),
+            tooltip=[
+                "architecture",
+                "successes",
+                "seeds",
+                alt.Tooltip("mean_accuracy:Q", format=".3f"),
+            ],
+        )
+    )
+    if len(zero):
+        rule = (
+            alt.Chart(zero)
+            .mark_rule(strokeDash=[4, 3], color="gray")
+            .encode(y="success_rate:Q", tooltip=["architecture", "successes", "seeds"])
+        )
+        return lines + rule
+    return lines

@@ -1,0 +1,239 @@
+"""Live training widget: Start / Stop / Continue, loss curves and a page view refreshed live.
+
+Pages that train a network (MLP fitting, XOR, house prices, PINN) share this widget.
+The training itself runs in a :class:`nnkit.training.TrainingJob` (a background thread
+with a stop event and thread-safe snapshots); this module only adds the buttons, keeps
+the job in ``st.session_state`` and redraws a ``st.fragment(run_every=...)`` several
+times a second while the job runs. Stopping keeps the model and its history;
+Continue trains the same model further with the same optimizer.
+
+A job can never outlive its viewer for long: each refresh calls ``job.heartbeat()``
+and a job nobody refreshes for ``heartbeat_timeout`` seconds stops itself (closed
+tab, another page); every run is also capped by ``LIMITS.max_train_seconds``.
+
+How to use it (F: house prices, G: PINN)
+----------------------------------------
+::
+
+    from nnkit.models import mlp
+    from nnkit.training import TrainingJob, closure_trainer, supervised_trainer
+    from nnkit.ui.live_training import live_training
+
+    settings = (width, lr, epochs)                 # anything hashable: the run's config
+
+    def make_job() -> TrainingJob:                 # called when the user presses Start
+        net = mlp(2, [width, width], 1, seed=seed)
+        trainer = supervised_trainer(net, X, y, lr=lr, batch_size=64, val_fraction=0.2)
+        # PINN: trainer = closure_trainer(net, loss_terms, optimizer="adam", lr=lr)
+        return TrainingJob(trainer, epochs=epochs)
+
+    def render(snap, job):                         # your view of the current weights
+        model = job.model_at(snap)                 # a copy: safe while training runs
+        st.altair_chart(my_chart(model), width="stretch")
+
+    job = live_training("house", make_job, render, config=settings)
+    if job is not None and not job.running:        # final, heavier views after training
+        result = job.result()                      # TrainResult: history, stop reason...
+
+``render`` is called on every refresh (keep it to about 50 ms: a coarse grid, one
+chart); it receives the :class:`~nnkit.training.JobSnapshot` and the job. The loss
+chart (train, validation, each named loss term of a closure trainer) and a status
+line (epoch, loss, time, why it stopped) are drawn by the widget.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Hashable
+
+import streamlit as st
+
+from nnkit.training import JobSnapshot, TrainingJob
+
+__all__ = ["DEFAULT_FPS", "live_training", "current_job", "clear_job"]
+
+DEFAULT_FPS = 5.0
+"""Refreshes per second of the live view while a job runs."""
+
+HEARTBEAT_TIMEOUT = 15.0
+"""Seconds without a refresh after which a job stops itself (the viewer went away)."""
+
+
+def _keys(key: str) -> tuple[str, str, str]:
+    return f"_live_{key}_job", f"_live_{key}_config", f"_live_{key}_error"
+
+
+def current_job(key: str) -> TrainingJob | None:
+    """The job the widget ``key`` keeps in this session (None before the first Start)."""
+    return st.session_state.get(_keys(key)[0])
+
+
+def clear_job(key: str) -> None:
+    """Stop and forget the widget's job (e.g. when the data set changes)."""
+    jk, ck, ek = _keys(key)
+    job = st.session_state.pop(jk, None)
+    if job is not None:
+        job.stop()
+    st.session_state.pop(ck, None)
+    st.session_state.pop(ek, None)
+
+
+def _start(key: str, make_job: Callable[[], TrainingJob], config: Hashable, timeout: float):
+    jk, ck, ek = _keys(key)
+    old = st.session_state.get(jk)
+    if old is not None:
+        old.stop()
+    st.session_state.pop(ek, None)
+    try:
+        job = make_job()
+    except ValueError as exc:  # a bad hyper-parameter: say what to change, keep the page
+        st.session_state[ek] = str(exc)
+        return
+    job.heartbeat_timeout = timeout
+    st.session_state[jk] = job
+    st.session_state[ck] = config
+    job.start()
+
+
+def _stop(key: str) -> None:
+    job = current_job(key)
+    if job is not None:
+        job.stop()
+        job.join(5.0)  # the next run shows the final state
+
+
+def _continue(key: str, epochs: int | None) -> None:
+    job = current_job(key)
+    if job is not None and not job.running:
+        job.start(epochs)
+
+
+def _fmt(x: float) -> str:
+    if x is None or not math.isfinite(x):
+        return str(x)
+    return f"{x:.4g}" if 1e-3 <= abs(x) < 1e4 or x == 0 else f"{x:.3e}"
+
+
+def status_text(snap: JobSnapshot, steps_per_epoch: int | None = None) -> str:
+    """One line: epoch, steps, last losses, time and, when stopped, why."""
+    last = snap.history.last()
+    parts = [f"epoch **{snap.epochs}**", f"{snap.steps} optimizer steps"]
+    if last:
+        parts.append(f"training loss {_fmt(last['train_loss'])}")
+        if math.isfinite(last["val_loss"]):
+            parts.append(f"validation loss {_fmt(last['val_loss'])}")
+    parts.append(f"{snap.elapsed:.1f} s")
+    text = " · ".join(parts)
+    if snap.running:
+        return "Training… " + text
+    if snap.stop_reason is None and not snap.error:
+        return "Ready. " + text
+    return f"Stopped ({snap.stop_message}). " + text
+
+
+def live_training(
+    key: str,
+    make_job: Callable[[], TrainingJob],
+    render: Callable[[JobSnapshot, TrainingJob], None] | None = None,
+    *,
+    config: Hashable = None,
+    continue_epochs: int | None = None,
+    fps: float = DEFAULT_FPS,
+    loss_chart: bool = True,
+    loss_title: str = "loss (log scale)",
+    heartbeat_timeout: float = HEARTBEAT_TIMEOUT,
+    start_label: str = "Start",
+) -> TrainingJob | None:
+    """Start / Stop / Continue buttons and a live view of one training job.
+
+    Parameters
+    ----------
+    key : str
+        Unique per widget on the page (session-state and widget keys derive from it).
+    make_job : callable
+        ``make_job() -> TrainingJob`` builds a fresh model and trainer from the
+        page's current settings; called when the user presses Start. A ValueError
+        it raises is shown under the buttons (the page stays usable).
+    render : callable, optional
+        ``render(snapshot, job)`` draws the page's own view of the current model
+        (use ``job.model_at(snapshot)``); called on every refresh, so keep it fast.
+    config : hashable, optional
+        The settings the job was built from. When the page's settings no longer
+        match the job's, Continue is disabled and the user is told to press Start.
+    continue_epochs : int, optional
+        Epochs Continue adds (default: the job's own ``epochs``).
+    fps : float
+        Refreshes per second while training (default 5).
+    loss_chart : bool
+        Draw the loss curves (train, validation, named terms) on a log scale.
+    heartbeat_timeout : float
+        A job not refreshed for this long stops itself ("abandoned").
+    start_label : str
+        Label of the Start button.
+
+    Returns
+    -------
+    TrainingJob or None
+        The session's job (running or stopped), None before the first Start.
+    """
+    jk, ck, ek = _keys(key)
+    job: TrainingJob | None = st.session_state.get(jk)
+    same_config = job is not None and st.session_state.get(ck) == config
+    running = job is not None and job.running
+
+    c1, c2, c3, _ = st.columns([1, 1, 1, 3])
+    c1.button(
+        start_label if job is None else "Restart",
+        key=f"{key}_start",
+        type="primary" if not running else "secondary",
+        on_click=_start,
+        args=(key, make_job, config, heartbeat_timeout),
+        help="Build a new network from the settings above and train it.",
+        width="stretch",
+    )
+    c2.button(
+        "Stop",
+        key=f"{key}_stop",
+        disabled=not running,
+        on_click=_stop,
+        args=(key,),
+        help="Stop after the current step; the model and its history are kept.",
+        width="stretch",
+    )
+    diverged = job is not None and job.snapshot().diverged_epoch is not None
+    c3.button(
+        "Continue",
+        key=f"{key}_continue",
+        disabled=job is None or running or not same_config or diverged,
+        on_click=_continue,
+        args=(key, continue_epochs),
+        help="Train the same model further (same optimizer, history continues).",
+        width="stretch",
+    )
+    if st.session_state.get(ek):
+        st.error(f"Could not start training: {st.session_state[ek]}")
+    if job is None:
+        return None
+    if not same_config and not running:
+        st.info(
+            "The settings changed since this model was trained: press **Restart** to train "
+            "a new model with them (the view below still shows the previous model)."
+        )
+
+    def view() -> None:
+        snap = job.snapshot()
+        job.heartbeat()
+        st.markdown(status_text(snap))
+        if snap.error:
+            st.error(f"Training stopped with an error: {snap.error}")
+        if loss_chart and len(snap.history):
+            from nnkit.plots.fitting import loss_curves
+
+            st.altair_chart(loss_curves(snap.history, title=loss_title), width="stretch")
+        if render is not None:
+            render(snap, job)
+        if running and not snap.running:
+            st.rerun()  # the run ended: redraw the whole page once, without refreshes
+
+    st.fragment(view, run_every=(1.0 / fps) if running else None)()
+    return job
