@@ -277,6 +277,7 @@ def part1() -> None:
                 "epoch",
                 "J − J*",
                 color="curve",
+                dash="curve",
                 rule_x=k,
                 x_title="epoch",
                 y_title="J(w, b) − J*  (log scale)",
@@ -397,7 +398,7 @@ def part2() -> None:
     lr = c2.slider(
         "Learning rate α",
         0.001,
-        0.020,
+        0.050,
         0.010,
         0.001,
         format="%.3f",
@@ -450,7 +451,7 @@ def part2() -> None:
         paths = {
             labels[m]: r.path[: min(e * r.steps_per_epoch, r.steps) + 1] for m, r in runs.items()
         }
-        left, right = st.columns([3, 2])
+        left, right = st.columns(2)
         with left:
             st.altair_chart(
                 contour_map(

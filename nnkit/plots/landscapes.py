@@ -107,7 +107,10 @@ def contour_map(
     if paths is not None and len(paths):
         names = list(series_order) if series_order else list(dict.fromkeys(paths["series"]))
         color = alt.Color(
-            "series:N", scale=_series_scale(names), title=None, legend=alt.Legend(orient="top")
+            "series:N",
+            scale=_series_scale(names),
+            title=None,
+            legend=alt.Legend(orient="top", columns=3, labelLimit=240),
         )
         layers.append(
             alt.Chart(paths)
@@ -127,13 +130,14 @@ def contour_map(
             )
         )
         heads = paths.sort_values("step").groupby("series", as_index=False).tail(1)
+        head_color = alt.Color("series:N", scale=_series_scale(names), legend=None)
         layers.append(
             alt.Chart(heads)
             .mark_point(filled=True, size=110, stroke="black", strokeWidth=1, opacity=1, clip=True)
             .encode(
                 x=alt.X("x:Q", scale=xs),
                 y=alt.Y("y:Q", scale=ys),
-                color=color,
+                color=head_color,
                 tooltip=[
                     "series:N",
                     "step:Q",
@@ -156,11 +160,15 @@ def contour_map(
                 ],
             )
         )
-        layers.append(
-            alt.Chart(markers)
-            .mark_text(align="left", dx=9, dy=-9, fontSize=12, clip=True)
-            .encode(x=alt.X("x:Q", scale=xs), y=alt.Y("y:Q", scale=ys), text="label:N")
-        )
+        # labels point inwards so they are not cut by the frame
+        right = markers["x"] > (x0 + x1) / 2
+        for part, align, dx in ((markers[~right], "left", 9), (markers[right], "right", -9)):
+            if len(part):
+                layers.append(
+                    alt.Chart(part)
+                    .mark_text(align=align, dx=dx, dy=-10, fontSize=12, fontWeight="bold")
+                    .encode(x=alt.X("x:Q", scale=xs), y=alt.Y("y:Q", scale=ys), text="label:N")
+                )
     return alt.layer(*layers).properties(height=height)
 
 
@@ -206,7 +214,12 @@ def fit_chart(
             x="x:Q",
             y=alt.Y("y:Q", scale=ys),
             color=alt.Color(
-                "line:N", scale=_series_scale(names), title=None, legend=alt.Legend(orient="top")
+                "line:N",
+                scale=_series_scale(names),
+                title=None,
+                legend=alt.Legend(
+                    orient="top-left", columns=1, labelLimit=300, fillColor="white", padding=4
+                ),
             ),
             strokeDash=alt.StrokeDash(
                 "line:N",
@@ -260,11 +273,16 @@ def loss_chart(
     if color:
         names = list(series_order) if series_order else list(dict.fromkeys(data[color]))
         enc["color"] = alt.Color(
-            f"{color}:N", scale=_series_scale(names), title=None, legend=alt.Legend(orient="top")
+            f"{color}:N",
+            scale=_series_scale(names),
+            title=None,
+            legend=alt.Legend(orient="top", columns=3, labelLimit=240),
         )
         enc["tooltip"] = [f"{color}:N", *enc["tooltip"]]
     if dash:
-        enc["strokeDash"] = alt.StrokeDash(f"{dash}:N", title=None, legend=alt.Legend(orient="top"))
+        enc["strokeDash"] = alt.StrokeDash(
+            f"{dash}:N", title=None, legend=alt.Legend(orient="top", columns=3, labelLimit=240)
+        )
     layers: list[alt.Chart] = [alt.Chart(data).mark_line(strokeWidth=2, clip=True).encode(**enc)]
     if rule_y is not None and (not log or rule_y > 0):
         ref = pd.DataFrame({"y": [rule_y], "label": [rule_y_label]})

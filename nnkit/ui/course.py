@@ -44,6 +44,15 @@ LECTURES: list[Lecture] = [
             "losses and the training loop, up to fitting Rastrigin, XOR and house prices."
         ),
         pages=[
+            PageInfo(
+                path="pages/gradient_descent.py",
+                title="Gradient descent",
+                icon=":material/trending_down:",
+                summary=(
+                    "The lecture's line fit on its exact loss surface, batch vs SGD vs "
+                    "mini-batch, and torch.optim optimizers racing on classic surfaces."
+                ),
+            ),
         ],
     ),
     Lecture(

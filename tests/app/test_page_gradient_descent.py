@@ -1,0 +1,222 @@
+"""AppTest: the gradient-descent page renders each part, reacts, and survives divergence."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qsl, urlsplit
+
+import pytest
+
+from nnkit import landscapes as L
+from tests.app.conftest import assert_no_exception
+
+PAGE = "pages/gradient_descent.py"
+PART2 = "2 · Batch vs SGD vs mini-batch"
+PART3 = "3 · Optimizers race"
+
+
+def texts(elements) -> str:
+    return "\n".join(str(e.value) for e in elements)
+
+
+def metric(at, label_start: str) -> str:
+    return next(m.value for m in at.metric if m.label.startswith(label_start))
+
+
+def link_params(at) -> list[tuple[str, str]]:
+    link = at.code[-1].value
+    return parse_qsl(urlsplit(link).query)
+
+
+@pytest.fixture(scope="module")
+def lecture():
+    problem = L.lecture_problem(0)
+    return problem, L.analyse(problem)
+
+
+def test_part1_shows_the_lecture_result_with_references(app_page, lecture):
+    problem, a = lecture
+    at = app_page(PAGE).run()
+    assert_no_exception(at)
+    run = L.gradient_descent(problem, lr=0.01, epochs=1000)
+    assert metric(at, "w after 1000") == f"{run.final[0]:.5f}"
+    assert metric(at, "b after 1000") == f"{run.final[1]:.5f}"
+    assert metric(at, "Critical") == f"{a.critical_lr:.5f}"
+    note = texts(at.info)
+    need = a.steps_to_reach((problem.w0, problem.b0), 0.01, 1e-3)
+    assert f"{need} epochs are needed" in note
+    assert f"b* = {a.b_star:.4f}" in note
+    assert not at.error
+    assert at.slider(key="p1_step").value == 1000  # the animation starts on the last frame
+
+
+def test_part1_learning_rate_changes_the_run(app_page):
+    at = app_page(PAGE).run()
+    before = metric(at, "b after")
+    at.slider(key="p1_lr").set_value(0.02).run()
+    assert_no_exception(at)
+    assert metric(at, "b after") != before
+    at.number_input(key="p1_seed").set_value(3).run()
+    assert_no_exception(at)
+    problem = L.lecture_problem(3)
+    run = L.gradient_descent(problem, lr=0.02, epochs=1000)
+    assert metric(at, "b after") == f"{run.final[1]:.5f}"
+
+
+def test_exploding_learning_rate_gives_a_message_and_a_truncated_path(app_page, lecture):
+    problem, a = lecture
+    at = app_page(PAGE).run()
+    at.slider(key="p1_lr").set_value(0.04).run()
+    assert_no_exception(at)
+    run = L.gradient_descent(problem, lr=0.04, epochs=1000)
+    assert run.diverged
+    err = texts(at.error)
+    assert "Diverged" in err and f"stopped at epoch {run.diverged_at}" in err
+    assert f"{a.critical_lr:.4f}" in err
+    # the animation runs over the truncated path only
+    assert at.slider(key="p1_step").value == run.steps < 1000
+
+
+def test_play_and_pause(app_page):
+    at = app_page(PAGE).run()
+    at.button(key="p1_play").click().run()  # at the last frame: Play restarts from 0
+    assert_no_exception(at)
+    assert at.session_state["p1_playing"] is True
+    stride = 1000 // 60
+    assert at.slider(key="p1_step").value == stride  # one frame advanced
+    at.button(key="p1_play").click().run()  # Pause
+    assert at.session_state["p1_playing"] is False
+    at.slider(key="p1_step").set_value(250).run()
+    assert_no_exception(at)
+    assert "after 250 epochs" in texts(at.caption)
+
+
+def test_part2_renders_and_batch_size_changes_results(app_page):
+    at = app_page(PAGE)
+    at.query_params["part"] = PART2
+    at.run()
+    assert_no_exception(at)
+    table = at.dataframe[0].value
+    assert list(table["steps"]) == [50, 5000, 200]
+    at.number_input(key="p2_batch").set_value(10).run()
+    assert_no_exception(at)
+    table = at.dataframe[0].value
+    assert table["steps"].iloc[2] == 500 and table["mode"].iloc[2] == "mini-batch (10 per step)"
+    problem = L.lecture_problem(0)
+    run = L.gradient_descent(problem, lr=0.01, epochs=50, batch_size=10, seed=0)
+    assert table["final b"].iloc[2] == pytest.approx(run.final[1], rel=1e-12)
+    assert "What you see" in texts(at.info)
+
+
+def test_part2_sgd_diverges_where_batch_does_not(app_page):
+    at = app_page(PAGE)
+    at.query_params["part"] = PART2
+    at.run()
+    at.slider(key="p2_lr").set_value(0.03).run()
+    assert_no_exception(at)
+    err = texts(at.error)
+    sgd = L.gradient_descent(L.lecture_problem(0), lr=0.03, epochs=50, batch_size=1, seed=0)
+    assert sgd.diverged
+    assert f"stochastic (1 per step) diverged** at step {sgd.diverged_at}" in err
+    assert "batch (100 per step) diverged" not in err
+    table = at.dataframe[0].value
+    assert table["diverged at step"].iloc[1] == sgd.diverged_at
+
+
+def test_part3_renders_and_optimizer_choice_changes_results(app_page):
+    at = app_page(PAGE)
+    at.query_params["part"] = PART3
+    at.query_params["steps"] = "60"
+    at.run()
+    assert_no_exception(at)
+    table = at.dataframe[0].value
+    assert list(table["optimizer"]) == [s.label for s in L.OPTIMIZERS.values()]
+    surf = L.surface("rosenbrock")
+    adam = L.trajectory(surf, "adam", start=(-1.2, 1.0), steps=60)
+    row = table[table["optimizer"] == "Adam"].iloc[0]
+    assert row["final x"] == pytest.approx(adam.final[0], rel=1e-12)
+    at.multiselect(key="opts").set_value(["sgd", "adam"]).run()
+    assert list(at.dataframe[0].value["optimizer"]) == ["SGD", "Adam"]
+    at.number_input(key="hp_adam_lr").set_value(0.1).run()
+    assert_no_exception(at)
+    row = at.dataframe[0].value.iloc[1]
+    assert "lr=0.1" in row["hyper-parameters"]
+    assert row["final x"] == pytest.approx(
+        L.trajectory(surf, "adam", start=(-1.2, 1.0), steps=60, lr=0.1).final[0], rel=1e-12
+    )
+    at.multiselect(key="opts").set_value([]).run()
+    assert_no_exception(at)
+    assert "Pick at least one optimizer" in texts(at.warning)
+
+
+def test_part3_exploding_learning_rate_is_reported(app_page):
+    at = app_page(PAGE)
+    at.query_params["part"] = PART3
+    at.query_params["steps"] = "60"
+    at.run()
+    at.number_input(key="hp_sgd_lr").set_value(0.01).run()
+    assert_no_exception(at)
+    tr = L.trajectory(L.surface("rosenbrock"), "sgd", start=(-1.2, 1.0), steps=60, lr=0.01)
+    assert tr.diverged
+    assert f"**SGD** (lr = 0.01) diverged at step {tr.diverged_at}" in texts(at.error)
+
+
+def test_part3_presets_and_surface_switch(app_page):
+    at = app_page(PAGE)
+    at.query_params["part"] = PART3
+    at.query_params["steps"] = "60"
+    at.run()
+    at.button(key="preset_momentum_ravine").click().run()
+    assert_no_exception(at)
+    preset = L.PRESETS["momentum_ravine"]
+    assert at.selectbox(key="surface").value == "quadratic"
+    assert at.slider(key="kappa").value == preset.params["condition"]
+    assert list(at.dataframe[0].value["optimizer"]) == ["SGD", "SGD + momentum", "Nesterov"]
+    runs = L.race(
+        L.surface("quadratic", condition=50), preset.optimizers, preset.start, preset.steps
+    )
+    mom = at.dataframe[0].value.iloc[1]
+    assert mom["final x"] == pytest.approx(runs[1].final[0], rel=1e-12)
+    at.selectbox(key="surface").set_value("himmelblau").run()
+    assert_no_exception(at)
+    assert (at.number_input(key="x0").value, at.number_input(key="y0").value) == L.surface(
+        "himmelblau"
+    ).start
+    at.selectbox(key="surface").set_value("saddle").run()
+    assert_no_exception(at)
+    assert "saddle has no minimum" in texts(at.info)
+
+
+def test_link_restores_the_settings(app_page):
+    at = app_page(PAGE).run()
+    at.slider(key="p1_lr").set_value(0.02).run()
+    at.slider(key="p1_epochs").set_value(400).run()
+    params = link_params(at)
+    assert ("p1_lr", "0.02") in params and ("p1_epochs", "400") in params
+    fresh = app_page(PAGE)
+    for k, v in params:
+        fresh.query_params[k] = v
+    fresh.run()
+    assert_no_exception(fresh)
+    assert fresh.slider(key="p1_lr").value == 0.02
+    assert fresh.slider(key="p1_epochs").value == 400
+    assert metric(fresh, "b after 400") == metric(at, "b after 400")
+
+    at3 = app_page(PAGE)
+    at3.query_params["part"] = PART3
+    at3.query_params["steps"] = "40"
+    at3.run()
+    at3.selectbox(key="surface").set_value("beale").run()
+    at3.multiselect(key="opts").set_value(["momentum", "rmsprop"]).run()
+    at3.number_input(key="hp_rmsprop_alpha").set_value(0.9).run()
+    fresh3 = app_page(PAGE)
+    grouped: dict[str, list[str]] = {}
+    for k, v in link_params(at3):
+        grouped.setdefault(k, []).append(v)
+    for k, v in grouped.items():
+        fresh3.query_params[k] = v if len(v) > 1 else v[0]
+    fresh3.run()
+    assert_no_exception(fresh3)
+    assert fresh3.selectbox(key="surface").value == "beale"
+    assert fresh3.multiselect(key="opts").value == ["momentum", "rmsprop"]
+    assert fresh3.number_input(key="hp_rmsprop_alpha").value == 0.9
+    assert fresh3.dataframe[0].value.equals(at3.dataframe[0].value)
