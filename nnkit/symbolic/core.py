@@ -13,7 +13,7 @@ import sympy as sp
 
 from nnkit.symbolic.evaluate import evaluate, node_count
 from nnkit.symbolic.library import build_library
-from nnkit.symbolic.snap import snap_linear
+from nnkit.symbolic.snap import simple_values, snap_linear
 from nnkit.symbolic.sparse import best_subsets
 
 __all__ = [
@@ -24,6 +24,8 @@ __all__ = [
     "sample_domain",
     "widen_domain",
     "score_on",
+    "estimate_noise",
+    "description_length",
     "ERROR_FLOOR",
 ]
 
@@ -214,15 +216,37 @@ def pareto_front(candidates: Sequence[Candidate]) -> list[Candidate]:
     return front
 
 
-def description_length(c: Candidate, weight: float = 0.1) -> float:
-    """Model-choice score: ``ln(max(nrmse, floor)) + weight · (complexity + 2·free constants)``.
+def description_length(c: Candidate, weight: float = 0.1, accuracy: float = ERROR_FLOOR) -> float:
+    """Model-choice score: ``ln(max(nrmse, accuracy)) + weight · (complexity + 2·free constants)``.
 
-    A two-part code length in nats per sample, up to scale: the error term is what the
-    data cost given the formula, the complexity term what the formula costs; a free
-    (unsnapped) real constant costs as much as three nodes. With ``weight=0.1`` one
-    more node must cut the error by ≈10 %, a typical extra term (≈5 nodes) by ≈40 %.
+    A two-part code length, up to scale: the error term is what the data cost given
+    the formula, the complexity term what the formula costs; a free (unsnapped) real
+    constant costs as much as three nodes. With ``weight=0.1`` one more node must cut
+    the error by ≈10 %, a typical extra term (≈5 nodes) by ≈40 %. Errors below
+    ``accuracy`` (the source's own relative accuracy: a network is only so close to
+    the truth) do not count, so a formula is never rewarded for fitting the
+    network's own error.
     """
-    return math.log(max(c.nrmse, ERROR_FLOOR)) + weight * (c.complexity + 2 * c.free_constants)
+    floor = max(accuracy, ERROR_FLOOR)
+    return math.log(max(c.nrmse, floor)) + weight * (c.complexity + 2 * c.free_constants)
+
+
+def estimate_noise(X: np.ndarray, y: np.ndarray) -> float:
+    """Noise level of a data set from nearest-neighbour differences, relative to std(y).
+
+    For a smooth function sampled densely, ``y_i − y_{nn(i)}`` is dominated by the
+    noise, whose variance is half the mean squared difference. Inputs are scaled to
+    [0, 1] first. Returns a number in [0, ~1.4].
+    """
+    from scipy.spatial import cKDTree
+
+    X = np.asarray(X, dtype=float)
+    span = X.max(axis=0) - X.min(axis=0)
+    Xs = (X - X.min(axis=0)) / np.where(span > 0, span, 1.0)
+    _, idx = cKDTree(Xs).query(Xs, k=2)
+    d = y - y[idx[:, 1]]
+    std = float(np.std(y))
+    return float(np.sqrt(np.mean(d**2) / 2) / std) if std > 0 else 0.0
 
 
 def _front_frame(cands: Sequence[Candidate], chosen: Candidate) -> pd.DataFrame:
@@ -240,6 +264,14 @@ def _front_frame(cands: Sequence[Candidate], chosen: Candidate) -> pd.DataFrame:
 
 
 # ---------------------------------------------------------------------------- distill
+def _simple_constant(mean: float, spread: float) -> sp.Expr:
+    """The simplest number within the spread of the samples (else the mean as a float)."""
+    for _, v in simple_values(mean):
+        if abs(float(v) - mean) <= max(spread, 1e-12 * abs(mean)):
+            return v
+    return sp.Float(mean, 15)
+
+
 def _as_samples(source, domain, n_samples, seed, n_vars):
     if callable(source):
         if domain is None:
@@ -271,15 +303,23 @@ def _symbols(variables, d) -> tuple[sp.Symbol, ...]:
     return tuple(v if isinstance(v, sp.Symbol) else sp.Symbol(str(v), real=True) for v in variables)
 
 
-def _sparse_candidates(X, y, symbols, domain, degree, max_terms, report) -> tuple[list[Candidate], int]:
+LEVELS = (
+    ("polynomials", {"polynomial_only": True}),
+    ("elementary terms", {"products": False}),
+    ("products of pairs", {"products": True}),
+)
+"""The nested libraries searched in turn: each is richer than the one before."""
+
+
+def _sparse_candidates(X, y, symbols, domain, degree, max_terms, accuracy, report):
     ymean, ystd = float(y.mean()), float(y.std())
     n = len(y)
-    abs_tol = 1e-9 * (ystd + abs(ymean))
+    abs_tol = max(1e-9 * (ystd + abs(ymean)), accuracy * ystd)
     cands: dict[sp.Expr, Candidate] = {}
     size = 0
-    levels = [("elementary terms", False), ("products of pairs", True)]
-    for li, (label, products) in enumerate(levels):
-        lib = build_library(X, symbols, domain, degree=degree, products=products)
+    levels = LEVELS
+    for li, (label, kwargs) in enumerate(levels):
+        lib = build_library(X, symbols, domain, degree=degree, **kwargs)
         size = max(size, len(lib))
         if len(lib) == 0:
             continue
@@ -334,6 +374,7 @@ def distill(
     max_error: float = 0.05,
     complexity_weight: float = 0.1,
     constant_tol: float = 1e-3,
+    accuracy: float | None = None,
     extrapolation: Domain | None = None,
     time_budget: float = 20.0,
     seed: int = 0,
@@ -366,6 +407,11 @@ def distill(
     constant_tol : float, default 1e-3
         Samples whose spread is below ``constant_tol`` times their mean magnitude are
         constant: status ``"constant"``.
+    accuracy : float, optional
+        Relative accuracy of the source (RMSE / std of the samples): errors below it
+        do not count in the model choice and snapping may use it as slack. Pass a
+        trained network's training RMSE / std. Default: for a data set, the noise
+        estimated by :func:`estimate_noise`; for a callable, 1e-6.
     extrapolation : sequence of (low, high), optional
         Window for extrapolation checks (default: :func:`widen_domain` of ``domain``).
     time_budget : float, default 20
@@ -392,8 +438,8 @@ def distill(
     ymean, ystd = float(y.mean()), float(y.std())
 
     if ystd <= constant_tol * max(abs(ymean), 1e-12) or ystd == 0.0:
-        c = sp.nsimplify(round(ymean, 6), rational=True) if abs(ymean) < 1e6 else sp.Float(ymean)
-        cand = Candidate(expr=sp.sympify(c), complexity=1, rmse=ystd,
+        c = _simple_constant(ymean, ystd)
+        cand = Candidate(expr=c, complexity=1, rmse=ystd,
                          nrmse=1.0, n_terms=0, free_constants=0, method=method)
         pct = 100 * ystd / abs(ymean) if ymean else 0.0
         msg = (f"No formula beyond a constant: the samples vary by only {ystd:.3g} "
@@ -401,17 +447,26 @@ def distill(
         return Distillation("constant", msg, cand, [cand], _front_frame([cand], cand), symbols,
                             domain_t, extrap, X, y, method, time.perf_counter() - t0, 0)
 
+    info: dict = {}
+    if accuracy is None:
+        accuracy = ERROR_FLOOR if callable(source) else estimate_noise(X, y)
+    accuracy = float(max(accuracy, ERROR_FLOOR))
+    info["accuracy"] = accuracy
     if method == "sparse":
-        cands, size = _sparse_candidates(X, y, symbols, domain_t, degree, max_terms, report)
+        cands, size = _sparse_candidates(X, y, symbols, domain_t, degree, max_terms, accuracy,
+                                         report)
     else:
         from nnkit.symbolic.gp import gplearn_candidates
 
-        cands = gplearn_candidates(X, y, symbols, time_budget=time_budget, seed=seed,
-                                   progress=lambda f: report("genetic programming", f))
+        cands, gp_info = gplearn_candidates(X, y, symbols, time_budget=time_budget, seed=seed,
+                                         progress=lambda f: report("genetic programming", f))
         size = 0
+        info.update(gp_info)
+        if not cands:
+            raise ValueError("gplearn produced no finite formula")
     report("choosing", 0.95)
     cands.sort(key=lambda c: (c.complexity, c.nrmse))
-    best = min(cands, key=lambda c: description_length(c, complexity_weight))
+    best = min(cands, key=lambda c: description_length(c, complexity_weight, accuracy))
     most_accurate = min(cands, key=lambda c: c.nrmse)
     if best.nrmse <= max_error:
         status = "found"
@@ -425,4 +480,4 @@ def distill(
                "The target may be noise, or need terms outside the library.")
     report("done", 1.0)
     return Distillation(status, msg, best, cands, _front_frame(cands, best), symbols, domain_t,
-                        extrap, X, y, method, time.perf_counter() - t0, size)
+                        extrap, X, y, method, time.perf_counter() - t0, size, info)

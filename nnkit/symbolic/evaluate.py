@@ -57,11 +57,17 @@ def evaluate(expr: sp.Expr, values: Mapping[sp.Symbol | str, np.ndarray]) -> np.
                for k, v in values.items()}
     shape = np.broadcast_shapes(*(v.shape for v in by_name.values())) if by_name else ()
     with np.errstate(all="ignore"):
-        out = _walk(sp.sympify(expr) if not isinstance(expr, sp.Basic) else expr, by_name)
+        if isinstance(expr, int | float):
+            expr = sp.Float(expr)
+        if not isinstance(expr, sp.Basic):
+            raise TypeError(f"expected a sympy expression, got {type(expr).__name__}")
+        out = _walk(expr, by_name)
         return np.broadcast_to(np.asarray(out, dtype=float), shape).astype(float, copy=True)
 
 
 def _walk(e: sp.Basic, vals: dict[str, np.ndarray]):
+    if e is sp.nan or e is sp.zoo or e is sp.oo or e is sp.S.NegativeInfinity:
+        return float("nan") if e in (sp.nan, sp.zoo) else float(e)
     if e.is_Number or e is sp.pi or e is sp.E:
         return float(e)
     if e.is_Symbol:

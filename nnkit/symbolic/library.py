@@ -23,6 +23,7 @@ terms that are not finite or are (nearly) constant on the sampled points.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -105,6 +106,7 @@ def build_library(
     degree: int = 6,
     products: bool = True,
     max_terms: int = 6000,
+    polynomial_only: bool = False,
 ) -> Library:
     """Evaluate the candidate terms on the sample points ``X``.
 
@@ -123,6 +125,9 @@ def build_library(
         Add products of pairs of terms.
     max_terms : int, default 6000
         Stop adding terms beyond this many (keeps memory bounded for many inputs).
+    polynomial_only : bool, default False
+        Only the monomials of total degree up to ``degree`` (the first level of the
+        search: a polynomial is the first thing to try).
 
     Returns
     -------
@@ -155,12 +160,20 @@ def build_library(
         cols.append(col)
         unit_cols.append(c / norm)
 
+    if polynomial_only:
+        for total in range(1, degree + 1):
+            for powers in itertools.product(range(total + 1), repeat=len(symbols)):
+                if sum(powers) == total:
+                    add(sp.Mul(*[s**p for s, p in zip(symbols, powers, strict=True)]))
+        products = False
     unary: list[tuple[sp.Expr, np.ndarray]] = []
     for s, (lo, hi) in zip(symbols, domain, strict=True):
+        if polynomial_only:
+            break
         for t in unary_terms(s, lo, hi, degree):
             add(t)
     unary = list(zip(exprs, cols, strict=True))
-    for i in range(len(symbols)):
+    for i in range(len(symbols) * (not polynomial_only)):
         for j in range(i + 1, len(symbols)):
             for t in _pair_terms(symbols[i], domain[i][0], symbols[j], domain[j][0]):
                 add(t)
