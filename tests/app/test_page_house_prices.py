@@ -1,0 +1,161 @@
+"""House prices page (AppTest): default data, upload, pick target, train, read metrics,
+bad files give messages and the page recovers."""
+
+from __future__ import annotations
+
+import io
+import pickle
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from nnkit import tabular
+from tests.app.conftest import ROOT, assert_no_exception
+
+PAGE = "pages/house_prices.py"
+JOB = "_live_house_job"
+
+
+def metrics_table(at) -> pd.DataFrame:
+    for df in at.dataframe:
+        v = df.value
+        if isinstance(v, pd.DataFrame) and "R²" in v.columns:
+            return v
+    raise AssertionError("no metrics table on the page")
+
+
+def train(at, epochs: int | None = None):
+    if epochs is not None:
+        at.number_input(key="house_epochs").set_value(epochs)
+        at.run()
+    at.button(key="house_start").click().run()
+    job = at.session_state[JOB]
+    assert job.join(120), "training did not finish"
+    return at.run()
+
+
+def test_default_data_baselines_then_mlp(app_page):
+    at = app_page(PAGE).run()
+    assert_no_exception(at)
+    assert any("Synthetic data" in i.value for i in at.info)
+    table = metrics_table(at)
+    assert list(table["model"]) == ["gradient boosting", "ridge", "mean"]
+    # The page's numbers are nnkit.tabular's, on the same split.
+    t = tabular.load_csv(ROOT / "data" / "house_prices.csv")
+    data = tabular.prepare(t.frame, "House_Price", [c for c in t.frame.columns if c != "House_Price"])
+    ref = tabular.compare(tabular.fit_baselines(data), data).set_index("model")
+    for _, row in table.iterrows():
+        assert row["R²"] == pytest.approx(ref.loc[row["model"], "R²"], abs=1e-12)
+
+    at = train(at)
+    assert_no_exception(at)
+    table = metrics_table(at).set_index("model")
+    assert list(table.index) == ["MLP", "gradient boosting", "ridge", "mean"]
+    assert table.loc["MLP", "R²"] > table.loc["ridge", "R²"]
+    assert any("What you see" in m.value and "MLP's test R²" in m.value for m in at.markdown)
+    assert any("the model kept is the one of epoch" in c.value for c in at.caption)
+    downloads = at.get("download_button")
+    assert len(downloads) == 2
+
+    # Price this house: a bigger house costs more (the MLP learned the formula's sign).
+    before = {m.label: m.value for m in at.metric}
+    sqft = at.number_input(key=next(k for k in (w.key for w in at.number_input) if k.endswith("Square_Footage")))
+    sqft.set_value(int(sqft.value) + 1500)
+    at.button(key=next(b.key for b in at.button if b.key.startswith("FormSubmitter"))).click().run()
+    after = {m.label: m.value for m in at.metric}
+
+    def num(s):
+        return float(s.replace(",", ""))
+
+    assert num(after["MLP"]) > num(before["MLP"]) + 100_000
+
+
+def messy_csv() -> bytes:
+    """Semicolons, decimal commas, a categorical column, an id, missing targets, Latin-1."""
+    rng = np.random.default_rng(1)
+    n = 160
+    area = rng.uniform(40, 200, n)
+    town = rng.choice(["Liège", "Genève", "Zürich"], n)
+    rooms = rng.integers(1, 6, n)
+    price = 3000 * area + np.where(town == "Zürich", 150_000, 0) + 10_000 * rooms + rng.normal(0, 20_000, n)
+    lines = ["ID;Fläche;Ort;Zimmer;Preis"]
+    for i in range(n):
+        p = "" if i % 20 == 0 else f"{price[i]:.2f}".replace(".", ",")
+        lines.append(f"{i + 1};{area[i]:.1f};{town[i]};{rooms[i]};{p}".replace(".", ",", 1))
+    return ("\n".join(lines) + "\n").encode("latin-1")
+
+
+def test_upload_pick_target_and_train(app_page):
+    at = app_page(PAGE).run()
+    at.file_uploader[0].upload("maisons.csv", messy_csv(), "text/csv").run()
+    assert_no_exception(at)
+    assert not at.error
+    assert any("not UTF-8" in w.value for w in at.warning)
+    assert any("Dropped 8 row(s) whose target 'Preis' is missing" in w.value for w in at.warning)
+    target = at.selectbox(key=next(s.key for s in at.selectbox if "_target_" in s.key))
+    assert target.value == "Preis"
+    features = next(m for m in at.multiselect if "_features_" in m.key)
+    assert features.value == ["Fläche", "Ort", "Zimmer"]  # no ID
+    at = train(at, epochs=60)
+    assert_no_exception(at)
+    table = metrics_table(at).set_index("model")
+    assert "MLP" in table.index and table.loc["MLP", "R²"] > 0.5
+
+    # Pick another target: the table follows, and the old MLP is not shown for it.
+    target = at.selectbox(key=next(s.key for s in at.selectbox if "_target_" in s.key))
+    target.set_value("Fläche").run()
+    assert_no_exception(at)
+    table = metrics_table(at)
+    assert "MLP" not in list(table["model"])
+    assert any("units of Fläche" in c.value for c in at.caption)
+
+
+def xlsx_like() -> bytes:
+    buf = io.BytesIO()
+    import zipfile
+
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+    return buf.getvalue()
+
+
+BAD_FILES = [
+    ("empty.csv", b"", "empty"),
+    ("sheet.csv", xlsx_like(), "ZIP archive"),
+    ("model.csv", pickle.dumps({"a": 1}), "pickle"),
+    ("one.csv", b"price\n1\n2\n3\n", "only 1 column"),
+    ("wide.csv", (",".join(f"c{i}" for i in range(10_000)) + "\n" + ",".join("1" * 10_000) + "\n").encode(), "10,000 columns"),
+    ("ragged.csv", b"a,b\n1,2,3\n4,5,6\n7,8\n", "more fields than the header"),
+]
+
+
+def test_bad_files_give_messages_and_the_page_recovers(app_page):
+    at = app_page(PAGE).run()
+    for name, data, message in BAD_FILES:
+        at.file_uploader[0].upload(name, data, "text/csv").run()
+        assert_no_exception(at)
+        assert any(message in e.value for e in at.error), (name, [e.value for e in at.error])
+    # Text only: loads, but there is nothing numeric to predict.
+    text_only = b"name,town\n" + b"".join(f"n{i},t{i % 3}\n".encode() for i in range(30))
+    at.file_uploader[0].upload("names.csv", text_only, "text/csv").run()
+    assert any("No numeric column" in e.value for e in at.error)
+    # A good file afterwards: no error, metrics are back.
+    good = b"x,z,y\n" + b"".join(f"{i / 2},{i % 4},{1.5 * i + 1}\n".encode() for i in range(60))
+    at.file_uploader[0].upload("good.csv", good, "text/csv").run()
+    assert_no_exception(at)
+    assert not at.error
+    assert metrics_table(at).set_index("model").loc["ridge", "R²"] == pytest.approx(1.0, abs=1e-6)
+
+
+def test_target_problems_are_explained(app_page):
+    at = app_page(PAGE).run()
+    # Constant target column picked by the user: a message, not a crash.
+    csv = b"a,b,c\n" + b"".join(f"{i},{i % 5},7\n".encode() for i in range(40))
+    at.file_uploader[0].upload("const.csv", csv, "text/csv").run()
+    target = at.selectbox(key=next(s.key for s in at.selectbox if "_target_" in s.key))
+    assert "c" not in target.options  # constant columns are not numeric targets
+    feats = next(m for m in at.multiselect if "_features_" in m.key)
+    feats.set_value([]).run()
+    assert_no_exception(at)
+    assert any("at least one feature" in e.value for e in at.error)
