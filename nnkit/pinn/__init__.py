@@ -24,7 +24,16 @@ from nnkit.pinn.problems import (
     derivative,
 )
 from nnkit.pinn.sampling import SAMPLINGS, refine_by_residual, sample_box
-from nnkit.pinn.solver import PINN, TERM_NAMES, PINNConfig, PINNModel, relative_l2, with_weights
+from nnkit.pinn.solver import (
+    PINN,
+    TERM_NAMES,
+    PINNConfig,
+    PINNModel,
+    RunReport,
+    reference_frame,
+    relative_l2,
+    with_weights,
+)
 
 __all__ = [
     "Burgers",
@@ -38,9 +47,11 @@ __all__ = [
     "PINNModel",
     "Poisson",
     "Problem",
+    "RunReport",
     "SAMPLINGS",
     "TERM_NAMES",
     "derivative",
+    "reference_frame",
     "refine_by_residual",
     "relative_l2",
     "sample_box",

@@ -115,7 +115,7 @@ class Problem:
         raise NotImplementedError
 
     def conditions(self, n: int, seed: int = 0) -> list[Condition]:
-        """Initial/boundary condition points (about ``n`` per condition)."""
+        """Initial/boundary condition points: ``n`` on the initial line, ``n`` on the boundary."""
         raise NotImplementedError
 
     def hard_transform(self, X: Tensor, N: Tensor) -> Tensor:
@@ -169,6 +169,19 @@ class Problem:
 
 def _col(X: Tensor, i: int) -> Tensor:
     return X[:, i : i + 1]
+
+
+def _ic_bc_points(n: int, x_range: tuple[float, float], t_end: float, seed: int):
+    """n random points on the initial line t = 0 and n on the two ends (half each)."""
+    rng = np.random.default_rng(seed)
+    x = rng.uniform(x_range[0], x_range[1], n)
+    ic = np.column_stack([np.zeros(n), x])
+    n_left = max(1, n // 2)
+    n_right = max(1, n - n_left)
+    t = rng.uniform(0.0, t_end, n_left + n_right)
+    sides = np.concatenate([np.full(n_left, x_range[0]), np.full(n_right, x_range[1])])
+    bc = np.column_stack([t, sides])
+    return ic, bc
 
 
 # ---------------------------------------------------------------------------------------
@@ -276,14 +289,10 @@ class Heat(Problem):
         return u_t - self.alpha * u_xx
 
     def conditions(self, n: int, seed: int = 0) -> list[Condition]:
-        rng = np.random.default_rng(seed)
-        x = rng.uniform(0.0, 1.0, n)
-        t = rng.uniform(0.0, self.t_end, n)
-        ic = np.column_stack([np.zeros(n), x])
-        bc = np.column_stack([np.concatenate([t, t]), np.repeat([0.0, 1.0], n)])
+        ic, bc = _ic_bc_points(n, (0.0, 1.0), self.t_end, seed)
         return [
-            Condition("ic", ic, np.sin(np.pi * x)),
-            Condition("bc", bc, np.zeros(2 * n)),
+            Condition("ic", ic, np.sin(np.pi * ic[:, 1])),
+            Condition("bc", bc, np.zeros(len(bc))),
         ]
 
     def hard_transform(self, X: Tensor, N: Tensor) -> Tensor:
@@ -359,14 +368,10 @@ class Burgers(Problem):
         return u_t + u * u_x - self.nu * u_xx
 
     def conditions(self, n: int, seed: int = 0) -> list[Condition]:
-        rng = np.random.default_rng(seed)
-        x = rng.uniform(-1.0, 1.0, n)
-        t = rng.uniform(0.0, 1.0, n)
-        ic = np.column_stack([np.zeros(n), x])
-        bc = np.column_stack([np.concatenate([t, t]), np.repeat([-1.0, 1.0], n)])
+        ic, bc = _ic_bc_points(n, (-1.0, 1.0), 1.0, seed)
         return [
-            Condition("ic", ic, -np.sin(np.pi * x)),
-            Condition("bc", bc, np.zeros(2 * n)),
+            Condition("ic", ic, -np.sin(np.pi * ic[:, 1])),
+            Condition("bc", bc, np.zeros(len(bc))),
         ]
 
     def hard_transform(self, X: Tensor, N: Tensor) -> Tensor:

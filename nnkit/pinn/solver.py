@@ -31,7 +31,7 @@ from nnkit.limits import LIMITS, Limits
 from nnkit.pinn.problems import Problem, derivative
 from nnkit.pinn.sampling import SAMPLINGS, refine_by_residual, sample_box
 
-__all__ = ["PINNConfig", "PINNModel", "PINN", "TERM_NAMES", "relative_l2", "with_weights"]
+__all__ = ["PINNConfig", "PINNModel", "PINN", "RunReport", "TERM_NAMES", "reference_frame", "relative_l2", "with_weights"]
 
 nn = torch.nn
 
@@ -148,6 +148,34 @@ class PINNConfig:
             raise ValueError("ask for at least one Adam or L-BFGS epoch")
         if self.refine_every < 0 or self.refine_points < 0:
             raise ValueError("refinement settings must be ≥ 0")
+
+
+@dataclass(frozen=True)
+class RunReport:
+    """What a trained PINN achieved, each figure with its reference.
+
+    Attributes
+    ----------
+    rel_l2 : float
+        Relative L2 error against the reference solution on the evaluation grid.
+    max_abs_error : float
+        Largest |u − reference| on the grid ...
+    where : dict of str -> float
+        ... and where it occurs (input name → value).
+    mean_abs_residual : float
+        Mean |residual| on the grid (not only at the collocation points).
+    coefficients : dict of str -> (float, float)
+        Identified coefficient → (estimate, true value).
+    n_points : int
+        Collocation points used (with refinement).
+    """
+
+    rel_l2: float
+    max_abs_error: float
+    where: dict[str, float]
+    mean_abs_residual: float
+    coefficients: dict[str, tuple[float, float]]
+    n_points: int
 
 
 class PINNModel(nn.Module):
@@ -319,7 +347,7 @@ class PINN:
         model = model or self.model
         dtype = next(model.parameters()).dtype
         with torch.no_grad():
-            return model(torch.as_tensor(np.asarray(X, dtype=float), dtype=dtype)).double().numpy().ravel()
+            return model(torch.tensor(np.array(X, dtype=float), dtype=dtype)).double().numpy().ravel()
 
     def residual_at(self, X: np.ndarray, model: PINNModel | None = None) -> np.ndarray:
         """The equation's residual at points ``X`` (n, d) → (n,)."""
@@ -327,7 +355,7 @@ class PINN:
         dtype = next(model.parameters()).dtype
         out = []
         for i in range(0, len(X), 8192):
-            Xt = torch.as_tensor(np.asarray(X[i : i + 8192], dtype=float), dtype=dtype).requires_grad_(True)
+            Xt = torch.tensor(np.array(X[i : i + 8192], dtype=float), dtype=dtype).requires_grad_(True)
             u = model(Xt)
             r = self.problem.residual(u, Xt, {k: v.detach() for k, v in model.learned.items()})
             out.append(r.detach().double().numpy().ravel())
@@ -336,6 +364,73 @@ class PINN:
     def error(self, model: PINNModel | None = None) -> float:
         """Relative L2 error against the reference on the problem's grid."""
         return relative_l2(self.predict(self._grid, model), self._ref)
+
+    def field_frame(self, model: PINNModel | None = None, shape: tuple[int, ...] | None = None):
+        """Prediction, reference, absolute error and residual on a display grid.
+
+        Parameters
+        ----------
+        model : PINNModel, optional
+            Default: the live model (pass a snapshot's copy while training runs).
+        shape : tuple of int, optional
+            Grid points per input (default 201 in 1-D, 41 × 101 in 2-D: few enough
+            cells for a browser chart).
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per grid point: the inputs (``t``, ``x``), ``u`` (network),
+            ``reference``, ``abs_error`` and ``residual``.
+        """
+        frame = reference_frame(self.problem, shape)
+        X = frame[list(self.problem.inputs)].to_numpy()
+        frame["u"] = self.predict(X, model)
+        frame["abs_error"] = np.abs(frame["u"] - frame["reference"])
+        frame["residual"] = self.residual_at(X, model)
+        return frame
+
+    def points_frame(self):
+        """Every training point with its role: collocation, refinement, ic, bc, data.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns: the inputs, ``role``, and ``value`` (prescribed/observed value,
+            NaN for collocation points).
+        """
+        import pandas as pd
+
+        cols = list(self.problem.inputs)
+        parts = [pd.DataFrame(self.collocation_, columns=cols).assign(role="collocation", value=np.nan)]
+        if len(self.added_):
+            parts.append(pd.DataFrame(self.added_, columns=cols).assign(role="added by refinement", value=np.nan))
+        for c in self.conditions_:
+            role = "initial condition" if c.term == "ic" else "boundary condition"
+            if c.derivative is not None:
+                role += " (slope)"
+            parts.append(pd.DataFrame(c.X, columns=cols).assign(role=role, value=c.values))
+        if self.observations_ is not None:
+            o = self.observations_
+            parts.append(pd.DataFrame(o.X, columns=cols).assign(role="measurement", value=o.values))
+        return pd.concat(parts, ignore_index=True)
+
+    def report(self, model: PINNModel | None = None) -> RunReport:
+        """Error, worst point, mean residual and identified coefficients of ``model``."""
+        model = model or self.model
+        u = self.predict(self._grid, model)
+        err = np.abs(u - self._ref.ravel())
+        i = int(np.argmax(err))
+        res = self.residual_at(self._grid, model)
+        truth = self.problem.parameters()
+        coefs = {k: (v, float(truth[k])) for k, v in model.coefficients().items()}
+        return RunReport(
+            rel_l2=relative_l2(u, self._ref),
+            max_abs_error=float(err[i]),
+            where={name: float(self._grid[i, j]) for j, name in enumerate(self.problem.inputs)},
+            mean_abs_residual=float(np.mean(np.abs(res))),
+            coefficients=coefs,
+            n_points=self.n_points,
+        )
 
     def _monitor(self, model) -> dict[str, float]:
         out = {"rel_l2": self.error(model)}
@@ -414,6 +509,10 @@ class PINN:
         """
         budget_end = time.perf_counter() + self.max_seconds
         left = math.inf if epochs is None else int(epochs)
+        if self.finished and epochs is not None and self.diverged_epoch is None:
+            # "Continue" after the schedule ended: more of the last phase that ran
+            last = next(p for p in reversed(self.phases) if p.epochs > 0)
+            last.epochs += int(epochs)
         reason = "completed"
         for phase in self.phases:
             if left <= 0:
@@ -460,6 +559,25 @@ class PINN:
 
         return TrainResult(self.model, self.history, self.epochs_done, self.steps_done,
                            self.wall_time, self.stop_reason, self.diverged_epoch)
+
+
+def reference_frame(problem: Problem, shape: tuple[int, ...] | None = None):
+    """The reference solution on a display grid (before any training).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns: the problem's inputs and ``reference``.
+    """
+    import pandas as pd
+
+    shape = shape or ((201,) if problem.dim == 1 else (41, 101))
+    axes = [np.linspace(lo, hi, n) for lo, hi, n in zip(problem.lows, problem.highs, shape, strict=True)]
+    mesh = np.meshgrid(*axes, indexing="ij")
+    X = np.column_stack([m.ravel() for m in mesh])
+    frame = pd.DataFrame(X, columns=list(problem.inputs))
+    frame["reference"] = problem.reference(X)
+    return frame
 
 
 def with_weights(config: PINNConfig, **weights: float) -> PINNConfig:

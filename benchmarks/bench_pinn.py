@@ -1,0 +1,189 @@
+"""PINN benchmarks (issue 9): accuracy reached within a time budget, beside a peer.
+
+    python -m benchmarks pinn                          # ~5 minutes
+    NNKIT_BENCH_PINN_LONG=1 python -m benchmarks pinn  # + the paper's Burgers setup, 8 minutes
+
+Peers, measured in the same run:
+
+* oscillator forward: the textbook PINN (3 × 32 tanh, 30 evenly spaced collocation
+  points, soft initial conditions weighted 1 and 0.1, physics weighted 1e-4, Adam 1e-3,
+  15,000 steps), written here in plain torch;
+* oscillator inverse: the least-squares fit of μ with the *exact* solution to the same
+  noisy data (the best any method can do with those 40 measurements);
+* heat: a plain PINN in plain torch (3 × 32 tanh, soft constraints, Adam 1e-3);
+* Burgers quick mode: the paper's setup (Raissi et al. 2019) given the same 60 s.
+
+Every figure is a wall-clock budget on a shared 2-core machine: the load average is
+printed with the results (``uptime``) because the figures move with it.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import time
+
+import numpy as np
+
+from benchmarks import Row
+from nnkit._torch import torch
+from nnkit.limits import Limits
+from nnkit.pinn import PINN, Burgers, Heat, Oscillator, Poisson, relative_l2
+from nnkit.pinn import reference as ref
+from nnkit.pinn.presets import PAPER_BURGERS, QUICK
+
+
+def _load() -> str:
+    try:
+        a, b, c = os.getloadavg()
+        return f"load {a:.1f}/{b:.1f}/{c:.1f}"
+    except OSError:  # pragma: no cover
+        return "load ?"
+
+
+def _limits(seconds: float) -> Limits:
+    return Limits(max_train_seconds=seconds, max_epochs=10**7, max_samples=50_000)
+
+
+def _train(problem, config, seconds: float) -> tuple[PINN, float]:
+    pinn = PINN(problem, config, limits=_limits(seconds))
+    t0 = time.perf_counter()
+    pinn.run()
+    return pinn, time.perf_counter() - t0
+
+
+# --------------------------------------------------------------------------- peers in plain torch
+def _tanh_net(n_in: int, width: int, depth: int):
+    layers = [torch.nn.Linear(n_in, width), torch.nn.Tanh()]
+    for _ in range(depth - 1):
+        layers += [torch.nn.Linear(width, width), torch.nn.Tanh()]
+    return torch.nn.Sequential(*layers, torch.nn.Linear(width, 1))
+
+
+def _textbook_oscillator(seconds: float, steps: int = 15_000) -> tuple[float, float]:
+    torch.manual_seed(123)
+    net = _tanh_net(1, 32, 3)
+    t0_ = torch.zeros(1, 1, requires_grad=True)
+    tp = torch.linspace(0, 1, 30).view(-1, 1).requires_grad_(True)
+    mu, k = 4.0, 400.0
+    opt = torch.optim.Adam(net.parameters(), lr=1e-3)
+    start = time.perf_counter()
+    for _ in range(steps):
+        opt.zero_grad()
+        u0 = net(t0_)
+        du0 = torch.autograd.grad(u0, t0_, torch.ones_like(u0), create_graph=True)[0]
+        u = net(tp)
+        du = torch.autograd.grad(u, tp, torch.ones_like(u), create_graph=True)[0]
+        d2u = torch.autograd.grad(du, tp, torch.ones_like(du), create_graph=True)[0]
+        loss = (u0 - 1).pow(2).sum() + 1e-1 * du0.pow(2).sum() + 1e-4 * (d2u + mu * du + k * u).pow(2).mean()
+        loss.backward()
+        opt.step()
+        if time.perf_counter() - start > seconds:
+            break
+    elapsed = time.perf_counter() - start
+    t = np.linspace(0, 1, 401)
+    with torch.no_grad():
+        u = net(torch.as_tensor(t, dtype=torch.float32)[:, None]).numpy().ravel()
+    return relative_l2(u, ref.oscillator_exact(t)), elapsed
+
+
+def _plain_heat(seconds: float, steps: int = 3000) -> tuple[float, float]:
+    torch.manual_seed(0)
+    rng = np.random.default_rng(0)
+    net = _tanh_net(2, 32, 3)
+    Xf = torch.as_tensor(rng.uniform(0, 1, (1000, 2)), dtype=torch.float32).requires_grad_(True)
+    x0 = rng.uniform(0, 1, 100)
+    X0 = torch.as_tensor(np.column_stack([np.zeros(100), x0]), dtype=torch.float32)
+    u0 = torch.as_tensor(np.sin(np.pi * x0), dtype=torch.float32)[:, None]
+    tb = rng.uniform(0, 1, 100)
+    Xb = torch.as_tensor(np.column_stack([tb, np.repeat([0.0, 1.0], 50)]), dtype=torch.float32)
+    opt = torch.optim.Adam(net.parameters(), lr=1e-3)
+    start = time.perf_counter()
+    for _ in range(steps):
+        opt.zero_grad()
+        u = net(Xf)
+        g = torch.autograd.grad(u, Xf, torch.ones_like(u), create_graph=True)[0]
+        u_xx = torch.autograd.grad(g[:, 1:], Xf, torch.ones_like(u), create_graph=True)[0][:, 1:]
+        loss = (g[:, :1] - 0.4 * u_xx).pow(2).mean() + (net(X0) - u0).pow(2).mean() + net(Xb).pow(2).mean()
+        loss.backward()
+        opt.step()
+        if time.perf_counter() - start > seconds:
+            break
+    elapsed = time.perf_counter() - start
+    problem = Heat()
+    _, G = problem.grid()
+    with torch.no_grad():
+        u = net(torch.as_tensor(G, dtype=torch.float32)).numpy().ravel()
+    return relative_l2(u, problem.reference_on_grid()), elapsed
+
+
+def _least_squares_mu(problem: Oscillator) -> float:
+    from scipy.optimize import minimize_scalar
+
+    obs = problem.observations()
+    t = obs.X[:, 0]
+
+    def sse(mu: float) -> float:
+        return float(((ref.oscillator_exact(t, problem.m, mu, problem.k) - obs.values) ** 2).sum())
+
+    upper = 2 * math.sqrt(problem.k * problem.m) * 0.999
+    return float(minimize_scalar(sse, bounds=(0.0, upper), method="bounded").x)
+
+
+def _error_at(pinn: PINN, seconds: float) -> float:
+    """Last evaluated error at or before ``seconds`` of training."""
+    h = pinn.history
+    best = math.nan
+    for e, err in zip(h.monitor_epoch, h.monitor["rel_l2"], strict=False):
+        if h.time[e - 1] <= seconds:
+            best = err
+    return best
+
+
+# --------------------------------------------------------------------------- run
+def run() -> list[Row]:
+    rows: list[Row] = []
+    load0 = _load()
+
+    pinn, wall = _train(Poisson(), QUICK["poisson"], 30)
+    rows.append(Row("poisson rel L2 (quick preset)", pinn.error(), unit="rel L2",
+                    goal="warm-up, ~2 s", note=f"{pinn.wall_time:.1f} s training; {load0}"))
+
+    pinn, wall = _train(Oscillator(), QUICK["oscillator"], 30)
+    peer_err, peer_t = _textbook_oscillator(30)
+    rows.append(Row("oscillator forward rel L2 (≤30 s)", pinn.error(), peer_err, unit="rel L2",
+                    peer_name="textbook 3x32, 30 pts, Adam", goal="<= 1e-2 in 30 s",
+                    note=f"ours {pinn.wall_time:.1f} s, peer {peer_t:.1f} s; {_load()}"))
+
+    problem = Oscillator(inverse=True)
+    pinn, wall = _train(problem, QUICK["oscillator_inverse"], 40)
+    mu = pinn.model.coefficients()["mu"]
+    mu_ls = _least_squares_mu(problem)
+    rows.append(Row("inverse: |mu - 4| / 4", abs(mu - 4) / 4, abs(mu_ls - 4) / 4, unit="rel",
+                    peer_name="least squares with exact solution", goal="<= 2e-2",
+                    note=f"mu = {mu:.4f} (LS {mu_ls:.4f}) in {pinn.wall_time:.1f} s; {_load()}"))
+
+    pinn, wall = _train(Heat(), QUICK["heat"], 60)
+    peer_err, peer_t = _plain_heat(60)
+    rows.append(Row("heat rel L2 (≤60 s)", pinn.error(), peer_err, unit="rel L2",
+                    peer_name="plain 3x32 soft, Adam 3000", goal="<= 1e-3 in 60 s",
+                    note=f"ours {pinn.wall_time:.1f} s, peer {peer_t:.1f} s; {_load()}"))
+
+    pinn, wall = _train(Burgers(), QUICK["burgers"], 60)
+    paper, _ = _train(Burgers(), PAPER_BURGERS, 60)
+    rows.append(Row("burgers quick rel L2 (≤60 s)", pinn.error(), paper.error(), unit="rel L2",
+                    peer_name="paper setup, same 60 s", goal="<= 5e-2 in 60 s",
+                    note=f"ours {pinn.wall_time:.1f} s, {pinn.n_points} pts; {_load()}"))
+
+    if os.environ.get("NNKIT_BENCH_PINN_LONG"):
+        paper, wall = _train(Burgers(), PAPER_BURGERS, 480)
+        curve = ", ".join(
+            f"{paper.history.time[e - 1]:.0f}s:{err:.1e}"
+            for e, err in list(zip(paper.history.monitor_epoch, paper.history.monitor["rel_l2"], strict=False))[::20]
+        )
+        for budget, goal in ((180, "<= 2e-3 in 3 min"), (480, "<= 1e-3 in 8 min")):
+            rows.append(Row(f"burgers paper setup rel L2 at {budget} s", _error_at(paper, budget),
+                            6.7e-4, unit="rel L2", peer_name="Raissi et al. reported (no time)",
+                            goal=goal, note=f"{paper.steps_done} L-BFGS steps x10 it; {_load()}"))
+        print("burgers paper setup, error vs time:", curve)
+    return rows

@@ -1,0 +1,282 @@
+"""Altair charts for physics-informed networks (``nnkit.pinn``).
+
+Every builder takes plain data (a DataFrame from :meth:`nnkit.pinn.PINN.field_frame`,
+:meth:`~nnkit.pinn.PINN.points_frame`, :func:`nnkit.pinn.solver.reference_frame`, or a
+:class:`nnkit.training.History`) and returns an Altair chart.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import altair as alt
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "loss_terms_chart",
+    "error_chart",
+    "parameter_chart",
+    "field_heatmap",
+    "fields_row",
+    "slices_chart",
+    "solution_1d_chart",
+    "points_chart",
+    "residual_chart",
+]
+
+TERM_COLORS = {
+    "residual": "#1f77b4",
+    "ic": "#ff7f0e",
+    "bc": "#2ca02c",
+    "data": "#d62728",
+    "total": "#555555",
+}
+ROLE_COLORS = {
+    "collocation": "#9ecae1",
+    "added by refinement": "#d62728",
+    "initial condition": "#ff7f0e",
+    "initial condition (slope)": "#8c564b",
+    "boundary condition": "#2ca02c",
+    "measurement": "#000000",
+}
+
+
+def _history_terms(history) -> pd.DataFrame:
+    rows = []
+    for name, values in history.terms.items():
+        for e, v in zip(history.epoch, values, strict=False):
+            if math.isfinite(v) and v > 0:
+                rows.append((e, name, v))
+    if len(history.terms) > 1:
+        for e, v in zip(history.epoch, history.train_loss, strict=False):
+            if math.isfinite(v) and v > 0:
+                rows.append((e, "total", v))
+    return pd.DataFrame(rows, columns=["epoch", "term", "loss"])
+
+
+def _phase_rules(phase_starts: Sequence[tuple[int, str]] | None):
+    if not phase_starts:
+        return None
+    starts = [(e, p) for e, p in phase_starts if e > 0]
+    if not starts:
+        return None
+    df = pd.DataFrame(starts, columns=["epoch", "phase"])
+    df["label"] = df["phase"].map({"lbfgs": "L-BFGS starts", "adam": "Adam"}).fillna(df["phase"])
+    rule = alt.Chart(df).mark_rule(strokeDash=[4, 3], color="gray").encode(x="epoch:Q")
+    text = alt.Chart(df).mark_text(align="left", dx=3, dy=-4, color="gray", baseline="top").encode(
+        x="epoch:Q", y=alt.value(0), text="label:N"
+    )
+    return rule + text
+
+
+def loss_terms_chart(history, phase_starts: Sequence[tuple[int, str]] | None = None, height: int = 260):
+    """Each weighted loss term (and their sum) per epoch, log scale.
+
+    Parameters
+    ----------
+    history : nnkit.training.History
+    phase_starts : sequence of (epoch, phase), optional
+        Draws a dashed rule where L-BFGS took over.
+    """
+    df = _history_terms(history)
+    if df.empty:
+        df = pd.DataFrame({"epoch": [0], "term": ["residual"], "loss": [np.nan]})
+    base = alt.Chart(df).mark_line().encode(
+        x=alt.X("epoch:Q", title="epoch"),
+        y=alt.Y("loss:Q", scale=alt.Scale(type="log"), title="weighted loss term"),
+        color=alt.Color(
+            "term:N",
+            scale=alt.Scale(domain=list(TERM_COLORS), range=list(TERM_COLORS.values())),
+            title="term",
+        ),
+        strokeDash=alt.condition(alt.datum.term == "total", alt.value([4, 2]), alt.value([1, 0])),
+        tooltip=["epoch", "term", alt.Tooltip("loss:Q", format=".3e")],
+    )
+    rules = _phase_rules(phase_starts)
+    chart = base if rules is None else base + rules
+    return chart.properties(height=height, title="Loss terms")
+
+
+def error_chart(history, height: int = 260, goal: float | None = None):
+    """Relative L2 error against the reference solution per evaluated epoch (log scale)."""
+    vals = history.monitor.get("rel_l2", [])
+    df = pd.DataFrame({"epoch": history.monitor_epoch[: len(vals)], "rel_l2": vals})
+    df = df[np.isfinite(df["rel_l2"]) & (df["rel_l2"] > 0)]
+    if df.empty:
+        df = pd.DataFrame({"epoch": [0], "rel_l2": [np.nan]})
+    chart = alt.Chart(df).mark_line(point=True, color="#9467bd").encode(
+        x=alt.X("epoch:Q"),
+        y=alt.Y("rel_l2:Q", scale=alt.Scale(type="log"), title="relative L2 error"),
+        tooltip=["epoch", alt.Tooltip("rel_l2:Q", format=".3e")],
+    )
+    if goal is not None:
+        chart = chart + alt.Chart(pd.DataFrame({"goal": [goal]})).mark_rule(
+            color="gray", strokeDash=[4, 3]
+        ).encode(y="goal:Q")
+    return chart.properties(height=height, title="Error vs the reference")
+
+
+def parameter_chart(history, name: str, true_value: float, label: str | None = None, height: int = 260):
+    """An identified coefficient per evaluated epoch, with the true value as a rule."""
+    vals = history.monitor.get(name, [])
+    df = pd.DataFrame({"epoch": history.monitor_epoch[: len(vals)], "estimate": vals})
+    label = label or name
+    line = alt.Chart(df).mark_line(point=True, color="#d62728").encode(
+        x="epoch:Q",
+        y=alt.Y("estimate:Q", title=f"estimated {label}", scale=alt.Scale(zero=False)),
+        tooltip=["epoch", alt.Tooltip("estimate:Q", format=".4f")],
+    )
+    truth = alt.Chart(pd.DataFrame({"truth": [true_value], "label": [f"true {label} = {true_value:g}"]}))
+    rule = truth.mark_rule(color="black", strokeDash=[4, 3]).encode(y="truth:Q")
+    text = truth.mark_text(align="left", dx=4, dy=-6, x=0).encode(y="truth:Q", text="label:N")
+    return (line + rule + text).properties(height=height, title=f"Estimate of {label}")
+
+
+def _edges(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    v = np.unique(values)
+    if v.size == 1:
+        return v - 0.5, v + 0.5
+    mid = (v[1:] + v[:-1]) / 2
+    lo = np.concatenate([[v[0] - (mid[0] - v[0])], mid])
+    hi = np.concatenate([mid, [v[-1] + (v[-1] - mid[-1])]])
+    return lo, hi
+
+
+def _with_cells(df: pd.DataFrame) -> pd.DataFrame:
+    out = df.copy()
+    for col in ("t", "x"):
+        v = np.unique(out[col])
+        lo, hi = _edges(v)
+        idx = np.searchsorted(v, out[col])
+        out[col + "0"], out[col + "1"] = lo[idx], hi[idx]
+    return out
+
+
+def field_heatmap(
+    df: pd.DataFrame,
+    column: str,
+    title: str,
+    scheme: str = "redblue",
+    domain: tuple[float, float] | None = None,
+    log: bool = False,
+    width: int = 260,
+    height: int = 200,
+):
+    """Heat map of ``column`` over (t, x): t across, x up (as in Raissi et al.)."""
+    cells = _with_cells(df[["t", "x", column]])
+    if log:
+        floor = max(float(cells[column].abs().max()) * 1e-6, 1e-12)
+        cells[column] = cells[column].abs().clip(lower=floor)
+    scale = alt.Scale(scheme=scheme, type="log" if log else "linear", reverse=scheme == "redblue")
+    if domain is not None:
+        scale = alt.Scale(scheme=scheme, domain=list(domain), reverse=scheme == "redblue",
+                          type="log" if log else "linear")
+    return alt.Chart(cells).mark_rect().encode(
+        x=alt.X("t0:Q", title="t", scale=alt.Scale(nice=False)),
+        x2="t1:Q",
+        y=alt.Y("x0:Q", title="x", scale=alt.Scale(nice=False)),
+        y2="x1:Q",
+        color=alt.Color(f"{column}:Q", scale=scale, title=column.replace("_", " ")),
+        tooltip=[alt.Tooltip("t:Q", format=".3f"), alt.Tooltip("x:Q", format=".3f"),
+                 alt.Tooltip(f"{column}:Q", format=".3e")],
+    ).properties(width=width, height=height, title=title)
+
+
+def fields_row(df: pd.DataFrame, width: int = 240, height: int = 190):
+    """Network solution, reference and absolute error side by side (shared u colours)."""
+    lim = float(max(df["reference"].abs().max(), df["u"].abs().max(), 1e-12))
+    dom = (-lim, lim)
+    u = field_heatmap(df, "u", "PINN u(t, x)", domain=dom, width=width, height=height)
+    r = field_heatmap(df, "reference", "Reference", domain=dom, width=width, height=height)
+    e = field_heatmap(df, "abs_error", "|PINN − reference|", scheme="viridis", width=width, height=height)
+    return alt.hconcat(u, r, e).resolve_scale(color="independent")
+
+
+def slices_chart(df: pd.DataFrame, times: Sequence[float], height: int = 220):
+    """u(x) at a few times: network (solid) beside the reference (dashed)."""
+    tv = np.unique(df["t"])
+    picked = sorted({float(tv[np.abs(tv - t).argmin()]) for t in times})
+    sub = df[df["t"].isin(picked)]
+    long = pd.concat([
+        sub[["t", "x"]].assign(u=sub["u"], curve="PINN"),
+        sub[["t", "x"]].assign(u=sub["reference"], curve="reference"),
+    ])
+    long["time"] = long["t"].map(lambda t: f"t = {t:.2f}")
+    return alt.Chart(long).mark_line().encode(
+        x=alt.X("x:Q"),
+        y=alt.Y("u:Q"),
+        color=alt.Color("time:N", title="slice"),
+        strokeDash=alt.StrokeDash("curve:N", scale=alt.Scale(domain=["PINN", "reference"], range=[[1, 0], [5, 3]])),
+        tooltip=["time", "curve", alt.Tooltip("x:Q", format=".3f"), alt.Tooltip("u:Q", format=".4f")],
+    ).properties(height=height, title="Slices u(x) at fixed times")
+
+
+def solution_1d_chart(df: pd.DataFrame, points: pd.DataFrame | None = None, height: int = 280):
+    """1-D problems: network and reference over the input, with measurements if any.
+
+    ``df`` from ``field_frame`` (or ``reference_frame`` before training: then only the
+    reference is drawn). ``points`` from ``points_frame``: measurements are drawn as dots
+    and collocation points as ticks on the axis.
+    """
+    var = "t" if "t" in df.columns else "x"
+    curves = [df[[var]].assign(u=df["reference"], curve="reference")]
+    if "u" in df.columns:
+        curves.append(df[[var]].assign(u=df["u"], curve="PINN"))
+    long = pd.concat(curves)
+    chart = alt.Chart(long).mark_line().encode(
+        x=alt.X(f"{var}:Q"),
+        y=alt.Y("u:Q"),
+        color=alt.Color("curve:N", scale=alt.Scale(domain=["reference", "PINN"], range=["#888888", "#1f77b4"])),
+        strokeDash=alt.StrokeDash("curve:N", scale=alt.Scale(domain=["reference", "PINN"], range=[[5, 3], [1, 0]]), legend=None),
+        tooltip=["curve", alt.Tooltip(f"{var}:Q", format=".3f"), alt.Tooltip("u:Q", format=".4f")],
+    )
+    if points is not None:
+        meas = points[points["role"] == "measurement"]
+        if len(meas):
+            chart = chart + alt.Chart(meas).mark_circle(color="black", size=30).encode(
+                x=f"{var}:Q", y=alt.Y("value:Q"), tooltip=[alt.Tooltip(f"{var}:Q", format=".3f"), "value:Q"]
+            )
+        col = points[points["role"].isin(["collocation", "added by refinement"])]
+        if len(col):
+            lo = float(long["u"].min())
+            span = float(long["u"].max()) - lo or 1.0
+            ticks = col.assign(level=lo - 0.08 * span)
+            chart = chart + alt.Chart(ticks).mark_tick(thickness=1, size=8).encode(
+                x=f"{var}:Q", y="level:Q",
+                color=alt.Color("role:N", scale=alt.Scale(domain=list(ROLE_COLORS), range=list(ROLE_COLORS.values())), legend=None),
+            )
+    return chart.properties(height=height, title="Solution")
+
+
+def points_chart(points: pd.DataFrame, lows: Sequence[float], highs: Sequence[float], height: int = 260):
+    """Training points on the domain, coloured by role (collocation, refinement, IC, BC)."""
+    cols = [c for c in ("t", "x") if c in points.columns]
+    roles = [r for r in ROLE_COLORS if r in set(points["role"])]
+    color = alt.Color("role:N", scale=alt.Scale(domain=roles, range=[ROLE_COLORS[r] for r in roles]), title="point")
+    if len(cols) == 2:
+        enc = {"x": alt.X("t:Q", scale=alt.Scale(domain=[lows[0], highs[0]])),
+               "y": alt.Y("x:Q", scale=alt.Scale(domain=[lows[1], highs[1]]))}
+    else:
+        var = cols[0]
+        rank = {r: i for i, r in enumerate(ROLE_COLORS)}
+        points = points.assign(row=points["role"].map(rank))
+        enc = {"x": alt.X(f"{var}:Q", scale=alt.Scale(domain=[lows[0], highs[0]])),
+               "y": alt.Y("role:N", title=None, sort=list(ROLE_COLORS))}
+    return alt.Chart(points).mark_circle(size=14, opacity=0.8).encode(
+        **enc, color=color, tooltip=["role"] + cols
+    ).properties(height=height, title=f"Training points ({len(points)})")
+
+
+def residual_chart(df: pd.DataFrame, height: int = 220):
+    """|residual| over the domain: heat map (log colours) in 2-D, line (log y) in 1-D."""
+    if "x" in df.columns and "t" in df.columns:
+        return field_heatmap(df, "residual", "|equation residual|", scheme="inferno", log=True, width=300, height=height)
+    var = "t" if "t" in df.columns else "x"
+    d = df[[var]].assign(abs_residual=np.abs(df["residual"]).clip(lower=1e-16))
+    return alt.Chart(d).mark_line(color="#e6550d").encode(
+        x=f"{var}:Q",
+        y=alt.Y("abs_residual:Q", scale=alt.Scale(type="log"), title="|residual|"),
+        tooltip=[alt.Tooltip(f"{var}:Q", format=".3f"), alt.Tooltip("abs_residual:Q", format=".2e")],
+    ).properties(height=height, title="|equation residual|")

@@ -1,0 +1,260 @@
+"""Lecture 2: physics-informed neural networks (forward and inverse problems)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from nnkit.limits import LIMITS
+from nnkit.pinn import presets
+from nnkit.pinn.sampling import SAMPLINGS
+from nnkit.pinn.solver import PINN, PINNConfig, reference_frame
+from nnkit.plots import pinn as plots
+from nnkit.training import TrainingJob
+from nnkit.ui.live_training import live_training
+
+st.title("Physics-informed neural networks")
+st.markdown(
+    "Lecture 2 trains a network u_θ(t, x) whose **loss is the differential equation itself**: "
+    "at collocation points, automatic differentiation gives u_t, u_x, u_xx of the network, and "
+    "the squared residual of the equation is minimised together with the initial and boundary "
+    "conditions. Add a few measurements and an unknown coefficient becomes one more trainable "
+    "parameter (an *inverse* problem). Every result is compared with an exact or independently "
+    "computed reference solution."
+)
+
+key = st.selectbox(
+    "Problem", presets.PROBLEM_KEYS, format_func=presets.PROBLEM_LABELS.get, key="pinn_problem"
+)
+defaults = presets.DEFAULT_PARAMS[key]
+quick = presets.QUICK[key]
+
+
+def k(name: str) -> str:
+    """Widget key per problem, so each problem keeps its own settings."""
+    return f"pinn_{key}_{name}"
+
+
+# --------------------------------------------------------------------------- problem parameters
+params: dict = {}
+cols = st.columns(4)
+if key in ("oscillator", "oscillator_inverse"):
+    params["m"] = cols[0].number_input("mass m", value=defaults["m"], format="%.3g", key=k("m"))
+    params["mu"] = cols[1].number_input(
+        "friction μ" + (" (true, makes the data)" if key == "oscillator_inverse" else ""),
+        value=defaults["mu"], format="%.3g", key=k("mu"))
+    params["k"] = cols[2].number_input("spring constant k", value=defaults["k"], format="%.4g", key=k("k"))
+    if key == "oscillator_inverse":
+        c = st.columns(4)
+        params["mu_init"] = c[0].number_input("initial guess of μ", value=defaults["mu_init"],
+                                              format="%.3g", key=k("mu_init"))
+        params["n_obs"] = c[1].number_input("measurements", min_value=2, max_value=1000,
+                                            value=defaults["n_obs"], key=k("n_obs"))
+        params["noise"] = c[2].number_input("noise σ", min_value=0.0, value=defaults["noise"],
+                                            format="%.3g", key=k("noise"))
+elif key == "heat":
+    params["alpha"] = cols[0].number_input("diffusivity α", value=defaults["alpha"], format="%.3g",
+                                           key=k("alpha"))
+elif key == "burgers":
+    params["nu"] = cols[0].number_input("viscosity ν", value=defaults["nu"], format="%.5f",
+                                        step=0.001, key=k("nu"),
+                                        help="Raissi et al. use ν = 0.01/π ≈ 0.00318")
+elif key == "ode":
+    from nnkit.ui.formula import formula_input
+
+    with cols[0]:
+        formula = formula_input("f(t, u) in u' = f(t, u)", defaults["f"], ("t", "u"), key=k("f"),
+                                examples=["-2*u + sin(4*t)", "u*(1 - u)", "-t*u", "cos(t) - u^3"])
+    params["u0"] = cols[1].number_input("u(0)", value=defaults["u0"], format="%.4g", key=k("u0"))
+    params["t_end"] = cols[2].number_input("final time T", value=defaults["t_end"], format="%.3g",
+                                           key=k("t_end"))
+    if formula is None:
+        st.stop()  # the formula box shows what is wrong; nothing else can be computed
+    params["f"] = formula.text
+
+
+@st.cache_data(show_spinner="Computing the reference solution…")
+def cached_reference(problem_key: str, items: tuple) -> tuple:
+    problem = presets.make_problem(problem_key, dict(items))
+    return reference_frame(problem), problem.equation, problem.lows, problem.highs
+
+
+items = tuple(sorted(params.items()))
+try:
+    ref_frame, equation, lows, highs = cached_reference(key, items)
+except ValueError as exc:
+    st.error(f"{exc}")
+    st.stop()
+st.latex(equation)
+
+# --------------------------------------------------------------------------- settings
+with st.expander("Network, collocation points, loss weights, optimizer", expanded=False):
+    c = st.columns(4)
+    layers = c[0].slider("hidden layers", 1, 8, len(quick.hidden), key=k("layers"))
+    width = c[1].select_slider("neurons per layer", [8, 16, 20, 32, 48, 64], quick.hidden[0], key=k("width"))
+    activation = c[2].selectbox("activation", ["tanh", "sine", "silu", "gelu", "softplus", "sigmoid"],
+                                key=k("act"), help="Smooth activations only: the residual needs "
+                                "second derivatives of the network (ReLU's are zero).")
+    seed = c[3].number_input("seed", 0, 10_000, quick.seed, key=k("seed"))
+    c = st.columns(4)
+    n_col = c[0].number_input("collocation points", 0, LIMITS.max_samples, quick.n_collocation,
+                              step=100, key=k("ncol"))
+    sampling = c[1].selectbox("sampling", list(SAMPLINGS), format_func=SAMPLINGS.get, key=k("sampling"))
+    hard = c[2].toggle("hard constraints", quick.hard_constraints, key=k("hard"),
+                       help="u = (known part) + (factor vanishing on the initial/boundary set) × network: "
+                       "the conditions hold exactly and their loss terms disappear.")
+    n_cond = c[3].number_input("initial/boundary points", 1, 5000, quick.n_conditions, key=k("ncond"),
+                               disabled=hard)
+    st.markdown("**Loss weights** (loss = Σ weight × term)")
+    c = st.columns(4)
+    wmap = dict(quick.weights)
+    weights = {"residual": c[0].number_input("residual", value=wmap.get("residual", 1.0), format="%.3g",
+                                             key=k("w_res"))}
+    if not hard:
+        weights["ic"] = c[1].number_input("initial condition", value=wmap.get("ic", 1.0), format="%.3g", key=k("w_ic"))
+        if key not in ("oscillator", "oscillator_inverse", "ode"):
+            weights["bc"] = c[2].number_input("boundary condition", value=wmap.get("bc", 1.0),
+                                              format="%.3g", key=k("w_bc"))
+    if key == "oscillator_inverse":
+        weights["data"] = c[3].number_input("data", value=wmap.get("data", 1.0), format="%.3g", key=k("w_data"))
+    st.markdown("**Optimizer schedule**: Adam, then L-BFGS (strong-Wolfe line search)")
+    c = st.columns(4)
+    adam_epochs = c[0].number_input(f"Adam epochs (×{quick.adam_steps_per_epoch} steps)", 0,
+                                    LIMITS.max_epochs, quick.adam_epochs, key=k("adam"))
+    lr = c[1].select_slider("Adam learning rate", [1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2], quick.lr,
+                            key=k("lr"))
+    lbfgs_epochs = c[2].number_input(f"L-BFGS epochs (×{quick.lbfgs_iters_per_epoch} iterations)", 0,
+                                     LIMITS.max_epochs, quick.lbfgs_epochs, key=k("lbfgs"))
+    lbfgs64 = c[3].toggle("L-BFGS in float64", True, key=k("f64"),
+                          help="In float32 L-BFGS stalls after a few iterations on Burgers.")
+    c = st.columns(4)
+    refine_every = c[0].number_input("refine every … Adam epochs (0: never)", 0, 10_000,
+                                     quick.refine_every, key=k("ref_every"))
+    refine_points = c[1].number_input("points added per refinement", 0, 10_000, quick.refine_points,
+                                      key=k("ref_pts"), disabled=refine_every == 0)
+
+config = PINNConfig(
+    hidden=(int(width),) * int(layers), activation=activation, n_collocation=int(n_col),
+    sampling=sampling, n_conditions=int(n_cond), hard_constraints=bool(hard),
+    weights=tuple(sorted(weights.items())), adam_epochs=int(adam_epochs),
+    adam_steps_per_epoch=quick.adam_steps_per_epoch, lr=float(lr), lbfgs_epochs=int(lbfgs_epochs),
+    lbfgs_iters_per_epoch=quick.lbfgs_iters_per_epoch, lbfgs_float64=bool(lbfgs64),
+    refine_every=int(refine_every), refine_points=int(refine_points), eval_every=quick.eval_every,
+    seed=int(seed),
+)
+try:
+    config.validate()
+    settings_ok = True
+except ValueError as exc:
+    st.error(f"Check the settings: {exc}.")
+    settings_ok = False
+
+two_d = len(lows) == 2
+
+# --------------------------------------------------------------------------- before training
+st.subheader("Reference solution")
+if two_d:
+    st.altair_chart(plots.field_heatmap(ref_frame, "reference", "Reference u(t, x)", width=520, height=220),
+                    width="content")
+    st.caption("Computed without any network "
+               + ("(closed form)." if key == "heat" else
+                  "(Cole–Hopf transform, Gauss–Hermite quadrature; checked against finite differences)."))
+else:
+    st.altair_chart(plots.solution_1d_chart(ref_frame), width="stretch")
+    st.caption("The curve the network should find, computed without it: "
+               + ("scipy's solve_ivp (DOP853, rtol 1e-10)." if key == "ode" else "the closed form."))
+
+TERM_HELP = {
+    "residual": "**residual**: mean of (equation residual)² at the collocation points; zero means the "
+                "network satisfies the equation there (" + ("divided by k: " if "oscillator" in key else "")
+                + "computed by autodiff of the network).",
+    "ic": "**ic**: mean squared miss of the initial condition" + (" (u(0) and u'(0)/ω0)" if "oscillator" in key else "") + ".",
+    "bc": "**bc**: mean squared miss of the boundary values.",
+    "data": "**data**: mean squared misfit to the noisy measurements; it pulls μ toward values that "
+            "explain the data while the residual keeps the curve an oscillator's.",
+    "total": "**total** (dashed): the weighted sum that the optimizer minimises.",
+}
+
+
+def make_job() -> TrainingJob:
+    problem = presets.make_problem(key, params)
+    pinn = PINN(problem, config)
+    total = config.adam_epochs + config.lbfgs_epochs
+    return TrainingJob(pinn, epochs=total)
+
+
+def render(snap, job) -> None:
+    """Live view: loss terms, error vs reference, μ (inverse), a light view of u."""
+    pinn: PINN = job.trainer
+    h = snap.history
+    c1, c2 = st.columns(2)
+    with c1:
+        st.altair_chart(plots.loss_terms_chart(h, pinn.phase_starts_), width="stretch")
+        st.caption(" · ".join(TERM_HELP[t] for t in (*h.terms, "total") if t in TERM_HELP))
+    with c2:
+        if key == "oscillator_inverse":
+            st.altair_chart(plots.parameter_chart(h, "mu", params["mu"], "μ"), width="stretch")
+            st.caption("The learnable μ per epoch; dashed: the true μ that generated the data.")
+        else:
+            st.altair_chart(plots.error_chart(h), width="stretch")
+            st.caption("‖u_θ − u_ref‖ / ‖u_ref‖ on a fine grid: the reference is never shown to the "
+                       "network, only the equation is.")
+    if not two_d and snap.running:
+        model = job.model_at(snap)
+        st.altair_chart(plots.solution_1d_chart(pinn.field_frame(model), pinn.points_frame()),
+                        width="stretch")
+
+
+st.subheader("Train the network")
+job = live_training("pinn", make_job, render, config=(key, items, config) if settings_ok else None,
+                    loss_chart=False, fps=2.0, start_label="Train")
+
+# --------------------------------------------------------------------------- after training
+if job is not None and not job.running and len(job.snapshot().history):
+    pinn: PINN = job.trainer
+    if pinn.problem.key != key:
+        st.stop()
+    snap = job.snapshot()
+    model = job.model_at(snap)
+    rep = pinn.report(model)
+    fields = pinn.field_frame(model)
+    points = pinn.points_frame()
+
+    st.subheader("What you see")
+    notes = [f"Relative L2 error **{rep.rel_l2:.2e}** against the reference after {snap.epochs} epochs "
+             f"({snap.steps} optimizer steps, {snap.elapsed:.1f} s); the largest error, "
+             f"{rep.max_abs_error:.2e}, is at " + ", ".join(f"{n} = {v:.3f}" for n, v in rep.where.items()) + "."]
+    for name, (est, true) in rep.coefficients.items():
+        notes.append(f"Estimated {name} = **{est:.4f}** vs true {true:g} "
+                     f"({100 * abs(est - true) / abs(true):.2f} % off), from {len(pinn.observations_.values)} "
+                     f"measurements with noise σ = {pinn.observations_.noise:g}.")
+    notes.append(f"Mean |residual| on the whole grid: {rep.mean_abs_residual:.2e} "
+                 f"({rep.n_points} collocation points" + (f", {len(pinn.added_)} added by refinement" if len(pinn.added_) else "") + ").")
+    st.markdown("\n".join(f"- {n}" for n in notes))
+
+    if two_d:
+        st.altair_chart(plots.fields_row(fields), width="content")
+        st.caption("Left: the network; middle: the reference; right: |difference|. "
+                   + ("The error concentrates at the shock (x = 0), where u drops by ~2 over a width ~ν."
+                      if key == "burgers" else "Look where the error is largest: edges and late times."))
+        tv = sorted(set(round(float(t), 2) for t in fields["t"]))
+        picks = st.multiselect("slices at times", tv, default=[tv[len(tv) // 4], tv[len(tv) // 2], tv[-1]],
+                               key=k("slices"))
+        if picks:
+            st.altair_chart(plots.slices_chart(fields, picks), width="stretch")
+            st.caption("Solid: network; dashed: reference.")
+    else:
+        st.altair_chart(plots.solution_1d_chart(fields, points), width="stretch")
+        st.caption("Solid: network; dashed: reference; ticks: collocation points"
+                   + ("; dots: the noisy measurements." if key == "oscillator_inverse" else "."))
+    c1, c2 = st.columns(2)
+    with c1:
+        st.altair_chart(plots.points_chart(points, pinn.problem.lows, pinn.problem.highs), width="stretch")
+        st.caption("Where each loss term is evaluated" + (
+            "; red: points added where the residual was largest." if len(pinn.added_) else "."))
+    with c2:
+        st.altair_chart(plots.residual_chart(fields), width="stretch")
+        st.caption("The equation's residual everywhere, not only at the collocation points: "
+                   "large values show where the network does not (yet) obey the physics.")
+elif job is None:
+    st.info("Press **Train** to build a network from the settings above and train it "
+            f"(at most {LIMITS.max_train_seconds:.0f} s per run; Stop keeps what it learned).")

@@ -1,0 +1,112 @@
+"""AppTest of pages/pinn.py: every problem renders and trains a few steps; bad settings give messages."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from tests.app.conftest import assert_no_exception
+
+PAGE = "pages/pinn.py"
+JOB = "_live_pinn_job"
+
+
+def _select(at, key):
+    at.selectbox(key="pinn_problem").set_value(key).run()
+    assert_no_exception(at)
+    return at
+
+
+def _tiny(at, key, adam=2, lbfgs=1, n=64):
+    at.number_input(key=f"pinn_{key}_adam").set_value(adam)
+    at.number_input(key=f"pinn_{key}_lbfgs").set_value(lbfgs)
+    at.number_input(key=f"pinn_{key}_ncol").set_value(n)
+    if f"pinn_{key}_ref_every" in [w.key for w in at.number_input]:
+        at.number_input(key=f"pinn_{key}_ref_every").set_value(1)
+    return at.run()
+
+
+def _train(at, timeout=60.0):
+    at.button(key="pinn_start").click().run()
+    assert_no_exception(at)
+    job = at.session_state[JOB]
+    end = time.monotonic() + timeout
+    while job.running and time.monotonic() < end:
+        job.heartbeat()  # the live view's refresh does this in a browser
+        time.sleep(0.1)
+    assert not job.running
+    at.run()
+    assert_no_exception(at)
+    return job
+
+
+def _text(at) -> str:
+    return "\n".join(m.value for m in at.markdown)
+
+
+def test_first_load_shows_the_reference_and_setup_without_training(app_page):
+    at = app_page(PAGE).run()
+    assert_no_exception(at)
+    assert at.title[0].value == "Physics-informed neural networks"
+    assert any("u''" in x.value or "pi" in x.value for x in at.latex)
+    assert len(at.get("vega_lite_chart")) >= 1  # the reference solution
+    assert JOB not in at.session_state  # nothing trains before the button
+    assert any("Train" in i.value for i in at.info)
+
+
+@pytest.mark.parametrize("key", ["poisson", "oscillator", "oscillator_inverse", "heat", "burgers", "ode"])
+def test_each_problem_renders_and_trains_a_few_steps(app_page, key):
+    at = app_page(PAGE).run()
+    _select(at, key)
+    _tiny(at, key)
+    job = _train(at)
+    snap = job.snapshot()
+    assert snap.error is None
+    assert snap.epochs == 3 and snap.stop_reason == "completed"
+    assert "residual" in snap.history.terms
+    assert snap.history.monitor["rel_l2"]  # the error against the reference was measured
+    text = _text(at)
+    assert "Relative L2 error" in text and "against the reference" in text
+    if key == "oscillator_inverse":
+        assert "Estimated mu" in text and "true 4" in text
+    if key == "burgers":
+        assert job.trainer.added_.shape[0] > 0  # refinement added points, drawn on the domain
+        assert "added by refinement" in text
+
+
+def test_zero_collocation_points_gives_a_message_and_no_crash(app_page):
+    at = app_page(PAGE).run()
+    at.number_input(key="pinn_poisson_ncol").set_value(0).run()
+    assert_no_exception(at)
+    assert any("collocation point" in e.value for e in at.error)
+    at.button(key="pinn_start").click().run()
+    assert_no_exception(at)
+    assert any("Could not start training" in e.value for e in at.error)
+    assert at.number_input(key="pinn_poisson_ncol").value == 0  # the user's input is kept
+
+
+def test_negative_viscosity_gives_a_message(app_page):
+    at = app_page(PAGE).run()
+    _select(at, "burgers")
+    at.number_input(key="pinn_burgers_nu").set_value(-0.01).run()
+    assert_no_exception(at)
+    assert any("viscosity" in e.value and "positive" in e.value for e in at.error)
+
+
+def test_formula_that_is_not_a_function_of_t_and_u_gives_a_message(app_page):
+    at = app_page(PAGE).run()
+    _select(at, "ode")
+    at.text_input(key="pinn_ode_f").set_value("sin(x) * u").run()
+    assert_no_exception(at)
+    shown = " ".join(e.value for e in at.error) + " ".join(m.value for m in at.markdown)
+    assert "x" in shown and ("Unknown" in shown or "unknown" in shown)
+    assert at.text_input(key="pinn_ode_f").value == "sin(x) * u"
+
+
+def test_ode_that_blows_up_gives_a_message(app_page):
+    at = app_page(PAGE).run()
+    _select(at, "ode")
+    at.text_input(key="pinn_ode_f").set_value("u^2").run()
+    assert_no_exception(at)
+    assert any("blow" in e.value or "grows" in e.value or "stopped" in e.value for e in at.error)
