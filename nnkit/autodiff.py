@@ -76,6 +76,8 @@ __all__ = [
     "OPS",
     "BackwardStep",
     "BackwardTrace",
+    "EXAMPLES",
+    "Example",
     "Contribution",
     "Graph",
     "Layer",
@@ -86,6 +88,7 @@ __all__ = [
     "abs_",
     "backward_trace",
     "check_gradients",
+    "compare_naive",
     "cos",
     "exp",
     "graph_from_formula",
@@ -94,8 +97,10 @@ __all__ = [
     "log",
     "naive_backward",
     "node_names",
+    "parse_variable_list",
     "pull_backward",
     "relu",
+    "repeated_uses",
     "sigmoid",
     "sin",
     "sqrt",
@@ -687,6 +692,82 @@ def pull_backward(root: Node) -> dict[Node, float]:
     return grads
 
 
+def repeated_uses(root: Node) -> list[Node]:
+    """Operations in the graph that use one node more than once (``x * x``, ``a + a``).
+
+    These are exactly the places where :func:`naive_backward` goes wrong.
+    """
+    return [
+        n for n in topological_order(root) if len({id(p) for p in n._parents}) < len(n._parents)
+    ]
+
+
+def compare_naive(graph: Graph) -> pd.DataFrame:
+    """Each input's gradient by the lecture's naive rule, by the fixed rule and by backward().
+
+    Parameters
+    ----------
+    graph : Graph
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``variable, naive (parents.index), fixed (every slot), backward()``
+        and ``naive is right`` (exact equality).
+    """
+    import pandas as pd
+
+    out = graph.output
+    naive = naive_backward(out)
+    fixed = pull_backward(out)
+    out.backward()
+    rows = []
+    for name, node in graph.inputs.items():
+        g_naive = naive.get(node, 0.0)
+        rows.append(
+            {
+                "variable": name,
+                "naive (parents.index)": g_naive,
+                "fixed (every slot)": fixed.get(node, 0.0),
+                "backward()": node.grad,
+                "naive is right": g_naive == node.grad,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def parse_variable_list(text: str, max_variables: int = 8) -> tuple[str, ...]:
+    """Variable names typed as ``"x, y, w1"``: checked, never evaluated.
+
+    Raises
+    ------
+    ValueError
+        With a message saying what to change (bad name, duplicate, clash with a
+        function or constant, too many).
+    """
+    import re
+
+    from nnkit.expr import CONSTANTS, FUNCTIONS
+
+    names = [v.strip() for v in text.replace(";", ",").split(",") if v.strip()]
+    if not names:
+        raise ValueError("Give at least one variable name, e.g. x, y.")
+    if len(names) > max_variables:
+        raise ValueError(f"At most {max_variables} variables (got {len(names)}).")
+    for v in names:
+        if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]{0,15}", v):
+            raise ValueError(
+                f"{v!r} is not a variable name: use a letter followed by letters, digits "
+                "or _ (at most 16 characters), e.g. x, w1, x_2."
+            )
+        if v in FUNCTIONS or v in CONSTANTS:
+            raise ValueError(f"{v!r} is a function or constant name; pick another variable name.")
+    dupes = sorted({v for v in names if names.count(v) > 1})
+    if dupes:
+        raise ValueError(f"Variable names must be distinct: {', '.join(dupes)} repeated.")
+    return tuple(names)
+
+
 def _distinct_children(order: Sequence[Node]) -> dict[Node, list[Node]]:
     children: dict[Node, list[Node]] = {}
     for c in order:
@@ -760,15 +841,25 @@ class BackwardTrace:
     names: dict[Node, str]
     steps: list[BackwardStep] = field(default_factory=list)
 
-    def grads_after(self, k: int) -> dict[Node, float]:
-        """Gradients once the first ``k`` steps have run (``k = 0``: only the seed)."""
+    def grads_after(self, k: int, *, reached_only: bool = False) -> dict[Node, float]:
+        """Gradients once the first ``k`` steps have run (``k = 0``: only the seed).
+
+        With ``reached_only`` the result holds only the output and the nodes that have
+        received at least one term so far (for drawing "grad ?" on the others).
+        """
         k = max(0, min(int(k), len(self.steps)))
-        grads = {n: 0.0 for n in self.order}
+        grads = {} if reached_only else {n: 0.0 for n in self.order}
         grads[self.order[-1]] = 1.0
         for step in self.steps[:k]:
             for c in step.contributions:
                 grads[self.order[c.parent]] = c.parent_grad
         return grads
+
+    def node_at(self, k: int) -> Node | None:
+        """The node whose gradient step ``k`` (1-based) passes back; None for ``k = 0``."""
+        if k <= 0 or k > len(self.steps):
+            return None
+        return self.order[self.steps[k - 1].node]
 
     def step_table(self, k: int) -> pd.DataFrame:
         """The chain-rule terms of step ``k`` (1-based) as a table for display."""
@@ -965,6 +1056,79 @@ class Graph:
     def size(self) -> int:
         """Number of nodes (leaves included)."""
         return len(topological_order(self.output))
+
+
+@dataclass(frozen=True)
+class Example:
+    """A worked example from the lecture, ready for :func:`graph_from_formula`.
+
+    Attributes
+    ----------
+    title : str
+    formula : str
+        Text for :func:`nnkit.expr.parse`.
+    variables : tuple of str
+    values : tuple of float
+        One value per variable.
+    powers_as_products : bool
+        Build ``x^2`` as ``x * x`` (the pitfall example).
+    note : str
+        What the example shows.
+    """
+
+    title: str
+    formula: str
+    variables: tuple[str, ...]
+    values: tuple[float, ...]
+    powers_as_products: bool = False
+    note: str = ""
+
+
+EXAMPLES: tuple[Example, ...] = (
+    Example(
+        "Composition f(x, y) = g(F(x, y))",
+        "exp(x*y + sin(x))",
+        ("x", "y"),
+        (0.5, -1.2),
+        note=(
+            "F(x, y) = x·y + sin(x) feeds g(u) = exp(u). x reaches the output along two "
+            "paths (through x·y and through sin x), so its gradient is the sum of two "
+            "chain-rule terms."
+        ),
+    ),
+    Example(
+        "Neuron σ(w·x + b)",
+        "sigmoid(w1*x1 + w2*x2 + b)",
+        ("w1", "x1", "w2", "x2", "b"),
+        (0.8, 1.5, -0.4, 2.0, 0.1),
+        note=(
+            "One neuron: the weighted sum w·x + b through a sigmoid. The gradient with "
+            "respect to a weight is σ'(z)·(its input): the local derivative of w·x is x."
+        ),
+    ),
+    Example(
+        "Pitfall: x·x (one node used twice)",
+        "x*x",
+        ("x",),
+        (3.0,),
+        powers_as_products=True,
+        note=(
+            "The product uses x in both of its slots. Summing over every slot gives "
+            "2x = 6; the lecture's child.parents.index(node) finds only the first slot "
+            "and gives x = 3."
+        ),
+    ),
+    Example(
+        "Two-layer expression",
+        "tanh(w1*x + b1)*v1 + tanh(w2*x + b2)*v2",
+        ("x", "w1", "b1", "v1", "w2", "b2", "v2"),
+        (0.5, 1.2, -0.3, 0.9, -0.7, 0.4, 1.1),
+        note=(
+            "A 1-2-1 network written out: x feeds both hidden units, so its gradient "
+            "collects one term per hidden unit."
+        ),
+    ),
+)
 
 
 def graph_from_formula(

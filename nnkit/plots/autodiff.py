@@ -1,0 +1,88 @@
+"""Charts for the autodiff page: how closely the engine's gradients match their references."""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+__all__ = ["FLOOR", "agreement_chart"]
+
+#: Differences below this (including exact zeros) are drawn at this height: a log
+#: axis cannot show 0. The tooltip keeps the true value.
+FLOOR = 1e-18
+
+
+def agreement_chart(table: pd.DataFrame) -> alt.Chart:
+    """Absolute gap between the engine's gradient and each reference, per variable.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        From :func:`nnkit.autodiff.check_gradients` (columns ``variable``,
+        ``|autodiff − torch|``, ``|autodiff − central|``, ``autodiff``).
+
+    Returns
+    -------
+    altair.Chart
+        Points on a log axis; exact agreement (a gap of 0) sits on the floor line
+        labelled "identical". A dashed rule marks float64's machine epsilon (2.2e-16).
+    """
+    refs = {
+        "|autodiff − torch|": "torch.autograd",
+        "|autodiff − central|": "central difference",
+    }
+    rows = []
+    for _, r in table.iterrows():
+        for col, name in refs.items():
+            gap = float(r[col])
+            shown = gap if gap >= FLOOR else FLOOR
+            rows.append(
+                {
+                    "variable": r["variable"],
+                    "reference": name,
+                    "gap": gap,
+                    "shown": shown,
+                    "gradient": float(r["autodiff"]),
+                    "status": "identical (gap 0)" if gap == 0 else f"{gap:.3g}",
+                }
+            )
+    data = pd.DataFrame(rows)
+    data = data[pd.notna(data["shown"]) & (data["shown"] < float("inf"))]
+    y = alt.Y(
+        "shown:Q",
+        scale=alt.Scale(type="log", domain=[FLOOR / 2, 1e-2]),
+        title="|autodiff − reference| (log scale)",
+    )
+    points = (
+        alt.Chart(data)
+        .mark_point(size=110, filled=True)
+        .encode(
+            x=alt.X("variable:N", title="variable", sort=None),
+            y=y,
+            color=alt.Color("reference:N", title="reference"),
+            shape=alt.Shape("reference:N", title="reference"),
+            xOffset="reference:N",
+            tooltip=[
+                "variable",
+                "reference",
+                alt.Tooltip("gradient:Q", format=".15g"),
+                alt.Tooltip("status:N", title="gap"),
+            ],
+        )
+    )
+    eps = (
+        alt.Chart(pd.DataFrame({"y": [2.220446049250313e-16], "label": ["machine ε"]}))
+        .mark_rule(strokeDash=[4, 4], color="#888")
+        .encode(y="y:Q")
+    )
+    eps_text = (
+        alt.Chart(pd.DataFrame({"y": [2.220446049250313e-16], "label": ["float64 ε"]}))
+        .mark_text(align="left", dx=4, dy=-6, color="#666")
+        .encode(y="y:Q", text="label:N", x=alt.value(0))
+    )
+    floor = (
+        alt.Chart(pd.DataFrame({"y": [FLOOR], "label": ["identical (gap 0)"]}))
+        .mark_text(align="left", dx=4, dy=-6, color="#666")
+        .encode(y="y:Q", text="label:N", x=alt.value(0))
+    )
+    return (eps + eps_text + floor + points).properties(height=260)

@@ -1,0 +1,269 @@
+"""Automatic differentiation: nnkit's reverse-mode engine on a formula you type."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from nnkit import autodiff as ad
+from nnkit.expr import parse
+from nnkit.plots.autodiff import agreement_chart
+from nnkit.ui.formula import formula_input
+
+MAX_DRAWN = 50  # nodes drawn; larger graphs are collapsed (said on the page)
+
+st.title("Automatic differentiation")
+st.markdown(
+    "Lecture 1 builds reverse-mode autodiff by hand: *every node stores its forward "
+    "value, its gradient and the local derivative with respect to each of its parents*. "
+    "`backward()` sorts the graph topologically, walks it from the output back, and each "
+    "node adds **child.grad × local derivative** to its parents. Type a formula, then run "
+    "the backward pass at once or one node at a time; every gradient is checked against "
+    "torch.autograd and a central finite difference."
+)
+
+# ---------------------------------------------------------------------------
+# Example / formula / variables / values
+# ---------------------------------------------------------------------------
+EXAMPLES = {e.title: e for e in ad.EXAMPLES}
+
+
+def _load_example() -> None:
+    ex = EXAMPLES.get(st.session_state.get("ad_example"))
+    if ex is None:
+        return
+    st.session_state["ad_vars"] = ", ".join(ex.variables)
+    st.session_state["ad_formula"] = ex.formula
+    st.session_state["ad_products"] = ex.powers_as_products
+    for name, value in zip(ex.variables, ex.values, strict=True):
+        st.session_state[f"ad_val_{name}"] = float(value)
+
+
+if "ad_example" not in st.session_state:
+    st.session_state["ad_example"] = ad.EXAMPLES[0].title
+    _load_example()
+
+st.selectbox(
+    "Lecture example",
+    list(EXAMPLES),
+    key="ad_example",
+    on_change=_load_example,
+    help="Loads a formula, its variables and a point; edit any of them afterwards.",
+)
+example = EXAMPLES[st.session_state["ad_example"]]
+st.caption(example.note)
+
+left, right = st.columns([1, 2])
+with left:
+    vars_text = st.text_input(
+        "Variables", key="ad_vars", help="Comma-separated names, e.g. x, y, w1."
+    )
+try:
+    variables = ad.parse_variable_list(vars_text)
+except ValueError as err:
+    variables = None
+    with left:
+        st.error(f"**These variable names cannot be used.** {err}", icon=":material/error:")
+
+formula = None
+if variables is not None:
+    with right:
+        formula = formula_input("Formula f", example.formula, variables, key="ad_formula")
+
+values: dict[str, float] = {}
+if variables is not None:
+    cols = st.columns(min(len(variables), 6))
+    for k, name in enumerate(variables):
+        key = f"ad_val_{name}"
+        if key not in st.session_state:
+            st.session_state[key] = 1.0
+        with cols[k % len(cols)]:
+            values[name] = st.number_input(name, key=key, step=0.1, format="%.4f")
+
+st.checkbox(
+    "Write x^2, x^3, x^4 as repeated products (x·x, x·x·x …)",
+    key="ad_products",
+    help=(
+        "sympy always rewrites x*x as x^2, a single node. Ticking this draws it as a "
+        "product that uses the same node twice: the case the lecture's pitfall is about."
+    ),
+)
+products = bool(st.session_state.get("ad_products", False))
+
+graph = None
+if formula is None:
+    st.info("Fix the formula or the variable names above to see the graph.", icon=":material/edit:")
+else:
+    try:
+        graph = ad.graph_from_formula(formula, values, powers_as_products=products)
+    except ad.UnsupportedOperation as err:
+        st.error(f"**The engine cannot build this formula.** {err}", icon=":material/error:")
+
+# ---------------------------------------------------------------------------
+# The graph and the backward pass, step by step
+# ---------------------------------------------------------------------------
+if graph is not None:
+    trace = ad.backward_trace(graph.output)
+    n_steps = len(trace.steps)
+    signature = (formula.text, formula.variables, tuple(values.values()), products)
+    if st.session_state.get("ad_signature") != signature:
+        st.session_state["ad_signature"] = signature
+        st.session_state["ad_step"] = 0
+    step = min(int(st.session_state.get("ad_step", 0)), n_steps)
+
+    def _set_step(k: int) -> None:
+        st.session_state["ad_step"] = max(0, min(k, n_steps))
+
+    st.subheader("Computational graph")
+    b1, b2, b3, b4, b5 = st.columns([1.2, 1, 1, 1, 2.5])
+    b1.button("Backward", type="primary", on_click=_set_step, args=(n_steps,),
+              help="Run the whole backward pass.")
+    b2.button("Step ▶", on_click=_set_step, args=(step + 1,), disabled=step >= n_steps,
+              help="Pass back the gradient of the next node in reverse topological order.")
+    b3.button("◀ Back", on_click=_set_step, args=(step - 1,), disabled=step <= 0)
+    b4.button("Reset", on_click=_set_step, args=(0,), disabled=step == 0)
+    b5.markdown(f"**Step {step} of {n_steps}** (one step per node that has parents)")
+
+    current = trace.node_at(step)
+    grads = trace.grads_after(step, reached_only=True) if step > 0 else None
+    dot = ad.to_dot(
+        graph.output, grads=grads, show_grads=step > 0, highlight=current, max_nodes=MAX_DRAWN
+    )
+    st.graphviz_chart(dot, width="stretch")
+    size = len(trace.order)
+    caption = (
+        "Blue boxes are the variables, grey ones constants, green the output f. Each edge "
+        "carries the local derivative d child / d parent, computed in the forward pass."
+    )
+    if step > 0:
+        caption += (
+            " The highlighted node is passing its gradient back along the orange edges; "
+            "'grad ?' marks nodes no term has reached yet."
+        )
+    st.caption(caption)
+    if size > MAX_DRAWN:
+        st.warning(
+            f"This graph has {size} nodes; only the {MAX_DRAWN} closest to the output are "
+            f"drawn, the {size - MAX_DRAWN} earlier ones are collapsed into one box. The "
+            "step table and the gradients below cover every node.",
+            icon=":material/account_tree:",
+        )
+
+    if step == 0:
+        st.markdown(
+            f"Forward pass done: f = **{graph.output.value:.10g}** over {size} nodes. Press "
+            "**Backward** to fill in every gradient, or **Step ▶** to pass them back one "
+            "node at a time (the output's gradient is seeded with 1)."
+        )
+    else:
+        name = trace.names[current]
+        table = trace.step_table(step)
+        st.markdown(
+            f"**Step {step}:** node `{name}` ({current.op}) has its final gradient "
+            f"**{trace.steps[step - 1].grad:.10g}** and adds child.grad × local derivative "
+            f"to each of its {len(table)} parent slot(s):"
+        )
+        st.dataframe(table, hide_index=True, width="stretch")
+
+    # -----------------------------------------------------------------------
+    # Gradients beside their references
+    # -----------------------------------------------------------------------
+    @st.cache_data(show_spinner=False, max_entries=64)
+    def references(text: str, names: tuple[str, ...], point: tuple[float, ...]) -> pd.DataFrame:
+        return ad.check_gradients(parse(text, names), dict(zip(names, point, strict=True)))
+
+    st.subheader("Gradients and their references")
+    if step < n_steps:
+        st.info(
+            f"{n_steps - step} step(s) left: the gradients below appear once the backward "
+            "pass has reached every node (press **Backward**).",
+            icon=":material/hourglass_top:",
+        )
+    else:
+        ref = references(formula.text, formula.variables, tuple(values.values()))
+        final = trace.grads_after(n_steps)
+        ref["autodiff"] = [final[graph.inputs[v]] for v in formula.variables]
+        st.dataframe(
+            ref.style.format(
+                {
+                    "value": "{:.6g}",
+                    "autodiff": "{:.15g}",
+                    "torch": "{:.15g}",
+                    "central difference": "{:.12g}",
+                    "step h": "{:.2e}",
+                    "|autodiff − torch|": "{:.2e}",
+                    "|autodiff − central|": "{:.2e}",
+                }
+            ),
+            hide_index=True,
+            width="stretch",
+        )
+        st.altair_chart(agreement_chart(ref), width="stretch")
+        st.caption(
+            "Gap between nnkit's gradient and each reference, per variable (log scale). "
+            "torch.autograd applies the same chain rule in float64, so its gap sits at "
+            "rounding level (or is exactly 0); the central difference carries a truncation "
+            "plus rounding error near 1e-10."
+        )
+        gap_t = ref["|autodiff − torch|"].max()
+        gap_c = ref["|autodiff − central|"].max()
+        scale = max(1.0, ref["autodiff"].abs().max())
+        if pd.isna(gap_t) or pd.isna(gap_c):
+            st.markdown(
+                "**What you see:** some gradient is undefined here (nan or inf: a log or "
+                "sqrt at 0, a division by 0); nnkit follows torch's IEEE conventions, so "
+                "compare the columns above entry by entry."
+            )
+        else:
+            st.markdown(
+                f"**What you see:** the largest gap to torch is {gap_t:.2e} "
+                f"({gap_t / scale:.1e} relative to the largest gradient), to the central "
+                f"difference {gap_c:.2e}: the engine agrees with torch "
+                f"{'bit for bit' if gap_t == 0 else 'to rounding'} and with finite "
+                "differences to the accuracy finite differences have."
+            )
+
+    # -----------------------------------------------------------------------
+    # The lecture's pitfall
+    # -----------------------------------------------------------------------
+    st.subheader("The pitfall: `child.parents.index(node)`")
+    st.markdown(
+        "The lecture's backward pass lets each node collect from its children "
+        "`child.grad * child.local[child.parents.index(node)]`. `index` returns only the "
+        "first slot where the node appears, so an operation that uses the same node twice "
+        "contributes once. The fix sums over every slot (nnkit's `backward()` pushes one "
+        "term per edge, which is the same thing)."
+    )
+    c1, c2 = st.columns(2)
+    c1.code(
+        "# lecture (wrong when a child uses node twice)\n"
+        "for child in children[node]:\n"
+        "    idx = child.parents.index(node)\n"
+        "    node.grad += child.grad * child.local[idx]",
+        language="python",
+    )
+    c2.code(
+        "# fixed: one term per slot\n"
+        "for child in children[node]:\n"
+        "    for parent, local in zip(child.parents, child.local):\n"
+        "        if parent is node:\n"
+        "            node.grad += child.grad * local",
+        language="python",
+    )
+    repeats = ad.repeated_uses(graph.output)
+    naive = ad.compare_naive(graph)
+    st.dataframe(naive, hide_index=True, width="stretch")
+    wrong = naive.loc[~naive["naive is right"], "variable"].tolist()
+    if repeats:
+        st.markdown(
+            f"**What you see:** {len(repeats)} operation(s) here use one node twice "
+            f"({', '.join(trace.names[n] + ' = ' + n.op for n in repeats[:5])}); the naive "
+            f"rule is wrong for {', '.join(wrong) if wrong else 'no variable'}, the fixed "
+            "rule matches backward()."
+        )
+    else:
+        st.markdown(
+            "**What you see:** no operation in this graph uses the same node twice, so "
+            "the naive rule happens to be right. Pick the *Pitfall* example, or tick the "
+            "repeated-products box with a power such as x^2, to see it fail."
+        )
