@@ -323,16 +323,14 @@ def _sparse_candidates(X, y, symbols, domain, degree, max_terms, accuracy, repor
         size = max(size, len(lib))
         if len(lib) == 0:
             continue
-        Zc = lib.values - lib.values.mean(axis=0)
-        norms = np.linalg.norm(Zc, axis=0)
-        Z = Zc / norms
 
         stage = f"searching {label} ({len(lib)} terms)"
 
         def sub(f, li=li, stage=stage):
             report(stage, (li + 0.8 * f) / len(levels))
 
-        found = best_subsets(Z, y - ymean, max_terms=max_terms, progress=sub)
+        found = best_subsets(lib.unit, y - ymean, max_terms=max_terms, progress=sub,
+                             gram=lib.gram)
         for subsets in found.values():
             for subset, _ in subsets:
                 A = np.column_stack([np.ones(n)] + [lib.values[:, j] for j in subset])

@@ -23,6 +23,7 @@ terms that are not finite or are (nearly) constant on the sampled points.
 
 from __future__ import annotations
 
+import functools
 import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -47,11 +48,17 @@ class Library:
         Column ``j`` is ``exprs[j]`` evaluated on the sample points.
     symbols : tuple of sympy.Symbol
         The input variables, in column order of the samples.
+    unit : numpy.ndarray, shape (n_samples, n_terms)
+        The columns centred and scaled to unit norm (what the search works on).
+    gram : numpy.ndarray, shape (n_terms, n_terms)
+        ``unit.T @ unit``: correlations between terms.
     """
 
     exprs: list[sp.Expr]
     values: np.ndarray
     symbols: tuple[sp.Symbol, ...]
+    unit: np.ndarray
+    gram: np.ndarray
 
     def __len__(self) -> int:
         return len(self.exprs)
@@ -105,7 +112,7 @@ def build_library(
     domain: Sequence[tuple[float, float]],
     degree: int = 6,
     products: bool = True,
-    max_terms: int = 6000,
+    max_terms: int = 3000,
     polynomial_only: bool = False,
 ) -> Library:
     """Evaluate the candidate terms on the sample points ``X``.
@@ -123,7 +130,7 @@ def build_library(
         Highest power of each variable.
     products : bool, default True
         Add products of pairs of terms.
-    max_terms : int, default 6000
+    max_terms : int, default 3000
         Stop adding terms beyond this many (keeps memory bounded for many inputs).
     polynomial_only : bool, default False
         Only the monomials of total degree up to ``degree`` (the first level of the
@@ -185,31 +192,27 @@ def build_library(
             for s, (lo, hi) in zip(symbols, domain, strict=True):
                 allowed.update(_product_base(s, lo, hi))
             base = [(e, c) for e, c in unary if e in allowed]
-        pairs = []
-        for i in range(len(base)):
-            for j in range(i, len(base)):
-                e = base[i][0] * base[j][0]
-                pairs.append((node_count(e), i, j, e))
-        pairs.sort(key=lambda p: p[0])
-        for _, i, j, e in pairs:
+        for i, j, e in _products(tuple(e for e, _ in base)):
             add(e, base[i][1] * base[j][1])
 
-    values_matrix = np.column_stack(cols) if cols else np.empty((n, 0))
-    keep = _drop_collinear(np.column_stack(unit_cols)) if cols else np.array([], dtype=int)
-    return Library([exprs[k] for k in keep], values_matrix[:, keep], symbols)
+    if not cols:
+        return Library([], np.empty((n, 0)), symbols, np.empty((n, 0)), np.empty((0, 0)))
+    values_matrix = np.column_stack(cols)
+    unit = np.column_stack(unit_cols)
+    gram = unit.T @ unit
+    near = np.triu(np.abs(gram) > 1.0 - 1e-9, 1)  # column j duplicates an earlier column
+    keep = np.flatnonzero(~near.any(axis=0))
+    return Library([exprs[k] for k in keep], values_matrix[:, keep], symbols, unit[:, keep],
+                   gram[np.ix_(keep, keep)])
 
 
-def _drop_collinear(U: np.ndarray, tol: float = 1e-9) -> np.ndarray:
-    """Indices of columns of unit-norm ``U`` that are not ± an earlier column."""
-    m = U.shape[1]
-    keep = np.ones(m, dtype=bool)
-    block = 512
-    for start in range(0, m, block):
-        G = U[:, start : start + block].T @ U  # rows: this block, cols: all
-        for r in range(G.shape[0]):
-            j = start + r
-            if not keep[j]:
-                continue
-            dup = np.flatnonzero(np.abs(G[r, j + 1 :]) > 1.0 - tol) + j + 1
-            keep[dup] = False
-    return np.flatnonzero(keep)
+@functools.lru_cache(maxsize=16)
+def _products(base: tuple[sp.Expr, ...]) -> list[tuple[int, int, sp.Expr]]:
+    """All products ``base[i]·base[j]`` (i ≤ j), simplest first (cached: sympy is slow)."""
+    pairs = []
+    for i in range(len(base)):
+        for j in range(i, len(base)):
+            e = base[i] * base[j]
+            pairs.append((node_count(e), i, j, e))
+    pairs.sort(key=lambda p: p[0])
+    return [(i, j, e) for _, i, j, e in pairs]

@@ -37,14 +37,14 @@ class SubsetSearch:
         Centred target.
     """
 
-    def __init__(self, Z: np.ndarray, y: np.ndarray) -> None:
+    def __init__(self, Z: np.ndarray, y: np.ndarray, G: np.ndarray | None = None) -> None:
         self.Z = Z
         self.y = y
         self.yy = float(y @ y)
         self.Zy = Z.T @ y
         # Everything below works in the m-dimensional Gram space: O(m k²) per step
         # instead of O(n m k).
-        self.G = Z.T @ Z
+        self.G = Z.T @ Z if G is None else G
         self.found: dict[tuple[int, ...], float] = {}
 
     # ------------------------------------------------------------------ basics
@@ -96,6 +96,31 @@ class SubsetSearch:
         rss[np.tril_indices(len(b))] = np.inf
         return rss
 
+    def pair_extensions(self, pairs: np.ndarray) -> np.ndarray:
+        """RSS of ``(i, j, l)`` for every pair row ``(i, j)`` and every column l: (p, m) array.
+
+        The two-term projection is written out in closed form so that all pairs are
+        handled in one vectorised step (columns have unit norm, so G_ii = 1).
+        """
+        i, j = pairs[:, 0], pairs[:, 1]
+        G, b = self.G, self.Zy
+        g = G[i, j]
+        s = np.sqrt(np.maximum(1.0 - g**2, 1e-300))
+        w0 = G[i, :]
+        w1 = (G[j, :] - g[:, None] * w0) / s[:, None]
+        # coefficients of the target on the orthonormalised pair (q0, q1)
+        c0 = b[i]
+        c1 = (b[j] - g * c0) / s
+        rr = self.yy - c0**2 - c1**2
+        resid_norm = 1.0 - w0**2 - w1**2
+        zr = b[None, :] - c0[:, None] * w0 - c1[:, None] * w1
+        with np.errstate(divide="ignore", invalid="ignore"):
+            gain = np.where(resid_norm > 1e-7, zr**2 / resid_norm, -np.inf)
+        rows = np.arange(len(pairs))
+        gain[rows, i] = -np.inf
+        gain[rows, j] = -np.inf
+        return rr[:, None] - gain
+
     def beam(self, max_terms: int, width: int, start: list[tuple[int, ...]] | None = None) -> None:
         """Grow subsets term by term, keeping the ``width`` best of each size."""
         beams: list[tuple[int, ...]] = start if start else [()]
@@ -135,7 +160,7 @@ class SubsetSearch:
                 break
         return current
 
-    def exhaustive(self, pool: list[int], max_terms: int, max_subsets: int = 250_000) -> None:
+    def exhaustive(self, pool: list[int], max_terms: int, max_subsets: int = 100_000) -> None:
         """Solve every subset of ``pool`` with up to ``max_terms`` terms.
 
         Sizes with more than ``max_subsets`` subsets are skipped.
@@ -184,6 +209,7 @@ def best_subsets(
     exhaustive_terms: int = 4,
     per_size: int = 4,
     progress: Callable[[float], None] | None = None,
+    gram: np.ndarray | None = None,
 ) -> dict[int, list[tuple[tuple[int, ...], float]]]:
     """Best subsets of library columns, per number of terms.
 
@@ -214,6 +240,8 @@ def best_subsets(
         Subsets returned per size.
     progress : callable, optional
         Called with a fraction in [0, 1] as the search advances.
+    gram : numpy.ndarray, optional
+        ``Z.T @ Z`` if already computed.
 
     Returns
     -------
@@ -221,7 +249,7 @@ def best_subsets(
         ``{k: [(column indices, rss), ...]}`` sorted by RSS.
     """
     report = progress or (lambda f: None)
-    search = SubsetSearch(Z, y)
+    search = SubsetSearch(Z, y, gram)
     m = Z.shape[1]
     # one and two terms: exact, all of them
     single = search.extensions(())
@@ -240,15 +268,19 @@ def best_subsets(
     beams: list[tuple[int, ...]] = top_pairs
     if max_terms >= 3:
         cands: dict[tuple[int, ...], float] = {}
-        for n_done, pair in enumerate(top_pairs):
-            ext = search.extensions(pair)
-            k = min(8, int(np.isfinite(ext).sum()))
-            for j in np.argpartition(ext, k - 1)[:k] if k else []:
-                if np.isfinite(ext[j]):
-                    key = tuple(sorted(pair + (int(j),)))
-                    cands[key] = min(cands.get(key, np.inf), float(ext[j]))
-            if n_done % 100 == 0:
-                report(0.1 + 0.4 * n_done / len(top_pairs))
+        pair_arr = np.array(top_pairs, dtype=int).reshape(-1, 2)
+        for start in range(0, len(pair_arr), 250):
+            chunk = pair_arr[start : start + 250]
+            ext = search.pair_extensions(chunk)
+            k = min(8, m - 2)
+            best_l = np.argpartition(ext, k - 1, axis=1)[:, :k]
+            for r, pair in enumerate(chunk):
+                for col in best_l[r]:
+                    v = ext[r, col]
+                    if np.isfinite(v):
+                        key = tuple(sorted((int(pair[0]), int(pair[1]), int(col))))
+                        cands[key] = min(cands.get(key, np.inf), float(v))
+            report(0.1 + 0.4 * min(1.0, (start + 250) / len(pair_arr)))
         beams = sorted(cands, key=cands.get)[:width]
         for key in sorted(cands, key=cands.get)[: 4 * per_size]:
             search.found[key] = cands[key]
