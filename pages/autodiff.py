@@ -159,7 +159,7 @@ if graph is not None:
         name = trace.names[current]
         table = trace.step_table(step)
         st.markdown(
-            f"**Step {step}:** node `{name}` ({current.op}) has its final gradient "
+            f"**Step {step}:** node `{name}` (`{current.op}`) has its final gradient "
             f"**{trace.steps[step - 1].grad:.10g}** and adds child.grad × local derivative "
             f"to each of its {len(table)} parent slot(s):"
         )
@@ -235,19 +235,19 @@ if graph is not None:
         "term per edge, which is the same thing)."
     )
     c1, c2 = st.columns(2)
+    c1.markdown("**Lecture** (wrong when a child uses `node` twice)")
     c1.code(
-        "# lecture (wrong when a child uses node twice)\n"
-        "for child in children[node]:\n"
-        "    idx = child.parents.index(node)\n"
-        "    node.grad += child.grad * child.local[idx]",
+        "for c in children[node]:\n"
+        "    i = c.parents.index(node)\n"
+        "    node.grad += c.grad * c.local[i]",
         language="python",
     )
+    c2.markdown("**Fixed**: one term per slot")
     c2.code(
-        "# fixed: one term per slot\n"
-        "for child in children[node]:\n"
-        "    for parent, local in zip(child.parents, child.local):\n"
-        "        if parent is node:\n"
-        "            node.grad += child.grad * local",
+        "for c in children[node]:\n"
+        "  for p, d in zip(c.parents, c.local):\n"
+        "    if p is node:\n"
+        "      node.grad += c.grad * d",
         language="python",
     )
     repeats = ad.repeated_uses(graph.output)

@@ -45,6 +45,15 @@ LECTURES: list[Lecture] = [
         ),
         pages=[
             PageInfo(
+                path="pages/autodiff.py",
+                title="Automatic differentiation",
+                icon=":material/account_tree:",
+                summary=(
+                    "Type a formula, see its computational graph, and run the backward "
+                    "pass node by node, checked against torch.autograd and finite differences."
+                ),
+            ),
+            PageInfo(
                 path="pages/gradient_descent.py",
                 title="Gradient descent",
                 icon=":material/trending_down:",
