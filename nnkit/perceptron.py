@@ -34,7 +34,12 @@ import pandas as pd
 from nnkit.activations import get as get_activation
 
 __all__ = [
+    "FrameState",
     "Perceptron",
+    "gate_of_neuron",
+    "layer_firing_shares",
+    "boundary_segment",
+    "view_box",
     "PerceptronHistory",
     "Separator",
     "is_linearly_separable",
@@ -74,6 +79,51 @@ class PerceptronHistory:
     def n_frames(self) -> int:
         """Number of frames (updates + 1)."""
         return len(self.frames)
+
+
+@dataclass(frozen=True)
+class FrameState:
+    """The perceptron at one recorded frame, with what it gets wrong.
+
+    Attributes
+    ----------
+    frame : int
+        0 = initial weights, k = after the k-th update.
+    n_frames : int
+        Frames recorded in total.
+    epoch : int
+        Epoch of this update (0 for the initial state).
+    w, b : ndarray, float
+        Weights and bias after this frame's update.
+    w_before, b_before : ndarray, float
+        Weights and bias before it (equal to ``w, b`` at frame 0).
+    sample : int
+        Row of X whose mistake caused the update (-1 at frame 0).
+    target, output : float
+        t and ŷ of that sample before the update (nan at frame 0).
+    step : float
+        η (t − ŷ): the multiple of (x, 1) added to (w, b).
+    misclassified : ndarray of bool
+        Points the weights of this frame get wrong.
+    """
+
+    frame: int
+    n_frames: int
+    epoch: int
+    w: np.ndarray
+    b: float
+    w_before: np.ndarray
+    b_before: float
+    sample: int
+    target: float
+    output: float
+    step: float
+    misclassified: np.ndarray
+
+    @property
+    def n_errors(self) -> int:
+        """Number of misclassified points at this frame."""
+        return int(np.sum(self.misclassified))
 
 
 class Perceptron:
@@ -321,6 +371,45 @@ class Perceptron:
         w = row[[f"w{j + 1}" for j in range(self.n_features_in_)]].to_numpy(dtype=float)
         return w, float(row["b"])
 
+    def replay(self, X, y, frame: int) -> FrameState:
+        """The state of training at a recorded frame, for a replay view.
+
+        Parameters
+        ----------
+        X, y : the training data passed to :meth:`fit`.
+        frame : int
+            Clipped to the recorded frames.
+
+        Returns
+        -------
+        FrameState
+        """
+        self._check_fitted()
+        X = np.asarray(X, dtype=float)
+        f = self.history_.frames
+        k = int(np.clip(frame, 0, len(f) - 1))
+        w, b = self.weights_at(k)
+        w0, b0 = self.weights_at(k - 1) if k > 0 else (w, b)
+        z = X @ w + b
+        fires = z >= 0 if self.output == "heaviside" else z > 0
+        predicted = np.where(fires, self.classes_[1], self.classes_[0])
+        row = f.iloc[k]
+        step = float(float(self.lr) * (row["target"] - row["output"])) if k > 0 else 0.0
+        return FrameState(
+            frame=k,
+            n_frames=len(f),
+            epoch=int(row["epoch"]),
+            w=w,
+            b=b,
+            w_before=w0,
+            b_before=b0,
+            sample=int(row["sample"]),
+            target=float(row["target"]),
+            output=float(row["output"]),
+            step=step,
+            misclassified=predicted != np.asarray(y),
+        )
+
 
 # ---------------------------------------------------------------------------
 # References: linear separability and the convergence bound
@@ -531,3 +620,112 @@ def layer_output(X, W, b, activation: str = "heaviside") -> np.ndarray:
             f"layer shapes do not match: X {X.shape}, W {W.shape} (neurons × inputs), b {b.shape}"
         )
     return get_activation(activation).fn(X @ W.T + b)
+
+
+def view_box(X, pad: float = 0.25, min_span: float = 1.0) -> tuple[tuple[float, float], tuple[float, float]]:
+    """A rectangle around 2-D points with a margin, for fixed chart axes.
+
+    Parameters
+    ----------
+    X : array_like of shape (n_samples, 2)
+    pad : float, default 0.25
+        Margin added on every side, as a fraction of the larger span.
+    min_span : float, default 1
+        Smallest span used for the margin (so 4 gate points get room too).
+
+    Returns
+    -------
+    ((x1_low, x1_high), (x2_low, x2_high))
+    """
+    X = np.asarray(X, dtype=float)
+    lo, hi = X.min(axis=0), X.max(axis=0)
+    m = pad * max(float(np.max(hi - lo)), min_span)
+    return (float(lo[0] - m), float(hi[0] + m)), (float(lo[1] - m), float(hi[1] + m))
+
+
+def boundary_segment(
+    w, b: float, x_range: tuple[float, float], y_range: tuple[float, float]
+) -> np.ndarray | None:
+    """The part of the line w1·x1 + w2·x2 + b = 0 inside a rectangle.
+
+    Parameters
+    ----------
+    w : array_like of shape (2,)
+    b : float
+    x_range, y_range : (float, float)
+        The rectangle.
+
+    Returns
+    -------
+    ndarray of shape (2, 2) or None
+        The two end points (rows, as (x1, x2)), or None when the line misses the
+        rectangle or w = 0 (no line: the neuron's output is constant).
+    """
+    w1, w2 = (float(v) for v in np.asarray(w, dtype=float)[:2])
+    b = float(b)
+    (x0, x1), (y0, y1) = x_range, y_range
+    pts = []
+    if w2 != 0:
+        for x in (x0, x1):
+            y = -(w1 * x + b) / w2
+            if y0 <= y <= y1:
+                pts.append((x, y))
+    if w1 != 0:
+        for y in (y0, y1):
+            x = -(w2 * y + b) / w1
+            if x0 <= x <= x1:
+                pts.append((x, y))
+    if len(pts) < 2:
+        return None
+    pts_arr = np.unique(np.round(np.array(pts), 12), axis=0)
+    if len(pts_arr) < 2:
+        return None
+    # the two points farthest apart (corners can appear twice)
+    d = np.linalg.norm(pts_arr[:, None, :] - pts_arr[None, :, :], axis=-1)
+    i, j = np.unravel_index(np.argmax(d), d.shape)
+    return pts_arr[[i, j]]
+
+
+def gate_of_neuron(w, b: float) -> tuple[tuple[int, ...], str | None]:
+    """Which Boolean gate a threshold neuron computes on the corners of the unit square.
+
+    Parameters
+    ----------
+    w : array_like of shape (2,)
+    b : float
+
+    Returns
+    -------
+    outputs : tuple of int
+        H(w · x + b) at (0, 0), (0, 1), (1, 0), (1, 1).
+    gate : str or None
+        The name from :data:`nnkit.datasets.LOGIC_GATES` with that truth table
+        (None if it is another function, e.g. constant or x₁ alone).
+    """
+    from nnkit.datasets import LOGIC_GATES
+
+    corners = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
+    outputs = tuple(int(v) for v in (corners @ np.asarray(w, dtype=float) + float(b) >= 0))
+    for name, table in LOGIC_GATES.items():
+        if tuple(table) == outputs:
+            return outputs, name
+    return outputs, None
+
+
+def layer_firing_shares(
+    W, b, x_range: tuple[float, float], y_range: tuple[float, float], steps: int = 200
+) -> np.ndarray:
+    """Share of a rectangle where exactly 0, 1, …, k neurons of a layer fire (w·x + b ≥ 0).
+
+    Measured on a ``steps × steps`` grid of the rectangle.
+
+    Returns
+    -------
+    ndarray of shape (k + 1,)
+        Entry j is the share of grid points where exactly j neurons fire (sums to 1).
+    """
+    W = np.atleast_2d(np.asarray(W, dtype=float))
+    b = np.asarray(b, dtype=float).reshape(-1)
+    pts = plane_grid(x_range, y_range, steps)
+    counts = np.sum(pts @ W.T + b >= 0, axis=1)
+    return np.bincount(counts, minlength=len(W) + 1) / len(pts)

@@ -1,0 +1,512 @@
+"""Charts for the perceptron & activations page (Altair; usable in Jupyter too).
+
+Builders take plain data (DataFrames, arrays, a fitted :class:`~nnkit.perceptron.Perceptron`)
+and return Altair charts. Class 0 is blue, class 1 orange everywhere; misclassified
+points get a red ring.
+"""
+
+from __future__ import annotations
+
+import altair as alt
+import numpy as np
+import pandas as pd
+
+from nnkit.perceptron import boundary_segment, plane_grid
+
+__all__ = [
+    "CLASS_COLORS",
+    "activation_chart",
+    "layer_chart",
+    "mistakes_chart",
+    "network_diagram",
+    "neuron_cells",
+    "neuron_chart",
+    "training_chart",
+]
+
+CLASS_COLORS = ("#4c78a8", "#f58518")
+MISTAKE_COLOR = "#d62728"
+_NEURON_COLORS = ["#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22"]
+
+
+def _axes(x_range, y_range, titles=("x₁", "x₂")):
+    x = alt.X("x1:Q", title=titles[0], scale=alt.Scale(domain=list(x_range), nice=False))
+    y = alt.Y("x2:Q", title=titles[1], scale=alt.Scale(domain=list(y_range), nice=False))
+    return x, y
+
+
+def _cells(x_range, y_range, steps: int) -> pd.DataFrame:
+    """Grid cells (centre and edges) covering the view, for heat maps."""
+    pts = plane_grid(x_range, y_range, steps)
+    dx = (x_range[1] - x_range[0]) / (steps - 1)
+    dy = (y_range[1] - y_range[0]) / (steps - 1)
+    return pd.DataFrame(
+        {
+            "x1": pts[:, 0],
+            "x2": pts[:, 1],
+            # cells overlap by 2% so no hairline seams show between them
+            "x1_lo": pts[:, 0] - 0.51 * dx,
+            "x1_hi": pts[:, 0] + 0.51 * dx,
+            "x2_lo": pts[:, 1] - 0.51 * dy,
+            "x2_hi": pts[:, 1] + 0.51 * dy,
+        }
+    )
+
+
+def _segment_chart(seg: np.ndarray | None, x_range, y_range, color="black", dash=None):
+    if seg is None:
+        return None
+    x, y = _axes(x_range, y_range)
+    df = pd.DataFrame({"x1": seg[:, 0], "x2": seg[:, 1]})
+    kwargs = {"strokeDash": dash} if dash else {}
+    return (
+        alt.Chart(df).mark_line(color=color, strokeWidth=2.5, clip=True, **kwargs).encode(x=x, y=y)
+    )
+
+
+def _rect_cells(cells: pd.DataFrame, x_range, y_range, titles=("x₁", "x₂")):
+    return (
+        alt.Chart(cells)
+        .mark_rect(clip=True, strokeWidth=0)
+        .encode(
+            x=alt.X("x1_lo:Q", title=titles[0], scale=alt.Scale(domain=list(x_range), nice=False)),
+            x2="x1_hi:Q",
+            y=alt.Y("x2_lo:Q", title=titles[1], scale=alt.Scale(domain=list(y_range), nice=False)),
+            y2="x2_hi:Q",
+        )
+    )
+
+
+# ---------------------------------------------------------------------------
+# Activation gallery
+# ---------------------------------------------------------------------------
+
+
+def activation_chart(table: pd.DataFrame, kind: str = "value", height: int = 320) -> alt.Chart:
+    """Activation functions (``kind="value"``) or their derivatives (``"derivative"``).
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Output of :func:`nnkit.activations.curves` (columns name, label, x, value,
+        derivative).
+    kind : {"value", "derivative"}
+    height : int, default 320
+
+    Returns
+    -------
+    altair.Chart
+        One coloured line per activation; click a legend entry to highlight it.
+    """
+    if kind not in ("value", "derivative"):
+        raise ValueError(f"kind must be 'value' or 'derivative', got {kind!r}")
+    title = "Activation f(x)" if kind == "value" else "Derivative f′(x)"
+    hover = alt.selection_point(fields=["label"], bind="legend")
+    return (
+        alt.Chart(table)
+        .mark_line(strokeWidth=2.5)
+        .encode(
+            x=alt.X("x:Q", title="x"),
+            y=alt.Y(f"{kind}:Q", title="f(x)" if kind == "value" else "f′(x)"),
+            color=alt.Color(
+                "label:N",
+                title="activation",
+                scale=alt.Scale(scheme="tableau10"),
+                legend=alt.Legend(orient="bottom", columns=4),
+            ),
+            opacity=alt.condition(hover, alt.value(1.0), alt.value(0.15)),
+            tooltip=[
+                alt.Tooltip("label:N", title="activation"),
+                alt.Tooltip("x:Q", format=".3f"),
+                alt.Tooltip("value:Q", title="f(x)", format=".4f"),
+                alt.Tooltip("derivative:Q", title="f′(x)", format=".4f"),
+            ],
+        )
+        .add_params(hover)
+        .properties(title=title, height=height, width="container")
+    )
+
+
+# ---------------------------------------------------------------------------
+# One neuron
+# ---------------------------------------------------------------------------
+
+
+def neuron_chart(
+    cells: pd.DataFrame,
+    w,
+    b: float,
+    x_range: tuple[float, float],
+    y_range: tuple[float, float],
+    output_range: tuple[float, float] | None = None,
+    points: pd.DataFrame | None = None,
+    height: int = 380,
+) -> alt.LayerChart:
+    """Output surface of one neuron as a heat map, with its decision line w·x + b = 0.
+
+    Parameters
+    ----------
+    cells : pandas.DataFrame
+        Columns x1, x2, x1_lo, x1_hi, x2_lo, x2_hi, output (see :func:`neuron_cells`).
+    w, b : the neuron's weights and bias (for the line).
+    x_range, y_range : the view.
+    output_range : (float, float), optional
+        Fixes the colour scale (e.g. (0, 1) for the sigmoid) so colours mean the
+        same thing as the sliders move.
+    points : pandas.DataFrame, optional
+        Columns x1, x2, label (0/1): data to overlay.
+    """
+    scale = (
+        alt.Scale(scheme="blueorange", domain=list(output_range))
+        if output_range is not None
+        else alt.Scale(scheme="blueorange")
+    )
+    heat = _rect_cells(cells, x_range, y_range).encode(
+        color=alt.Color("output:Q", title="output", scale=scale),
+        tooltip=[
+            alt.Tooltip("x1:Q", format=".2f"),
+            alt.Tooltip("x2:Q", format=".2f"),
+            alt.Tooltip("z:Q", title="z = w·x + b", format=".3f"),
+            alt.Tooltip("output:Q", format=".4f"),
+        ],
+    )
+    layers = [heat]
+    line = _segment_chart(boundary_segment(w, b, x_range, y_range), x_range, y_range)
+    if line is not None:
+        layers.append(line)
+    if points is not None and len(points):
+        layers.append(_points(points, x_range, y_range, title="H(z) at corner"))
+    return (
+        alt.layer(*layers)
+        .resolve_scale(color="independent", shape="independent")
+        .properties(height=height, width="container")
+    )
+
+
+def neuron_cells(
+    x_range: tuple[float, float],
+    y_range: tuple[float, float],
+    w,
+    b: float,
+    activation: str,
+    steps: int = 50,
+) -> pd.DataFrame:
+    """Heat-map cells of one neuron's net input z and output σ(z) over the view."""
+    from nnkit.perceptron import neuron_output
+
+    cells = _cells(x_range, y_range, steps)
+    X = cells[["x1", "x2"]].to_numpy()
+    cells["z"] = X @ np.asarray(w, dtype=float) + float(b)
+    cells["output"] = neuron_output(X, w, b, activation)
+    return cells
+
+
+# ---------------------------------------------------------------------------
+# Perceptron training replay
+# ---------------------------------------------------------------------------
+
+
+def _points(points: pd.DataFrame, x_range, y_range, size: int = 110, title: str = "class"):
+    x, y = _axes(x_range, y_range)
+    df = points.copy()
+    df["class"] = df["label"].astype(int).astype(str)
+    return (
+        alt.Chart(df)
+        .mark_point(filled=True, size=size, opacity=0.9, clip=True)
+        .encode(
+            x=x,
+            y=y,
+            color=alt.Color(
+                "class:N",
+                title=title,
+                scale=alt.Scale(domain=["0", "1"], range=list(CLASS_COLORS)),
+            ),
+            shape=alt.Shape(
+                "class:N",
+                title=title,
+                scale=alt.Scale(domain=["0", "1"], range=["circle", "square"]),
+            ),
+            tooltip=[
+                alt.Tooltip("x1:Q", format=".3f"),
+                alt.Tooltip("x2:Q", format=".3f"),
+                alt.Tooltip("class:N"),
+            ],
+        )
+    )
+
+
+def training_chart(
+    X: np.ndarray,
+    y01: np.ndarray,
+    w,
+    b: float,
+    x_range: tuple[float, float],
+    y_range: tuple[float, float],
+    misclassified: np.ndarray,
+    current: int | None = None,
+    steps: int = 40,
+    height: int = 400,
+) -> alt.LayerChart:
+    """The data, the perceptron's line at one frame, its two half-planes and its mistakes.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n, 2)
+    y01 : ndarray of shape (n,)
+        True class, 0 or 1.
+    w, b : weights at this frame.
+    x_range, y_range : the fixed view.
+    misclassified : bool ndarray of shape (n,)
+        Points on the wrong side at this frame (red rings).
+    current : int or None
+        Row of the sample whose mistake caused this frame's update (black ring).
+    """
+    cells = _cells(x_range, y_range, steps)
+    z = cells[["x1", "x2"]].to_numpy() @ np.asarray(w, dtype=float) + float(b)
+    cells["side"] = np.where(z >= 0, "predicted 1", "predicted 0")
+    shade = _rect_cells(cells, x_range, y_range).encode(
+        color=alt.Color(
+            "side:N",
+            title="perceptron says",
+            scale=alt.Scale(domain=["predicted 0", "predicted 1"], range=list(CLASS_COLORS)),
+        ),
+        opacity=alt.value(0.16),
+    )
+    pts = pd.DataFrame({"index": np.arange(len(X)), "x1": X[:, 0], "x2": X[:, 1], "label": y01})
+    layers = [shade, _points(pts, x_range, y_range)]
+    line = _segment_chart(boundary_segment(w, b, x_range, y_range), x_range, y_range)
+    if line is not None:
+        layers.append(line)
+    x, yy = _axes(x_range, y_range)
+    wrong = pts[np.asarray(misclassified, dtype=bool)]
+    if len(wrong):
+        layers.append(
+            alt.Chart(wrong)
+            .mark_point(shape="circle", size=260, strokeWidth=2, color=MISTAKE_COLOR, clip=True)
+            .encode(x=x, y=yy)
+        )
+    if current is not None and 0 <= current < len(X):
+        layers.append(
+            alt.Chart(pts.iloc[[current]])
+            .mark_point(shape="diamond", size=500, strokeWidth=2.5, color="black", clip=True)
+            .encode(x=x, y=yy)
+        )
+    return (
+        alt.layer(*layers)
+        .resolve_scale(color="independent", shape="independent")
+        .properties(height=height, width="container")
+    )
+
+
+def mistakes_chart(epochs: pd.DataFrame, current_epoch: int | None = None, height: int = 260):
+    """Mistakes (updates) made in each epoch; the epoch being replayed is highlighted.
+
+    Parameters
+    ----------
+    epochs : pandas.DataFrame
+        ``Perceptron.history_.epochs`` (columns epoch, mistakes, errors_after).
+    current_epoch : int or None
+    """
+    df = epochs[["epoch", "mistakes", "errors_after"]].copy()
+    df["now"] = df["epoch"] == (current_epoch if current_epoch is not None else -1)
+    df["lo"] = df["epoch"] - 0.42
+    df["hi"] = df["epoch"] + 0.42
+    bars = (
+        alt.Chart(df)
+        .mark_rect()
+        .encode(
+            x=alt.X(
+                "lo:Q",
+                title="epoch",
+                scale=alt.Scale(domain=[0.5, float(df["epoch"].max()) + 0.5], nice=False),
+                axis=alt.Axis(tickMinStep=1, format="d"),
+            ),
+            x2="hi:Q",
+            y=alt.Y("mistakes:Q", title="mistakes (updates) in the epoch"),
+            color=alt.condition("datum.now", alt.value(MISTAKE_COLOR), alt.value("#888888")),
+            tooltip=[
+                "epoch:Q",
+                alt.Tooltip("mistakes:Q", title="mistakes during epoch"),
+                alt.Tooltip("errors_after:Q", title="misclassified after epoch"),
+            ],
+        )
+    )
+    return bars.properties(height=height, width="container")
+
+
+# ---------------------------------------------------------------------------
+# A layer of neurons
+# ---------------------------------------------------------------------------
+
+
+def network_diagram(W, b, activation_label: str = "", height: int = 260) -> alt.LayerChart:
+    """Inputs x₁, x₂ wired to a layer of neurons: edge colour = sign, width = |weight|.
+
+    Parameters
+    ----------
+    W : array_like of shape (n_neurons, 2)
+    b : array_like of shape (n_neurons,)
+    activation_label : str
+        Shown inside each neuron's caption.
+    """
+    W = np.atleast_2d(np.asarray(W, dtype=float))
+    b = np.asarray(b, dtype=float).reshape(-1)
+    k = len(W)
+    in_y = np.array([0.66, 0.33]) if k > 1 else np.array([0.7, 0.3])
+    h_y = np.linspace(0.9, 0.1, k) if k > 1 else np.array([0.5])
+    nodes = pd.DataFrame(
+        {
+            "x": [0.0, 0.0] + [1.0] * k,
+            "y": list(in_y) + list(h_y),
+            "name": ["x₁", "x₂"] + [f"h{j + 1}" for j in range(k)],
+            "caption": ["", ""] + [f"b = {b[j]:+.2f}" for j in range(k)],
+            "color": ["input", "input"] + [f"h{j + 1}" for j in range(k)],
+        }
+    )
+    edges = []
+    for j in range(k):
+        for i in range(2):
+            wij = W[j, i]
+            edges.append(
+                {
+                    "edge": f"{i}-{j}",
+                    "x": 0.0, "y": in_y[i], "x2": 1.0, "y2": h_y[j],
+                    "w": wij, "abs_w": abs(wij), "sign": "positive" if wij >= 0 else "negative",
+                    "lx": 0.78, "ly": in_y[i] + 0.78 * (h_y[j] - in_y[i]),
+                    "text": f"{wij:+.2f}",
+                }
+            )  # fmt: skip
+    edges = pd.DataFrame(edges)
+    scale_x = alt.Scale(domain=[-0.2, 1.7])
+    scale_y = alt.Scale(domain=[0, 1])
+    ex = alt.X("x:Q", axis=None, scale=scale_x)
+    ey = alt.Y("y:Q", axis=None, scale=scale_y)
+    lines = (
+        alt.Chart(edges)
+        .mark_rule()
+        .encode(
+            x=ex,
+            y=ey,
+            x2="x2:Q",
+            y2="y2:Q",
+            color=alt.Color(
+                "sign:N",
+                title="weight",
+                scale=alt.Scale(domain=["positive", "negative"], range=["#2a9d8f", MISTAKE_COLOR]),
+            ),
+            strokeWidth=alt.StrokeWidth(
+                "abs_w:Q", title="|weight|", scale=alt.Scale(range=[0.8, 6])
+            ),
+            tooltip=[alt.Tooltip("w:Q", title="weight", format="+.3f")],
+        )
+    )
+    labels = (
+        alt.Chart(edges)
+        .mark_text(fontSize=11, dy=-7, fontWeight="bold")
+        .encode(
+            x=alt.X("lx:Q", axis=None, scale=scale_x),
+            y=alt.Y("ly:Q", axis=None, scale=scale_y),
+            text="text:N",
+        )
+    )
+    node_colors = ["#bbbbbb"] + _NEURON_COLORS[:k]
+    circles = (
+        alt.Chart(nodes)
+        .mark_circle(size=1400, opacity=1)
+        .encode(
+            x=ex,
+            y=ey,
+            color=alt.Color(
+                "color:N",
+                scale=alt.Scale(
+                    domain=["input"] + [f"h{j + 1}" for j in range(k)], range=node_colors
+                ),
+                legend=None,
+            ),
+        )
+    )
+    names = (
+        alt.Chart(nodes)
+        .mark_text(fontSize=14, fontWeight="bold", color="white")
+        .encode(x=ex, y=ey, text="name:N")
+    )
+    captions = (
+        alt.Chart(nodes[nodes["caption"] != ""])
+        .mark_text(fontSize=11, align="left", dx=26)
+        .encode(x=ex, y=ey, text="caption:N")
+    )
+    return (
+        alt.layer(lines, labels, circles, names, captions)
+        .properties(height=height, width="container")
+        .resolve_scale(color="independent")
+        .properties(
+            title=f"a layer of {k} {activation_label} neuron{'s' if k > 1 else ''}"
+            if activation_label
+            else ""
+        )
+        .configure_view(stroke=None)
+    )
+
+
+def layer_chart(
+    W,
+    b,
+    x_range: tuple[float, float],
+    y_range: tuple[float, float],
+    steps: int = 50,
+    height: int = 380,
+) -> alt.LayerChart:
+    """The plane shaded by how many neurons of the layer fire, with each neuron's line.
+
+    "Fires" means net input z = w·x + b ≥ 0 (the side the neuron's weight vector points
+    to), whatever the activation.
+
+    Parameters
+    ----------
+    W : array_like of shape (n_neurons, 2)
+    b : array_like of shape (n_neurons,)
+    x_range, y_range : the view.
+    """
+    W = np.atleast_2d(np.asarray(W, dtype=float))
+    b = np.asarray(b, dtype=float).reshape(-1)
+    k = len(W)
+    cells = _cells(x_range, y_range, steps)
+    Z = cells[["x1", "x2"]].to_numpy() @ W.T + b
+    cells["firing"] = (Z >= 0).sum(axis=1)
+    heat = _rect_cells(cells, x_range, y_range).encode(
+        color=alt.Color(
+            "firing:O",
+            title="neurons firing",
+            scale=alt.Scale(scheme="greys", domain=list(range(k + 1))),
+        ),
+        opacity=alt.value(0.55),
+        tooltip=[alt.Tooltip("firing:O", title="neurons firing")],
+    )
+    segs = []
+    for j in range(k):
+        seg = boundary_segment(W[j], b[j], x_range, y_range)
+        if seg is not None:
+            segs.append(pd.DataFrame({"x1": seg[:, 0], "x2": seg[:, 1], "neuron": f"h{j + 1}"}))
+    layers = [heat]
+    if segs:
+        x, y = _axes(x_range, y_range)
+        names = [f"h{j + 1}" for j in range(k)]
+        layers.append(
+            alt.Chart(pd.concat(segs, ignore_index=True))
+            .mark_line(strokeWidth=3, clip=True)
+            .encode(
+                x=x,
+                y=y,
+                detail="neuron:N",
+                color=alt.Color(
+                    "neuron:N",
+                    title="boundary of",
+                    scale=alt.Scale(domain=names, range=_NEURON_COLORS[:k]),
+                ),
+            )
+        )
+    return (
+        alt.layer(*layers)
+        .resolve_scale(color="independent")
+        .properties(height=height, width="container")
+    )
