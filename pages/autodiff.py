@@ -182,7 +182,8 @@ if graph is not None:
     else:
         ref = references(formula.text, formula.variables, tuple(values.values()))
         final = trace.grads_after(n_steps)
-        ref["autodiff"] = [final[graph.inputs[v]] for v in formula.variables]
+        # A variable the formula does not use is not in the graph: its gradient is 0.
+        ref["autodiff"] = [final.get(graph.inputs[v], 0.0) for v in formula.variables]
         st.dataframe(
             ref.style.format(
                 {
