@@ -275,17 +275,20 @@ else:
 order = [m for m in ["MLP", *BASELINE_ORDER] if m in models]
 models = {m: models[m] for m in order}
 metrics = tabular.compare(models, data)
-st.dataframe(
-    metrics,
-    hide_index=True,
-    column_config={
-        "RMSE": st.column_config.NumberColumn(format="%,.0f" if metrics["RMSE"].max() > 100 else "%.4g"),
-        "MAE": st.column_config.NumberColumn(format="%,.0f" if metrics["MAE"].max() > 100 else "%.4g"),
-        "R²": st.column_config.NumberColumn(format="%.4f"),
-        "MAPE %": st.column_config.NumberColumn(format="%.2f"),
-        "train s": st.column_config.NumberColumn("training time (s)", format="%.2f"),
-    },
-    key=f"{KEY}_metrics",
+big = metrics["RMSE"].max() > 100
+st.table(
+    metrics.rename(columns={"train s": "training time (s)"})
+    .style.format(
+        {
+            "RMSE": "{:,.0f}" if big else "{:.4g}",
+            "MAE": "{:,.0f}" if big else "{:.4g}",
+            "R²": "{:.4f}",
+            "MAPE %": "{:.2f}",
+            "training time (s)": "{:.2f}",
+        },
+        na_rep="n/a",
+    )
+    .hide(axis="index")
 )
 st.caption(
     f"{len(data.y_test):,} test rows never seen in training. R² = 1 − SSE/SST: 1 is perfect, "
@@ -322,11 +325,16 @@ else:
 preds = tabular.predictions_frame(models, data)
 shown = ["MLP", best_base] if "MLP" in models else [best_base, "ridge"]
 long = plots.long_predictions(preds, target, shown)
-g1, g2 = st.columns(2)
-g1.altair_chart(plots.predicted_vs_actual(long, target), width="stretch")
-g1.caption("On the dashed diagonal the prediction equals the price. Points above it are over-estimates.")
-g2.altair_chart(plots.residuals_chart(long, target), width="stretch")
-g2.caption("Residuals should be a band around 0 with no shape; a funnel or a curve is something left to learn.")
+st.altair_chart(plots.predicted_vs_actual(long, target), width="stretch")
+st.caption(
+    f"{' and '.join(shown)} on the test rows. On the dashed diagonal the prediction equals "
+    "the actual value; points above it are over-estimates."
+)
+st.altair_chart(plots.residuals_chart(long, target), width="stretch")
+st.caption(
+    "Residuals should be a band around 0 with no shape; a funnel or a curve is something "
+    "left to learn (a funnel that widens with the price is what a log target fixes)."
+)
 
 imp_model = "MLP" if "MLP" in models else best_base
 imp_key = (settings, imp_model, id(models[imp_model]))

@@ -77,8 +77,18 @@ def predicted_vs_actual(long: pd.DataFrame, target: str = "target") -> alt.Layer
         alt.Chart(long)
         .mark_circle(size=28, opacity=0.6)
         .encode(
-            x=alt.X("actual:Q", title=f"actual {target}", scale=alt.Scale(domain=dom, nice=False)),
-            y=alt.Y("predicted:Q", title=f"predicted {target}", scale=alt.Scale(domain=dom, nice=False)),
+            x=alt.X(
+                "actual:Q",
+                title=f"actual {target}",
+                scale=alt.Scale(domain=dom, nice=False),
+                axis=alt.Axis(format="~s"),
+            ),
+            y=alt.Y(
+                "predicted:Q",
+                title=f"predicted {target}",
+                scale=alt.Scale(domain=dom, nice=False),
+                axis=alt.Axis(format="~s"),
+            ),
             color=_color(models),
             tooltip=[
                 alt.Tooltip("row:Q", title="row"),
@@ -93,7 +103,7 @@ def predicted_vs_actual(long: pd.DataFrame, target: str = "target") -> alt.Layer
         .mark_line(color="black", strokeDash=[5, 4], strokeWidth=1.5)
         .encode(x="actual:Q", y="predicted:Q")
     )
-    return (points + diag).properties(height=380, title="Predicted vs actual (test rows)")
+    return (points + diag).properties(height=420, title="Predicted vs actual (test rows)")
 
 
 def residuals_chart(long: pd.DataFrame, target: str = "target") -> alt.LayerChart:
@@ -108,8 +118,13 @@ def residuals_chart(long: pd.DataFrame, target: str = "target") -> alt.LayerChar
         alt.Chart(long)
         .mark_circle(size=24, opacity=0.55)
         .encode(
-            x=alt.X("predicted:Q", title=f"predicted {target}", scale=alt.Scale(zero=False)),
-            y=alt.Y("residual:Q", title="residual = predicted − actual"),
+            x=alt.X(
+                "predicted:Q",
+                title=f"predicted {target}",
+                scale=alt.Scale(zero=False),
+                axis=alt.Axis(format="~s"),
+            ),
+            y=alt.Y("residual:Q", title="residual = predicted − actual", axis=alt.Axis(format="~s")),
             color=_color(models),
             tooltip=["row:Q", "model:N", alt.Tooltip("residual:Q", format=",.4~g")],
         )
@@ -145,9 +160,7 @@ def importance_chart(imp: pd.DataFrame, model: str = "MLP", top: int = 20) -> al
         )
     )
     err = alt.Chart(d).mark_rule(color="black").encode(x="lo:Q", x2="hi:Q", y=y)
-    return (bars + err).properties(
-        height=max(120, 22 * len(d)), title=f"Permutation importance ({model})"
-    )
+    return (bars + err).properties(height=alt.Step(24), title=f"Permutation importance ({model})")
 
 
 def metric_bars(table: pd.DataFrame, metric: str = "R²") -> alt.Chart:

@@ -18,7 +18,7 @@ JOB = "_live_house_job"
 
 
 def metrics_table(at) -> pd.DataFrame:
-    for df in at.dataframe:
+    for df in at.table:
         v = df.value
         if isinstance(v, pd.DataFrame) and "R²" in v.columns:
             return v

@@ -1,0 +1,62 @@
+"""House prices in real Chromium: upload a CSV through the browser, see the metrics
+table, train the MLP and see it join the table."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from tests.e2e.conftest import page_url, wait_for_script
+
+pytestmark = pytest.mark.e2e
+IGNORED_CONSOLE = ("favicon", "net::ERR_NAME_NOT_RESOLVED", "net::ERR_INTERNET_DISCONNECTED")
+
+
+def upload_csv() -> bytes:
+    """Semicolon-delimited with decimal commas and a categorical column (a European export)."""
+    rng = np.random.default_rng(7)
+    lines = ["surface;quartier;pieces;prix"]
+    for _ in range(150):
+        s = rng.uniform(30, 180)
+        q = rng.choice(["centre", "gare", "port"])
+        p = rng.integers(1, 6)
+        prix = 4000 * s + (90_000 if q == "centre" else 0) + 8000 * p + rng.normal(0, 15_000)
+        lines.append(f"{s:.1f};{q};{p};{prix:.2f}".replace(".", ","))
+    return ("\n".join(lines) + "\n").encode()
+
+
+def test_upload_csv_and_see_the_metrics_table(server_url, page, screenshot_dir):
+    failed = []
+    page.on("response", lambda r: failed.append(r.url) if r.status >= 400 else None)
+    page.goto(page_url(server_url, "pages/house_prices.py"))
+    wait_for_script(page)
+    page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(
+        files=[{"name": "appartements.csv", "mimeType": "text/csv", "buffer": upload_csv()}]
+    )
+    page.get_by_text("appartements.csv:").first.wait_for(timeout=60_000)
+    wait_for_script(page)
+    assert page.get_by_text("semicolon-delimited, decimal comma").first.is_visible()
+    table = page.locator('[data-testid="stTable"]')
+    table.first.wait_for(timeout=60_000)
+    text = table.first.inner_text()
+    for name in ("gradient boosting", "ridge", "mean", "R²"):
+        assert name in text, text
+
+    # Train the MLP: it joins the table, with the best epoch kept.
+    page.get_by_role("button", name="Start").click()
+    page.get_by_text("the model kept is the one of epoch").first.wait_for(timeout=120_000)
+    wait_for_script(page)
+    text = page.locator('[data-testid="stTable"]').first.inner_text()
+    assert "MLP" in text, text
+    assert page.get_by_text("The MLP's test R²").first.is_visible()
+    page.screenshot(path=str(screenshot_dir / "house_prices_trained.png"), full_page=True)
+    assert page.locator('[data-testid="stException"]').count() == 0
+    # Opening a page by its URL, Streamlit's frontend first probes <page>/_stcore/health
+    # and host-config (404) before the root ones: those are the only failures allowed.
+    assert all("/house_prices/_stcore/" in u for u in failed), failed
+    errors = [
+        e
+        for e in page.console_errors
+        if not any(s in e for s in IGNORED_CONSOLE) and "status of 404" not in e
+    ]
+    assert not errors, errors
