@@ -62,6 +62,15 @@ LECTURES: list[Lecture] = [
                     "mini-batch, and torch.optim optimizers racing on classic surfaces."
                 ),
             ),
+            PageInfo(
+                path="pages/house_prices.py",
+                title="House prices",
+                icon=":material/home_work:",
+                summary=(
+                    "Exercise 3: an MLP on a CSV of houses (yours or a synthetic one) against "
+                    "mean, ridge and gradient-boosting baselines, with downloads."
+                ),
+            ),
         ],
     ),
     Lecture(
