@@ -245,6 +245,7 @@ def loss_chart(
     height: int = 300,
     series_order: Sequence[str] | None = None,
     dash: str | None = None,
+    legend: bool = True,
 ) -> alt.LayerChart:
     """Loss curve(s): ``y`` against ``x``, log scale by default.
 
@@ -261,6 +262,8 @@ def loss_chart(
         A horizontal reference line (e.g. the optimum loss J*), labelled ``rule_y_label``.
     dash : str, optional
         Column whose values select dashed lines (e.g. "predicted" vs "run").
+    legend : bool, default True
+        Hide it when a neighbouring chart already shows the same colours.
     """
     data = df
     if log:
@@ -276,7 +279,7 @@ def loss_chart(
             f"{color}:N",
             scale=_series_scale(names),
             title=None,
-            legend=alt.Legend(orient="top", columns=3, labelLimit=240),
+            legend=alt.Legend(orient="top", columns=3, labelLimit=240) if legend else None,
         )
         enc["tooltip"] = [f"{color}:N", *enc["tooltip"]]
     if dash:

@@ -100,7 +100,7 @@ def test_part2_renders_and_batch_size_changes_results(app_page):
     at.number_input(key="p2_batch").set_value(10).run()
     assert_no_exception(at)
     table = at.dataframe[0].value
-    assert table["steps"].iloc[2] == 500 and table["mode"].iloc[2] == "mini-batch (10 per step)"
+    assert table["steps"].iloc[2] == 500 and table["mode"].iloc[2] == "mini-batch (10/step)"
     problem = L.lecture_problem(0)
     run = L.gradient_descent(problem, lr=0.01, epochs=50, batch_size=10, seed=0)
     assert table["final b"].iloc[2] == pytest.approx(run.final[1], rel=1e-12)
@@ -116,8 +116,8 @@ def test_part2_sgd_diverges_where_batch_does_not(app_page):
     err = texts(at.error)
     sgd = L.gradient_descent(L.lecture_problem(0), lr=0.03, epochs=50, batch_size=1, seed=0)
     assert sgd.diverged
-    assert f"stochastic (1 per step) diverged** at step {sgd.diverged_at}" in err
-    assert "batch (100 per step) diverged" not in err
+    assert f"SGD (1/step) diverged** at step {sgd.diverged_at}" in err
+    assert "batch (100/step) diverged" not in err
     table = at.dataframe[0].value
     assert table["diverged at step"].iloc[1] == sgd.diverged_at
 
