@@ -36,9 +36,11 @@ __all__ = [
     "Target",
     "builtin_target",
     "evaluate_fit",
+    "fit_xor",
     "formula_target",
     "make_data",
     "r2_score",
+    "target_from_name",
     "width_sweep",
     "xor_study",
 ]
@@ -149,6 +151,19 @@ def formula_target(formula, domain: tuple[float, float]) -> Target:
             f"of the training domain (e.g. at {where}): change the formula or the domain"
         )
     return target
+
+
+def target_from_name(name: str, domain: tuple[float, float] | None = None) -> Target:
+    """Rebuild a target from its ``name`` (a built-in name or ``"formula:<text>"``).
+
+    Targets hold a function, so caches key them by name and domain instead.
+    """
+    if name.startswith("formula:"):
+        from nnkit.expr import parse
+
+        return formula_target(parse(name[len("formula:") :], ("x", "y")), domain or (-1.0, 1.0))
+    t = builtin_target(name)
+    return t.with_domain(*domain) if domain is not None else t
 
 
 def grid_points(dim: int, domain: tuple[float, float], n: int) -> np.ndarray:
@@ -360,27 +375,49 @@ class FitEvaluation:
     window: tuple[float, float]
     dim: int
 
-    def note(self) -> str:
-        """The "what you see" sentence, from the numbers above."""
+    def note(self, activation: str | None = None, fourier: bool = False) -> str:
+        """The "what you see" sentences, from the numbers above.
+
+        ``activation`` / ``fourier`` (the model's) only choose which explanation to
+        add when the observed behaviour matches what that architecture is known to
+        do; the observation itself is always read from the data.
+        """
         lo, hi = self.domain
+        sq = "²" if self.dim == 2 else ""
         parts = [
-            f"Inside the training box [{lo:g}, {hi:g}]{'²' if self.dim == 2 else ''} the network "
-            f"explains R² = {self.r2_inside:.4f} of the target's variance "
-            f"(RMSE {self.rmse_inside:.3g}); outside it, R² = {self.r2_outside:.3f} "
-            f"(RMSE {self.rmse_outside:.3g})."
+            f"Inside the training box [{lo:g}, {hi:g}]{sq} the network explains "
+            f"R² = {self.r2_inside:.4f} of the target's variance (RMSE {self.rmse_inside:.3g}); "
+            f"outside it, on the rest of the {self.window[0]:g}…{self.window[1]:g} window, "
+            f"R² = {self.r2_outside:.3f} (RMSE {self.rmse_outside:.3g})."
         ]
-        beh = {
-            "grows linearly": "Beyond the box the prediction continues almost as a straight line "
-            f"(a line fits it with R² = {self.line_r2_outside:.3f}): piecewise-linear (ReLU) "
-            "networks extrapolate linearly.",
-            "flattens": "Beyond the box the prediction flattens out: saturating units (tanh, "
-            "sigmoid) stop changing far from the data.",
-            "oscillates": "Beyond the box the prediction keeps oscillating (periodic features "
-            "repeat), but not like the truth.",
-            "follows the truth": "Beyond the box the prediction still follows the truth.",
-        }[self.outside_behaviour]
-        parts.append(beh)
-        parts.append("A network only learns the function where it has seen data.")
+        b = self.outside_behaviour
+        if b == "grows linearly":
+            parts.append(
+                "On the slice, beyond the box the prediction continues almost as a straight "
+                f"line (a line fits each side with R² ≥ {self.line_r2_outside:.3f})."
+            )
+            if activation in ("relu", "leaky_relu") and not fourier:
+                parts.append(
+                    "A ReLU network is piecewise linear, so far from the data it extrapolates linearly."
+                )
+        elif b == "flattens":
+            parts.append("On the slice, beyond the box the prediction flattens out.")
+            if activation in ("tanh", "sigmoid") and not fourier:
+                parts.append(
+                    f"{activation} units saturate far from the data, so the output stops changing."
+                )
+        elif b == "oscillates":
+            parts.append(
+                "On the slice, beyond the box the prediction keeps wiggling but no longer matches the truth."
+            )
+            if fourier or activation in ("sine", "siren"):
+                parts.append(
+                    "Sine features are periodic: the network repeats patterns it saw instead of extrapolating."
+                )
+        else:
+            parts.append("On the slice, the prediction still follows the truth beyond the box.")
+        if self.r2_outside < self.r2_inside - 0.05:
+            parts.append("The network has only learned the function where it saw data.")
         return " ".join(parts)
 
 
@@ -393,7 +430,8 @@ def _classify_outside(xs: np.ndarray, pred: np.ndarray, truth: np.ndarray, insid
         if side.sum() >= 3:
             coef = np.polyfit(xs[side], pred[side], 1)
             scores.append(r2_score(pred[side], np.polyval(coef, xs[side])))
-    line_r2 = float(np.nanmin(scores)) if scores else math.nan
+    finite = [v for v in scores if math.isfinite(v)]
+    line_r2 = float(min(finite)) if finite else math.nan
     r2_out = r2_score(truth[out], pred[out])
     if math.isfinite(r2_out) and r2_out > 0.9:
         return "follows the truth", line_r2
@@ -679,7 +717,7 @@ def xor_study(
                     "units": int(u),
                     "architecture": "no hidden layer"
                     if not hidden
-                    else " → ".join(map(str, hidden)),
+                    else " → ".join(["2", *map(str, hidden), "1"]),
                     "successes": int(ok.sum()),
                     "seeds": len(seeds),
                     "success_rate": float(ok.mean()),
@@ -688,6 +726,64 @@ def xor_study(
                 }
             )
     return pd.DataFrame(rows)
+
+
+@dataclass
+class XorFit:
+    """One trained XOR classifier, as plain data.
+
+    Attributes
+    ----------
+    architecture : str
+        E.g. "2 → 2 → 1" or "no hidden layer".
+    accuracy : float
+        Training accuracy (threshold 0.5 on the predicted probability).
+    grid : DataFrame
+        ``x, y, p`` probability of class 1 on a grid over [-0.5, 1.5]² (see :func:`decision_grid`).
+    history : nnkit.training.History
+    """
+
+    architecture: str
+    accuracy: float
+    grid: pd.DataFrame
+    history: object
+
+
+def fit_xor(
+    X: np.ndarray,
+    y: np.ndarray,
+    hidden: Sequence[int],
+    *,
+    activation: str = "tanh",
+    lr: float = 0.1,
+    epochs: int = 300,
+    seed: int = 0,
+) -> XorFit:
+    """Train ``mlp(2, hidden, 1)`` on XOR data (binary cross-entropy, full-batch Adam).
+
+    The same recipe as :func:`xor_study`, for one seed, keeping the decision grid.
+    """
+    from nnkit.models import mlp, predict
+    from nnkit.training import fit
+
+    net = mlp(2, list(hidden), 1, activation=activation, seed=int(seed))
+    res = fit(
+        net,
+        X,
+        y,
+        loss="bce",
+        optimizer="adam",
+        lr=lr,
+        epochs=epochs,
+        batch_size=None,
+        seed=int(seed),
+    )
+    logits = predict(net, X)[:, 0]
+    acc = float(np.mean((logits > 0).astype(int) == np.asarray(y)))
+    arch = "no hidden layer" if not hidden else " → ".join(["2", *map(str, hidden), "1"])
+    lo = float(min(-0.5, np.min(X) - 0.1))
+    hi = float(max(1.5, np.max(X) + 0.1))
+    return XorFit(arch, acc, decision_grid(net, lo, hi), res.history)
 
 
 def decision_grid(model, lo: float = -0.5, hi: float = 1.5, n: int = 81) -> pd.DataFrame:

@@ -265,7 +265,7 @@ def mlp(
     if output_activation not in (None, "identity"):
         _activation_module(output_activation)
 
-    torch.manual_seed(int(seed))
+    torch.random.default_generator.manual_seed(int(seed))  # CPU only: no CUDA lazy-init cost
     layers: list = []
     if input_bounds is not None:
         lo = np.asarray(input_bounds[0], dtype=float)
@@ -325,7 +325,7 @@ def torch_mlp(seed: int = 0):
     -------
     torch.nn.Sequential
     """
-    torch.manual_seed(int(seed))
+    torch.random.default_generator.manual_seed(int(seed))  # CPU only: no CUDA lazy-init cost
     return nn.Sequential(nn.Linear(2, 3), nn.ReLU(), nn.Linear(3, 1), nn.ReLU())
 
 

@@ -529,7 +529,7 @@ class Trainer:
         )
         self.lbfgs = optimizer == "lbfgs"
         self.seed = int(seed)
-        torch.manual_seed(self.seed)
+        torch.random.default_generator.manual_seed(self.seed)
         self.generator = torch.Generator().manual_seed(self.seed)
         self.callbacks = list(callbacks)
         self.monitor = monitor

@@ -112,14 +112,19 @@ def heatmap(
     scheme: str = "viridis",
     color_domain: tuple[float, float] | None = None,
     size: int = 260,
+    standalone: bool = True,
 ) -> alt.Chart:
-    """A 2-D field on a regular grid (columns ``x, y, field``) with the training box outlined."""
+    """A 2-D field on a regular grid (columns ``x, y, field``) with the training box outlined.
+
+    ``standalone=False`` for a chart placed inside a concatenation (no top-level
+    ``autosize``, which keeps the plot area square when Streamlit fits the chart).
+    """
     xs = np.sort(grid["x"].unique())
     step = float(xs[1] - xs[0]) if len(xs) > 1 else 1.0
     df = grid[["x", "y", field]].copy()
-    df["x2"], df["y2"] = df["x"] + step, df["y"] + step
-    df["x"], df["y"] = df["x"] - step / 2, df["y"] - step / 2
-    df["x2"], df["y2"] = df["x2"] - step / 2, df["y2"] - step / 2
+    half = 0.51 * step  # a hair of overlap: no hairline gaps between cells
+    df["x2"], df["y2"] = df["x"] + half, df["y"] + half
+    df["x"], df["y"] = df["x"] - half, df["y"] - half
     scale = (
         alt.Scale(scheme=scheme, domain=list(color_domain))
         if color_domain
@@ -142,7 +147,8 @@ def heatmap(
             ),
         )
     )
-    return base + _box(domain, 2) if domain is not None else base
+    chart = base + _box(domain, 2) if domain is not None else base
+    return chart.properties(autosize=alt.AutoSizeParams(type="pad")) if standalone else chart
 
 
 def fit_heatmaps(evaluation, *, size: int = 250) -> alt.HConcatChart:
@@ -159,7 +165,13 @@ def fit_heatmaps(evaluation, *, size: int = 250) -> alt.HConcatChart:
     pred = g.assign(prediction=g["prediction"].clip(lo - (hi - lo), hi + (hi - lo)))
     return alt.hconcat(
         heatmap(
-            g, "truth", title="truth", domain=evaluation.domain, color_domain=(lo, hi), size=size
+            g,
+            "truth",
+            title="truth",
+            domain=evaluation.domain,
+            color_domain=(lo, hi),
+            size=size,
+            standalone=False,
         ),
         heatmap(
             pred,
@@ -168,6 +180,7 @@ def fit_heatmaps(evaluation, *, size: int = 250) -> alt.HConcatChart:
             domain=evaluation.domain,
             color_domain=(lo, hi),
             size=size,
+            standalone=False,
         ),
         heatmap(
             g,
@@ -177,6 +190,7 @@ def fit_heatmaps(evaluation, *, size: int = 250) -> alt.HConcatChart:
             scheme="redblue",
             color_domain=(m, -m),
             size=size,
+            standalone=False,
         ),
     ).resolve_scale(color="independent")
 
@@ -254,17 +268,18 @@ def decision_boundary(
     """P(class 1) as a heat-map, the 0.5 boundary region, and the data points by class."""
     xs = np.sort(grid["x"].unique())
     step = float(xs[1] - xs[0]) if len(xs) > 1 else 0.05
+    half = 0.51 * step
     df = grid.assign(
-        x2=grid["x"] + step / 2,
-        y2=grid["y"] + step / 2,
-        x=grid["x"] - step / 2,
-        y=grid["y"] - step / 2,
+        x2=grid["x"] + half,
+        y2=grid["y"] + half,
+        x=grid["x"] - half,
+        y=grid["y"] - half,
     )
     lo, hi = float(df["x"].min()), float(df["x2"].max())
     sc = alt.Scale(domain=[lo, hi], nice=False)
     field = (
         alt.Chart(df, title=title, width=size, height=size)
-        .mark_rect(opacity=0.85)
+        .mark_rect()
         .encode(
             x=alt.X("x:Q", scale=sc, title="x₁"),
             x2="x2:Q",
@@ -299,7 +314,12 @@ def decision_boundary(
             ),
         )
     )
-    return field + dots
+    boundary = (
+        alt.Chart(grid[(grid["p"] > 0.45) & (grid["p"] < 0.55)])
+        .mark_square(size=6, color="black", opacity=0.6)
+        .encode(x=alt.X("x:Q", scale=sc), y=alt.Y("y:Q", scale=sc))
+    )
+    return (field + boundary + dots).properties(autosize=alt.AutoSizeParams(type="pad"))
 
 
 def success_rates(df: pd.DataFrame, *, height: int = 260) -> alt.Chart:

@@ -63,6 +63,15 @@ LECTURES: list[Lecture] = [
                 ),
             ),
             PageInfo(
+                path="pages/mlp_fitting.py",
+                title="MLP function fitting",
+                icon=":material/ssid_chart:",
+                summary=(
+                    "Train an MLP live on Rastrigin or your formula, see it fail outside the "
+                    "training square, fix its spectral bias with Fourier features."
+                ),
+            ),
+            PageInfo(
                 path="pages/house_prices.py",
                 title="House prices",
                 icon=":material/home_work:",

@@ -50,7 +50,7 @@ import streamlit as st
 
 from nnkit.training import JobSnapshot, TrainingJob
 
-__all__ = ["DEFAULT_FPS", "live_training", "current_job", "clear_job"]
+__all__ = ["DEFAULT_FPS", "clear_job", "current_config", "current_job", "live_training"]
 
 DEFAULT_FPS = 5.0
 """Refreshes per second of the live view while a job runs."""
@@ -66,6 +66,11 @@ def _keys(key: str) -> tuple[str, str, str]:
 def current_job(key: str) -> TrainingJob | None:
     """The job the widget ``key`` keeps in this session (None before the first Start)."""
     return st.session_state.get(_keys(key)[0])
+
+
+def current_config(key: str) -> Hashable:
+    """The ``config`` the widget's current job was started with (None before Start)."""
+    return st.session_state.get(_keys(key)[1])
 
 
 def clear_job(key: str) -> None:
