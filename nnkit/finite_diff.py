@@ -53,12 +53,16 @@ __all__ = [
     "autodiff_derivative",
     "complex_step",
     "error_sweep",
+    "estimates_at",
+    "what_you_see",
+    "default_steps",
     "fit_order",
     "fornberg",
     "measured_minimum",
     "optimal_step",
     "stencil",
     "stencil_from_offsets",
+    "taylor_derivatives",
 ]
 
 #: Unit round-off of float64, 2**-53 ≈ 1.1e-16: the largest relative error of
@@ -569,8 +573,10 @@ class Sweep:
         "autodiff"), ``h``, ``estimate``, ``error`` (absolute, vs the exact value),
         ``truncation`` and ``roundoff`` (the model's two terms; NaN where not modelled).
     summary : pandas.DataFrame
-        One row per method: ``method, order, fitted_order, h_star, e_star, h_best,
-        e_best, C, S, points``.
+        One row per method: ``method, order, fitted_order, h_star, e_star`` (theory),
+        ``h_best, e_best, h_lo, h_hi`` (measured bottom, see :func:`measured_minimum`),
+        ``C, S`` (exact, as text), ``points`` (samples of f), and the model's
+        coefficients ``A = |C|·M`` and ``B = S·ε·F``: ``E(h) = A·h^p + B/h^d``.
     exact : float
         The exact derivative (sympy, evaluated with 30 digits).
     f0 : float
@@ -601,6 +607,181 @@ def default_steps(n: int = 200, lo: float = 1e-16, hi: float = 1.0) -> np.ndarra
 def _value_at(expr: sympy.Expr, sym: sympy.Symbol, x0: float) -> complex:
     value = complex(expr.evalf(30, subs={sym: sympy.Rational(x0)}))
     return value
+
+
+def taylor_derivatives(formula: Formula, x0: float, n: int, dps: int = 30) -> list[complex]:
+    """``f^(k)(x0)`` for k = 0..n by Taylor-mode arithmetic, with ``dps`` digits.
+
+    Propagates truncated Taylor series through the expression tree (Cauchy products,
+    the usual recurrences for exp, log, powers, sin/cos ...) in mpmath arithmetic:
+    O(n²) per node, where differentiating the formula n times with sympy grows
+    exponentially (the 14th derivative of tanh has ~13,000 operations).
+
+    Returns
+    -------
+    list of complex
+        Complex where f is not real at x0 (e.g. log of a negative number); ``nan``
+        where a coefficient is undefined (a pole or a branch point at x0).
+    """
+    import mpmath
+
+    with mpmath.workdps(dps):
+        try:
+            series = _taylor(formula.sympy, formula.symbols[0], mpmath.mpf(x0), n + 1)
+        except (ZeroDivisionError, ValueError, OverflowError):
+            return [complex(math.nan, 0.0)] * (n + 1)
+        out = []
+        for k, c in enumerate(series):
+            v = complex(c * mpmath.factorial(k))
+            out.append(v)
+        return out
+
+
+def _taylor(e: sympy.Expr, sym: sympy.Symbol, x0: Any, n: int) -> list[Any]:
+    import mpmath
+
+    zero = mpmath.mpf(0)
+
+    def const(v: Any) -> list[Any]:
+        return [v] + [zero] * (n - 1)
+
+    def mul(a: list[Any], b: list[Any]) -> list[Any]:
+        return [mpmath.fsum(a[i] * b[k - i] for i in range(k + 1)) for k in range(n)]
+
+    def recip(b: list[Any]) -> list[Any]:
+        if b[0] == 0:
+            raise ZeroDivisionError("pole")
+        q = [1 / b[0]]
+        for k in range(1, n):
+            q.append(-mpmath.fsum(b[i] * q[k - i] for i in range(1, k + 1)) / b[0])
+        return q
+
+    def integrate(a: list[Any], h: list[Any], g0: Any) -> list[Any]:
+        # g = F(a) with F' = h(a):  k g_k = Σ_j j a_j h_{k-j}
+        g = [g0]
+        for k in range(1, n):
+            g.append(mpmath.fsum(j * a[j] * h[k - j] for j in range(1, k + 1)) / k)
+        return g
+
+    def exp(a: list[Any]) -> list[Any]:
+        out = [mpmath.exp(a[0])]
+        for k in range(1, n):
+            out.append(mpmath.fsum(j * a[j] * out[k - j] for j in range(1, k + 1)) / k)
+        return out
+
+    def log(a: list[Any]) -> list[Any]:
+        if a[0] == 0:
+            raise ZeroDivisionError("log at 0")
+        return integrate(a, recip(a), mpmath.log(a[0]))
+
+    def power(a: list[Any], r: Any) -> list[Any]:
+        if a[0] == 0:
+            if r == int(r) and r >= 0:
+                out = const(mpmath.mpf(1))
+                for _ in range(int(r)):
+                    out = mul(out, a)
+                return out
+            raise ZeroDivisionError("branch point")
+        p = [mpmath.power(a[0], r)]
+        for k in range(1, n):
+            p.append(
+                mpmath.fsum(((r + 1) * j - k) * a[j] * p[k - j] for j in range(1, k + 1))
+                / (k * a[0])
+            )
+        return p
+
+    def sincos(a: list[Any], hyperbolic: bool) -> tuple[list[Any], list[Any]]:
+        sgn = 1 if hyperbolic else -1
+        s = [mpmath.sinh(a[0]) if hyperbolic else mpmath.sin(a[0])]
+        c = [mpmath.cosh(a[0]) if hyperbolic else mpmath.cos(a[0])]
+        for k in range(1, n):
+            s.append(mpmath.fsum(j * a[j] * c[k - j] for j in range(1, k + 1)) / k)
+            c.append(sgn * mpmath.fsum(j * a[j] * s[k - j] for j in range(1, k + 1)) / k)
+        return s, c
+
+    def one_plus(a: list[Any], sign: int, c: int = 1) -> list[Any]:
+        # c + sign·a²
+        sq = mul(a, a)
+        return [c + sign * sq[0]] + [sign * v for v in sq[1:]]
+
+    cache: dict[sympy.Expr, list[Any]] = {}
+
+    def walk(node: sympy.Expr) -> list[Any]:
+        if node in cache:
+            return cache[node]
+        if node == sym:
+            out = [x0, mpmath.mpf(1)] + [zero] * (n - 2) if n > 1 else [x0]
+        elif not node.free_symbols:
+            out = const(mpmath.mpmathify(complex(node.evalf(mpmath.mp.dps)))
+                        if not node.is_real else mpmath.mpf(node.evalf(mpmath.mp.dps)))
+        elif node.is_Add:
+            parts = [walk(a) for a in node.args]
+            out = [mpmath.fsum(p[k] for p in parts) for k in range(n)]
+        elif node.is_Mul:
+            parts = [walk(a) for a in node.args]
+            out = parts[0]
+            for p in parts[1:]:
+                out = mul(out, p)
+        elif node.is_Pow:
+            base, ex = node.args
+            if not ex.free_symbols:
+                r = mpmath.mpf(ex.evalf(mpmath.mp.dps))
+                out = recip(walk(base)) if ex == -1 else power(walk(base), r)
+            else:
+                out = exp(mul(walk(ex), log(walk(base))))
+        else:
+            a = walk(node.args[0])
+            t = type(node)
+            if t is sympy.exp:
+                out = exp(a)
+            elif t is sympy.log:
+                out = log(a)
+            elif t in (sympy.sin, sympy.cos, sympy.tan):
+                s, c = sincos(a, hyperbolic=False)
+                out = s if t is sympy.sin else c if t is sympy.cos else mul(s, recip(c))
+            elif t in (sympy.sinh, sympy.cosh, sympy.tanh):
+                s, c = sincos(a, hyperbolic=True)
+                out = s if t is sympy.sinh else c if t is sympy.cosh else mul(s, recip(c))
+            elif t is sympy.asin:
+                out = integrate(a, power(one_plus(a, -1), -0.5), mpmath.asin(a[0]))
+            elif t is sympy.acos:
+                h = [-v for v in power(one_plus(a, -1), -0.5)]
+                out = integrate(a, h, mpmath.acos(a[0]))
+            elif t is sympy.atan:
+                out = integrate(a, recip(one_plus(a, 1)), mpmath.atan(a[0]))
+            elif t is sympy.asinh:
+                out = integrate(a, power(one_plus(a, 1), -0.5), mpmath.asinh(a[0]))
+            elif t is sympy.acosh:
+                sq = mul(a, a)
+                out = integrate(a, power([sq[0] - 1] + sq[1:], -0.5), mpmath.acosh(a[0]))
+            elif t is sympy.atanh:
+                out = integrate(a, recip(one_plus(a, -1)), mpmath.atanh(a[0]))
+            elif t is sympy.erf:
+                g = exp([-v for v in mul(a, a)])
+                k2 = 2 / mpmath.sqrt(mpmath.pi)
+                out = integrate(a, [k2 * v for v in g], mpmath.erf(a[0]))
+            elif t is sympy.Abs:
+                sgn = mpmath.sign(mpmath.re(a[0]))
+                if sgn == 0:
+                    raise ValueError("abs is not differentiable at 0")
+                out = [sgn * v for v in a]
+            elif t in (sympy.sign, sympy.Heaviside):
+                if a[0] == 0:
+                    raise ValueError("jump at 0")
+                v = mpmath.sign(a[0]) if t is sympy.sign else (1 if a[0] > 0 else 0)
+                out = const(mpmath.mpf(v))
+            elif t is sympy.DiracDelta:
+                out = const(zero)
+            elif isinstance(node, sympy.Max | sympy.Min):
+                parts = [walk(arg) for arg in node.args]
+                pick = max if isinstance(node, sympy.Max) else min
+                out = pick(parts, key=lambda p: mpmath.re(p[0]))
+            else:
+                raise ValueError(f"no Taylor rule for {t.__name__}")
+        cache[node] = out
+        return out
+
+    return walk(e)
 
 
 def _real_or_raise(value: complex, what: str, x0: float) -> float:
@@ -664,21 +845,18 @@ def error_sweep(
             )
     sym = formula.symbols[0]
     f0 = _real_or_raise(_value_at(formula.sympy, sym, x0), "f(x)", x0)
-    d_expr = {0: formula.sympy}
-
-    def deriv(k: int) -> sympy.Expr:
-        if k not in d_expr:
-            d_expr[k] = sympy.diff(deriv(k - 1), sym)
-        return d_expr[k]
-
+    # The reference: sympy's exact derivative, evaluated with 30 digits.
     exact = _real_or_raise(
-        _value_at(deriv(derivative), sym, x0), f"the exact derivative of order {derivative}", x0
+        _value_at(sympy.diff(formula.sympy, sym, derivative), sym, x0),
+        f"the exact derivative of order {derivative}",
+        x0,
     )
-    fp1 = _value_at(deriv(1), sym, x0)
-    fp1 = abs(fp1) if np.isfinite(fp1) else 0.0
+    # The model needs f^(d+p)(x0) for each stencil: Taylor mode, cheap at any order.
+    top = max([derivative + st.order for st in stencils] + [3])
+    higher = [abs(v) if np.isfinite(v) else math.nan for v in taylor_derivatives(formula, x0, top)]
     # Each sample f(x0 + s h) is off by about EPS·|f(x0)| (rounding the value) plus
     # EPS·|x0·f'(x0)| (rounding the abscissa x0 + s h before f sees it).
-    f_scale = abs(f0) + abs(x0) * fp1
+    f_scale = abs(f0) + abs(x0) * (higher[1] if math.isfinite(higher[1]) else 0.0)
 
     frames = []
     rows = []
@@ -699,11 +877,11 @@ def error_sweep(
         rows_idx = [index[s] for s in st.offsets]
         est = (st.float_weights @ samples[rows_idx]) / steps**derivative
         err = np.abs(est - exact)
-        k = derivative + st.order
-        mk_c = _value_at(deriv(k), sym, x0)
-        mk = abs(mk_c) if np.isfinite(mk_c) else math.nan
-        trunc = abs(float(st.error_constant)) * mk * steps**st.order
-        roundoff = float(st.abs_sum) * EPS * f_scale / steps**derivative
+        mk = higher[derivative + st.order]
+        coef_trunc = abs(float(st.error_constant)) * mk
+        coef_round = float(st.abs_sum) * EPS * f_scale
+        trunc = coef_trunc * steps**st.order
+        roundoff = coef_round / steps**derivative
         h_star, e_star = optimal_step(st, mk, f_scale)
         fitted = fit_order(steps, err, roundoff)
         bottom = measured_minimum(steps, err)
@@ -740,6 +918,8 @@ def error_sweep(
                 "C": str(st.error_constant),
                 "S": str(st.abs_sum),
                 "points": st.n_points,
+                "A": coef_trunc,
+                "B": coef_round,
             }
         )
 
@@ -754,8 +934,7 @@ def error_sweep(
         else:
             est = complex_step(formula.numpy, x0, steps)
             err = np.abs(est - exact)
-            m3 = _value_at(deriv(3), sym, x0)
-            trunc = abs(m3) / 6 * steps**2 if np.isfinite(m3) else np.full_like(steps, np.nan)
+            trunc = higher[3] / 6 * steps**2
             frames.append(
                 pd.DataFrame(
                     {
@@ -808,4 +987,98 @@ def _flat_row(method: str, order: float, h_best: float, e_best: float, points: i
         "C": "",
         "S": "",
         "points": points,
+        "A": math.nan,
+        "B": math.nan,
     }
+
+
+def estimates_at(sweep: Sweep, formula: Formula, h: float) -> pd.DataFrame:
+    """Each stencil of ``sweep`` (and complex step) at one step ``h``, beside the exact value.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``method, estimate, exact, error, model`` where ``model`` is the predicted
+        error ``|C|·M·h^p + S·ε·F/h^d`` (bound on the round-off part).
+
+    Raises
+    ------
+    ValueError
+        If ``h`` is not a finite number > 0.
+    """
+    step = _check_steps([h])
+    rows = []
+    for label, st in sweep.stencils.items():
+        est = float(apply(st, formula.numpy, sweep.x0, step)[0])
+        row = sweep.summary.set_index("method").loc[label]
+        rows.append(
+            {
+                "method": label,
+                "estimate": est,
+                "exact": sweep.exact,
+                "error": abs(est - sweep.exact),
+                "model": row.A * h**st.order + row.B / h**st.derivative,
+            }
+        )
+    if (sweep.data.method == "complex step").any():
+        est = float(complex_step(formula.numpy, sweep.x0, step)[0])
+        rows.append(
+            {
+                "method": "complex step",
+                "estimate": est,
+                "exact": sweep.exact,
+                "error": abs(est - sweep.exact),
+                "model": math.nan,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def what_you_see(sweep: Sweep) -> list[str]:
+    """Sentences describing the sweep's result, computed from it (for the page's note)."""
+    out = []
+    fd = sweep.summary[sweep.summary.method.isin(list(sweep.stencils))]
+    fitted = fd.dropna(subset=["fitted_order"])
+    if not fitted.empty:
+        parts = [
+            f"{r.method}: slope {r.fitted_order:.2f} (theory {int(r.order)})"
+            for r in fitted.itertuples()
+        ]
+        out.append("On the right of the V the error falls as h^p: " + "; ".join(parts) + ".")
+    exact = fd[fd.fitted_order.isna() & fd.h_star.isna()]
+    if not exact.empty:
+        names = ", ".join(exact.method)
+        out.append(
+            f"{names}: no truncation error for this f at this point (the Taylor term "
+            "the stencil neglects vanishes, e.g. a low-degree polynomial), so only "
+            "round-off is left and the error grows as h shrinks."
+        )
+    valid = fd.dropna(subset=["e_best"])
+    if not valid.empty:
+        best = valid.loc[valid.e_best.idxmin()]
+        star = (
+            f"; theory: h* = {best.h_star:.1e}, E* = {best.e_star:.1e}"
+            if math.isfinite(best.h_star)
+            else ""
+        )
+        out.append(
+            f"The most accurate finite difference here is {best.method}: about "
+            f"{best.e_best:.1e} at h ≈ {best.h_best:.1e}{star}. Going below that h only "
+            "adds round-off."
+        )
+    flat = sweep.summary[~sweep.summary.method.isin(list(sweep.stencils))]
+    for r in flat.itertuples():
+        if r.method == "complex step" and math.isfinite(r.e_best):
+            tiny = sweep.data[(sweep.data.method == "complex step") & (sweep.data.h <= 1e-8)]
+            worst = float(tiny.error.max()) if not tiny.empty else math.nan
+            rel = worst / abs(sweep.exact) if sweep.exact else math.nan
+            out.append(
+                f"The complex step has no subtraction, so no round-off wall: for every "
+                f"h ≤ 1e-8 its error is at most {worst:.1e}"
+                + (f" ({rel:.1e} relative)." if math.isfinite(rel) else ".")
+            )
+        if r.method.startswith("autodiff") and math.isfinite(r.e_best):
+            out.append(
+                f"Automatic differentiation does not use h at all: its error is {r.e_best:.1e}."
+            )
+    return out

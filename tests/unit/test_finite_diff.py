@@ -24,6 +24,7 @@ from nnkit.finite_diff import (
     optimal_step,
     stencil,
     stencil_from_offsets,
+    taylor_derivatives,
 )
 
 # --- the lecture's formulas come out of stencil() -------------------------------------
@@ -302,3 +303,28 @@ def test_polynomial_differentiated_exactly_has_no_fitted_order():
     )
     row = sw.summary.iloc[0]
     assert math.isnan(row.fitted_order) and math.isnan(row.h_star)
+
+
+@pytest.mark.parametrize(
+    ("text", "x0"),
+    [("tanh(x)", 0.5), ("sin(x)*exp(-x^2)", 0.5), ("log(1+x^2)", 2.0), ("x^x", 1.5),
+     ("asin(x) + acos(x/2) + atan(x) + asinh(x) + atanh(x/2) + erf(x) + acosh(x+2)", 0.3),
+     ("sqrt(1+x)/tan(x) + 2^x - abs(x)*x", 0.7), ("max(x, 1)*x^2 + cosh(x)", 0.5)],
+)
+def test_taylor_mode_derivatives_equal_sympy(text, x0):
+    f = parse(text)
+    got = taylor_derivatives(f, x0, 6)
+    x = f.symbols[0]
+    for k in range(7):
+        want = complex(sympy.diff(f.sympy, x, k).evalf(30, subs={x: sympy.Rational(x0)}))
+        assert abs(got[k] - want) <= 1e-14 * max(1.0, abs(want)), k
+
+
+def test_taylor_mode_is_fast_at_high_order():
+    import time
+
+    t0 = time.perf_counter()
+    d = taylor_derivatives(parse("tanh(x)"), 0.5, 20)
+    assert time.perf_counter() - t0 < 2.0  # sympy needs minutes for the 20th derivative
+    assert all(np.isfinite(v) for v in d)
+    assert taylor_derivatives(parse("sqrt(x)"), 0.0, 2)[1] != taylor_derivatives(parse("sqrt(x)"), 0.0, 2)[1]

@@ -1,0 +1,203 @@
+"""Chart builders for finite differences (the "Derivatives" page).
+
+Each builder takes a result from :mod:`nnkit.finite_diff` and returns an Altair chart::
+
+    from nnkit.expr import parse
+    from nnkit.finite_diff import error_sweep, stencil
+    from nnkit.plots.finite_diff import error_chart, weight_chart
+    error_chart(error_sweep(parse("sin(x)"), 1.0))
+    weight_chart(stencil(2, 4, "central"))
+"""
+
+from __future__ import annotations
+
+import altair as alt
+import numpy as np
+import pandas as pd
+
+from nnkit.finite_diff import Stencil, Sweep
+
+__all__ = ["FLOOR", "error_chart", "error_frame", "weight_chart"]
+
+#: Errors below this (including exact zeros) are drawn at this value on the log axis.
+FLOOR = 1e-17
+_PALETTE = [
+    "#4c78a8", "#f58518", "#e45756", "#72b7b2", "#54a24b", "#b279a2",
+    "#ff9da6", "#9d755d", "#bab0ac", "#eeca3b",
+]
+_CURVES = ["measured", "truncation C·M·hᵖ", "round-off S·ε·F/hᵈ"]
+
+
+def error_frame(sweep: Sweep, ceiling: float = 1e3, model: bool = True) -> pd.DataFrame:
+    """Long frame for :func:`error_chart`: ``method, curve, h, error, shown``.
+
+    ``shown`` is the error clipped below at :data:`FLOOR` (so exact results stay on a
+    log axis); model lines are kept only between FLOOR and ``ceiling``.
+    """
+    d = sweep.data
+    measured = d[np.isfinite(d.error)]
+    frames = [
+        pd.DataFrame(
+            {
+                "method": measured.method,
+                "curve": _CURVES[0],
+                "h": measured.h,
+                "error": measured.error,
+                "estimate": measured.estimate,
+            }
+        )
+    ]
+    if model:
+        fd = d[d.family == "finite difference"]
+        for col, name in (("truncation", _CURVES[1]), ("roundoff", _CURVES[2])):
+            part = fd[(fd[col] >= FLOOR) & (fd[col] <= ceiling)]
+            frames.append(
+                pd.DataFrame(
+                    {
+                        "method": part.method,
+                        "curve": name,
+                        "h": part.h,
+                        "error": part[col],
+                        "estimate": np.nan,
+                    }
+                )
+            )
+    out = pd.concat(frames, ignore_index=True)
+    out["shown"] = out.error.clip(lower=FLOOR, upper=ceiling)
+    return out
+
+
+def error_chart(
+    sweep: Sweep, model: bool = True, ceiling: float = 1e3, height: int = 420
+) -> alt.LayerChart:
+    """Log-log |error| vs h: one line per method, the model's two lines, h* marked.
+
+    Parameters
+    ----------
+    sweep : Sweep
+        From :func:`nnkit.finite_diff.error_sweep`.
+    model : bool
+        Draw the truncation and round-off lines of each stencil (dashed, dotted).
+    ceiling : float
+        Errors above this are drawn at the top edge (tiny h for second derivatives
+        reach 1e16).
+    """
+    frame = error_frame(sweep, ceiling=ceiling, model=model)
+    methods = list(dict.fromkeys(sweep.data.method))
+    color = alt.Color(
+        "method:N",
+        title="method",
+        scale=alt.Scale(domain=methods, range=_PALETTE[: len(methods)]),
+        legend=alt.Legend(orient="right"),
+    )
+    x = alt.X(
+        "h:Q",
+        scale=alt.Scale(type="log"),
+        axis=alt.Axis(format=".0e", tickCount=9),
+        title="step h",
+    )
+    y = alt.Y(
+        "shown:Q",
+        scale=alt.Scale(type="log", domain=[FLOOR, ceiling]),
+        axis=alt.Axis(format=".0e"),
+        title="|estimate − exact|",
+    )
+    lines = (
+        alt.Chart(frame)
+        .mark_line(clip=True)
+        .encode(
+            x=x,
+            y=y,
+            color=color,
+            strokeDash=alt.StrokeDash(
+                "curve:N",
+                title="line",
+                scale=alt.Scale(domain=_CURVES, range=[[1, 0], [6, 3], [2, 2]]),
+            ),
+            strokeWidth=alt.condition(
+                alt.datum.curve == _CURVES[0], alt.value(2), alt.value(1.2)
+            ),
+            opacity=alt.condition(alt.datum.curve == _CURVES[0], alt.value(1.0), alt.value(0.55)),
+            detail="curve:N",
+            tooltip=[
+                "method:N",
+                "curve:N",
+                alt.Tooltip("h:Q", format=".3e"),
+                alt.Tooltip("error:Q", format=".3e", title="|error|"),
+                alt.Tooltip("estimate:Q", format=".17g"),
+            ],
+        )
+    )
+    layers = [lines]
+    stars = sweep.summary.dropna(subset=["h_star", "e_star"])
+    stars = stars[(stars.e_star >= FLOOR) & (stars.e_star <= ceiling)]
+    if not stars.empty:
+        layers.append(
+            alt.Chart(stars)
+            .mark_point(shape="diamond", size=120, filled=True, stroke="black", strokeWidth=1)
+            .encode(
+                x=alt.X("h_star:Q", scale=alt.Scale(type="log")),
+                y=alt.Y("e_star:Q", scale=alt.Scale(type="log")),
+                color=color,
+                tooltip=[
+                    "method:N",
+                    alt.Tooltip("h_star:Q", format=".2e", title="theoretical h*"),
+                    alt.Tooltip("e_star:Q", format=".2e", title="theoretical E*"),
+                    alt.Tooltip("h_best:Q", format=".2e", title="measured best h"),
+                    alt.Tooltip("e_best:Q", format=".2e", title="measured min error"),
+                ],
+            )
+        )
+    return alt.layer(*layers).properties(height=height).interactive(bind_y=False)
+
+
+def weight_chart(st: Stencil, height: int = 200) -> alt.LayerChart:
+    """Weight diagram: a stem at each sample point x + s·h, as tall as its weight.
+
+    Labels give the exact weights as fractions (the common denominator shown in the
+    stencil's LaTeX is already divided out).
+    """
+    offsets = st.float_offsets
+    frame = pd.DataFrame(
+        {
+            "offset": offsets,
+            "weight": st.float_weights,
+            "label": [str(w) for w in st.weights],
+            "point": [_point_label(s) for s in st.offsets],
+            "sign": ["+" if w > 0 else ("−" if w < 0 else "0") for w in st.weights],
+        }
+    )
+    lo, hi = float(offsets.min()) - 0.6, float(offsets.max()) + 0.6
+    x = alt.X(
+        "offset:Q",
+        scale=alt.Scale(domain=[lo, hi]),
+        axis=alt.Axis(values=[float(s) for s in st.offsets], title="sample at x + s·h (s)"),
+    )
+    base = alt.Chart(frame).encode(x=x)
+    sign_color = alt.Color(
+        "sign:N",
+        scale=alt.Scale(domain=["+", "−", "0"], range=["#4c78a8", "#e45756", "#999999"]),
+        legend=None,
+    )
+    stems = base.mark_rule(strokeWidth=3).encode(y=alt.Y("weight:Q", title="weight"), y2=alt.datum(0), color=sign_color)
+    heads = base.mark_circle(size=90, opacity=1).encode(
+        y="weight:Q",
+        color=sign_color,
+        tooltip=["point:N", "label:N", alt.Tooltip("weight:Q", format=".6g")],
+    )
+    text = base.mark_text(dy=-12, fontSize=13).encode(
+        y="weight:Q", text="label:N"
+    ).transform_filter(alt.datum.weight >= 0)
+    text_neg = base.mark_text(dy=14, fontSize=13).encode(
+        y="weight:Q", text="label:N"
+    ).transform_filter(alt.datum.weight < 0)
+    zero = alt.Chart(pd.DataFrame({"y": [0.0]})).mark_rule(color="#888").encode(y="y:Q")
+    return alt.layer(zero, stems, heads, text, text_neg).properties(height=height)
+
+
+def _point_label(s: object) -> str:
+    v = float(s)  # type: ignore[arg-type]
+    if v == 0:
+        return "x"
+    mult = "" if abs(v) == 1 else f"{abs(v):g}"
+    return f"x {'+' if v > 0 else '−'} {mult}h"
