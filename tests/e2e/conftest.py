@@ -52,12 +52,32 @@ def browser():
 
 @pytest.fixture
 def page(browser):
-    """A fresh browser context (its own Streamlit session) and page; collects console errors."""
+    """A fresh browser context (its own Streamlit session) and page.
+
+    ``page.console_errors`` collects console errors and uncaught page errors;
+    ``page.bad_responses`` collects HTTP responses >= 400, except the probes that
+    Streamlit's frontend makes when a page is opened by its own URL (it first tries
+    ``/<page>/_stcore/health`` as if the page path were the app's base URL, gets a
+    404 and falls back to ``/_stcore/health``).
+    """
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     p = context.new_page()
     p.console_errors = []
-    p.on("console", lambda m: p.console_errors.append(m.text) if m.type == "error" else None)
+    p.bad_responses = []
+
+    def on_console(m):
+        # "Failed to load resource" carries no URL; bad_responses has the details.
+        if m.type == "error" and not m.text.startswith("Failed to load resource"):
+            p.console_errors.append(m.text)
+
+    def on_response(r):
+        probe = r.status == 404 and r.url.endswith(("/_stcore/health", "/_stcore/host-config"))
+        if r.status >= 400 and not probe:
+            p.bad_responses.append(f"{r.status} {r.url}")
+
+    p.on("console", on_console)
     p.on("pageerror", lambda e: p.console_errors.append(str(e)))
+    p.on("response", on_response)
     yield p
     context.close()
 

@@ -27,6 +27,7 @@ def test_page_renders_without_exception(server_url, page, screenshot_dir, info):
     assert exceptions.count() == 0, exceptions.first.inner_text()
     errors = [e for e in page.console_errors if not any(s in e for s in IGNORED_CONSOLE)]
     assert not errors, errors
+    assert not page.bad_responses, page.bad_responses
     # The page's own title is on screen (the sidebar navigation lists it too).
     assert page.get_by_text(info.title).first.is_visible() or info is HOME
 
