@@ -75,12 +75,12 @@ elif key == "ode":
 @st.cache_data(show_spinner="Computing the reference solution…")
 def cached_reference(problem_key: str, items: tuple) -> tuple:
     problem = presets.make_problem(problem_key, dict(items))
-    return reference_frame(problem), problem.equation, problem.lows, problem.highs
+    return reference_frame(problem), problem.equation, problem.residual_text, problem.lows, problem.highs
 
 
 items = tuple(sorted(params.items()))
 try:
-    ref_frame, equation, lows, highs = cached_reference(key, items)
+    ref_frame, equation, residual_text, lows, highs = cached_reference(key, items)
 except ValueError as exc:
     st.error(f"{exc}")
     st.stop()
@@ -159,19 +159,20 @@ if two_d:
                + ("(closed form)." if key == "heat" else
                   "(Cole–Hopf transform, Gauss–Hermite quadrature; checked against finite differences)."))
 else:
-    st.altair_chart(plots.solution_1d_chart(ref_frame), width="stretch")
+    st.altair_chart(plots.solution_1d_chart(ref_frame, title="Reference u"), width="stretch")
     st.caption("The curve the network should find, computed without it: "
                + ("scipy's solve_ivp (DOP853, rtol 1e-10)." if key == "ode" else "the closed form."))
 
 TERM_HELP = {
-    "residual": "**residual**: mean of (equation residual)² at the collocation points; zero means the "
-                "network satisfies the equation there (" + ("divided by k: " if "oscillator" in key else "")
-                + "computed by autodiff of the network).",
-    "ic": "**ic**: mean squared miss of the initial condition" + (" (u(0) and u'(0)/ω0)" if "oscillator" in key else "") + ".",
+    "residual": "**residual**: mean of r² over the collocation points, with "
+                f"{residual_text} "
+                "computed from the network by autodiff; 0 means the network obeys the equation there.",
+    "ic": "**ic**: mean squared miss of the initial condition"
+          + (" (u(0) − 1 and u'(0)/ω0)" if "oscillator" in key else "") + ".",
     "bc": "**bc**: mean squared miss of the boundary values.",
     "data": "**data**: mean squared misfit to the noisy measurements; it pulls μ toward values that "
             "explain the data while the residual keeps the curve an oscillator's.",
-    "total": "**total** (dashed): the weighted sum that the optimizer minimises.",
+    "total": "**total** (dashed): the weighted sum the optimizer minimises (each curve is weight × term).",
 }
 
 
@@ -191,22 +192,22 @@ def render(snap, job) -> None:
         st.altair_chart(plots.loss_terms_chart(h, pinn.phase_starts_), width="stretch")
         st.caption(" · ".join(TERM_HELP[t] for t in (*h.terms, "total") if t in TERM_HELP))
     with c2:
-        if key == "oscillator_inverse":
-            st.altair_chart(plots.parameter_chart(h, "mu", params["mu"], "μ"), width="stretch")
+        if pinn.problem.learnable():
+            st.altair_chart(plots.parameter_chart(h, "mu", pinn.problem.mu, "μ"), width="stretch")
             st.caption("The learnable μ per epoch; dashed: the true μ that generated the data.")
         else:
             st.altair_chart(plots.error_chart(h), width="stretch")
             st.caption("‖u_θ − u_ref‖ / ‖u_ref‖ on a fine grid: the reference is never shown to the "
                        "network, only the equation is.")
-    if not two_d and snap.running:
+    if pinn.problem.dim == 1 and snap.running:
         model = job.model_at(snap)
-        st.altair_chart(plots.solution_1d_chart(pinn.field_frame(model), pinn.points_frame()),
+        st.altair_chart(plots.solution_1d_chart(pinn.field_frame(model, residual=False), pinn.points_frame()),
                         width="stretch")
 
 
 st.subheader("Train the network")
 job = live_training("pinn", make_job, render, config=(key, items, config) if settings_ok else None,
-                    loss_chart=False, fps=2.0, start_label="Train")
+                    loss_chart=False, fps=1.0, start_label="Train")
 
 # --------------------------------------------------------------------------- after training
 if job is not None and not job.running and len(job.snapshot().history):

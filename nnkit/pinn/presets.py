@@ -46,9 +46,9 @@ QUICK: dict[str, PINNConfig] = {
                                      weights=(("residual", 10.0),)),
     "heat": PINNConfig(hidden=(20, 20, 20), n_collocation=500, adam_epochs=30, adam_steps_per_epoch=10,
                        lr=1e-2, lbfgs_epochs=60, eval_every=5),
-    "burgers": PINNConfig(hidden=(32, 32, 32, 32), n_collocation=2000, adam_epochs=60,
-                          adam_steps_per_epoch=10, lr=3e-3, refine_every=10, refine_points=200,
-                          lbfgs_epochs=150, eval_every=5),
+    "burgers": PINNConfig(hidden=(20, 20, 20), n_collocation=1000, adam_epochs=30,
+                          adam_steps_per_epoch=10, lr=1e-2, refine_every=5, refine_points=100,
+                          lbfgs_epochs=300, eval_every=5),
     "ode": PINNConfig(hidden=(32, 32), n_collocation=200, adam_epochs=50, adam_steps_per_epoch=10,
                       lr=1e-2, lbfgs_epochs=30, eval_every=5),
 }

@@ -108,6 +108,7 @@ class Problem:
     lows: tuple[float, ...] = field(init=False, default=(0.0,))
     highs: tuple[float, ...] = field(init=False, default=(1.0,))
     equation: str = field(init=False, default="")
+    residual_text: str = field(init=False, default="")
 
     # -- what every problem provides ---------------------------------------------------
     def residual(self, u: Tensor, X: Tensor, params: dict[str, Tensor]) -> Tensor:
@@ -217,6 +218,7 @@ class Oscillator(Problem):
         self.lows = (0.0,)
         self.highs = (float(self.t_end),)
         self.equation = r"m\,u'' + \mu\,u' + k\,u = 0,\quad u(0)=1,\ u'(0)=0"
+        self.residual_text = "r = (m u'' + μ u' + k u) / k"
 
     @property
     def omega0(self) -> float:
@@ -278,6 +280,7 @@ class Heat(Problem):
         self.lows = (0.0, 0.0)
         self.highs = (float(self.t_end), 1.0)
         self.equation = r"u_t = \alpha\,u_{xx},\quad u(x,0)=\sin\pi x,\ u(0,t)=u(1,t)=0"
+        self.residual_text = "r = u_t − α u_xx"
 
     def parameters(self) -> dict[str, float]:
         return {"alpha": self.alpha}
@@ -314,6 +317,7 @@ class Poisson(Problem):
         self.lows = (-1.0,)
         self.highs = (1.0,)
         self.equation = r"-u'' = \pi^2 \sin \pi x,\quad u(\pm 1)=0"
+        self.residual_text = "r = (−u'' − π² sin πx) / π²"
 
     def residual(self, u: Tensor, X: Tensor, params: dict[str, Tensor]) -> Tensor:
         u_xx = derivative(derivative(u, X, 0), X, 0)
@@ -354,6 +358,7 @@ class Burgers(Problem):
         self.lows = (0.0, -1.0)
         self.highs = (1.0, 1.0)
         self.equation = r"u_t + u\,u_x = \nu\,u_{xx},\quad u(x,0)=-\sin\pi x,\ u(\pm1,t)=0"
+        self.residual_text = "r = u_t + u u_x − ν u_xx"
 
     def parameters(self) -> dict[str, float]:
         return {"nu": self.nu}
@@ -414,6 +419,7 @@ class FirstOrderODE(Problem):
         self.lows = (0.0,)
         self.highs = (float(self.t_end),)
         self.equation = "u' = " + str(getattr(self.formula, "text", self.formula))
+        self.residual_text = "r = u' − f(t, u)"
         self.reference_on_grid()  # fail early (blow-up, non-finite f) with a message
 
     def parameters(self) -> dict[str, float]:

@@ -365,7 +365,8 @@ class PINN:
         """Relative L2 error against the reference on the problem's grid."""
         return relative_l2(self.predict(self._grid, model), self._ref)
 
-    def field_frame(self, model: PINNModel | None = None, shape: tuple[int, ...] | None = None):
+    def field_frame(self, model: PINNModel | None = None, shape: tuple[int, ...] | None = None,
+                    residual: bool = True):
         """Prediction, reference, absolute error and residual on a display grid.
 
         Parameters
@@ -375,6 +376,8 @@ class PINN:
         shape : tuple of int, optional
             Grid points per input (default 201 in 1-D, 41 × 101 in 2-D: few enough
             cells for a browser chart).
+        residual : bool
+            Also compute the residual (autodiff through the network: the costly part).
 
         Returns
         -------
@@ -386,7 +389,8 @@ class PINN:
         X = frame[list(self.problem.inputs)].to_numpy()
         frame["u"] = self.predict(X, model)
         frame["abs_error"] = np.abs(frame["u"] - frame["reference"])
-        frame["residual"] = self.residual_at(X, model)
+        if residual:
+            frame["residual"] = self.residual_at(X, model)
         return frame
 
     def points_frame(self):

@@ -83,12 +83,13 @@ def loss_terms_chart(history, phase_starts: Sequence[tuple[int, str]] | None = N
     df = _history_terms(history)
     if df.empty:
         df = pd.DataFrame({"epoch": [0], "term": ["residual"], "loss": [np.nan]})
+    present = [t for t in TERM_COLORS if t in set(df["term"])]
     base = alt.Chart(df).mark_line().encode(
         x=alt.X("epoch:Q", title="epoch"),
         y=alt.Y("loss:Q", scale=alt.Scale(type="log"), title="weighted loss term"),
         color=alt.Color(
             "term:N",
-            scale=alt.Scale(domain=list(TERM_COLORS), range=list(TERM_COLORS.values())),
+            scale=alt.Scale(domain=present, range=[TERM_COLORS[t] for t in present]),
             title="term",
         ),
         strokeDash=alt.condition(alt.datum.term == "total", alt.value([4, 2]), alt.value([1, 0])),
@@ -213,7 +214,8 @@ def slices_chart(df: pd.DataFrame, times: Sequence[float], height: int = 220):
     ).properties(height=height, title="Slices u(x) at fixed times")
 
 
-def solution_1d_chart(df: pd.DataFrame, points: pd.DataFrame | None = None, height: int = 280):
+def solution_1d_chart(df: pd.DataFrame, points: pd.DataFrame | None = None, height: int = 280,
+                      title: str = "Network vs reference"):
     """1-D problems: network and reference over the input, with measurements if any.
 
     ``df`` from ``field_frame`` (or ``reference_frame`` before training: then only the
@@ -247,7 +249,7 @@ def solution_1d_chart(df: pd.DataFrame, points: pd.DataFrame | None = None, heig
                 x=f"{var}:Q", y="level:Q",
                 color=alt.Color("role:N", scale=alt.Scale(domain=list(ROLE_COLORS), range=list(ROLE_COLORS.values())), legend=None),
             )
-    return chart.properties(height=height, title="Solution")
+    return chart.properties(height=height, title=title)
 
 
 def points_chart(points: pd.DataFrame, lows: Sequence[float], highs: Sequence[float], height: int = 260):
