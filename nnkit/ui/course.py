@@ -89,6 +89,15 @@ LECTURES: list[Lecture] = [
             "automatic differentiation, vanishes: solve and identify ODEs and PDEs."
         ),
         pages=[
+            PageInfo(
+                path="pages/pinn.py",
+                title="Physics-informed networks",
+                icon=":material/waves:",
+                summary=(
+                    "Solve an oscillator, the heat and Burgers equations or your own ODE with a "
+                    "network, find the friction μ from noisy data; every result beside its reference."
+                ),
+            ),
         ],
     ),
     Lecture(
