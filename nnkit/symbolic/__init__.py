@@ -13,11 +13,13 @@ programming with gplearn (:mod:`nnkit.symbolic.gp`). :func:`is_equivalent` check
 recovered formula against the truth.
 """
 
+from nnkit.symbolic.compare import Comparison, compare_functions
 from nnkit.symbolic.core import (
     Candidate,
     Distillation,
     description_length,
     distill,
+    estimate_noise,
     pareto_front,
     sample_domain,
     score_on,
@@ -28,9 +30,12 @@ from nnkit.symbolic.evaluate import evaluate, node_count
 
 __all__ = [
     "Candidate",
+    "Comparison",
     "Distillation",
     "Equivalence",
     "check_equivalence",
+    "compare_functions",
+    "estimate_noise",
     "description_length",
     "distill",
     "evaluate",

@@ -314,7 +314,7 @@ LEVELS = (
 def _sparse_candidates(X, y, symbols, domain, degree, max_terms, accuracy, report):
     ymean, ystd = float(y.mean()), float(y.std())
     n = len(y)
-    abs_tol = max(1e-9 * (ystd + abs(ymean)), accuracy * ystd)
+    abs_tol = max(1e-9 * (ystd + abs(ymean)), min(accuracy, 0.05) * ystd)
     cands: dict[sp.Expr, Candidate] = {}
     size = 0
     levels = LEVELS
@@ -373,6 +373,7 @@ def distill(
     complexity_weight: float = 0.1,
     constant_tol: float = 1e-3,
     accuracy: float | None = None,
+    max_source_error: float = 0.3,
     extrapolation: Domain | None = None,
     time_budget: float = 20.0,
     seed: int = 0,
@@ -399,7 +400,8 @@ def distill(
         Most terms in a formula (sparse method).
     max_error : float, default 0.05
         Largest relative RMSE (``nrmse``, RMSE / std of the samples) accepted as a
-        match; above it the status is ``"none"``.
+        match, on top of the source's own ``accuracy``; above ``max_error + accuracy``
+        the status is ``"none"``.
     complexity_weight : float, default 0.1
         Weight of complexity in the model choice (see :func:`description_length`).
     constant_tol : float, default 1e-3
@@ -410,6 +412,10 @@ def distill(
         do not count in the model choice and snapping may use it as slack. Pass a
         trained network's training RMSE / std. Default: for a data set, the noise
         estimated by :func:`estimate_noise`; for a callable, 1e-6.
+    max_source_error : float, default 0.3
+        If the source's relative accuracy is worse than this (a network that could
+        not fit its data, or data that are mostly noise), the status is ``"none"``:
+        there is no law in it to distil.
     extrapolation : sequence of (low, high), optional
         Window for extrapolation checks (default: :func:`widen_domain` of ``domain``).
     time_budget : float, default 20
@@ -466,16 +472,25 @@ def distill(
     cands.sort(key=lambda c: (c.complexity, c.nrmse))
     best = min(cands, key=lambda c: description_length(c, complexity_weight, accuracy))
     most_accurate = min(cands, key=lambda c: c.nrmse)
-    if best.nrmse <= max_error:
+    threshold = max_error + accuracy
+    if accuracy > max_source_error:
+        status = "none"
+        best = most_accurate
+        msg = (f"No simple formula found: the source itself is inaccurate (its relative error is "
+               f"{accuracy:.2g}, above {max_source_error:g}), so it holds no law to distil — a "
+               "network trained on noise, or data that are mostly noise. The best candidates are "
+               "listed for what they are worth.")
+    elif best.nrmse <= threshold:
         status = "found"
         msg = (f"Found {best.text} (complexity {best.complexity}): it matches the samples "
-               f"with R² = {best.r2:.6f} (relative RMSE {best.nrmse:.2g}).")
+               f"with R² = {best.r2:.6f} (relative RMSE {best.nrmse:.2g}; the source's own relative "
+               f"accuracy is {accuracy:.2g}).")
     else:
         status = "none"
         best = most_accurate
         msg = (f"No simple formula found: the best of {len(cands)} candidates leaves a relative "
-               f"RMSE of {best.nrmse:.2g} (R² = {best.r2:.3f}), above the accepted {max_error:g}. "
-               "The target may be noise, or need terms outside the library.")
+               f"RMSE of {best.nrmse:.2g} (R² = {best.r2:.3f}), above the accepted "
+               f"{threshold:.2g}. The target may be noise, or need terms outside the library.")
     report("done", 1.0)
     return Distillation(status, msg, best, cands, _front_frame(cands, best), symbols, domain_t,
                         extrap, X, y, method, time.perf_counter() - t0, size, info)

@@ -17,7 +17,7 @@ import numpy as np
 from nnkit.models import mlp, predict
 from nnkit.training import TrainResult, fit
 
-__all__ = ["NetworkFit", "network_function", "train_network"]
+__all__ = ["NetworkFit", "accuracy_from_loss", "network_function", "train_network"]
 
 
 @dataclass
@@ -46,6 +46,13 @@ class NetworkFit:
     def __call__(self, X: np.ndarray) -> np.ndarray:
         """The network's prediction on ``X`` (shape (n, d)), as a flat float array."""
         return network_function(self.model)(X)
+
+    @property
+    def train_error(self) -> float:
+        """RMSE on its training samples divided by their std: the network's relative accuracy."""
+        r = self(self.X) - self.y
+        std = float(np.std(self.y))
+        return float(np.sqrt(np.mean(r**2)) / std) if std > 0 else 0.0
 
 
 def network_function(model) -> Callable[[np.ndarray], np.ndarray]:
@@ -136,3 +143,18 @@ def train_network(
         result = fit(model, X, y[:, None], optimizer="adam", lr=lr / 10, epochs=epochs - first,
                      batch_size=None, seed=seed + 1, callbacks=callbacks, max_seconds=budget)
     return NetworkFit(model, X, y, domain, result, noise)
+
+
+def accuracy_from_loss(mse: float, f: Callable[[np.ndarray], np.ndarray],
+                       domain: Sequence[tuple[float, float]], n: int = 2000) -> float | None:
+    """A network's relative accuracy from its training MSE: ``sqrt(mse) / std(f on domain)``.
+
+    Returns None when ``f`` is constant on the domain or the loss is not finite.
+    """
+    from nnkit.symbolic.core import sample_domain
+
+    y = np.asarray(f(sample_domain(domain, n, seed=0)), dtype=float)
+    std = float(np.std(y))
+    if not (np.isfinite(mse) and std > 0):
+        return None
+    return float(np.sqrt(max(mse, 0.0)) / std)

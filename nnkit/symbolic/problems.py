@@ -10,7 +10,8 @@ from text.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 import numpy as np
 import sympy as sp
@@ -18,7 +19,8 @@ import sympy as sp
 from nnkit.datasets import RASTRIGIN_DOMAIN
 from nnkit.symbolic.evaluate import evaluate
 
-__all__ = ["Problem", "NGUYEN", "OTHERS", "RASTRIGIN"]
+__all__ = ["NGUYEN", "OTHERS", "RASTRIGIN", "RASTRIGIN_1D", "Problem", "problem_from_formula",
+           "pure_noise"]
 
 x = sp.Symbol("x", real=True)
 x1 = sp.Symbol("x1", real=True)
@@ -31,9 +33,10 @@ class Problem:
     """A formula to recover: its name, sympy truth, symbols and sampling domain."""
 
     name: str
-    truth: sp.Expr
+    truth: sp.Expr | None
     symbols: tuple[sp.Symbol, ...]
     domain: tuple[tuple[float, float], ...]
+    fn: Callable[[np.ndarray], np.ndarray] | None = field(default=None, compare=False, repr=False)
 
     @property
     def variables(self) -> tuple[str, ...]:
@@ -41,7 +44,12 @@ class Problem:
 
     def __call__(self, X: np.ndarray) -> np.ndarray:
         """The truth evaluated on ``X`` of shape (n, d)."""
-        X = np.atleast_2d(np.asarray(X, dtype=float))
+        X = np.asarray(X, dtype=float)
+        if X.ndim == 1:
+            X = X[:, None]
+        if self.fn is not None:
+            out = np.asarray(self.fn(X), dtype=float)
+            return np.broadcast_to(out, (X.shape[0],)).astype(float) if out.ndim == 0 else out.reshape(-1)
         vals = {s: X[:, i] for i, s in enumerate(self.symbols)}
         return evaluate(self.truth, vals) * np.ones(X.shape[0])
 
@@ -87,3 +95,44 @@ RASTRIGIN = _p(
     [RASTRIGIN_DOMAIN, RASTRIGIN_DOMAIN],
 )
 """Lecture 1's exercise: 20 + x² − 10 cos 2πx + y² − 10 cos 2πy on [−5.12, 5.12]²."""
+
+RASTRIGIN_1D = _p(
+    "Rastrigin 1-D",
+    10 + x**2 - 10 * sp.cos(2 * sp.pi * x),
+    [x],
+    [RASTRIGIN_DOMAIN],
+)
+"""One axis of Rastrigin: 10 + x² − 10 cos 2πx on [−5.12, 5.12]."""
+
+
+def problem_from_formula(formula, domain: tuple[float, float]) -> Problem:
+    """A :class:`Problem` from a parsed :class:`nnkit.expr.Formula` in ``x`` (or ``x, y``).
+
+    The formula is 2-D if it uses ``y``; ``domain`` is the interval of every axis.
+    Values come from the formula's own numpy form; the truth is its sympy form.
+    """
+    used = {s.name for s in formula.sympy.free_symbols}
+    names = ("x", "y") if "y" in used else ("x",)
+    by_name = {s.name: s for s in formula.symbols}
+    symbols = tuple(by_name.get(n, sp.Symbol(n, real=True)) for n in names)
+    order = list(formula.variables)
+
+    def fn(X: np.ndarray) -> np.ndarray:
+        cols = {n: X[:, i] for i, n in enumerate(names)}
+        args = [cols.get(v, np.zeros(X.shape[0])) for v in order]
+        with np.errstate(all="ignore"):
+            return np.real(np.asarray(formula.numpy(*args), dtype=complex)).astype(float) * np.ones(X.shape[0])
+
+    lo, hi = float(domain[0]), float(domain[1])
+    return Problem(formula.text, formula.sympy, symbols, ((lo, hi),) * len(names), fn)
+
+
+def pure_noise(dim: int = 1, domain: tuple[float, float] = (-1.0, 1.0), seed: int = 0) -> Problem:
+    """A target with no formula: independent standard-normal values at every point."""
+    rng_seed = int(seed)
+
+    def fn(X: np.ndarray) -> np.ndarray:
+        return np.random.default_rng(rng_seed).standard_normal(X.shape[0])
+
+    symbols = (x,) if dim == 1 else (x, y_)
+    return Problem("pure noise", None, symbols, ((float(domain[0]), float(domain[1])),) * dim, fn)

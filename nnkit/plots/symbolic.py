@@ -1,0 +1,108 @@
+"""Charts of the symbolic-distillation page: Pareto front, curves and maps beyond the domain."""
+
+from __future__ import annotations
+
+import altair as alt
+import numpy as np
+import pandas as pd
+
+__all__ = ["comparison_curves", "comparison_maps", "pareto_chart"]
+
+SERIES_COLORS = {"truth": "#222222", "network": "#e45756", "formula": "#4c78a8",
+                 "gplearn": "#f58518", "data": "#9d9d9d"}
+
+
+def _color(series: list[str]) -> alt.Scale:
+    palette = ["#4c78a8", "#54a24b", "#b279a2", "#72b7b2"]
+    rng = [SERIES_COLORS.get(s) or palette[i % len(palette)] for i, s in enumerate(series)]
+    return alt.Scale(domain=series, range=rng)
+
+
+def pareto_chart(candidates: pd.DataFrame, front: pd.DataFrame, height: int = 300) -> alt.Chart:
+    """Complexity vs relative error of every candidate, the Pareto front and the choice.
+
+    Parameters
+    ----------
+    candidates : DataFrame
+        Columns ``complexity``, ``nrmse``, ``formula`` (every formula evaluated).
+    front : DataFrame
+        :attr:`nnkit.symbolic.Distillation.front` (``complexity``, ``nrmse``,
+        ``formula``, ``chosen``).
+    """
+    floor = 1e-7
+    cands = candidates.assign(error=np.maximum(candidates["nrmse"], floor))
+    fr = front.assign(error=np.maximum(front["nrmse"], floor))
+    y = alt.Y("error:Q", scale=alt.Scale(type="log"), title="relative RMSE (RMSE / std)")
+    x = alt.X("complexity:Q", title="complexity (nodes of the expression tree)")
+    tip = [alt.Tooltip("formula:N"), alt.Tooltip("complexity:Q"), alt.Tooltip("nrmse:Q", format=".3g")]
+    cloud = alt.Chart(cands).mark_circle(size=30, color="#bbbbbb", opacity=0.6).encode(x, y, tooltip=tip)
+    line = alt.Chart(fr).mark_line(point=True, interpolate="step-after", color="#4c78a8").encode(
+        x, y, tooltip=tip
+    )
+    chosen = alt.Chart(fr[fr["chosen"]]).mark_point(size=250, shape="diamond", filled=True,
+                                                     color="#e45756").encode(x, y, tooltip=tip)
+    return (cloud + line + chosen).properties(height=height, title="Pareto front: complexity vs error")
+
+
+def comparison_curves(slice_df: pd.DataFrame, domain: tuple[float, float], height: int = 320,
+                      title: str = "") -> alt.Chart:
+    """Lines of each series along x; the training domain shaded.
+
+    Parameters
+    ----------
+    slice_df : DataFrame
+        :attr:`nnkit.symbolic.Comparison.slice` (``x, series, value, inside``).
+    domain : (low, high)
+        Training interval of x.
+    """
+    df = slice_df[np.isfinite(slice_df["value"])]
+    series = list(dict.fromkeys(slice_df["series"]))
+    band = alt.Chart(pd.DataFrame({"lo": [domain[0]], "hi": [domain[1]]})).mark_rect(
+        color="#4c78a8", opacity=0.08
+    ).encode(x="lo:Q", x2="hi:Q")
+    dash = alt.condition(alt.datum.series == "truth", alt.value([1, 0]), alt.value([6, 3]))
+    lines = alt.Chart(df).mark_line(strokeWidth=2).encode(
+        x=alt.X("x:Q", title="x"),
+        y=alt.Y("value:Q", title="value"),
+        color=alt.Color("series:N", scale=_color(series), title=None),
+        strokeDash=dash,
+        tooltip=["series:N", alt.Tooltip("x:Q", format=".3f"), alt.Tooltip("value:Q", format=".4g")],
+    )
+    return (band + lines).properties(height=height, title=title or "Inside (shaded) and outside the training domain")
+
+
+def comparison_maps(grid: pd.DataFrame, domain: tuple[tuple[float, float], ...], size: int = 230) -> alt.Chart:
+    """One heat-map per series over the window; the training box drawn as a rectangle.
+
+    Parameters
+    ----------
+    grid : DataFrame
+        :attr:`nnkit.symbolic.Comparison.grid` with ``x, y, series, value``.
+    domain : ((x0, x1), (y0, y1))
+    """
+    df = grid[np.isfinite(grid["value"])]
+    xs = np.sort(df["x"].unique())
+    ys = np.sort(df["y"].unique())
+    dx = float(xs[1] - xs[0]) if len(xs) > 1 else 1.0
+    dy = float(ys[1] - ys[0]) if len(ys) > 1 else 1.0
+    df = df.assign(x2=df["x"] + dx, y2=df["y"] + dy)
+    lo, hi = np.nanpercentile(df["value"], [1, 99]) if len(df) else (0.0, 1.0)
+    box = pd.DataFrame({"x": [domain[0][0]], "x2": [domain[0][1]], "y": [domain[1][0]], "y2": [domain[1][1]]})
+    charts = []
+    for name in dict.fromkeys(grid["series"]):
+        part = df[df["series"] == name]
+        heat = alt.Chart(part).mark_rect().encode(
+            x=alt.X("x:Q", title="x", scale=alt.Scale(zero=False, nice=False)),
+            x2="x2:Q",
+            y=alt.Y("y:Q", title="y", scale=alt.Scale(zero=False, nice=False)),
+            y2="y2:Q",
+            color=alt.Color("value:Q", scale=alt.Scale(scheme="viridis", domain=[float(lo), float(hi)], clamp=True),
+                            title="value"),
+            tooltip=[alt.Tooltip("x:Q", format=".2f"), alt.Tooltip("y:Q", format=".2f"),
+                     alt.Tooltip("value:Q", format=".4g")],
+        )
+        outline = alt.Chart(box).mark_rect(fill=None, stroke="white", strokeDash=[5, 3], strokeWidth=2).encode(
+            x="x:Q", x2="x2:Q", y="y:Q", y2="y2:Q"
+        )
+        charts.append((heat + outline).properties(width=size, height=size, title=name))
+    return alt.hconcat(*charts).resolve_scale(color="shared")

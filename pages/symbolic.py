@@ -1,0 +1,346 @@
+"""Symbolic distillation: turn a trained network back into a formula (lecture 3)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from nnkit.expr import FormulaError, parse
+from nnkit.limits import LIMITS
+from nnkit.plots.symbolic import comparison_curves, comparison_maps, pareto_chart
+from nnkit.symbolic import check_equivalence, compare_functions, distill, widen_domain
+from nnkit.symbolic.problems import (
+    NGUYEN,
+    RASTRIGIN,
+    RASTRIGIN_1D,
+    problem_from_formula,
+    pure_noise,
+)
+from nnkit.ui.formula import formula_input
+
+st.title("Symbolic distillation")
+st.markdown(
+    "Lecture 3: a trained network is a black box that is accurate **inside** its training "
+    "domain and usually wrong outside it. *Symbolic regression* searches for a short "
+    "closed-form formula that reproduces the network: readable, and when it is the true law, "
+    "it **extrapolates**. Here the search is a best-subset regression over a library of "
+    "elementary terms (with coefficients snapped to simple numbers), beside genetic "
+    "programming (gplearn) as the classic contrast."
+)
+
+SOURCES = {
+    "trained": "a network trained on this page",
+    "mlp": "the network from the MLP page",
+    "csv": "a CSV file (data)",
+}
+TARGETS = {
+    "rastrigin1": (RASTRIGIN_1D, "Rastrigin, one axis: 10 + x² − 10 cos 2πx"),
+    "rastrigin2": (RASTRIGIN, "Rastrigin 2-D (lecture 1, exercise 1)"),
+    **{f"nguyen{i + 1}": (p, f"{p.name}: {p.truth}") for i, p in enumerate(NGUYEN)},
+    "noise": (None, "pure noise (there is no formula)"),
+    "formula": (None, "your formula f(x) or f(x, y)"),
+}
+FOURIER_DEFAULT = {"rastrigin1", "rastrigin2"}
+DEFAULT_EPOCHS = {"rastrigin1": 600, "rastrigin2": 1500}
+METHODS = {
+    "sparse": "sparse regression (best subset)",
+    "gplearn": "genetic programming (gplearn)",
+    "both": "both, side by side",
+}
+
+
+@st.cache_resource(max_entries=6, show_spinner=False)
+def trained_network(key: str, formula_text: str, lo: float, hi: float, n: int, noise: float,
+                    epochs: int, fourier: bool, seed: int):
+    """Train (once per setting, shared: the result is a pure function of the arguments)."""
+    from nnkit.symbolic.networks import train_network
+
+    problem = resolve_target(key, formula_text, lo, hi, seed)
+    two_d = len(problem.domain) == 2
+    return train_network(
+        problem,
+        problem.domain,
+        n_samples=n,
+        noise=noise,
+        hidden=(128, 128) if two_d and fourier else (64, 64),
+        fourier_features=(64 if two_d else 32) if fourier else 0,
+        fourier_scale=3.0,
+        epochs=epochs,
+        lr=2e-3 if fourier else 3e-3,
+        seed=seed,
+        max_seconds=LIMITS.max_train_seconds,
+    )
+
+
+def resolve_target(key: str, formula_text: str, lo: float, hi: float, seed: int):
+    if key == "formula":
+        return problem_from_formula(parse(formula_text, ("x", "y")), (lo, hi))
+    if key == "noise":
+        return pure_noise(1, (lo, hi), seed)
+    return TARGETS[key][0]
+
+
+def run_search(data_key: tuple, source, domain, variables, accuracy, method: str, budget: float):
+    """Distil with a progress bar; results are kept per user (session) and per setting."""
+    memo = st.session_state.setdefault("sym_results", {})
+    key = (data_key, method, budget)
+    if key in memo:
+        return memo[key]
+    bar = st.progress(0.0, text="starting the search…")
+
+    def progress(stage: str, fraction: float) -> None:
+        bar.progress(min(max(fraction, 0.0), 1.0), text=f"{METHODS[method]}: {stage}")
+
+    result = distill(source, domain, variables, method=method, accuracy=accuracy,
+                     time_budget=budget, progress=progress, seed=0)
+    bar.empty()
+    if len(memo) > 12:
+        memo.pop(next(iter(memo)))
+    memo[key] = result
+    return result
+
+
+# ------------------------------------------------------------------------------ source
+source_kind = st.radio("Distil", list(SOURCES), format_func=SOURCES.get, horizontal=True,
+                       key="sym_source")
+truth = None          # Problem with the true law, when known
+network = None        # callable X -> y of the network, when the source is a network
+samples = None        # (X, y) for a data source
+accuracy = None
+domain = None
+variables = None
+data_key: tuple = ()
+
+if source_kind == "trained":
+    c1, c2 = st.columns([3, 2])
+    key = c1.selectbox("Target the network learns", list(TARGETS), format_func=lambda k: TARGETS[k][1],
+                       key="sym_target")
+    formula_text = ""
+    lo, hi = -2.0, 2.0
+    if key == "formula":
+        formula = formula_input("f(x, y) =", "x^2*exp(-x) + y/2", variables=("x", "y"), key="sym_formula",
+                                examples=["x^2*exp(-x) + y/2", "sin(x)*cos(y)", "x^3 - 2*x + 1",
+                                          "exp(-x^2)*cos(3*x)", "3"])
+        if formula is None:
+            st.stop()
+        formula_text = formula.text
+    if key in ("formula", "noise"):
+        a, b = st.columns(2)
+        lo = a.number_input("domain from", value=-2.0, key="sym_lo", format="%g")
+        hi = b.number_input("to", value=2.0, key="sym_hi", format="%g")
+        if not hi > lo:
+            st.error("The domain needs *to* > *from*: change one of the two bounds.")
+            st.stop()
+    with c2:
+        a, b, c = st.columns(3)
+        n = a.number_input("samples", 50, int(LIMITS.max_samples), 4000 if key == "rastrigin2" else 500,
+                           step=100, key=f"sym_n_{key}")
+        noise = b.number_input("noise (× std)", 0.0, 1.0, 0.0, step=0.01, key="sym_noise", format="%g")
+        seed = c.number_input("seed", 0, 10_000, 0, key="sym_seed")
+        epochs = a.number_input("epochs", 10, int(LIMITS.max_epochs), DEFAULT_EPOCHS.get(key, 1500),
+                                step=100, key=f"sym_epochs_{key}")
+        fourier = b.checkbox("Fourier features", key in FOURIER_DEFAULT, key=f"sym_ff_{key}",
+                             help="Random Fourier-feature encoding of the input (helps with Rastrigin's bumps).")
+    try:
+        problem = resolve_target(key, formula_text, lo, hi, int(seed))
+        with st.spinner("Training the network (once per setting; Adam, full batch)…"):
+            net = trained_network(key, formula_text, float(lo), float(hi), int(n), float(noise),
+                                  int(epochs), bool(fourier), int(seed))
+    except (ValueError, FormulaError) as exc:
+        st.error(f"This target cannot be trained on: {exc}. Change the formula or the domain.")
+        st.stop()
+    truth = problem if problem.truth is not None else None
+    network = net
+    domain = problem.domain
+    variables = [s.name for s in problem.symbols]
+    accuracy = net.train_error
+    data_key = ("trained", key, formula_text, lo, hi, int(n), float(noise), int(epochs), bool(fourier), int(seed))
+    st.caption(
+        f"Network: {'Fourier features + ' if fourier else ''}MLP trained with nnkit.training on {int(n)} samples "
+        f"({net.result.epochs} epochs, {net.result.stop_message}); its relative training error "
+        f"(RMSE / std) is {accuracy:.2g}: the formula is not asked to be more accurate than that."
+    )
+
+elif source_kind == "mlp":
+    from nnkit.fitting import builtin_target
+    from nnkit.symbolic.networks import accuracy_from_loss, network_function
+    from nnkit.symbolic.problems import Problem
+    from nnkit.ui.live_training import current_config, current_job
+
+    job = current_job("mlp")
+    config = current_config("mlp")
+    if job is None or config is None or job.running or not len(job.snapshot().history):
+        st.info(
+            "No finished network from the **MLP fitting** page in this session yet. Train one there "
+            "(Lecture 1 · MLP fitting: e.g. Rastrigin with the *Fourier features* preset), stop or let it "
+            "finish, then come back: it appears here."
+        )
+        st.stop()
+    name, box = config[0], config[1]
+    snap = job.snapshot()
+    model = job.model_at(snap)
+    if str(name).startswith("formula:"):
+        try:
+            problem = problem_from_formula(parse(str(name)[len("formula:"):], ("x", "y")), box)
+        except (ValueError, FormulaError) as exc:
+            st.error(f"The MLP page's formula cannot be read back: {exc}.")
+            st.stop()
+    else:
+        target = builtin_target(name).with_domain(*box)
+        base = RASTRIGIN if name == "rastrigin" else None
+        syms = RASTRIGIN.symbols if target.dim == 2 else RASTRIGIN_1D.symbols
+        problem = Problem(target.label, base.truth if base else None, syms[: target.dim],
+                          ((float(box[0]), float(box[1])),) * target.dim, target)
+    truth = problem if problem.truth is not None else None
+    network = network_function(model)
+    domain = problem.domain
+    variables = [s.name for s in problem.symbols]
+    mse = float(snap.history.train_loss[-1])
+    accuracy = accuracy_from_loss(mse, network, domain)
+    data_key = ("mlp", str(name), tuple(box), int(snap.epochs), int(snap.version))
+    st.caption(
+        f"The MLP page's network: {problem.name} on [{box[0]:g}, {box[1]:g}]"
+        f"{'²' if len(domain) == 2 else ''}, {snap.epochs} epochs, last training MSE {mse:.3g}."
+    )
+
+else:
+    from nnkit.tabular import TabularError, load_csv
+
+    up = st.file_uploader(f"CSV file (numbers; up to {LIMITS.max_upload_mb:g} MB)", type=["csv", "txt"],
+                          key="sym_csv")
+    if up is None:
+        st.info("Upload a CSV with one or two input columns and one output column; the search runs on "
+                "the data itself (no network).")
+        st.stop()
+    try:
+        table = load_csv(up.getvalue())
+    except TabularError as exc:
+        st.error(str(exc))
+        st.stop()
+    numeric = [c for c in table.frame.columns if pd.api.types.is_float_dtype(table.frame[c])]
+    if len(numeric) < 2:
+        st.error("The file needs at least two numeric columns (inputs and an output).")
+        st.stop()
+    a, b = st.columns(2)
+    out_col = a.selectbox("output column", numeric, index=len(numeric) - 1, key="sym_csv_y")
+    in_cols = b.multiselect("input columns (1 or 2)", [c for c in numeric if c != out_col],
+                            default=[c for c in numeric if c != out_col][:1], key="sym_csv_x")
+    if not 1 <= len(in_cols) <= 2:
+        st.warning("Choose one or two input columns.")
+        st.stop()
+    frame = table.frame[in_cols + [out_col]].dropna()
+    if len(frame) < 10:
+        st.error(f"Only {len(frame)} complete rows: the search needs at least 10.")
+        st.stop()
+    samples = (frame[in_cols].to_numpy(float), frame[out_col].to_numpy(float))
+    variables = ["x"] if len(in_cols) == 1 else ["x", "y"]
+    domain = tuple((float(frame[c].min()), float(frame[c].max())) for c in in_cols)
+    if any(hi <= lo for lo, hi in domain):
+        st.error("An input column is constant: choose inputs that vary.")
+        st.stop()
+    data_key = ("csv", table.sha256, tuple(in_cols), out_col)
+    st.caption(f"{table.summary()} · inputs {', '.join(in_cols)} → x{', y' if len(in_cols) == 2 else ''}; "
+               f"output {out_col}; {len(frame)} complete rows.")
+
+# ------------------------------------------------------------------------------ search
+a, b = st.columns([2, 1])
+method = a.radio("Search", list(METHODS), format_func=METHODS.get, horizontal=True, key="sym_method")
+budget = b.slider("gplearn time budget (s)", 2, 30, 10, key="sym_budget",
+                  disabled=method == "sparse")
+source = network if network is not None else samples
+methods = ["sparse", "gplearn"] if method == "both" else [method]
+try:
+    results = {m: run_search(data_key, source, domain, variables, accuracy, m, float(budget)) for m in methods}
+except ValueError as exc:
+    st.error(f"The search cannot run on this source: {exc}.")
+    st.stop()
+res = results[methods[0]]
+
+if res.status == "found":
+    st.success(res.message)
+else:
+    st.warning(("**No simple formula found.** " if res.status == "none" else "") + res.message)
+st.latex(("f = " if res.found else r"\text{best try: } f \approx ") + res.best.latex)
+m1, m2, m3, m4 = st.columns(4)
+m1.metric("complexity", res.best.complexity, help="Nodes of the expression tree.")
+m2.metric("R² on the samples", f"{res.best.r2:.6f}",
+          help="Against the samples the search used (the network's values, or the data).")
+m3.metric("search time", f"{res.seconds:.1f} s", help="Wall time on this (shared) server.")
+m4.metric("candidates", len(res.candidates),
+          help=f"Distinct formulas evaluated{f'; library of {res.library_size} terms' if res.library_size else ''}.")
+
+if truth is not None and res.found:
+    eq = check_equivalence(res.best.expr, truth.truth, truth.domain)
+    if eq.equivalent:
+        how = "sympy simplifies the difference to 0" if eq.symbolic else "numerically identical on the domain"
+        st.markdown(f"**Exact recovery**: the formula equals the truth ${truth.truth}$ ({how}; "
+                    f"largest difference {eq.max_abs_diff:.1e} at {eq.n_points} test points).".replace("$", "`"))
+    else:
+        st.markdown(f"**Not the truth** (`{truth.truth}`): largest difference {eq.max_abs_diff:.3g} on the "
+                    "domain. An approximation that fits the samples need not be the law.")
+
+if len(methods) == 2:
+    rows = [{"method": METHODS[m], "formula": r.best.text, "complexity": r.best.complexity,
+             "R² on samples": r.best.r2, "status": r.status, "seconds": r.seconds} for m, r in results.items()]
+    if truth is not None:
+        for row, r in zip(rows, results.values(), strict=True):
+            row["equals the truth"] = check_equivalence(r.best.expr, truth.truth, truth.domain).equivalent
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+
+# ------------------------------------------------------------------------------ charts
+cands = pd.DataFrame({"complexity": [c.complexity for c in res.candidates],
+                      "nrmse": [c.nrmse for c in res.candidates],
+                      "formula": [c.text for c in res.candidates]})
+st.altair_chart(pareto_chart(cands, res.front), width="stretch")
+st.caption(
+    "Each grey dot is a formula the search evaluated; the blue steps are the Pareto front (no simpler "
+    "formula is more accurate); the red diamond is the choice by description length: a longer formula "
+    "must earn its extra nodes with a proportionally smaller error."
+)
+
+if len(domain) <= 2:
+    window = widen_domain(domain)
+    funcs = {}
+    if truth is not None:
+        funcs["truth"] = truth
+    if network is not None:
+        funcs["network"] = network
+    funcs["formula"] = res.predict
+    if len(methods) == 2:
+        funcs["gplearn"] = results["gplearn"].predict
+    reference = "truth" if truth is not None else ("network" if network is not None else "formula")
+    if samples is not None:
+        window = domain
+    comp = compare_functions(funcs, domain, window, reference)
+    if len(domain) == 1:
+        st.altair_chart(comparison_curves(comp.slice, domain[0]), width="stretch")
+    else:
+        st.altair_chart(comparison_maps(comp.grid, domain), width="content")
+        st.altair_chart(comparison_curves(comp.slice, domain[0],
+                                          title=f"Slice at y = {0.5 * sum(domain[1]):g}"), width="stretch")
+    st.caption(
+        f"Shaded / dashed box: the training domain; the plot extends to {window[0][0]:g} … {window[0][1]:g}. "
+        "Where the curves part, the network or the formula leaves the truth."
+    )
+    scores = comp.scores[comp.scores["series"] != reference].rename(
+        columns={"series": "model", "r2_inside": "R² inside", "r2_outside": "R² outside",
+                 "rmse_inside": "RMSE inside", "rmse_outside": "RMSE outside"})
+    st.dataframe(scores, hide_index=True, width="stretch")
+    st.caption(f"Scores against the {reference} on a grid over the training domain (inside) and the "
+               "rest of the window (outside).")
+    if samples is None and network is not None and truth is not None:
+        s = comp.scores.set_index("series")
+        net_out, f_out = s.loc["network", "r2_outside"], s.loc["formula", "r2_outside"]
+        st.markdown(
+            f"**What you see:** inside the training domain the network reaches R² = "
+            f"{s.loc['network', 'r2_inside']:.4f}; outside it drops to {net_out:.3f}, while the distilled "
+            f"formula scores R² = {f_out:.4f} there"
+            + (" — it has learned the law, not just the samples." if f_out > 0.99 and net_out < f_out
+               else ".")
+        )
+elif samples is None:
+    st.caption("Curves and maps are drawn for one or two inputs.")
+
+if res.status != "found" or st.toggle("show the Pareto front as a table", key="sym_front_table"):
+    st.markdown("**Best candidates** (the Pareto front):")
+    st.dataframe(res.front[["complexity", "r2", "nrmse", "formula"]], hide_index=True, width="stretch")
