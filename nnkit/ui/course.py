@@ -54,6 +54,16 @@ LECTURES: list[Lecture] = [
                 ),
             ),
             PageInfo(
+                path="pages/perceptron.py",
+                title="Perceptron & activations",
+                icon=":material/linear_scale:",
+                summary=(
+                    "Activation functions beside their derivatives, one neuron's line, "
+                    "Rosenblatt's rule replayed step by step against Novikoff's bound "
+                    "(AND/OR converge, XOR never), and a layer of neurons."
+                ),
+            ),
+            PageInfo(
                 path="pages/gradient_descent.py",
                 title="Gradient descent",
                 icon=":material/trending_down:",
