@@ -78,7 +78,7 @@ if variables is not None:
         if key not in st.session_state:
             st.session_state[key] = 1.0
         with cols[k % len(cols)]:
-            values[name] = st.number_input(name, key=key, step=0.1, format="%.4f")
+            values[name] = st.number_input(name, key=key, step=0.1, format="%g")
 
 st.checkbox(
     "Write x^2, x^3, x^4 as repeated products (x·x, x·x·x …)",
