@@ -197,3 +197,67 @@ def test_neuron_and_layer_outputs():
     np.testing.assert_allclose(out[:, 2], np.maximum(X.sum(axis=1) - 1.0, 0))
     with pytest.raises(ValueError, match="layer shapes"):
         layer_output(X, W, [0.0, 1.0])
+
+
+def test_replay_frame_state_matches_the_history():
+    from nnkit.perceptron import FrameState
+
+    X, y = ds.logic_gate("or")
+    p = Perceptron(lr=0.5, max_epochs=50, seed=2).fit(X, y)
+    start = p.replay(X, y, 0)
+    assert isinstance(start, FrameState)
+    assert start.frame == 0 and start.sample == -1 and start.step == 0.0
+    assert start.n_errors == int(np.sum(y == 0))  # H(0) = 1: only class-0 points are wrong
+    for k in range(1, p.history_.n_frames):
+        s = p.replay(X, y, k)
+        row = p.history_.frames.iloc[k]
+        assert s.step == 0.5 * (row["target"] - row["output"])
+        np.testing.assert_allclose(s.w, s.w_before + s.step * X[s.sample])
+        assert s.b == pytest.approx(s.b_before + s.step)
+        z = X @ s.w + s.b
+        np.testing.assert_array_equal(s.misclassified, (z >= 0).astype(int) != y)
+    end = p.replay(X, y, 10**6)  # clipped to the last frame
+    assert end.frame == p.n_updates_ and end.n_errors == 0
+
+
+def test_gate_of_neuron():
+    from nnkit.perceptron import gate_of_neuron
+
+    assert gate_of_neuron([1, 1], -1.5) == ((0, 0, 0, 1), "and")
+    assert gate_of_neuron([1, 1], -0.5) == ((0, 1, 1, 1), "or")
+    assert gate_of_neuron([-1, -1], 1.5) == ((1, 1, 1, 0), "nand")
+    assert gate_of_neuron([-1, -1], 0.5) == ((1, 0, 0, 0), "nor")
+    assert gate_of_neuron([1, 0], -0.5) == ((0, 0, 1, 1), None)  # x1 alone
+    # no threshold neuron computes XOR: search a grid of weights and biases
+    grid = np.linspace(-2, 2, 17)
+    found = {
+        gate_of_neuron([a, c], b)[1] for a in grid for c in grid for b in grid
+    }
+    assert {"and", "or", "nand", "nor"} <= found and "xor" not in found
+
+
+def test_layer_firing_shares_of_a_known_triangle():
+    from nnkit.perceptron import layer_firing_shares
+
+    W = [[0.0, 1.0], [-1.0, -1.0], [1.0, -1.0]]
+    b = [0.5, 1.0, 1.0]
+    shares = layer_firing_shares(W, b, (-2, 2), (-2, 2), steps=400)
+    assert shares.sum() == pytest.approx(1.0)
+    assert shares[3] == pytest.approx(2.25 / 16, abs=0.005)  # triangle of area 2.25
+    assert shares[0] == 0.0  # every point is on the firing side of some neuron
+
+
+def test_boundary_segment_and_view_box():
+    from nnkit.perceptron import boundary_segment, view_box
+
+    seg = boundary_segment([1.0, 1.0], -1.0, (-2, 2), (-2, 2))
+    assert seg.shape == (2, 2)
+    np.testing.assert_allclose(seg.sum(axis=1), [1.0, 1.0])  # both ends on x1 + x2 = 1
+    assert {tuple(p) for p in seg} == {(-1.0, 2.0), (2.0, -1.0)}
+    vertical = boundary_segment([2.0, 0.0], -1.0, (-2, 2), (-3, 3))
+    np.testing.assert_allclose(vertical[:, 0], [0.5, 0.5])
+    assert sorted(vertical[:, 1]) == [-3.0, 3.0]
+    assert boundary_segment([1.0, 1.0], -10.0, (-2, 2), (-2, 2)) is None  # misses the box
+    assert boundary_segment([0.0, 0.0], 1.0, (-2, 2), (-2, 2)) is None  # no line
+    (x0, x1), (y0, y1) = view_box(np.array([[0.0, 0.0], [1.0, 3.0]]), pad=0.1)
+    assert (x0, x1, y0, y1) == pytest.approx((-0.3, 1.3, -0.3, 3.3))
