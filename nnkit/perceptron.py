@@ -221,11 +221,6 @@ class Perceptron:
 
     # -- the learning rule --------------------------------------------------------
 
-    def _unit(self, z: float) -> float:
-        if self.output == "heaviside":
-            return 1.0 if z >= 0 else 0.0
-        return float(np.sign(z))
-
     def fit(self, X, y) -> Perceptron:
         """Run the perceptron learning rule until an epoch makes no mistake.
 
@@ -271,17 +266,33 @@ class Perceptron:
         epochs: list[list[float]] = []
         converged = False
         stop = f"max_epochs = {self.max_epochs} reached with mistakes left"
+        # The sample loop runs on Python floats: for the 2-D toy sets this is several
+        # times faster than per-sample numpy calls (same operations, same order).
+        rows = X.tolist()
+        targets = t.tolist()
+        heaviside = self.output == "heaviside"
+        wl = w.tolist()
         for epoch in range(1, int(self.max_epochs) + 1):
             order = rng.permutation(n) if self.shuffle else np.arange(n)
             mistakes = 0
-            for i in order:
-                out = self._unit(float(X[i] @ w) + b)
-                if out != t[i]:
-                    step = lr * (t[i] - out)
-                    w = w + step * X[i]
+            for i in order.tolist():
+                xi = rows[i]
+                z = 0.0
+                for wj, xj in zip(wl, xi, strict=True):
+                    z += wj * xj
+                z += b
+                if heaviside:
+                    out = 1.0 if z >= 0 else 0.0
+                else:
+                    out = 1.0 if z > 0 else (-1.0 if z < 0 else 0.0)
+                ti = targets[i]
+                if out != ti:
+                    step = lr * (ti - out)
+                    wl = [wj + step * xj for wj, xj in zip(wl, xi, strict=True)]
                     b = b + step
                     mistakes += 1
-                    frames.append([epoch, i, t[i], out, *w, b])
+                    frames.append([epoch, i, ti, out, *wl, b])
+            w = np.array(wl)
             z = X @ w + b
             outs = (z >= 0).astype(float) if self.output == "heaviside" else np.sign(z)
             errors = int(np.sum(outs != t))
