@@ -303,6 +303,20 @@ def _symbols(variables, d) -> tuple[sp.Symbol, ...]:
     return tuple(v if isinstance(v, sp.Symbol) else sp.Symbol(str(v), real=True) for v in variables)
 
 
+def _linear_candidate(terms, coefs, rmse: float, ystd: float) -> Candidate:
+    """``Σ coef·term`` from (exact or None, float) coefficient pairs."""
+    expr = sp.Integer(0)
+    free = n_terms = 0
+    for t, (e, b) in zip(terms, coefs, strict=True):
+        coef = sp.Float(float(b), 15) if e is None else e
+        if coef != 0:
+            expr += coef * t
+            n_terms += t != 1
+            free += e is None
+    return Candidate(expr=expr, complexity=node_count(expr), rmse=rmse, nrmse=rmse / ystd,
+                     n_terms=int(n_terms), free_constants=int(free))
+
+
 LEVELS = (
     ("polynomials", {"polynomial_only": True}),
     ("elementary terms", {"products": False}),
@@ -334,29 +348,16 @@ def _sparse_candidates(X, y, symbols, domain, degree, max_terms, accuracy, repor
         for subsets in found.values():
             for subset, _ in subsets:
                 A = np.column_stack([np.ones(n)] + [lib.values[:, j] for j in subset])
-                exact, beta, rmse = snap_linear(A, y, abs_tol=abs_tol)
                 terms = [sp.Integer(1)] + [lib.exprs[j] for j in subset]
-                expr = sp.Integer(0)
-                free = n_terms = 0
-                for t, e, b in zip(terms, exact, beta, strict=True):
-                    if e is None:
-                        coef = sp.Float(float(b), 15)
-                        free += 1
-                    else:
-                        coef = e
-                    if coef != 0:
-                        expr += coef * t
-                        n_terms += t != 1
-                if expr in cands:
-                    continue
-                cands[expr] = Candidate(
-                    expr=expr,
-                    complexity=node_count(expr),
-                    rmse=rmse,
-                    nrmse=rmse / ystd,
-                    n_terms=int(n_terms),
-                    free_constants=free,
-                )
+                exact, beta, rmse = snap_linear(A, y, abs_tol=abs_tol)
+                raw, *_ = np.linalg.lstsq(A, y, rcond=None)
+                raw_rmse = float(np.sqrt(np.mean((y - A @ raw) ** 2)))
+                # the snapped formula, and the plain least-squares one beside it
+                for coefs, err in ((list(zip(exact, beta, strict=True)), rmse),
+                                   ([(None, b) for b in raw], raw_rmse)):
+                    cand = _linear_candidate(terms, coefs, err, ystd)
+                    if cand.expr not in cands:
+                        cands[cand.expr] = cand
     return list(cands.values()), size
 
 

@@ -93,13 +93,13 @@ def snap_floats(expr: sp.Expr, values: dict, y: np.ndarray, rel_tol: float = 0.3
     """Replace each float of ``expr`` by a simple number where the RMSE allows it.
 
     The same rule as the sparse search's snapping (see :mod:`nnkit.symbolic.snap`):
-    a replacement is kept while the RMSE stays below ``(1 + rel_tol)`` times the
-    original RMSE plus ``abs_tol``; floats are not refitted.
+    a replacement is kept while the RMSE stays below the original RMSE plus
+    ``rel_tol · min(RMSE, 0.1 std(y)) + abs_tol``; floats are not refitted.
     """
     base = _rmse(expr, values, y)
     if not np.isfinite(base):
         return expr, base
-    limit = (1 + rel_tol) * base + abs_tol
+    limit = base + rel_tol * min(base, 0.1 * float(np.std(y))) + abs_tol
     current, rmse = expr, base
     for f in sorted(expr.atoms(sp.Float), key=lambda f: abs(float(f))):
         for _, v in simple_values(float(f)):

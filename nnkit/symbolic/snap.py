@@ -66,8 +66,10 @@ def snap_linear(
     y : numpy.ndarray, shape (n,)
         Target.
     rel_tol : float, default 0.3
-        A snap is kept if the RMSE stays below ``(1 + rel_tol) * rmse_ls + abs_tol``,
-        where ``rmse_ls`` is the RMSE of the unsnapped least-squares fit.
+        A snap is kept if the RMSE stays below
+        ``rmse_ls + rel_tol * min(rmse_ls, 0.1 * std(y)) + abs_tol``, where ``rmse_ls``
+        is the RMSE of the unsnapped least-squares fit (a poor fit, as on noise, does
+        not license large changes).
     abs_tol : float, default 0
         Absolute slack (set it to the numerical noise level of ``y``).
 
@@ -81,7 +83,7 @@ def snap_linear(
         RMSE of the final fit.
     """
     beta, base = _fit_free(A, y, {})
-    limit = (1.0 + rel_tol) * base + abs_tol
+    limit = base + rel_tol * min(base, 0.1 * float(np.std(y))) + abs_tol
     norms = np.linalg.norm(A, axis=0)
     order = np.argsort(np.abs(beta) * norms)  # smallest contributions first: try dropping them
     fixed: dict[int, float] = {}
