@@ -260,12 +260,12 @@ class Stencil:
         return f"{sign}{frac}\\,{hp}\\,{fk}"
 
     def table(self) -> pd.DataFrame:
-        """One row per sample: offset, exact weight (text), float weight."""
+        """One row per sample: ``s`` (offset), exact ``weight`` (text), ``float`` weight."""
         return pd.DataFrame(
             {
-                "offset": [float(s) for s in self.offsets],
+                "s": [str(s) for s in self.offsets],
                 "weight": [str(w) for w in self.weights],
-                "weight_float": self.float_weights,
+                "float": self.float_weights,
             }
         )
 
@@ -949,7 +949,9 @@ def error_sweep(
                 )
             )
             bottom = measured_minimum(steps, err)
-            rows.append(_flat_row("complex step", 2, bottom.h, bottom.error, points=1))
+            row = _flat_row("complex step", 2, bottom.h, bottom.error, points=1)
+            row.update(A=higher[3] / 6, B=0.0)  # Im f(x+ih)/h = f' - h^2 f'''/6 + ...
+            rows.append(row)
     if autodiff_too:
         value = autodiff_derivative(formula, x0, derivative)
         err = abs(value - exact) if math.isfinite(value) else math.nan
@@ -999,7 +1001,8 @@ def estimates_at(sweep: Sweep, formula: Formula, h: float) -> pd.DataFrame:
     -------
     pandas.DataFrame
         ``method, estimate, exact, error, model`` where ``model`` is the predicted
-        error ``|C|·M·h^p + S·ε·F/h^d`` (bound on the round-off part).
+        error ``|C|·M·h^p + S·ε·F/h^d`` (a bound on the round-off part), and
+        ``|f'''(x0)|·h²/6`` for the complex step.
 
     Raises
     ------
@@ -1028,7 +1031,7 @@ def estimates_at(sweep: Sweep, formula: Formula, h: float) -> pd.DataFrame:
                 "estimate": est,
                 "exact": sweep.exact,
                 "error": abs(est - sweep.exact),
-                "model": math.nan,
+                "model": sweep.summary.set_index("method").loc["complex step", "A"] * h**2,
             }
         )
     return pd.DataFrame(rows)

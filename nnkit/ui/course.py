@@ -45,6 +45,15 @@ LECTURES: list[Lecture] = [
         ),
         pages=[
             PageInfo(
+                path="pages/derivatives.py",
+                title="Derivatives",
+                icon=":material/functions:",
+                summary=(
+                    "Finite differences derived exactly, their V-shaped error and best "
+                    "step, beside complex step and autodiff."
+                ),
+            ),
+            PageInfo(
                 path="pages/autodiff.py",
                 title="Automatic differentiation",
                 icon=":material/account_tree:",
@@ -79,6 +88,15 @@ LECTURES: list[Lecture] = [
                 summary=(
                     "Train an MLP live on Rastrigin or your formula, see it fail outside the "
                     "training square, fix its spectral bias with Fourier features."
+                ),
+            ),
+            PageInfo(
+                path="pages/xor.py",
+                title="XOR: how many layers?",
+                icon=":material/join_inner:",
+                summary=(
+                    "Decision boundaries with 0, 1 or 2 hidden layers, and how often each "
+                    "architecture solves XOR over 20 random initialisations."
                 ),
             ),
             PageInfo(

@@ -1,0 +1,144 @@
+"""Derivatives page: every control changes the plot; bad input gives a message, never a crash."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pyarrow as pa
+
+from tests.app.conftest import assert_no_exception
+
+PAGE = "pages/derivatives.py"
+
+
+def _chart(at):
+    charts = at.get("vega_lite_chart")
+    assert charts, "no chart on the page"
+    return charts[0]
+
+
+def _frames(at) -> list[pd.DataFrame]:
+    """The data sets of the error chart (Arrow tables Streamlit ships with the spec)."""
+    return [pa.ipc.open_stream(ds.data.data).read_pandas() for ds in _chart(at).proto.datasets]
+
+
+def _methods(at) -> set[str]:
+    """Methods drawn as measured curves in the error chart."""
+    for frame in _frames(at):
+        if "curve" in frame:
+            return set(frame.loc[frame.curve == "measured", "method"])
+    raise AssertionError("error chart has no curves")
+
+
+def _data(at) -> str:
+    return "|".join(f.to_csv() for f in _frames(at))
+
+
+def test_first_load_shows_the_v_the_table_and_the_stencil(app_page):
+    at = app_page(PAGE).run()
+    assert_no_exception(at)
+    assert not at.error
+    assert _methods(at) == {
+        "forward O(h)", "central O(h²)", "central O(h⁴)", "complex step", "autodiff (torch)"
+    }
+    text = " ".join(m.value for m in at.markdown)
+    assert "Why a V" in text
+    assert "slope 2.00 (theory 2)" in text  # computed, not canned
+    assert any("\\approx" in x.value for x in at.latex)  # the stencil in LaTeX
+    assert any("e^{- x^{2}}" in x.value for x in at.latex)  # f and its exact derivative
+    assert len(at.dataframe) >= 3  # fitted orders, weights, one-h table
+    assert len(at.get("vega_lite_chart")) == 2  # error plot + weight diagram
+
+
+def test_each_control_changes_the_plot(app_page):
+    at = app_page(PAGE).run()
+    base = _data(at)
+
+    at.text_input(key="fd_formula").set_value("exp(x)").run()
+    assert_no_exception(at)
+    after_formula = _data(at)
+    assert after_formula != base
+
+    at.number_input(key="fd_x0").set_value(1.3).run()
+    after_x0 = _data(at)
+    assert after_x0 != after_formula
+
+    at.radio(key="fd_order").set_value(2).run()
+    assert_no_exception(at)
+    assert "complex step" not in _methods(at)  # first derivative only, said in a note
+    assert any("first derivative" in i.value for i in at.info)
+    after_order = _data(at)
+    assert after_order != after_x0
+
+    at.multiselect(key="fd_schemes").set_value(["backward O(h²)"]).run()
+    assert _methods(at) == {"backward O(h²)", "autodiff (torch)"}
+
+    at.checkbox(key="fd_ad").uncheck().run()
+    assert _methods(at) == {"backward O(h²)"}
+
+    before = _data(at)
+    at.checkbox(key="fd_model").uncheck().run()
+    assert _data(at) != before  # theory lines gone
+
+    before = _data(at)
+    at.select_slider(key="fd_range").set_value((-10, -1)).run()
+    assert_no_exception(at)
+    assert _data(at) != before
+
+    at.radio(key="fd_mode").set_value("Custom stencil").run()
+    assert_no_exception(at)
+    assert _methods(at) == {"central O(h²)"}  # 3rd derivative, accuracy 2, central
+    assert any("f'''(x)" in x.value for x in at.latex)
+    before = _data(at)
+    at.number_input(key="fd_custom_acc").set_value(4).run()
+    assert _methods(at) == {"central O(h⁴)"} and _data(at) != before
+    at.selectbox(key="fd_custom_kind").set_value("forward").run()
+    assert _methods(at) == {"forward O(h⁴)"}
+    at.number_input(key="fd_custom_order").set_value(1).run()
+    assert_no_exception(at)
+
+
+def test_example_picker_fills_the_box(app_page):
+    at = app_page(PAGE).run()
+    at.selectbox(key="fd_formula__example").set_value("log(1+x^2)").run()
+    assert_no_exception(at)
+    assert at.text_input(key="fd_formula").value == "log(1+x^2)"
+
+
+def test_invalid_formula_shows_a_message_and_keeps_the_text(app_page):
+    at = app_page(PAGE).run()
+    at.text_input(key="fd_formula").set_value("sin(x) + __import__('os')").run()
+    assert_no_exception(at)
+    assert at.error and "cannot be used" in at.error[0].value
+    assert "'_'" in at.error[0].value
+    assert at.text_input(key="fd_formula").value == "sin(x) + __import__('os')"
+    assert any("^" in c.value for c in at.code)  # caret under the offending character
+    # Fixing it brings the plot back.
+    at.text_input(key="fd_formula").set_value("sin(x)").run()
+    assert not at.error and _methods(at)
+
+
+def test_point_outside_the_domain_is_a_message(app_page):
+    at = app_page(PAGE).run()
+    at.text_input(key="fd_formula").set_value("log(x)").run()
+    at.number_input(key="fd_x0").set_value(-1.0).run()
+    assert_no_exception(at)
+    assert any("outside the domain" in e.value for e in at.error)
+    # Controls still work: move back into the domain.
+    at.number_input(key="fd_x0").set_value(2.0).run()
+    assert not at.error and _methods(at)
+
+
+def test_bad_step_and_impossible_stencil_are_messages(app_page):
+    at = app_page(PAGE).run()
+    at.number_input(key="fd_h").set_value(0.0).run()
+    assert_no_exception(at)
+    assert any("h > 0" in e.value for e in at.error)
+    assert _methods(at)  # the plot is still there
+
+    at.number_input(key="fd_h").set_value(1e-3).run()
+    at.radio(key="fd_mode").set_value("Custom stencil").run()
+    at.number_input(key="fd_custom_acc").set_value(3).run()  # central needs even accuracy
+    assert_no_exception(at)
+    assert any("even" in e.value for e in at.error)
+    assert "complex step" not in _methods(at)  # 3rd derivative: autodiff only
+    assert "autodiff (torch)" in _methods(at)
