@@ -703,6 +703,21 @@ class Surface2D:
         y = np.linspace(y0, y1, n)
         return SurfaceGrid(x, y, self.f(x[None, :], y[:, None]))
 
+    def contours(self, n: int = 80, levels: int = 12, max_rows: int = 4500) -> pd.DataFrame:
+        """Contour segments of the surface, at most ``max_rows`` of them.
+
+        Altair refuses to embed more than 5000 rows by default (and every row is sent
+        to the browser on each animation frame), so bumpy surfaces such as Rastrigin
+        get fewer levels until the segments fit.
+        """
+        grid = self.grid(n)
+        k = levels
+        while True:
+            seg = contour_segments(grid, contour_levels(grid.z, n=k, log=self.log_levels))
+            if len(seg) <= max_rows or k <= 3:
+                return seg.iloc[:max_rows]
+            k -= 1
+
     def nearest_minimum(self, point: Sequence[float]) -> tuple[tuple[float, float], float] | None:
         """The known minimum closest to ``point`` and its distance (None if no minimum)."""
         if not self.minima:
@@ -1362,7 +1377,12 @@ def contour_segments(grid: SurfaceGrid, levels: Sequence[float]) -> pd.DataFrame
                     )
     if not frames:
         return pd.DataFrame({"x": [], "y": [], "x2": [], "y2": [], "level": []})
-    return pd.concat(frames, ignore_index=True)
+    out = pd.concat(frames, ignore_index=True)
+    # 5 significant digits of the box are plenty for a picture and halve the JSON size
+    span = max(float(np.ptp(x)), float(np.ptp(y)), 1e-300)
+    digits = max(0, 5 - int(math.floor(math.log10(span))))
+    out[["x", "y", "x2", "y2"]] = out[["x", "y", "x2", "y2"]].round(digits)
+    return out
 
 
 def thin_indices(n: int, max_points: int = 400) -> np.ndarray:

@@ -25,7 +25,7 @@ st.markdown(
 
 PARTS = ["1 · The lecture's example", "2 · Batch vs SGD vs mini-batch", "3 · Optimizers race"]
 FRAME_SECONDS = 0.3  # animation: one frame every 0.3 s
-FRAMES = 60  # ... and about this many frames from start to end
+FRAMES = 40  # ... and about this many frames from start to end
 
 
 # --------------------------------------------------------------------------- cached results
@@ -54,15 +54,13 @@ def regression_box(seed: int) -> tuple[tuple[float, float], tuple[float, float]]
 def regression_contours(seed: int) -> pd.DataFrame:
     problem, _ = regression(seed)
     w_box, b_box = regression_box(seed)
-    grid = L.loss_surface(problem, w_box, b_box, n=120)
+    grid = L.loss_surface(problem, w_box, b_box, n=80)
     return L.contour_segments(grid, L.contour_levels(grid.z, n=14))
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
 def surface_contours(key: str, kappa: float) -> pd.DataFrame:
-    surf = make_surface(key, kappa)
-    grid = surf.grid(120)
-    return L.contour_segments(grid, L.contour_levels(grid.z, n=16, log=surf.log_levels))
+    return make_surface(key, kappa).contours()
 
 
 @st.cache_data(max_entries=64, show_spinner=False)

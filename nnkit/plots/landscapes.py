@@ -110,7 +110,9 @@ def contour_map(
             "series:N",
             scale=_series_scale(names),
             title=None,
-            legend=alt.Legend(orient="top", columns=3, labelLimit=240),
+            legend=alt.Legend(
+                orient="top-left", columns=1, labelLimit=300, fillColor="white", padding=4
+            ),
         )
         layers.append(
             alt.Chart(paths)

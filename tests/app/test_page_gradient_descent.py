@@ -81,7 +81,7 @@ def test_play_and_pause(app_page):
     at.button(key="p1_play").click().run()  # at the last frame: Play restarts from 0
     assert_no_exception(at)
     assert at.session_state["p1_playing"] is True
-    stride = 1000 // 60
+    stride = 1000 // 40
     assert at.slider(key="p1_step").value == stride  # one frame advanced
     at.button(key="p1_play").click().run()  # Pause
     assert at.session_state["p1_playing"] is False

@@ -390,3 +390,16 @@ def test_chart_builders_return_serialisable_charts(problem, analysis):
     assert fit_chart(problem.x, problem.y, {"fit": run.final}).to_dict()
     assert loss_chart(run.frame(), "step", "loss", rule_y=analysis.loss_star).to_dict()
     assert len(path_frame({"a": np.zeros((5000, 2))}, max_points=100)) <= 100
+
+
+@pytest.mark.parametrize("key", list(L.SURFACES))
+def test_surface_contours_fit_in_a_default_altair_chart(key):
+    """Jupyter users get a chart without raising Altair's 5000-row limit."""
+    s = L.surface(key)
+    seg = s.contours()
+    assert 0 < len(seg) <= 4500 and seg["level"].nunique() >= 4
+    f = s.f(seg["x"].to_numpy(), seg["y"].to_numpy())
+    # every segment end lies on its level (up to the grid's linear interpolation)
+    spread = float(np.ptp(s.grid(80).z))
+    assert np.median(np.abs(f - seg["level"].to_numpy())) < 0.01 * spread
+    assert contour_map(seg, s.domain).to_dict()["layer"]
