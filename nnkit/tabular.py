@@ -308,39 +308,56 @@ def _sniff_decimal(columns: list[list[str]], delimiter: str) -> str:
     return "," if comma > 0 and dot == 0 else "."
 
 
+def _numeric_text(v: str, decimal: str) -> str:
+    """A cell's text as ``to_numeric`` reads it (decimal comma and thousands removed)."""
+    if decimal == ",":
+        # The sniffer chose a decimal comma only if no cell uses a decimal point, so
+        # every point here separates thousands ("1.234,5").
+        return v.replace(".", "").replace(",", ".") if ("," in v or "." in v) else v
+    if "," in v and _THOUSANDS_COMMA.match(v):
+        return v.replace(",", "")
+    return v
+
+
+def _parse(cells: list[str], decimal: str) -> np.ndarray:
+    fixed = [_numeric_text(v, decimal) for v in cells]
+    return pd.to_numeric(pd.Series(fixed, dtype=object), errors="coerce").to_numpy(dtype=float)
+
+
 def _to_column(values: list[str], decimal: str, name: str, notes: list[str]) -> pd.Series:
     """A float64 column when (almost) every cell is a number, else object of texts."""
     stripped = [v.strip() for v in values]
-    missing = np.array([v.lower() in MISSING_TOKENS for v in stripped])
+    missing = np.fromiter(
+        (v == "" or (len(v) <= 7 and v.lower() in MISSING_TOKENS) for v in stripped),
+        dtype=bool,
+        count=len(stripped),
+    )
+    texts = pd.Series(np.where(missing, np.nan, np.array(stripped, dtype=object)), dtype=object)
     present = [v for v, m in zip(stripped, missing, strict=True) if not m]
-    texts = pd.Series([np.nan if m else v for v, m in zip(stripped, missing, strict=True)], dtype=object)
-    if not present:
-        return pd.Series(np.full(len(values), np.nan))
-    cleaned = []
-    for v in stripped:
-        if decimal == ",":
-            if _NUM_COMMA.match(v) or _THOUSANDS_DOT.match(v):
-                v = v.replace(".", "").replace(",", ".")
-        elif _THOUSANDS_COMMA.match(v):
-            v = v.replace(",", "")
-        cleaned.append(v)
-    numbers = pd.to_numeric(pd.Series(cleaned, dtype=object).where(~missing), errors="coerce")
-    numbers = numbers.astype(float)
-    parsed = int(np.isfinite(numbers.to_numpy()).sum())
     n_present = len(present)
-    infinite = int(np.isinf(numbers.to_numpy()).sum())
+    if n_present == 0:
+        return pd.Series(np.full(len(values), np.nan))
+    # Text columns are recognised from a sample, without parsing every cell.
+    sample = _parse(present[:200], decimal)
+    if np.isfinite(sample).sum() < 0.9 * len(sample):
+        return texts
+    numbers = np.full(len(values), np.nan)
+    numbers[~missing] = _parse(present, decimal)
+    parsed = int(np.isfinite(numbers).sum())
+    infinite = int(np.isinf(numbers).sum())
     if parsed == n_present:
-        return numbers
+        return pd.Series(numbers)
+    finite = pd.Series(np.where(np.isfinite(numbers), numbers, np.nan))
     if parsed + infinite == n_present and parsed > 0:
         notes.append(f"Column '{name}': {infinite} infinite value(s) read as missing.")
-        return numbers.where(np.isfinite(numbers))
+        return finite
     if parsed >= 10 and parsed >= 0.98 * n_present:
-        bad = [v for v, x, m in zip(stripped, numbers, missing, strict=True) if not m and not np.isfinite(x)]
+        bad = texts[~missing & ~np.isfinite(numbers)].tolist()
         shown = ", ".join(repr(b[:20]) for b in bad[:3])
         notes.append(
             f"Column '{name}': {len(bad)} value(s) that are not numbers ({shown}) read as missing."
         )
-        return numbers.where(np.isfinite(numbers))
+        return finite
     return texts
 
 
@@ -615,10 +632,10 @@ def _column_profile(name: str, s: pd.Series) -> ColumnProfile:
 
     if n_missing == n:
         return make("mostly-missing", "every value is missing")
-    if n_unique <= 1:
-        return make("constant", f"the same value ({present.iloc[0]!r}) in every non-missing row")
     if frac > MOSTLY_MISSING:
         return make("mostly-missing", f"{100 * frac:.0f}% of the values are missing")
+    if n_unique <= 1:
+        return make("constant", f"the same value ({present.iloc[0]!r}) in every non-missing row")
     every_distinct = n_unique == len(present)
     if every_distinct and _ID_NAMES.search(str(name)):
         return make("id-like", "its name says identifier and every value is different")
@@ -1294,10 +1311,10 @@ class MLPConfig:
         A name of :data:`nnkit.activations.ACTIVATIONS`.
     lr : float, default 3e-3
         Adam's learning rate.
-    batch_size : int, default 32
+    batch_size : int, default 64
     epochs : int, default 1000
         Upper bound; early stopping usually ends the run much sooner.
-    patience : int, default 50
+    patience : int, default 40
         Early stopping: epochs without a better validation loss before stopping.
     val_fraction : float, default 0.15
         Part of the *training* rows held out for the validation loss (the test rows
@@ -1311,9 +1328,9 @@ class MLPConfig:
     hidden: tuple[int, ...] = (64, 64)
     activation: str = "silu"
     lr: float = 3e-3
-    batch_size: int = 32
+    batch_size: int = 64
     epochs: int = 1000
-    patience: int = 50
+    patience: int = 40
     val_fraction: float = 0.15
     weight_decay: float = 0.0
     max_seconds: float | None = None

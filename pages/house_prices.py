@@ -168,9 +168,10 @@ with st.expander("Network and training"):
     activation = n2.selectbox("Activation", ["silu", "relu", "tanh", "gelu"], key=f"{KEY}_act")
     lr = n2.select_slider("Learning rate (Adam)", [3e-4, 1e-3, 3e-3, 1e-2, 3e-2], 3e-3, key=f"{KEY}_lr")
     epochs = int(n3.number_input("Max epochs", 10, int(LIMITS.max_epochs), min(1000, int(LIMITS.max_epochs)), 10, key=f"{KEY}_epochs"))
-    patience = int(n3.number_input("Early-stopping patience (epochs)", 5, 500, 50, 5, key=f"{KEY}_patience"))
+    patience = int(n3.number_input("Early-stopping patience (epochs)", 5, 500, 40, 5, key=f"{KEY}_patience"))
+    batch = n2.select_slider("Batch size", [16, 32, 64, 128, 256], 64, key=f"{KEY}_batch")
     st.caption(
-        f"Mini-batches of 32, Adam, mean squared error on the standardised target. 15% of the "
+        f"Mini-batches of {batch}, Adam, mean squared error on the standardised target. 15% of the "
         f"training rows are held out as the validation set: training stops after "
         f"{patience} epochs without a better validation loss (or after "
         f"{LIMITS.max_train_seconds:g} s, the fair-use cap), and the model kept is the one "
@@ -182,6 +183,7 @@ config = tabular.MLPConfig(
     lr=float(lr),
     epochs=epochs,
     patience=patience,
+    batch_size=int(batch),
 )
 
 try:
@@ -237,7 +239,14 @@ def render(snap, job) -> None:
         )
 
 
-job = live_training(KEY, make_job, render, config=settings, loss_title="MSE on the standardised target (log scale)")
+job = live_training(
+    KEY,
+    make_job,
+    render,
+    config=settings,
+    fps=2.0,
+    loss_title="MSE on the standardised target (log scale)",
+)
 
 mlp_model = None
 entry = st.session_state.get(f"{KEY}_run")

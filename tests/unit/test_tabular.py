@@ -280,6 +280,12 @@ def test_profile_flags_row_numbers_text_ids_and_high_cardinality():
     assert prof.features == []
 
 
+def test_a_rare_single_value_is_mostly_missing_not_constant():
+    frame = pd.DataFrame({"PoolQC": [np.nan] * 98 + ["Gd", "Gd"], "y": np.arange(100.0) ** 2})
+    prof = tabular.profile(frame)
+    assert prof.kind("PoolQC") == "mostly-missing" and "98%" in prof.excluded["PoolQC"]
+
+
 def test_integer_price_with_all_distinct_values_is_not_an_id():
     rng = np.random.default_rng(0)
     frame = pd.DataFrame({"x": rng.uniform(size=100), "House_Price": rng.permutation(100_000)[:100] * 7.0})
