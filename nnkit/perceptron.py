@@ -37,6 +37,7 @@ __all__ = [
     "FrameState",
     "Perceptron",
     "gate_of_neuron",
+    "half_plane_polygon",
     "layer_firing_shares",
     "boundary_segment",
     "view_box",
@@ -740,3 +741,45 @@ def layer_firing_shares(
     pts = plane_grid(x_range, y_range, steps)
     counts = np.sum(pts @ W.T + b >= 0, axis=1)
     return np.bincount(counts, minlength=len(W) + 1) / len(pts)
+
+
+def half_plane_polygon(
+    w, b: float, x_range: tuple[float, float], y_range: tuple[float, float], positive: bool = True
+) -> np.ndarray:
+    """The part of a rectangle where w · x + b ≥ 0 (``positive``) or < 0, as a polygon.
+
+    The rectangle is clipped by the line (Sutherland–Hodgman with one edge), so the
+    result is convex.
+
+    Parameters
+    ----------
+    w : array_like of shape (2,)
+    b : float
+    x_range, y_range : (float, float)
+        The rectangle.
+    positive : bool, default True
+        Which side: z ≥ 0 (where a Heaviside unit outputs 1) or z < 0.
+
+    Returns
+    -------
+    ndarray of shape (k, 2)
+        Vertices in order (k = 0 when that side misses the rectangle).
+    """
+    w = np.asarray(w, dtype=float)
+    sign = 1.0 if positive else -1.0
+    (x0, x1), (y0, y1) = x_range, y_range
+    box = [(x0, y0), (x1, y0), (x1, y1), (x0, y1)]
+
+    def value(p):
+        return sign * (w[0] * p[0] + w[1] * p[1] + b)
+
+    out = []
+    for k, cur in enumerate(box):
+        prev = box[k - 1]
+        vc, vp = value(cur), value(prev)
+        if (vc >= 0) != (vp >= 0):  # the edge crosses the line
+            t = vp / (vp - vc)
+            out.append((prev[0] + t * (cur[0] - prev[0]), prev[1] + t * (cur[1] - prev[1])))
+        if vc >= 0:
+            out.append(cur)
+    return np.array(out, dtype=float).reshape(-1, 2)

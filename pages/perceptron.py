@@ -414,7 +414,10 @@ with tab_train:
         m2.caption(f"cap: max epochs = {int(max_epochs)}")
         acc = model.score(X, y)
         m3.metric("training accuracy", f"{acc:.1%}")
-        m3.caption(f"scikit-learn's Perceptron on the same data: {sk_score:.1%}")
+        m3.caption(
+            f"scikit-learn's Perceptron on the same data: {sk_score:.1%}"
+            + ("" if separable else " (on non-separable data both stop at an arbitrary point of their cycling)")
+        )
 
         if model.converged_:
             st.success(

@@ -11,7 +11,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from nnkit.perceptron import boundary_segment, plane_grid
+from nnkit.perceptron import boundary_segment, half_plane_polygon, plane_grid
 
 __all__ = [
     "CLASS_COLORS",
@@ -50,6 +50,59 @@ def _cells(x_range, y_range, steps: int) -> pd.DataFrame:
             "x2_lo": pts[:, 1] - 0.51 * dy,
             "x2_hi": pts[:, 1] + 0.51 * dy,
         }
+    )
+
+
+def _polygon_bands(poly: np.ndarray) -> pd.DataFrame:
+    """A convex polygon as vertical bands (x, lower y, upper y) for an area mark.
+
+    Between two consecutive vertex abscissae both boundaries are straight, so the
+    area mark's linear interpolation draws the polygon exactly.
+    """
+    if len(poly) < 3:
+        return pd.DataFrame({"x1": [], "lo": [], "hi": []})
+    xs = np.unique(poly[:, 0])
+    edges = list(zip(poly, np.roll(poly, -1, axis=0), strict=True))
+    lo, hi = [], []
+    for x in xs:
+        ys = []
+        for p, q in edges:
+            if min(p[0], q[0]) <= x <= max(p[0], q[0]):
+                if p[0] == q[0]:
+                    ys += [p[1], q[1]]
+                else:
+                    t = (x - p[0]) / (q[0] - p[0])
+                    ys.append(p[1] + t * (q[1] - p[1]))
+        lo.append(min(ys))
+        hi.append(max(ys))
+    return pd.DataFrame({"x1": xs, "lo": lo, "hi": hi})
+
+
+def _half_planes(
+    w, b, x_range, y_range, labels=("predicted 0", "predicted 1"), title="perceptron says"
+):
+    """Two shaded areas: where w·x + b < 0 and where it is ≥ 0."""
+    parts = []
+    for positive, label in ((False, labels[0]), (True, labels[1])):
+        bands = _polygon_bands(half_plane_polygon(w, b, x_range, y_range, positive))
+        if len(bands):
+            bands["side"] = label
+            parts.append(bands)
+    df = pd.concat(parts, ignore_index=True)
+    return (
+        alt.Chart(df)
+        .mark_area(opacity=0.16, clip=True, line=False)
+        .encode(
+            x=alt.X("x1:Q", title="x₁", scale=alt.Scale(domain=list(x_range), nice=False)),
+            y=alt.Y("lo:Q", title="x₂", scale=alt.Scale(domain=list(y_range), nice=False)),
+            y2="hi:Q",
+            color=alt.Color(
+                "side:N",
+                title=title,
+                scale=alt.Scale(domain=list(labels), range=list(CLASS_COLORS)),
+            ),
+            detail="side:N",
+        )
     )
 
 
@@ -244,7 +297,6 @@ def training_chart(
     y_range: tuple[float, float],
     misclassified: np.ndarray,
     current: int | None = None,
-    steps: int = 40,
     height: int = 400,
 ) -> alt.LayerChart:
     """The data, the perceptron's line at one frame, its two half-planes and its mistakes.
@@ -259,19 +311,9 @@ def training_chart(
     misclassified : bool ndarray of shape (n,)
         Points on the wrong side at this frame (red rings).
     current : int or None
-        Row of the sample whose mistake caused this frame's update (black ring).
+        Row of the sample whose mistake caused this frame's update (black diamond).
     """
-    cells = _cells(x_range, y_range, steps)
-    z = cells[["x1", "x2"]].to_numpy() @ np.asarray(w, dtype=float) + float(b)
-    cells["side"] = np.where(z >= 0, "predicted 1", "predicted 0")
-    shade = _rect_cells(cells, x_range, y_range).encode(
-        color=alt.Color(
-            "side:N",
-            title="perceptron says",
-            scale=alt.Scale(domain=["predicted 0", "predicted 1"], range=list(CLASS_COLORS)),
-        ),
-        opacity=alt.value(0.16),
-    )
+    shade = _half_planes(w, b, x_range, y_range)
     pts = pd.DataFrame({"index": np.arange(len(X)), "x1": X[:, 0], "x2": X[:, 1], "label": y01})
     layers = [shade, _points(pts, x_range, y_range)]
     line = _segment_chart(boundary_segment(w, b, x_range, y_range), x_range, y_range)

@@ -261,3 +261,26 @@ def test_boundary_segment_and_view_box():
     assert boundary_segment([0.0, 0.0], 1.0, (-2, 2), (-2, 2)) is None  # no line
     (x0, x1), (y0, y1) = view_box(np.array([[0.0, 0.0], [1.0, 3.0]]), pad=0.1)
     assert (x0, x1, y0, y1) == pytest.approx((-0.3, 1.3, -0.3, 3.3))
+
+
+@pytest.mark.parametrize(
+    ("w", "b"), [([1.0, 1.0], -1.0), ([0.0, 1.0], 0.3), ([2.0, 0.0], -1.0), ([1.0, -3.0], 10.0)]
+)
+def test_half_plane_polygons_split_the_box(w, b):
+    from nnkit.perceptron import half_plane_polygon
+
+    def area(poly):
+        if len(poly) < 3:
+            return 0.0
+        x, y = poly[:, 0], poly[:, 1]
+        return 0.5 * abs(np.dot(x, np.roll(y, -1)) - np.dot(y, np.roll(x, -1)))
+
+    box = ((-2.0, 2.0), (-1.0, 3.0))
+    pos = half_plane_polygon(w, b, *box, positive=True)
+    neg = half_plane_polygon(w, b, *box, positive=False)
+    assert area(pos) + area(neg) == pytest.approx(16.0)
+    # Monte-Carlo check of which side is which
+    rng = np.random.default_rng(0)
+    P = rng.uniform([-2, -1], [2, 3], size=(20000, 2))
+    share = np.mean(P @ np.array(w) + b >= 0)
+    assert area(pos) / 16.0 == pytest.approx(share, abs=0.01)
