@@ -979,8 +979,8 @@ def to_dot(
         "digraph autodiff {",
         f"  rankdir={rankdir};",
         '  node [shape=box, style="rounded,filled", fillcolor="#ffffff", '
-        'fontname="Helvetica", fontsize=11];',
-        '  edge [fontname="Helvetica", fontsize=9, color="#607d8b", fontcolor="#455a64"];',
+        'fontname="Helvetica", fontsize=14];',
+        '  edge [fontname="Helvetica", fontsize=12, color="#607d8b", fontcolor="#455a64"];',
     ]
     if hidden:
         lines.append(

@@ -129,7 +129,7 @@ if graph is not None:
     dot = ad.to_dot(
         graph.output, grads=grads, show_grads=step > 0, highlight=current, max_nodes=MAX_DRAWN
     )
-    st.graphviz_chart(dot, width="stretch")
+    st.graphviz_chart(dot, width="content")
     size = len(trace.order)
     caption = (
         "Blue boxes are the variables, grey ones constants, green the output f. Each edge "

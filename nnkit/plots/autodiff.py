@@ -57,7 +57,7 @@ def agreement_chart(table: pd.DataFrame) -> alt.Chart:
         alt.Chart(data)
         .mark_point(size=110, filled=True)
         .encode(
-            x=alt.X("variable:N", title="variable", sort=None),
+            x=alt.X("variable:N", title="variable", sort=None, axis=alt.Axis(labelAngle=0)),
             y=y,
             color=alt.Color("reference:N", title="reference"),
             shape=alt.Shape("reference:N", title="reference"),
