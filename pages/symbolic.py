@@ -132,14 +132,14 @@ if source_kind == "trained":
             st.error("The domain needs *to* > *from*: change one of the two bounds.")
             st.stop()
     with c2:
-        a, b, c = st.columns(3)
+        a, b, c, d = st.columns(4)
         n = a.number_input("samples", 50, int(LIMITS.max_samples), 4000 if key == "rastrigin2" else 500,
                            step=100, key=f"sym_n_{key}")
         noise = b.number_input("noise (× std)", 0.0, 1.0, 0.0, step=0.01, key="sym_noise", format="%g")
         seed = c.number_input("seed", 0, 10_000, 0, key="sym_seed")
-        epochs = a.number_input("epochs", 10, int(LIMITS.max_epochs), DEFAULT_EPOCHS.get(key, 1500),
+        epochs = d.number_input("epochs", 10, int(LIMITS.max_epochs), DEFAULT_EPOCHS.get(key, 1500),
                                 step=100, key=f"sym_epochs_{key}")
-        fourier = b.checkbox("Fourier features", key in FOURIER_DEFAULT, key=f"sym_ff_{key}",
+        fourier = st.checkbox("Fourier-feature encoding", key in FOURIER_DEFAULT, key=f"sym_ff_{key}",
                              help="Random Fourier-feature encoding of the input (helps with Rastrigin's bumps).")
     try:
         problem = resolve_target(key, formula_text, lo, hi, int(seed))
@@ -157,7 +157,7 @@ if source_kind == "trained":
     data_key = ("trained", key, formula_text, lo, hi, int(n), float(noise), int(epochs), bool(fourier), int(seed))
     st.caption(
         f"Network: {'Fourier features + ' if fourier else ''}MLP trained with nnkit.training on {int(n)} samples "
-        f"({net.result.epochs} epochs, {net.result.stop_message}); its relative training error "
+        f"({net.epochs} epochs, {net.result.stop_message}); its relative training error "
         f"(RMSE / std) is {accuracy:.2g}: the formula is not asked to be more accurate than that."
     )
 

@@ -483,7 +483,8 @@ def distill(
                "listed for what they are worth.")
     elif best.nrmse <= threshold:
         status = "found"
-        msg = (f"Found {best.text} (complexity {best.complexity}): it matches the samples "
+        msg = (f"Found a formula of complexity {best.complexity} with {best.n_terms} term(s) and "
+               f"{best.free_constants} unsnapped constant(s): it matches the samples "
                f"with R² = {best.r2:.6f} (relative RMSE {best.nrmse:.2g}; the source's own relative "
                f"accuracy is {accuracy:.2g}).")
     else:

@@ -31,9 +31,11 @@ class NetworkFit:
         The training samples (``y`` includes the noise, if any).
     domain : tuple of (low, high)
     result : TrainResult
-        Of the last training phase (its history is cumulative over both phases).
+        Of the last training phase.
     noise : float
         Noise level used (fraction of the target's standard deviation).
+    epochs : int
+        Epochs trained over both phases.
     """
 
     model: object
@@ -42,6 +44,7 @@ class NetworkFit:
     domain: tuple[tuple[float, float], ...]
     result: TrainResult
     noise: float = 0.0
+    epochs: int = 0
 
     def __call__(self, X: np.ndarray) -> np.ndarray:
         """The network's prediction on ``X`` (shape (n, d)), as a flat float array."""
@@ -135,14 +138,17 @@ def train_network(
     )
     first = max(1, int(round(0.6 * epochs)))
     budget = max_seconds
+    done = 0
     result = fit(model, X, y[:, None], optimizer="adam", lr=lr, epochs=first, batch_size=None,
                  seed=seed, callbacks=callbacks, max_seconds=budget)
+    done = result.epochs
     if result.stop_reason == "completed" and epochs - first > 0:
         if budget is not None:
             budget = max(0.1, budget - result.wall_time)
         result = fit(model, X, y[:, None], optimizer="adam", lr=lr / 10, epochs=epochs - first,
                      batch_size=None, seed=seed + 1, callbacks=callbacks, max_seconds=budget)
-    return NetworkFit(model, X, y, domain, result, noise)
+        done += result.epochs
+    return NetworkFit(model, X, y, domain, result, noise, done)
 
 
 def accuracy_from_loss(mse: float, f: Callable[[np.ndarray], np.ndarray],

@@ -135,6 +135,15 @@ LECTURES: list[Lecture] = [
             "readable, and when it is the true law, it extrapolates."
         ),
         pages=[
+            PageInfo(
+                path="pages/symbolic.py",
+                title="Symbolic distillation",
+                icon=":material/function:",
+                summary=(
+                    "Distil a trained network (or a CSV) into a formula: Pareto front, exact "
+                    "recovery of Rastrigin, and why the formula extrapolates where the network fails."
+                ),
+            ),
         ],
     ),
 ]
