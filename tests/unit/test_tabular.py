@@ -521,3 +521,27 @@ def test_input_template_from_training_rows():
     assert tpl["rooms"]["integer"] and tpl["rooms"]["min"] >= 1
     assert tpl["hood"]["options"] == sorted(data.X_train["hood"].unique())
     assert tpl["sqft"]["default"] == pytest.approx(data.X_train["sqft"].median())
+
+
+# ----------------------------------------------------------------------------- chart builders
+
+
+def test_chart_builders_draw_the_diagonal_and_every_model():
+    from nnkit.plots import tabular as plots
+
+    data = tabular.prepare(houses(120), "price", ["sqft", "hood"])
+    models = tabular.fit_baselines(data, ["mean", "ridge"])
+    long = plots.long_predictions(tabular.predictions_frame(models, data), "price", ["ridge", "mean"])
+    assert len(long) == 2 * len(data.y_test)
+    np.testing.assert_allclose(long["residual"], long["predicted"] - long["actual"])
+    spec = plots.predicted_vs_actual(long, "price").to_dict()
+    assert spec["layer"][1]["mark"]["type"] == "line"
+    diag = spec["datasets"][spec["layer"][1]["data"]["name"]]
+    assert all(v["actual"] == v["predicted"] for v in diag)  # y = x
+    # ... spanning every point drawn, so none lies outside the diagonal's range.
+    lo, hi = diag[0]["actual"], diag[-1]["actual"]
+    assert lo <= min(long["actual"].min(), long["predicted"].min())
+    assert hi >= max(long["actual"].max(), long["predicted"].max())
+    imp = tabular.importance(models["ridge"], data, n_repeats=2)
+    assert plots.importance_chart(imp, "ridge").to_dict()["layer"][0]["mark"]["color"]
+    assert plots.residuals_chart(long).to_dict() and plots.target_histogram(data.y_train).to_dict()
