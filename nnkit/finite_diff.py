@@ -32,7 +32,7 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -178,17 +178,17 @@ class Stencil:
     kind: str = "custom"
     accuracy: int = 0
 
-    @property
+    @cached_property
     def float_weights(self) -> np.ndarray:
         """Weights as float64 (each the nearest double to the exact Fraction)."""
         return np.array([float(w) for w in self.weights])
 
-    @property
+    @cached_property
     def float_offsets(self) -> np.ndarray:
         """Offsets as float64."""
         return np.array([float(s) for s in self.offsets])
 
-    @property
+    @cached_property
     def abs_sum(self) -> Fraction:
         """S = Σ|w_j|: how much the stencil amplifies rounding errors in the samples."""
         return sum((abs(w) for w in self.weights), Fraction(0))
@@ -844,7 +844,11 @@ def error_sweep(
                 f"stencil {st.label} approximates derivative {st.derivative}, not {derivative}"
             )
     sym = formula.symbols[0]
-    f0 = _real_or_raise(_value_at(formula.sympy, sym, x0), "f(x)", x0)
+    top = max([derivative + st.order for st in stencils] + [3])
+    taylor = taylor_derivatives(formula, x0, top)
+    f0 = _real_or_raise(
+        taylor[0] if np.isfinite(taylor[0]) else _value_at(formula.sympy, sym, x0), "f(x)", x0
+    )
     # The reference: sympy's exact derivative, evaluated with 30 digits.
     exact = _real_or_raise(
         _value_at(sympy.diff(formula.sympy, sym, derivative), sym, x0),
@@ -852,8 +856,7 @@ def error_sweep(
         x0,
     )
     # The model needs f^(d+p)(x0) for each stencil: Taylor mode, cheap at any order.
-    top = max([derivative + st.order for st in stencils] + [3])
-    higher = [abs(v) if np.isfinite(v) else math.nan for v in taylor_derivatives(formula, x0, top)]
+    higher = [abs(v) if np.isfinite(v) else math.nan for v in taylor]
     # Each sample f(x0 + s h) is off by about EPS·|f(x0)| (rounding the value) plus
     # EPS·|x0·f'(x0)| (rounding the abscissa x0 + s h before f sees it).
     f_scale = abs(f0) + abs(x0) * (higher[1] if math.isfinite(higher[1]) else 0.0)
@@ -891,19 +894,7 @@ def error_sweep(
                 f"{label}: {n_nan} of {steps.size} steps put a sample outside the domain of f "
                 "(left out)."
             )
-        frames.append(
-            pd.DataFrame(
-                {
-                    "method": label,
-                    "family": "finite difference",
-                    "h": steps,
-                    "estimate": est,
-                    "error": err,
-                    "truncation": trunc,
-                    "roundoff": roundoff,
-                }
-            )
-        )
+        frames.append(_block(label, "finite difference", steps, est, err, trunc, roundoff))
         rows.append(
             {
                 "method": label,
@@ -935,19 +926,7 @@ def error_sweep(
             est = complex_step(formula.numpy, x0, steps)
             err = np.abs(est - exact)
             trunc = higher[3] / 6 * steps**2
-            frames.append(
-                pd.DataFrame(
-                    {
-                        "method": "complex step",
-                        "family": "complex step",
-                        "h": steps,
-                        "estimate": est,
-                        "error": err,
-                        "truncation": trunc,
-                        "roundoff": np.nan,
-                    }
-                )
-            )
+            frames.append(_block("complex step", "complex step", steps, est, err, trunc, np.nan))
             bottom = measured_minimum(steps, err)
             row = _flat_row("complex step", 2, bottom.h, bottom.error, points=1)
             row.update(A=higher[3] / 6, B=0.0)  # Im f(x+ih)/h = f' - h^2 f'''/6 + ...
@@ -955,24 +934,29 @@ def error_sweep(
     if autodiff_too:
         value = autodiff_derivative(formula, x0, derivative)
         err = abs(value - exact) if math.isfinite(value) else math.nan
-        frames.append(
-            pd.DataFrame(
-                {
-                    "method": "autodiff (torch)",
-                    "family": "autodiff",
-                    "h": steps,
-                    "estimate": value,
-                    "error": err,
-                    "truncation": np.nan,
-                    "roundoff": np.nan,
-                }
-            )
-        )
+        frames.append(_block("autodiff (torch)", "autodiff", steps, value, err, np.nan, np.nan))
         rows.append(_flat_row("autodiff (torch)", math.nan, math.nan, err, points=0))
 
-    data = pd.concat(frames, ignore_index=True)
+    # One DataFrame from plain arrays: building one per method costs more than the math.
+    columns = ("method", "family", "h", "estimate", "error", "truncation", "roundoff")
+    data = pd.DataFrame(
+        {
+            c: (np.concatenate([b[c] for b in frames]) if frames else np.array([]))
+            for c in columns
+        }
+    )
     summary = pd.DataFrame(rows)
     return Sweep(data, summary, exact, f0, derivative, float(x0), labels, notes)
+
+
+def _block(method: str, family: str, h: np.ndarray, *values: Any) -> dict[str, np.ndarray]:
+    n = h.size
+    names = ("estimate", "error", "truncation", "roundoff")
+    out = {"method": np.full(n, method, dtype=object), "family": np.full(n, family, dtype=object)}
+    out["h"] = h
+    for name, v in zip(names, values, strict=True):
+        out[name] = np.broadcast_to(np.asarray(v, dtype=float), (n,))
+    return out
 
 
 def _flat_row(method: str, order: float, h_best: float, e_best: float, points: int) -> dict:

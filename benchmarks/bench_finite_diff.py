@@ -1,0 +1,152 @@
+"""nnkit.finite_diff: a full error sweep and exact stencil generation, beside peers.
+
+Figures (f = sin(x)·exp(−x²) at x0 = 0.5):
+
+* Estimates and errors of the lecture's 8 formulas (central/forward/backward O(h²)
+  and central O(h⁴), for f' and f'') at 200 log-spaced h from 1e-16 to 1: nnkit's
+  ``apply`` (one numpy call per stencil over all h) beside (a) a per-point Python
+  loop with the ``math`` module, the way one first writes it, and (b) findiff 0.16
+  (``coefficients()`` for the weights, the same numpy evaluation): the peer that
+  isolates what our weights cost.
+* The whole ``error_sweep`` the Derivatives page shows for those 8 formulas (exact
+  reference from sympy, Taylor-mode error model, fitted orders, h*, E*, the
+  measured bottom): the issue's goal is "well under 50 ms". Peer: the naive loop,
+  which computes only the estimates and errors.
+* Exact stencils for derivatives 1–4 × accuracies 2–8 × forward/backward/central
+  (66 stencils, Fornberg in Fractions, cache bypassed) beside findiff's exact mode
+  ``coefficients(symbolic=True)`` (sympy), which returns the same rationals.
+
+findiff is a benchmark-only dependency (requirements-bench.txt).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from benchmarks import Row, median_time
+from nnkit.expr import parse
+from nnkit.finite_diff import apply, default_steps, error_sweep, stencil
+
+X0 = 0.5
+SCHEMES = [("central", 2), ("forward", 2), ("backward", 2), ("central", 4)]
+KIND_FINDIFF = {"central": "center", "forward": "forward", "backward": "backward"}
+
+
+def _f_math(x: float) -> float:
+    return math.sin(x) * math.exp(-x * x)
+
+
+def _naive(stencils, h_values, exact) -> list[float]:
+    errors = []
+    for st in stencils:
+        pairs = [(float(s), float(w)) for s, w in zip(st.offsets, st.weights, strict=True)]
+        for h in h_values:
+            total = 0.0
+            for s, w in pairs:
+                total += w * _f_math(X0 + s * h)
+            errors.append(abs(total / h**st.derivative - exact[st.derivative]))
+    return errors
+
+
+def _findiff(formula, h, exact):
+    from findiff import coefficients
+
+    out = []
+    for d in (1, 2):
+        table = coefficients(deriv=d, acc=2)
+        table4 = coefficients(deriv=d, acc=4)
+        for kind, acc in SCHEMES:
+            c = (table if acc == 2 else table4)[KIND_FINDIFF[kind]]
+            offs = np.asarray(c["offsets"], float)
+            w = np.asarray(c["coefficients"], float)
+            samples = formula.numpy(X0 + h[:, None] * offs)
+            out.append(np.abs(samples @ w / h**d - exact[d]))
+    return out
+
+
+def _ours(formula, stencils, h, exact):
+    return [np.abs(apply(st, formula.numpy, X0, h) - exact[st.derivative]) for st in stencils]
+
+
+def run() -> list[Row]:
+    formula = parse("sin(x)*exp(-x^2)")
+    h = default_steps(200)
+    stencils = [stencil(d, a, k) for d in (1, 2) for k, a in SCHEMES]
+    exact = {
+        1: math.cos(X0) * math.exp(-X0 * X0) - 2 * X0 * _f_math(X0),
+        2: (4 * X0 * X0 - 3) * _f_math(X0) - 4 * X0 * math.cos(X0) * math.exp(-X0 * X0),
+    }
+    # Same numbers from all three (checked, so the timings compare like with like).
+    ours = np.concatenate(_ours(formula, stencils, h, exact))
+    naive = np.array(_naive(stencils, h, exact))
+    fdf = np.concatenate(_findiff(formula, h, exact))
+    finite = h > 1e-3  # truncation-dominated: round-off differences do not show
+    for other in (naive, fdf):
+        both = np.tile(finite, 8)
+        assert np.allclose(ours[both], other[both], rtol=1e-4, atol=1e-8)
+
+    t_ours = median_time(lambda: _ours(formula, stencils, h, exact), repeat=21, warmup=3)
+    t_naive = median_time(lambda: _naive(stencils, h, exact), repeat=7)
+    t_findiff = median_time(lambda: _findiff(formula, h, exact), repeat=7)
+
+    def full() -> None:
+        for d in (1, 2):
+            error_sweep(
+                formula, X0, d, [st for st in stencils if st.derivative == d],
+                complex_step_too=False, autodiff_too=False,
+            )
+
+    t_full = median_time(full, repeat=7, warmup=2)
+
+    def ours_stencils() -> None:
+        for d in range(1, 5):
+            for acc in range(2, 9):
+                for kind in ("forward", "backward", "central"):
+                    if kind == "central" and acc % 2:
+                        continue
+                    stencil.__wrapped__(d, acc, kind)
+
+    def findiff_stencils() -> None:
+        from findiff import coefficients
+
+        for d in range(1, 5):
+            for acc in range(2, 9, 2):
+                coefficients(deriv=d, acc=acc, symbolic=True)
+            for acc in range(3, 9, 2):  # one-sided only: findiff's acc is even
+                coefficients(deriv=d, acc=acc + 1, symbolic=True)
+
+    t_st = median_time(ours_stencils, repeat=5)
+    t_fst = median_time(findiff_stencils, repeat=3)
+    return [
+        Row(
+            "8 lecture formulas x 200 h: estimates + errors",
+            t_ours,
+            t_naive,
+            peer_name="per-point Python loop (math)",
+            note="same numbers (checked)",
+        ),
+        Row(
+            "8 lecture formulas x 200 h: estimates + errors",
+            t_ours,
+            t_findiff,
+            peer_name="findiff 0.16 coefficients() + numpy",
+            note="same evaluation; peer's weights are floats",
+        ),
+        Row(
+            "full error_sweep, 8 formulas x 200 h (2 calls: f', f'')",
+            t_full,
+            t_naive,
+            peer_name="per-point Python loop (estimates only)",
+            goal="well under 50 ms",
+            note="ours adds sympy reference, Taylor model, fits, h*",
+        ),
+        Row(
+            "exact stencils d=1..4, acc=2..8, 3 kinds",
+            t_st,
+            t_fst,
+            peer_name="findiff coefficients(symbolic=True)",
+            note="findiff: 16 calls, 3 kinds each; acc even only",
+        ),
+    ]
