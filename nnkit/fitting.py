@@ -20,6 +20,7 @@ data (dataclasses and DataFrames) that :mod:`nnkit.plots.fitting` draws.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -37,6 +38,7 @@ __all__ = [
     "builtin_target",
     "evaluate_fit",
     "fit_xor",
+    "live_view",
     "formula_target",
     "make_data",
     "r2_score",
@@ -523,6 +525,93 @@ def evaluate_fit(
     )
 
 
+@dataclass
+class LiveView:
+    """A cheap snapshot of truth vs prediction for a view redrawn several times a second.
+
+    Attributes
+    ----------
+    dim : int
+    window : (float, float)
+        The grid spans this interval on every axis.
+    truth, prediction : ndarray
+        (n, n) arrays (row = y index, lowest y first) in 2-D; (n,) in 1-D.
+    xs : ndarray (n,)
+        Grid coordinates along each axis.
+    box : (i0, i1, j0, j1)
+        Index range of the training box on the grid.
+    r2_inside : float
+        R² of the prediction against the truth on the grid points inside the box.
+    """
+
+    dim: int
+    window: tuple[float, float]
+    truth: np.ndarray
+    prediction: np.ndarray
+    xs: np.ndarray
+    box: tuple[int, int, int, int]
+    r2_inside: float
+
+    def curves(self) -> pd.DataFrame:
+        """1-D: long table ``x, series, value`` of truth and prediction."""
+        n = len(self.xs)
+        return pd.DataFrame(
+            {
+                "x": np.r_[self.xs, self.xs],
+                "series": ["truth"] * n + ["prediction"] * n,
+                "value": np.r_[self.truth.ravel(), self.prediction.ravel()],
+            }
+        )
+
+
+@functools.lru_cache(maxsize=16)
+def _cached_grid(dim: int, lo: float, hi: float, n: int) -> np.ndarray:
+    g = grid_points(dim, (lo, hi), n)
+    g.setflags(write=False)
+    return g
+
+
+def live_view(
+    model,
+    target: Target,
+    *,
+    n: int = 48,
+    window_factor: float = 1.5,
+    truth: np.ndarray | None = None,
+) -> LiveView:
+    """Truth and prediction on an n-point (per axis) grid over a window, fast.
+
+    Parameters
+    ----------
+    model : torch.nn.Module
+    target : Target
+    n : int
+        Grid points per axis.
+    window_factor : float
+        The window is the training box scaled by this factor about its centre.
+    truth : ndarray, optional
+        The ``truth`` of an earlier :class:`LiveView` with the same target, ``n`` and
+        window, to skip recomputing it on every frame.
+
+    Use :func:`evaluate_fit` for the full analysis once training has stopped.
+    """
+    from nnkit.models import predict
+
+    lo, hi = target.domain
+    c, h = (lo + hi) / 2, (hi - lo) / 2 * window_factor
+    xs = np.linspace(c - h, c + h, n)
+    G = _cached_grid(target.dim, c - h, c + h, n)
+    truth = target(G) if truth is None else np.asarray(truth).ravel()
+    pred = predict(model, G)[:, 0]
+    inside_1d = np.flatnonzero((xs >= lo - 1e-12) & (xs <= hi + 1e-12))
+    i0, i1 = int(inside_1d[0]), int(inside_1d[-1])
+    inside = np.all((G >= lo - 1e-12) & (G <= hi + 1e-12), axis=1)
+    r2 = r2_score(truth[inside], pred[inside])
+    if target.dim == 2:
+        truth, pred = truth.reshape(n, n), pred.reshape(n, n)
+    return LiveView(target.dim, (c - h, c + h), truth, pred, xs, (i0, i1, i0, i1), r2)
+
+
 # --------------------------------------------------------------------------- universal approximation
 def width_sweep(
     target: Target,
@@ -787,10 +876,21 @@ def fit_xor(
 
 
 def decision_grid(model, lo: float = -0.5, hi: float = 1.5, n: int = 81) -> pd.DataFrame:
-    """P(class 1) of a one-logit classifier on an n×n grid: columns ``x, y, p``."""
+    """P(class 1) of a one-logit classifier on an n×n grid.
+
+    Returns
+    -------
+    DataFrame
+        ``x, y, p`` and ``boundary``: True where ``p − ½`` changes sign between the cell
+        and its right or upper neighbour (the decision boundary, drawn as a line of cells).
+    """
     from nnkit.models import predict
 
     G = grid_points(2, (lo, hi), n)
     logit = predict(model, G)[:, 0]
     p = 1.0 / (1.0 + np.exp(-np.clip(logit, -60, 60)))
-    return pd.DataFrame({"x": G[:, 0], "y": G[:, 1], "p": p})
+    side = (logit > 0).reshape(n, n)  # rows: y index, columns: x index
+    edge = np.zeros_like(side)
+    edge[:, :-1] |= side[:, :-1] != side[:, 1:]
+    edge[:-1, :] |= side[:-1, :] != side[1:, :]
+    return pd.DataFrame({"x": G[:, 0], "y": G[:, 1], "p": p, "boundary": edge.ravel()})

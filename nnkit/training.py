@@ -164,12 +164,21 @@ class History:
             series["validation"] = self.val_loss
         if len(self.terms) > 1:
             series.update(self.terms)
-        rows = []
+        n = len(self.epoch)
+        epoch = np.asarray(self.epoch, dtype=int)
+        t = np.asarray(self.time, dtype=float)
+        frames = []
         for name, values in series.items():
-            for e, t, v in zip(self.epoch, self.time, values, strict=False):
-                if math.isfinite(v):
-                    rows.append((e, t, name, v))
-        return pd.DataFrame(rows, columns=["epoch", "time", "series", "loss"])
+            v = np.asarray(values[:n], dtype=float)
+            keep = np.isfinite(v)
+            frames.append(
+                pd.DataFrame(
+                    {"epoch": epoch[keep], "time": t[keep], "series": name, "loss": v[keep]}
+                )
+            )
+        if not frames or n == 0:
+            return pd.DataFrame(columns=["epoch", "time", "series", "loss"])
+        return pd.concat(frames, ignore_index=True)
 
 
 @dataclass
@@ -543,6 +552,7 @@ class Trainer:
         self.wall_time = 0.0
         self.diverged_epoch: int | None = None
         self.stop_reason = "completed"
+        self.steps_in_epoch = 0  # live progress inside the current epoch (for snapshots)
 
     @property
     def steps_per_epoch(self) -> int:
@@ -608,7 +618,7 @@ class Trainer:
         t_start = time.perf_counter()
         deadline = t_start + self.max_seconds
         wall0 = self.wall_time
-        state = {"reason": None, "next_tick": t_start + tick_seconds}
+        state = {"reason": None, "next_tick": t_start + tick_seconds, "k": 0}
         perf = time.perf_counter
 
         if on_tick is None and stop_event is None:
@@ -623,6 +633,7 @@ class Trainer:
 
             def should_stop() -> bool:
                 now = perf()
+                state["k"] += 1  # called once before every step: steps so far in this epoch
                 if stop_event is not None and stop_event.is_set():
                     state["reason"] = "stopped"
                     return True
@@ -632,13 +643,16 @@ class Trainer:
                 if on_tick is not None and now >= state["next_tick"]:
                     state["next_tick"] = now + tick_seconds
                     self.wall_time = wall0 + (now - t_start)
+                    self.steps_in_epoch = state["k"] - 1
                     on_tick()
                 return False
 
         reason = "epoch_limit" if capped else "completed"
         for _ in range(target):
+            state["k"] = 0
             train_loss, terms, steps = obj.run_epoch(model, opt, gen, should_stop, lbfgs)
             self.steps_done += steps
+            self.steps_in_epoch = 0
             if train_loss is None:  # interrupted mid-epoch: steps count, the epoch does not
                 reason = state["reason"] or "stopped"
                 break
@@ -1039,7 +1053,7 @@ class TrainingJob:
             history=t.history.copy(),
             state_dict=state,
             epochs=t.epochs_done,
-            steps=t.steps_done,
+            steps=t.steps_done + (t.steps_in_epoch if running else 0),
             elapsed=t.wall_time,
             running=running,
             stop_reason=reason,

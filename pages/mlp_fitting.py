@@ -16,6 +16,7 @@ from nnkit.fitting import (
     builtin_target,
     evaluate_fit,
     formula_target,
+    live_view,
     make_data,
     target_from_name,
     width_sweep,
@@ -24,6 +25,8 @@ from nnkit.limits import LIMITS
 from nnkit.models import count_parameters, predict
 from nnkit.plots.fitting import (
     compare_losses,
+    curves_spec,
+    field_image,
     fit_1d,
     fit_heatmaps,
     fit_slice,
@@ -32,7 +35,7 @@ from nnkit.plots.fitting import (
 )
 from nnkit.training import OPTIMIZERS, TrainingJob, fit
 from nnkit.ui.formula import formula_input
-from nnkit.ui.live_training import current_config, live_training
+from nnkit.ui.live_training import current_config, live_training, png_data_uri, show_images
 
 st.title("MLP function fitting")
 st.markdown(
@@ -247,38 +250,34 @@ if part == PART_TRAIN:
         trainer = settings.trainer(target, X, y, val_fraction=0.1)
         return TrainingJob(trainer, epochs=settings.epochs)
 
+    # The live view covers the training box only (the extrapolation window comes after
+    # Stop); the truth image is encoded once, each frame only predicts and encodes the network.
+    LIVE_N = 56 if target.dim == 2 else 241
+    still = live_view(model_preview, target, n=LIVE_N, window_factor=1.0)
+    vmin, vmax = float(np.nanmin(still.truth)), float(np.nanmax(still.truth))
+    truth_uri = (
+        png_data_uri(field_image(still.truth, vmin, vmax, pixels=5)) if target.dim == 2 else None
+    )
+
     def render(snap, job) -> None:
-        ev = evaluate_fit(job.model_at(snap), target, n=41 if target.dim == 2 else 161)
+        lv = live_view(job.model_at(snap), target, n=LIVE_N, window_factor=1.0, truth=still.truth)
         if target.dim == 2:
-            lo, hi = float(ev.grid["truth"].min()), float(ev.grid["truth"].max())
-            left, right = st.columns(2)
-            left.altair_chart(
-                heatmap(
-                    ev.grid,
-                    "truth",
-                    title="truth",
-                    domain=target.domain,
-                    color_domain=(lo, hi),
-                    size=260,
-                ),
-                width="content",
+            show_images(
+                [
+                    (truth_uri, "truth"),
+                    (field_image(lv.prediction, vmin, vmax, pixels=5), "network (live)"),
+                ]
             )
-            right.altair_chart(
-                heatmap(
-                    ev.grid.assign(prediction=ev.grid["prediction"].clip(lo - 50, hi + 50)),
-                    "prediction",
-                    title="network (live)",
-                    domain=target.domain,
-                    color_domain=(lo, hi),
-                    size=260,
-                ),
-                width="content",
-            )
+            extra = f"The training box; colours from {vmin:.3g} (dark) to {vmax:.3g} (yellow). "
         else:
-            st.altair_chart(fit_1d(ev, X, y, height=260), width="stretch")
+            st.vega_lite_chart(
+                lv.curves(), curves_spec(lv.curves(), target.domain), width="stretch"
+            )
+            extra = "Grey: the exact target; red: the network. "
         st.caption(
-            f"R² inside the box so far: {ev.r2_inside:.4f} (against the exact target on a coarse grid; "
-            "dashed: the training box). The loss above is the mean squared error per sample."
+            extra + f"R² inside the box so far: {lv.r2_inside:.4f} (against the exact target on a "
+            f"{len(lv.xs)}-point grid per axis). The loss above is the mean squared error per sample; "
+            "press Stop to see the network outside the box."
         )
 
     job = live_training(

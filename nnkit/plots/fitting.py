@@ -16,6 +16,9 @@ import pandas as pd
 
 __all__ = [
     "compare_losses",
+    "curves_spec",
+    "field_image",
+    "loss_spec",
     "decision_boundary",
     "fit_heatmaps",
     "fit_slice",
@@ -122,7 +125,7 @@ def heatmap(
     xs = np.sort(grid["x"].unique())
     step = float(xs[1] - xs[0]) if len(xs) > 1 else 1.0
     df = grid[["x", "y", field]].copy()
-    half = 0.51 * step  # a hair of overlap: no hairline gaps between cells
+    half = 0.6 * step  # some overlap: no hairline gaps between cells
     df["x2"], df["y2"] = df["x"] + half, df["y"] + half
     df["x"], df["y"] = df["x"] - half, df["y"] - half
     scale = (
@@ -265,10 +268,10 @@ def width_sweep_chart(df: pd.DataFrame, *, height: int = 280) -> alt.Chart:
 def decision_boundary(
     grid: pd.DataFrame, X: np.ndarray, y: np.ndarray, *, title: str = "", size: int = 300
 ) -> alt.LayerChart:
-    """P(class 1) as a heat-map, the 0.5 boundary region, and the data points by class."""
+    """P(class 1) as a heat-map, the decision boundary (p = ½) and the data points by class."""
     xs = np.sort(grid["x"].unique())
     step = float(xs[1] - xs[0]) if len(xs) > 1 else 0.05
-    half = 0.51 * step
+    half = 0.6 * step
     df = grid.assign(
         x2=grid["x"] + half,
         y2=grid["y"] + half,
@@ -315,8 +318,8 @@ def decision_boundary(
         )
     )
     boundary = (
-        alt.Chart(grid[(grid["p"] > 0.45) & (grid["p"] < 0.55)])
-        .mark_square(size=6, color="black", opacity=0.6)
+        alt.Chart(grid[grid["boundary"]] if "boundary" in grid else grid.iloc[:0])
+        .mark_square(size=5, color="black", opacity=0.8)
         .encode(x=alt.X("x:Q", scale=sc), y=alt.Y("y:Q", scale=sc))
     )
     return (field + boundary + dots).properties(autosize=alt.AutoSizeParams(type="pad"))
@@ -355,3 +358,125 @@ def success_rates(df: pd.DataFrame, *, height: int = 260) -> alt.Chart:
         )
         return lines + rule
     return lines
+
+
+# ----------------------------------------------------------------------------- fast live views
+# Building and validating an Altair chart costs tens of milliseconds (hundreds on a busy
+# server). A live view redraws 5 times a second beside a training thread that needs the
+# CPU, so while training runs the pages draw with these cheap forms instead: a raw
+# Vega-Lite dict (no Altair validation) and a colour-mapped image (numpy only).
+
+_VIRIDIS = np.array(
+    [
+        (68, 1, 84), (72, 35, 116), (64, 67, 135), (52, 94, 141), (41, 120, 142),
+        (32, 144, 140), (34, 167, 132), (68, 190, 112), (121, 209, 81), (189, 222, 38),
+        (253, 231, 37),
+    ],
+    dtype=float,
+)  # fmt: skip
+"""Viridis at 11 evenly spaced stops (the same colour map the Altair heat-maps use)."""
+
+
+def field_image(
+    values: np.ndarray,
+    vmin: float,
+    vmax: float,
+    *,
+    box: tuple[int, int, int, int] | None = None,
+    pixels: int = 6,
+) -> np.ndarray:
+    """A 2-D field as an RGB image (uint8), viridis colours, optional dashed box.
+
+    Parameters
+    ----------
+    values : ndarray (ny, nx)
+        Row 0 is the *lowest* y (as from a meshgrid); the image is flipped so y grows up.
+    vmin, vmax : float
+        Colour range (values outside are clipped; NaN is drawn grey).
+    box : (i0, i1, j0, j1), optional
+        Grid index range of the training box to outline (rows i, columns j).
+    pixels : int
+        Each grid cell becomes a pixels × pixels square.
+    """
+    v = np.asarray(values, dtype=float)
+    span = vmax - vmin if vmax > vmin else 1.0
+    t = np.clip((v - vmin) / span, 0.0, 1.0) * (len(_VIRIDIS) - 1)
+    t = np.nan_to_num(t, nan=0.0)
+    k = np.minimum(t.astype(int), len(_VIRIDIS) - 2)
+    frac = (t - k)[..., None]
+    rgb = _VIRIDIS[k] * (1 - frac) + _VIRIDIS[k + 1] * frac
+    rgb[~np.isfinite(v)] = (160, 160, 160)
+    img = np.repeat(np.repeat(rgb, pixels, axis=0), pixels, axis=1)
+    if box is not None:
+        i0, i1, j0, j1 = (int(b) * pixels for b in box)
+        i1, j1 = min(i1 + pixels, img.shape[0]) - 2, min(j1 + pixels, img.shape[1]) - 2
+        dash_j = (np.arange(img.shape[1]) // 8) % 2 == 0
+        dash_i = (np.arange(img.shape[0]) // 8) % 2 == 0
+        for i in (i0, i1):  # 2-pixel dashed edges
+            for w in (0, 1):
+                img[i + w, j0 : j1 + 2][dash_j[j0 : j1 + 2]] = 0
+        for j in (j0, j1):
+            for w in (0, 1):
+                img[i0 : i1 + 2, j + w][dash_i[i0 : i1 + 2]] = 0
+    return np.ascontiguousarray(img[::-1]).astype(np.uint8)
+
+
+def loss_spec(
+    history, *, title: str = "loss (log scale)", height: int = 220
+) -> tuple[pd.DataFrame, dict]:
+    """``(data, vega_lite_spec)`` of :func:`loss_curves`, for ``st.vega_lite_chart`` (no Altair)."""
+    df = _thin(history.to_frame())
+    df = df[df["loss"] > 0]
+    spec = {
+        "title": title,
+        "height": height,
+        "mark": {"type": "line"},
+        "encoding": {
+            "x": {"field": "epoch", "type": "quantitative", "title": "epoch"},
+            "y": {
+                "field": "loss",
+                "type": "quantitative",
+                "scale": {"type": "log"},
+                "title": "loss",
+            },
+            "color": {
+                "field": "series",
+                "type": "nominal",
+                "title": None,
+                "legend": {"orient": "top"},
+            },
+        },
+    }
+    return df, spec
+
+
+def curves_spec(df: pd.DataFrame, domain: tuple[float, float], *, height: int = 260) -> dict:
+    """Vega-Lite spec (dict) of truth vs prediction lines (``x, series, value``) with box edges."""
+    lo, hi = domain
+    return {
+        "height": height,
+        "layer": [
+            {
+                "mark": {"type": "line"},
+                "encoding": {
+                    "x": {"field": "x", "type": "quantitative", "scale": {"nice": False}},
+                    "y": {"field": "value", "type": "quantitative", "title": "f"},
+                    "color": {
+                        "field": "series",
+                        "type": "nominal",
+                        "title": None,
+                        "legend": {"orient": "top"},
+                        "scale": {
+                            "domain": ["truth", "prediction"],
+                            "range": ["#888888", "#d62728"],
+                        },
+                    },
+                },
+            },
+            {
+                "data": {"values": [{"edge": lo}, {"edge": hi}]},
+                "mark": {"type": "rule", "strokeDash": [6, 3], "color": "black"},
+                "encoding": {"x": {"field": "edge", "type": "quantitative"}},
+            },
+        ],
+    }

@@ -50,7 +50,15 @@ import streamlit as st
 
 from nnkit.training import JobSnapshot, TrainingJob
 
-__all__ = ["DEFAULT_FPS", "clear_job", "current_config", "current_job", "live_training"]
+__all__ = [
+    "DEFAULT_FPS",
+    "clear_job",
+    "current_config",
+    "current_job",
+    "live_training",
+    "png_data_uri",
+    "show_images",
+]
 
 DEFAULT_FPS = 5.0
 """Refreshes per second of the live view while a job runs."""
@@ -111,6 +119,50 @@ def _continue(key: str, epochs: int | None) -> None:
     job = current_job(key)
     if job is not None and not job.running:
         job.start(epochs)
+
+
+def png_data_uri(arr) -> str:
+    """An RGB uint8 array as a ``data:image/png;base64,...`` URI (for :func:`show_images`)."""
+    import base64
+    import io
+
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.fromarray(arr).save(buf, format="PNG", compress_level=1)
+    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
+
+
+def show_images(images: list[tuple[object, str]], *, width: int | None = None) -> None:
+    """Show images side by side, inline (PNG data URIs), each with a caption.
+
+    Meant for live views: ``st.image`` stores each frame as a media file that a fast
+    refresh can delete before the browser has loaded it (a 404 in the console);
+    inline images have no such race.
+
+    Parameters
+    ----------
+    images : list of (image, caption)
+        ``image`` is an RGB uint8 array (h, w, 3) or a data URI from
+        :func:`png_data_uri` (encode a still image once, reuse it every frame).
+    width : int, optional
+        Display width of each image in pixels (default: the array's own width; 280
+        for a data URI).
+    """
+    import html
+
+    cells = []
+    for img, caption in images:
+        if isinstance(img, str):
+            uri, w = img, width or 280
+        else:
+            uri, w = png_data_uri(img), width or img.shape[1]
+        cells.append(
+            f'<figure style="margin:0"><img src="{uri}" width="{w}" alt="{html.escape(caption)}" '
+            f'style="image-rendering:pixelated"/><figcaption style="text-align:center;'
+            f'font-size:0.85em;opacity:0.7">{html.escape(caption)}</figcaption></figure>'
+        )
+    st.html('<div style="display:flex;gap:24px;flex-wrap:wrap">' + "".join(cells) + "</div>")
 
 
 def _fmt(x: float) -> str:
@@ -232,9 +284,10 @@ def live_training(
         if snap.error:
             st.error(f"Training stopped with an error: {snap.error}")
         if loss_chart and len(snap.history):
-            from nnkit.plots.fitting import loss_curves
+            from nnkit.plots.fitting import loss_spec
 
-            st.altair_chart(loss_curves(snap.history, title=loss_title), width="stretch")
+            data, spec = loss_spec(snap.history, title=loss_title)
+            st.vega_lite_chart(data, spec, width="stretch")  # no Altair validation: cheap to redraw
         if render is not None:
             render(snap, job)
         if running and not snap.running:

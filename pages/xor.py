@@ -1,0 +1,127 @@
+"""XOR: how many hidden layers does it take? Decision boundaries and success over seeds."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from nnkit.datasets import xor
+from nnkit.fitting import fit_xor, xor_reference_accuracy, xor_study
+from nnkit.plots.fitting import decision_boundary, loss_curves, success_rates
+
+st.title("XOR: how many layers?")
+st.markdown(
+    "Exercise 2 of lecture 1: fit XOR. A network without a hidden layer is one neuron, "
+    "and a neuron's decision boundary is a straight line; XOR puts equal classes on "
+    "opposite corners, so no line separates them. **One hidden layer of two units is "
+    "enough** (each unit draws one line, the output combines them), but training it "
+    "often fails from an unlucky initialisation. Below, the network you pick beside the "
+    "best a single neuron can do, then the success rate of every architecture over 20 seeds."
+)
+
+with st.container(border=True):
+    c1, c2, c3 = st.columns(3)
+    data = c1.radio("Data", ["XOR truth table (4 points)", "noisy XOR"], key="xor_data")
+    noisy = data == "noisy XOR"
+    n = c1.number_input("points", 8, 2000, 200, step=50, key="xor_n", disabled=not noisy)
+    noise = c1.slider("noise (std)", 0.0, 0.5, 0.2, 0.05, key="xor_noise", disabled=not noisy)
+    layers = c2.radio("hidden layers", [0, 1, 2], index=1, horizontal=True, key="xor_layers")
+    units = c2.slider("units per hidden layer", 1, 8, 2, key="xor_units", disabled=layers == 0)
+    activation = c2.selectbox("activation", ["tanh", "relu", "sigmoid"], key="xor_act")
+    seed = c3.number_input("seed (initial weights)", 0, 10_000, 0, key="xor_seed")
+    lr = c3.select_slider(
+        "learning rate (Adam)", [0.001, 0.003, 0.01, 0.03, 0.1, 0.3], 0.1, key="xor_lr"
+    )
+    epochs = c3.select_slider(
+        "epochs (full batch)", [50, 100, 200, 300, 500, 1000], 300, key="xor_epochs"
+    )
+
+X, y = xor(n_samples=int(n), noise=float(noise), seed=0) if noisy else xor()
+hidden = tuple([int(units)] * int(layers))
+ref = xor_reference_accuracy(X, y)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def trained(X, y, hidden, activation, lr, epochs, seed):
+    return fit_xor(X, y, hidden, activation=activation, lr=lr, epochs=epochs, seed=seed)
+
+
+@st.cache_data(show_spinner="Training every architecture from 20 seeds…", max_entries=16)
+def study(X, y, activation, lr, epochs):
+    return xor_study(X, y, n_seeds=20, activation=activation, lr=lr, epochs=epochs)
+
+
+mine = trained(X, y, hidden, activation, float(lr), int(epochs), int(seed))
+line = trained(X, y, (), activation, float(lr), int(epochs), int(seed))
+ref_text = (
+    "all 4 points"
+    if not noisy
+    else f"{ref:.1%}, the accuracy of the ideal rule (x₁ > ½) xor (x₂ > ½)"
+)
+left, right = st.columns(2)
+with left:
+    st.altair_chart(
+        decision_boundary(mine.grid, X, y, title=f"your network: {mine.architecture}", size=300),
+        width="content",
+    )
+    st.metric("training accuracy", f"{mine.accuracy:.1%}", help=f"Reference: {ref_text}.")
+with right:
+    st.altair_chart(
+        decision_boundary(line.grid, X, y, title="no hidden layer (one neuron)", size=300),
+        width="content",
+    )
+    st.metric("training accuracy", f"{line.accuracy:.1%}", help=f"Reference: {ref_text}.")
+st.caption(
+    "Colour: the network's probability of class 1 (orange squares); the black line of dots is the "
+    "decision boundary, where that probability crosses ½. Blue circles are class 0. Same seed, "
+    "data and training for both."
+)
+solved = mine.accuracy >= ref - 1e-9
+st.markdown(
+    f"**What you see.** Your network ({mine.architecture}, seed {seed}) classifies "
+    f"{mine.accuracy:.1%} of the training points correctly"
+    + (" and solves XOR" if solved else f", short of the {ref:.1%} reference: this run failed")
+    + f"; a single neuron reaches {line.accuracy:.1%}"
+    + (" (a line can separate at most 3 of XOR's 4 corners)." if not noisy else ".")
+    + (
+        f" The single neuron ends up predicting between {line.grid['p'].min():.3f} and "
+        f"{line.grid['p'].max():.3f} everywhere on the picture: for XOR, cross-entropy is lowest "
+        "when one neuron does not decide at all."
+        if line.grid["p"].max() - line.grid["p"].min() < 0.2
+        else ""
+    )
+    + (" Try other seeds: the same architecture can fail or succeed." if layers else "")
+)
+with st.expander("loss curve of your network"):
+    st.altair_chart(
+        loss_curves(mine.history, title="binary cross-entropy (log scale)"), width="stretch"
+    )
+
+st.subheader("Success rate over 20 seeds")
+df = study(X, y, activation, float(lr), int(epochs))
+st.altair_chart(success_rates(df), width="stretch")
+st.caption(
+    "Each point: the fraction of 20 random initialisations (seeds 0–19) whose trained network "
+    f"reaches the reference accuracy ({ref_text}). Dashed grey: no hidden layer. Same learning "
+    "rate, epochs and activation as above."
+)
+zero = df[df["layers"] == 0].iloc[0]
+two = df[(df["layers"] == 1) & (df["units"] == 2)].iloc[0]
+always = df[(df["layers"] > 0) & (df["successes"] == df["seeds"])]
+smallest = always.sort_values(["layers", "units"]).iloc[0] if len(always) else None
+st.markdown(
+    f"**What you see.** With no hidden layer XOR is solved in {zero['successes']} of "
+    f"{zero['seeds']} seeds. One hidden layer of 2 units solves it in {two['successes']} of "
+    f"{two['seeds']} (mean accuracy {two['mean_accuracy']:.1%}): enough units in principle, but "
+    "easy to get stuck. "
+    + (
+        f"The smallest architecture that succeeded for every seed is {smallest['architecture']} "
+        f"({'1 hidden layer' if smallest['layers'] == 1 else '2 hidden layers'}): extra units make "
+        "a good starting point likely rather than lucky."
+        if smallest is not None
+        else "No architecture here succeeded for every seed with these settings."
+    )
+)
+st.dataframe(
+    df.drop(columns=["reference_accuracy"]).rename(columns={"success_rate": "success rate"}),
+    hide_index=True,
+)
