@@ -100,15 +100,6 @@ LECTURES: list[Lecture] = [
                 ),
             ),
             PageInfo(
-                path="pages/xor.py",
-                title="XOR: how many layers?",
-                icon=":material/join_inner:",
-                summary=(
-                    "Decision boundaries with 0, 1 or 2 hidden layers, and how often each "
-                    "architecture solves XOR over 20 random initialisations."
-                ),
-            ),
-            PageInfo(
                 path="pages/house_prices.py",
                 title="House prices",
                 icon=":material/home_work:",
