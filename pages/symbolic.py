@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pandas as pd
 import streamlit as st
 
@@ -164,7 +166,6 @@ if source_kind == "trained":
 elif source_kind == "mlp":
     from nnkit.fitting import builtin_target
     from nnkit.symbolic.networks import accuracy_from_loss, network_function
-    from nnkit.symbolic.problems import Problem
     from nnkit.ui.live_training import current_config, current_job
 
     job = current_job("mlp")
@@ -179,18 +180,20 @@ elif source_kind == "mlp":
     name, box = config[0], config[1]
     snap = job.snapshot()
     model = job.model_at(snap)
-    if str(name).startswith("formula:"):
-        try:
-            problem = problem_from_formula(parse(str(name)[len("formula:"):], ("x", "y")), box)
-        except (ValueError, FormulaError) as exc:
-            st.error(f"The MLP page's formula cannot be read back: {exc}.")
+    target = None if str(name).startswith("formula:") else builtin_target(name).with_domain(*box)
+    text = str(name)[len("formula:"):] if target is None else target.formula
+    try:
+        problem = problem_from_formula(parse(text, ("x", "y")), box)
+    except (ValueError, FormulaError):
+        if name == "rastrigin":  # its label is typeset, not parseable: the truth is known
+            problem = RASTRIGIN
+        else:
+            st.error(f"The MLP page's target {text!r} cannot be read back as a formula.")
             st.stop()
-    else:
-        target = builtin_target(name).with_domain(*box)
-        base = RASTRIGIN if name == "rastrigin" else None
-        syms = RASTRIGIN.symbols if target.dim == 2 else RASTRIGIN_1D.symbols
-        problem = Problem(target.label, base.truth if base else None, syms[: target.dim],
-                          ((float(box[0]), float(box[1])),) * target.dim, target)
+    if target is not None:
+        problem = replace(problem, name=target.label, domain=((float(box[0]), float(box[1])),) * target.dim,
+                          symbols=(RASTRIGIN.symbols if target.dim == 2 else RASTRIGIN_1D.symbols)[: target.dim],
+                          fn=target)
     truth = problem if problem.truth is not None else None
     network = network_function(model)
     domain = problem.domain
@@ -269,8 +272,16 @@ m3.metric("search time", f"{res.seconds:.1f} s", help="Wall time on this (shared
 m4.metric("candidates", len(res.candidates),
           help=f"Distinct formulas evaluated{f'; library of {res.library_size} terms' if res.library_size else ''}.")
 
-if truth is not None and res.found:
-    eq = check_equivalence(res.best.expr, truth.truth, truth.domain)
+def equivalence(expr):
+    """check_equivalence, or None when the truth uses a function sympy cannot evaluate here."""
+    try:
+        return check_equivalence(expr, truth.truth, truth.domain)
+    except ValueError:
+        return None
+
+
+eq = equivalence(res.best.expr) if truth is not None and res.found else None
+if eq is not None:
     if eq.equivalent:
         how = "sympy simplifies the difference to 0" if eq.symbolic else "numerically identical on the domain"
         st.markdown(f"**Exact recovery**: the formula equals the truth ${truth.truth}$ ({how}; "
@@ -284,7 +295,8 @@ if len(methods) == 2:
              "R² on samples": r.best.r2, "status": r.status, "seconds": r.seconds} for m, r in results.items()]
     if truth is not None:
         for row, r in zip(rows, results.values(), strict=True):
-            row["equals the truth"] = check_equivalence(r.best.expr, truth.truth, truth.domain).equivalent
+            e = equivalence(r.best.expr)
+            row["equals the truth"] = None if e is None else e.equivalent
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
 
 # ------------------------------------------------------------------------------ charts

@@ -318,7 +318,7 @@ def _linear_candidate(terms, coefs, rmse: float, ystd: float) -> Candidate:
 
 
 LEVELS = (
-    ("polynomials", {"polynomial_only": True}),
+    ("polynomials", {"polynomial_only": True}),  # 1-D: up to degree + 3
     ("elementary terms", {"products": False}),
     ("products of pairs", {"products": True}),
 )
@@ -333,7 +333,9 @@ def _sparse_candidates(X, y, symbols, domain, degree, max_terms, accuracy, repor
     size = 0
     levels = LEVELS
     for li, (label, kwargs) in enumerate(levels):
-        lib = build_library(X, symbols, domain, degree=degree, **kwargs)
+        # pure polynomials are cheap: in 1-D they go three degrees higher
+        deg = degree + 3 if kwargs.get("polynomial_only") and len(symbols) == 1 else degree
+        lib = build_library(X, symbols, domain, degree=deg, **kwargs)
         size = max(size, len(lib))
         if len(lib) == 0:
             continue

@@ -92,3 +92,30 @@ def test_mlp_source_without_a_network_says_where_to_get_one(app_page):
     at.run()
     assert_no_exception(at)
     assert "MLP fitting" in _texts(at.info)
+
+
+def test_network_from_the_mlp_page_is_distilled(app_page):
+    # A finished job of the MLP page's live-training widget, as that page leaves it in the session.
+    from dataclasses import replace
+
+    from nnkit.fitting import PRESETS, builtin_target, make_data
+    from nnkit.training import TrainingJob
+    from nnkit.ui.live_training import _keys
+
+    target = builtin_target("sine")
+    settings = replace(PRESETS["plain MLP"], hidden=(32, 32), epochs=40, batch_size=None, lr=1e-2)
+    X, y = make_data(target, 300, 0.0, 0)
+    job = TrainingJob(settings.trainer(target, X, y), epochs=settings.epochs)
+    job.start()
+    job.join(120)
+    job_key, config_key, _ = _keys("mlp")
+    at = app_page(PAGE)
+    at.session_state["sym_source"] = "mlp"
+    at.session_state[job_key] = job
+    at.session_state[config_key] = (target.name, target.domain, 300, 0.0, 0, settings)
+    at.run()
+    assert_no_exception(at)
+    assert "The MLP page's network" in _texts(at.caption)
+    assert len(at.latex) == 1
+    scores = at.dataframe[0].value
+    assert list(scores["model"]) == ["network", "formula"]  # both scored against sin(2πx)
