@@ -143,6 +143,7 @@ BAD_FILES = [
     ("one.csv", b"price\n1\n2\n3\n", "only 1 column"),
     ("wide.csv", (",".join(f"c{i}" for i in range(10_000)) + "\n" + ",".join("1" * 10_000) + "\n").encode(), "10,000 columns"),
     ("ragged.csv", b"a,b\n1,2,3\n4,5,6\n7,8\n", "more fields than the header"),
+    ("big.csv", b"a,b\n" + b"1,2\n" * (6 * 1024 * 1024 // 4), "the limit is 5 MB"),
 ]
 
 
@@ -156,6 +157,17 @@ def test_bad_files_give_messages_and_the_page_recovers(app_page):
     text_only = b"name,town\n" + b"".join(f"n{i},t{i % 3}\n".encode() for i in range(30))
     at.file_uploader[0].upload("names.csv", text_only, "text/csv").run()
     assert any("No numeric column" in e.value for e in at.error)
+    # Duplicate names, a constant and an empty column, formula cells: warnings, no error.
+    quirky = b"x,x,k,empty,note,y\n" + b"".join(
+        f"{i / 2},{i % 3},5,,=cmd|' /C calc'!A{i},{1.5 * i + (i % 3)}\n".encode() for i in range(40)
+    )
+    at.file_uploader[0].upload("quirky.csv", quirky, "text/csv").run()
+    assert_no_exception(at)
+    assert not at.error
+    assert any("appears more than once" in w.value for w in at.warning)
+    profile = next(d.value for d in at.dataframe if "suggested role" in d.value.columns).set_index("column")
+    assert profile.loc["k", "kind"] == "constant" and profile.loc["empty", "kind"] == "mostly-missing"
+    assert profile.loc["x (2)", "suggested role"] == "feature"
     # A good file afterwards: no error, metrics are back.
     good = b"x,z,y\n" + b"".join(f"{i / 2},{i % 4},{1.5 * i + 1}\n".encode() for i in range(60))
     at.file_uploader[0].upload("good.csv", good, "text/csv").run()
