@@ -38,6 +38,7 @@ __all__ = [
     "Perceptron",
     "gate_of_neuron",
     "half_plane_polygon",
+    "layer_regions",
     "layer_firing_shares",
     "boundary_segment",
     "view_box",
@@ -725,22 +726,23 @@ def gate_of_neuron(w, b: float) -> tuple[tuple[int, ...], str | None]:
 
 
 def layer_firing_shares(
-    W, b, x_range: tuple[float, float], y_range: tuple[float, float], steps: int = 200
+    W, b, x_range: tuple[float, float], y_range: tuple[float, float]
 ) -> np.ndarray:
     """Share of a rectangle where exactly 0, 1, …, k neurons of a layer fire (w·x + b ≥ 0).
 
-    Measured on a ``steps × steps`` grid of the rectangle.
+    Exact: the areas of the cells of :func:`layer_regions` divided by the rectangle's.
 
     Returns
     -------
     ndarray of shape (k + 1,)
-        Entry j is the share of grid points where exactly j neurons fire (sums to 1).
+        Entry j is the share of the rectangle where exactly j neurons fire (sums to 1).
     """
-    W = np.atleast_2d(np.asarray(W, dtype=float))
-    b = np.asarray(b, dtype=float).reshape(-1)
-    pts = plane_grid(x_range, y_range, steps)
-    counts = np.sum(pts @ W.T + b >= 0, axis=1)
-    return np.bincount(counts, minlength=len(W) + 1) / len(pts)
+    k = len(np.atleast_2d(np.asarray(W, dtype=float)))
+    total = (x_range[1] - x_range[0]) * (y_range[1] - y_range[0])
+    shares = np.zeros(k + 1)
+    for pattern, poly in layer_regions(W, b, x_range, y_range):
+        shares[sum(pattern)] += _area(poly) / total
+    return shares
 
 
 def half_plane_polygon(
@@ -765,21 +767,64 @@ def half_plane_polygon(
     ndarray of shape (k, 2)
         Vertices in order (k = 0 when that side misses the rectangle).
     """
+    (x0, x1), (y0, y1) = x_range, y_range
+    box = np.array([(x0, y0), (x1, y0), (x1, y1), (x0, y1)], dtype=float)
+    return _clip(box, w, b, positive)
+
+
+def _clip(poly: np.ndarray, w, b: float, positive: bool) -> np.ndarray:
+    """Clip a convex polygon to the side w · x + b ≥ 0 (or < 0): Sutherland–Hodgman."""
     w = np.asarray(w, dtype=float)
     sign = 1.0 if positive else -1.0
-    (x0, x1), (y0, y1) = x_range, y_range
-    box = [(x0, y0), (x1, y0), (x1, y1), (x0, y1)]
 
     def value(p):
         return sign * (w[0] * p[0] + w[1] * p[1] + b)
 
     out = []
-    for k, cur in enumerate(box):
-        prev = box[k - 1]
+    for k in range(len(poly)):
+        cur, prev = poly[k], poly[k - 1]
         vc, vp = value(cur), value(prev)
         if (vc >= 0) != (vp >= 0):  # the edge crosses the line
             t = vp / (vp - vc)
             out.append((prev[0] + t * (cur[0] - prev[0]), prev[1] + t * (cur[1] - prev[1])))
         if vc >= 0:
-            out.append(cur)
+            out.append((cur[0], cur[1]))
     return np.array(out, dtype=float).reshape(-1, 2)
+
+
+def layer_regions(
+    W, b, x_range: tuple[float, float], y_range: tuple[float, float]
+) -> list[tuple[tuple[bool, ...], np.ndarray]]:
+    """The cells into which a layer's lines cut a rectangle, with who fires in each.
+
+    Parameters
+    ----------
+    W : array_like of shape (n_neurons, 2)
+    b : array_like of shape (n_neurons,)
+    x_range, y_range : (float, float)
+
+    Returns
+    -------
+    list of (pattern, polygon)
+        ``pattern[j]`` is True where neuron j fires (w_j · x + b_j ≥ 0); ``polygon``
+        the convex cell (vertices in order). Only non-empty cells are listed; they
+        tile the rectangle.
+    """
+    W = np.atleast_2d(np.asarray(W, dtype=float))
+    b = np.asarray(b, dtype=float).reshape(-1)
+    (x0, x1), (y0, y1) = x_range, y_range
+    cells = [((), np.array([(x0, y0), (x1, y0), (x1, y1), (x0, y1)], dtype=float))]
+    for j in range(len(W)):
+        nxt = []
+        for pattern, poly in cells:
+            for fires in (True, False):
+                part = _clip(poly, W[j], b[j], fires)
+                if len(part) >= 3 and _area(part) > 1e-12:
+                    nxt.append(((*pattern, fires), part))
+        cells = nxt
+    return cells
+
+
+def _area(poly: np.ndarray) -> float:
+    x, y = poly[:, 0], poly[:, 1]
+    return 0.5 * abs(float(np.dot(x, np.roll(y, -1)) - np.dot(y, np.roll(x, -1))))

@@ -523,7 +523,7 @@ with tab_layer:
             st.caption("A neuron with w = (0, 0) draws no line: it fires everywhere or nowhere.")
         st.markdown(
             f"**What you see**: all {k} neurons fire on **{shares[k]:.1%}** of the square "
-            f"[−2, 2]², none on {shares[0]:.1%} (measured on a 200 × 200 grid). A second-layer "
+            f"[−2, 2]², none on {shares[0]:.1%} (exact areas of the cells the lines cut). A second-layer "
             f"threshold neuron with weights (1, …, 1) and bias −{k - 0.5:g} fires exactly "
             "where all of them do: an intersection of half-planes, a convex region no single "
             "neuron can draw. The XOR and MLP pages train such layers."

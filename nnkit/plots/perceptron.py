@@ -11,7 +11,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from nnkit.perceptron import boundary_segment, half_plane_polygon, plane_grid
+from nnkit.perceptron import boundary_segment, half_plane_polygon, layer_regions, plane_grid
 
 __all__ = [
     "CLASS_COLORS",
@@ -120,7 +120,7 @@ def _segment_chart(seg: np.ndarray | None, x_range, y_range, color="black", dash
 def _rect_cells(cells: pd.DataFrame, x_range, y_range, titles=("x₁", "x₂")):
     return (
         alt.Chart(cells)
-        .mark_rect(clip=True, strokeWidth=0)
+        .mark_rect(clip=True, strokeWidth=0.8)
         .encode(
             x=alt.X("x1_lo:Q", title=titles[0], scale=alt.Scale(domain=list(x_range), nice=False)),
             x2="x1_hi:Q",
@@ -216,6 +216,7 @@ def neuron_chart(
     )
     heat = _rect_cells(cells, x_range, y_range).encode(
         color=alt.Color("output:Q", title="output", scale=scale),
+        stroke=alt.Stroke("output:Q", scale=scale, legend=None),  # hides hairline seams
         tooltip=[
             alt.Tooltip("x1:Q", format=".2f"),
             alt.Tooltip("x2:Q", format=".2f"),
@@ -381,7 +382,7 @@ def mistakes_chart(epochs: pd.DataFrame, current_epoch: int | None = None, heigh
 # ---------------------------------------------------------------------------
 
 
-def network_diagram(W, b, activation_label: str = "", height: int = 260) -> alt.LayerChart:
+def network_diagram(W, b, activation_label: str = "", height: int = 300) -> alt.LayerChart:
     """Inputs x₁, x₂ wired to a layer of neurons: edge colour = sign, width = |weight|.
 
     Parameters
@@ -394,7 +395,7 @@ def network_diagram(W, b, activation_label: str = "", height: int = 260) -> alt.
     W = np.atleast_2d(np.asarray(W, dtype=float))
     b = np.asarray(b, dtype=float).reshape(-1)
     k = len(W)
-    in_y = np.array([0.66, 0.33]) if k > 1 else np.array([0.7, 0.3])
+    in_y = np.array([0.75, 0.25])
     h_y = np.linspace(0.9, 0.1, k) if k > 1 else np.array([0.5])
     nodes = pd.DataFrame(
         {
@@ -414,7 +415,7 @@ def network_diagram(W, b, activation_label: str = "", height: int = 260) -> alt.
                     "edge": f"{i}-{j}",
                     "x": 0.0, "y": in_y[i], "x2": 1.0, "y2": h_y[j],
                     "w": wij, "abs_w": abs(wij), "sign": "positive" if wij >= 0 else "negative",
-                    "lx": 0.78, "ly": in_y[i] + 0.78 * (h_y[j] - in_y[i]),
+                    "lx": 0.24, "ly": in_y[i] + 0.24 * (h_y[j] - in_y[i]),
                     "text": f"{wij:+.2f}",
                 }
             )  # fmt: skip
@@ -435,10 +436,9 @@ def network_diagram(W, b, activation_label: str = "", height: int = 260) -> alt.
                 "sign:N",
                 title="weight",
                 scale=alt.Scale(domain=["positive", "negative"], range=["#2a9d8f", MISTAKE_COLOR]),
+                legend=alt.Legend(orient="bottom"),
             ),
-            strokeWidth=alt.StrokeWidth(
-                "abs_w:Q", title="|weight|", scale=alt.Scale(range=[0.8, 6])
-            ),
+            strokeWidth=alt.StrokeWidth("abs_w:Q", legend=None, scale=alt.Scale(range=[0.8, 6])),
             tooltip=[alt.Tooltip("w:Q", title="weight", format="+.3f")],
         )
     )
@@ -495,7 +495,6 @@ def layer_chart(
     b,
     x_range: tuple[float, float],
     y_range: tuple[float, float],
-    steps: int = 50,
     height: int = 380,
 ) -> alt.LayerChart:
     """The plane shaded by how many neurons of the layer fire, with each neuron's line.
@@ -512,17 +511,32 @@ def layer_chart(
     W = np.atleast_2d(np.asarray(W, dtype=float))
     b = np.asarray(b, dtype=float).reshape(-1)
     k = len(W)
-    cells = _cells(x_range, y_range, steps)
-    Z = cells[["x1", "x2"]].to_numpy() @ W.T + b
-    cells["firing"] = (Z >= 0).sum(axis=1)
-    heat = _rect_cells(cells, x_range, y_range).encode(
-        color=alt.Color(
-            "firing:O",
-            title="neurons firing",
-            scale=alt.Scale(scheme="greys", domain=list(range(k + 1))),
-        ),
-        opacity=alt.value(0.55),
-        tooltip=[alt.Tooltip("firing:O", title="neurons firing")],
+    parts = []
+    for r, (pattern, poly) in enumerate(layer_regions(W, b, x_range, y_range)):
+        bands = _polygon_bands(poly)
+        bands["region"] = r
+        bands["firing"] = int(sum(pattern))
+        bands["who"] = ", ".join(f"h{j + 1}" for j, f in enumerate(pattern) if f) or "none"
+        parts.append(bands)
+    regions = pd.concat(parts, ignore_index=True)
+    heat = (
+        alt.Chart(regions)
+        .mark_area(opacity=0.6, clip=True, line=False)
+        .encode(
+            x=alt.X("x1:Q", title="x₁", scale=alt.Scale(domain=list(x_range), nice=False)),
+            y=alt.Y("lo:Q", title="x₂", scale=alt.Scale(domain=list(y_range), nice=False)),
+            y2="hi:Q",
+            detail="region:N",
+            color=alt.Color(
+                "firing:O",
+                title="neurons firing",
+                scale=alt.Scale(scheme="greys", domain=list(range(k + 1))),
+            ),
+            tooltip=[
+                alt.Tooltip("firing:O", title="neurons firing"),
+                alt.Tooltip("who:N", title="firing"),
+            ],
+        )
     )
     segs = []
     for j in range(k):

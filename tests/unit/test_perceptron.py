@@ -241,9 +241,15 @@ def test_layer_firing_shares_of_a_known_triangle():
 
     W = [[0.0, 1.0], [-1.0, -1.0], [1.0, -1.0]]
     b = [0.5, 1.0, 1.0]
-    shares = layer_firing_shares(W, b, (-2, 2), (-2, 2), steps=400)
+    shares = layer_firing_shares(W, b, (-2, 2), (-2, 2))
     assert shares.sum() == pytest.approx(1.0)
-    assert shares[3] == pytest.approx(2.25 / 16, abs=0.005)  # triangle of area 2.25
+    assert shares[3] == pytest.approx(2.25 / 16, rel=1e-12)  # triangle of area 2.25
+    # the exact shares agree with counting a fine grid
+    from nnkit.perceptron import plane_grid
+
+    P = plane_grid((-2, 2), (-2, 2), 401)
+    counts = np.sum(P @ np.array(W).T + b >= 0, axis=1)
+    np.testing.assert_allclose(shares, np.bincount(counts, minlength=4) / len(P), atol=0.01)
     assert shares[0] == 0.0  # every point is on the firing side of some neuron
 
 

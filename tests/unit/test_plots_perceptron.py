@@ -48,7 +48,9 @@ def test_neuron_layer_network_and_mistakes_charts_build():
     np.testing.assert_allclose(cells["output"], 1 / (1 + np.exp(-cells["z"])))
     plots.neuron_chart(cells, (1.0, 1.0), -1.5, (-1, 2), (-1, 2), (0.0, 1.0)).to_dict()
     W, b = np.array([[0.0, 1.0], [-1.0, -1.0]]), np.array([0.5, 1.0])
-    plots.layer_chart(W, b, (-2, 2), (-2, 2), steps=20).to_dict()
+    spec = plots.layer_chart(W, b, (-2, 2), (-2, 2)).to_dict()
+    region_rows = spec["datasets"][spec["layer"][0]["data"]["name"]]
+    assert {r["firing"] for r in region_rows} == {0, 1, 2}
     spec = plots.network_diagram(W, b, "ReLU").to_dict()
     assert spec["title"] == "a layer of 2 ReLU neurons"
     p = Perceptron(max_epochs=5).fit(*ds.xor())
