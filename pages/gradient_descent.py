@@ -26,6 +26,10 @@ st.markdown(
 PARTS = ["1 · The lecture's example", "2 · Batch vs SGD vs mini-batch", "3 · Optimizers race"]
 FRAME_SECONDS = 0.3  # animation: one frame every 0.3 s
 FRAMES = 40  # ... and about this many frames from start to end
+CAP = int(LIMITS.max_epochs)  # fair-use cap on epochs / optimizer steps
+P1_EPOCHS = min(1000, CAP)  # the lecture's 1000 epochs
+P2_EPOCHS = min(50, CAP)
+P3_STEPS = min(500, CAP)
 
 
 # --------------------------------------------------------------------------- cached results
@@ -173,10 +177,10 @@ def part1() -> None:
     )
     epochs = c3.slider(
         "Epochs",
-        10,
-        int(LIMITS.max_epochs),
-        min(1000, int(LIMITS.max_epochs)),
-        10,
+        min(10, CAP),
+        CAP,
+        P1_EPOCHS,
+        10 if CAP >= 20 else 1,
         key="p1_epochs",
         bind="query-params",
     )
@@ -374,7 +378,7 @@ def part1() -> None:
             ("part", PARTS[0], str),
             ("p1_seed", 0, fmt_num),
             ("p1_lr", 0.010, fmt_num),
-            ("p1_epochs", min(1000, int(LIMITS.max_epochs)), fmt_num),
+            ("p1_epochs", P1_EPOCHS, fmt_num),
         ]
     )
 
@@ -403,7 +407,9 @@ def part2() -> None:
         key="p2_lr",
         bind="query-params",
     )
-    epochs = c3.slider("Epochs", 1, 500, 50, key="p2_epochs", bind="query-params")
+    epochs = c3.slider(
+        "Epochs", 1, max(2, min(500, CAP)), P2_EPOCHS, key="p2_epochs", bind="query-params"
+    )
     batch = c4.number_input("Mini-batch size", 2, 99, 32, key="p2_batch", bind="query-params")
     problem, a = regression(int(seed))
     runs = {
@@ -581,7 +587,7 @@ def part2() -> None:
             ("part", PARTS[0], str),
             ("p2_seed", 0, fmt_num),
             ("p2_lr", 0.010, fmt_num),
-            ("p2_epochs", 50, fmt_num),
+            ("p2_epochs", P2_EPOCHS, fmt_num),
             ("p2_batch", 32, fmt_num),
         ]
     )
@@ -652,6 +658,29 @@ def apply_preset(key: str) -> None:
     st.session_state["p3_playing"] = True
 
 
+def preset_matches(
+    p: L.Preset,
+    key: str,
+    kappa: float,
+    start: tuple[float, float],
+    steps: int,
+    settings: list[tuple[str, tuple]],
+) -> bool:
+    """Whether the current settings are exactly the classic picture ``p``."""
+    if (key, start, steps) != (p.surface, tuple(map(float, p.start)), p.steps):
+        return False
+    if "condition" in p.params and kappa != float(p.params["condition"]):
+        return False
+    if [k for k, _ in settings] != list(p.optimizers):
+        return False
+    for k, hyper in settings:
+        want = {**L.OPTIMIZERS[k].defaults(), **p.optimizers[k]}
+        for n, v in hyper:
+            if np.any(np.asarray(v, dtype=float) != np.asarray(want[n], dtype=float)):
+                return False
+    return True
+
+
 def part3() -> None:
     st.markdown(
         "Each path below is a real `torch.optim` optimizer (`zero_grad`, `backward`, `step`) "
@@ -691,7 +720,15 @@ def part3() -> None:
     y0 = c3.number_input(
         "start y", -100.0, 100.0, default_start[1], 0.1, key="y0", bind="query-params"
     )
-    steps = c4.slider("Steps", 10, 2000, 500, 10, key="steps", bind="query-params")
+    steps = c4.slider(
+        "Steps",
+        min(10, CAP),
+        max(min(2000, CAP), 11),
+        P3_STEPS,
+        10 if CAP >= 20 else 1,
+        key="steps",
+        bind="query-params",
+    )
     opts = st.multiselect(
         "Optimizers",
         OPT_KEYS,
@@ -724,6 +761,9 @@ def part3() -> None:
                 float(st.session_state[f"hp_{k}_beta2"]),
             )
         settings.append((k, tuple(sorted(hyper.items()))))
+    for preset in L.PRESETS.values():
+        if preset_matches(preset, key, float(kappa), (float(x0), float(y0)), int(steps), settings):
+            st.info(f"**{preset.title}.** {preset.what}", icon=":material/movie:")
     with st.spinner("Running the optimizers ..."):
         runs = race_run(key, float(kappa), (float(x0), float(y0)), int(steps), tuple(settings))
     for r in runs:
@@ -847,7 +887,7 @@ def part3() -> None:
             ("kappa", 10.0, fmt_num),
             ("x0", default_start[0], fmt_num),
             ("y0", default_start[1], fmt_num),
-            ("steps", 500, fmt_num),
+            ("steps", P3_STEPS, fmt_num),
             ("opts", OPT_KEYS, lambda k: L.OPTIMIZERS[k].label),
         ]
         + [(w, d, fmt_num) for w, _, d, *_ in HP]

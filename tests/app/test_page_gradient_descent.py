@@ -171,11 +171,15 @@ def test_part3_presets_and_surface_switch(app_page):
     assert at.selectbox(key="surface").value == "quadratic"
     assert at.slider(key="kappa").value == preset.params["condition"]
     assert list(at.dataframe[0].value["optimizer"]) == ["SGD", "SGD + momentum", "Nesterov"]
+    assert "Momentum overshooting in a ravine." in texts(at.info)
     runs = L.race(
         L.surface("quadratic", condition=50), preset.optimizers, preset.start, preset.steps
     )
     mom = at.dataframe[0].value.iloc[1]
     assert mom["final x"] == pytest.approx(runs[1].final[0], rel=1e-12)
+    at.number_input(key="hp_nesterov_lr").set_value(0.035).run()  # no longer the preset
+    assert "Momentum overshooting in a ravine." not in texts(at.info)
+    assert "**Nesterov** (lr = 0.035) diverged" in texts(at.error)
     at.selectbox(key="surface").set_value("himmelblau").run()
     assert_no_exception(at)
     assert (at.number_input(key="x0").value, at.number_input(key="y0").value) == L.surface(
@@ -220,3 +224,17 @@ def test_link_restores_the_settings(app_page):
     assert fresh3.multiselect(key="opts").value == ["momentum", "rmsprop"]
     assert fresh3.number_input(key="hp_rmsprop_alpha").value == 0.9
     assert fresh3.dataframe[0].value.equals(at3.dataframe[0].value)
+
+
+def test_fair_use_cap_bounds_epochs_and_steps(app_page, monkeypatch):
+    import nnkit.limits
+
+    monkeypatch.setattr(nnkit.limits, "LIMITS", nnkit.limits.Limits(max_epochs=300))
+    at = app_page(PAGE).run()
+    assert_no_exception(at)
+    epochs = at.slider(key="p1_epochs")
+    assert epochs.max == 300 and epochs.value == 300
+    assert metric(at, "w after 300 epochs")
+    at.session_state["part"] = PART3
+    at.run()
+    assert at.slider(key="steps").max == 300

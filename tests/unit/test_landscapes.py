@@ -403,3 +403,29 @@ def test_surface_contours_fit_in_a_default_altair_chart(key):
     spread = float(np.ptp(s.grid(80).z))
     assert np.median(np.abs(f - seg["level"].to_numpy())) < 0.01 * spread
     assert contour_map(seg, s.domain).to_dict()["layer"]
+
+
+def test_classic_pictures_show_what_their_text_says():
+    p = L.PRESETS["momentum_ravine"]
+    s = L.surface(p.surface, **p.params)
+    sgd, mom, nes = L.race(s, p.optimizers, p.start, p.steps)
+    assert not (sgd.diverged or mom.diverged or nes.diverged)
+    assert np.all(np.sign(sgd.path[1:21, 1]) != np.sign(sgd.path[:20, 1]))  # wall to wall
+    assert sgd.path[:, 0].max() < 0 < mom.path[:, 0].max() - 0.5  # only momentum overshoots
+    assert 0 < nes.path[:, 0].max() < mom.path[:, 0].max()  # Nesterov: less
+    # the stability limits quoted in the text, checked by running
+    mu, lam = 0.9, 50.0
+    nes_limit, hb_limit = 2 * (1 + mu) / ((1 + 2 * mu) * lam), 2 * (1 + mu) / lam
+    for key, limit in (("nesterov", nes_limit), ("momentum", hb_limit)):
+        ok = L.trajectory(s, key, start=p.start, steps=400, lr=0.95 * limit, momentum=mu)
+        bad = L.trajectory(s, key, start=p.start, steps=400, lr=1.05 * limit, momentum=mu)
+        assert not ok.diverged and np.hypot(*ok.final) < 1e-6
+        assert bad.diverged
+    assert L.trajectory(s, "nesterov", start=p.start, steps=p.steps, lr=0.035).diverged
+
+    p = L.PRESETS["adam_rosenbrock"]
+    s = L.surface(p.surface, **p.params)
+    runs = {r.optimizer: r for r in L.race(s, p.optimizers, p.start, p.steps)}
+    dist = {k: s.nearest_minimum(r.final)[1] for k, r in runs.items()}
+    assert dist["adam"] < dist["sgd"] and dist["momentum"] < dist["sgd"]
+    assert runs["sgd"].path[-1, 0] < 0  # SGD still crawling along the valley floor
