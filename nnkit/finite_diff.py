@@ -56,6 +56,7 @@ __all__ = [
     "estimates_at",
     "what_you_see",
     "default_steps",
+    "engine_derivative",
     "fit_order",
     "fornberg",
     "measured_minimum",
@@ -443,6 +444,25 @@ def autodiff_derivative(formula: Formula, x0: float, derivative: int = 1) -> flo
     return float(y.detach())
 
 
+def engine_derivative(formula: Formula, x0: float) -> tuple[float, str]:
+    """f'(x0) by nnkit's own scalar reverse-mode engine (:mod:`nnkit.autodiff`).
+
+    Returns
+    -------
+    (value, reason) : tuple
+        ``reason`` is empty on success, else why the engine cannot do this formula
+        (a function it has no node for); ``value`` is then ``nan``.
+    """
+    from nnkit.autodiff import UnsupportedOperation, graph_from_formula
+
+    try:
+        graph = graph_from_formula(formula, {formula.variables[0]: float(x0)})
+    except UnsupportedOperation as err:
+        return math.nan, str(err)
+    graph.output.backward()
+    return float(graph.inputs[formula.variables[0]].grad), ""
+
+
 # ---------------------------------------------------------------------------
 # Error model: optimal step, fitted order, measured minimum
 # ---------------------------------------------------------------------------
@@ -800,6 +820,7 @@ def error_sweep(
     h: Any = None,
     complex_step_too: bool = True,
     autodiff_too: bool = True,
+    engine_too: bool = False,
 ) -> Sweep:
     """Error of each stencil (and of complex step and autograd) over a grid of h.
 
@@ -815,9 +836,10 @@ def error_sweep(
         Default: the lecture's schemes (:data:`LECTURE_SCHEMES`) for this d.
     h : array_like, optional
         Steps, > 0. Default :func:`default_steps` (200 from 1e-16 to 1).
-    complex_step_too, autodiff_too : bool
-        Add the complex-step derivative (d = 1 and analytic f only) and torch
-        autograd's derivative.
+    complex_step_too, autodiff_too, engine_too : bool
+        Add the complex-step derivative (d = 1 and analytic f only), torch
+        autograd's derivative, and that of nnkit's own reverse-mode engine
+        (:mod:`nnkit.autodiff`, d = 1 and the functions it has nodes for).
 
     Returns
     -------
@@ -936,6 +958,19 @@ def error_sweep(
         err = abs(value - exact) if math.isfinite(value) else math.nan
         frames.append(_block("autodiff (torch)", "autodiff", steps, value, err, np.nan, np.nan))
         rows.append(_flat_row("autodiff (torch)", math.nan, math.nan, err, points=0))
+    if engine_too:
+        if derivative != 1:
+            notes.append("nnkit's autodiff engine: first derivative only (float gradients).")
+        else:
+            value, why = engine_derivative(formula, x0)
+            if why:
+                notes.append(f"nnkit's autodiff engine left out: {why}")
+            else:
+                err = abs(value - exact) if math.isfinite(value) else math.nan
+                frames.append(
+                    _block("autodiff (nnkit engine)", "autodiff", steps, value, err, np.nan, np.nan)
+                )
+                rows.append(_flat_row("autodiff (nnkit engine)", math.nan, math.nan, err, 0))
 
     # One DataFrame from plain arrays: building one per method costs more than the math.
     columns = ("method", "family", "h", "estimate", "error", "truncation", "roundoff")
@@ -1066,6 +1101,7 @@ def what_you_see(sweep: Sweep) -> list[str]:
             )
         if r.method.startswith("autodiff") and math.isfinite(r.e_best):
             out.append(
-                f"Automatic differentiation does not use h at all: its error is {r.e_best:.1e}."
+                f"{r.method}: no h at all, the chain rule on exact local derivatives; "
+                f"error {r.e_best:.1e}."
             )
     return out

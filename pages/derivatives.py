@@ -41,6 +41,7 @@ def sweep_for(
     hi: float,
     complex_step: bool,
     autodiff: bool,
+    engine: bool,
 ) -> fd.Sweep:
     """One error sweep (pure: cached per input)."""
     stencils = [fd.stencil(derivative, acc, kind) for kind, acc in specs]
@@ -52,6 +53,7 @@ def sweep_for(
         h=fd.default_steps(200, lo, hi),
         complex_step_too=complex_step,
         autodiff_too=autodiff,
+        engine_too=engine,
     )
 
 
@@ -109,6 +111,13 @@ with left:
         "complex step Im f(x₀+ih)/h", value=True, key="fd_cs", help="First derivative only."
     )
     autodiff = st.checkbox("autodiff (torch autograd)", value=True, key="fd_ad")
+    engine = st.checkbox(
+        "autodiff (nnkit's own engine)",
+        value=True,
+        key="fd_engine",
+        help="The scalar reverse-mode engine of the Automatic differentiation page "
+        "(first derivative only).",
+    )
     model = st.checkbox("theory lines (truncation, round-off)", value=True, key="fd_model")
     lo_exp, hi_exp = st.select_slider(
         "range of h (powers of 10)",
@@ -131,7 +140,7 @@ with right:
     sweep = None
     if lo_exp >= hi_exp:
         st.error("The range of h is empty: move the two ends of the slider apart.")
-    elif not specs and not (complex_step or autodiff):
+    elif not specs and not (complex_step or autodiff or engine):
         st.warning("Nothing to plot: pick at least one scheme, the complex step or autodiff.")
     else:
         try:
@@ -145,6 +154,7 @@ with right:
                     10.0**hi_exp,
                     complex_step,
                     autodiff,
+                    engine,
                 )
         except fd.DomainError as err:
             st.error(

@@ -38,7 +38,8 @@ def test_first_load_shows_the_v_the_table_and_the_stencil(app_page):
     assert_no_exception(at)
     assert not at.error
     assert _methods(at) == {
-        "forward O(h)", "central O(h²)", "central O(h⁴)", "complex step", "autodiff (torch)"
+        "forward O(h)", "central O(h²)", "central O(h⁴)", "complex step",
+        "autodiff (torch)", "autodiff (nnkit engine)",
     }
     text = " ".join(m.value for m in at.markdown)
     assert "Why a V" in text
@@ -61,6 +62,10 @@ def test_each_control_changes_the_plot(app_page):
     at.number_input(key="fd_x0").set_value(1.3).run()
     after_x0 = _data(at)
     assert after_x0 != after_formula
+
+    at.checkbox(key="fd_engine").uncheck().run()
+    assert "autodiff (nnkit engine)" not in _methods(at)
+    at.checkbox(key="fd_engine").check().run()
 
     at.radio(key="fd_order").set_value(2).run()
     assert_no_exception(at)

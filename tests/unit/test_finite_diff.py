@@ -328,3 +328,12 @@ def test_taylor_mode_is_fast_at_high_order():
     assert time.perf_counter() - t0 < 2.0  # sympy needs minutes for the 20th derivative
     assert all(np.isfinite(v) for v in d)
     assert taylor_derivatives(parse("sqrt(x)"), 0.0, 2)[1] != taylor_derivatives(parse("sqrt(x)"), 0.0, 2)[1]
+
+
+def test_sweep_with_nnkit_engine_matches_exact_and_explains_gaps():
+    sw = error_sweep(parse("sin(x)*exp(-x^2)"), 0.5, 1, engine_too=True)
+    eng = sw.data[sw.data.method == "autodiff (nnkit engine)"]
+    assert len(eng) == 200 and eng.error.max() <= 4 * EPS
+    sw = error_sweep(parse("erf(x)"), 0.5, 1, engine_too=True, autodiff_too=False)
+    assert "autodiff (nnkit engine)" not in set(sw.data.method)
+    assert any("erf" in n for n in sw.notes)
