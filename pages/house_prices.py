@@ -436,3 +436,52 @@ if mlp_model is not None:
     )
 else:
     d2.caption("Train the MLP to download it.")
+
+# ---------------------------------------------------------------------------
+# 7. Use a saved model
+# ---------------------------------------------------------------------------
+
+st.header("7 · Use a saved model")
+saved = st.file_uploader(
+    "A model file downloaded from this page (.json)",
+    type=["json"],
+    key=f"{KEY}_model_upload",
+    help="Read as JSON numbers only (never unpickled); every field is checked.",
+)
+if saved is None:
+    st.caption("Upload a model downloaded above to predict with it on the current data.")
+else:
+    try:
+        loaded = tabular.load_model(saved.getvalue())
+    except TabularError as err:
+        st.error(f"**{saved.name}**: {err}", icon=":material/error:")
+    else:
+        hidden = loaded.regressor.spec["hidden"]
+        st.markdown(
+            f"**{saved.name}**: an MLP ({' → '.join(map(str, [loaded.regressor.spec['in_features'], *hidden, 1]))}, "
+            f"{loaded.regressor.spec['activation']}) predicting **{loaded.target}**"
+            f"{' via log' if loaded.log_target else ''} from {len(loaded.features)} column(s): "
+            f"{', '.join(loaded.features)}."
+        )
+        absent = [c for c in loaded.features if c not in frame.columns]
+        if absent:
+            st.warning(
+                f"The current data set has no column(s) {', '.join(absent)}: load the data the "
+                "model was trained on to use it here.",
+                icon=":material/warning:",
+            )
+        else:
+            rows = frame.loc[data.X_test.index, loaded.features]
+            p_loaded = loaded.predict(rows)
+            text = f"Its predictions on the {len(rows):,} current test rows"
+            if loaded.target == target:
+                r2_loaded = tabular.regression_metrics(data.y_test, p_loaded)["R²"]
+                text += f" have R² **{fmt(r2_loaded)}**"
+            if mlp_model is not None and mlp_model.features == loaded.features:
+                diff = float(abs(p_loaded - mlp_model.predict(data.X_test)).max())
+                text += (
+                    "; identical to the MLP trained above" if diff == 0
+                    else f"; they differ from the MLP trained above by up to {money(diff)} "
+                    "(a different training run)"
+                )
+            st.markdown(text + ".")

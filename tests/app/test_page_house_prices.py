@@ -71,6 +71,14 @@ def test_default_data_baselines_then_mlp(app_page):
 
     assert num(after["MLP"]) > num(before["MLP"]) + 100_000
 
+    # The downloaded model, uploaded again, predicts exactly what the trained MLP does.
+    blob = tabular.export_model(at.session_state["house_mlp"][1])
+    at.file_uploader(key="house_model_upload").upload("m.json", blob, "application/json").run()
+    assert_no_exception(at)
+    assert any("identical to the MLP trained above" in m.value for m in at.markdown)
+    at.file_uploader(key="house_model_upload").upload("m.json", pickle.dumps(blob), "application/json").run()
+    assert any("not a valid nnkit model file" in e.value for e in at.error)
+
 
 def messy_csv() -> bytes:
     """Semicolons, decimal commas, a categorical column, an id, missing targets, Latin-1."""
