@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 from nnkit.activations import get
 from nnkit.datasets import TOY_2D
 from nnkit.perceptron import Perceptron
+from nnkit.ui import course
 from tests.app.conftest import assert_no_exception
 
 PAGE = "pages/perceptron.py"
@@ -148,3 +150,23 @@ def test_bad_input_gets_clear_messages_and_keeps_the_rest(app_page):
     # the other sections kept working throughout
     assert "the **AND** gate" in texts(at)
 
+
+
+def test_sign_output_and_xor_link_when_the_xor_page_is_listed(app_page, monkeypatch):
+    # Pretend the XOR page is in the course map: run alone (no navigation) the link
+    # cannot resolve, and the page must fall back to naming it, not crash.
+    first = course.LECTURES[0]
+    extra = course.PageInfo("pages/xor.py", "XOR", ":material/close:", "test entry")
+    listed = dataclasses.replace(first, pages=[*first.pages, extra])
+    monkeypatch.setattr(course, "LECTURES", [listed, *course.LECTURES[1:]])
+    at = app_page(PAGE).run()
+    at.radio(key="p_output").set_value("sign")
+    at.selectbox(key="p_data").set_value("xor").run()
+    assert_no_exception(at)
+    assert "Never converges" in texts(at, "error")
+    assert "See the **XOR** page" in texts(at)
+    at.selectbox(key="p_data").set_value("or").run()
+    X, y = TOY_2D["or"].make(4, 0.0, 0)
+    model = Perceptron(max_epochs=50, output="sign", seed=0).fit(X, y)
+    assert model.converged_
+    assert f"after {model.n_updates_} updates" in texts(at, "success")
