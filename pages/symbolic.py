@@ -145,7 +145,8 @@ if source_kind == "trained":
                              help="Random Fourier-feature encoding of the input (helps with Rastrigin's bumps).")
     try:
         problem = resolve_target(key, formula_text, lo, hi, int(seed))
-        with st.spinner("Training the network (once per setting; Adam, full batch)…"):
+        with st.spinner(f"Training the network: {int(epochs)} epochs of full-batch Adam (once per "
+                        f"setting, at most {LIMITS.max_train_seconds:g} s)…"):
             net = trained_network(key, formula_text, float(lo), float(hi), int(n), float(noise),
                                   int(epochs), bool(fourier), int(seed))
     except (ValueError, FormulaError) as exc:
