@@ -379,6 +379,7 @@ def distill(
     max_source_error: float = 0.3,
     extrapolation: Domain | None = None,
     time_budget: float = 20.0,
+    budget_clock: str = "wall",
     seed: int = 0,
     progress: Progress | None = None,
 ) -> Distillation:
@@ -423,6 +424,9 @@ def distill(
         Window for extrapolation checks (default: :func:`widen_domain` of ``domain``).
     time_budget : float, default 20
         Seconds of search for ``gplearn`` (the sparse search is not time-boxed).
+    budget_clock : {"wall", "cpu"}
+        How ``time_budget`` is counted: wall-clock, or CPU seconds of this process
+        (fair comparisons on a shared machine).
     seed : int, default 0
         Seed for sampling and for gplearn.
     progress : callable, optional
@@ -465,8 +469,10 @@ def distill(
     else:
         from nnkit.symbolic.gp import gplearn_candidates
 
-        cands, gp_info = gplearn_candidates(X, y, symbols, time_budget=time_budget, seed=seed,
-                                         progress=lambda f: report("genetic programming", f))
+        cands, gp_info = gplearn_candidates(
+            X, y, symbols, time_budget=time_budget, seed=seed, clock=budget_clock,
+            progress=lambda f: report("genetic programming", f),
+        )
         size = 0
         info.update(gp_info)
         if not cands:
