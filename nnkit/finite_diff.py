@@ -1067,6 +1067,14 @@ def what_you_see(sweep: Sweep) -> list[str]:
             for r in fitted.itertuples()
         ]
         out.append("On the right of the V the error falls as h^p: " + "; ".join(parts) + ".")
+        off = fitted[(fitted.fitted_order - fitted.order).abs() > 0.3]
+        if not off.empty:
+            out.append(
+                f"{', '.join(off.method)}: the fitted slope is off the theory because the "
+                "window where the leading Taylor term alone sets the error is narrow here: "
+                "rounding is still felt at small h and the next Taylor terms at large h "
+                "(typical of high orders and high derivatives)."
+            )
     exact = fd[fd.fitted_order.isna() & fd.h_star.isna()]
     if not exact.empty:
         names = ", ".join(exact.method)
