@@ -184,10 +184,6 @@ def _log(a: float) -> float:
     return _NAN  # negative or nan
 
 
-def _number_label(v: float) -> str:
-    return f"{v:g}"
-
-
 class Node:
     """One scalar in the computational graph: value, gradient, parents, local derivatives.
 
@@ -457,13 +453,14 @@ class Node:
 
 def _lift(x: Any) -> Node | None:
     """A number as a constant leaf node, or None if ``x`` is not a real number."""
-    if isinstance(x, numbers.Real):
-        return _const(float(x))
+    cls = x.__class__
+    if cls is float or cls is int or isinstance(x, numbers.Real):  # fast path first
+        return Node(float(x), "", (), (), "const")
     return None
 
 
 def _const(v: float) -> Node:
-    return Node(v, _number_label(v), (), (), "const")
+    return Node(v, "", (), (), "const")  # named by its value when drawn (node_names)
 
 
 def _divide(a: Node, b: Node) -> Node:
@@ -640,7 +637,7 @@ def node_names(order: Sequence[Node]) -> dict[Node, str]:
     names: dict[Node, str] = {}
     used: set[str] = set()
     for k, n in enumerate(order):
-        name = n.label or f"n{k}"
+        name = n.label or (f"{n.value:g}" if n.op == "const" else f"n{k}")
         if name in used:
             name = f"{name}#{k}"
         used.add(name)
@@ -997,7 +994,7 @@ def to_dot(
             f"{name} = {n.op}" if not n.label else f"{n.label} = {n.op}"
         )
         if n.op == "const":
-            head = f"const {name}" if n.label else "const"
+            head = f"const {name}"
         rows = [head, f"value {_fmt(n.value, digits)}"]
         if show_grads:
             g = grads.get(n) if grads is not None else n.grad
