@@ -244,7 +244,7 @@ job = live_training(
     make_job,
     render,
     config=settings,
-    fps=2.0,
+    fps=1.0,  # each refresh builds an Altair chart holding the GIL: fewer refreshes, faster training
     loss_title="MSE on the standardised target (log scale)",
 )
 
