@@ -162,7 +162,8 @@ with tab_gallery:
             act = acts.get(name)
             with cols[i % 2].container(border=True):
                 st.markdown(f"**{act.label}**, range ${act.range_latex}$")
-                st.latex(act.latex)
+                for part in act.latex.split(r", \quad"):  # function, then derivative
+                    st.latex(part)
                 kink = (
                     f" Not differentiable at x = {', '.join(f'{k:g}' for k in act.kinks)}."
                     if act.kinks

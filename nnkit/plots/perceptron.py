@@ -165,7 +165,7 @@ def activation_chart(table: pd.DataFrame, kind: str = "value", height: int = 320
                 "label:N",
                 title="activation",
                 scale=alt.Scale(scheme="tableau10"),
-                legend=alt.Legend(orient="bottom", columns=4),
+                legend=alt.Legend(orient="bottom", columns=2, labelLimit=220),
             ),
             opacity=alt.condition(hover, alt.value(1.0), alt.value(0.15)),
             tooltip=[
