@@ -994,7 +994,7 @@ def to_dot(
             f"{name} = {n.op}" if not n.label else f"{n.label} = {n.op}"
         )
         if n.op == "const":
-            head = f"const {name}"
+            head = f"const {n.label}" if n.label else "const"  # e.g. "const pi"
         rows = [head, f"value {_fmt(n.value, digits)}"]
         if show_grads:
             g = grads.get(n) if grads is not None else n.grad
