@@ -74,6 +74,9 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = [
     "OPS",
+    "SUPPORTED_TEXT",
+    "XOR_INPUTS",
+    "XOR_TARGETS",
     "BackwardStep",
     "BackwardTrace",
     "EXAMPLES",
@@ -85,6 +88,7 @@ __all__ = [
     "Neuron",
     "Node",
     "UnsupportedOperation",
+    "XorResult",
     "abs_",
     "backward_trace",
     "check_gradients",
