@@ -157,10 +157,10 @@ def _ones(x: ArrayLike) -> np.ndarray:
 
 
 def _sigmoid(x: ArrayLike) -> np.ndarray:
-    """σ(x) = 1/(1+e^{-x}), computed as e^{-|x|} based forms so nothing overflows."""
-    x = _as_float(x)
-    z = np.exp(-np.abs(x))  # in (0, 1], never overflows
-    return np.where(x >= 0, 1.0 / (1.0 + z), z / (1.0 + z))
+    """σ(x) = 1/(1+e^{-x}) via scipy's ``expit``: one pass, no overflow for any x."""
+    from scipy.special import expit  # lazy: scipy is only needed once a sigmoid is used
+
+    return expit(_as_float(x))
 
 
 def _sigmoid_deriv(x: ArrayLike) -> np.ndarray:
