@@ -263,7 +263,7 @@ res = results[methods[0]]
 if res.status == "found":
     st.success(res.message)
 else:
-    st.warning(("**No simple formula found.** " if res.status == "none" else "") + res.message)
+    st.warning(("**No simple formula found.** " if res.status == "constant" else "") + res.message)
 st.latex(("f = " if res.found else r"\text{best try: } f \approx ") + res.best.latex)
 m1, m2, m3, m4 = st.columns(4)
 m1.metric("complexity", res.best.complexity, help="Nodes of the expression tree.")

@@ -453,8 +453,8 @@ def distill(
         cand = Candidate(expr=c, complexity=1, rmse=ystd,
                          nrmse=1.0, n_terms=0, free_constants=0, method=method)
         pct = 100 * ystd / abs(ymean) if ymean else 0.0
-        msg = (f"No formula beyond a constant: the samples vary by only {ystd:.3g} "
-               f"({pct:.2g} % of their mean {ymean:.4g}), so there is no structure to distil.")
+        msg = (f"The target is constant: the samples vary by only {ystd:.3g} ({pct:.2g} % of "
+               f"their mean {ymean:.4g}), so there is no structure to distil beyond f = {c}.")
         return Distillation("constant", msg, cand, [cand], _front_frame([cand], cand), symbols,
                             domain_t, extrap, X, y, method, time.perf_counter() - t0, 0)
 

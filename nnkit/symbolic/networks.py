@@ -52,10 +52,13 @@ class NetworkFit:
 
     @property
     def train_error(self) -> float:
-        """RMSE on its training samples divided by their std: the network's relative accuracy."""
+        """RMSE on its training samples divided by their std: the network's relative accuracy.
+
+        For constant samples (std 0) the RMSE is divided by their mean magnitude instead.
+        """
         r = self(self.X) - self.y
-        std = float(np.std(self.y))
-        return float(np.sqrt(np.mean(r**2)) / std) if std > 0 else 0.0
+        scale = float(np.std(self.y)) or float(np.abs(self.y).mean()) or 1.0
+        return float(np.sqrt(np.mean(r**2)) / scale)
 
 
 def network_function(model) -> Callable[[np.ndarray], np.ndarray]:

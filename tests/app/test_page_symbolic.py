@@ -50,6 +50,18 @@ def test_pure_noise_gives_an_honest_no_formula(app_page):
     assert len(at.dataframe) >= 1  # the best candidates are listed
 
 
+def test_constant_formula_gives_an_honest_no_formula(app_page):
+    at = app_page(PAGE)
+    at.session_state["sym_target"] = "formula"
+    at.session_state["sym_formula"] = "3"
+    at.session_state["sym_epochs_formula"] = 200
+    at.run()
+    assert_no_exception(at)
+    warning = _texts(at.warning)
+    assert "No simple formula found" in warning and "constant" in warning
+    assert "f \\approx 3" in at.latex[0].value
+
+
 def test_csv_source_with_both_methods(app_page):
     at = app_page(PAGE)
     at.session_state["sym_source"] = "csv"
