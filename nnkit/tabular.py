@@ -8,7 +8,7 @@ notebook::
     prof = tabular.profile(table.frame)
     data = tabular.prepare(table.frame, prof.target, prof.features, test_size=0.2, seed=0)
     models = tabular.fit_baselines(data)
-    models["MLP"], history = tabular.train_mlp(data)
+    models["MLP"], result = tabular.train_mlp(data)  # result.history: the loss curves
     tabular.compare(models, data)              # RMSE, MAE, R², MAPE on the test set
 
 The steps, one function each:
