@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from nnkit import finite_diff as fd
-from nnkit.expr import FormulaError, parse
+from nnkit.expr import FormulaError, latex_lines, parse
 from nnkit.plots.finite_diff import FLOOR, error_chart, weight_chart
 from nnkit.ui.formula import formula_input
 
@@ -58,9 +58,9 @@ def sweep_for(
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def derivative_latex(text: str, n: int) -> str:
-    """LaTeX of the exact n-th derivative (sympy)."""
-    return parse(text).diff(n).latex
+def derivative_latex(text: str, n: int, lhs: str) -> str:
+    """``lhs = `` the exact n-th derivative (sympy) in LaTeX, over several lines if long."""
+    return latex_lines(parse(text).diff(n).sympy, lhs)
 
 
 st.title("Derivatives: exact, finite differences, complex step, autodiff")
@@ -166,7 +166,7 @@ with right:
 
     d_mark = "'" * int(derivative) if derivative <= 3 else f"^{{({derivative})}}"
     st.latex(f"f(x) = {formula.latex}")
-    st.latex(f"f{d_mark}(x) = {derivative_latex(formula.text, int(derivative))}")
+    st.latex(derivative_latex(formula.text, int(derivative), f"f{d_mark}(x)"))
 
     if sweep is not None:
         st.markdown(
@@ -179,7 +179,8 @@ with right:
             "Log–log |error| vs h; solid: measured, dashed: truncation C·M·hᵖ, dotted: "
             "round-off S·ε·F/hᵈ (ε = 2⁻⁵³, F = |f(x₀)| + |x₀ f′(x₀)|); diamonds: the "
             f"theoretical optimum (h*, E*). Errors below {FLOOR:.0e}, including exact zeros, "
-            "are drawn at the bottom edge."
+            "are drawn at the bottom edge, errors above 1e3 (tiny h, higher derivatives) "
+            "at the top edge."
         )
         st.markdown(
             "**Why a V.** On the right the stencil's neglected Taylor term dominates, so the "

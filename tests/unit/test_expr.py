@@ -348,3 +348,15 @@ def test_module_never_calls_eval_on_text():
     source = inspect.getsource(expr)
     for banned in ("eval(", "exec(", "sympify(", "parse_expr(", "lambdify("):
         assert banned not in source.replace("never ``eval``", "")
+
+
+def test_latex_lines_breaks_long_derivatives_and_keeps_short_ones():
+    from nnkit.expr import latex_lines
+
+    f = parse("sin(x)*exp(-x^2)")
+    assert latex_lines(f.sympy, "f(x)") == "f(x) = " + f.latex
+    long = latex_lines(f.diff(3).sympy, "f'''(x)", width=60)
+    assert long.startswith(r"\begin{aligned} f'''(x) = {} &") and long.count(r"\\") >= 1
+    assert "8 x^{3} e^{- x^{2}}" in long  # the product was distributed into terms
+    big = parse("(x+1)^1000*sin(x)").diff(1).sympy  # (x+1)^1000 is never expanded
+    assert r"\left(x + 1\right)^{1000}" in latex_lines(big, "f'(x)", width=20)
