@@ -620,6 +620,7 @@ class Trainer:
         wall0 = self.wall_time
         state = {"reason": None, "next_tick": t_start + tick_seconds, "k": 0}
         perf = time.perf_counter
+        sleep = time.sleep
 
         if on_tick is None and stop_event is None:
 
@@ -634,6 +635,10 @@ class Trainer:
             def should_stop() -> bool:
                 now = perf()
                 state["k"] += 1  # called once before every step: steps so far in this epoch
+                # Background runs hand the GIL over between steps: without this a thread
+                # doing many small torch ops starves the server's threads (a live view
+                # refreshed ~1 fps instead of 5).
+                sleep(0)
                 if stop_event is not None and stop_event.is_set():
                     state["reason"] = "stopped"
                     return True

@@ -303,7 +303,7 @@ if part == PART_TRAIN:
             st.altair_chart(
                 fit_1d(ev0, X, y).transform_filter("datum.series == 'truth'"), width="stretch"
             )
-    elif not job.running and len(job.snapshot().history):
+    elif not job.running and job.snapshot().steps > 0:
         snap = job.snapshot()
         model = job.model_at(snap)
         if current_config("mlp") != config:
@@ -329,16 +329,27 @@ if part == PART_TRAIN:
         )
         m3.metric("RMSE inside / outside", f"{ev.rmse_inside:.3g} / {ev.rmse_outside:.3g}")
         if target.dim == 2:
-            st.altair_chart(fit_heatmaps(ev, size=300), width="content")
-            st.caption(
-                "Left: the exact target; middle: the trained network; right: their difference. "
-                "The dashed square is the training box; everything outside it is extrapolation."
+            st.altair_chart(
+                fit_heatmaps(ev, size=280, parts=("truth", "prediction")), width="content"
             )
-        st.altair_chart(fit_slice(ev) if target.dim == 2 else fit_1d(ev, X, y), width="stretch")
-        st.caption(
-            "Grey dashed: the exact target; red: the network; vertical dashed lines: the training box. "
-            + ("The slice runs along y = centre of the box." if target.dim == 2 else "")
-        )
+            st.caption(
+                "Left: the exact target; right: the trained network, on one colour scale, over a "
+                "window 1.5× the training box (dashed): everything outside the box is extrapolation."
+            )
+            left, right = st.columns([2, 3])
+            left.altair_chart(fit_heatmaps(ev, size=220, parts=("error",)), width="content")
+            left.caption("Network − truth: red where the network is too high, blue too low.")
+            right.altair_chart(fit_slice(ev), width="stretch")
+            right.caption(
+                "Along y = centre of the box. Grey dashed: the exact target; red: the network; "
+                "vertical dashed lines: the edges of the training box."
+            )
+        else:
+            st.altair_chart(fit_1d(ev, X, y), width="stretch")
+            st.caption(
+                "Grey dashed: the exact target; red: the network; dots: training samples; "
+                "vertical dashed lines: the training interval."
+            )
         st.markdown(
             "**What you see.** " + ev.note(settings.activation, settings.fourier_features > 0)
         )

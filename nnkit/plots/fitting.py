@@ -32,6 +32,14 @@ MAX_POINTS = 400
 """Loss curves are thinned to at most this many points per series (the last one kept)."""
 
 
+_FIT_X = {"type": "fit-x", "contains": "padding"}
+
+
+def _stretch(chart):
+    """Full-width charts: fit the width, keep the plot's own height (legend/title extra)."""
+    return chart.properties(autosize=alt.AutoSizeParams(**_FIT_X))
+
+
 def _thin(df: pd.DataFrame, by: str = "series", max_points: int = MAX_POINTS) -> pd.DataFrame:
     parts = []
     for _, g in df.groupby(by, sort=False):
@@ -51,7 +59,7 @@ def loss_curves(history, *, title: str = "loss (log scale)", height: int = 220) 
     """
     df = _thin(history.to_frame())
     df = df[df["loss"] > 0]
-    return (
+    return _stretch(
         alt.Chart(df, title=title, height=height)
         .mark_line()
         .encode(
@@ -81,7 +89,7 @@ def compare_losses(runs: dict[str, object], *, height: int = 260) -> alt.Chart:
         else pd.DataFrame(columns=["epoch", "loss", "run", "time"])
     )
     df = df[df["loss"] > 0]
-    return (
+    return _stretch(
         alt.Chart(df, title="training loss (log scale)", height=height)
         .mark_line()
         .encode(
@@ -154,11 +162,13 @@ def heatmap(
     return chart.properties(autosize=alt.AutoSizeParams(type="pad")) if standalone else chart
 
 
-def fit_heatmaps(evaluation, *, size: int = 250) -> alt.HConcatChart:
+def fit_heatmaps(
+    evaluation, *, size: int = 250, parts: tuple[str, ...] = ("truth", "prediction", "error")
+) -> alt.HConcatChart:
     """Truth, prediction and error side by side on the window, training box outlined.
 
     Truth and prediction share one colour scale (the truth's range), the error uses a
-    diverging scale symmetric about 0.
+    diverging scale symmetric about 0. ``parts`` picks which of the three to draw.
     """
     g = evaluation.grid
     lo, hi = float(np.nanmin(g["truth"])), float(np.nanmax(g["truth"]))
@@ -166,40 +176,25 @@ def fit_heatmaps(evaluation, *, size: int = 250) -> alt.HConcatChart:
     m = float(np.nanmax(np.abs(err))) if np.isfinite(err).any() else 1.0
     m = m if m > 0 and math.isfinite(m) else 1.0
     pred = g.assign(prediction=g["prediction"].clip(lo - (hi - lo), hi + (hi - lo)))
-    return alt.hconcat(
-        heatmap(
-            g,
-            "truth",
-            title="truth",
-            domain=evaluation.domain,
-            color_domain=(lo, hi),
-            size=size,
-            standalone=False,
-        ),
-        heatmap(
-            pred,
-            "prediction",
-            title="network",
-            domain=evaluation.domain,
-            color_domain=(lo, hi),
-            size=size,
-            standalone=False,
-        ),
-        heatmap(
-            g,
-            "error",
-            title="error = network − truth",
-            domain=evaluation.domain,
-            scheme="redblue",
-            color_domain=(m, -m),
-            size=size,
-            standalone=False,
-        ),
-    ).resolve_scale(color="independent")
+    d = evaluation.domain
+    charts = {
+        "truth": lambda: heatmap(g, "truth", title="truth", domain=d, color_domain=(lo, hi),
+                                 size=size, standalone=False),
+        "prediction": lambda: heatmap(pred, "prediction", title="network", domain=d,
+                                      color_domain=(lo, hi), size=size, standalone=False),
+        "error": lambda: heatmap(g, "error", title="error = network − truth", domain=d,
+                                 scheme="redblue", color_domain=(m, -m), size=size,
+                                 standalone=False),
+    }  # fmt: skip
+    return alt.hconcat(*[charts[p]() for p in parts]).resolve_scale(color="independent")
 
 
 def fit_slice(evaluation, *, title: str | None = None, height: int = 260) -> alt.LayerChart:
     """Truth and prediction along a line through the window; the training interval marked."""
+    return _stretch(_slice_layers(evaluation, title=title, height=height))
+
+
+def _slice_layers(evaluation, *, title: str | None = None, height: int = 260) -> alt.LayerChart:
     df = evaluation.slice
     if title is None:
         title = "slice y = centre of the box" if evaluation.dim == 2 else "truth and network"
@@ -233,7 +228,7 @@ def fit_1d(
     evaluation, X: np.ndarray | None = None, y: np.ndarray | None = None, *, height: int = 300
 ):
     """1-D target: truth and network on the window, training samples as dots, box edges."""
-    chart = fit_slice(evaluation, title="truth, network and training samples", height=height)
+    chart = _slice_layers(evaluation, title="truth, network and training samples", height=height)
     if X is not None and y is not None:
         n = min(len(X), 400)
         idx = np.linspace(0, len(X) - 1, n).astype(int)
@@ -241,7 +236,7 @@ def fit_1d(
         chart = chart + alt.Chart(pts).mark_circle(size=12, opacity=0.35, color="#1f77b4").encode(
             x="x:Q", y="value:Q"
         )
-    return chart
+    return _stretch(chart)
 
 
 def width_sweep_chart(df: pd.DataFrame, *, height: int = 280) -> alt.Chart:
@@ -251,7 +246,7 @@ def width_sweep_chart(df: pd.DataFrame, *, height: int = 280) -> alt.Chart:
     )
     long = long[long["value"] > 0]
     long["error"] = long["error"].map({"rmse": "RMS error", "max_error": "max error"})
-    return (
+    return _stretch(
         alt.Chart(long, title="error vs number of hidden sigmoids (log–log)", height=height)
         .mark_line(point=True)
         .encode(
@@ -356,8 +351,8 @@ def success_rates(df: pd.DataFrame, *, height: int = 260) -> alt.Chart:
             .mark_rule(strokeDash=[4, 3], color="gray")
             .encode(y="success_rate:Q", tooltip=["architecture", "successes", "seeds"])
         )
-        return lines + rule
-    return lines
+        return _stretch(lines + rule)
+    return _stretch(lines)
 
 
 # ----------------------------------------------------------------------------- fast live views
@@ -430,6 +425,7 @@ def loss_spec(
     spec = {
         "title": title,
         "height": height,
+        "autosize": dict(_FIT_X),
         "mark": {"type": "line"},
         "encoding": {
             "x": {"field": "epoch", "type": "quantitative", "title": "epoch"},
@@ -455,6 +451,7 @@ def curves_spec(df: pd.DataFrame, domain: tuple[float, float], *, height: int = 
     lo, hi = domain
     return {
         "height": height,
+        "autosize": dict(_FIT_X),
         "layer": [
             {
                 "mark": {"type": "line"},
