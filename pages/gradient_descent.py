@@ -140,6 +140,11 @@ def share_link(entries: list[tuple[str, object, Callable[[object], str]]]) -> No
     st.code(link, language=None, wrap_lines=True)
 
 
+def num(v: float) -> str:
+    """A parameter value: 5 decimals, or 4 significant digits once it has blown up."""
+    return f"{v:.5f}" if abs(v) < 1e4 else f"{v:.4g}"
+
+
 def fmt_num(v: object) -> str:
     return f"{v:g}" if isinstance(v, float) else str(v)
 
@@ -233,6 +238,28 @@ def part1() -> None:
         )
     ]
 
+    fast = 1 - lr * a.lambda_max
+    if run.diverged:
+        path_story = (
+            f"Here the steep direction's factor 1 − αλ_max = {fast:.3f} is below −1: every epoch "
+            "jumps across the valley farther than the last, and the path leaves the frame."
+        )
+        slope_story = (
+            f"here it rises, set by the steep direction: |1 − αλ_max|^(2t) = {abs(fast):.3f}^(2t)."
+        )
+    else:
+        path_story = (
+            "The path zig-zags across the valley at first (the steep direction's factor "
+            f"1 − αλ_max = {fast:.3f} is negative) and then creeps along it."
+            if fast < 0
+            else "The path drops straight into the valley (the steep direction's factor "
+            f"1 − αλ_max = {fast:.3f} is positive) and then creeps along it."
+        )
+        slope_story = (
+            "after the first epochs its slope is set by the slow direction, "
+            "$(1-\\alpha\\lambda_{min})^{2t}$."
+        )
+
     def draw(k: int) -> None:
         w, b = run.path[k]
         left, right = st.columns(2)
@@ -271,7 +298,7 @@ def part1() -> None:
             st.caption(
                 "Contours of the exact loss $J(w, b)$ and the path of $(w, b)$. The ellipses "
                 "are long and thin: the loss is steep in one direction and nearly flat in the "
-                "other, so the path first drops into the valley and then creeps along it."
+                f"other. {path_story}"
             )
         st.altair_chart(
             loss_chart(
@@ -288,9 +315,8 @@ def part1() -> None:
             width="stretch",
         )
         st.caption(
-            "Excess loss above the optimum $J^*$, log axis. A straight line means linear "
-            "convergence; its slope is set by the slow direction, "
-            "$(1-\\alpha\\lambda_{min})^{2t}$. The dashed curve is the exact prediction "
+            "Excess loss above the optimum $J^*$, log axis. A straight line means a constant "
+            f"factor per epoch; {slope_story} The dashed curve is the exact prediction "
             "from the Hessian, computed without running anything."
         )
 
@@ -301,14 +327,14 @@ def part1() -> None:
     dist = float(np.hypot(wT - a.w_star, bT - a.b_star))
     m1, m2, m3, m4 = st.columns(4)
     m1.metric(
-        f"w after {run.steps} epochs", f"{wT:.5f}", f"{wT - a.w_star:+.2e} vs w*", delta_color="off"
+        f"w after {run.steps} epochs", num(wT), f"{wT - a.w_star:+.2e} vs w*", delta_color="off"
     )
     m2.metric(
-        f"b after {run.steps} epochs", f"{bT:.5f}", f"{bT - a.b_star:+.2e} vs b*", delta_color="off"
+        f"b after {run.steps} epochs", num(bT), f"{bT - a.b_star:+.2e} vs b*", delta_color="off"
     )
     m3.metric(
         "J after the run",
-        f"{run.loss[-1]:.6g}",
+        f"{run.loss[-1]:.6g}" if run.loss[-1] < 1e6 else f"{run.loss[-1]:.3e}",
         f"{run.loss[-1] - a.loss_star:+.2e} vs J*",
         delta_color="off",
     )
@@ -658,6 +684,24 @@ def apply_preset(key: str) -> None:
     st.session_state["p3_playing"] = True
 
 
+def stuck_note(surf: L.Surface2D, runs: list[L.Trajectory]) -> str:
+    """Which runs stopped where the gradient vanishes but no known minimum is."""
+    stuck = []
+    for r in runs:
+        gx, gy = surf.grad(*r.final)
+        far = surf.nearest_minimum(r.final)[1] > 0.05
+        if far and float(np.hypot(gx, gy)) < 1e-2 and r.loss[-1] > (surf.f_min or 0) + 1e-6:
+            stuck.append(r.label)
+    if not stuck:
+        return ""
+    r = next(t for t in runs if t.label == stuck[0])
+    return (
+        f" {', '.join(stuck)} stopped where the gradient is ≈ 0 but f = {r.loss[-1]:.4g} > "
+        f"{surf.f_min:g} (at ({r.final[0]:.3g}, {r.final[1]:.3g}) for {stuck[0]}): a local "
+        "minimum, not the global one."
+    )
+
+
 def preset_matches(
     p: L.Preset,
     key: str,
@@ -868,6 +912,7 @@ def part3() -> None:
                 for r, row in zip(runs, rows, strict=True)
                 if not r.diverged and row["path length"] < 0.05 * surf.nearest_minimum(r.path[0])[1]
             )
+            + stuck_note(surf, ok)
             + (f" {len(runs) - len(ok)} optimizer(s) diverged." if len(ok) < len(runs) else ""),
             icon=":material/lightbulb:",
         )

@@ -238,3 +238,20 @@ def test_fair_use_cap_bounds_epochs_and_steps(app_page, monkeypatch):
     at.session_state["part"] = PART3
     at.run()
     assert at.slider(key="steps").max == 300
+
+
+def test_part3_reports_a_local_minimum(app_page):
+    at = app_page(PAGE)
+    at.query_params["part"] = PART3
+    at.query_params["surface"] = "Rastrigin"
+    at.query_params["x0"] = "2.3"
+    at.query_params["y0"] = "1.7"
+    at.query_params["steps"] = "200"
+    at.query_params["opts"] = ["SGD", "SGD + momentum"]
+    at.run()
+    assert_no_exception(at)
+    assert at.selectbox(key="surface").value == "rastrigin"
+    assert (at.number_input(key="x0").value, at.number_input(key="y0").value) == (2.3, 1.7)
+    note = texts(at.info)
+    assert "SGD, SGD + momentum stopped where the gradient is ≈ 0" in note
+    assert "a local minimum, not the global one" in note
