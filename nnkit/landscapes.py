@@ -744,11 +744,17 @@ def _quadratic(condition: float, angle_deg: float) -> Surface2D:
     def grad(x: Any, y: Any) -> tuple[Any, Any]:
         return h11 * x + h12 * y, h12 * x + h22 * y
 
-    angle_txt = "" if angle_deg == 0 else f", axes rotated by {angle_deg:g}°"
+    if angle_deg == 0:
+        latex = rf"f = \tfrac12\,(x^2 + {condition:g}\, y^2)"
+    else:
+        latex = (
+            rf"f = \tfrac12\,(u^2 + {condition:g}\, v^2),\ (u, v) = (x, y)"
+            rf"\text{{ rotated by }}{angle_deg:g}^\circ"
+        )
     return Surface2D(
         key="quadratic",
         name=f"Quadratic bowl (κ = {condition:g})",
-        latex=r"f = \tfrac12\,(u^2 + \kappa\, v^2)" + angle_txt.replace("°", r"^\circ"),
+        latex=latex,
         domain=((-2.0, 2.0), (-2.0, 2.0)),
         minima=((0.0, 0.0),),
         f_min=0.0,

@@ -84,9 +84,12 @@ def make_surface(key: str, kappa: float) -> L.Surface2D:
 
 def player(key: str, last: int, draw: Callable[[int], None], unit: str) -> None:
     """Step slider + play/pause; ``draw(k)`` renders frame k. Only the fragment reruns."""
-    step_key, play_key = f"{key}_step", f"{key}_playing"
-    if step_key not in st.session_state or st.session_state[step_key] > last:
+    step_key, play_key, last_key = f"{key}_step", f"{key}_playing", f"{key}_last"
+    if st.session_state.get(last_key) != last or step_key not in st.session_state:
+        # a new run (or first visit): show its end result, stop any animation
         st.session_state[step_key] = last
+        st.session_state[last_key] = last
+        st.session_state[play_key] = False
     playing = bool(st.session_state.get(play_key, False))
 
     def toggle() -> None:
@@ -681,6 +684,7 @@ def apply_preset(key: str) -> None:
         for name, value in hyper.items():
             st.session_state[f"hp_{opt}_{name}"] = float(value)
     st.session_state["p3_step"] = 0  # replay from the start
+    st.session_state["p3_last"] = p.steps
     st.session_state["p3_playing"] = True
 
 

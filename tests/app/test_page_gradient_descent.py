@@ -88,6 +88,8 @@ def test_play_and_pause(app_page):
     at.slider(key="p1_step").set_value(250).run()
     assert_no_exception(at)
     assert "after 250 epochs" in texts(at.caption)
+    at.slider(key="p1_epochs").set_value(600).run()  # a new run starts on its last frame
+    assert at.slider(key="p1_step").value == 600
 
 
 def test_part2_renders_and_batch_size_changes_results(app_page):
@@ -172,6 +174,8 @@ def test_part3_presets_and_surface_switch(app_page):
     assert at.slider(key="kappa").value == preset.params["condition"]
     assert list(at.dataframe[0].value["optimizer"]) == ["SGD", "SGD + momentum", "Nesterov"]
     assert "Momentum overshooting in a ravine." in texts(at.info)
+    assert at.session_state["p3_playing"] is True  # the picture plays from the start
+    assert at.slider(key="p3_step").value == preset.steps // 40
     runs = L.race(
         L.surface("quadratic", condition=50), preset.optimizers, preset.start, preset.steps
     )
