@@ -156,7 +156,7 @@ def run() -> list[Row]:
                     note=f"ours {pinn.wall_time:.1f} s, peer {peer_t:.1f} s; {_load()}"))
 
     problem = Oscillator(inverse=True)
-    pinn, wall = _train(problem, QUICK["oscillator_inverse"], 40)
+    pinn, wall = _train(problem, QUICK["oscillator_inverse"], 150)
     mu = pinn.model.coefficients()["mu"]
     mu_ls = _least_squares_mu(problem)
     rows.append(Row("inverse: |mu - 4| / 4", abs(mu - 4) / 4, abs(mu_ls - 4) / 4, unit="rel",

@@ -199,15 +199,11 @@ def render(snap, job) -> None:
             st.altair_chart(plots.error_chart(h), width="stretch")
             st.caption("‖u_θ − u_ref‖ / ‖u_ref‖ on a fine grid: the reference is never shown to the "
                        "network, only the equation is.")
-    if pinn.problem.dim == 1 and snap.running:
-        model = job.model_at(snap)
-        st.altair_chart(plots.solution_1d_chart(pinn.field_frame(model, residual=False), pinn.points_frame()),
-                        width="stretch")
 
 
 st.subheader("Train the network")
 job = live_training("pinn", make_job, render, config=(key, items, config) if settings_ok else None,
-                    loss_chart=False, fps=1.0, start_label="Train")
+                    loss_chart=False, fps=0.5, start_label="Train")
 
 # --------------------------------------------------------------------------- after training
 if job is not None and not job.running and len(job.snapshot().history):

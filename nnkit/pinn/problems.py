@@ -127,6 +127,10 @@ class Problem:
         """Reference solution at points ``X`` (n, d) → (n,)."""
         raise NotImplementedError
 
+    def constrained(self, X: Tensor, net) -> Tensor:
+        """u = hard_transform(X, net(X)); problems with a symmetry also impose it here."""
+        return self.hard_transform(X, net(X))
+
     # -- shared --------------------------------------------------------------------------
     @property
     def dim(self) -> int:
@@ -382,6 +386,19 @@ class Burgers(Problem):
     def hard_transform(self, X: Tensor, N: Tensor) -> Tensor:
         t, x = _col(X, 0), _col(X, 1)
         return -torch.sin(math.pi * x) + t * (1.0 - x**2) * N
+
+    def constrained(self, X: Tensor, net) -> Tensor:
+        """Hard constraints plus the problem's symmetry: u is odd in x.
+
+        The initial state −sin πx is odd, the boundary values are symmetric and the
+        equation is unchanged by x → −x, u → −u, so the solution is odd in x. Using
+        the odd part (N(t, x) − N(t, −x))/2 of the network imposes it exactly (the
+        shock then stays at x = 0).
+        """
+        n = X.shape[0]
+        mirrored = torch.cat([X[:, :1], -X[:, 1:]], dim=1)
+        N = net(torch.cat([X, mirrored], dim=0))
+        return self.hard_transform(X, 0.5 * (N[:n] - N[n:]))
 
     def reference(self, X: np.ndarray) -> np.ndarray:
         return ref.burgers_cole_hopf(X[:, 0], X[:, 1], self.nu)

@@ -186,7 +186,8 @@ class PINNModel(nn.Module):
     net : torch.nn.Module
         Maps inputs (n, d) to raw outputs N (n, 1).
     transform : callable or None
-        ``transform(X, N) -> u`` (the problem's hard constraint) or None.
+        ``transform(X, net) -> u`` (the problem's hard constraints,
+        :meth:`~nnkit.pinn.problems.Problem.constrained`) or None: u = net(X).
     learnable : dict of str -> float
         Coefficients to identify (inverse problems) and their initial guesses; they
         are parameters of this module, so every optimizer updates them too.
@@ -201,8 +202,7 @@ class PINNModel(nn.Module):
         )
 
     def forward(self, X):  # noqa: D102
-        N = self.net(X)
-        return N if self.transform is None else self.transform(X, N)
+        return self.net(X) if self.transform is None else self.transform(X, self.net)
 
     def coefficients(self) -> dict[str, float]:
         """Current values of the learnable coefficients."""
@@ -260,7 +260,7 @@ class PINN:
         self.max_seconds = cap if max_seconds is None else min(float(max_seconds), cap)
         net = mlp(problem.dim, list(config.hidden), 1, activation=config.activation,
                   input_bounds=(problem.lows, problem.highs), seed=config.seed)
-        transform = problem.hard_transform if config.hard_constraints else None
+        transform = problem.constrained if config.hard_constraints else None
         self.model = PINNModel(net, transform, problem.learnable())
         self.dtype = torch.float32
         self.collocation_ = sample_box(config.n_collocation, problem.lows, problem.highs,
@@ -271,9 +271,6 @@ class PINN:
         self.history = History()
         self.phases = [_Phase("adam", int(config.adam_epochs)), _Phase("lbfgs", int(config.lbfgs_epochs))]
         self.phase_starts_: list[tuple[int, str]] = []
-        self.epochs_done = 0
-        self.steps_done = 0
-        self.wall_time = 0.0
         self.stop_reason = "completed"
         self.diverged_epoch: int | None = None
         self._trainer = None
@@ -284,6 +281,29 @@ class PINN:
             self._to(torch.float64)
         else:
             self._to(torch.float32)
+
+    # ----------------------------------------------------------------- progress (live)
+    # Read by TrainingJob from another thread while a phase runs: delegate to the
+    # phase's Trainer, which carries the cumulative counts forward.
+    @property
+    def epochs_done(self) -> int:
+        """Epochs completed (all phases, all runs)."""
+        return self._trainer.epochs_done if self._trainer is not None else 0
+
+    @property
+    def steps_done(self) -> int:
+        """Optimizer steps taken (an L-BFGS step is ``lbfgs_iters_per_epoch`` iterations)."""
+        return self._trainer.steps_done if self._trainer is not None else 0
+
+    @property
+    def steps_in_epoch(self) -> int:
+        """Steps taken inside the current epoch (live progress)."""
+        return getattr(self._trainer, "steps_in_epoch", 0) if self._trainer is not None else 0
+
+    @property
+    def wall_time(self) -> float:
+        """Training seconds (all phases, all runs)."""
+        return self._trainer.wall_time if self._trainer is not None else 0.0
 
     # ----------------------------------------------------------------- tensors
     def _to(self, dtype) -> None:
@@ -496,6 +516,7 @@ class PINN:
         trainer.epochs_done = self.epochs_done
         trainer.steps_done = self.steps_done
         trainer.wall_time = self.wall_time
+        trainer.diverged_epoch = self.diverged_epoch
         self._trainer, self._trainer_phase = trainer, phase
         self.phase_starts_.append((self.epochs_done, phase))
         return trainer
@@ -511,7 +532,7 @@ class PINN:
         -------
         nnkit.training.TrainResult
         """
-        budget_end = time.perf_counter() + self.max_seconds
+        budget_end = None  # the clock starts with the first step, not with one-time imports
         left = math.inf if epochs is None else int(epochs)
         if self.finished and epochs is not None and self.diverged_epoch is None:
             # "Continue" after the schedule ended: more of the last phase that ran
@@ -527,14 +548,14 @@ class PINN:
             if self._trainer_phase != phase.name:
                 self._make_trainer(phase.name)
             trainer = self._trainer
+            if budget_end is None:
+                budget_end = time.perf_counter() + self.max_seconds
             trainer.max_seconds = max(0.0, budget_end - time.perf_counter())
             before = trainer.epochs_done
             res = trainer.run(int(todo), stop_event=stop_event, on_tick=on_tick, tick_seconds=tick_seconds)
             done = trainer.epochs_done - before
             phase.done += done
             left -= done
-            self.epochs_done, self.steps_done = trainer.epochs_done, trainer.steps_done
-            self.wall_time = trainer.wall_time
             self.diverged_epoch = trainer.diverged_epoch
             reason = res.stop_reason
             if reason != "completed":

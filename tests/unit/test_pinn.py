@@ -265,3 +265,15 @@ def test_config_errors_say_what_to_change():
         PINN(Heat(), PINNConfig(weights=(("bc", -1.0),)))
     with pytest.raises(ValueError, match="viscosity"):
         Burgers(nu=-0.01)
+
+
+def test_burgers_hard_constraints_make_u_exactly_odd_in_x():
+    problem = Burgers()
+    net = torch.nn.Sequential(torch.nn.Linear(2, 8), torch.nn.Tanh(), torch.nn.Linear(8, 1)).double()
+    X = torch.as_tensor(sample_box(50, problem.lows, problem.highs, seed=2), dtype=D)
+    u = problem.constrained(X, net)
+    u_m = problem.constrained(torch.cat([X[:, :1], -X[:, 1:]], 1), net)
+    assert torch.allclose(u, -u_m, atol=1e-14)
+    assert not torch.allclose(net(X), -net(torch.cat([X[:, :1], -X[:, 1:]], 1)))  # the raw net is not
+    at_shock = torch.tensor([[0.7, 0.0]], dtype=D)
+    assert problem.constrained(at_shock, net).abs().item() < 1e-15
