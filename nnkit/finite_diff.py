@@ -469,7 +469,12 @@ def engine_derivative(formula: Formula, x0: float) -> tuple[float, str]:
 
 
 def optimal_step(
-    st: Stencil, m: float, f_scale: float, eps: float = EPS
+    st: Stencil,
+    m: float,
+    f_scale: float,
+    eps: float = EPS,
+    order: int | None = None,
+    constant: Fraction | None = None,
 ) -> tuple[float, float]:
     """Theoretical optimal step h* and minimum error E* of a stencil.
 
@@ -483,6 +488,10 @@ def optimal_step(
     f_scale : float
         Size of the rounding in each sample, in units of eps (|f| near x).
     eps : float
+    order, constant : optional
+        Use this error term instead of the stencil's leading one (when
+        ``f^(d+p)(x) = 0`` the next non-vanishing term leads; ``m`` is then its
+        derivative).
 
     Returns
     -------
@@ -490,9 +499,11 @@ def optimal_step(
         ``nan`` when one of the two terms vanishes (no V: e.g. a polynomial the
         stencil differentiates exactly, or f = 0 near x).
     """
-    a = abs(float(st.error_constant)) * abs(m)
+    c = st.error_constant if constant is None else constant
+    a = abs(float(c)) * abs(m)
     b = float(st.abs_sum) * eps * abs(f_scale)
-    p, d = st.order, st.derivative
+    p = st.order if order is None else order
+    d = st.derivative
     if not (a > 0 and b > 0 and math.isfinite(a) and math.isfinite(b)):
         return math.nan, math.nan
     h_star = (d * b / (p * a)) ** (1.0 / (p + d))
@@ -593,7 +604,9 @@ class Sweep:
         "autodiff"), ``h``, ``estimate``, ``error`` (absolute, vs the exact value),
         ``truncation`` and ``roundoff`` (the model's two terms; NaN where not modelled).
     summary : pandas.DataFrame
-        One row per method: ``method, order, fitted_order, h_star, e_star`` (theory),
+        One row per method: ``method, order`` (the stencil's p), ``order_here`` (the
+        order at this x0: higher when f^(d+p)(x0) = 0), ``fitted_order``, ``h_star,
+        e_star`` (theory),
         ``h_best, e_best, h_lo, h_hi`` (measured bottom, see :func:`measured_minimum`),
         ``C, S`` (exact, as text), ``points`` (samples of f), and the model's
         coefficients ``A = |C|·M`` and ``B = S·ε·F``: ``E(h) = A·h^p + B/h^d``.
@@ -607,6 +620,9 @@ class Sweep:
         label -> Stencil.
     notes : list of str
         Why a method was left out, or where samples left the domain.
+    smooth : bool
+        False when f has no Taylor expansion to the order the error model needs at
+        x0 (a kink such as abs at 0): no theory lines, h*, E* nor fitted orders then.
     """
 
     data: pd.DataFrame
@@ -617,6 +633,7 @@ class Sweep:
     x0: float
     stencils: dict[str, Stencil]
     notes: list[str] = field(default_factory=list)
+    smooth: bool = True
 
 
 def default_steps(n: int = 200, lo: float = 1e-16, hi: float = 1.0) -> np.ndarray:
@@ -805,11 +822,17 @@ def _taylor(e: sympy.Expr, sym: sympy.Symbol, x0: Any, n: int) -> list[Any]:
 
 
 def _real_or_raise(value: complex, what: str, x0: float) -> float:
-    if not (math.isfinite(value.real) and math.isfinite(value.imag)) or abs(value.imag) > 1e-12 * max(
-        1.0, abs(value.real)
-    ):
-        raise DomainError(f"{what} is not a finite real number at x0 = {x0:g}")
-    return float(value.real)
+    re, im = value.real, value.imag
+    if math.isnan(re) or math.isnan(im):
+        raise DomainError(f"{what} is undefined at x0 = {x0:g} (outside the domain, or a pole)")
+    if math.isinf(re) or math.isinf(im):
+        raise DomainError(f"{what} is infinite or overflows double precision at x0 = {x0:g}")
+    if abs(im) > 1e-12 * max(1.0, abs(re)):
+        raise DomainError(
+            f"{what} is not real at x0 = {x0:g} (outside the domain: e.g. log or sqrt "
+            "of a negative number)"
+        )
+    return float(re)
 
 
 def error_sweep(
@@ -866,7 +889,9 @@ def error_sweep(
                 f"stencil {st.label} approximates derivative {st.derivative}, not {derivative}"
             )
     sym = formula.symbols[0]
-    top = max([derivative + st.order for st in stencils] + [3])
+    # Derivatives up to 6 orders past each stencil's leading term: if f^(d+p)(x0)
+    # vanishes, the next non-zero error term sets the order here.
+    top = max([derivative + st.order + 6 for st in stencils] + [3])
     taylor = taylor_derivatives(formula, x0, top)
     f0 = _real_or_raise(
         taylor[0] if np.isfinite(taylor[0]) else _value_at(formula.sympy, sym, x0), "f(x)", x0
@@ -879,13 +904,21 @@ def error_sweep(
     )
     # The model needs f^(d+p)(x0) for each stencil: Taylor mode, cheap at any order.
     higher = [abs(v) if np.isfinite(v) else math.nan for v in taylor]
+    notes: list[str] = []
+    fprime = higher[1] if math.isfinite(higher[1]) else 0.0
+    smooth = all(math.isfinite(v) for v in higher)
+    if not smooth:
+        notes.append(
+            f"f is not smooth enough at x0 = {x0:g} (a kink, a jump or a singularity in a "
+            f"derivative up to order {top}): the Taylor-based error model (theory lines, "
+            "h*, E*) is left out; the measured errors are still shown."
+        )
     # Each sample f(x0 + s h) is off by about EPS·|f(x0)| (rounding the value) plus
     # EPS·|x0·f'(x0)| (rounding the abscissa x0 + s h before f sees it).
-    f_scale = abs(f0) + abs(x0) * (higher[1] if math.isfinite(higher[1]) else 0.0)
+    f_scale = abs(f0) + abs(x0) * fprime
 
     frames = []
     rows = []
-    notes: list[str] = []
     labels: dict[str, Stencil] = {}
     offsets = sorted({s for st in stencils for s in st.offsets})
     index = {s: i for i, s in enumerate(offsets)}
@@ -902,13 +935,18 @@ def error_sweep(
         rows_idx = [index[s] for s in st.offsets]
         est = (st.float_weights @ samples[rows_idx]) / steps**derivative
         err = np.abs(est - exact)
-        mk = higher[derivative + st.order]
-        coef_trunc = abs(float(st.error_constant)) * mk
+        k_lead, c_lead, mk = _leading_term(st, higher)
+        p_here = k_lead - derivative
+        coef_trunc = abs(float(c_lead)) * mk
         coef_round = float(st.abs_sum) * EPS * f_scale
-        trunc = coef_trunc * steps**st.order
-        roundoff = coef_round / steps**derivative
-        h_star, e_star = optimal_step(st, mk, f_scale)
-        fitted = fit_order(steps, err, roundoff)
+        trunc = coef_trunc * steps**p_here
+        # The samples themselves are about f0 + f'(x0)·s·h: near a zero of f (with
+        # x0 = 0) their rounding shrinks with h, which the constant F misses.
+        smax = max(abs(float(s)) for s in st.offsets)
+        slope_term = EPS * float(st.abs_sum) * fprime * smax
+        roundoff = coef_round / steps**derivative + slope_term * steps ** (1 - derivative)
+        h_star, e_star = optimal_step(st, mk, f_scale, order=p_here, constant=c_lead)
+        fitted = fit_order(steps, err, roundoff) if smooth else math.nan
         bottom = measured_minimum(steps, err)
         n_nan = int(np.sum(~np.isfinite(est)))
         if n_nan:
@@ -921,6 +959,7 @@ def error_sweep(
             {
                 "method": label,
                 "order": st.order,
+                "order_here": p_here,
                 "fitted_order": fitted,
                 "h_star": h_star,
                 "e_star": e_star,
@@ -981,7 +1020,25 @@ def error_sweep(
         }
     )
     summary = pd.DataFrame(rows)
-    return Sweep(data, summary, exact, f0, derivative, float(x0), labels, notes)
+    return Sweep(data, summary, exact, f0, derivative, float(x0), labels, notes, smooth)
+
+
+def _leading_term(st: Stencil, higher: Sequence[float]) -> tuple[int, Fraction, float]:
+    """(k, C_k, |f^(k)(x0)|) of the first error term that does not vanish at x0.
+
+    Falls back to the stencil's own leading term when every candidate vanishes (the
+    stencil is exact for f) or f is not smooth (nan derivatives).
+    """
+    terms = [(k, c) for k, c in _error_terms(st.derivative, st.offsets, st.weights, 4)]
+    terms = [(k, c) for k, c in terms if k < len(higher)]
+    sizes = [abs(float(c)) * higher[k] for k, c in terms]
+    if terms and all(math.isfinite(v) for v in sizes) and max(sizes) > 0:
+        cutoff = 1e-13 * max(sizes)
+        for (k, c), v in zip(terms, sizes, strict=True):
+            if v > cutoff:
+                return k, c, higher[k]
+    k = st.derivative + st.order
+    return k, st.error_constant, higher[k] if k < len(higher) else math.nan
 
 
 def _block(method: str, family: str, h: np.ndarray, *values: Any) -> dict[str, np.ndarray]:
@@ -998,6 +1055,7 @@ def _flat_row(method: str, order: float, h_best: float, e_best: float, points: i
     return {
         "method": method,
         "order": order,
+        "order_here": order,
         "fitted_order": math.nan,
         "h_star": math.nan,
         "e_star": math.nan,
@@ -1060,14 +1118,27 @@ def what_you_see(sweep: Sweep) -> list[str]:
     """Sentences describing the sweep's result, computed from it (for the page's note)."""
     out = []
     fd = sweep.summary[sweep.summary.method.isin(list(sweep.stencils))]
+    if not sweep.smooth:
+        out.append(
+            "f is not smooth at this point, so the Taylor argument behind every formula "
+            "fails: the error need not shrink like h^p (one-sided formulas approach a "
+            "one-sided slope, not the derivative sympy reports)."
+        )
+        fd = fd.iloc[0:0]
     fitted = fd.dropna(subset=["fitted_order"])
     if not fitted.empty:
         parts = [
-            f"{r.method}: slope {r.fitted_order:.2f} (theory {int(r.order)})"
+            f"{r.method}: slope {r.fitted_order:.2f} (theory {int(r.order_here)}"
+            + (
+                f", not {int(r.order)}: f's derivative in the O(h^{int(r.order)}) term is 0 "
+                "at this x₀)"
+                if r.order_here != r.order
+                else ")"
+            )
             for r in fitted.itertuples()
         ]
         out.append("On the right of the V the error falls as h^p: " + "; ".join(parts) + ".")
-        off = fitted[(fitted.fitted_order - fitted.order).abs() > 0.3]
+        off = fitted[(fitted.fitted_order - fitted.order_here).abs() > 0.3]
         if not off.empty:
             out.append(
                 f"{', '.join(off.method)}: the fitted slope is off the theory because the "
@@ -1091,10 +1162,19 @@ def what_you_see(sweep: Sweep) -> list[str]:
             if math.isfinite(best.h_star)
             else ""
         )
+        if math.isfinite(best.h_star):
+            tail = ". Going below that h only adds round-off."
+        elif sweep.f0 == 0 and sweep.x0 == 0:
+            tail = (
+                ". There is no round-off wall here: f(x₀) = 0 at x₀ = 0, so every sample "
+                "is rounded relative to its own small size."
+            )
+        else:
+            tail = "."
+        size = "0 (exact in double precision)" if best.e_best == 0 else f"{best.e_best:.1e}"
         out.append(
             f"The most accurate finite difference here is {best.method}: about "
-            f"{best.e_best:.1e} at h ≈ {best.h_best:.1e}{star}. Going below that h only "
-            "adds round-off."
+            f"{size} at h ≈ {best.h_best:.1e}{star}{tail}"
         )
     flat = sweep.summary[~sweep.summary.method.isin(list(sweep.stencils))]
     for r in flat.itertuples():

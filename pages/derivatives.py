@@ -158,8 +158,8 @@ with right:
                 )
         except fd.DomainError as err:
             st.error(
-                f"**x₀ = {x0:g} is outside the domain of f here**: {err}. "
-                "Pick a point where f is defined and smooth (e.g. log needs x > 0)."
+                f"**Cannot differentiate f at x₀ = {x0:g}**: {err}. Pick a point "
+                "where f is defined, finite and smooth (e.g. log needs x > 0)."
             )
         except (ValueError, FormulaError) as err:
             st.error(f"Cannot compute this sweep: {err}")

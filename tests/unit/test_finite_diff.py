@@ -25,6 +25,7 @@ from nnkit.finite_diff import (
     stencil,
     stencil_from_offsets,
     taylor_derivatives,
+    what_you_see,
 )
 
 # --- the lecture's formulas come out of stencil() -------------------------------------
@@ -337,3 +338,30 @@ def test_sweep_with_nnkit_engine_matches_exact_and_explains_gaps():
     sw = error_sweep(parse("erf(x)"), 0.5, 1, engine_too=True, autodiff_too=False)
     assert "autodiff (nnkit engine)" not in set(sw.data.method)
     assert any("erf" in n for n in sw.notes)
+
+
+def test_vanishing_leading_term_raises_the_order_at_that_point():
+    # sin''(0) = 0, so forward O(h) behaves as O(h²) at x0 = 0; the model follows.
+    sw = error_sweep(parse("sin(x)"), 0.0, 1, complex_step_too=False, autodiff_too=False)
+    row = sw.summary.set_index("method").loc["forward O(h)"]
+    assert row.order == 1 and row.order_here == 2
+    assert abs(row.fitted_order - 2) < 0.1
+    text = " ".join(what_you_see(sw))
+    assert "theory 2, not 1" in text and "no round-off wall" in text
+
+
+def test_kink_is_reported_and_no_order_is_claimed():
+    sw = error_sweep(parse("abs(x)"), 0.0, 1, complex_step_too=False, autodiff_too=False)
+    assert not sw.smooth
+    assert sw.summary.fitted_order.isna().all() and sw.summary.h_star.isna().all()
+    assert any("not smooth enough" in n for n in sw.notes)
+    assert "not smooth" in what_you_see(sw)[0] and len(what_you_see(sw)) == 1
+
+
+def test_what_you_see_numbers_come_from_the_sweep():
+    sw = error_sweep(parse("exp(x)"), 1.0, 1, complex_step_too=False, autodiff_too=False)
+    text = " ".join(what_you_see(sw))
+    fd = sw.summary.set_index("method")
+    assert f"central O(h²): slope {fd.loc['central O(h²)', 'fitted_order']:.2f} (theory 2)" in text
+    best = fd.e_best.idxmin()
+    assert f"here is {best}: about {fd.loc[best, 'e_best']:.1e}" in text
