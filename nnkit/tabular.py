@@ -118,7 +118,11 @@ DELIMITERS: dict[str, str] = {",": "comma", ";": "semicolon", "\t": "tab"}
 MISSING_TOKENS = frozenset(
     {"", "na", "n/a", "nan", "null", "none", "-", "?", "#n/a", "missing", "<na>", "nat"}
 )
-"""Cell texts read as a missing value (compared case-insensitively, after stripping)."""
+"""Cell texts read as a missing value (after stripping; in lower, UPPER or Title case)."""
+
+_MISSING_CASED = frozenset(
+    v for t in MISSING_TOKENS for v in (t, t.upper(), t.title(), t.capitalize(), t.replace("n/a", "N/a"))
+) | {"NaN", "NaT", "#N/A", "N/A", "<NA>"}
 
 # (magic prefix, what it is, what to do). Checked before any decoding.
 _MAGIC: list[tuple[bytes, str]] = [
@@ -299,7 +303,9 @@ def _sniff_decimal(columns: list[list[str]], delimiter: str) -> str:
         return "."
     comma = dot = 0
     for values in columns:
-        for v in values[:2000]:
+        for v in values[:500]:
+            if "," not in v and "." not in v:
+                continue
             v = v.strip()
             if _NUM_COMMA.match(v):
                 comma += 1
@@ -327,11 +333,7 @@ def _parse(cells: list[str], decimal: str) -> np.ndarray:
 def _to_column(values: list[str], decimal: str, name: str, notes: list[str]) -> pd.Series:
     """A float64 column when (almost) every cell is a number, else object of texts."""
     stripped = [v.strip() for v in values]
-    missing = np.fromiter(
-        (v == "" or (len(v) <= 7 and v.lower() in MISSING_TOKENS) for v in stripped),
-        dtype=bool,
-        count=len(stripped),
-    )
+    missing = np.array([v in _MISSING_CASED for v in stripped], dtype=bool)
     texts = pd.Series(np.where(missing, np.nan, np.array(stripped, dtype=object)), dtype=object)
     present = [v for v, m in zip(stripped, missing, strict=True) if not m]
     n_present = len(present)
@@ -416,7 +418,7 @@ def load_csv(
     short_lines: list[int] = []
     try:
         for row in reader:
-            if not row or all(not c.strip() for c in row):
+            if not row or (not row[0].strip() and not any(c.strip() for c in row)):
                 continue
             if header is None:
                 header = row
