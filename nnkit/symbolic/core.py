@@ -290,6 +290,9 @@ def _as_samples(source, domain, n_samples, seed, n_vars):
     X, y = X[ok], y[ok]
     if X.shape[0] < 10:
         raise ValueError("need at least 10 finite samples to distil a formula")
+    if X.shape[0] > n_samples:  # a random subset keeps memory and time bounded
+        keep = np.sort(np.random.default_rng(seed).choice(X.shape[0], n_samples, replace=False))
+        X, y = X[keep], y[keep]
     if domain is None:
         domain = tuple((float(X[:, i].min()), float(X[:, i].max())) for i in range(X.shape[1]))
     return X, y, tuple((float(a), float(b)) for a, b in domain)
@@ -397,7 +400,8 @@ def distill(
     method : {"sparse", "gplearn"}
         Sparse best-subset regression over a term library, or genetic programming.
     n_samples : int, default 1000
-        Points sampled from a callable.
+        Points sampled from a callable; a larger data set is subsampled (seeded) to
+        this many rows.
     degree : int, default 6
         Highest power of each variable in the library.
     max_terms : int, default 8

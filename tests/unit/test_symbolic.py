@@ -221,3 +221,11 @@ def test_gplearn_search_returns_checked_candidates():
         # the reported error is the converted formula's own
         pred = evaluate(c.expr, {x: X[:, 0]}) * np.ones(100)
         assert np.sqrt(np.mean((pred - X[:, 0] ** 2 - X[:, 0]) ** 2)) == pytest.approx(c.rmse, rel=1e-6)
+
+
+def test_large_data_sets_are_subsampled_with_the_seed():
+    X = np.random.default_rng(0).uniform(-1, 1, (20_000, 1))
+    a = distill((X, 2 * X[:, 0] + 1), n_samples=500, seed=3)
+    b = distill((X, 2 * X[:, 0] + 1), n_samples=500, seed=3)
+    assert a.X.shape == (500, 1) and np.array_equal(a.X, b.X)
+    assert a.best.expr == 2 * sp.Symbol("x", real=True) + 1
