@@ -25,6 +25,9 @@ __all__ = [
 ]
 
 CLASS_COLORS = ("#4c78a8", "#f58518")
+# Keep the requested plot height when the chart is stretched to the page width (the
+# default "fit" autosize would squeeze legends and axes into the height).
+_FIT_X = alt.AutoSizeParams(type="fit-x", contains="padding")
 MISTAKE_COLOR = "#d62728"
 _NEURON_COLORS = ["#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22"]
 
@@ -176,7 +179,7 @@ def activation_chart(table: pd.DataFrame, kind: str = "value", height: int = 320
             ],
         )
         .add_params(hover)
-        .properties(title=title, height=height, width="container")
+        .properties(title=title, height=height, width="container", autosize=_FIT_X)
     )
 
 
@@ -233,7 +236,7 @@ def neuron_chart(
     return (
         alt.layer(*layers)
         .resolve_scale(color="independent", shape="independent")
-        .properties(height=height, width="container")
+        .properties(height=height, width="container", autosize=_FIT_X)
     )
 
 
@@ -337,7 +340,7 @@ def training_chart(
     return (
         alt.layer(*layers)
         .resolve_scale(color="independent", shape="independent")
-        .properties(height=height, width="container")
+        .properties(height=height, width="container", autosize=_FIT_X)
     )
 
 
@@ -374,7 +377,7 @@ def mistakes_chart(epochs: pd.DataFrame, current_epoch: int | None = None, heigh
             ],
         )
     )
-    return bars.properties(height=height, width="container")
+    return bars.properties(height=height, width="container", autosize=_FIT_X)
 
 
 # ---------------------------------------------------------------------------
@@ -479,7 +482,7 @@ def network_diagram(W, b, activation_label: str = "", height: int = 300) -> alt.
     )
     return (
         alt.layer(lines, labels, circles, names, captions)
-        .properties(height=height, width="container")
+        .properties(height=height, width="container", autosize=_FIT_X)
         .resolve_scale(color="independent")
         .properties(
             title=f"a layer of {k} {activation_label} neuron{'s' if k > 1 else ''}"
@@ -564,5 +567,5 @@ def layer_chart(
     return (
         alt.layer(*layers)
         .resolve_scale(color="independent")
-        .properties(height=height, width="container")
+        .properties(height=height, width="container", autosize=_FIT_X)
     )
