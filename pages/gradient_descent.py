@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+import time
 from collections.abc import Callable
 from urllib.parse import urlencode
 
@@ -92,9 +94,12 @@ def player(key: str, last: int, draw: Callable[[int], None], unit: str) -> None:
         st.session_state[play_key] = False
     playing = bool(st.session_state.get(play_key, False))
 
+    clock_key, shown_key = f"{key}_clock", f"{key}_shown"
+
     def toggle() -> None:
         now = not st.session_state.get(play_key, False)
         st.session_state[play_key] = now
+        st.session_state.pop(clock_key, None)
         if now and st.session_state.get(step_key, last) >= last:
             st.session_state[step_key] = 0
 
@@ -106,11 +111,20 @@ def player(key: str, last: int, draw: Callable[[int], None], unit: str) -> None:
         if now != playing:  # Play/Pause was clicked: a full rerun (re)sets the timer
             st.rerun()
         if now:
-            k = min(st.session_state[step_key] + stride, last)
+            # frames follow the clock, so a slow machine skips frames instead of crawling
+            t = time.monotonic()
+            clock = st.session_state.get(clock_key)
+            if clock is None or st.session_state[step_key] != st.session_state.get(shown_key):
+                clock = (t - FRAME_SECONDS, st.session_state[step_key])  # (re)start here
+                st.session_state[clock_key] = clock
+            ticks = max(1, math.ceil((t - clock[0]) / FRAME_SECONDS))
+            k = min(clock[1] + ticks * stride, last)
             st.session_state[step_key] = k
             if k >= last:
                 st.session_state[play_key] = False
+                st.session_state[shown_key] = k
                 st.rerun()  # full rerun: drop the timer, show the Play button again
+        st.session_state[shown_key] = st.session_state[step_key]
         c1, c2 = st.columns([1, 5], vertical_alignment="bottom")
         c1.button(
             "Pause" if now else "Play",
@@ -684,6 +698,7 @@ def apply_preset(key: str) -> None:
         for name, value in hyper.items():
             st.session_state[f"hp_{opt}_{name}"] = float(value)
     st.session_state["p3_step"] = 0  # replay from the start
+    st.session_state.pop("p3_clock", None)
     st.session_state["p3_last"] = p.steps
     st.session_state["p3_playing"] = True
 

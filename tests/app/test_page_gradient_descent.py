@@ -82,7 +82,9 @@ def test_play_and_pause(app_page):
     assert_no_exception(at)
     assert at.session_state["p1_playing"] is True
     stride = 1000 // 40
-    assert at.slider(key="p1_step").value == stride  # one frame advanced
+    assert stride <= at.slider(key="p1_step").value < 1000  # restarted, a frame or more on
+    at.run()  # the next tick moves on
+    assert at.slider(key="p1_step").value >= 2 * stride
     at.button(key="p1_play").click().run()  # Pause
     assert at.session_state["p1_playing"] is False
     at.slider(key="p1_step").set_value(250).run()
@@ -175,7 +177,7 @@ def test_part3_presets_and_surface_switch(app_page):
     assert list(at.dataframe[0].value["optimizer"]) == ["SGD", "SGD + momentum", "Nesterov"]
     assert "Momentum overshooting in a ravine." in texts(at.info)
     assert at.session_state["p3_playing"] is True  # the picture plays from the start
-    assert at.slider(key="p3_step").value == preset.steps // 40
+    assert 0 < at.slider(key="p3_step").value < preset.steps
     runs = L.race(
         L.surface("quadratic", condition=50), preset.optimizers, preset.start, preset.steps
     )
