@@ -892,7 +892,7 @@ def error_sweep(
     # Derivatives up to 6 orders past each stencil's leading term: if f^(d+p)(x0)
     # vanishes, the next non-zero error term sets the order here.
     top = max([derivative + st.order + 6 for st in stencils] + [3])
-    taylor = taylor_derivatives(formula, x0, top)
+    taylor = taylor_derivatives(formula, x0, top, dps=20)
     f0 = _real_or_raise(
         taylor[0] if np.isfinite(taylor[0]) else _value_at(formula.sympy, sym, x0), "f(x)", x0
     )

@@ -197,10 +197,14 @@ with right:
 if sweep is not None and len(sweep.stencils):
     st.subheader("Fitted order, optimal step, smallest error")
     table = sweep.summary[sweep.summary.method.isin(list(sweep.stencils))][
-        ["method", "order", "fitted_order", "C", "S", "h_star", "e_star", "h_best", "e_best"]
+        [
+            "method", "order", "order_here", "fitted_order", "C", "S",
+            "h_star", "e_star", "h_best", "e_best",
+        ]
     ].rename(
         columns={
             "order": "order p (theory)",
+            "order_here": "order at x₀",
             "fitted_order": "fitted slope",
             "C": "error constant C",
             "S": "S = Σ|w|",
@@ -214,6 +218,7 @@ if sweep is not None and len(sweep.stencils):
         table.style.format(
             {
                 "order p (theory)": "{:.0f}",
+                "order at x₀": "{:.0f}",
                 "fitted slope": "{:.2f}",
                 "h* (theory)": "{:.2e}",
                 "E* (theory)": "{:.2e}",
@@ -226,6 +231,7 @@ if sweep is not None and len(sweep.stencils):
         width="stretch",
     )
     st.caption(
+        "Order at x₀ exceeds p when f's derivative in the leading error term is 0 there. "
         "Fitted slope: least squares of log|error| on log h where rounding is negligible "
         "(error > 100× the round-off line), over 1.5 decades of h. h*, E*: minimum of "
         "E(h) = |C|·M·hᵖ + S·ε·F/hᵈ with M = |f⁽ᵈ⁺ᵖ⁾(x₀)|. Measured: the bottom of the "
