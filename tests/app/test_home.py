@@ -64,3 +64,14 @@ def test_readme_lists_every_page_with_its_summary():
     for lecture in LECTURES:
         for p in lecture.pages:
             assert f"- **{p.title}**: {p.summary}" in block
+
+
+def test_readme_python_example_runs_and_prints_what_it_says():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    code = readme.split("```python\n")[1].split("```")[0]
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120
+    )
+    assert out.returncode == 0, out.stderr
+    promised = code.split("# ")[-1].strip()  # the comment on the print line
+    assert out.stdout.strip() == promised
