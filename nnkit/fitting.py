@@ -34,16 +34,22 @@ __all__ = [
     "PRESETS",
     "FitEvaluation",
     "FitSettings",
+    "LiveView",
+    "XorFit",
     "Target",
     "builtin_target",
+    "decision_grid",
     "evaluate_fit",
     "fit_xor",
     "live_view",
     "formula_target",
+    "grid_points",
     "make_data",
     "r2_score",
     "target_from_name",
+    "train_xor_batch",
     "width_sweep",
+    "xor_reference_accuracy",
     "xor_study",
 ]
 
@@ -333,8 +339,8 @@ PRESETS: dict[str, FitSettings] = {
         epochs=300,
     ),
     "Fourier features": FitSettings(
-        hidden=(128, 128), activation="tanh", fourier_features=64, fourier_scale=3.0,
-        optimizer="adam", lr=1e-3, batch_size=256, epochs=300,
+        hidden=(128, 128), activation="tanh", fourier_features=128, fourier_scale=4.0,
+        optimizer="adam", lr=2e-3, batch_size=512, epochs=300,
     ),
 }  # fmt: skip
 """Named settings: the lecture's TorchMLP (2→3→1, ReLU on the output, summed MSE, full

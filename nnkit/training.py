@@ -56,6 +56,7 @@ __all__ = [
     "Trainer",
     "TrainingJob",
     "TrainResult",
+    "closure_trainer",
     "fit",
     "make_optimizer",
     "supervised_trainer",

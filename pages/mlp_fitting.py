@@ -459,7 +459,10 @@ else:
                 max_seconds=15.0,
             )
             ev = evaluate_fit(model, tgt, n=61 if tgt.dim == 2 else 201)
-            out[label] = (res.history, res.stop_message, res.wall_time, ev.r2_inside, ev.r2_outside)
+            out[label] = (
+                res.history, res.stop_message, res.wall_time, ev.r2_inside, ev.r2_outside,
+                ev.rmse_inside**2,
+            )  # fmt: skip
         return out
 
     if target is not None:
@@ -483,7 +486,7 @@ else:
             st.caption("Training MSE per sample, log scale; same data and seed for both runs.")
             cols = st.columns(2)
             for col, label in zip(cols, "AB", strict=True):
-                _, why, secs, r2i, r2o = runs[label]
+                _, why, secs, r2i, r2o, _ = runs[label]
                 col.metric(
                     f"run {label}: R² inside the box",
                     f"{r2i:.4f}",
@@ -493,13 +496,25 @@ else:
                     f"R² outside (1.5× window): {r2o:.3f} · {len(runs[label][0])} epochs in "
                     f"{secs:.1f} s · stopped because {why}."
                 )
-            (_, _, _, ra, _), (_, _, _, rb, _) = runs["A"], runs["B"]
+            ra, rb = runs["A"][3], runs["B"][3]
             if math.isfinite(ra) and math.isfinite(rb):
                 better = "A" if ra > rb else "B"
+                overfit = [
+                    f"run {k} ({runs[k][5]:.3g} on the grid vs {h.train_loss[-1]:.3g} on its samples)"
+                    for k, h in (("A", ha), ("B", hb))
+                    if runs[k][5] > 3 * h.train_loss[-1]
+                ]
                 st.markdown(
                     f"**What you see.** Run {better} fits the box better (R² {max(ra, rb):.4f} vs "
-                    f"{min(ra, rb):.4f}); final training losses: A {ha.train_loss[-1]:.4g}, "
-                    f"B {hb.train_loss[-1]:.4g}."
+                    f"{min(ra, rb):.4f}); final training losses (MSE per sample): A "
+                    f"{ha.train_loss[-1]:.4g}, B {hb.train_loss[-1]:.4g}."
+                    + (
+                        " The mean squared error between the samples is more than 3× the training "
+                        "loss for " + " and ".join(overfit) + ": it fits its samples better than "
+                        "the function between them (over-fitting); more samples would help."
+                        if overfit
+                        else ""
+                    )
                 )
         else:
             st.info("Pick the two settings, then press **Train both**.")
