@@ -61,6 +61,7 @@ __all__ = [
     "loss_surface",
     "PRESETS",
     "Preset",
+    "preset_matches",
     "race",
     "surface",
     "thin_indices",
@@ -718,6 +719,18 @@ class Surface2D:
                 return seg.iloc[:max_rows]
             k -= 1
 
+    def stuck_at(self, point: Sequence[float], grad_tol: float = 1e-2, dist: float = 0.05) -> bool:
+        """Whether ``point`` is stationary (‖∇f‖ < ``grad_tol``) but not a known minimum.
+
+        That is where gradient methods get stuck: a local minimum (Rastrigin's grid of
+        them) or a saddle point. A point within ``dist`` of a known minimum is not stuck.
+        """
+        gx, gy = self.grad(*point)
+        if float(np.hypot(gx, gy)) >= grad_tol:
+            return False
+        near = self.nearest_minimum(point)
+        return near is None or near[1] > dist
+
     def nearest_minimum(self, point: Sequence[float]) -> tuple[tuple[float, float], float] | None:
         """The known minimum closest to ``point`` and its distance (None if no minimum)."""
         if not self.minima:
@@ -1232,6 +1245,37 @@ class Preset:
     steps: int
     optimizers: dict[str, dict[str, Any]]
     what: str
+
+
+def _same(a: Any, b: Any) -> bool:
+    return bool(np.array_equal(np.asarray(a, dtype=float), np.asarray(b, dtype=float)))
+
+
+def preset_matches(
+    preset: Preset,
+    surface_key: str,
+    params: dict[str, Any],
+    start: Sequence[float],
+    steps: int,
+    optimizers: dict[str, dict[str, Any]],
+) -> bool:
+    """Whether these settings are exactly the classic picture ``preset``.
+
+    Hyper-parameters not given count as torch's defaults on both sides, so a page that
+    passes every widget value matches a preset that lists only what it changes.
+    """
+    if surface_key != preset.surface or int(steps) != preset.steps:
+        return False
+    if not _same(start, preset.start) or list(optimizers) != list(preset.optimizers):
+        return False
+    if any(not _same(params.get(k), v) for k, v in preset.params.items()):
+        return False
+    for key, hyper in optimizers.items():
+        want = {**OPTIMIZERS[key].defaults(), **preset.optimizers[key]}
+        have = {**OPTIMIZERS[key].defaults(), **hyper}
+        if any(not _same(have[n], want[n]) for n in want):
+            return False
+    return True
 
 
 PRESETS: dict[str, Preset] = {

@@ -705,43 +705,15 @@ def apply_preset(key: str) -> None:
 
 def stuck_note(surf: L.Surface2D, runs: list[L.Trajectory]) -> str:
     """Which runs stopped where the gradient vanishes but no known minimum is."""
-    stuck = []
-    for r in runs:
-        gx, gy = surf.grad(*r.final)
-        far = surf.nearest_minimum(r.final)[1] > 0.05
-        if far and float(np.hypot(gx, gy)) < 1e-2 and r.loss[-1] > (surf.f_min or 0) + 1e-6:
-            stuck.append(r.label)
-    if not stuck:
+    stuck = [r for r in runs if r.loss[-1] > (surf.f_min or 0) + 1e-6 and surf.stuck_at(r.final)]
+    if not stuck or not surf.minima:
         return ""
-    r = next(t for t in runs if t.label == stuck[0])
+    r = stuck[0]
     return (
-        f" {', '.join(stuck)} stopped where the gradient is ≈ 0 but f = {r.loss[-1]:.4g} > "
-        f"{surf.f_min:g} (at ({r.final[0]:.3g}, {r.final[1]:.3g}) for {stuck[0]}): a local "
-        "minimum, not the global one."
+        f" {', '.join(t.label for t in stuck)} stopped where the gradient is ≈ 0 but "
+        f"f = {r.loss[-1]:.4g} > {surf.f_min:g} (at ({r.final[0]:.3g}, {r.final[1]:.3g}) for "
+        f"{r.label}): a local minimum, not the global one."
     )
-
-
-def preset_matches(
-    p: L.Preset,
-    key: str,
-    kappa: float,
-    start: tuple[float, float],
-    steps: int,
-    settings: list[tuple[str, tuple]],
-) -> bool:
-    """Whether the current settings are exactly the classic picture ``p``."""
-    if (key, start, steps) != (p.surface, tuple(map(float, p.start)), p.steps):
-        return False
-    if "condition" in p.params and kappa != float(p.params["condition"]):
-        return False
-    if [k for k, _ in settings] != list(p.optimizers):
-        return False
-    for k, hyper in settings:
-        want = {**L.OPTIMIZERS[k].defaults(), **p.optimizers[k]}
-        for n, v in hyper:
-            if np.any(np.asarray(v, dtype=float) != np.asarray(want[n], dtype=float)):
-                return False
-    return True
 
 
 def part3() -> None:
@@ -825,7 +797,9 @@ def part3() -> None:
             )
         settings.append((k, tuple(sorted(hyper.items()))))
     for preset in L.PRESETS.values():
-        if preset_matches(preset, key, float(kappa), (float(x0), float(y0)), int(steps), settings):
+        params = {"condition": float(kappa)} if key == "quadratic" else {}
+        chosen = {k: dict(h) for k, h in settings}
+        if L.preset_matches(preset, key, params, (x0, y0), int(steps), chosen):
             st.info(f"**{preset.title}.** {preset.what}", icon=":material/movie:")
     with st.spinner("Running the optimizers ..."):
         runs = race_run(key, float(kappa), (float(x0), float(y0)), int(steps), tuple(settings))

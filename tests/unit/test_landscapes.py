@@ -429,3 +429,20 @@ def test_classic_pictures_show_what_their_text_says():
     dist = {k: s.nearest_minimum(r.final)[1] for k, r in runs.items()}
     assert dist["adam"] < dist["sgd"] and dist["momentum"] < dist["sgd"]
     assert runs["sgd"].path[-1, 0] < 0  # SGD still crawling along the valley floor
+
+
+def test_preset_matching_and_stuck_points():
+    p = L.PRESETS["momentum_ravine"]
+    assert L.preset_matches(p, p.surface, dict(p.params), p.start, p.steps, p.optimizers)
+    explicit = {k: {**L.OPTIMIZERS[k].defaults(), **h} for k, h in p.optimizers.items()}
+    assert L.preset_matches(p, p.surface, {"condition": 50.0}, p.start, p.steps, explicit)
+    changed = {**explicit, "sgd": {"lr": 0.03}}
+    assert not L.preset_matches(p, p.surface, dict(p.params), p.start, p.steps, changed)
+    assert not L.preset_matches(p, p.surface, {"condition": 40.0}, p.start, p.steps, explicit)
+    assert not L.preset_matches(p, p.surface, dict(p.params), (0, 0), p.steps, explicit)
+
+    r = L.surface("rastrigin")
+    assert r.stuck_at((1.98991, 1.98991))  # a local minimum of Rastrigin
+    assert not r.stuck_at((0.0, 0.0))  # the global one
+    assert not r.stuck_at((2.3, 1.7))  # not stationary
+    assert L.surface("saddle").stuck_at((0.0, 0.0))  # saddle point
