@@ -326,7 +326,10 @@ if len(domain) <= 2:
         window = domain
     comp = compare_functions(funcs, domain, window, reference)
     if len(domain) == 1:
-        st.altair_chart(comparison_curves(comp.slice, domain[0]), width="stretch")
+        dots = None if samples is None else pd.DataFrame({"x": samples[0][:, 0], "value": samples[1]})
+        st.altair_chart(comparison_curves(comp.slice, domain[0], points=dots,
+                                          title="The data (dots) and the formula" if dots is not None else ""),
+                        width="stretch")
     else:
         st.altair_chart(comparison_maps(comp.grid, domain), width="content")
         st.altair_chart(comparison_curves(comp.slice, domain[0],
@@ -334,13 +337,16 @@ if len(domain) <= 2:
     st.caption(
         f"Shaded / dashed box: the training domain; the plot extends to {window[0][0]:g} … {window[0][1]:g}. "
         "Where the curves part, the network or the formula leaves the truth."
+        if samples is None else
+        "The formula over the range of the data: with data alone there is no truth outside it to compare with."
     )
     scores = comp.scores[comp.scores["series"] != reference].rename(
         columns={"series": "model", "r2_inside": "R² inside", "r2_outside": "R² outside",
                  "rmse_inside": "RMSE inside", "rmse_outside": "RMSE outside"})
-    st.dataframe(scores, hide_index=True, width="stretch")
-    st.caption(f"Scores against the {reference} on a grid over the training domain (inside) and the "
-               "rest of the window (outside).")
+    if len(scores):
+        st.dataframe(scores, hide_index=True, width="stretch")
+        st.caption(f"Scores against the {reference} on a grid over the training domain (inside) and the "
+                   "rest of the window (outside).")
     if samples is None and network is not None and truth is not None:
         s = comp.scores.set_index("series")
         net_out, f_out = s.loc["network", "r2_outside"], s.loc["formula", "r2_outside"]

@@ -45,7 +45,7 @@ def pareto_chart(candidates: pd.DataFrame, front: pd.DataFrame, height: int = 30
 
 
 def comparison_curves(slice_df: pd.DataFrame, domain: tuple[float, float], height: int = 320,
-                      title: str = "") -> alt.Chart:
+                      title: str = "", points: pd.DataFrame | None = None) -> alt.Chart:
     """Lines of each series along x; the training domain shaded.
 
     Parameters
@@ -54,6 +54,8 @@ def comparison_curves(slice_df: pd.DataFrame, domain: tuple[float, float], heigh
         :attr:`nnkit.symbolic.Comparison.slice` (``x, series, value, inside``).
     domain : (low, high)
         Training interval of x.
+    points : DataFrame, optional
+        Data to show as dots (columns ``x``, ``value``), e.g. an uploaded data set.
     """
     df = slice_df[np.isfinite(slice_df["value"])]
     series = list(dict.fromkeys(slice_df["series"]))
@@ -68,7 +70,12 @@ def comparison_curves(slice_df: pd.DataFrame, domain: tuple[float, float], heigh
         strokeDash=dash,
         tooltip=["series:N", alt.Tooltip("x:Q", format=".3f"), alt.Tooltip("value:Q", format=".4g")],
     )
-    return (band + lines).properties(height=height, title=title or "Inside (shaded) and outside the training domain")
+    chart = band + lines
+    if points is not None:
+        chart = chart + alt.Chart(points).mark_circle(size=14, color="#9d9d9d", opacity=0.6).encode(
+            x="x:Q", y="value:Q"
+        )
+    return chart.properties(height=height, title=title or "Inside (shaded) and outside the training domain")
 
 
 def comparison_maps(grid: pd.DataFrame, domain: tuple[tuple[float, float], ...], size: int = 230) -> alt.Chart:
