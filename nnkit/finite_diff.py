@@ -813,6 +813,9 @@ def _taylor(e: sympy.Expr, sym: sympy.Symbol, x0: Any, n: int) -> list[Any]:
                 parts = [walk(arg) for arg in node.args]
                 pick = max if isinstance(node, sympy.Max) else min
                 out = pick(parts, key=lambda p: mpmath.re(p[0]))
+                ties = [p for p in parts if p[0] == out[0]]
+                if any(p != out for p in ties):
+                    raise ValueError("max/min switches branch at x0 (a kink)")
             else:
                 raise ValueError(f"no Taylor rule for {t.__name__}")
         cache[node] = out
@@ -876,6 +879,24 @@ def error_sweep(
         For h <= 0, a stencil of another derivative order, or a formula with
         more than one variable.
     """
+    # Overflow to inf and nan outside the domain are results here (the page shows
+    # them as gaps or notes), not warnings.
+    with np.errstate(all="ignore"):
+        return _error_sweep(
+            formula, x0, derivative, stencils, h, complex_step_too, autodiff_too, engine_too
+        )
+
+
+def _error_sweep(
+    formula: Formula,
+    x0: float,
+    derivative: int,
+    stencils: Sequence[Stencil] | None,
+    h: Any,
+    complex_step_too: bool,
+    autodiff_too: bool,
+    engine_too: bool,
+) -> Sweep:
     if len(formula.variables) != 1:
         raise ValueError("error_sweep takes a formula of one variable")
     if not math.isfinite(x0):
@@ -951,8 +972,8 @@ def error_sweep(
         n_nan = int(np.sum(~np.isfinite(est)))
         if n_nan:
             notes.append(
-                f"{label}: {n_nan} of {steps.size} steps put a sample outside the domain of f "
-                "(left out)."
+                f"{label}: {n_nan} of {steps.size} steps give a non-finite sample (outside "
+                "the domain of f, or an overflow); those steps are left out."
             )
         frames.append(_block(label, "finite difference", steps, est, err, trunc, roundoff))
         rows.append(
