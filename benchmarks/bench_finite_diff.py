@@ -22,6 +22,8 @@ findiff is a benchmark-only dependency (requirements-bench.txt).
 from __future__ import annotations
 
 import math
+import statistics
+import time
 
 import numpy as np
 
@@ -66,6 +68,17 @@ def _findiff(formula, h, exact):
     return out
 
 
+def _median_cpu(fn, repeat: int = 7) -> float:
+    """Median CPU time (this process) of ``fn()``, after one warm-up call."""
+    fn()
+    times = []
+    for _ in range(repeat):
+        t0 = time.process_time()
+        fn()
+        times.append(time.process_time() - t0)
+    return statistics.median(times)
+
+
 def _ours(formula, stencils, h, exact):
     return [np.abs(apply(st, formula.numpy, X0, h) - exact[st.derivative]) for st in stencils]
 
@@ -99,6 +112,8 @@ def run() -> list[Row]:
             )
 
     t_full = median_time(full, repeat=7, warmup=2)
+    cpu_full = _median_cpu(full)
+    cpu_naive = _median_cpu(lambda: _naive(stencils, h, exact))
 
     def ours_stencils() -> None:
         for d in range(1, 5):
@@ -141,6 +156,14 @@ def run() -> list[Row]:
             peer_name="per-point Python loop (estimates only)",
             goal="well under 50 ms",
             note="ours adds sympy reference, Taylor model, fits, h*",
+        ),
+        Row(
+            "full error_sweep, CPU time (process_time)",
+            cpu_full,
+            cpu_naive,
+            peer_name="per-point Python loop (estimates only)",
+            goal="well under 50 ms",
+            note="CPU seconds: less sensitive to other processes than wall time",
         ),
         Row(
             "exact stencils d=1..4, acc=2..8, 3 kinds",
