@@ -9,9 +9,11 @@ from nnkit import autodiff as ad
 from nnkit.expr import parse
 from nnkit.plots.autodiff import agreement_chart
 from nnkit.ui.formula import formula_input
+from nnkit.ui.router import ensure_router
 
 MAX_DRAWN = 50  # nodes drawn; larger graphs are collapsed (said on the page)
 
+ensure_router()
 st.title("Automatic differentiation")
 st.markdown(
     "Lecture 1 builds reverse-mode autodiff by hand: *every node stores its forward "

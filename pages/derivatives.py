@@ -8,6 +8,7 @@ from nnkit import finite_diff as fd
 from nnkit.expr import FormulaError, latex_lines, parse
 from nnkit.plots.finite_diff import FLOOR, error_chart, weight_chart
 from nnkit.ui.formula import formula_input
+from nnkit.ui.router import ensure_router
 
 EXAMPLES = [
     "sin(x)*exp(-x^2)",
@@ -63,6 +64,7 @@ def derivative_latex(text: str, n: int, lhs: str) -> str:
     return latex_lines(parse(text).diff(n).sympy, lhs)
 
 
+ensure_router()
 st.title("Derivatives: exact, finite differences, complex step, autodiff")
 st.markdown(
     "Lecture 1 opens with finite-difference formulas: replace the limit in f'(x) by a small "

@@ -14,7 +14,9 @@ import streamlit as st
 from nnkit import landscapes as L
 from nnkit.limits import LIMITS
 from nnkit.plots.landscapes import contour_map, fit_chart, loss_chart, path_frame
+from nnkit.ui.router import ensure_router
 
+ensure_router()
 st.title("Gradient descent")
 st.markdown(
     "The lecture fits a line $y = w\\,x + b$ to 100 noisy points by minimising the mean "
@@ -465,13 +467,18 @@ def part2() -> None:
         "stochastic": "SGD (1/step)",
         "mini-batch": f"mini-batch ({int(batch)}/step)",
     }
+    curv = problem.sample_curvatures()
+    steep = int(np.argmax(curv))
     for mode, r in runs.items():
         if r.diverged:
             st.error(
                 f"**{labels[mode]} diverged** at step {r.diverged_at} "
                 f"(epoch {r.diverged_at / r.steps_per_epoch:.2f}): {r.stop_reason}. Its path is "
-                f"shown up to there. Full batch is stable below α = {a.critical_lr:.4f}; "
-                "single points can be much steeper (x up to 10), so SGD needs a smaller α.",
+                f"shown up to there. Full batch is stable below α = 2/λ_max = "
+                f"{a.critical_lr:.4f}. Single points are much steeper: the point x = "
+                f"{problem.x[steep]:.2f} alone has curvature 2(1 + x²) = {curv[steep]:.1f}, so a "
+                f"step on it overshoots for α > {2 / curv[steep]:.4f}; the smaller the batch, the "
+                "more such steps.",
                 icon=":material/warning:",
             )
     w_box, b_box = regression_box(int(seed))

@@ -3,7 +3,9 @@
 import streamlit as st
 
 from nnkit.ui.course import LECTURES
+from nnkit.ui.router import ensure_router
 
+ensure_router()
 st.title("nnkit Lab")
 st.markdown(
     "An interactive companion to a three-lecture course on how neural networks really "

@@ -14,11 +14,13 @@ from nnkit.plots import tabular as plots
 from nnkit.tabular import TabularError
 from nnkit.training import STOP_REASONS, TrainingJob
 from nnkit.ui.live_training import live_training
+from nnkit.ui.router import ensure_router
 
 DEFAULT_CSV = Path(__file__).resolve().parents[1] / "data" / "house_prices.csv"
 BASELINE_ORDER = ["gradient boosting", "ridge", "mean"]
 KEY = "house"
 
+ensure_router()
 st.title("House prices")
 st.markdown(
     "Exercise 3 of lecture 1: predict a house's price from its features with a neural "

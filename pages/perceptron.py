@@ -20,11 +20,13 @@ from nnkit.perceptron import (
 )
 from nnkit.plots import perceptron as plots
 from nnkit.ui.course import LECTURES
+from nnkit.ui.router import ensure_router
 
 PAGE_MAX_SAMPLES = min(LIMITS.max_samples, 500)
 PAGE_MAX_EPOCHS = min(LIMITS.max_epochs, 500)
 LABELS = {a.name: a.label for a in acts.ACTIVATIONS.values()}
 
+ensure_router()
 st.title("Perceptron & activations")
 st.markdown(
     "Lecture 1 goes from Rosenblatt's 1958 **perceptron**, a neuron that fires when "

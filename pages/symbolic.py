@@ -19,7 +19,9 @@ from nnkit.symbolic.problems import (
     pure_noise,
 )
 from nnkit.ui.formula import formula_input
+from nnkit.ui.router import ensure_router
 
+ensure_router()
 st.title("Symbolic distillation")
 st.markdown(
     "Lecture 3: a trained network is a black box that is accurate **inside** its training "

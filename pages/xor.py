@@ -7,7 +7,9 @@ import streamlit as st
 from nnkit.datasets import xor
 from nnkit.fitting import fit_xor, xor_reference_accuracy, xor_study
 from nnkit.plots.fitting import decision_boundary, loss_curves, success_rates
+from nnkit.ui.router import ensure_router
 
+ensure_router()
 st.title("XOR: how many layers?")
 st.markdown(
     "Exercise 2 of lecture 1: fit XOR. A network without a hidden layer is one neuron, "

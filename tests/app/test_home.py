@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from nnkit.ui.course import LECTURES
+from nnkit.ui.course import HOME, LECTURES
 from tests.app.conftest import ROOT, assert_no_exception
 
 
@@ -75,3 +75,11 @@ def test_readme_python_example_runs_and_prints_what_it_says():
     assert out.returncode == 0, out.stderr
     promised = code.split("# ")[-1].strip()  # the comment on the print line
     assert out.stdout.strip() == promised
+
+
+def test_every_page_goes_through_the_router_even_by_deep_link():
+    # See nnkit/ui/router.py: without this call, the first visitor after a server
+    # start who opens /<page> directly gets Streamlit's old pages-folder mode.
+    for page in [HOME] + [p for lecture in LECTURES for p in lecture.pages]:
+        source = (ROOT / page.path).read_text(encoding="utf-8")
+        assert "\nensure_router()\n" in source, f"{page.path} does not call ensure_router()"
