@@ -136,6 +136,15 @@ class RegressionProblem:
         with np.errstate(over="ignore", invalid="ignore"):
             return (sxx * w * w + 2 * sx * w * b + n * b * b - 2 * sxy * w - 2 * sy * b + syy) / n
 
+    def sample_curvatures(self) -> np.ndarray:
+        """Largest Hessian eigenvalue of each point's own loss ``(w·x_i + b − y_i)²``.
+
+        That Hessian is ``2 [[x², x], [x, 1]]`` (rank 1), so its eigenvalue is
+        ``2 (1 + x_i²)``: a step of size α on that point alone overshoots when
+        ``α > 2 / (2 (1 + x_i²))``. Stochastic gradient descent meets every point.
+        """
+        return 2.0 * (1.0 + self.x**2)
+
     def gradient(self, w: Any, b: Any) -> tuple[np.ndarray, np.ndarray]:
         """``(∂J/∂w, ∂J/∂b)`` of the mean squared error, vectorised over w, b."""
         n, sx, sy, sxx, sxy, _ = self.stats

@@ -73,6 +73,16 @@ def test_surface_grid_equals_per_point_mean(problem):
     assert grid.z.shape == (30, 30)
 
 
+def test_sample_curvatures_are_per_point_hessian_eigenvalues(problem):
+    i = 7
+    x = torch.tensor(problem.x[i])
+    y = torch.tensor(problem.y[i])
+    H = torch.autograd.functional.hessian(
+        lambda t: (t[0] * x + t[1] - y) ** 2, torch.zeros(2, dtype=torch.float64)
+    )
+    assert problem.sample_curvatures()[i] == pytest.approx(np.linalg.eigvalsh(H.numpy()).max())
+
+
 def test_closed_form_optimum(problem, analysis):
     w_fit, b_fit = np.polyfit(problem.x, problem.y, 1)
     assert analysis.w_star == pytest.approx(w_fit, rel=1e-10)
