@@ -261,3 +261,25 @@ def test_part3_reports_a_local_minimum(app_page):
     note = texts(at.info)
     assert "SGD, SGD + momentum stopped where the gradient is ≈ 0" in note
     assert "a local minimum, not the global one" in note
+
+
+def test_bad_url_values_are_ignored(app_page):
+    at = app_page(PAGE)
+    for k, v in {
+        "part": PART3,
+        "surface": "Nope",
+        "x0": "nan",
+        "y0": "inf",
+        "steps": "60",
+        "opts": "Foo",
+        "hp_adam_lr": "-1",
+        "hp_adam_beta1": "2",
+    }.items():
+        at.query_params[k] = v
+    at.run()
+    assert_no_exception(at)
+    assert at.selectbox(key="surface").value == "rosenbrock"
+    assert at.number_input(key="x0").value == -1.2
+    assert at.number_input(key="hp_adam_lr").value == 0.001
+    assert at.number_input(key="hp_adam_beta1").value == 0.9
+    assert len(at.dataframe[0].value) == len(L.OPTIMIZERS)
