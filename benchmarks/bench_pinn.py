@@ -117,19 +117,6 @@ def _plain_heat(seconds: float, steps: int = 3000) -> tuple[float, float]:
     return relative_l2(u, problem.reference_on_grid()), elapsed
 
 
-def _least_squares_mu(problem: Oscillator) -> float:
-    from scipy.optimize import minimize_scalar
-
-    obs = problem.observations()
-    t = obs.X[:, 0]
-
-    def sse(mu: float) -> float:
-        return float(((ref.oscillator_exact(t, problem.m, mu, problem.k) - obs.values) ** 2).sum())
-
-    upper = 2 * math.sqrt(problem.k * problem.m) * 0.999
-    return float(minimize_scalar(sse, bounds=(0.0, upper), method="bounded").x)
-
-
 def _error_at(pinn: PINN, seconds: float) -> float:
     """Last evaluated error at or before ``seconds`` of training."""
     h = pinn.history
@@ -158,7 +145,7 @@ def run() -> list[Row]:
     problem = Oscillator(inverse=True)
     pinn, wall = _train(problem, QUICK["oscillator_inverse"], 150)
     mu = pinn.model.coefficients()["mu"]
-    mu_ls = _least_squares_mu(problem)
+    mu_ls = problem.least_squares_mu()
     rows.append(Row("inverse: |mu - 4| / 4", abs(mu - 4) / 4, abs(mu_ls - 4) / 4, unit="rel",
                     peer_name="least squares with exact solution", goal="<= 2e-2",
                     note=f"mu = {mu:.4f} (LS {mu_ls:.4f}) in {pinn.wall_time:.1f} s; {_load()}"))

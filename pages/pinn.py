@@ -11,7 +11,9 @@ from nnkit.pinn.solver import PINN, PINNConfig, reference_frame
 from nnkit.plots import pinn as plots
 from nnkit.training import TrainingJob
 from nnkit.ui.live_training import live_training
+from nnkit.ui.router import ensure_router
 
+ensure_router()
 st.title("Physics-informed neural networks")
 st.markdown(
     "Lecture 2 trains a network u_θ(t, x) whose **loss is the differential equation itself**: "
@@ -78,6 +80,11 @@ def cached_reference(problem_key: str, items: tuple) -> tuple:
     return reference_frame(problem), problem.equation, problem.residual_text, problem.lows, problem.highs
 
 
+@st.cache_data(show_spinner=False)
+def cached_least_squares(problem_key: str, items: tuple) -> float:
+    return presets.make_problem(problem_key, dict(items)).least_squares_mu()
+
+
 items = tuple(sorted(params.items()))
 try:
     ref_frame, equation, residual_text, lows, highs = cached_reference(key, items)
@@ -101,7 +108,8 @@ with st.expander("Network, collocation points, loss weights, optimizer", expande
     sampling = c[1].selectbox("sampling", list(SAMPLINGS), format_func=SAMPLINGS.get, key=k("sampling"))
     hard = c[2].toggle("hard constraints", quick.hard_constraints, key=k("hard"),
                        help="u = (known part) + (factor vanishing on the initial/boundary set) × network: "
-                       "the conditions hold exactly and their loss terms disappear.")
+                       "the conditions hold exactly and their loss terms disappear. For Burgers the "
+                       "network's odd part in x is used as well, since the exact solution is odd.")
     n_cond = c[3].number_input("initial/boundary points", 1, 5000, quick.n_conditions, key=k("ncond"),
                                disabled=hard)
     st.markdown("**Loss weights** (loss = Σ weight × term)")
@@ -221,18 +229,23 @@ if job is not None and not job.running and len(job.snapshot().history):
              f"({snap.steps} optimizer steps, {snap.elapsed:.1f} s); the largest error, "
              f"{rep.max_abs_error:.2e}, is at " + ", ".join(f"{n} = {v:.3f}" for n, v in rep.where.items()) + "."]
     for name, (est, true) in rep.coefficients.items():
-        notes.append(f"Estimated {name} = **{est:.4f}** vs true {true:g} "
+        label = {"mu": "μ"}.get(name, name)
+        ls = cached_least_squares(key, items)
+        notes.append(f"Estimated {label} = **{est:.4f}** vs true {true:g} "
                      f"({100 * abs(est - true) / abs(true):.2f} % off), from {len(pinn.observations_.values)} "
-                     f"measurements with noise σ = {pinn.observations_.noise:g}.")
+                     f"measurements with noise σ = {pinn.observations_.noise:g}. Fitting the exact "
+                     f"solution to the same data gives {label} = {ls:.4f} ({100 * abs(ls - true) / abs(true):.2f} % "
+                     "off): the noise alone limits any estimate to about that.")
     notes.append(f"Mean |residual| on the whole grid: {rep.mean_abs_residual:.2e} "
                  f"({rep.n_points} collocation points" + (f", {len(pinn.added_)} added by refinement" if len(pinn.added_) else "") + ").")
     st.markdown("\n".join(f"- {n}" for n in notes))
 
     if two_d:
         st.altair_chart(plots.fields_row(fields), width="content")
-        st.caption("Left: the network; middle: the reference; right: |difference|. "
-                   + ("The error concentrates at the shock (x = 0), where u drops by ~2 over a width ~ν."
-                      if key == "burgers" else "Look where the error is largest: edges and late times."))
+        st.caption("Left: the network; middle: the reference; right: |difference| (the note above "
+                   "gives its largest value and where). "
+                   + ("The shock at x = 0, where u drops by about 2 over a width of order ν, is the "
+                      "hardest part to learn: compare the error map there." if key == "burgers" else ""))
         tv = sorted(set(round(float(t), 2) for t in fields["t"]))
         picks = st.multiselect("slices at times", tv, default=[tv[len(tv) // 4], tv[len(tv) // 2], tv[-1]],
                                key=k("slices"))

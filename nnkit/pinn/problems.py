@@ -257,6 +257,26 @@ class Oscillator(Problem):
     def reference(self, X: np.ndarray) -> np.ndarray:
         return ref.oscillator_exact(X[:, 0], self.m, self.mu, self.k)
 
+    def least_squares_mu(self) -> float:
+        """μ fitted to the observations with the exact solution (scipy, bounded).
+
+        The best any method can extract from these noisy measurements: the reference
+        for the PINN's estimate (the truth itself is only recoverable up to the noise).
+        """
+        from scipy.optimize import minimize_scalar
+
+        obs = self.observations()
+        if obs is None:
+            raise ValueError("least_squares_mu needs the inverse problem (inverse=True)")
+        t = obs.X[:, 0]
+
+        def sse(mu: float) -> float:
+            return float(((ref.oscillator_exact(t, self.m, mu, self.k) - obs.values) ** 2).sum())
+
+        upper = 2.0 * math.sqrt(self.k * self.m) * 0.999  # stay under-damped
+        return float(minimize_scalar(sse, bounds=(0.0, upper), method="bounded",
+                                     options={"xatol": 1e-8}).x)
+
     def observations(self) -> Observations | None:
         if not self.inverse:
             return None

@@ -86,6 +86,10 @@ class PINNConfig:
         Train in float64 from the start.
     lbfgs_float64 : bool
         Switch to float64 for the L-BFGS phase.
+    coef_lr : float or None
+        Adam's learning rate for the identified coefficients (inverse problems);
+        None: 10 × ``lr``. Adam moves a parameter by about its learning rate per step,
+        so μ would need hundreds of steps to travel from 1 to 4 at the network's rate.
     refine_every : int
         Residual-based refinement every this many Adam epochs (0: never).
     refine_points : int
@@ -110,6 +114,7 @@ class PINNConfig:
     lbfgs_iters_per_epoch: int = 10
     float64: bool = False
     lbfgs_float64: bool = True
+    coef_lr: float | None = None
     refine_every: int = 0
     refine_points: int = 0
     eval_every: int = 5
@@ -142,6 +147,8 @@ class PINNConfig:
                 raise ValueError(f"the weight of '{name}' must be a number ≥ 0, got {w}")
         if not (math.isfinite(self.lr) and self.lr > 0):
             raise ValueError(f"the learning rate must be positive, got {self.lr}")
+        if self.coef_lr is not None and not (math.isfinite(self.coef_lr) and self.coef_lr > 0):
+            raise ValueError(f"the coefficients' learning rate must be positive, got {self.coef_lr}")
         if self.adam_epochs < 0 or self.lbfgs_epochs < 0:
             raise ValueError("epoch counts must be ≥ 0")
         if self.adam_epochs + self.lbfgs_epochs < 1:
@@ -503,6 +510,12 @@ class PINN:
             monitor_every=max(1, cfg.eval_every),
             limits=self.limits,
         )
+        if phase == "adam" and len(self.model.learned):
+            coef_lr = cfg.coef_lr if cfg.coef_lr is not None else 10 * cfg.lr
+            trainer.optimizer = torch.optim.Adam([
+                {"params": list(self.model.net.parameters())},
+                {"params": list(self.model.learned.parameters()), "lr": coef_lr},
+            ], lr=cfg.lr)
         if phase == "lbfgs":
             # One recorded step = several L-BFGS iterations inside one optimizer call
             # (the trainer's default re-evaluates the loss at every single iteration).

@@ -69,7 +69,7 @@ def test_each_problem_renders_and_trains_a_few_steps(app_page, key):
     text = _text(at)
     assert "Relative L2 error" in text and "against the reference" in text
     if key == "oscillator_inverse":
-        assert "Estimated mu" in text and "true 4" in text
+        assert "Estimated μ" in text and "true 4" in text
     if key == "burgers":
         assert job.trainer.added_.shape[0] > 0  # refinement added points, drawn on the domain
         assert "added by refinement" in text

@@ -251,7 +251,7 @@ def test_refinement_adds_points_during_adam():
 
 def test_inverse_problem_moves_mu_toward_the_truth():
     cfg = PINNConfig(hidden=(32, 32), n_collocation=100, adam_epochs=40, adam_steps_per_epoch=10,
-                     lr=1e-2, eval_every=5, seed=0)
+                     lr=1e-2, coef_lr=1e-2, eval_every=5, seed=0)
     p = PINN(Oscillator(inverse=True, mu_init=1.0), cfg, limits=FAST)
     p.run()
     mu = p.history.monitor["mu"]
@@ -277,3 +277,12 @@ def test_burgers_hard_constraints_make_u_exactly_odd_in_x():
     assert not torch.allclose(net(X), -net(torch.cat([X[:, :1], -X[:, 1:]], 1)))  # the raw net is not
     at_shock = torch.tensor([[0.7, 0.0]], dtype=D)
     assert problem.constrained(at_shock, net).abs().item() < 1e-15
+
+
+def test_least_squares_mu_is_the_noise_limited_reference():
+    exact = Oscillator(inverse=True, noise=0.0)
+    assert exact.least_squares_mu() == pytest.approx(4.0, abs=1e-5)
+    noisy = Oscillator(inverse=True, noise=0.04, obs_seed=1)
+    assert 0.005 < abs(noisy.least_squares_mu() - 4.0) / 4.0 < 0.05
+    with pytest.raises(ValueError, match="inverse"):
+        Oscillator().least_squares_mu()
