@@ -164,12 +164,15 @@ def _frame(job, target, still, truth_uri) -> None:
 
     snap = job.snapshot()
     job.heartbeat()
-    lv = live_view(job.model_at(snap), target, n=56, window_factor=1.0, truth=still.truth)
+    lv = live_view(
+        job.model_at(snap, reuse=True), target, n=56, window_factor=1.0, truth=still.truth
+    )
     lo, hi = float(np.nanmin(still.truth)), float(np.nanmax(still.truth))
-    html = truth_uri + png_data_uri(field_image(lv.prediction, lo, hi, pixels=5))
-    if len(snap.history):
-        df, _ = loss_spec(snap.history)
-        df.to_json()
+    html = truth_uri + png_data_uri(field_image(lv.prediction, lo, hi, pixels=1))
+    cached = getattr(job, "_nnkit_loss_chart", None)  # as the widget: only after a new epoch
+    if len(snap.history) and (cached is None or cached[0] != len(snap.history)):
+        job._nnkit_loss_chart = (len(snap.history), *loss_spec(snap.history))
+        job._nnkit_loss_chart[1].to_json()
     del html
 
 
@@ -188,7 +191,7 @@ def _live_rows(seconds: float = 5.0, fps: float = 5.0) -> list[Row]:
         PRESETS["plain MLP"].build_model(2, X, y, target.domain), target, n=56, window_factor=1.0
     )
     truth_uri = png_data_uri(
-        field_image(still.truth, still.truth.min(), still.truth.max(), pixels=5)
+        field_image(still.truth, still.truth.min(), still.truth.max(), pixels=1)
     )
 
     def new_job():

@@ -36,7 +36,9 @@ from nnkit.plots.fitting import (
 from nnkit.training import OPTIMIZERS, TrainingJob, fit
 from nnkit.ui.formula import formula_input
 from nnkit.ui.live_training import current_config, live_training, png_data_uri, show_images
+from nnkit.ui.router import ensure_router
 
+ensure_router()
 st.title("MLP function fitting")
 st.markdown(
     "The lecture's training loop at work: weights start random; the data are cut into "
@@ -256,17 +258,23 @@ if part == PART_TRAIN:
     still = live_view(model_preview, target, n=LIVE_N, window_factor=1.0)
     vmin, vmax = float(np.nanmin(still.truth)), float(np.nanmax(still.truth))
     truth_uri = (
-        png_data_uri(field_image(still.truth, vmin, vmax, pixels=5)) if target.dim == 2 else None
+        png_data_uri(field_image(still.truth, vmin, vmax, pixels=1)) if target.dim == 2 else None
     )
 
     def render(snap, job) -> None:
-        lv = live_view(job.model_at(snap), target, n=LIVE_N, window_factor=1.0, truth=still.truth)
+        lv = live_view(
+            job.model_at(snap, reuse=True), target, n=LIVE_N, window_factor=1.0, truth=still.truth
+        )
         if target.dim == 2:
             show_images(
                 [
                     (truth_uri, "truth"),
-                    (field_image(lv.prediction, vmin, vmax, pixels=5), "network (live)"),
-                ]
+                    (
+                        png_data_uri(field_image(lv.prediction, vmin, vmax, pixels=1)),
+                        "network (live)",
+                    ),
+                ],
+                width=280,  # a 56×56 image drawn with square pixels: tiny to encode and send
             )
             extra = f"The training box; colours from {vmin:.3g} (dark) to {vmax:.3g} (yellow). "
         else:
@@ -300,9 +308,7 @@ if part == PART_TRAIN:
                 width="content",
             )
         else:
-            st.altair_chart(
-                fit_1d(ev0, X, y).transform_filter("datum.series == 'truth'"), width="stretch"
-            )
+            st.altair_chart(fit_1d(ev0, X, y, prediction=False), width="stretch")
     elif not job.running and job.snapshot().steps > 0:
         snap = job.snapshot()
         model = job.model_at(snap)

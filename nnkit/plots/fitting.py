@@ -9,6 +9,7 @@ than Altair's default 5,000 rows: in Jupyter call ``alt.data_transformers.disabl
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import altair as alt
 import numpy as np
@@ -225,10 +226,22 @@ def _slice_layers(evaluation, *, title: str | None = None, height: int = 260) ->
 
 
 def fit_1d(
-    evaluation, X: np.ndarray | None = None, y: np.ndarray | None = None, *, height: int = 300
+    evaluation,
+    X: np.ndarray | None = None,
+    y: np.ndarray | None = None,
+    *,
+    height: int = 300,
+    prediction: bool = True,
 ):
-    """1-D target: truth and network on the window, training samples as dots, box edges."""
-    chart = _slice_layers(evaluation, title="truth, network and training samples", height=height)
+    """1-D target: truth and network on the window, training samples as dots, box edges.
+
+    ``prediction=False`` draws the truth and the samples only (before any training).
+    """
+    ev = evaluation
+    if not prediction:
+        ev = replace(ev, slice=ev.slice[ev.slice["series"] == "truth"])
+    title = "truth, network and training samples" if prediction else "truth and training samples"
+    chart = _slice_layers(ev, title=title, height=height)
     if X is not None and y is not None:
         n = min(len(X), 400)
         idx = np.linspace(0, len(X) - 1, n).astype(int)
@@ -413,7 +426,7 @@ def field_image(
         for j in (j0, j1):
             for w in (0, 1):
                 img[i0 : i1 + 2, j + w][dash_i[i0 : i1 + 2]] = 0
-    return np.ascontiguousarray(img[::-1]).astype(np.uint8)
+    return np.ascontiguousarray(img.astype(np.uint8)[::-1])
 
 
 def loss_spec(

@@ -286,8 +286,12 @@ def live_training(
         if loss_chart and len(snap.history):
             from nnkit.plots.fitting import loss_spec
 
-            data, spec = loss_spec(snap.history, title=loss_title)
-            st.vega_lite_chart(data, spec, width="stretch")  # no Altair validation: cheap to redraw
+            # rebuilt only when an epoch was added (a refresh often comes mid-epoch)
+            cached = getattr(job, "_nnkit_loss_chart", None)
+            if cached is None or cached[0] != len(snap.history):
+                cached = (len(snap.history), *loss_spec(snap.history, title=loss_title))
+                job._nnkit_loss_chart = cached
+            st.vega_lite_chart(cached[1], cached[2], width="stretch")  # no Altair validation
         if render is not None:
             render(snap, job)
         if running and not snap.running:

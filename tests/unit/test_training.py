@@ -320,3 +320,15 @@ def test_stop_event_checked_between_steps():
     ev.set()
     res = trainer.run(5, stop_event=ev)
     assert res.stop_reason == "stopped" and res.steps == 0 and res.epochs == 0
+
+
+def test_model_at_reuse_keeps_one_copy_with_the_snapshot_weights():
+    X, y = _sine_data(64)
+    job = TrainingJob(supervised_trainer(mlp(1, [4], 1), X, y, batch_size=8), epochs=3).start()
+    assert job.join(20)
+    snap = job.snapshot()
+    a = job.model_at(snap, reuse=True)
+    b = job.model_at(snap, reuse=True)
+    assert a is b and a is not job.model
+    for p, q in zip(a.parameters(), job.model.parameters(), strict=True):
+        assert torch.equal(p, q)
