@@ -247,6 +247,7 @@ class FitSettings:
     epochs: int = 300
     reduction: str = "mean"
     seed: int = 0
+    lr_decay: float = 1.0
 
     def build_model(
         self,
@@ -305,6 +306,7 @@ class FitSettings:
             val_fraction=val_fraction,
             seed=self.seed,
             max_seconds=max_seconds,
+            lr_decay=self.lr_decay,
         )
 
     def describe(self) -> str:
@@ -318,6 +320,7 @@ class FitSettings:
         outact = f", {self.output_activation} on the output" if self.output_activation else ""
         bs = "full batch" if self.batch_size is None else f"batch {self.batch_size}"
         red = ", summed loss" if self.reduction == "sum" else ""
+        red += f", lr × {self.lr_decay:g} per epoch" if self.lr_decay != 1.0 else ""
         return (
             f"{arch} {self.activation}{outact}{ff}; {self.optimizer} lr {self.lr:g}, {bs}{red}, "
             f"{self.epochs} epochs"

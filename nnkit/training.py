@@ -512,6 +512,9 @@ class Trainer:
         ``monitor(model) -> {name: float}`` recorded every ``monitor_every`` epochs.
     max_seconds : float, optional
         Time budget of each ``run()``, capped by ``limits.max_train_seconds``.
+    lr_decay : float, default 1
+        The learning rate is multiplied by this after every epoch (exponential decay;
+        1 keeps it constant).
     limits : Limits, optional
         Fair-use caps (default :data:`nnkit.limits.LIMITS`).
     """
@@ -530,6 +533,7 @@ class Trainer:
         monitor: Callable[[object], Mapping[str, float]] | None = None,
         monitor_every: int = 1,
         max_seconds: float | None = None,
+        lr_decay: float = 1.0,
         limits: Limits | None = None,
     ):
         self.model = model
@@ -548,6 +552,9 @@ class Trainer:
         self.limits = limits or LIMITS
         cap = float(self.limits.max_train_seconds)
         self.max_seconds = cap if max_seconds is None else min(float(max_seconds), cap)
+        if not (0 < lr_decay <= 1):
+            raise ValueError(f"lr_decay must be in (0, 1], got {lr_decay!r}")
+        self.lr_decay = float(lr_decay)
         self.history = History()
         self.epochs_done = 0
         self.steps_done = 0
@@ -685,6 +692,9 @@ class Trainer:
                 for k, v in values.items():
                     h.monitor.setdefault(k, [math.nan] * len(h.monitor_epoch)).append(float(v))
                 h.monitor_epoch.append(e)
+            if self.lr_decay != 1.0:
+                for group in opt.param_groups:
+                    group["lr"] *= self.lr_decay
             if self.callbacks:
                 info = EpochInfo(
                     e, train_loss, val, dict(terms), self.wall_time, self.steps_done, model
@@ -717,6 +727,7 @@ def supervised_trainer(
     monitor: Callable[[object], Mapping[str, float]] | None = None,
     monitor_every: int = 1,
     max_seconds: float | None = None,
+    lr_decay: float = 1.0,
     limits: Limits | None = None,
 ) -> Trainer:
     """A :class:`Trainer` for supervised data, not yet run (see :func:`fit` for parameters).
@@ -744,6 +755,7 @@ def supervised_trainer(
         monitor=monitor,
         monitor_every=monitor_every,
         max_seconds=max_seconds,
+        lr_decay=lr_decay,
         limits=limits,
     )
 
@@ -767,6 +779,7 @@ def fit(
     monitor: Callable[[object], Mapping[str, float]] | None = None,
     monitor_every: int = 1,
     max_seconds: float | None = None,
+    lr_decay: float = 1.0,
     limits: Limits | None = None,
 ) -> TrainResult:
     """Train ``model`` on ``(X, y)`` with the lecture's loop; the model is trained in place.
@@ -809,6 +822,8 @@ def fit(
         ``monitor(model) -> {name: float}`` recorded in ``history.monitor``.
     max_seconds : float, optional
         Wall-clock budget, capped by ``limits.max_train_seconds``.
+    lr_decay : float, default 1
+        Multiply the learning rate by this after every epoch (e.g. 0.99).
     limits : Limits, optional
         Fair-use caps, default :data:`nnkit.limits.LIMITS`.
 
@@ -840,6 +855,7 @@ def fit(
         monitor=monitor,
         monitor_every=monitor_every,
         max_seconds=max_seconds,
+        lr_decay=lr_decay,
         limits=limits,
     )
     return trainer.run(epochs)
@@ -860,6 +876,7 @@ def closure_trainer(
     monitor: Callable[[object], Mapping[str, float]] | None = None,
     monitor_every: int = 1,
     max_seconds: float | None = None,
+    lr_decay: float = 1.0,
     limits: Limits | None = None,
 ) -> Trainer:
     """A :class:`Trainer` for a loss closure, not yet run (see :func:`train` for parameters)."""
@@ -876,6 +893,7 @@ def closure_trainer(
         monitor=monitor,
         monitor_every=monitor_every,
         max_seconds=max_seconds,
+        lr_decay=lr_decay,
         limits=limits,
     )
 
@@ -896,6 +914,7 @@ def train(
     monitor: Callable[[object], Mapping[str, float]] | None = None,
     monitor_every: int = 1,
     max_seconds: float | None = None,
+    lr_decay: float = 1.0,
     limits: Limits | None = None,
 ) -> TrainResult:
     """Minimise a loss given as a closure of named terms (the PINN loop).
@@ -948,6 +967,7 @@ def train(
         monitor=monitor,
         monitor_every=monitor_every,
         max_seconds=max_seconds,
+        lr_decay=lr_decay,
         limits=limits,
     ).run(epochs)
 

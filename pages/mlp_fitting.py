@@ -97,6 +97,7 @@ def _apply_preset(prefix: str) -> None:
             f"{prefix}bs": "full batch" if s.batch_size is None else s.batch_size,
             f"{prefix}epochs": s.epochs,
             f"{prefix}sum": s.reduction == "sum",
+            f"{prefix}decay": s.lr_decay,
         }
     )
 
@@ -154,10 +155,19 @@ def settings_controls(prefix: str, default_preset: str, seed: int) -> FitSetting
         help="full batch: one step per epoch; 1: stochastic gradient descent.",
     )
     epochs = d.number_input("epochs", 1, int(LIMITS.max_epochs), key=f"{prefix}epochs")
-    summed = st.checkbox(
+    e, f = st.columns(2)
+    summed = e.checkbox(
         "summed loss (reduction='sum')",
         key=f"{prefix}sum",
         help="The lecture's MSELoss(reduction='sum'): gradients grow with the batch size.",
+    )
+    decay = f.select_slider(
+        "learning-rate decay per epoch",
+        [1.0, 0.999, 0.995, 0.99, 0.98, 0.95],
+        key=f"{prefix}decay",
+        format_func=lambda v: "none" if v == 1.0 else f"× {v:g}",
+        help="After every epoch the learning rate is multiplied by this: big steps first, "
+        "fine ones later.",
     )
     return FitSettings(
         hidden=(int(width),) * int(layers),
@@ -172,6 +182,7 @@ def settings_controls(prefix: str, default_preset: str, seed: int) -> FitSetting
         epochs=int(epochs),
         reduction="sum" if summed else "mean",
         seed=int(seed),
+        lr_decay=float(decay),
     )
 
 
@@ -462,6 +473,7 @@ else:
                 epochs=s.epochs,
                 batch_size=s.batch_size,
                 seed=s.seed,
+                lr_decay=s.lr_decay,
                 max_seconds=15.0,
             )
             ev = evaluate_fit(model, tgt, n=61 if tgt.dim == 2 else 201)

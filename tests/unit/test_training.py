@@ -332,3 +332,12 @@ def test_model_at_reuse_keeps_one_copy_with_the_snapshot_weights():
     assert a is b and a is not job.model
     for p, q in zip(a.parameters(), job.model.parameters(), strict=True):
         assert torch.equal(p, q)
+
+
+def test_lr_decay_multiplies_the_learning_rate_every_epoch():
+    X, y = _sine_data(32)
+    trainer = supervised_trainer(mlp(1, [4], 1), X, y, lr=0.1, batch_size=8, lr_decay=0.5)
+    trainer.run(3)
+    assert trainer.optimizer.param_groups[0]["lr"] == pytest.approx(0.1 * 0.5**3)
+    with pytest.raises(ValueError, match="lr_decay"):
+        supervised_trainer(mlp(1, [4], 1), X, y, lr_decay=1.5)
