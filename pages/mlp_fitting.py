@@ -381,6 +381,22 @@ if part == PART_TRAIN:
                     else "."
                 )
             )
+        if settings.reduction == "sum" and settings.optimizer in ("sgd", "momentum"):
+            n_batch = settings.batch_size or round(0.9 * len(X))
+            st.markdown(
+                f"With the summed loss each gradient is {n_batch}× the per-sample mean's (one batch "
+                f"of {n_batch} samples), so plain SGD at lr {settings.lr:g} moves the weights like "
+                f"lr {settings.lr * n_batch:.3g} on the mean loss: the step size depends on the "
+                "batch size. Adam and RMSprop divide by the gradient's own scale, so for them the "
+                "sum only changes the scale of the loss, not the step."
+            )
+        if not settings.normalize:
+            st.markdown(
+                f"Inputs enter unscaled (±{max(abs(target.domain[0]), abs(target.domain[1])):g}) and "
+                f"the targets span {float(np.min(y)):.3g}…{float(np.max(y)):.3g}: the output layer must "
+                "grow large weights before the predictions even reach the data's range. Turn on "
+                "*scale inputs and standardise the output* (as the plain-MLP preset does) to compare."
+            )
 
 # ------------------------------------------------------------------------------------------
 elif part == PART_UA:

@@ -101,6 +101,7 @@ def test_lecture_preset_trains_and_reports_the_output_relu(app_page):
     assert_no_exception(at)
     assert _status(at).startswith("Stopped (all requested epochs done)")
     assert any("output ReLU returns exactly 0" in m.value for m in at.markdown)
+    assert any("Inputs enter unscaled (±5.12)" in m.value for m in at.markdown)
 
 
 def test_bad_inputs_give_messages_not_crashes(app_page):
