@@ -28,17 +28,19 @@ How to use it (F: house prices, G: PINN)
         return TrainingJob(trainer, epochs=epochs)
 
     def render(snap, job):                         # your view of the current weights
-        model = job.model_at(snap)                 # a copy: safe while training runs
+        model = job.model_at(snap, reuse=True)     # a copy: safe while training runs
         st.altair_chart(my_chart(model), width="stretch")
 
     job = live_training("house", make_job, render, config=settings)
     if job is not None and not job.running:        # final, heavier views after training
         result = job.result()                      # TrainResult: history, stop reason...
 
-``render`` is called on every refresh (keep it to about 50 ms: a coarse grid, one
-chart); it receives the :class:`~nnkit.training.JobSnapshot` and the job. The loss
-chart (train, validation, each named loss term of a closure trainer) and a status
-line (epoch, loss, time, why it stopped) are drawn by the widget.
+``render`` is called on every refresh, 5 times a second, beside the training thread:
+keep it cheap (a coarse grid; building an Altair chart costs tens of ms, a raw
+``st.vega_lite_chart`` dict or :func:`show_images` of a small numpy image much less).
+It receives the :class:`~nnkit.training.JobSnapshot` and the job. The loss chart
+(train, validation, each named loss term of a closure trainer) and a status line
+(epoch, steps, loss, time, why it stopped) are drawn by the widget.
 """
 
 from __future__ import annotations
