@@ -23,8 +23,8 @@ The steps, one function each:
   mostly-missing), counts missing values and suggests a target and features, each with
   its reason.
 * :func:`prepare` drops rows whose target is missing, splits train/test (seeded) and
-  fits a scikit-learn ``ColumnTransformer`` (median imputation and standard scaling of
-  numeric columns; constant imputation and one-hot encoding of categorical columns,
+  fits a scikit-learn ``ColumnTransformer`` (median imputation, standard scaling and
+  clipping to the training range of numeric columns; constant imputation and one-hot encoding of categorical columns,
   unknown categories ignored) **on the training rows only**; optionally the model
   learns ``log(target)``.
 * :func:`fit_baselines` fits the honest references on the same split: the mean of the
@@ -56,7 +56,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from sklearn.base import BaseEstimator, RegressorMixin
+from sklearn.base import BaseEstimator, RegressorMixin, TransformerMixin
 from sklearn.compose import ColumnTransformer
 from sklearn.dummy import DummyRegressor
 from sklearn.ensemble import HistGradientBoostingRegressor
@@ -74,6 +74,7 @@ __all__ = [
     "ColumnProfile",
     "LoadedTable",
     "BestWeights",
+    "ClipToRange",
     "MLPConfig",
     "MLPRun",
     "NetRegressor",
@@ -719,10 +720,33 @@ MISSING_CATEGORY = "(missing)"
 """The category a missing categorical value is imputed with."""
 
 
+class ClipToRange(TransformerMixin, BaseEstimator):
+    """Clip each column to the range it had in training (``lo_``, ``hi_`` learned by fit).
+
+    A test or user-entered value beyond anything seen in training (a 20,000 ft² house
+    in a file whose largest is 5,000) is treated as the nearest training value. Without
+    it, a linear model or a network extrapolates linearly, and with a log target the
+    ``exp`` turns that into absurd prices; trees behave this way by construction.
+    """
+
+    def fit(self, X, y=None):  # noqa: D102
+        X = np.asarray(X, dtype=float)
+        self.lo_ = np.nanmin(X, axis=0)
+        self.hi_ = np.nanmax(X, axis=0)
+        return self
+
+    def transform(self, X):  # noqa: D102
+        return np.clip(np.asarray(X, dtype=float), self.lo_, self.hi_)
+
+    def get_feature_names_out(self, input_features=None):  # noqa: D102
+        return np.asarray(input_features, dtype=object)
+
+
 def make_preprocessor(numeric: Sequence[str], categorical: Sequence[str]) -> ColumnTransformer:
     """The (unfitted) preprocessing: a scikit-learn ``ColumnTransformer``.
 
-    Numeric columns: median imputation, then standard scaling. Categorical columns:
+    Numeric columns: median imputation, standard scaling, then clipping to the
+    training range (:class:`ClipToRange`). Categorical columns:
     imputation with the category ``"(missing)"``, then one-hot encoding; a category not
     seen in training becomes all zeros (``handle_unknown="ignore"``).
 
@@ -741,7 +765,13 @@ def make_preprocessor(numeric: Sequence[str], categorical: Sequence[str]) -> Col
         steps.append(
             (
                 "num",
-                Pipeline([("impute", SimpleImputer(strategy="median")), ("scale", StandardScaler())]),
+                Pipeline(
+                    [
+                        ("impute", SimpleImputer(strategy="median")),
+                        ("scale", StandardScaler()),
+                        ("clip", ClipToRange()),
+                    ]
+                ),
                 list(numeric),
             )
         )
@@ -1540,6 +1570,7 @@ class _ExportedPreprocessor:
             A = np.where(np.isnan(A), med, A)
             A -= np.array([c["mean"] for c in self.numeric])
             A /= np.array([c["scale"] for c in self.numeric])
+            A = np.clip(A, np.array([c["lo"] for c in self.numeric]), np.array([c["hi"] for c in self.numeric]))
             blocks.append(A)
         for c in self.categorical:
             values = X[c["name"]].to_numpy(dtype=object)
@@ -1561,8 +1592,18 @@ def _preprocessing_params(pre) -> tuple[list[dict], list[dict]]:
         if name == "num":
             med = transformer.named_steps["impute"].statistics_
             sc = transformer.named_steps["scale"]
-            for c, m, mu, s in zip(cols, med, sc.mean_, sc.scale_, strict=True):
-                numeric.append({"name": str(c), "median": float(m), "mean": float(mu), "scale": float(s)})
+            clip = transformer.named_steps["clip"]
+            for c, m, mu, s, lo, hi in zip(cols, med, sc.mean_, sc.scale_, clip.lo_, clip.hi_, strict=True):
+                numeric.append(
+                    {
+                        "name": str(c),
+                        "median": float(m),
+                        "mean": float(mu),
+                        "scale": float(s),
+                        "lo": float(lo),
+                        "hi": float(hi),
+                    }
+                )
         elif name == "cat":
             ohe = transformer.named_steps["onehot"]
             for c, cats in zip(cols, ohe.categories_, strict=True):
@@ -1574,7 +1615,7 @@ def export_model(model: TabularModel, *, metrics: Mapping[str, float] | None = N
     """The fitted MLP pipeline as one JSON file (UTF-8 bytes).
 
     The file holds numbers and names only: per numeric column its median (imputation),
-    mean and scale (standardisation); per categorical column its categories (one-hot
+    mean and scale (standardisation) and training range (clipping); per categorical column its categories (one-hot
     order); the network's architecture, weights (float32 values written exactly) and
     target standardisation; the target's name and whether it is log-transformed.
     Nothing in it is executable: :func:`load_model` reads it with ``json`` and checks
@@ -1665,8 +1706,11 @@ def load_model(source: bytes | str | os.PathLike, *, limits: Limits | None = Non
     _need(isinstance(numeric, list) and isinstance(categorical, list), "columns missing")
     for c in numeric:
         _need(isinstance(c, dict) and isinstance(c.get("name"), str), "bad numeric column")
-        _need(all(_finite(c.get(k)) for k in ("median", "mean", "scale")), f"bad numbers for {c.get('name')!r}")
-        _need(c["scale"] != 0, f"zero scale for {c['name']!r}")
+        _need(
+            all(_finite(c.get(k)) for k in ("median", "mean", "scale", "lo", "hi")),
+            f"bad numbers for {c.get('name')!r}",
+        )
+        _need(c["scale"] != 0 and c["lo"] <= c["hi"], f"bad scale or range for {c['name']!r}")
     for c in categorical:
         _need(isinstance(c, dict) and isinstance(c.get("name"), str), "bad categorical column")
         cats = c.get("categories")

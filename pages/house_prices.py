@@ -197,7 +197,8 @@ for note in data.notes:
     st.warning(note, icon=":material/warning:")
 st.caption(
     f"{len(data.y_train):,} training rows and {len(data.y_test):,} test rows (seed {seed}); "
-    f"{len(data.numeric)} numeric feature(s) (median-imputed, standardised) and "
+    f"{len(data.numeric)} numeric feature(s) (median-imputed, standardised, clipped to the "
+    "training range) and "
     f"{len(data.categorical)} categorical (one-hot: {data.Z_train.shape[1] - len(data.numeric)} "
     f"columns); {data.Z_train.shape[1]} inputs to every model. The preprocessing is fitted on "
     "the training rows only."
@@ -400,8 +401,9 @@ st.caption(
     "Each model's price for the house above (defaults: the median or most frequent value "
     "of the training rows). "
     + (
-        f"Outside the training range: {', '.join(outside)}: the models extrapolate, and "
-        "they disagree more there."
+        f"Outside the training range: {', '.join(outside)}. Numbers are clipped to the range "
+        "of the training rows, so every model prices such a value like the nearest one it has "
+        "seen: no model can know what lies beyond its data."
         if outside
         else f"Typical error of the most accurate model ({best_model}) on test rows: "
         f"± {money(metrics.set_index('model').loc[best_model, 'MAE'])} (MAE)."

@@ -339,6 +339,19 @@ def test_preprocessing_is_fitted_on_train_only():
     assert abs(data.Z_test[:, 0].mean()) > 1e-6
 
 
+def test_numbers_beyond_the_training_range_are_clipped_to_it():
+    data = tabular.prepare(houses(), "price", ["sqft", "rooms"])
+    ridge = tabular.fit_baselines(data, ["ridge"])["ridge"]
+    top = data.X_train["sqft"].max()
+    row = data.X_test.iloc[:1]
+    at_max = ridge.predict(row.assign(sqft=top))
+    np.testing.assert_array_equal(ridge.predict(row.assign(sqft=10 * top)), at_max)
+    assert ridge.predict(row.assign(sqft=0.9 * top))[0] < at_max[0]  # inside: still linear
+    z = data.preprocessor.transform(data.X_test)
+    assert z[:, :2].min() >= data.Z_train[:, :2].min() - 1e-12
+    assert z[:, :2].max() <= data.Z_train[:, :2].max() + 1e-12
+
+
 def test_unknown_category_is_ignored_at_predict_time():
     data = tabular.prepare(houses(), "price", ["sqft", "hood"])
     model = tabular.fit_baselines(data, ["ridge"])["ridge"]
@@ -444,6 +457,7 @@ def test_export_load_round_trip_gives_identical_predictions(trained):
     X = data.X_test.copy()
     X.iloc[0, X.columns.get_loc("hood")] = "Atlantis"  # unknown category
     X.iloc[1, X.columns.get_loc("sqft")] = np.nan  # missing number
+    X.iloc[2, X.columns.get_loc("sqft")] = 1e9  # far beyond the training range
     np.testing.assert_array_equal(loaded.predict(X), model.predict(X))
     assert loaded.features == model.features and loaded.target == "price"
 
