@@ -229,7 +229,7 @@ def solution_1d_chart(df: pd.DataFrame, points: pd.DataFrame | None = None, heig
     long = pd.concat(curves)
     chart = alt.Chart(long).mark_line().encode(
         x=alt.X(f"{var}:Q"),
-        y=alt.Y("u:Q"),
+        y=alt.Y("u:Q", title="u"),
         color=alt.Color("curve:N", scale=alt.Scale(domain=["reference", "PINN"], range=["#888888", "#1f77b4"])),
         strokeDash=alt.StrokeDash("curve:N", scale=alt.Scale(domain=["reference", "PINN"], range=[[5, 3], [1, 0]]), legend=None),
         tooltip=["curve", alt.Tooltip(f"{var}:Q", format=".3f"), alt.Tooltip("u:Q", format=".4f")],
@@ -238,7 +238,7 @@ def solution_1d_chart(df: pd.DataFrame, points: pd.DataFrame | None = None, heig
         meas = points[points["role"] == "measurement"]
         if len(meas):
             chart = chart + alt.Chart(meas).mark_circle(color="black", size=30).encode(
-                x=f"{var}:Q", y=alt.Y("value:Q"), tooltip=[alt.Tooltip(f"{var}:Q", format=".3f"), "value:Q"]
+                x=f"{var}:Q", y=alt.Y("value:Q", title="u"), tooltip=[alt.Tooltip(f"{var}:Q", format=".3f"), "value:Q"]
             )
         col = points[points["role"].isin(["collocation", "added by refinement"])]
         if len(col):
@@ -246,7 +246,7 @@ def solution_1d_chart(df: pd.DataFrame, points: pd.DataFrame | None = None, heig
             span = float(long["u"].max()) - lo or 1.0
             ticks = col.assign(level=lo - 0.08 * span)
             chart = chart + alt.Chart(ticks).mark_tick(thickness=1, size=8).encode(
-                x=f"{var}:Q", y="level:Q",
+                x=f"{var}:Q", y=alt.Y("level:Q", title="u"),
                 color=alt.Color("role:N", scale=alt.Scale(domain=list(ROLE_COLORS), range=list(ROLE_COLORS.values())), legend=None),
             )
     return chart.properties(height=height, title=title)
