@@ -1,0 +1,101 @@
+"""Fair use on a shared server: a training run stops at its caps, and a run whose viewer
+went away stops by itself (no runaway thread).
+
+Runs use a tiny network and tiny caps (a fraction of a second), so the checks are about
+*whether and why* a job stops, never about how fast this machine is: the generous
+``join`` timeouts only keep a broken job from hanging the suite.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import numpy as np
+import pytest
+
+from nnkit.limits import LIMITS, Limits
+from nnkit.models import mlp
+from nnkit.training import TrainingJob, supervised_trainer
+
+HANG = 60.0  # seconds before a job that never stops is declared a hang
+
+
+def tiny_trainer(limits: Limits | None = None, max_seconds: float | None = None):
+    rng = np.random.default_rng(0)
+    X = rng.uniform(-1, 1, (256, 1)).astype(np.float32)
+    y = np.sin(3 * X).astype(np.float32)
+    net = mlp(1, [8], 1, seed=0)
+    return supervised_trainer(net, X, y, lr=1e-2, batch_size=32, limits=limits, max_seconds=max_seconds)
+
+
+def nnkit_threads() -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t.name == "nnkit-train" and t.is_alive()]
+
+
+def test_a_job_stops_at_the_time_cap():
+    limits = Limits(max_train_seconds=0.3, max_epochs=10**9)
+    job = TrainingJob(tiny_trainer(limits), epochs=10**9).start()
+    assert job.join(HANG), "the job ignored its time cap"
+    snap = job.snapshot()
+    assert snap.stop_reason == "time_limit"
+    assert not snap.running and snap.epochs > 0
+    # The budget is the cap's, not more: recorded training time is the cap plus one step.
+    assert 0.3 <= snap.elapsed < 0.3 + HANG
+
+
+def test_asking_for_more_time_than_the_cap_gets_the_cap():
+    trainer = tiny_trainer(Limits(max_train_seconds=0.2), max_seconds=3600)
+    assert trainer.max_seconds == pytest.approx(0.2)
+    res = trainer.run(10**9)
+    assert res.stop_reason == "time_limit"
+
+
+def test_epochs_are_capped_in_total_across_continues():
+    trainer = tiny_trainer(Limits(max_epochs=3, max_train_seconds=LIMITS.max_train_seconds))
+    assert trainer.run(2).stop_reason == "completed"
+    res = trainer.run(100)  # Continue asks for 100 more: only 1 is left
+    assert res.stop_reason == "epoch_limit" and res.epochs == 3
+    assert trainer.run(5).epochs == 3
+
+
+def test_a_job_whose_viewer_went_away_stops_itself():
+    before = set(nnkit_threads())
+    job = TrainingJob(tiny_trainer(), epochs=10**6, publish_seconds=0.02, heartbeat_timeout=0.3)
+    job.start()
+    assert job.join(HANG), "an abandoned job kept training"
+    snap = job.snapshot()
+    assert snap.stop_reason == "abandoned" and not snap.running
+    assert set(nnkit_threads()) <= before  # its thread is gone
+
+
+def test_a_watched_job_keeps_training_until_stopped():
+    job = TrainingJob(tiny_trainer(), epochs=10**6, publish_seconds=0.02, heartbeat_timeout=0.3)
+    job.start()
+    t_end = time.monotonic() + 1.0  # three heartbeat timeouts, with a viewer refreshing
+    while time.monotonic() < t_end:
+        job.heartbeat()
+        time.sleep(0.05)
+    assert job.running, f"a watched job stopped: {job.snapshot().stop_message}"
+    job.stop()
+    assert job.join(HANG)
+    assert job.snapshot().stop_reason == "stopped"
+
+
+def test_default_caps_suit_a_shared_server():
+    d = Limits()
+    assert 0 < d.max_train_seconds <= 120
+    assert 0 < d.max_epochs <= 20_000
+    assert 0 < d.max_samples <= 100_000
+    assert 0 < d.max_upload_mb <= 20
+    assert 0 < d.max_rows <= 1_000_000 and 0 < d.max_columns <= 1000
+
+
+def test_caps_are_configurable_from_the_environment(monkeypatch):
+    monkeypatch.setenv("NNKIT_MAX_TRAIN_SECONDS", "600")
+    monkeypatch.setenv("NNKIT_MAX_EPOCHS", "100000")
+    monkeypatch.setenv("NNKIT_MAX_UPLOAD_MB", "nan")  # nonsense falls back to the default
+    monkeypatch.setenv("NNKIT_MAX_SAMPLES", "-5")
+    lim = Limits.from_env()
+    assert lim.max_train_seconds == 600 and lim.max_epochs == 100_000
+    assert lim.max_upload_mb == Limits().max_upload_mb and lim.max_samples == Limits().max_samples
