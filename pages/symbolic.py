@@ -333,7 +333,8 @@ if len(domain) <= 2:
                                           title="The data (dots) and the formula" if dots is not None else ""),
                         width="stretch")
     else:
-        st.altair_chart(comparison_maps(comp.grid, domain), width="content")
+        st.altair_chart(comparison_maps(comp.grid, domain, size=230 if len(funcs) <= 3 else 165),
+                        width="content")
         st.altair_chart(comparison_curves(comp.slice, domain[0],
                                           title=f"Slice at y = {0.5 * sum(domain[1]):g}"), width="stretch")
     st.caption(
