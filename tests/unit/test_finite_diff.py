@@ -365,3 +365,40 @@ def test_what_you_see_numbers_come_from_the_sweep():
     assert f"central O(h²): slope {fd.loc['central O(h²)', 'fitted_order']:.2f} (theory 2)" in text
     best = fd.e_best.idxmin()
     assert f"here is {best}: about {fd.loc[best, 'e_best']:.1e}" in text
+
+
+# --- functions with a nearby singularity, and cancellation in the model (review) -----------
+
+NEAR_SINGULARITY = [("sqrt(x)", 1e-3), ("sqrt(x)", 1e-5), ("log(x)", 1e-2), ("log(x)", 1e-4), ("1/x", 1e-3)]
+
+
+@pytest.mark.parametrize(("text", "x0"), NEAR_SINGULARITY)
+def test_order_is_not_raised_where_the_leading_derivative_is_large(text, x0):
+    # Near a singularity f^(k)(x0) grows like x0^-k: compared at h = 1 the later Taylor
+    # terms look huge and the (non-zero!) leading one looked negligible, so the page
+    # claimed "theory 4, not 2: f's derivative in the O(h^2) term is 0 at this x0".
+    f = parse(text)
+    x = f.symbols[0]
+    stencils = [stencil(1, a, k) for k, a in (("forward", 1), ("central", 2), ("central", 4))]
+    sw = error_sweep(f, x0, 1, stencils, complex_step_too=False, autodiff_too=False)
+    rows = sw.summary.set_index("method")
+    for st in stencils:
+        lead = sympy.diff(f.sympy, x, 1 + st.order).subs(x, sympy.Float(x0, 30))
+        assert abs(float(lead)) > 1.0  # independently: the leading derivative is far from 0
+        row = rows.loc[st.label]
+        assert row.order_here == st.order, st.label
+        assert abs(row.fitted_order - st.order) < 0.1, st.label
+        assert row.h_lo / 3 <= row.h_star <= 3 * row.h_hi, st.label
+        assert 1 / 5 <= row.e_star / row.e_best <= 5, st.label
+    assert "not 1" not in " ".join(what_you_see(sw))
+
+
+@pytest.mark.parametrize(("text", "x0"), [("tanh(x)", 20.0), ("tanh(x)", 30.0), ("sigmoid(x)", 45.0)])
+def test_taylor_mode_survives_cancellation(text, x0):
+    # tanh'(30) = 1 - tanh(30)^2 ~ 3.5e-26: 20 fixed digits gave 0 (and f^(7) = -1e-21).
+    f = parse(text)
+    x = f.symbols[0]
+    got = taylor_derivatives(f, x0, 8, dps=20)
+    for k in range(9):
+        want = float(sympy.diff(f.sympy, x, k).subs(x, sympy.Float(x0, 80)).evalf(60))
+        assert got[k].real == pytest.approx(want, rel=1e-12, abs=0), k
