@@ -181,7 +181,9 @@ def test_bad_files_give_messages_and_the_page_recovers(app_page):
     at.file_uploader[0].upload("good.csv", good, "text/csv").run()
     assert_no_exception(at)
     assert not at.error
-    assert metrics_table(at).set_index("model").loc["ridge", "R²"] == pytest.approx(1.0, abs=1e-6)
+    # y = 3x + 1 exactly: ridge is near perfect (test rows beyond the training range of x
+    # are clipped to it, so not exactly 1).
+    assert metrics_table(at).set_index("model").loc["ridge", "R²"] > 0.99
 
 
 def test_target_problems_are_explained(app_page):
