@@ -63,6 +63,7 @@ elif key == "burgers":
 elif key == "ode":
     from nnkit.ui.formula import formula_input
 
+    cols = st.columns([2, 1, 1])
     with cols[0]:
         formula = formula_input("f(t, u) in u' = f(t, u)", defaults["f"], ("t", "u"), key=k("f"),
                                 examples=["-2*u + sin(4*t)", "u*(1 - u)", "-t*u", "cos(t) - u^3"])

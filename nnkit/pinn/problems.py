@@ -455,7 +455,7 @@ class FirstOrderODE(Problem):
         self.inputs = ("t",)
         self.lows = (0.0,)
         self.highs = (float(self.t_end),)
-        self.equation = "u' = " + str(getattr(self.formula, "text", self.formula))
+        self.equation = "u' = " + str(getattr(self.formula, "latex", None) or getattr(self.formula, "text", self.formula))
         self.residual_text = "r = u' − f(t, u)"
         self.reference_on_grid()  # fail early (blow-up, non-finite f) with a message
 
