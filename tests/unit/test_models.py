@@ -75,9 +75,9 @@ def test_siren_uses_sine_layers_with_siren_init():
     sines = [m for m in net if type(m).__name__ == "Sine"]
     assert len(sines) == 2 and sines[0].w0 == 30.0
     first = net[0]
-    assert float(first.weight.abs().max()) <= 1.0  # U(-1/fan_in, 1/fan_in) with fan_in 1
+    assert float(first.weight.detach().abs().max()) <= 1.0  # U(-1/fan_in, 1/fan_in), fan_in 1
     hidden = net[2]
-    assert float(hidden.weight.abs().max()) <= math.sqrt(6 / 32) / 30 + 1e-7
+    assert float(hidden.weight.detach().abs().max()) <= math.sqrt(6 / 32) / 30 + 1e-7
 
 
 def test_activation_from_registry_and_output_activation():
