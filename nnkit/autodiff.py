@@ -735,7 +735,9 @@ def compare_naive(graph: Graph) -> pd.DataFrame:
                 "naive (parents.index)": g_naive,
                 "fixed (every slot)": fixed.get(node, 0.0),
                 "backward()": node.grad,
-                "naive is right": g_naive == node.grad,
+                # nan == nan here: both rules give the same undefined value.
+                "naive is right": g_naive == node.grad
+                or (math.isnan(g_naive) and math.isnan(node.grad)),
             }
         )
     return pd.DataFrame(rows)
@@ -1379,6 +1381,69 @@ def check_gradients(formula: Formula, values: Mapping[str, float]) -> pd.DataFra
             }
         )
     return pd.DataFrame(rows)
+
+
+def agreement_note(table: pd.DataFrame) -> str:
+    """The "what you see" sentence for a :func:`check_gradients` table.
+
+    Gaps are summarised over the variables whose gradients are finite in both the
+    engine and torch; variables with an infinite or undefined (nan) gradient are named
+    separately with both values, and a central difference that cannot be taken
+    (f undefined on one side) is named too. Nothing is claimed about rows it did not
+    compare.
+    """
+    import numpy as np
+
+    ours = table["autodiff"].to_numpy(float)
+    ref = table["torch"].to_numpy(float)
+    cd = table["central difference"].to_numpy(float)
+    names = table["variable"].tolist()
+    finite = np.isfinite(ours) & np.isfinite(ref)
+    parts = []
+    if finite.any():
+        gap_t = float(np.max(np.abs(ours[finite] - ref[finite])))
+        scale = max(1.0, float(np.max(np.abs(ours[finite]))))
+        if gap_t == 0:
+            verdict = "agrees with torch bit for bit"
+        elif gap_t <= 1e-13 * scale:
+            verdict = "agrees with torch to rounding"
+        else:
+            verdict = "does NOT agree with torch beyond rounding"
+        with_cd = finite & np.isfinite(cd)
+        cd_text = (
+            f", to the central difference {float(np.max(np.abs(ours[with_cd] - cd[with_cd]))):.2e}"
+            " (the accuracy a finite difference has)"
+            if with_cd.any()
+            else ""
+        )
+        every = "" if finite.all() else f" (over {', '.join(np.array(names)[finite])})"
+        parts.append(
+            f"the largest gap to torch is {gap_t:.2e}{every} "
+            f"({gap_t / scale:.1e} relative to the largest gradient){cd_text}: the engine "
+            f"{verdict}."
+        )
+        no_cd = [n for n, f, c in zip(names, finite, cd, strict=True) if f and not np.isfinite(c)]
+        if no_cd:
+            parts.append(
+                f"No central difference for {', '.join(no_cd)}: f is not defined (or not "
+                "finite) on both sides of the point."
+            )
+    bad = [k for k in range(len(names)) if not finite[k]]
+    if bad:
+        same = all(
+            (np.isnan(ours[k]) and np.isnan(ref[k])) or ours[k] == ref[k] for k in bad
+        )
+        listed = "; ".join(f"{names[k]}: engine {ours[k]:g}, torch {ref[k]:g}" for k in bad)
+        parts.append(
+            f"The gradient is infinite or undefined for {listed} (a log or sqrt at or "
+            "below 0, a division by 0, an overflow): "
+            + (
+                "the engine gives the same IEEE value as torch."
+                if same
+                else "the engine and torch differ here."
+            )
+        )
+    return " ".join(parts)
 
 
 # ---------------------------------------------------------------------------

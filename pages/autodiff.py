@@ -208,23 +208,7 @@ if graph is not None:
             "rounding level (or is exactly 0); the central difference carries a truncation "
             "plus rounding error near 1e-10."
         )
-        gap_t = ref["|autodiff − torch|"].max()
-        gap_c = ref["|autodiff − central|"].max()
-        scale = max(1.0, ref["autodiff"].abs().max())
-        if pd.isna(gap_t) or pd.isna(gap_c):
-            st.markdown(
-                "**What you see:** some gradient is undefined here (nan or inf: a log or "
-                "sqrt at 0, a division by 0); nnkit follows torch's IEEE conventions, so "
-                "compare the columns above entry by entry."
-            )
-        else:
-            st.markdown(
-                f"**What you see:** the largest gap to torch is {gap_t:.2e} "
-                f"({gap_t / scale:.1e} relative to the largest gradient), to the central "
-                f"difference {gap_c:.2e}: the engine agrees with torch "
-                f"{'bit for bit' if gap_t == 0 else 'to rounding'} and with finite "
-                "differences to the accuracy finite differences have."
-            )
+        st.markdown(f"**What you see:** {ad.agreement_note(ref)}")
 
     # -----------------------------------------------------------------------
     # The lecture's pitfall

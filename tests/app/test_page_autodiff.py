@@ -121,3 +121,17 @@ def test_large_graph_is_collapsed_with_a_note(app_page):
     assert_no_exception(at)
     assert at.warning and "only the 50 closest" in at.warning[0].value
     assert "earlier nodes" in _dot(at)
+
+
+def test_infinite_gradient_is_named_not_hidden_in_the_note(app_page):
+    # sqrt(b) at b = 0: the b-gradient is inf; the note must say so instead of "agrees".
+    at = app_page(PAGE).run()
+    at.text_input(key="ad_vars").input("a, b").run()
+    at.text_input(key="ad_formula").input("a*b + sqrt(b)").run()
+    at.number_input(key="ad_val_a").set_value(2.0).run()
+    at.number_input(key="ad_val_b").set_value(0.0).run()
+    _button(at, "Backward").click().run()
+    assert_no_exception(at)
+    text = _markdown(at)
+    assert "infinite or undefined for b: engine inf, torch inf" in text
+    assert "(over a)" in text

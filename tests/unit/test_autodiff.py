@@ -513,3 +513,41 @@ def test_train_xor_with_the_engine_alone():
 def test_bad_activation_is_rejected():
     with pytest.raises(ValueError, match="activation"):
         MLP(2, [3, 1], activation="softmax")
+
+
+# --- the page's "what you see" sentence (review) ----------------------------------------
+
+
+def test_agreement_note_names_infinite_gradients_instead_of_claiming_agreement():
+    # sqrt(y) at y = 0: dy is +inf in both engines. The old note took the max gap with
+    # NaNs skipped and told students everything agreed, with no word about y.
+    f = parse("x*y + sqrt(y)", ("x", "y"))
+    table = ad.check_gradients(f, {"x": 2.0, "y": 0.0})
+    assert math.isinf(table.set_index("variable").loc["y", "autodiff"])
+    note = ad.agreement_note(table)
+    assert "over x" in note
+    assert "infinite or undefined for y: engine inf, torch inf" in note
+    assert "same IEEE value as torch" in note
+
+
+def test_agreement_note_reports_a_real_disagreement():
+    f = parse("x^2 + y", ("x", "y"))
+    table = ad.check_gradients(f, {"x": 1.5, "y": 1.0})
+    assert "agrees with torch" in ad.agreement_note(table)
+    table.loc[0, "torch"] += 1e-6  # a wrong reference must not read as "agrees"
+    note = ad.agreement_note(table)
+    assert "does NOT agree with torch" in note and "agrees with torch" not in note
+
+
+def test_agreement_note_names_a_missing_central_difference():
+    # log(x) at 1e-20: x - h < 0, so no central difference; the engine is still exact.
+    table = ad.check_gradients(parse("log(x) + y", ("x", "y")), {"x": 1e-20, "y": 1.0})
+    assert "No central difference for x" in ad.agreement_note(table)
+
+
+def test_naive_rule_counts_nan_equal_to_nan():
+    # Both rules give nan for sqrt(y) at y = -1; the table must not call the naive one wrong.
+    graph = ad.graph_from_formula(parse("x*sqrt(y)", ("x", "y")), {"x": 1.0, "y": -1.0})
+    table = ad.compare_naive(graph).set_index("variable")
+    assert math.isnan(table.loc["y", "backward()"])
+    assert bool(table.loc["y", "naive is right"])
