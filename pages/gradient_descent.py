@@ -390,7 +390,8 @@ def part1() -> None:
             f"- At α = {lr:.3f} the fast direction shrinks by "
             f"{abs(1 - lr * a.lambda_max):.4f} per epoch, the slow one only by "
             f"{abs(1 - lr * a.lambda_min):.5f}. The slow eigenvector is "
-            f"({slow[0]:+.3f}, {slow[1]:+.3f}) in (w, b): mostly the **intercept b**. "
+            f"({slow[0]:+.3f}, {slow[1]:+.3f}) in (w, b): mostly the "
+            f"**{'intercept b' if abs(slow[1]) > abs(slow[0]) else 'slope w'}**. "
             f"It is slow because x is not centred (mean x = {problem.x.mean():.2f}): "
             f"centred data would give eigenvalues {a.centred_eigenvalues[0]:.3f} and "
             f"{a.centred_eigenvalues[1]:.3f} (condition number {a.centred_condition:.1f}).\n"
@@ -409,15 +410,45 @@ def part1() -> None:
         )
     lecture = gd_run(int(seed), 0.01, 1000, None)
     lw, lb = lecture.final
-    st.info(
-        f"**What you see.** With the lecture's settings (α = 0.01, 1000 epochs, seed {seed}) "
-        f"gradient descent ends at w = {lw:.4f}, b = {lb:.4f}: w is within "
-        f"{abs(lw - a.w_star):.1e} of w* = {a.w_star:.4f} but b is still {abs(lb - a.b_star):.1e} "
-        f"away from b* = {a.b_star:.4f}, because the slow, intercept-heavy direction shrinks "
-        f"by only {1 - 0.01 * a.lambda_min:.5f} per epoch; "
-        f"{a.steps_to_reach(theta0, 0.01, 1e-3)} epochs are needed for 10⁻³.",
-        icon=":material/lightbulb:",
-    )
+    slow_name = "intercept-heavy" if abs(slow[1]) > abs(slow[0]) else "slope-heavy"
+    lecture_need = a.steps_to_reach(theta0, 0.01, 1e-3)
+    if abs(lr - 0.01) < 1e-12 and run.steps == 1000 and not run.diverged:
+        note = (
+            f"With the lecture's settings (α = 0.01, 1000 epochs, seed {seed}) "
+            f"gradient descent ends at w = {lw:.4f}, b = {lb:.4f}: w is within "
+            f"{abs(lw - a.w_star):.1e} of w* = {a.w_star:.4f} but b is still "
+            f"{abs(lb - a.b_star):.1e} away from b* = {a.b_star:.4f}, because the slow, "
+            f"{slow_name} direction shrinks by only {1 - 0.01 * a.lambda_min:.5f} per epoch; "
+            f"{lecture_need} epochs are needed to get within 10⁻³ of (w*, b*)."
+        )
+    elif run.diverged:
+        note = (
+            f"At α = {lr:.3f}, above 2/λ_max = {a.critical_lr:.4f}, the steep direction's "
+            f"error is multiplied by {abs(fast):.3f} every epoch, so the run blew up and was "
+            f"stopped at epoch {run.diverged_at}. With the lecture's α = 0.01 the same "
+            f"start ends 1000 epochs later at w = {lw:.4f}, b = {lb:.4f} "
+            f"(w* = {a.w_star:.4f}, b* = {a.b_star:.4f})."
+        )
+    else:
+        if dist <= 1e-3:
+            reach = "it is already within 10⁻³ of (w*, b*)"
+        elif need is None:
+            reach = "at this α it never gets within 10⁻³ of (w*, b*)"
+        else:
+            reach = (
+                f"{need} epochs are needed to get within 10⁻³ of (w*, b*), "
+                f"{need - run.steps} more than this run"
+            )
+        note = (
+            f"At α = {lr:.3f}, after {run.steps} epochs, gradient descent ends at "
+            f"w = {wT:.4f}, b = {bT:.4f}: {abs(wT - a.w_star):.1e} from w* = {a.w_star:.4f} "
+            f"and {abs(bT - a.b_star):.1e} from b* = {a.b_star:.4f}. The slow, {slow_name} "
+            f"direction shrinks by {abs(1 - lr * a.lambda_min):.5f} per epoch; {reach}. "
+            f"For comparison, the lecture's settings (α = 0.01, 1000 epochs) end "
+            f"{float(np.hypot(lw - a.w_star, lb - a.b_star)):.1e} from the optimum and need "
+            f"{lecture_need} epochs."
+        )
+    st.info(f"**What you see.** {note}", icon=":material/lightbulb:")
     share_link(
         [
             ("part", PARTS[0], str),

@@ -283,3 +283,29 @@ def test_bad_url_values_are_ignored(app_page):
     assert at.number_input(key="hp_adam_lr").value == 0.001
     assert at.number_input(key="hp_adam_beta1").value == 0.9
     assert len(at.dataframe[0].value) == len(L.OPTIMIZERS)
+
+
+@pytest.mark.parametrize(("lr", "epochs"), [(0.02, 1000), (0.001, 50), (0.035, 1000)])
+def test_part1_note_describes_the_run_on_screen(app_page, lr, epochs):
+    # The "what you see" note used to describe the lecture's α = 0.01 run whatever the
+    # sliders said, so at α = 0.035 a diverged picture came with "ends at w = 2.9676".
+    problem = L.lecture_problem(0)
+    a = L.analyse(problem)
+    run = L.gradient_descent(problem, lr=lr, epochs=epochs)
+    at = app_page(PAGE).run()
+    at.slider(key="p1_lr").set_value(lr).run()
+    at.slider(key="p1_epochs").set_value(epochs).run()
+    assert_no_exception(at)
+    note = texts(at.info)
+    assert f"At α = {lr:.3f}" in note
+    if run.diverged:
+        assert f"stopped at epoch {run.diverged_at}" in note
+    else:
+        w, b = run.final
+        assert f"w = {w:.4f}, b = {b:.4f}" in note
+        need = a.steps_to_reach((problem.w0, problem.b0), lr, 1e-3)
+        dist = float(((w - a.w_star) ** 2 + (b - a.b_star) ** 2) ** 0.5)
+        if dist <= 1e-3:
+            assert "already within 10⁻³" in note
+        else:
+            assert f"{need} epochs are needed" in note
