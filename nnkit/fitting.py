@@ -343,7 +343,7 @@ PRESETS: dict[str, FitSettings] = {
     ),
     "Fourier features": FitSettings(
         hidden=(128, 128), activation="tanh", fourier_features=128, fourier_scale=4.0,
-        optimizer="adam", lr=2e-3, batch_size=512, epochs=300,
+        optimizer="adam", lr=2e-3, batch_size=512, epochs=300, lr_decay=0.99,
     ),
 }  # fmt: skip
 """Named settings: the lecture's TorchMLP (2→3→1, ReLU on the output, summed MSE, full

@@ -76,6 +76,7 @@ def test_presets_fill_in_the_settings(app_page):
     at.selectbox(key="mlp_preset").set_value("Fourier features").run()
     assert_no_exception(at)
     assert at.number_input(key="mlp_ff").value == 128
+    assert at.select_slider(key="mlp_decay").value == 0.99
     assert at.number_input(key="mlp_layers").value == 2
     at.selectbox(key="mlp_preset").set_value("lecture TorchMLP · SGD lr 1e-6").run()
     assert_no_exception(at)
