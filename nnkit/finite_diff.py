@@ -643,8 +643,20 @@ def default_steps(n: int = 200, lo: float = 1e-16, hi: float = 1.0) -> np.ndarra
 
 
 def _value_at(expr: sympy.Expr, sym: sympy.Symbol, x0: float) -> complex:
-    value = complex(expr.evalf(30, subs={sym: sympy.Rational(x0)}))
-    return value
+    """expr at the exact binary x0, to 30 certified digits.
+
+    ``evalf(subs=...)`` alone returns rounding noise when terms cancel to 0 (asin' at
+    1: 1/sqrt(1 − x²) came out as 1.8e75 instead of a pole): ``strict=True`` makes it
+    say so, and the point is then substituted exactly before evaluating.
+    """
+    from sympy.core.evalf import PrecisionExhausted
+
+    point = sympy.Rational(x0)
+    try:
+        value = expr.evalf(30, subs={sym: point}, strict=True)
+    except PrecisionExhausted:
+        value = expr.subs(sym, point).evalf(30)
+    return complex(value)
 
 
 def taylor_derivatives(formula: Formula, x0: float, n: int, dps: int = 30) -> list[complex]:
@@ -1164,7 +1176,14 @@ def estimates_at(sweep: Sweep, formula: Formula, h: float) -> pd.DataFrame:
     ValueError
         If ``h`` is not a finite number > 0.
     """
+    with np.errstate(all="ignore"):  # a huge h overflows: inf is the answer there
+        return _estimates_at(sweep, formula, h)
+
+
+def _estimates_at(sweep: Sweep, formula: Formula, h: float) -> pd.DataFrame:
     step = _check_steps([h])
+    # numpy powers: h = 1e300 gives an inf model error, not Python's OverflowError.
+    hf = np.float64(step[0])
     rows = []
     for label, st in sweep.stencils.items():
         est = float(apply(st, formula.numpy, sweep.x0, step)[0])
@@ -1175,7 +1194,7 @@ def estimates_at(sweep: Sweep, formula: Formula, h: float) -> pd.DataFrame:
                 "estimate": est,
                 "exact": sweep.exact,
                 "error": abs(est - sweep.exact),
-                "model": row.A * h**st.order + row.B / h**st.derivative,
+                "model": row.A * hf**st.order + row.B / hf**st.derivative,
             }
         )
     if (sweep.data.method == "complex step").any():
@@ -1186,7 +1205,7 @@ def estimates_at(sweep: Sweep, formula: Formula, h: float) -> pd.DataFrame:
                 "estimate": est,
                 "exact": sweep.exact,
                 "error": abs(est - sweep.exact),
-                "model": sweep.summary.set_index("method").loc["complex step", "A"] * h**2,
+                "model": sweep.summary.set_index("method").loc["complex step", "A"] * hf**2,
             }
         )
     return pd.DataFrame(rows)
@@ -1240,7 +1259,21 @@ def what_you_see(sweep: Sweep) -> list[str]:
             if math.isfinite(best.h_star)
             else ""
         )
-        if math.isfinite(best.h_star):
+        h_top = float(sweep.data.h.max()) if not sweep.data.empty else math.nan
+        if math.isfinite(best.h_star) and best.h_star > h_top:
+            tail = f". That h* lies beyond the largest plotted step ({h_top:.0e})"
+            if best.h_star > 1 and best.e_best >= 0.1 * abs(sweep.exact):
+                # tanh at 30, sin at 1e17: x0 + h rounds back to x0 or f barely moves.
+                tail += (
+                    ": no small step recovers this derivative in double precision (x₀ + h "
+                    "rounds to x₀, or f barely changes), so even the best error is "
+                    f"{best.e_best / abs(sweep.exact):.0%} of |exact|."
+                    if sweep.exact
+                    else "."
+                )
+            else:
+                tail += ": widen the h range to see the bottom of the V."
+        elif math.isfinite(best.h_star):
             tail = ". Going below that h only adds round-off."
         elif sweep.f0 == 0 and sweep.x0 == 0:
             tail = (

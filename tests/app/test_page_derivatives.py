@@ -147,3 +147,17 @@ def test_bad_step_and_impossible_stencil_are_messages(app_page):
     assert any("even" in e.value for e in at.error)
     assert "complex step" not in _methods(at)  # 3rd derivative: autodiff only
     assert "autodiff (torch)" in _methods(at)
+
+
+def test_huge_step_and_branch_point_are_not_tracebacks(app_page):
+    # h = 1e300 in the one-step box raised OverflowError in the model column; asin at 1
+    # showed rounding noise (1.8e75) as "the exact value" of a derivative that is infinite.
+    at = app_page(PAGE).run()
+    at.number_input(key="fd_h").set_value(1e300).run()
+    assert_no_exception(at)
+    assert _methods(at) and len(at.dataframe) == 3  # summary, weights, one-step table
+    at.text_input(key="fd_formula").set_value("asin(x)").run()
+    at.number_input(key="fd_x0").set_value(1.0).run()
+    assert_no_exception(at)
+    assert any("exact derivative" in e.value and "x₀ = 1" in e.value for e in at.error)
+    assert not any("e+75" in m.value for m in at.markdown)

@@ -402,3 +402,42 @@ def test_taylor_mode_survives_cancellation(text, x0):
     for k in range(9):
         want = float(sympy.diff(f.sympy, x, k).subs(x, sympy.Float(x0, 80)).evalf(60))
         assert got[k].real == pytest.approx(want, rel=1e-12, abs=0), k
+
+
+@pytest.mark.parametrize(("text", "x0"), [("asin(x)", 1.0), ("acos(x)", 1.0), ("acos(x)", -1.0)])
+def test_exact_reference_at_a_branch_point_is_a_domain_error_not_noise(text, x0):
+    # asin'(x) = 1/sqrt(1 - x^2): at x0 = 1 evalf(subs=) returned 1.8e75 (rounding noise
+    # of 1 - 1), which the page showed as "the exact value".
+    with pytest.raises(DomainError, match="exact derivative"):
+        error_sweep(parse(text), x0, 1, complex_step_too=False, autodiff_too=False)
+
+
+def test_exact_reference_survives_cancellation_to_zero():
+    # (x+1)^2 - x^2 - 2x has f' = 0 everywhere: the reference must be exactly 0.
+    sw = error_sweep(parse("(x+1)^2 - x^2 - 2x"), 0.3, 1, complex_step_too=False, autodiff_too=False)
+    assert sw.exact == 0.0
+
+
+@pytest.mark.parametrize("h", [1e300, 1e200, 1e-300])
+def test_estimates_at_extreme_steps_gives_numbers_not_overflow_errors(h):
+    from nnkit.finite_diff import estimates_at
+
+    f = parse("sin(x)")
+    sw = error_sweep(f, 0.5, 1, complex_step_too=True, autodiff_too=False)
+    table = estimates_at(sw, f, h)
+    assert len(table) == len(sw.stencils) + 1
+    assert (table.exact == sw.exact).all()
+
+
+def test_what_you_see_says_when_h_star_is_off_the_plot():
+    # The note used to quote h* = 8e4 for tanh at 30 as if it were reachable, and said
+    # "going below that h only adds round-off" when the whole plot lay below h*.
+    f = parse("sin(x)*exp(-x^2)")
+    narrow = error_sweep(f, 0.5, 1, h=np.logspace(-16, -9, 100), complex_step_too=False, autodiff_too=False)
+    text = " ".join(what_you_see(narrow))
+    assert "beyond the largest plotted step (1e-09): widen the h range" in text
+    sat = error_sweep(parse("tanh(x)"), 30.0, 1, complex_step_too=False, autodiff_too=False)
+    assert sat.exact == pytest.approx(3.502604305078608e-26, rel=1e-15)
+    text = " ".join(what_you_see(sat))
+    assert "no small step recovers this derivative" in text
+    assert "only adds round-off" not in text
