@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pyarrow as pa
+import pytest
 
 from tests.app.conftest import assert_no_exception
 
@@ -161,3 +162,43 @@ def test_huge_step_and_branch_point_are_not_tracebacks(app_page):
     assert_no_exception(at)
     assert any("exact derivative" in e.value and "x₀ = 1" in e.value for e in at.error)
     assert not any("e+75" in m.value for m in at.markdown)
+
+
+def test_displayed_numbers_equal_an_independent_computation(app_page):
+    # Review: the first-load test only checked that numbers appear. Recompute them here
+    # from the lecture's formulas typed by hand and mpmath's own derivatives.
+    import math
+
+    import mpmath
+
+    at = app_page(PAGE).run()
+    assert_no_exception(at)
+
+    def f(t):
+        return math.sin(t) * math.exp(-t * t)
+
+    x0, h = 0.5, 1e-3
+    with mpmath.workdps(40):
+        fm = lambda t: mpmath.sin(t) * mpmath.exp(-t * t)  # noqa: E731
+        exact = float(mpmath.diff(fm, mpmath.mpf(x0)))
+        f3 = abs(float(mpmath.diff(fm, mpmath.mpf(x0), 3)))
+    text = " ".join(m.value for m in at.markdown)
+    assert f"f′(x₀) = `{exact!r}`" in text
+
+    # The one-step table: estimates of the lecture's formulas at h = 1e-3.
+    table = at.dataframe[-1].value.set_index("method")
+    by_hand = {
+        "forward O(h)": (f(x0 + h) - f(x0)) / h,
+        "central O(h²)": (f(x0 + h) - f(x0 - h)) / (2 * h),
+        "central O(h⁴)": (-f(x0 + 2 * h) + 8 * f(x0 + h) - 8 * f(x0 - h) + f(x0 - 2 * h)) / (12 * h),
+    }
+    for method, value in by_hand.items():
+        assert table.loc[method, "exact"] == exact
+        # round-off of the weighted sum: a few ulps of f divided by h
+        assert table.loc[method, "estimate"] == pytest.approx(value, abs=8 * 2.0**-53 / h)
+
+    # h* for central O(h²): minimise M h²/6 + ε F / h, so h* = (3 ε F / M)^(1/3).
+    F = abs(f(x0)) + abs(x0 * exact)
+    h_star = (3 * 2.0**-53 * F / f3) ** (1 / 3)
+    summary = at.dataframe[0].value.set_index("method")
+    assert summary.loc["central O(h²)", "h* (theory)"] == pytest.approx(h_star, rel=1e-9)
