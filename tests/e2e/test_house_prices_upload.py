@@ -30,7 +30,7 @@ def test_upload_csv_and_see_the_metrics_table(server_url, page, screenshot_dir):
     page.on("response", lambda r: failed.append(r.url) if r.status >= 400 else None)
     page.goto(page_url(server_url, "pages/house_prices.py"))
     wait_for_script(page)
-    page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(
+    page.locator('[data-testid="stFileUploader"] input[type="file"]').first.set_input_files(
         files=[{"name": "appartements.csv", "mimeType": "text/csv", "buffer": upload_csv()}]
     )
     page.get_by_text("appartements.csv:").first.wait_for(timeout=60_000)
