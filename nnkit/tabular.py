@@ -716,6 +716,9 @@ def profile(frame: pd.DataFrame) -> Profile:
 # Preprocessing and the split
 # ---------------------------------------------------------------------------------------
 
+MAX_INPUTS = 2000
+"""Most preprocessed columns :func:`prepare` accepts (numeric + one-hot): bounds memory."""
+
 MISSING_CATEGORY = "(missing)"
 """The category a missing categorical value is imputed with."""
 
@@ -967,6 +970,17 @@ def prepare(
         if not numeric and not categorical:
             raise TabularError("Every chosen feature is empty. Pick features that have values.")
         X_train, X_test = X_train[numeric + categorical], X_test[numeric + categorical]
+    levels = {c: int(X_train[c].nunique()) + int(X_train[c].isna().any()) for c in categorical}
+    width = len(numeric) + sum(levels.values())
+    if width > MAX_INPUTS:
+        worst = sorted(levels, key=levels.get, reverse=True)[:3]
+        raise TabularError(
+            f"One-hot encoding would give the models {width:,} input columns (the limit is "
+            f"{MAX_INPUTS:,}): "
+            + ", ".join(f"'{c}' has {levels[c]:,} distinct values" for c in worst)
+            + ". Remove such columns from the features (an id or free text does not "
+            "generalise anyway)."
+        )
     pre = make_preprocessor(numeric, categorical)
     Z_train = np.asarray(pre.fit_transform(X_train), dtype=float)
     Z_test = np.asarray(pre.transform(X_test), dtype=float)

@@ -316,6 +316,16 @@ def test_non_numeric_target_and_constant_target_and_no_features():
         tabular.prepare(frame.assign(price=frame["price"] - 1e9), "price", ["sqft"], log_target=True)
 
 
+def test_free_text_feature_with_thousands_of_levels_is_refused():
+    n = 2500
+    frame = pd.DataFrame(
+        {"note": pd.Series([f"text {i}" for i in range(n)], dtype=object), "x": np.arange(n) % 7 * 1.0,
+         "y": np.linspace(0, 1, n)}
+    )
+    with pytest.raises(TabularError, match=r"'note' has 2,000 distinct values"):
+        tabular.prepare(frame, "y", ["note", "x"])
+
+
 def test_all_missing_and_constant_features_do_not_break_training():
     data = tabular.prepare(houses(), "price", ["sqft", "const", "empty", "hood"])
     assert "empty" not in data.features and any("'empty'" in n for n in data.notes)
