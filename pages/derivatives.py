@@ -205,27 +205,27 @@ if sweep is not None and len(sweep.stencils):
         ]
     ].rename(
         columns={
-            "order": "order p (theory)",
+            "order": "p (theory)",
             "order_here": "order at x₀",
             "fitted_order": "fitted slope",
-            "C": "error constant C",
+            "C": "C",
             "S": "S = Σ|w|",
             "h_star": "h* (theory)",
             "e_star": "E* (theory)",
-            "h_best": "best h (measured)",
-            "e_best": "smallest error (measured)",
+            "h_best": "best h (meas.)",
+            "e_best": "min error (meas.)",
         }
     )
     st.dataframe(
         table.style.format(
             {
-                "order p (theory)": "{:.0f}",
+                "p (theory)": "{:.0f}",
                 "order at x₀": "{:.0f}",
                 "fitted slope": "{:.2f}",
                 "h* (theory)": "{:.2e}",
                 "E* (theory)": "{:.2e}",
-                "best h (measured)": "{:.2e}",
-                "smallest error (measured)": "{:.2e}",
+                "best h (meas.)": "{:.2e}",
+                "min error (meas.)": "{:.2e}",
             },
             na_rep="—",
         ),
@@ -233,7 +233,8 @@ if sweep is not None and len(sweep.stencils):
         width="stretch",
     )
     st.caption(
-        "Order at x₀ exceeds p when f's derivative in the leading error term is 0 there. "
+        "p: the stencil's order; C: its leading error constant; meas.: measured on the "
+        "plot. Order at x₀ exceeds p when f's derivative in the leading error term is 0 there. "
         "Fitted slope: least squares of log|error| on log h where rounding is negligible "
         "(error > 100× the round-off line), over 1.5 decades of h. h*, E*: minimum of "
         "E(h) = |C|·M·hᵖ + S·ε·F/hᵈ with M = |f⁽ᵈ⁺ᵖ⁾(x₀)|. Measured: the bottom of the "
