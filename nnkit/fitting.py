@@ -96,6 +96,11 @@ class Target:
         """The same function on another training box."""
         if not (math.isfinite(lo) and math.isfinite(hi) and hi > lo):
             raise ValueError("the training domain needs finite bounds with upper > lower")
+        if max(abs(lo), abs(hi)) > MAX_DOMAIN:
+            raise ValueError(
+                f"the training box must lie within ±{MAX_DOMAIN:g}: the network trains in "
+                "float32 and its plots sample a window 1.5× the box"
+            )
         return replace(self, domain=(float(lo), float(hi)))
 
 
@@ -114,6 +119,12 @@ def builtin_target(name: str) -> Target:
         t = TARGETS_1D[name]
         return Target(t.name, t.label, 1, t.fn, t.domain, t.formula)
     raise ValueError(f"unknown target {name!r}; choose rastrigin or one of {', '.join(TARGETS_1D)}")
+
+
+#: Largest |bound| of a training box, and largest |f| a typed formula may reach on it:
+#: training runs in float32 (max ~3.4e38) and the output scaling squares the values.
+MAX_DOMAIN = 1e6
+MAX_TARGET = 1e15
 
 
 def formula_target(formula, domain: tuple[float, float]) -> Target:
@@ -157,6 +168,12 @@ def formula_target(formula, domain: tuple[float, float]) -> Target:
         raise ValueError(
             f"the formula is not a finite number at {int(bad.sum())} of {len(vals)} test points "
             f"of the training domain (e.g. at {where}): change the formula or the domain"
+        )
+    biggest = float(np.max(np.abs(vals)))
+    if biggest > MAX_TARGET:
+        raise ValueError(
+            f"the formula reaches |f| = {biggest:.3g} on the training domain, too large to train "
+            f"on in float32 (at most {MAX_TARGET:g}): shrink the domain or rescale the formula"
         )
     return target
 

@@ -224,7 +224,11 @@ def target_controls(prefix: str) -> Target | None:
         except ValueError as exc:
             st.error(f"This formula cannot be fitted: {exc}.")
             return None
-    return builtin_target(key).with_domain(lo, hi)
+    try:
+        return builtin_target(key).with_domain(lo, hi)
+    except ValueError as exc:
+        st.error(f"Change the training box: {exc}.")
+        return None
 
 
 # ------------------------------------------------------------------------------------------

@@ -46,6 +46,11 @@ def test_formula_targets_1d_and_2d_and_bad_domain():
     assert np.all(const(np.zeros((5, 1))) == 3.0)
     with pytest.raises(ValueError, match="not a finite number"):
         formula_target(parse("log(x)", ("x", "y")), (-1, 1))
+    # Finite but far too large for float32 training (x^1000 reaches 1e301 on [-2, 2]).
+    with pytest.raises(ValueError, match="too large to train"):
+        formula_target(parse("x^1000", ("x", "y")), (-2, 2))
+    with pytest.raises(ValueError, match="within"):
+        formula_target(parse("x", ("x", "y")), (-1e300, 1e300))
     assert target_from_name(t2.name, (-1, 1))(np.array([[2.0, 3.0]]))[0] == 7.0
 
 
