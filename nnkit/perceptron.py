@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -35,7 +36,9 @@ from nnkit.activations import get as get_activation
 
 __all__ = [
     "FrameState",
+    "LR_RANGE",
     "Perceptron",
+    "check_learning_rate",
     "gate_of_neuron",
     "half_plane_polygon",
     "layer_regions",
@@ -53,6 +56,42 @@ __all__ = [
 ]
 
 _OUTPUTS = ("heaviside", "sign")
+
+
+LR_RANGE = (1e-6, 1e6)
+"""Learning rates the perceptron accepts. From zero weights η only scales the weights, so
+the updates are the same for every η; outside this range the weights overflow (η = 1e308
+gave w = inf) or underflow into subnormals (η = 5e-324 changed the number of updates)."""
+
+
+def check_learning_rate(lr: Any) -> float:
+    """``lr`` as a float, or a ``ValueError`` that says what to change.
+
+    Parameters
+    ----------
+    lr : number
+        The learning rate η; must lie in :data:`LR_RANGE`.
+
+    Returns
+    -------
+    float
+    """
+    lo, hi = LR_RANGE
+    try:
+        value = float(lr)
+    except (TypeError, ValueError):
+        raise ValueError(f"learning rate must be a number, got {lr!r}") from None
+    if not np.isfinite(value) or value <= 0:
+        raise ValueError(
+            f"learning rate η must be greater than 0 (it scales each correction), got {lr!r}"
+        )
+    if not lo <= value <= hi:
+        raise ValueError(
+            f"learning rate η must be between {lo:g} and {hi:g}, got {value:g}: from zero "
+            "weights η only rescales the weights (the updates are the same), and beyond "
+            "that range they overflow or lose precision"
+        )
+    return value
 
 
 @dataclass(frozen=True)
@@ -192,12 +231,7 @@ class Perceptron:
     # -- parameter and data checks ------------------------------------------------
 
     def _check_params(self) -> None:
-        try:
-            lr = float(self.lr)
-        except (TypeError, ValueError):
-            raise ValueError(f"learning rate must be a number, got {self.lr!r}") from None
-        if not np.isfinite(lr) or lr <= 0:
-            raise ValueError(f"learning rate must be a positive number, got {self.lr!r}")
+        check_learning_rate(self.lr)
         if isinstance(self.max_epochs, bool) or int(self.max_epochs) != self.max_epochs:
             raise ValueError(f"max_epochs must be a whole number, got {self.max_epochs!r}")
         if self.max_epochs < 1:

@@ -12,6 +12,7 @@ from nnkit import datasets as ds
 from nnkit.limits import LIMITS
 from nnkit.perceptron import (
     Perceptron,
+    check_learning_rate,
     gate_of_neuron,
     is_linearly_separable,
     layer_firing_shares,
@@ -302,10 +303,7 @@ with tab_train:
     problem = None
     try:
         ds.TOY_2D[data_name].make(int(n_samples), float(noise), int(seed))  # validates
-        if not (np.isfinite(lr) and lr > 0):
-            raise ValueError(
-                f"learning rate η must be greater than 0 (it scales each correction), got {lr:g}"
-            )
+        check_learning_rate(lr)
     except ValueError as err:
         problem = str(err)
 

@@ -290,3 +290,22 @@ def test_half_plane_polygons_split_the_box(w, b):
     P = rng.uniform([-2, -1], [2, 3], size=(20000, 2))
     share = np.mean(P @ np.array(w) + b >= 0)
     assert area(pos) / 16.0 == pytest.approx(share, abs=0.01)
+
+
+@pytest.mark.parametrize("lr", [1e308, 1e7, 5e-324, 1e-9])
+def test_learning_rate_outside_the_safe_range_is_refused(lr):
+    # Review: η = 1e308 gave w = inf and a "converged" model (nan with a sign unit), and a
+    # subnormal η changed the number of updates, which from zero weights must not depend on η.
+    with pytest.raises(ValueError, match="between 1e-06 and 1e"):
+        Perceptron(lr=lr).fit(*ds.logic_gate("and"))
+
+
+@pytest.mark.parametrize("lr", [1e-6, 1e-3, 1.0, 1e3, 1e6])
+def test_updates_do_not_depend_on_eta_over_the_whole_accepted_range(lr):
+    X, y = ds.TOY_2D["blobs"].make(60, 0.4, 0)
+    for output in ("heaviside", "sign"):
+        ref = Perceptron(lr=1.0, seed=0, output=output).fit(X, y)
+        p = Perceptron(lr=lr, seed=0, output=output).fit(X, y)
+        assert p.n_updates_ == ref.n_updates_ and p.converged_
+        assert np.all(np.isfinite(p.coef_))
+        np.testing.assert_allclose(p.coef_ / lr, ref.coef_, rtol=1e-9)
