@@ -624,6 +624,9 @@ class Sweep:
     smooth : bool
         False when f has no Taylor expansion to the order the error model needs at
         x0 (a kink such as abs at 0): no theory lines, h*, E* nor fitted orders then.
+    overflow : bool
+        True when f is not "smooth" only because a needed derivative overflows double
+        precision at x0 (log at 1e-300), not because of a kink.
     """
 
     data: pd.DataFrame
@@ -635,6 +638,7 @@ class Sweep:
     stencils: dict[str, Stencil]
     notes: list[str] = field(default_factory=list)
     smooth: bool = True
+    overflow: bool = False
 
 
 def default_steps(n: int = 200, lo: float = 1e-16, hi: float = 1.0) -> np.ndarray:
@@ -967,11 +971,17 @@ def _error_sweep(
     fprime = higher[1] if math.isfinite(higher[1]) else 0.0
     smooth = all(math.isfinite(v) for v in higher)
     scale = taylor_scale(higher)
+    overflow = not smooth and not any(cmath.isnan(v) for v in taylor)
     if not smooth:
+        why = (
+            f"a derivative up to order {top} overflows double precision there: f changes "
+            "on a scale far below the plotted steps"
+            if overflow
+            else f"a kink, a jump or a singularity in a derivative up to order {top}"
+        )
         notes.append(
-            f"f is not smooth enough at x0 = {x0:g} (a kink, a jump or a singularity in a "
-            f"derivative up to order {top}): the Taylor-based error model (theory lines, "
-            "h*, E*) is left out; the measured errors are still shown."
+            f"f is not smooth enough at x0 = {x0:g} ({why}): the Taylor-based error "
+            "model (theory lines, h*, E*) is left out; the measured errors are still shown."
         )
     # Each sample f(x0 + s h) is off by about EPS·|f(x0)| (rounding the value) plus
     # EPS·|x0·f'(x0)| (rounding the abscissa x0 + s h before f sees it).
@@ -1080,7 +1090,9 @@ def _error_sweep(
         }
     )
     summary = pd.DataFrame(rows)
-    return Sweep(data, summary, exact, f0, derivative, float(x0), labels, notes, smooth)
+    return Sweep(
+        data, summary, exact, f0, derivative, float(x0), labels, notes, smooth, overflow
+    )
 
 
 def taylor_scale(higher: Sequence[float]) -> float:
@@ -1217,9 +1229,14 @@ def what_you_see(sweep: Sweep) -> list[str]:
     fd = sweep.summary[sweep.summary.method.isin(list(sweep.stencils))]
     if not sweep.smooth:
         out.append(
-            "f is not smooth at this point, so the Taylor argument behind every formula "
-            "fails: the error need not shrink like h^p (one-sided formulas approach a "
-            "one-sided slope, not the derivative sympy reports)."
+            "f's derivatives overflow double precision at this point (f changes on a "
+            "scale far below any plotted h), so the Taylor argument behind every formula "
+            "fails here: no step in range resolves f's variation, and the error need not "
+            "shrink like h^p."
+            if sweep.overflow
+            else "f is not smooth at this point, so the Taylor argument behind every "
+            "formula fails: the error need not shrink like h^p (one-sided formulas "
+            "approach a one-sided slope, not the derivative sympy reports)."
         )
         fd = fd.iloc[0:0]
     fitted = fd.dropna(subset=["fitted_order"])

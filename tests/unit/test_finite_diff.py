@@ -441,3 +441,17 @@ def test_what_you_see_says_when_h_star_is_off_the_plot():
     text = " ".join(what_you_see(sat))
     assert "no small step recovers this derivative" in text
     assert "only adds round-off" not in text
+
+
+def test_overflowing_derivatives_are_not_called_a_kink():
+    # log at 1e-300 is smooth; its 2nd derivative (-1e600) overflows. The note called it
+    # "a kink, a jump or a singularity" and spoke of one-sided slopes.
+    sw = error_sweep(parse("log(x)"), 1e-300, 1, complex_step_too=False, autodiff_too=False)
+    assert not sw.smooth and sw.overflow
+    assert any("overflows double precision" in n for n in sw.notes)
+    assert not any("kink" in n for n in sw.notes)
+    assert "overflow double precision" in what_you_see(sw)[0]
+    kink = error_sweep(parse("abs(x) + x^2"), 0.0, 1, complex_step_too=False, autodiff_too=False)
+    assert not kink.smooth and not kink.overflow
+    assert any("kink" in n for n in kink.notes)
+    assert "one-sided slope" in what_you_see(kink)[0]
