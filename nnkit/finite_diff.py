@@ -1310,11 +1310,20 @@ def what_you_see(sweep: Sweep) -> list[str]:
             tiny = sweep.data[(sweep.data.method == "complex step") & (sweep.data.h <= 1e-8)]
             worst = float(tiny.error.max()) if not tiny.empty else math.nan
             rel = worst / abs(sweep.exact) if sweep.exact else math.nan
-            out.append(
+            text = (
                 f"The complex step has no subtraction, so no round-off wall: for every "
                 f"h ≤ 1e-8 its error is at most {worst:.1e}"
                 + (f" ({rel:.1e} relative)." if math.isfinite(rel) else ".")
             )
+            if math.isfinite(rel) and rel > 1e-6:
+                # sqrt at 1e-10: h = 1e-8 is far from small next to x0's own scale.
+                first = tiny.loc[tiny.h.idxmin()]
+                text += (
+                    " That worst case is truncation, not round-off: h = 1e-8 is not small "
+                    "on the scale where f changes near this x₀; at h = "
+                    f"{first.h:.1e} the error is {first.error:.1e}."
+                )
+            out.append(text)
         if r.method.startswith("autodiff") and math.isfinite(r.e_best):
             out.append(
                 f"{r.method}: no h at all, the chain rule on exact local derivatives; "

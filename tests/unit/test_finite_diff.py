@@ -455,3 +455,16 @@ def test_overflowing_derivatives_are_not_called_a_kink():
     assert not kink.smooth and not kink.overflow
     assert any("kink" in n for n in kink.notes)
     assert "one-sided slope" in what_you_see(kink)[0]
+
+
+def test_large_complex_step_error_is_explained_as_truncation():
+    # sqrt at 1e-10: for h up to 1e-8 the complex step is 85% off, under a sentence about
+    # "no round-off wall"; the note now says why and shows the error at the smallest h.
+    sw = error_sweep(parse("sqrt(x)"), 1e-10, 1, [], complex_step_too=True, autodiff_too=False)
+    cs = sw.data[sw.data.method == "complex step"]
+    smallest = cs.loc[cs.h.idxmin()]
+    assert smallest.error / sw.exact < 1e-10  # tiny h: accurate, no round-off wall
+    line = next(s for s in what_you_see(sw) if s.startswith("The complex step"))
+    assert "truncation, not round-off" in line and f"{smallest.error:.1e}" in line
+    ok = error_sweep(parse("sin(x)"), 0.5, 1, [], complex_step_too=True, autodiff_too=False)
+    assert "truncation" not in next(s for s in what_you_see(ok) if s.startswith("The complex"))
