@@ -1292,6 +1292,15 @@ def what_you_see(sweep: Sweep) -> list[str]:
                 tail += ": widen the h range to see the bottom of the V."
         elif math.isfinite(best.h_star):
             tail = ". Going below that h only adds round-off."
+            ratio = best.e_best / best.e_star if best.e_star > 0 else math.nan
+            if math.isfinite(ratio) and ratio > 5:
+                # d = 6, accuracy 10: the bottom sits at h ~ 0.05, where the Taylor terms
+                # after the leading one are not small; the one-term model is too optimistic.
+                tail += (
+                    f" The measured bottom is {ratio:.0f}× above E*: near h* the Taylor "
+                    "terms after the leading one are not negligible (common for high "
+                    "derivatives and orders), so the one-term model is too optimistic there."
+                )
         elif sweep.f0 == 0 and sweep.x0 == 0:
             tail = (
                 ". There is no round-off wall here: f(x₀) = 0 at x₀ = 0, so every sample "

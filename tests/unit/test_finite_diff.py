@@ -468,3 +468,16 @@ def test_large_complex_step_error_is_explained_as_truncation():
     assert "truncation, not round-off" in line and f"{smallest.error:.1e}" in line
     ok = error_sweep(parse("sin(x)"), 0.5, 1, [], complex_step_too=True, autodiff_too=False)
     assert "truncation" not in next(s for s in what_you_see(ok) if s.startswith("The complex"))
+
+
+def test_what_you_see_flags_an_optimistic_e_star():
+    # f^(6) with central O(h^10) at 0.5: E* = 2e-7 but the measured bottom is 2e-4; the
+    # note quoted both without a word. It must say the model is too optimistic there,
+    # and must not say so where the model holds.
+    f = parse("sin(x)*exp(-x^2)")
+    high = error_sweep(f, 0.5, 6, [stencil(6, 10, "central")], complex_step_too=False, autodiff_too=False)
+    row = high.summary.iloc[0]
+    assert row.e_best / row.e_star > 5
+    assert f"{row.e_best / row.e_star:.0f}× above E*" in " ".join(what_you_see(high))
+    low = error_sweep(f, 0.5, 1, complex_step_too=False, autodiff_too=False)
+    assert "above E*" not in " ".join(what_you_see(low))
