@@ -352,26 +352,27 @@ def test_hostile_formulas(app_page, fast_limits, tmp_path, path):
 def _number_values(w, mode: str, n: int):
     """The hostile value of kind ``mode`` for the ``n``-th number box (None: not applicable).
 
-    Modes: zero, negative, max (the box's own maximum, or the largest float), min, alternate
-    (max and min on alternate boxes), extreme (1e308 / 5e-324 / -1e308 in turn) and
+    Modes (each sets every box of the page at once, so a page's boxes meet each other's
+    extremes): small (0 and -1 on alternate boxes), high-low (the box's own maximum and
+    minimum on alternate boxes; the largest/smallest float or safe integer where the box
+    has none), low-high (the mirror), extreme (1e308 / 5e-324 / -1e308 in turn) and
     nonfinite (NaN / inf / -inf in turn: float boxes only, the browser cannot send a
     non-finite number to an integer box and AppTest's int() of one fails inside Streamlit).
     """
     is_int = w.proto.data_type == NumberInputProto.INT
     lo = w.min if w.min is not None else (-(2**53) + 1 if is_int else -1.7976931348623157e308)
     hi = w.max if w.max is not None else ((2**53) - 1 if is_int else 1.7976931348623157e308)
-    if mode == "alternate":
-        mode = "max" if n % 2 == 0 else "min"
     if mode == "nonfinite":
         return None if is_int else (float("nan"), float("inf"), float("-inf"))[n % 3]
     if mode == "extreme":
         v = (1e308, 5e-324, -1e308)[n % 3]
         return (hi if v > 1 else lo if v < -1 else 1) if is_int else v
-    v = {"zero": 0, "negative": -1, "max": hi, "min": lo}[mode]
+    even = n % 2 == 0
+    v = {"small": 0 if even else -1, "high-low": hi if even else lo, "low-high": lo if even else hi}[mode]
     return int(v) if is_int else float(v)
 
 
-NUMBER_MODES = ("zero", "negative", "max", "min", "alternate", "extreme", "nonfinite")
+NUMBER_MODES = ("small", "high-low", "low-high", "extreme", "nonfinite")
 
 
 @pytest.mark.parametrize("path", PAGES)
