@@ -1355,9 +1355,9 @@ class MLPConfig:
         Hidden layer widths.
     activation : str, default "silu"
         A name of :data:`nnkit.activations.ACTIVATIONS`.
-    lr : float, default 3e-3
+    lr : float, default 1e-3
         Adam's learning rate.
-    batch_size : int, default 64
+    batch_size : int, default 32
     epochs : int, default 1000
         Upper bound; early stopping usually ends the run much sooner.
     patience : int, default 40
@@ -1365,20 +1365,22 @@ class MLPConfig:
     val_fraction : float, default 0.15
         Part of the *training* rows held out for the validation loss (the test rows
         are never seen during training).
-    weight_decay : float, default 0
-        Adam's L2 penalty.
+    weight_decay : float, default 1e-2
+        Adam's L2 penalty. With the one-hot columns of a real file (Kaggle's Ames: 278
+        inputs, 1,168 training rows) it keeps the network within 0.02 R² of gradient
+        boosting, where without it the gap was 0.03–0.05 (``benchmarks/bench_tabular.py``).
     max_seconds : float or None
         Time budget (capped by ``LIMITS.max_train_seconds``).
     """
 
     hidden: tuple[int, ...] = (64, 64)
     activation: str = "silu"
-    lr: float = 3e-3
-    batch_size: int = 64
+    lr: float = 1e-3
+    batch_size: int = 32
     epochs: int = 1000
     patience: int = 40
     val_fraction: float = 0.15
-    weight_decay: float = 0.0
+    weight_decay: float = 1e-2
     max_seconds: float | None = None
 
 
