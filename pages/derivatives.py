@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import streamlit as st
 
 from nnkit import finite_diff as fd
@@ -277,6 +278,13 @@ if sweep is not None and len(sweep.stencils):
         st.caption(
             "exact: sympy's derivative at x₀. model: the predicted error |C|·M·hᵖ + S·ε·F/hᵈ."
         )
+        broken = at.loc[~np.isfinite(at.estimate), "method"].tolist()
+        if broken:
+            st.warning(
+                f"At h = {h_one:.3g} some samples f(x₀ + s·h) overflow or leave f's domain, "
+                f"so {', '.join(broken)} give no number. Steps near h* in the table above "
+                "are the informative ones, e.g. 1e-3."
+            )
     except ValueError as err:
         st.error(f"h = {h_one:g} cannot be used: {err}. Type a step h > 0, e.g. 1e-3.")
 elif sweep is not None and stencil_error is None and not specs:

@@ -157,6 +157,9 @@ def test_huge_step_and_branch_point_are_not_tracebacks(app_page):
     at.number_input(key="fd_h").set_value(1e300).run()
     assert_no_exception(at)
     assert _methods(at) and len(at.dataframe) == 3  # summary, weights, one-step table
+    assert any("overflow or leave f's domain" in w.value for w in at.warning)
+    at.number_input(key="fd_h").set_value(1e-3).run()
+    assert not at.warning  # a sensible h: no warning left behind
     at.text_input(key="fd_formula").set_value("asin(x)").run()
     at.number_input(key="fd_x0").set_value(1.0).run()
     assert_no_exception(at)
