@@ -1716,6 +1716,10 @@ def load_model(source: bytes | str | os.PathLike, *, limits: Limits | None = Non
         doc = json.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as err:
         raise TabularError("This is not a valid nnkit model file: it is not JSON.") from err
+    except RecursionError as err:  # e.g. 200,000 nested '[': json recurses per level
+        raise TabularError(
+            "This is not a valid nnkit model file: it is nested far too deeply."
+        ) from err
     _need(isinstance(doc, dict) and doc.get("format") == FORMAT, f"'format' is not {FORMAT!r}")
     _need(doc.get("version") == FORMAT_VERSION, f"unsupported version {doc.get('version')!r}")
     numeric, categorical = doc.get("numeric"), doc.get("categorical")

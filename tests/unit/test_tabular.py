@@ -489,6 +489,9 @@ def test_load_model_refuses_unsafe_or_broken_files(trained):
     bad["format"] = "other"
     with pytest.raises(TabularError, match="format"):
         tabular.load_model(json.dumps(bad).encode())
+    # Deep nesting makes json recurse once per level: a message, not a RecursionError.
+    with pytest.raises(TabularError, match="nested far too deeply"):
+        tabular.load_model(b"[" * 200_000 + b"]" * 200_000)
 
 
 def test_only_the_mlp_is_exported(trained):
