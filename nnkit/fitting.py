@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import functools
 import math
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
@@ -728,7 +729,9 @@ def train_xor_batch(
     activation: str = "tanh",
     lr: float = 0.1,
     epochs: int = 300,
-) -> np.ndarray:
+    deadline: float | None = None,
+    return_epochs: bool = False,
+) -> np.ndarray | tuple[np.ndarray, int]:
     """Train many small one-logit classifiers at once; return each one's training accuracy.
 
     ``configs`` lists ``(hidden, seed)`` pairs with the same number of hidden layers.
@@ -740,9 +743,13 @@ def train_xor_batch(
     losses, so each network gets exactly its own gradient and Adam (element-wise)
     updates each independently. Padded weights get a zero gradient and stay zero.
 
+    ``deadline`` (a ``time.monotonic()`` value) stops training early, after the first
+    epoch that ends past it (fair use on a shared server).
+
     Returns
     -------
     ndarray (len(configs),) of accuracies in [0, 1]
+        and, with ``return_epochs=True``, the number of epochs actually trained.
     """
     from nnkit._torch import torch
     from nnkit.activations import get
@@ -782,14 +789,19 @@ def train_xor_batch(
         return h[..., 0]
 
     F = torch.nn.functional
+    done = 0
     for _ in range(int(epochs)):
         opt.zero_grad(set_to_none=True)
         loss = F.binary_cross_entropy_with_logits(forward(), yt, reduction="none").mean(1).sum()
         loss.backward()
         opt.step()
+        done += 1
+        if deadline is not None and time.monotonic() > deadline:
+            break
     with torch.no_grad():
         pred = (forward() > 0).numpy()
-    return (pred == np.asarray(y)[None, :]).mean(1)
+    acc = (pred == np.asarray(y)[None, :]).mean(1)
+    return (acc, done) if return_epochs else acc
 
 
 def xor_study(
@@ -802,6 +814,7 @@ def xor_study(
     activation: str = "tanh",
     lr: float = 0.1,
     epochs: int = 300,
+    max_seconds: float | None = None,
 ) -> pd.DataFrame:
     """Success rate over ``n_seeds`` initialisations for each architecture.
 
@@ -813,15 +826,30 @@ def xor_study(
     -------
     DataFrame
         ``layers, units, architecture, successes, seeds, success_rate,
-        mean_accuracy, reference_accuracy`` (0 hidden layers: one row, units = 0).
+        mean_accuracy, reference_accuracy, epochs_trained`` (0 hidden layers: one row,
+        units = 0). ``epochs_trained < epochs`` where the time budget ran out.
+
+    Notes
+    -----
+    ``max_seconds`` (default ``nnkit.limits.LIMITS.max_train_seconds``) is the budget
+    for the whole study, shared equally by the depths: a group whose share runs out
+    stops after its current epoch and says so in ``epochs_trained``.
     """
+    from nnkit.limits import LIMITS
+
+    budget = LIMITS.max_train_seconds if max_seconds is None else float(max_seconds)
     ref = xor_reference_accuracy(X, y)
     seeds = list(range(int(n_seeds)))
     rows = []
-    for n_layers in layers:
+    start = time.monotonic()
+    for g, n_layers in enumerate(layers):
         widths = [0] if n_layers == 0 else [int(u) for u in units]
         configs = [([u] * int(n_layers), s) for u in widths for s in seeds]
-        acc_all = train_xor_batch(X, y, configs, activation=activation, lr=lr, epochs=epochs)
+        deadline = start + budget * (g + 1) / len(layers)
+        acc_all, done = train_xor_batch(
+            X, y, configs, activation=activation, lr=lr, epochs=epochs,
+            deadline=deadline, return_epochs=True,
+        )
         for j, u in enumerate(widths):
             hidden = [u] * int(n_layers)
             acc = acc_all[j * len(seeds) : (j + 1) * len(seeds)]
@@ -838,6 +866,7 @@ def xor_study(
                     "success_rate": float(ok.mean()),
                     "mean_accuracy": float(acc.mean()),
                     "reference_accuracy": ref,
+                    "epochs_trained": int(done),
                 }
             )
     return pd.DataFrame(rows)

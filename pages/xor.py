@@ -6,6 +6,7 @@ import streamlit as st
 
 from nnkit.datasets import xor
 from nnkit.fitting import fit_xor, xor_reference_accuracy, xor_study
+from nnkit.limits import LIMITS
 from nnkit.plots.fitting import decision_boundary, loss_curves, success_rates
 from nnkit.ui.router import ensure_router
 
@@ -100,6 +101,14 @@ with st.expander("loss curve of your network"):
 
 st.subheader("Success rate over 20 seeds")
 df = study(X, y, activation, float(lr), int(epochs))
+capped = df[df["epochs_trained"] < int(epochs)]
+if len(capped):
+    st.warning(
+        f"The time cap ({LIMITS.max_train_seconds:g} s for the whole study on this server) "
+        f"stopped {len(capped)} architectures after {int(capped['epochs_trained'].min())} of "
+        f"{int(epochs)} epochs: their success rates are lower bounds. Use fewer points or "
+        "epochs, or run the app locally with a larger NNKIT_MAX_TRAIN_SECONDS."
+    )
 st.altair_chart(success_rates(df), width="stretch")
 st.caption(
     "Each point: the fraction of 20 random initialisations (seeds 0–19) whose trained network "

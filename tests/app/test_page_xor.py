@@ -47,3 +47,15 @@ def test_noisy_xor(app_page):
     assert_no_exception(at)
     assert "ideal rule" in at.metric[0].help
     assert len(at.dataframe[0].value) == 17
+
+
+def test_the_study_respects_the_time_cap_and_says_so(app_page, monkeypatch):
+    import nnkit.limits
+    from nnkit.limits import Limits
+
+    monkeypatch.setattr(nnkit.limits, "LIMITS", Limits(max_train_seconds=0.05))
+    at = app_page(PAGE)
+    at.run()
+    assert_no_exception(at)
+    warnings = [w.value for w in at.warning]
+    assert any("time cap" in w and "lower bounds" in w for w in warnings), warnings

@@ -161,3 +161,12 @@ def test_width_sweep_error_falls_with_width():
     assert df["rmse"].iloc[1] < 0.5 * df["rmse"].iloc[0]
     with pytest.raises(ValueError):
         width_sweep(builtin_target("rastrigin"), (1,))
+
+
+def test_xor_study_stops_at_its_time_budget_and_says_so():
+    X, y = xor()
+    df = xor_study(X, y, layers=(0, 1), units=(2,), n_seeds=3, epochs=10**6, max_seconds=0.5)
+    assert (df["epochs_trained"] < 10**6).all()
+    assert (df["epochs_trained"] >= 1).all()
+    full = xor_study(X, y, layers=(0,), n_seeds=2, epochs=20, max_seconds=60)
+    assert (full["epochs_trained"] == 20).all()
