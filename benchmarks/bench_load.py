@@ -10,8 +10,8 @@ Streamlit session) per visitor.
    (same session throughout), pressing the page's Start/Train button once where it has
    one and watching the live view for a few seconds; on the Derivatives page it types a
    marker formula unique to the session;
-3. 10 sessions do the same walk at the same time; once they have started training, a
-   newcomer opens the home page;
+3. 10 sessions do the same walk at the same time; once 10 training runs have started
+   (as many as there are sessions), a newcomer opens the home page;
 4. printed rows: p50/p95 page render time (navigation click → script finished) with 10
    sessions beside 1 session, server peak RSS (sum over the server's process tree,
    sampled every 0.2 s from /proc) with 10 beside 1, the newcomer's render time while the
