@@ -89,7 +89,9 @@ class Target:
         if X.ndim == 1:
             X = X[:, None]
         with np.errstate(all="ignore"):
-            out = self.fn(*[X[:, i] for i in range(self.dim)])
+            out = np.asarray(self.fn(*[X[:, i] for i in range(self.dim)]))
+        if np.iscomplexobj(out):  # e.g. a typed sqrt(-1)*x: not a real target, not 0
+            out = np.where(out.imag == 0, out.real, np.nan)
         out = np.asarray(out, dtype=float)
         return np.broadcast_to(out, (len(X),)).copy() if out.ndim == 0 else out.reshape(len(X))
 

@@ -213,7 +213,10 @@ def ode_reference(
 
     def rhs(tt: float, y: np.ndarray) -> np.ndarray:
         with np.errstate(all="ignore"):
-            val = np.broadcast_to(np.asarray(f(np.asarray(tt), y), dtype=float), y.shape)
+            raw = np.asarray(f(np.asarray(tt), y))
+            if np.iscomplexobj(raw):  # a complex value is not a real slope: refuse, don't drop
+                raw = np.where(raw.imag == 0, raw.real, np.nan)
+            val = np.broadcast_to(np.asarray(raw, dtype=float), y.shape)
         if not np.all(np.isfinite(val)):
             raise FloatingPointError(f"f(t, u) is not finite at t = {tt:.4g}, u = {y[0]:.4g}")
         return np.array(val, dtype=float)

@@ -170,3 +170,9 @@ def test_xor_study_stops_at_its_time_budget_and_says_so():
     assert (df["epochs_trained"] >= 1).all()
     full = xor_study(X, y, layers=(0,), n_seeds=2, epochs=20, max_seconds=60)
     assert (full["epochs_trained"] == 20).all()
+
+
+def test_a_complex_valued_formula_is_refused_not_silently_made_real():
+    # sympy turns sqrt(-1) into I; casting I*x to float would give a target of zeros.
+    with pytest.raises(ValueError, match="not a finite number"):
+        formula_target(parse("sqrt(-1)*x", ("x", "y")), (-1, 1))
