@@ -20,7 +20,10 @@ for number, lecture in enumerate(LECTURES, start=1):
         st.subheader(lecture.title)
         st.markdown(lecture.abstract)
         for page in lecture.pages:
-            st.page_link(page.path, label=f"**{page.title}**: {page.summary}", icon=page.icon)
+            # The link holds the title only: a link label is one line and long
+            # summaries would be cut off mid-sentence.
+            st.page_link(page.path, label=f"**{page.title}**", icon=page.icon)
+            st.caption(page.summary)
         if not lecture.pages:
             st.caption(f"The pages of lecture {number} are not part of this version of the app yet.")
 
