@@ -39,6 +39,7 @@ __all__ = [
     "XorFit",
     "Target",
     "builtin_target",
+    "compare_runs",
     "decision_grid",
     "evaluate_fit",
     "fit_xor",
@@ -642,6 +643,33 @@ def live_view(
 
 
 # --------------------------------------------------------------------------- universal approximation
+def compare_runs(
+    target: Target,
+    n_samples: int,
+    seed: int,
+    runs: dict[str, FitSettings],
+    max_seconds: float = 15.0,
+) -> dict[str, tuple]:
+    """Train each of ``runs`` on the same data (same seed) and evaluate it.
+
+    Returns
+    -------
+    dict
+        label -> ``(history, stop_message, wall_time, r2_inside, r2_outside, mse_inside)``.
+    """
+    X, y = make_data(target, n_samples, 0.0, seed)
+    out = {}
+    for label, settings in runs.items():
+        trainer = settings.trainer(target, X, y, max_seconds=max_seconds)
+        res = trainer.run(settings.epochs)
+        ev = evaluate_fit(trainer.model, target, n=61 if target.dim == 2 else 201)
+        out[label] = (
+            res.history, res.stop_message, res.wall_time, ev.r2_inside, ev.r2_outside,
+            ev.rmse_inside**2,
+        )  # fmt: skip
+    return out
+
+
 def width_sweep(
     target: Target,
     widths: Sequence[int] = (1, 2, 4, 8, 16, 32, 64, 128, 256),

@@ -14,6 +14,7 @@ from nnkit.fitting import (
     FitSettings,
     Target,
     builtin_target,
+    compare_runs,
     evaluate_fit,
     formula_target,
     live_view,
@@ -33,7 +34,7 @@ from nnkit.plots.fitting import (
     heatmap,
     width_sweep_chart,
 )
-from nnkit.training import OPTIMIZERS, TrainingJob, fit
+from nnkit.training import OPTIMIZERS, TrainingJob
 from nnkit.ui.formula import formula_input
 from nnkit.ui.live_training import current_config, live_training, png_data_uri, show_images
 from nnkit.ui.router import ensure_router
@@ -478,30 +479,7 @@ else:
 
     @st.cache_data(show_spinner="Training both runs…", max_entries=16)
     def compare(target_name: str, domain: tuple, n: int, seed: int, a: FitSettings, b: FitSettings):
-        tgt = target_from_name(target_name, domain)
-        X, y = make_data(tgt, n, 0.0, seed)
-        out = {}
-        for label, s in (("A", a), ("B", b)):
-            model = s.build_model(tgt.dim, X, y, tgt.domain)
-            res = fit(
-                model,
-                X,
-                y,
-                reduction=s.reduction,
-                optimizer=s.optimizer,
-                lr=s.lr,
-                epochs=s.epochs,
-                batch_size=s.batch_size,
-                seed=s.seed,
-                lr_decay=s.lr_decay,
-                max_seconds=15.0,
-            )
-            ev = evaluate_fit(model, tgt, n=61 if tgt.dim == 2 else 201)
-            out[label] = (
-                res.history, res.stop_message, res.wall_time, ev.r2_inside, ev.r2_outside,
-                ev.rmse_inside**2,
-            )  # fmt: skip
-        return out
+        return compare_runs(target_from_name(target_name, domain), n, seed, {"A": a, "B": b})
 
     if target is not None:
         if st.button("Train both", type="primary", key="cmp_go") or st.session_state.get(
