@@ -46,6 +46,11 @@ class Limits:
         Largest number of CSV rows (``NNKIT_MAX_ROWS``).
     max_columns : int
         Largest number of CSV columns (``NNKIT_MAX_COLUMNS``).
+    max_concurrent_jobs : int
+        How many training runs the whole server trains at once
+        (``NNKIT_MAX_CONCURRENT_JOBS``); further runs wait in a first-come queue
+        and their page says so. Training threads share one Python process: ten at
+        once on a 2-CPU server made every page, even the home page, take ~30 s.
     """
 
     max_train_seconds: float = 60.0
@@ -54,6 +59,7 @@ class Limits:
     max_upload_mb: float = 5.0
     max_rows: int = 100_000
     max_columns: int = 500
+    max_concurrent_jobs: int = 2
 
     @classmethod
     def from_env(cls) -> Limits:
@@ -66,6 +72,9 @@ class Limits:
             max_upload_mb=_env_number("NNKIT_MAX_UPLOAD_MB", d.max_upload_mb),
             max_rows=int(_env_number("NNKIT_MAX_ROWS", d.max_rows)),
             max_columns=int(_env_number("NNKIT_MAX_COLUMNS", d.max_columns)),
+            max_concurrent_jobs=max(
+                1, int(_env_number("NNKIT_MAX_CONCURRENT_JOBS", d.max_concurrent_jobs))
+            ),
         )
 
 

@@ -56,7 +56,9 @@ __all__ = [
     "JobSnapshot",
     "Trainer",
     "TrainingJob",
+    "TrainingSlots",
     "TrainResult",
+    "SLOTS",
     "closure_trainer",
     "fit",
     "make_optimizer",
@@ -996,6 +998,9 @@ class JobSnapshot:
         The exception text if the training thread raised.
     version : int
         Increases with every publication (a view can skip redraws when unchanged).
+    queued : int or None
+        While the job waits for a free training slot (see :class:`TrainingSlots`):
+        how many runs are ahead of it in the queue (0 = next). None otherwise.
     """
 
     history: History
@@ -1008,6 +1013,7 @@ class JobSnapshot:
     diverged_epoch: int | None
     error: str | None
     version: int
+    queued: int | None = None
 
     @property
     def stop_message(self) -> str:
@@ -1020,6 +1026,103 @@ class JobSnapshot:
         if self.stop_reason == "diverged" and self.diverged_epoch is not None:
             msg += f" at epoch {self.diverged_epoch}: lower the learning rate"
         return msg
+
+
+class TrainingSlots:
+    """A cap on how many :class:`TrainingJob` threads train at once, with a fair queue.
+
+    All jobs of a process share one interpreter: each training thread holds the GIL
+    between its torch ops, so ten of them at once on a 2-CPU server made every page of
+    every visitor (even the home page) take ~30 s. A job takes a slot when its run
+    starts and gives it back when the run ends; while every slot is taken it waits,
+    first come first served, and its snapshot says how many runs are ahead of it.
+    Waiting does not count toward the run's time budget.
+
+    Parameters
+    ----------
+    capacity : int
+        How many jobs may train at the same time (>= 1).
+
+    Example
+    -------
+    >>> slots = TrainingSlots(1)
+    >>> slots.acquire("a", timeout=0)       # any hashable owner
+    True
+    >>> slots.acquire("b", timeout=0), slots.position("b")
+    (False, 0)
+    >>> slots.leave("a"); slots.acquire("b", timeout=0)
+    True
+    """
+
+    def __init__(self, capacity: int):
+        if int(capacity) < 1:
+            raise ValueError(f"capacity must be at least 1, got {capacity!r}")
+        self.capacity = int(capacity)
+        self._cond = threading.Condition()
+        self._holders: set = set()
+        self._queue: list = []
+
+    def acquire(self, owner, timeout: float) -> bool:
+        """Take a slot for ``owner``, waiting at most ``timeout`` seconds.
+
+        An owner that must wait joins the end of the queue and keeps its place across
+        calls, so call again (e.g. after checking a stop flag) until it returns True;
+        :meth:`leave` gives up the slot or the place.
+        """
+        deadline = time.monotonic() + max(0.0, timeout)
+        with self._cond:
+            if owner in self._holders:
+                return True
+            if owner not in self._queue:
+                self._queue.append(owner)
+            while True:
+                if len(self._holders) < self.capacity and self._queue[0] is owner:
+                    self._queue.pop(0)
+                    self._holders.add(owner)
+                    self._cond.notify_all()
+                    return True
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return False
+                self._cond.wait(remaining)
+
+    def leave(self, owner) -> None:
+        """Give back ``owner``'s slot, or its place in the queue."""
+        with self._cond:
+            self._holders.discard(owner)
+            if owner in self._queue:
+                self._queue.remove(owner)
+            self._cond.notify_all()
+
+    def position(self, owner) -> int | None:
+        """Runs ahead of ``owner`` in the queue (0 = next), None when it is not waiting."""
+        with self._cond:
+            for i, other in enumerate(self._queue):
+                if other is owner:
+                    return i
+            return None
+
+    def owners(self) -> list:
+        """Everyone holding a slot, then everyone waiting, in queue order."""
+        with self._cond:
+            return [*self._holders, *self._queue]
+
+    @property
+    def busy(self) -> int:
+        """Jobs training now."""
+        with self._cond:
+            return len(self._holders)
+
+    @property
+    def waiting(self) -> int:
+        """Jobs waiting for a slot."""
+        with self._cond:
+            return len(self._queue)
+
+
+SLOTS = TrainingSlots(LIMITS.max_concurrent_jobs)
+"""The process-wide slots every :class:`TrainingJob` uses unless given others
+(``LIMITS.max_concurrent_jobs``, i.e. ``NNKIT_MAX_CONCURRENT_JOBS``)."""
 
 
 class TrainingJob:
@@ -1047,6 +1150,10 @@ class TrainingJob:
         redraw of a live view (Python-heavy) stalls training far longer than it runs.
         Measured here: training with a 5 fps view ran at 0.67 of its speed alone with
         5 ms and 0.79 with 0.5 ms. ``None`` leaves the interpreter alone.
+    slots : TrainingSlots or None, default :data:`SLOTS`
+        Where the job takes a training slot before each run (it waits, ``queued``,
+        while all are taken; a stop or a missed heartbeat ends the wait). ``None``
+        trains at once, uncapped.
 
     Example
     -------
@@ -1064,8 +1171,11 @@ class TrainingJob:
         publish_seconds: float = 0.1,
         heartbeat_timeout: float | None = None,
         switch_interval: float | None = 0.0005,
+        slots: TrainingSlots | None = SLOTS,
     ):
         self.trainer = trainer
+        self.slots = slots
+        self._queued: int | None = None
         self.switch_interval = switch_interval
         self.epochs = int(epochs)
         self.publish_seconds = float(publish_seconds)
@@ -1096,23 +1206,46 @@ class TrainingJob:
             diverged_epoch=t.diverged_epoch,
             error=self._error,
             version=self._version,
+            queued=self._queued,
         )
 
-    def _publish(self, running: bool = True, reason: str | None = None) -> None:
-        snap = self._make_snapshot(running, reason)
-        with self._lock:
-            self._snap = snap
+    def _check_heartbeat(self) -> None:
         if (
-            running
-            and self.heartbeat_timeout is not None
+            self.heartbeat_timeout is not None
             and time.monotonic() - self._last_beat > self.heartbeat_timeout
         ):
             self._abandoned = True
             self._stop.set()
 
+    def _publish(self, running: bool = True, reason: str | None = None) -> None:
+        snap = self._make_snapshot(running, reason)
+        with self._lock:
+            self._snap = snap
+        if running:
+            self._check_heartbeat()
+
+    def _wait_for_slot(self) -> bool:
+        """Queue for a training slot; False if stopped (or abandoned) while waiting."""
+        if self.slots is None:
+            return True
+        while not self._stop.is_set():
+            if self.slots.acquire(self, timeout=self.publish_seconds):
+                self._queued = None
+                return True
+            self._queued = self.slots.position(self)
+            with self._lock:
+                self._version += 1
+                self._snap = replace(self._snap, queued=self._queued, version=self._version)
+            self._check_heartbeat()
+        return False
+
     def _run(self, epochs: int) -> None:
         reason = "error"
         try:
+            if not self._wait_for_slot():
+                reason = "abandoned" if self._abandoned else "stopped"
+                self.trainer.stop_reason = reason
+                return
             res = self.trainer.run(
                 epochs,
                 stop_event=self._stop,
@@ -1127,6 +1260,9 @@ class TrainingJob:
             self._error = f"{type(exc).__name__}: {exc}"
             self.trainer.stop_reason = "error"
         finally:
+            if self.slots is not None:
+                self.slots.leave(self)
+            self._queued = None
             self._publish(running=False, reason=reason)
 
     # -- caller side ---------------------------------------------------------------
@@ -1136,7 +1272,12 @@ class TrainingJob:
         return self._thread is not None and self._thread.is_alive()
 
     def start(self, epochs: int | None = None) -> TrainingJob:
-        """Start training in a daemon thread (returns self). Continues if already trained."""
+        """Start training in a daemon thread (returns self). Continues if already trained.
+
+        The thread first takes a training slot (see ``slots``): while the server
+        trains as many runs as it allows, the snapshot's ``queued`` says how many
+        runs are ahead, and training begins by itself when a slot frees up.
+        """
         if self.running:
             return self
         self._stop.clear()

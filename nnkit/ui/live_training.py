@@ -9,7 +9,9 @@ Continue trains the same model further with the same optimizer.
 
 A job can never outlive its viewer for long: each refresh calls ``job.heartbeat()``
 and a job nobody refreshes for ``heartbeat_timeout`` seconds stops itself (closed
-tab, another page); every run is also capped by ``LIMITS.max_train_seconds``.
+tab, another page); every run is also capped by ``LIMITS.max_train_seconds``. The
+server trains at most ``LIMITS.max_concurrent_jobs`` runs at once: a run started while
+all slots are taken waits in a queue, and the view says how many runs are ahead.
 
 How to use it (F: house prices, G: PINN)
 ----------------------------------------
@@ -59,6 +61,7 @@ __all__ = [
     "current_job",
     "live_training",
     "png_data_uri",
+    "queue_text",
     "show_images",
 ]
 
@@ -173,8 +176,24 @@ def _fmt(x: float) -> str:
     return f"{x:.4g}" if 1e-3 <= abs(x) < 1e4 or x == 0 else f"{x:.3e}"
 
 
+def queue_text(snap: JobSnapshot, capacity: int | None = None) -> str:
+    """What a run waiting for a training slot tells its user ('' when not waiting)."""
+    if not snap.running or snap.queued is None:
+        return ""
+    ahead = snap.queued
+    who = "1 run is" if ahead == 1 else f"{ahead} runs are"
+    cap = f"at most {capacity} runs" if capacity else "a few runs"
+    return (
+        f"Waiting for a free training slot ({who} ahead of yours). This server trains "
+        f"{cap} at a time so that every page stays responsive for everyone; your run "
+        "starts by itself, and its time budget starts then. Stop leaves the queue."
+    )
+
+
 def status_text(snap: JobSnapshot, steps_per_epoch: int | None = None) -> str:
     """One line: epoch, steps, last losses, time and, when stopped, why."""
+    if snap.running and snap.queued is not None:
+        return "Queued… " + queue_text(snap)
     last = snap.history.last()
     parts = [f"epoch **{snap.epochs}**", f"{snap.steps} optimizer steps"]
     if last:
@@ -282,6 +301,10 @@ def live_training(
     def view() -> None:
         snap = job.snapshot()
         job.heartbeat()
+        if snap.running and snap.queued is not None:
+            # nothing trained yet: say why, skip the (untrained) views, keep refreshing
+            st.info(queue_text(snap, job.slots.capacity if job.slots else None), icon="⏳")
+            return
         st.markdown(status_text(snap))
         if snap.error:
             st.error(f"Training stopped with an error: {snap.error}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -31,6 +32,24 @@ def app_page() -> Iterator[Callable[..., AppTest]]:
     yield make
     st.cache_data.clear()
     st.cache_resource.clear()
+    _stop_leftover_jobs()
+
+
+def _stop_leftover_jobs() -> None:
+    """Stop training runs a test left behind (a real visitor's would stop when abandoned).
+
+    The server trains at most ``LIMITS.max_concurrent_jobs`` runs at once: a run left
+    training by one test would make the next test's run wait in the queue.
+    """
+    if "nnkit.training" not in sys.modules:
+        return
+    from nnkit.training import SLOTS
+
+    jobs = SLOTS.owners()
+    for job in jobs:
+        job.stop()
+    for job in jobs:
+        job.join(30)
 
 
 def assert_no_exception(at: AppTest) -> None:

@@ -13,6 +13,7 @@ run started from a page stops by itself once nobody watches it.
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
 
@@ -90,3 +91,39 @@ def test_started_runs_are_capped_and_stop_when_abandoned(app_page, path):
                 job.stop()
         assert finished, f"{path}: an abandoned job kept training"
         assert job.snapshot().stop_reason in ("abandoned", "completed", "time_limit", "epoch_limit", "callback")
+
+
+@pytest.mark.parametrize("path", TRAINING_PAGES)
+def test_a_run_started_while_the_server_is_full_waits_and_says_so(app_page, path):
+    """All training slots taken by other visitors: Start queues the run, the page says
+    why nothing trains yet, Stop leaves the queue, and the page keeps working."""
+    from nnkit.training import SLOTS
+
+    others = [f"another visitor {i}" for i in range(SLOTS.capacity)]
+    for other in others:
+        assert SLOTS.acquire(other, timeout=0), "a slot was still taken by an earlier test"
+    try:
+        at = app_page(path).run()
+        start = next(b for b in at.button if (b.key or "").endswith("_start") and not b.disabled)
+        key = start.key[: -len("_start")]
+        start.click()
+        at.run()
+        assert_no_exception(at)
+        job = at.session_state[f"_live_{key}_job"]
+        deadline = time.monotonic() + 30
+        while job.snapshot().queued is None and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert job.snapshot().queued == 0 and job.snapshot().steps == 0
+        at.run()
+        waiting = [i.value for i in at.info if "Waiting for a free training slot" in i.value]
+        assert waiting, f"{path}: a queued run does not say why it is not training"
+        assert f"at most {SLOTS.capacity} runs" in waiting[0]
+        at.button(key=f"{key}_stop").click()
+        at.run()
+        assert_no_exception(at)
+        assert job.join(30) and job.snapshot().stop_reason == "stopped"
+        assert SLOTS.waiting == 0
+        assert not any("Waiting for a free training slot" in i.value for i in at.info)
+    finally:
+        for other in others:
+            SLOTS.leave(other)

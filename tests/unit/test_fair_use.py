@@ -16,7 +16,7 @@ import pytest
 
 from nnkit.limits import LIMITS, Limits
 from nnkit.models import mlp
-from nnkit.training import TrainingJob, supervised_trainer
+from nnkit.training import TrainingJob, TrainingSlots, supervised_trainer
 
 HANG = 60.0  # seconds before a job that never stops is declared a hang
 
@@ -99,3 +99,103 @@ def test_caps_are_configurable_from_the_environment(monkeypatch):
     lim = Limits.from_env()
     assert lim.max_train_seconds == 600 and lim.max_epochs == 100_000
     assert lim.max_upload_mb == Limits().max_upload_mb and lim.max_samples == Limits().max_samples
+
+
+# --------------------------------------------------------------------------- concurrent runs
+# A class on one server: at most LIMITS.max_concurrent_jobs runs train at once, the rest
+# wait in a first-come queue (stop and heartbeat still work while waiting), and the wait
+# does not eat a run's time budget. Each test uses its own TrainingSlots.
+
+
+def wait_until(cond, what: str, timeout: float = HANG) -> None:
+    t_end = time.monotonic() + timeout
+    while not cond():
+        assert time.monotonic() < t_end, f"timed out waiting until {what}"
+        time.sleep(0.01)
+
+
+def test_slots_are_first_come_first_served():
+    slots = TrainingSlots(1)
+    assert slots.acquire("a", timeout=0)
+    assert not slots.acquire("b", timeout=0) and not slots.acquire("c", timeout=0)
+    assert (slots.position("b"), slots.position("c"), slots.position("a")) == (0, 1, None)
+    slots.leave("a")
+    assert not slots.acquire("c", timeout=0), "c jumped the queue ahead of b"
+    assert slots.acquire("b", timeout=0)
+    assert slots.position("c") == 0 and (slots.busy, slots.waiting) == (1, 1)
+    slots.leave("c")  # giving up a place in the queue
+    slots.leave("b")
+    assert (slots.busy, slots.waiting) == (0, 0)
+    with pytest.raises(ValueError, match="at least 1"):
+        TrainingSlots(0)
+
+
+def test_a_run_waits_for_a_free_slot_then_trains():
+    slots = TrainingSlots(1)
+    first = TrainingJob(tiny_trainer(), epochs=10**6, slots=slots).start()
+    wait_until(lambda: first.snapshot().steps > 0, "the first run trains")
+    second = TrainingJob(tiny_trainer(), epochs=10**6, slots=slots, publish_seconds=0.02).start()
+    try:
+        wait_until(lambda: second.snapshot().queued == 0, "the second run says it is next")
+        snap = second.snapshot()
+        assert snap.running and snap.steps == 0 and len(snap.history) == 0
+        assert slots.busy == 1 and first.snapshot().queued is None
+        first.stop()
+        assert first.join(HANG)
+        wait_until(lambda: second.snapshot().steps > 0, "the second run starts by itself")
+        assert second.snapshot().queued is None and slots.busy == 1 and slots.waiting == 0
+    finally:
+        first.stop()
+        second.stop()
+        assert second.join(HANG)
+    assert (slots.busy, slots.waiting) == (0, 0)
+
+
+@pytest.mark.parametrize("how", ["stopped", "abandoned"])
+def test_a_queued_run_can_leave_the_queue(how):
+    slots = TrainingSlots(1)
+    assert slots.acquire("someone else", timeout=0)
+    job = TrainingJob(tiny_trainer(), epochs=10, slots=slots, publish_seconds=0.02, heartbeat_timeout=0.3)
+    job.start()
+    try:
+        wait_until(lambda: job.snapshot().queued == 0, "the run is queued")
+        if how == "stopped":
+            job.stop()
+        assert job.join(HANG), "a queued run ignored its stop/heartbeat"
+        snap = job.snapshot()
+        assert snap.stop_reason == how and snap.steps == 0 and snap.queued is None
+        assert slots.waiting == 0, "the run kept its place in the queue"
+    finally:
+        slots.leave("someone else")
+
+
+def test_waiting_does_not_count_toward_the_time_budget():
+    slots = TrainingSlots(1)
+    assert slots.acquire("someone else", timeout=0)
+    limits = Limits(max_train_seconds=0.3, max_epochs=10**9)
+    job = TrainingJob(tiny_trainer(limits), epochs=10**9, slots=slots).start()
+    wait_until(lambda: job.snapshot().queued == 0, "the run is queued")
+    time.sleep(0.6)  # twice its budget spent waiting
+    slots.leave("someone else")
+    assert job.join(HANG)
+    snap = job.snapshot()
+    assert snap.stop_reason == "time_limit" and snap.epochs > 0, snap.stop_message
+
+
+def test_a_run_that_fails_gives_its_slot_back():
+    slots = TrainingSlots(1)
+    trainer = tiny_trainer()
+    trainer.run = None  # calling it raises TypeError inside the thread
+    job = TrainingJob(trainer, epochs=5, slots=slots).start()
+    assert job.join(HANG)
+    assert job.snapshot().stop_reason == "error" and job.snapshot().error
+    assert (slots.busy, slots.waiting) == (0, 0)
+
+
+def test_the_concurrency_cap_is_configurable(monkeypatch):
+    assert 1 <= Limits().max_concurrent_jobs <= 4  # a 1–2 CPU hosted server
+    monkeypatch.setenv("NNKIT_MAX_CONCURRENT_JOBS", "8")
+    assert Limits.from_env().max_concurrent_jobs == 8
+    for nonsense in ("0", "0.5", "-1", "many"):
+        monkeypatch.setenv("NNKIT_MAX_CONCURRENT_JOBS", nonsense)
+        assert Limits.from_env().max_concurrent_jobs >= 1
