@@ -1,8 +1,9 @@
 """The differential equations a PINN solves on the page, each with its reference.
 
-A :class:`Problem` knows its inputs and domain, its residual (computed from the
-network's output with ``torch.autograd``, ``create_graph=True`` so that the loss can be
-differentiated again with respect to the weights), its initial/boundary conditions,
+A :class:`Problem` knows its inputs and domain, its residual (from the network's
+output and its input derivatives, :mod:`nnkit.pinn.derivatives`: ``torch.autograd``
+with ``create_graph=True`` in general, a closed form for a plain tanh MLP; either way
+the loss can be differentiated with respect to the weights), its initial/boundary conditions,
 an optional hard-constraint output transform that satisfies them exactly, and a
 reference solution computed without any network.
 
@@ -21,6 +22,7 @@ import numpy as np
 
 from nnkit._torch import torch
 from nnkit.pinn import reference as ref
+from nnkit.pinn.derivatives import Jet, autograd_jet
 
 __all__ = [
     "Condition",
@@ -116,11 +118,28 @@ class Problem:
     highs: tuple[float, ...] = field(init=False, default=(1.0,))
     equation: str = field(init=False, default="")
     residual_text: str = field(init=False, default="")
+    first_derivatives: tuple[int, ...] = field(init=False, default=())
+    """Inputs along which the residual needs ∂u/∂X_i."""
+    second_derivatives: tuple[int, ...] = field(init=False, default=())
+    """Inputs along which the residual needs ∂²u/∂X_i²."""
 
     # -- what every problem provides ---------------------------------------------------
-    def residual(self, u: Tensor, X: Tensor, params: dict[str, Tensor]) -> Tensor:
-        """Residual of the equation at ``X`` for the network output ``u`` (shape (n, 1))."""
+    def residual_from_jet(self, J: Jet, X: Tensor, params: dict[str, Tensor]) -> Tensor:
+        """Residual of the equation at ``X`` from u and its derivatives there (shape (n, 1)).
+
+        ``J`` holds at least :attr:`first_derivatives` and :attr:`second_derivatives`
+        (see :mod:`nnkit.pinn.derivatives`: closed form for a plain tanh MLP,
+        autograd otherwise).
+        """
         raise NotImplementedError
+
+    def residual(self, u: Tensor, X: Tensor, params: dict[str, Tensor]) -> Tensor:
+        """Residual at ``X`` for an output ``u`` computed from ``X`` (autograd derivatives).
+
+        ``X`` must have ``requires_grad=True``; the result can be differentiated again.
+        """
+        J = autograd_jet(u, X, self.first_derivatives, self.second_derivatives)
+        return self.residual_from_jet(J, X, params)
 
     def conditions(self, n: int, seed: int = 0) -> list[Condition]:
         """Initial/boundary condition points: ``n`` on the initial line, ``n`` on the boundary."""
@@ -230,6 +249,7 @@ class Oscillator(Problem):
         self.highs = (float(self.t_end),)
         self.equation = r"m\,u'' + \mu\,u' + k\,u = 0,\quad u(0)=1,\ u'(0)=0"
         self.residual_text = "r = (m u'' + μ u' + k u) / k"
+        self.first_derivatives, self.second_derivatives = (0,), (0,)
 
     @property
     def omega0(self) -> float:
@@ -242,11 +262,9 @@ class Oscillator(Problem):
     def learnable(self) -> dict[str, float]:
         return {"mu": float(self.mu_init)} if self.inverse else {}
 
-    def residual(self, u: Tensor, X: Tensor, params: dict[str, Tensor]) -> Tensor:
+    def residual_from_jet(self, J: Jet, X: Tensor, params: dict[str, Tensor]) -> Tensor:
         mu = params.get("mu", self.mu)
-        u_t = derivative(u, X, 0)
-        u_tt = derivative(u_t, X, 0)
-        return (self.m * u_tt + mu * u_t + self.k * u) / self.k
+        return (self.m * J.dd(0) + mu * J.d(0) + self.k * J.u) / self.k
 
     def conditions(self, n: int, seed: int = 0) -> list[Condition]:
         zero = np.zeros((1, 1))
@@ -312,15 +330,13 @@ class Heat(Problem):
         self.highs = (float(self.t_end), 1.0)
         self.equation = r"u_t = \alpha\,u_{xx},\quad u(x,0)=\sin\pi x,\ u(0,t)=u(1,t)=0"
         self.residual_text = "r = u_t − α u_xx"
+        self.first_derivatives, self.second_derivatives = (0,), (1,)
 
     def parameters(self) -> dict[str, float]:
         return {"alpha": self.alpha}
 
-    def residual(self, u: Tensor, X: Tensor, params: dict[str, Tensor]) -> Tensor:
-        g = gradient(u, X)  # u_t and u_x from one pass
-        u_t, u_x = g[:, 0:1], g[:, 1:2]
-        u_xx = derivative(u_x, X, 1)
-        return u_t - self.alpha * u_xx
+    def residual_from_jet(self, J: Jet, X: Tensor, params: dict[str, Tensor]) -> Tensor:
+        return J.d(0) - self.alpha * J.dd(1)
 
     def conditions(self, n: int, seed: int = 0) -> list[Condition]:
         ic, bc = _ic_bc_points(n, (0.0, 1.0), self.t_end, seed)
@@ -349,10 +365,10 @@ class Poisson(Problem):
         self.highs = (1.0,)
         self.equation = r"-u'' = \pi^2 \sin \pi x,\quad u(\pm 1)=0"
         self.residual_text = "r = (−u'' − π² sin πx) / π²"
+        self.second_derivatives = (0,)
 
-    def residual(self, u: Tensor, X: Tensor, params: dict[str, Tensor]) -> Tensor:
-        u_xx = derivative(derivative(u, X, 0), X, 0)
-        return (-u_xx - math.pi**2 * torch.sin(math.pi * X)) / math.pi**2
+    def residual_from_jet(self, J: Jet, X: Tensor, params: dict[str, Tensor]) -> Tensor:
+        return (-J.dd(0) - math.pi**2 * torch.sin(math.pi * X)) / math.pi**2
 
     def conditions(self, n: int, seed: int = 0) -> list[Condition]:
         return [Condition("bc", np.array([[-1.0], [1.0]]), np.zeros(2))]
@@ -390,6 +406,7 @@ class Burgers(Problem):
         self.highs = (1.0, 1.0)
         self.equation = r"u_t + u\,u_x = \nu\,u_{xx},\quad u(x,0)=-\sin\pi x,\ u(\pm1,t)=0"
         self.residual_text = "r = u_t + u u_x − ν u_xx"
+        self.first_derivatives, self.second_derivatives = (0, 1), (1,)
 
     def parameters(self) -> dict[str, float]:
         return {"nu": self.nu}
@@ -397,11 +414,8 @@ class Burgers(Problem):
     def grid_shape(self) -> tuple[int, ...]:
         return (101, 256)
 
-    def residual(self, u: Tensor, X: Tensor, params: dict[str, Tensor]) -> Tensor:
-        g = gradient(u, X)  # u_t and u_x from one pass
-        u_t, u_x = g[:, 0:1], g[:, 1:2]
-        u_xx = derivative(u_x, X, 1)
-        return u_t + u * u_x - self.nu * u_xx
+    def residual_from_jet(self, J: Jet, X: Tensor, params: dict[str, Tensor]) -> Tensor:
+        return J.d(0) + J.u * J.d(1) - self.nu * J.dd(1)
 
     def conditions(self, n: int, seed: int = 0) -> list[Condition]:
         ic, bc = _ic_bc_points(n, (-1.0, 1.0), 1.0, seed)
@@ -464,17 +478,18 @@ class FirstOrderODE(Problem):
         self.highs = (float(self.t_end),)
         self.equation = "u' = " + str(getattr(self.formula, "latex", None) or getattr(self.formula, "text", self.formula))
         self.residual_text = "r = u' − f(t, u)"
+        self.first_derivatives = (0,)
         self.reference_on_grid()  # fail early (blow-up, non-finite f) with a message
 
     def parameters(self) -> dict[str, float]:
         return {"u0": self.u0, "T": self.t_end}
 
-    def residual(self, u: Tensor, X: Tensor, params: dict[str, Tensor]) -> Tensor:
-        t = _col(X, 0)
-        f = self.formula.torch(t, u)
+    def residual_from_jet(self, J: Jet, X: Tensor, params: dict[str, Tensor]) -> Tensor:
+        u = J.u
+        f = self.formula.torch(_col(X, 0), u)
         if not isinstance(f, torch.Tensor):
             f = torch.as_tensor(f, dtype=u.dtype)
-        return derivative(u, X, 0) - f.to(u.dtype).expand_as(u)
+        return J.d(0) - f.to(u.dtype).expand_as(u)
 
     def conditions(self, n: int, seed: int = 0) -> list[Condition]:
         return [Condition("ic", np.zeros((1, 1)), np.array([float(self.u0)]))]

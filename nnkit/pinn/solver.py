@@ -28,10 +28,12 @@ import numpy as np
 
 from nnkit._torch import torch
 from nnkit.limits import LIMITS, Limits
+from nnkit.pinn.derivatives import has_closed_form, jet
 from nnkit.pinn.problems import Problem, derivative
 from nnkit.pinn.sampling import SAMPLINGS, refine_by_residual, sample_box
 
-__all__ = ["PINNConfig", "PINNModel", "PINN", "RunReport", "TERM_NAMES", "reference_frame", "relative_l2", "with_weights"]
+__all__ = ["PINNConfig", "PINNModel", "PINN", "RunReport", "TERM_NAMES", "glorot_normal_", "reference_frame",
+           "relative_l2", "with_weights"]
 
 nn = torch.nn
 
@@ -62,6 +64,10 @@ class PINNConfig:
     activation : str
         Activation name from :mod:`nnkit.activations` (tanh is smooth: its second
         derivative exists, which the residual needs; ReLU's does not).
+    init : str
+        Weight initialisation: ``"default"`` (PyTorch's), ``"glorot_normal"`` (Raissi
+        et al.'s code: normal with std √(2/(fan_in + fan_out)) truncated at 2 std, zero
+        biases), or any other name :func:`nnkit.models.mlp` knows.
     n_collocation : int
         Collocation points in the domain (≥ 1).
     sampling : {"lhs", "sobol", "uniform"}
@@ -96,12 +102,17 @@ class PINNConfig:
         Points added by each refinement.
     eval_every : int
         Epochs between evaluations of the error against the reference.
+    fast_derivatives : bool
+        Compute u_t, u_x, u_xx ... in closed form when the network is a plain tanh MLP
+        without output transform (:mod:`nnkit.pinn.derivatives`; same values as
+        autograd, cheaper); False: always ``torch.autograd`` (double backward).
     seed : int
         Seeds the weights, the collocation and condition points.
     """
 
     hidden: tuple[int, ...] = (32, 32, 32)
     activation: str = "tanh"
+    init: str = "default"
     n_collocation: int = 1000
     sampling: str = "lhs"
     n_conditions: int = 100
@@ -118,6 +129,7 @@ class PINNConfig:
     refine_every: int = 0
     refine_points: int = 0
     eval_every: int = 5
+    fast_derivatives: bool = True
     seed: int = 0
 
     def weight(self, term: str) -> float:
@@ -134,6 +146,10 @@ class PINNConfig:
                 f"{self.n_collocation} collocation points is above the fair-use cap of "
                 f"{limits.max_samples}: use fewer"
             )
+        from nnkit.models import INITS
+
+        if self.init not in (*INITS, "glorot_normal"):
+            raise ValueError(f"unknown init {self.init!r}; choose one of {', '.join((*INITS, 'glorot_normal'))}")
         if self.sampling not in SAMPLINGS:
             raise ValueError(f"unknown sampling {self.sampling!r}; choose one of {', '.join(SAMPLINGS)}")
         if int(self.n_conditions) < 1:
@@ -265,8 +281,12 @@ class PINN:
         config.validate(self.limits)
         cap = float(self.limits.max_train_seconds)
         self.max_seconds = cap if max_seconds is None else min(float(max_seconds), cap)
-        net = mlp(problem.dim, list(config.hidden), 1, activation=config.activation,
+        self.fast_derivatives = bool(config.fast_derivatives)
+        init = "default" if config.init == "glorot_normal" else config.init
+        net = mlp(problem.dim, list(config.hidden), 1, activation=config.activation, init=init,
                   input_bounds=(problem.lows, problem.highs), seed=config.seed)
+        if config.init == "glorot_normal":
+            glorot_normal_(net, seed=config.seed)
         transform = problem.constrained if config.hard_constraints else None
         self.model = PINNModel(net, transform, problem.learnable())
         self.dtype = torch.float32
@@ -345,9 +365,10 @@ class PINN:
         model = model or self.model
         cfg = self.config
         out: dict[str, torch.Tensor] = {}
-        X = self._X.detach().requires_grad_(True)
-        u = model(X)
-        r = self.problem.residual(u, X, dict(model.learned))
+        problem = self.problem
+        X = self._X.detach()
+        J = jet(model, X, problem.first_derivatives, problem.second_derivatives, fast=self.fast_derivatives)
+        r = problem.residual_from_jet(J, X, dict(model.learned))
         if cfg.weight("residual") > 0:
             out["residual"] = cfg.weight("residual") * r.pow(2).mean()
         errs: dict[str, list[torch.Tensor]] = {}
@@ -380,11 +401,15 @@ class PINN:
         """The equation's residual at points ``X`` (n, d) → (n,)."""
         model = model or self.model
         dtype = next(model.parameters()).dtype
+        problem = self.problem
+        params = {k: v.detach() for k, v in model.learned.items()}
+        closed = self.fast_derivatives and has_closed_form(model)
         out = []
         for i in range(0, len(X), 8192):
-            Xt = torch.tensor(np.array(X[i : i + 8192], dtype=float), dtype=dtype).requires_grad_(True)
-            u = model(Xt)
-            r = self.problem.residual(u, Xt, {k: v.detach() for k, v in model.learned.items()})
+            Xt = torch.tensor(np.array(X[i : i + 8192], dtype=float), dtype=dtype)
+            with torch.set_grad_enabled(not closed):  # autograd needs the graph, the closed form not
+                J = jet(model, Xt, problem.first_derivatives, problem.second_derivatives, fast=closed)
+                r = problem.residual_from_jet(J, Xt, params)
             out.append(r.detach().double().numpy().ravel())
         return np.concatenate(out) if out else np.zeros(0)
 
@@ -597,6 +622,24 @@ class PINN:
 
         return TrainResult(self.model, self.history, self.epochs_done, self.steps_done,
                            self.wall_time, self.stop_reason, self.diverged_epoch)
+
+
+def glorot_normal_(net, seed: int = 0) -> None:
+    """Re-initialise every ``Linear`` of ``net`` as Raissi et al.'s PINN code does.
+
+    Weights: normal with std √(2/(fan_in + fan_out)) truncated at ±2 std (TensorFlow's
+    ``truncated_normal``); biases: zero. Same seed, same weights.
+    """
+    gen = torch.Generator().manual_seed(int(seed))
+    with torch.no_grad():
+        for m in net.modules():
+            if isinstance(m, nn.Linear):
+                std = math.sqrt(2.0 / (m.in_features + m.out_features))
+                w = torch.randn(m.weight.shape, generator=gen, dtype=torch.float64)
+                while (bad := w.abs() > 2.0).any():  # redraw outside ±2 std, like truncated_normal
+                    w[bad] = torch.randn(int(bad.sum()), generator=gen, dtype=torch.float64)
+                m.weight.copy_(w * std)
+                m.bias.zero_()
 
 
 def reference_frame(problem: Problem, shape: tuple[int, ...] | None = None):

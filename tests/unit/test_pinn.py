@@ -286,3 +286,98 @@ def test_least_squares_mu_is_the_noise_limited_reference():
     assert 0.005 < abs(noisy.least_squares_mu() - 4.0) / 4.0 < 0.05
     with pytest.raises(ValueError, match="inverse"):
         Oscillator().least_squares_mu()
+
+
+# --------------------------------------------------------------------------- closed-form derivatives
+def _jet_parts(J):
+    return [J.u] + [J.first[i] for i in sorted(J.first)] + [J.second[i] for i in sorted(J.second)]
+
+
+@pytest.mark.parametrize(
+    "d, hidden, bounds, first, second, n, chunk, keep",
+    [
+        (2, [20] * 8, ([0.0, -1.0], [1.0, 1.0]), (0, 1), (1,), 700, 256, True),  # Burgers' shape
+        (2, [5, 7, 3], ([0.0, 0.0], [2.0, 0.5]), (0, 1), (0, 1), 90, 31, False),  # both second orders
+        (1, [32, 32, 32], ([0.0], [3.0]), (0,), (0,), 300, 4096, None),  # oscillator / Poisson
+        (3, [6], None, (1,), (), 40, 9, True),  # no input scaling, one hidden layer, first order only
+    ],
+)
+def test_closed_form_jet_equals_autograd_values_and_weight_gradients(d, hidden, bounds, first, second, n, chunk, keep):
+    from nnkit.models import mlp
+    from nnkit.pinn.derivatives import autograd_jet, tanh_mlp_jet
+
+    net = mlp(d, hidden, 1, activation="tanh", input_bounds=bounds, seed=3).double()
+    for p in net.parameters():  # non-zero biases everywhere, weights not too small
+        p.data.mul_(1.5).add_(0.05)
+    rng = np.random.default_rng(0)
+    X = torch.as_tensor(rng.uniform(-1.2, 2.5, (n, d)), dtype=D)
+    Xg = X.clone().requires_grad_(True)
+    A = autograd_jet(net(Xg), Xg, first, second)
+    B = tanh_mlp_jet(net, X, first, second, chunk=chunk, keep=keep)
+    assert B is not None
+    assert set(B.first) == set(A.first) and set(B.second) == set(A.second) == set(second)
+    for a, b in zip(_jet_parts(A), _jet_parts(B), strict=True):
+        assert b.shape == a.shape == (n, 1)
+        assert torch.allclose(a, b, rtol=0, atol=1e-12 * (1 + float(a.detach().abs().max())))
+    # a loss mixing every channel nonlinearly, as a residual does (u·u_x)
+    w = torch.as_tensor(rng.standard_normal((len(_jet_parts(A)), n, 1)), dtype=D)
+
+    def loss(J):
+        parts = _jet_parts(J)
+        return sum((wi * p).sum() + (p * p).sum() for wi, p in zip(w, parts, strict=True)) + (parts[0] * parts[-1]).sum()
+
+    ga = torch.autograd.grad(loss(A), list(net.parameters()))
+    gb = torch.autograd.grad(loss(B), list(net.parameters()))
+    for a, b in zip(ga, gb, strict=True):
+        assert float((a - b).abs().max()) <= 1e-12 * (1 + float(a.abs().max()))
+
+
+def test_the_pinn_loss_uses_the_closed_form_transparently_and_falls_back_to_autograd():
+    from nnkit.pinn.derivatives import has_closed_form, jet
+
+    cfg = PINNConfig(hidden=(12, 12, 12), n_collocation=200, n_conditions=20, hard_constraints=False,
+                     float64=True, adam_epochs=1, adam_steps_per_epoch=1, seed=4)
+    fast = PINN(Burgers(), cfg, limits=FAST)
+    slow = PINN(Burgers(), PINNConfig(**{**cfg.__dict__, "fast_derivatives": False}), limits=FAST)
+    assert has_closed_form(fast.model)
+    grads = []
+    for p in (fast, slow):
+        p.model.zero_grad()
+        terms = p.loss_terms()
+        sum(terms.values()).backward()
+        grads.append((terms, [q.grad.clone() for q in p.model.parameters()]))
+    (tf, gf), (ts, gs) = grads
+    for k in ts:
+        assert tf[k].item() == pytest.approx(ts[k].item(), rel=1e-12, abs=1e-15)
+    for a, b in zip(gf, gs, strict=True):
+        assert float((a - b).abs().max()) <= 1e-12 * (1 + float(b.abs().max()))
+    G = fast._grid[:500]
+    assert np.allclose(fast.residual_at(G), slow.residual_at(G), rtol=0, atol=1e-12)
+    # hard constraints wrap the network in a transform, a sine network is not tanh: autograd then
+    hard = PINN(Burgers(), PINNConfig(hidden=(8,), n_collocation=20), limits=FAST)
+    sine = PINN(Heat(), PINNConfig(hidden=(8,), n_collocation=20, activation="sine", hard_constraints=False),
+                limits=FAST)
+    assert not has_closed_form(hard.model) and not has_closed_form(sine.model)
+    for p in (hard, sine):
+        X = p._X[:10]
+        J = jet(p.model, X, p.problem.first_derivatives, p.problem.second_derivatives)
+        Xg = X.clone().requires_grad_(True)
+        r = p.problem.residual(p.model(Xg), Xg, {})
+        assert torch.allclose(p.problem.residual_from_jet(J, X, {}), r, atol=1e-6)
+        assert set(p.loss_terms()) >= {"residual"}
+
+
+def test_glorot_normal_init_is_the_papers_truncated_normal_with_zero_biases():
+    p = PINN(Burgers(), PINNConfig(hidden=(200, 200), n_collocation=10, init="glorot_normal", seed=1), limits=FAST)
+    lins = [m for m in p.model.net if isinstance(m, torch.nn.Linear)]
+    for m in lins:
+        std = math.sqrt(2.0 / (m.in_features + m.out_features))
+        assert float(m.bias.abs().max()) == 0.0
+        assert float(m.weight.abs().max()) <= 2 * std * (1 + 1e-6)
+    w = lins[1].weight.detach().double()
+    # a normal truncated at ±2σ has std 0.880σ
+    assert float(w.std()) == pytest.approx(0.880 * math.sqrt(2.0 / 400), rel=0.02)
+    again = PINN(Burgers(), PINNConfig(hidden=(200, 200), n_collocation=10, init="glorot_normal", seed=1), limits=FAST)
+    assert torch.equal(again.model.net[1].weight, p.model.net[1].weight)
+    with pytest.raises(ValueError, match="init"):
+        PINNConfig(init="zeros").validate()
