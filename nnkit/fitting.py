@@ -253,6 +253,8 @@ class FitSettings:
 
     ``normalize=True`` maps the training box to [-1, 1] and standardises the output
     inside the model (see :func:`nnkit.models.mlp`); the lecture's presets do not.
+    ``lr_schedule="cosine"`` anneals the learning rate from ``lr`` to nearly 0 over the
+    ``epochs`` (see :class:`nnkit.training.Trainer`).
     """
 
     hidden: tuple[int, ...] = (128, 128, 128)
@@ -269,6 +271,7 @@ class FitSettings:
     reduction: str = "mean"
     seed: int = 0
     lr_decay: float = 1.0
+    lr_schedule: str = "constant"
 
     def build_model(
         self,
@@ -328,6 +331,7 @@ class FitSettings:
             seed=self.seed,
             max_seconds=max_seconds,
             lr_decay=self.lr_decay,
+            lr_schedule=self.lr_schedule,
         )
 
     def describe(self) -> str:
@@ -342,6 +346,7 @@ class FitSettings:
         bs = "full batch" if self.batch_size is None else f"batch {self.batch_size}"
         red = ", summed loss" if self.reduction == "sum" else ""
         red += f", lr × {self.lr_decay:g} per epoch" if self.lr_decay != 1.0 else ""
+        red += ", cosine lr schedule" if self.lr_schedule == "cosine" else ""
         return (
             f"{arch} {self.activation}{outact}{ff}; {self.optimizer} lr {self.lr:g}, {bs}{red}, "
             f"{self.epochs} epochs"
@@ -363,12 +368,19 @@ PRESETS: dict[str, FitSettings] = {
         epochs=300,
     ),
     "Fourier features": FitSettings(
-        hidden=(128, 128), activation="tanh", fourier_features=128, fourier_scale=4.0,
-        optimizer="adam", lr=2e-3, batch_size=512, epochs=300, lr_decay=0.99,
+        hidden=(128, 128), activation="tanh", fourier_features=128, fourier_scale=2.0,
+        optimizer="adam", lr=5e-3, batch_size=1024, epochs=250, lr_schedule="cosine",
     ),
 }  # fmt: skip
 """Named settings: the lecture's TorchMLP (2→3→1, ReLU on the output, summed MSE, full
-batch, 2000 iterations) with its two recipes, a plain MLP and Fourier features."""
+batch, 2000 iterations) with its two recipes, a plain MLP and Fourier features.
+
+The Fourier-features preset is the best recipe we found for Rastrigin (benchmarked in
+``benchmarks/bench_training.py``): 128 random frequencies of spread 2 cycles per half
+box in front of a 2×128 tanh net, and Adam's learning rate annealed along a cosine from
+5e-3 to ~0 over its 250 epochs. The annealing matters as much as the features: at a
+constant learning rate Adam keeps jittering around the minimum, annealed it settles
+into it (on 20,000 samples, R² on a 200×200 grid ≈ 0.9994 without, ≈ 0.9999 with it)."""
 
 
 # --------------------------------------------------------------------------- evaluation

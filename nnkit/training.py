@@ -48,6 +48,7 @@ from nnkit.limits import LIMITS, Limits
 
 __all__ = [
     "LOSSES",
+    "LR_SCHEDULES",
     "OPTIMIZERS",
     "STOP_REASONS",
     "EarlyStopping",
@@ -68,6 +69,9 @@ __all__ = [
 
 OPTIMIZERS = ("sgd", "momentum", "rmsprop", "adam", "lbfgs")
 """Optimizer names: plain SGD, SGD with momentum (0.9 unless given), RMSprop, Adam, L-BFGS."""
+
+LR_SCHEDULES = ("constant", "cosine")
+"""Learning-rate schedules: constant, or cosine annealing from ``lr`` to ~0 over a run's epochs."""
 
 LOSSES = ("mse", "cross_entropy", "bce")
 """Loss names: mean squared error, cross-entropy on class logits, binary cross-entropy on one logit."""
@@ -517,6 +521,12 @@ class Trainer:
     lr_decay : float, default 1
         The learning rate is multiplied by this after every epoch (exponential decay;
         1 keeps it constant).
+    lr_schedule : {"constant", "cosine"}
+        ``"cosine"``: each ``run(epochs)`` anneals the learning rate along half a
+        cosine, ``lr · ½(1 + cos(π k / epochs))`` for its epoch ``k = 0, 1, ...``, from
+        ``lr`` at the first epoch to nearly 0 at the last (big steps first, fine ones
+        at the end). Calling ``run()`` again (Continue) starts a new cycle from ``lr``
+        (a warm restart). With ``lr_decay`` as well, the two factors multiply.
     limits : Limits, optional
         Fair-use caps (default :data:`nnkit.limits.LIMITS`).
     """
@@ -536,6 +546,7 @@ class Trainer:
         monitor_every: int = 1,
         max_seconds: float | None = None,
         lr_decay: float = 1.0,
+        lr_schedule: str = "constant",
         limits: Limits | None = None,
     ):
         self.model = model
@@ -557,6 +568,12 @@ class Trainer:
         if not (0 < lr_decay <= 1):
             raise ValueError(f"lr_decay must be in (0, 1], got {lr_decay!r}")
         self.lr_decay = float(lr_decay)
+        if lr_schedule not in LR_SCHEDULES:
+            raise ValueError(
+                f"unknown lr_schedule {lr_schedule!r}; choose one of {', '.join(LR_SCHEDULES)}"
+            )
+        self.lr_schedule = lr_schedule
+        self.base_lr = float(lr)  # the lr a cosine cycle starts from (× lr_decay per epoch)
         self.history = History()
         self.epochs_done = 0
         self.steps_done = 0
@@ -664,7 +681,11 @@ class Trainer:
                 return False
 
         reason = "epoch_limit" if capped else "completed"
-        for _ in range(target):
+        cosine = self.lr_schedule == "cosine"
+        for i in range(target):
+            if cosine:
+                for group in opt.param_groups:
+                    group["lr"] = self.base_lr * 0.5 * (1.0 + math.cos(math.pi * i / target))
             state["k"] = 0
             train_loss, terms, steps = obj.run_epoch(model, opt, gen, should_stop, lbfgs)
             self.steps_done += steps
@@ -695,8 +716,10 @@ class Trainer:
                     h.monitor.setdefault(k, [math.nan] * len(h.monitor_epoch)).append(float(v))
                 h.monitor_epoch.append(e)
             if self.lr_decay != 1.0:
-                for group in opt.param_groups:
-                    group["lr"] *= self.lr_decay
+                self.base_lr *= self.lr_decay
+                if not cosine:
+                    for group in opt.param_groups:
+                        group["lr"] *= self.lr_decay
             if self.callbacks:
                 info = EpochInfo(
                     e, train_loss, val, dict(terms), self.wall_time, self.steps_done, model
@@ -730,6 +753,7 @@ def supervised_trainer(
     monitor_every: int = 1,
     max_seconds: float | None = None,
     lr_decay: float = 1.0,
+    lr_schedule: str = "constant",
     limits: Limits | None = None,
 ) -> Trainer:
     """A :class:`Trainer` for supervised data, not yet run (see :func:`fit` for parameters).
@@ -758,6 +782,7 @@ def supervised_trainer(
         monitor_every=monitor_every,
         max_seconds=max_seconds,
         lr_decay=lr_decay,
+        lr_schedule=lr_schedule,
         limits=limits,
     )
 
@@ -782,6 +807,7 @@ def fit(
     monitor_every: int = 1,
     max_seconds: float | None = None,
     lr_decay: float = 1.0,
+    lr_schedule: str = "constant",
     limits: Limits | None = None,
 ) -> TrainResult:
     """Train ``model`` on ``(X, y)`` with the lecture's loop; the model is trained in place.
@@ -826,6 +852,9 @@ def fit(
         Wall-clock budget, capped by ``limits.max_train_seconds``.
     lr_decay : float, default 1
         Multiply the learning rate by this after every epoch (e.g. 0.99).
+    lr_schedule : {"constant", "cosine"}
+        ``"cosine"`` anneals the learning rate from ``lr`` to nearly 0 along half a
+        cosine over the ``epochs`` (see :class:`Trainer`).
     limits : Limits, optional
         Fair-use caps, default :data:`nnkit.limits.LIMITS`.
 
@@ -858,6 +887,7 @@ def fit(
         monitor_every=monitor_every,
         max_seconds=max_seconds,
         lr_decay=lr_decay,
+        lr_schedule=lr_schedule,
         limits=limits,
     )
     return trainer.run(epochs)

@@ -48,7 +48,11 @@ st.markdown(
     "asks you to fit Rastrigin's function on [−5.12, 5.12]² and to look at what the "
     "network does *outside* the training square. Presets reproduce the lecture's "
     "`TorchMLP` and its two recipes, a plain MLP, and Fourier features, the fix for a "
-    "plain MLP's *spectral bias* (it learns smooth trends first and Rastrigin's 100 bumps last)."
+    "plain MLP's *spectral bias* (it learns smooth trends first and Rastrigin's 100 bumps last). "
+    "The Fourier-features preset feeds the network 128 random waves sin/cos(2πB·x) instead of "
+    "(x, y), so the bumps are easy to build, and lowers Adam's learning rate along a cosine "
+    "to almost 0 by the last epoch, so the final steps polish the fit instead of jittering "
+    "around it."
 )
 
 PART_TRAIN, PART_UA, PART_COMPARE = (
@@ -99,6 +103,7 @@ def _apply_preset(prefix: str) -> None:
             f"{prefix}epochs": s.epochs,
             f"{prefix}sum": s.reduction == "sum",
             f"{prefix}decay": s.lr_decay,
+            f"{prefix}cosine": s.lr_schedule == "cosine",
         }
     )
 
@@ -162,6 +167,13 @@ def settings_controls(prefix: str, default_preset: str, seed: int) -> FitSetting
         key=f"{prefix}sum",
         help="The lecture's MSELoss(reduction='sum'): gradients grow with the batch size.",
     )
+    cosine = e.checkbox(
+        "cosine learning-rate schedule",
+        key=f"{prefix}cosine",
+        help="The learning rate falls from its value to nearly 0 along half a cosine over "
+        "the epochs: big steps first, then ever finer ones that settle into the minimum. "
+        "Continue starts a new cycle.",
+    )
     decay = f.select_slider(
         "learning-rate decay per epoch",
         [1.0, 0.999, 0.995, 0.99, 0.98, 0.95],
@@ -184,6 +196,7 @@ def settings_controls(prefix: str, default_preset: str, seed: int) -> FitSetting
         reduction="sum" if summed else "mean",
         seed=int(seed),
         lr_decay=float(decay),
+        lr_schedule="cosine" if cosine else "constant",
     )
 
 

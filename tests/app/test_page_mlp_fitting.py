@@ -76,13 +76,16 @@ def test_presets_fill_in_the_settings(app_page):
     at.selectbox(key="mlp_preset").set_value("Fourier features").run()
     assert_no_exception(at)
     assert at.number_input(key="mlp_ff").value == 128
-    assert at.select_slider(key="mlp_decay").value == 0.99
+    assert at.select_slider(key="mlp_decay").value == 1.0
+    assert at.checkbox(key="mlp_cosine").value is True
+    assert any("cosine lr schedule" in c.value for c in at.caption)
     assert at.number_input(key="mlp_layers").value == 2
     at.selectbox(key="mlp_preset").set_value("lecture TorchMLP · SGD lr 1e-6").run()
     assert_no_exception(at)
     assert at.number_input(key="mlp_width").value == 3
     assert at.checkbox(key="mlp_outrelu").value is True
     assert at.checkbox(key="mlp_sum").value is True
+    assert at.checkbox(key="mlp_cosine").value is False
     assert at.select_slider(key="mlp_lr").value == 1e-6
     assert at.selectbox(key="mlp_bs").value == "full batch"
     assert any("2→3→1" in c.value or "3 relu" in c.value for c in at.caption)

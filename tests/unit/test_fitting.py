@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -134,6 +135,20 @@ def test_every_preset_trains(name):
     s = PRESETS[name]
     res = s.trainer(t, X, y).run(3)
     assert res.epochs == 3 and res.stop_reason == "completed"
+
+
+def test_fourier_preset_anneals_its_learning_rate_over_its_epochs():
+    # the recipe behind the benchmark's R² (see PRESETS): cosine from lr to ~0 over s.epochs
+    t = builtin_target("rastrigin")
+    X, y = make_data(t, 200, seed=0)
+    s = replace(PRESETS["Fourier features"], epochs=4)
+    trainer = s.trainer(t, X, y)
+    seen = []
+    trainer.callbacks.append(lambda info: seen.append(trainer.optimizer.param_groups[0]["lr"]))
+    trainer.run(s.epochs)
+    lr = s.lr
+    assert s.lr_schedule == "cosine" and "cosine lr schedule" in s.describe()
+    assert seen == pytest.approx([lr, lr * (2 + 2**0.5) / 4, lr / 2, lr * (2 - 2**0.5) / 4])
 
 
 def test_batched_xor_training_equals_one_fit_per_seed():

@@ -341,3 +341,39 @@ def test_lr_decay_multiplies_the_learning_rate_every_epoch():
     assert trainer.optimizer.param_groups[0]["lr"] == pytest.approx(0.1 * 0.5**3)
     with pytest.raises(ValueError, match="lr_decay"):
         supervised_trainer(mlp(1, [4], 1), X, y, lr_decay=1.5)
+
+
+def _lrs_per_epoch(trainer):
+    """The learning rate each epoch was trained with (read by a callback at epoch end)."""
+    seen = []
+    trainer.callbacks.append(lambda info: seen.append(trainer.optimizer.param_groups[0]["lr"]))
+    return seen
+
+
+def test_cosine_schedule_anneals_from_lr_to_near_zero_and_continue_restarts():
+    X, y = _sine_data(32)
+    trainer = supervised_trainer(mlp(1, [4], 1), X, y, lr=0.1, batch_size=8, lr_schedule="cosine")
+    seen = _lrs_per_epoch(trainer)
+    trainer.run(4)
+    assert seen == pytest.approx(
+        [0.1, 0.05 * (1 + math.cos(math.pi / 4)), 0.05, 0.05 * (1 - math.cos(math.pi / 4))]
+    )
+    trainer.run(2)  # Continue: a new cycle over the 2 new epochs
+    assert seen[4:] == pytest.approx([0.1, 0.05])
+    # combined with lr_decay the factors multiply
+    trainer = supervised_trainer(
+        mlp(1, [4], 1), X, y, lr=0.1, batch_size=8, lr_schedule="cosine", lr_decay=0.5
+    )
+    seen = _lrs_per_epoch(trainer)
+    trainer.run(2)
+    assert seen == pytest.approx([0.1, 0.1 * 0.5 * 0.5])
+    with pytest.raises(ValueError, match="lr_schedule"):
+        supervised_trainer(mlp(1, [4], 1), X, y, lr_schedule="linear")
+
+
+def test_constant_schedule_keeps_the_learning_rate():
+    X, y = _sine_data(32)
+    trainer = supervised_trainer(mlp(1, [4], 1), X, y, lr=0.1, batch_size=8)
+    seen = _lrs_per_epoch(trainer)
+    trainer.run(3)
+    assert seen == [0.1, 0.1, 0.1]
