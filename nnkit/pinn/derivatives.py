@@ -173,13 +173,12 @@ def _jet_forward(a, scale, weights, first, second, save: bool):
             torch.mul(s, Z[k], out=H[k])
         for j, c in enumerate(base):  # h'' = s z'' − 2 h h' z'
             k = 1 + nf + j
-            tmp = h * H[c]
-            if Z[k] is None:
-                torch.mul(tmp, Z[c], out=H[k])
-                H[k].mul_(-2.0)
+            if Z[k] is None:  # layer 1: z'' = 0 and z' is a row
+                torch.mul(h, H[c], out=H[k])
+                H[k].mul_(Z[c] * -2.0)
             else:
                 torch.mul(s, Z[k], out=H[k])
-                H[k].addcmul_(tmp, Z[c], value=-2.0)
+                H[k].addcmul_(h * H[c], Z[c], value=-2.0)
         if save:
             saved.append((Z, s, H))
         W, b = weights[2 * layer + 2], weights[2 * layer + 3]
@@ -206,9 +205,9 @@ def _jet_backward(a, scale, weights, first, second, saved, g_out):
         Z, s, H = saved[layer]
         h = H[0]
         gZ = torch.empty_like(gH)
-        gh = gH[0].clone()
+        gh = gH[0]  # gH is ours (fresh from a product): updated in place
         gs = None
-        extra: dict[int, Tensor] = {}
+        extra = []
         for j, c in enumerate(base):  # h'' = s z'' − 2 h h' z'
             k = 1 + nf + j
             gk = gH[k]
@@ -218,13 +217,12 @@ def _jet_backward(a, scale, weights, first, second, saved, g_out):
             q = gk * Z[c]
             gh.addcmul_(q, H[c], value=-2.0)  # ∂h''/∂h = −2 h' z'
             gH[c].addcmul_(q, h, value=-2.0)  # ∂h''/∂h' = −2 h z'
-            p = gk * h
-            p.mul_(H[c]).mul_(-2.0)  # ∂h''/∂z' = −2 h h'
-            extra[c] = p if c not in extra else extra[c].add_(p)
+            extra.append((c, gk * h))  # ∂h''/∂z' = −2 h h'
         for k in range(1, 1 + nf):  # h' = s z'
             torch.mul(s, gH[k], out=gZ[k])
-            if k in extra:
-                gZ[k].add_(extra[k])
+            for c, A in extra:
+                if c == k:
+                    gZ[k].addcmul_(A, H[c], value=-2.0)
             gs = gH[k] * Z[k] if gs is None else gs.addcmul_(gH[k], Z[k])
         if gs is not None:
             gh.addcmul_(gs, h, value=-2.0)  # s = 1 − h²
