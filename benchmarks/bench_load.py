@@ -15,8 +15,12 @@ Streamlit session) per visitor.
 4. printed rows: p50/p95 page render time (navigation click → script finished) with 10
    sessions beside 1 session, server peak RSS (sum over the server's process tree,
    sampled every 0.2 s from /proc) with 10 beside 1, the newcomer's render time while the
-   10 train beside idle, exceptions seen, and cross-talk (a session's page ever showing
-   another session's marker).
+   10 train beside idle (in a browser, and server side only: Streamlit's websocket
+   protocol spoken directly, so the 11 browsers' CPU on this machine does not count;
+   probed once a second for as long as the 10 sessions walk: p50 and p95),
+   exceptions seen, cross-talk (a session's page ever showing
+   another session's marker), and how many runs were still waiting for a training slot
+   (the server trains at most ``LIMITS.max_concurrent_jobs`` at once) when the watch ended.
 
 Bounded: every wait has a timeout, the whole run has a deadline (``NNKIT_LOAD_DEADLINE``,
 default 1200 s), the server is stopped at the end. Loopback only. Set ``NNKIT_LOAD_SESSIONS``
@@ -39,6 +43,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from benchmarks import Row  # noqa: E402
+from nnkit.limits import LIMITS  # noqa: E402
 from nnkit.ui.course import HOME, LECTURES  # noqa: E402
 from tests.e2e.browser import (  # noqa: E402
     CHROMIUM,
@@ -58,6 +63,7 @@ NAV_TIMEOUT_MS = 240_000
 PAGES = [p for lecture in LECTURES for p in lecture.pages]
 MARKER_PAGE = "derivatives"
 START_LABELS = ("Start", "Train")
+QUEUED_TEXT = "Waiting for a free training slot"  # nnkit.ui.live_training.queue_text
 
 
 # ----------------------------------------------------------------------------- memory
@@ -126,6 +132,7 @@ class Visit:
     crosstalk: list[str] = field(default_factory=list)
     own_marker_seen: bool = False
     trained_pages: int = 0
+    queued_pages: int = 0
     error: str = ""
 
 
@@ -191,6 +198,8 @@ async def walk(browser, base: str, me: int, n: int, started: asyncio.Event | Non
                     if started is not None and counter["training"] >= n:
                         started.set()
                     await p.wait_for_timeout(WATCH_SECONDS * 1000)  # the live view refreshes
+                    if QUEUED_TEXT in await main.inner_text():
+                        visit.queued_pages += 1  # all training slots were taken
                     visit.exceptions += [f"{stem} (training): {e[:200]}" for e in await exceptions_on(p)]
                     break
             await check_crosstalk(p, me, n, visit, stem)
@@ -213,6 +222,28 @@ async def newcomer(browser, base: str) -> float:
         await ctx.close()
 
 
+async def server_newcomer(base: str) -> float:
+    """The server's side of a newcomer: seconds from opening a session to the home page's
+    script finished, spoken in Streamlit's own websocket protocol (no browser, so the
+    clients' CPU on this machine does not count)."""
+    import websockets
+    from streamlit.proto.BackMsg_pb2 import BackMsg
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    url = base.replace("http://", "ws://") + "/_stcore/stream"
+    t0 = time.perf_counter()
+    async with websockets.connect(url, subprotocols=["streamlit"], max_size=None) as ws:
+        msg = BackMsg()
+        msg.rerun_script.query_string = ""
+        msg.rerun_script.page_script_hash = ""  # the app's default page: home
+        await ws.send(msg.SerializeToString())
+        while True:
+            fm = ForwardMsg()
+            fm.ParseFromString(await asyncio.wait_for(ws.recv(), NAV_TIMEOUT_MS / 1000))
+            if fm.WhichOneof("type") == "script_finished":
+                return time.perf_counter() - t0
+
+
 async def scenario(base: str, sampler: RssSampler) -> dict:
     from playwright.async_api import async_playwright
 
@@ -223,6 +254,7 @@ async def scenario(base: str, sampler: RssSampler) -> dict:
         try:
             await newcomer(browser, base)  # warm-up: first imports, caches
             out["idle_newcomer"] = statistics.median([await newcomer(browser, base) for _ in range(3)])
+            out["idle_server"] = statistics.median([await server_newcomer(base) for _ in range(5)])
 
             sampler.reset()
             one = await walk(browser, base, 0, 1, None, {"training": 0}, deadline)
@@ -237,6 +269,16 @@ async def scenario(base: str, sampler: RssSampler) -> dict:
                 asyncio.create_task(walk(browser, base, i, SESSIONS, started, counter, deadline))
                 for i in range(SESSIONS)
             ]
+            probes: list[float] = []
+
+            async def probe_while_training() -> None:
+                await started.wait()
+                while not all(w.done() for w in walks):
+                    probes.append(await server_newcomer(base))
+                    await asyncio.sleep(1.0)
+
+            prober = asyncio.create_task(probe_while_training())
+            out["busy_server"] = probes
             try:
                 await asyncio.wait_for(started.wait(), timeout=max(1.0, deadline - time.monotonic()))
                 out["busy_newcomer"] = await newcomer(browser, base)
@@ -244,6 +286,7 @@ async def scenario(base: str, sampler: RssSampler) -> dict:
             except TimeoutError:
                 out["busy_newcomer"] = float("nan")
             out["many"] = await asyncio.gather(*walks)
+            await prober
             out["rss_many"] = sampler.peak
         finally:
             await browser.close()
@@ -288,7 +331,14 @@ def run() -> list[Row]:
         Row("server peak RSS, 10 sessions vs 1", res["rss_many"] * mb, res["rss_one"] * mb, "MB",
             "1 session", goal="≤ 1536 MB with 10"),
         Row("newcomer home render while 10 train vs idle", res["busy_newcomer"], res["idle_newcomer"], "s",
-            "idle server", note=f"{res.get('training_when_newcomer', 0)} runs started when it came"),
+            "idle server", note=f"{res.get('training_when_newcomer', 0)} runs started when it came; "
+            "its browser shares the 2 CPUs with the 10 others"),
+        Row("newcomer home, server side (websocket client), p50 while 10 train vs idle",
+            _pct(res["busy_server"], 0.5), res["idle_server"], "s", "idle server",
+            note=f"{len(res['busy_server'])} probes, one per second once 10 runs started "
+            "(idle: median of 5); no browser"),
+        Row("newcomer home, server side, p95 while 10 train vs idle", _pct(res["busy_server"], 0.95),
+            res["idle_server"], "s", "idle server"),
         Row("exceptions seen (all sessions)", exc, None, "count", goal="0",
             note="; ".join((one.exceptions + [e for v in many for e in v.exceptions])[:3])),
         Row("cross-talk (another session's marker seen)", len(cross), None, "count", goal="0",
@@ -296,7 +346,9 @@ def run() -> list[Row]:
         Row("sessions that did not finish the walk", len(errors), None, "count", goal="0",
             note="; ".join(errors[:3])),
         Row("training runs started", sum(v.trained_pages for v in many), one.trained_pages, "runs",
-            "1 session"),
+            "1 session", note=f"max {LIMITS.max_concurrent_jobs} train at once (LIMITS.max_concurrent_jobs)"),
+        Row("runs still queued after the watch", sum(v.queued_pages for v in many), one.queued_pages,
+            "runs", "1 session", note=f"waiting for a slot {WATCH_SECONDS:g} s after Start"),
     ]
     return rows
 

@@ -49,8 +49,10 @@ class Limits:
     max_concurrent_jobs : int
         How many training runs the whole server trains at once
         (``NNKIT_MAX_CONCURRENT_JOBS``); further runs wait in a first-come queue
-        and their page says so. Training threads share one Python process: ten at
-        once on a 2-CPU server made every page, even the home page, take ~30 s.
+        and their page says how many runs are ahead. All runs share one Python
+        process and its CPUs: the cap bounds memory and how thinly the CPUs are
+        sliced (four runs on a 2-CPU server get about half a core each for their
+        time budget; waiting does not count toward it). See the README's Limits.
     """
 
     max_train_seconds: float = 60.0
@@ -59,7 +61,7 @@ class Limits:
     max_upload_mb: float = 5.0
     max_rows: int = 100_000
     max_columns: int = 500
-    max_concurrent_jobs: int = 2
+    max_concurrent_jobs: int = 4
 
     @classmethod
     def from_env(cls) -> Limits:

@@ -1317,8 +1317,14 @@ class TrainingJob:
         n = self.epochs if epochs is None else int(epochs)
         if self.switch_interval is not None and sys.getswitchinterval() > self.switch_interval:
             sys.setswitchinterval(self.switch_interval)
+        # Try for a slot now, so the snapshot a caller reads right after start() already
+        # says whether the run trains or waits; the thread keeps the place in the queue.
+        if self.slots is not None and not self.slots.acquire(self, timeout=0):
+            self._queued = self.slots.position(self)
         with self._lock:
-            self._snap = replace(self._snap, running=True, stop_reason=None, error=None)
+            self._snap = replace(
+                self._snap, running=True, stop_reason=None, error=None, queued=self._queued
+            )
         self._thread = threading.Thread(
             target=self._run, args=(n,), daemon=True, name="nnkit-train"
         )

@@ -68,6 +68,10 @@ __all__ = [
 DEFAULT_FPS = 5.0
 """Refreshes per second of the live view while a job runs."""
 
+QUEUED_FPS = 1.0
+"""Refreshes per second while a job waits for a training slot (nothing changes fast;
+a class of waiting visitors must not load the server that trains the others)."""
+
 HEARTBEAT_TIMEOUT = 15.0
 """Seconds without a refresh after which a job stops itself (the viewer went away)."""
 
@@ -298,9 +302,13 @@ def live_training(
             "a new model with them (the view below still shows the previous model)."
         )
 
+    queued = running and job.snapshot().queued is not None
+
     def view() -> None:
         snap = job.snapshot()
         job.heartbeat()
+        if snap.running and (snap.queued is not None) != queued:
+            st.rerun()  # the run got its slot: redraw the page, refresh at full speed
         if snap.running and snap.queued is not None:
             # nothing trained yet: say why, skip the (untrained) views, keep refreshing
             st.info(queue_text(snap, job.slots.capacity if job.slots else None), icon="⏳")
@@ -322,5 +330,6 @@ def live_training(
         if running and not snap.running:
             st.rerun()  # the run ended: redraw the whole page once, without refreshes
 
-    st.fragment(view, run_every=(1.0 / fps) if running else None)()
+    every = (1.0 / (QUEUED_FPS if queued else fps)) if running else None
+    st.fragment(view, run_every=every)()
     return job

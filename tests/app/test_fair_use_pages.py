@@ -124,6 +124,20 @@ def test_a_run_started_while_the_server_is_full_waits_and_says_so(app_page, path
         assert job.join(30) and job.snapshot().stop_reason == "stopped"
         assert SLOTS.waiting == 0
         assert not any("Waiting for a free training slot" in i.value for i in at.info)
+        # Queue again, then the other visitors finish: the run starts by itself.
+        at.button(key=f"{key}_continue").click()
+        at.run()
+        assert job.snapshot().queued == 0
+        for other in others:
+            SLOTS.leave(other)
+        while job.snapshot().steps == 0 and job.running and time.monotonic() < deadline + 30:
+            time.sleep(0.02)
+        assert job.snapshot().steps > 0, f"{path}: the queued run never started"
+        at.run()
+        assert_no_exception(at)
+        assert not any("Waiting for a free training slot" in i.value for i in at.info)
+        job.stop()
+        assert job.join(30)
     finally:
         for other in others:
             SLOTS.leave(other)
