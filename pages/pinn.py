@@ -192,6 +192,10 @@ def make_job() -> TrainingJob:
     return TrainingJob(pinn, epochs=total)
 
 
+LIVE_SHAPE = {1: (101,), 2: (21, 41)}
+"""Grid of the live solution view (coarse: drawn on every refresh while training)."""
+
+
 def render(snap, job) -> None:
     """Live view: loss terms, error vs reference, μ (inverse), a light view of u."""
     pinn: PINN = job.trainer
@@ -208,9 +212,22 @@ def render(snap, job) -> None:
             st.altair_chart(plots.error_chart(h), width="stretch")
             st.caption("‖u_θ − u_ref‖ / ‖u_ref‖ on a fine grid: the reference is never shown to the "
                        "network, only the equation is.")
+    if snap.running and live_view and snap.state_dict is not None:
+        shape = LIVE_SHAPE[pinn.problem.dim]
+        live = pinn.field_frame(job.model_at(snap, reuse=True), shape=shape, residual=False)
+        if pinn.problem.dim == 2:
+            st.altair_chart(plots.fields_row(live, width=200, height=150), width="content")
+        else:
+            st.altair_chart(plots.solution_1d_chart(live, title="Network now vs reference"), width="stretch")
+        st.caption(f"The network at epoch {snap.epochs}, on a coarse {' × '.join(map(str, shape))} grid, "
+                   "refreshed while it trains; the full-resolution maps, slices, training points and "
+                   "residual appear when training stops.")
 
 
 st.subheader("Train the network")
+live_view = st.toggle("show the solution while training", True, key="pinn_live_view",
+                      help="A coarse map of the network's u beside the reference, redrawn with the "
+                      "loss chart (every 2 s); costs the training a few per cent at most.")
 job = live_training("pinn", make_job, render, config=(key, items, config) if settings_ok else None,
                     loss_chart=False, fps=0.5, start_label="Train")
 

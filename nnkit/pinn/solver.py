@@ -437,7 +437,10 @@ class PINN:
             One row per grid point: the inputs (``t``, ``x``), ``u`` (network),
             ``reference``, ``abs_error`` and ``residual``.
         """
-        frame = reference_frame(self.problem, shape)
+        cache = self.__dict__.setdefault("_reference_frames", {})
+        if shape not in cache:  # the reference does not change: computed once per grid
+            cache[shape] = reference_frame(self.problem, shape)
+        frame = cache[shape].copy()
         X = frame[list(self.problem.inputs)].to_numpy()
         frame["u"] = self.predict(X, model)
         frame["abs_error"] = np.abs(frame["u"] - frame["reference"])

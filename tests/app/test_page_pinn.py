@@ -110,3 +110,39 @@ def test_ode_that_blows_up_gives_a_message(app_page):
     at.text_input(key="pinn_ode_f").set_value("u^2").run()
     assert_no_exception(at)
     assert any("blow" in e.value or "grows" in e.value or "stopped" in e.value for e in at.error)
+
+
+def _live_captions(at) -> list[str]:
+    return [c.value for c in at.caption if "refreshed while it trains" in c.value]
+
+
+def test_live_solution_view_while_training_and_its_switch(app_page):
+    at = app_page(PAGE).run()
+    _select(at, "heat")
+    at.number_input(key="pinn_heat_adam").set_value(5000).run()  # long enough to still be running
+    at.button(key="pinn_start").click().run()
+    assert_no_exception(at)
+    job = at.session_state[JOB]
+    try:
+        end = time.monotonic() + 60
+        while job.snapshot().epochs < 2 and time.monotonic() < end:
+            job.heartbeat()
+            time.sleep(0.1)
+        at.run()
+        assert_no_exception(at)
+        assert job.running
+        (caption,) = _live_captions(at)
+        assert "21 × 41 grid" in caption and "epoch" in caption
+        charts = at.get("vega_lite_chart")
+        assert any('"hconcat"' in c.proto.spec for c in charts)  # network | reference | error, live
+        at.toggle(key="pinn_live_view").set_value(False).run()
+        assert_no_exception(at)
+        assert not _live_captions(at)
+    finally:
+        job.stop()
+        end = time.monotonic() + 30
+        while job.running and time.monotonic() < end:
+            time.sleep(0.1)
+    at.run()
+    assert not _live_captions(at)  # after Stop: the full-resolution maps instead
+    assert "Relative L2 error" in _text(at)
