@@ -185,12 +185,18 @@ def queue_text(snap: JobSnapshot, capacity: int | None = None) -> str:
     if not snap.running or snap.queued is None:
         return ""
     ahead = snap.queued
-    who = "1 run is" if ahead == 1 else f"{ahead} runs are"
-    cap = f"at most {capacity} runs" if capacity else "a few runs"
+    if ahead == 0:
+        where = "yours is next"
+    else:
+        where = "1 run is ahead of yours" if ahead == 1 else f"{ahead} runs are ahead of yours"
+    if capacity:
+        cap = "at most 1 run" if capacity == 1 else f"at most {capacity} runs"
+    else:
+        cap = "a few runs"
     return (
-        f"Waiting for a free training slot ({who} ahead of yours). This server trains "
-        f"{cap} at a time so that every page stays responsive for everyone; your run "
-        "starts by itself, and its time budget starts then. Stop leaves the queue."
+        f"Waiting for a free training slot ({where}). This server trains {cap} at a "
+        "time so that every page stays responsive for everyone; your run starts by "
+        "itself, and its time budget starts then. Stop leaves the queue."
     )
 
 
@@ -311,7 +317,7 @@ def live_training(
             st.rerun()  # the run got its slot: redraw the page, refresh at full speed
         if snap.running and snap.queued is not None:
             # nothing trained yet: say why, skip the (untrained) views, keep refreshing
-            st.info(queue_text(snap, job.slots.capacity if job.slots else None), icon="⏳")
+            st.info(queue_text(snap, job.slots.capacity if job.slots else None), icon=":material/hourglass_top:")
             return
         st.markdown(status_text(snap))
         if snap.error:
