@@ -40,6 +40,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from typing import Protocol, runtime_checkable
 
 import numpy as np
 
@@ -58,6 +59,7 @@ __all__ = [
     "Trainer",
     "TrainingJob",
     "TrainingSlots",
+    "TrainerLike",
     "TrainResult",
     "SLOTS",
     "closure_trainer",
@@ -1058,6 +1060,59 @@ class JobSnapshot:
         return msg
 
 
+@runtime_checkable
+class TrainerLike(Protocol):
+    """What :class:`TrainingJob` needs from the object it runs.
+
+    :class:`Trainer` is one; :class:`nnkit.pinn.PINN` (an Adam phase, then an L-BFGS
+    phase, each a :class:`Trainer`) is another. Anything with these members can be
+    run, stopped, continued and watched live.
+
+    Attributes
+    ----------
+    model : torch.nn.Module
+        The model being trained (the job copies its weights into snapshots).
+    history : History
+        One history over every run so far (``copy()`` is called for snapshots).
+    epochs_done, steps_done : int
+        Completed epochs and optimizer steps, cumulative over runs.
+    steps_in_epoch : int
+        Steps done inside the epoch in progress (shown live before it completes).
+    wall_time : float
+        Training seconds, cumulative.
+    diverged_epoch : int or None
+        Epoch whose loss was not finite, if any.
+    stop_reason : str or None
+        Why the last run ended (a key of :data:`STOP_REASONS`); the job sets it when
+        the run ends without training (stopped or abandoned while queued) or raises.
+    """
+
+    model: object
+    history: History
+    epochs_done: int
+    steps_done: int
+    steps_in_epoch: int
+    wall_time: float
+    diverged_epoch: int | None
+    stop_reason: str | None
+
+    def run(
+        self,
+        epochs: int,
+        *,
+        stop_event: threading.Event | None = None,
+        on_tick: Callable[[], None] | None = None,
+        tick_seconds: float = 0.1,
+    ) -> TrainResult:
+        """Train ``epochs`` more epochs (continuing), checking ``stop_event`` before every
+        step and calling ``on_tick`` about every ``tick_seconds``."""
+        ...
+
+    def result(self) -> TrainResult:
+        """The current :class:`TrainResult`."""
+        ...
+
+
 class TrainingSlots:
     """A cap on how many :class:`TrainingJob` threads train at once, with a fair queue.
 
@@ -1163,8 +1218,9 @@ class TrainingJob:
 
     Parameters
     ----------
-    trainer : Trainer
-        What to train (e.g. from :func:`supervised_trainer` / :func:`closure_trainer`).
+    trainer : TrainerLike
+        What to train: a :class:`Trainer` (e.g. from :func:`supervised_trainer` /
+        :func:`closure_trainer`) or anything else with the :class:`TrainerLike` members.
     epochs : int
         Epochs per ``start()`` / ``resume()``.
     publish_seconds : float
@@ -1195,7 +1251,7 @@ class TrainingJob:
 
     def __init__(
         self,
-        trainer: Trainer,
+        trainer: TrainerLike,
         epochs: int,
         *,
         publish_seconds: float = 0.1,
