@@ -216,18 +216,18 @@ def render(snap, job) -> None:
         shape = LIVE_SHAPE[pinn.problem.dim]
         live = pinn.field_frame(job.model_at(snap, reuse=True), shape=shape, residual=False)
         if pinn.problem.dim == 2:
-            st.altair_chart(plots.fields_row(live, width=200, height=150), width="content")
+            st.altair_chart(plots.live_heatmap(live), width="content")
         else:
             st.altair_chart(plots.solution_1d_chart(live, title="Network now vs reference"), width="stretch")
         st.caption(f"The network at epoch {snap.epochs}, on a coarse {' × '.join(map(str, shape))} grid, "
-                   "refreshed while it trains; the full-resolution maps, slices, training points and "
-                   "residual appear when training stops.")
+                   "refreshed while it trains (compare with the reference above); the full-resolution "
+                   "maps with the error, slices, training points and residual appear when training stops.")
 
 
 st.subheader("Train the network")
 live_view = st.toggle("show the solution while training", True, key="pinn_live_view",
-                      help="A coarse map of the network's u beside the reference, redrawn with the "
-                      "loss chart (every 2 s); costs the training a few per cent at most.")
+                      help="A coarse map of the network's u, redrawn with the loss chart (every 2 s); "
+                      "it costs the training about 5 % of its speed.")
 job = live_training("pinn", make_job, render, config=(key, items, config) if settings_ok else None,
                     loss_chart=False, fps=0.5, start_label="Train")
 

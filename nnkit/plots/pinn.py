@@ -20,6 +20,7 @@ __all__ = [
     "parameter_chart",
     "field_heatmap",
     "fields_row",
+    "live_heatmap",
     "slices_chart",
     "solution_1d_chart",
     "points_chart",
@@ -193,6 +194,19 @@ def fields_row(df: pd.DataFrame, width: int = 240, height: int = 190):
     r = field_heatmap(df, "reference", "Reference", domain=dom, width=width, height=height)
     e = field_heatmap(df, "abs_error", "|PINN − reference|", scheme="viridis", width=width, height=height)
     return alt.hconcat(u, r, e).resolve_scale(color="independent")
+
+
+def live_heatmap(df: pd.DataFrame, width: int = 260, height: int = 170):
+    """The network's u(t, x) on a coarse grid, in the reference map's colours (live view).
+
+    One panel (drawn on every refresh while training, so kept cheap); ``df`` from
+    ``PINN.field_frame(..., residual=False)``.
+    """
+    lo, hi = float(df["reference"].min()), float(df["reference"].max())
+    if hi <= lo:
+        lo, hi = lo - 1.0, hi + 1.0
+    return field_heatmap(df, "u", "Network now (same colours as the reference)", domain=(lo, hi),
+                         width=width, height=height)
 
 
 def slices_chart(df: pd.DataFrame, times: Sequence[float], height: int = 220):
