@@ -184,7 +184,7 @@ def _lbfgs_state(pinn: PINN) -> dict:
     return opt.state[opt._params[0]]
 
 
-def _iteration_rate(fast: bool, epochs: int = 20) -> tuple[float, float, int]:
+def _iteration_rate(fast: bool, epochs: int = 5) -> tuple[float, float, int]:
     """L-BFGS iterations per wall second and per CPU second of the paper's setup."""
     cfg = replace(PAPER_BURGERS, fast_derivatives=fast, lbfgs_epochs=epochs, eval_every=10**6)
     pinn = PINN(Burgers(), cfg, limits=_limits(600))
