@@ -1,7 +1,7 @@
 """PINN benchmarks (issue 9): accuracy reached within a time budget, beside a peer.
 
     python -m benchmarks pinn                             # ~6 minutes
-    NNKIT_BENCH_PINN_LONG=1 python -m benchmarks pinn     # + the paper's Burgers setup, ~9 minutes
+    NNKIT_BENCH_PINN_LONG=1 python -m benchmarks pinn     # + the paper's Burgers setup, ~10 minutes
     NNKIT_BENCH_PINN_LONG=only python -m benchmarks pinn  # only that one
 
 Peers, measured in the same run:
@@ -184,8 +184,12 @@ def _lbfgs_state(pinn: PINN) -> dict:
     return opt.state[opt._params[0]]
 
 
-def _iteration_rate(fast: bool, epochs: int = 5) -> tuple[float, float, int]:
-    """L-BFGS iterations per wall second and per CPU second of the paper's setup."""
+def _iteration_rate(fast: bool, epochs: int = 4) -> tuple[float, float, int]:
+    """L-BFGS iterations per wall second and per CPU second of the paper's setup.
+
+    The first of ``epochs`` epochs (50 iterations each) is not timed (optimizer built,
+    first evaluations); the numbers do not depend on the trajectory's quality.
+    """
     cfg = replace(PAPER_BURGERS, fast_derivatives=fast, lbfgs_epochs=epochs, eval_every=10**6)
     pinn = PINN(Burgers(), cfg, limits=_limits(600))
     pinn.run(1)  # optimizer built, first evaluations done
@@ -200,8 +204,12 @@ def _iteration_rate(fast: bool, epochs: int = 5) -> tuple[float, float, int]:
 def _paper_burgers() -> list[Row]:
     """The paper's setup: iteration rate vs autograd, then 8 minutes with the error-vs-time curve."""
     rows: list[Row] = []
-    fast_w, fast_c, n_fast = _iteration_rate(True)
-    slow_w, slow_c, n_slow = _iteration_rate(False)
+    # interleaved twice, best of each: the first run in a process is slower (allocator warm-up)
+    runs = {True: [], False: []}
+    for fast in (True, False, True, False):
+        runs[fast].append(_iteration_rate(fast))
+    fast_w, fast_c, n_fast = max(runs[True], key=lambda r: r[1])
+    slow_w, slow_c, n_slow = max(runs[False], key=lambda r: r[1])
     rows.append(Row("burgers paper setup: L-BFGS iterations / CPU s", fast_c, slow_c, unit="it/s",
                     peer_name="same, derivatives by autograd", goal="as many as possible",
                     note=f"closed-form jet; per wall s {fast_w:.1f} vs {slow_w:.1f} "
