@@ -2,8 +2,10 @@
 
 * :mod:`nnkit.pinn.reference`: reference solutions without networks (closed forms,
   Cole–Hopf for Burgers, a finite-difference Burgers solver, ``solve_ivp``);
-* :mod:`nnkit.pinn.problems`: the equations (residuals through ``torch.autograd``,
-  initial/boundary conditions, hard-constraint transforms);
+* :mod:`nnkit.pinn.derivatives`: u and the input derivatives a residual needs (a
+  "jet"): ``torch.autograd`` in general, closed form for a plain tanh MLP;
+* :mod:`nnkit.pinn.problems`: the equations (residuals from a jet, initial/boundary
+  conditions, hard-constraint transforms);
 * :mod:`nnkit.pinn.sampling`: collocation points (uniform, Latin hypercube, Sobol)
   and residual-based adaptive refinement;
 * :mod:`nnkit.pinn.solver`: :class:`PINN`, trained with :mod:`nnkit.training`;
