@@ -192,8 +192,9 @@ def make_job() -> TrainingJob:
     return TrainingJob(pinn, epochs=total)
 
 
+# Grid of the live solution view (coarse: drawn on every refresh while training).
+# A comment, not a string: Streamlit's "magic" would print a bare string on the page.
 LIVE_SHAPE = {1: (101,), 2: (21, 41)}
-"""Grid of the live solution view (coarse: drawn on every refresh while training)."""
 
 
 def render(snap, job) -> None:

@@ -83,3 +83,21 @@ def test_every_page_goes_through_the_router_even_by_deep_link():
     for page in [HOME] + [p for lecture in LECTURES for p in lecture.pages]:
         source = (ROOT / page.path).read_text(encoding="utf-8")
         assert "\nensure_router()\n" in source, f"{page.path} does not call ensure_router()"
+
+
+def test_no_page_prints_a_stray_string():
+    """Streamlit's "magic" writes any bare string statement of a page script on the page
+    (only the module docstring is skipped): an attribute docstring after a constant
+    showed up as a sentence in the middle of the PINN page."""
+    import ast
+
+    for page in [HOME] + [p for lecture in LECTURES for p in lecture.pages]:
+        tree = ast.parse((ROOT / page.path).read_text(encoding="utf-8"))
+        stray = [
+            node.lineno
+            for node in tree.body[1:]
+            if isinstance(node, ast.Expr)
+            and isinstance(node.value, ast.Constant)
+            and isinstance(node.value.value, str)
+        ]
+        assert not stray, f"{page.path}: bare strings at lines {stray} would be shown on the page"
