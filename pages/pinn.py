@@ -281,7 +281,8 @@ if job is not None and not job.running and len(job.snapshot().history):
         st.caption("Where each loss term is evaluated" + (
             "; red: points added where the residual was largest." if len(pinn.added_) else "."))
     with c2:
-        st.altair_chart(plots.residual_chart(fields), width="stretch")
+        # a 2-D map keeps its own size (padded); a 1-D curve fills the column
+        st.altair_chart(plots.residual_chart(fields), width="content" if two_d else "stretch")
         st.caption("The equation's residual everywhere, not only at the collocation points: "
                    "large values show where the network does not (yet) obey the physics.")
 elif job is None:

@@ -165,8 +165,16 @@ def field_heatmap(
     log: bool = False,
     width: int = 260,
     height: int = 200,
+    standalone: bool = True,
+    legend: str = "right",
 ):
-    """Heat map of ``column`` over (t, x): t across, x up (as in Raissi et al.)."""
+    """Heat map of ``column`` over (t, x): t across, x up (as in Raissi et al.).
+
+    ``standalone=True`` sizes the chart by padding (``autosize="pad"``): Streamlit's
+    default "fit" squeezes the axes, title and legend into ``width × height`` and left
+    a 260-pixel map a few pixels wide. Set it to False inside a concatenation (autosize
+    belongs to the top-level chart).
+    """
     cells = _with_cells(df[["t", "x", column]])
     if log:
         floor = max(float(cells[column].abs().max()) * 1e-6, 1e-12)
@@ -175,25 +183,31 @@ def field_heatmap(
     if domain is not None:
         scale = alt.Scale(scheme=scheme, domain=list(domain), reverse=scheme == "redblue",
                           type="log" if log else "linear")
-    return alt.Chart(cells).mark_rect().encode(
+    chart = alt.Chart(cells).mark_rect().encode(
         x=alt.X("t0:Q", title="t", scale=alt.Scale(nice=False)),
         x2="t1:Q",
         y=alt.Y("x0:Q", title="x", scale=alt.Scale(nice=False)),
         y2="x1:Q",
-        color=alt.Color(f"{column}:Q", scale=scale, title=column.replace("_", " ")),
+        color=alt.Color(f"{column}:Q", scale=scale, title=column.replace("_", " "),
+                        legend=alt.Legend(orient=legend)),
         tooltip=[alt.Tooltip("t:Q", format=".3f"), alt.Tooltip("x:Q", format=".3f"),
                  alt.Tooltip(f"{column}:Q", format=".3e")],
     ).properties(width=width, height=height, title=title)
+    return chart.properties(autosize=alt.AutoSizeParams(type="pad")) if standalone else chart
 
 
-def fields_row(df: pd.DataFrame, width: int = 240, height: int = 190):
+def fields_row(df: pd.DataFrame, width: int = 190, height: int = 170):
     """Network solution, reference and absolute error side by side (shared u colours)."""
     lim = float(max(df["reference"].abs().max(), df["u"].abs().max(), 1e-12))
     dom = (-lim, lim)
-    u = field_heatmap(df, "u", "PINN u(t, x)", domain=dom, width=width, height=height)
-    r = field_heatmap(df, "reference", "Reference", domain=dom, width=width, height=height)
-    e = field_heatmap(df, "abs_error", "|PINN − reference|", scheme="viridis", width=width, height=height)
-    return alt.hconcat(u, r, e).resolve_scale(color="independent")
+    # colour bars under the maps: three side-by-side legends would push the row
+    # wider than a laptop's page
+    kw = dict(width=width, height=height, standalone=False, legend="bottom")
+    u = field_heatmap(df, "u", "PINN u(t, x)", domain=dom, **kw)
+    r = field_heatmap(df, "reference", "Reference", domain=dom, **kw)
+    e = field_heatmap(df, "abs_error", "|PINN − reference|", scheme="viridis", **kw)
+    row = alt.hconcat(u, r, e).resolve_scale(color="independent")
+    return row.properties(autosize=alt.AutoSizeParams(type="pad"))
 
 
 def live_heatmap(df: pd.DataFrame, width: int = 260, height: int = 170):
