@@ -196,6 +196,8 @@ def test_the_concurrency_cap_is_configurable(monkeypatch):
     assert 1 <= Limits().max_concurrent_jobs <= 4  # a 1–2 CPU hosted server
     monkeypatch.setenv("NNKIT_MAX_CONCURRENT_JOBS", "8")
     assert Limits.from_env().max_concurrent_jobs == 8
-    for nonsense in ("0", "0.5", "-1", "many"):
+    for nonsense in ("0", "-1", "many", "inf"):  # falls back to the default
         monkeypatch.setenv("NNKIT_MAX_CONCURRENT_JOBS", nonsense)
-        assert Limits.from_env().max_concurrent_jobs >= 1
+        assert Limits.from_env().max_concurrent_jobs == Limits().max_concurrent_jobs
+    monkeypatch.setenv("NNKIT_MAX_CONCURRENT_JOBS", "0.5")  # a fraction still trains one run
+    assert Limits.from_env().max_concurrent_jobs == 1
