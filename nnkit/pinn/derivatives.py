@@ -19,7 +19,8 @@ for each input direction, and the gradient with respect to the weights is a
 hand-written reverse pass over those formulas (one custom autograd function, no
 graph of hundreds of small nodes). Same numbers as autograd to rounding
 (``tests/unit/test_pinn.py`` checks values and weight gradients to ~1e-12 in
-float64), several times cheaper: measured in ``benchmarks/bench_pinn.py``.
+float64), and cheaper: about 1.3–1.4× the L-BFGS iterations per second on the
+paper's Burgers setup (8 × 20 tanh, 10,000 points; ``benchmarks/bench_pinn.py``).
 
 :func:`jet` picks the closed form when the model allows it and autograd otherwise.
 """
