@@ -28,6 +28,7 @@ from nnkit.pinn.problems import (
 from nnkit.pinn.sampling import SAMPLINGS, refine_by_residual, sample_box
 from nnkit.pinn.solver import (
     PINN,
+    QUASI_NEWTON,
     TERM_NAMES,
     PINNConfig,
     PINNModel,
@@ -49,6 +50,7 @@ __all__ = [
     "PINNModel",
     "Poisson",
     "Problem",
+    "QUASI_NEWTON",
     "RunReport",
     "SAMPLINGS",
     "TERM_NAMES",

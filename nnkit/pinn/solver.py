@@ -10,8 +10,9 @@ loss closure returns the named, weighted terms
 
 and training runs through :class:`nnkit.training.Trainer` (the course's one loop:
 history per term, time cap, stop, divergence detection, callbacks), in two phases:
-Adam, then optional L-BFGS with a strong-Wolfe line search (in float64 by default,
-because in float32 it stalls after a few iterations on Burgers). :class:`PINN`
+Adam, then an optional quasi-Newton phase, L-BFGS or full-matrix BFGS
+(:mod:`nnkit.bfgs`), with a strong-Wolfe line search (in float64 by default, because
+in float32 it stalls after a few iterations on Burgers). :class:`PINN`
 chains the phases and looks like a ``Trainer`` to :class:`nnkit.training.TrainingJob`,
 so the page trains it in the background with Start / Stop / Continue.
 """
@@ -32,7 +33,8 @@ from nnkit.pinn.derivatives import has_closed_form, jet
 from nnkit.pinn.problems import Problem, derivative
 from nnkit.pinn.sampling import SAMPLINGS, refine_by_residual, sample_box
 
-__all__ = ["PINNConfig", "PINNModel", "PINN", "RunReport", "TERM_NAMES", "glorot_normal_", "reference_frame",
+__all__ = ["PINNConfig", "PINNModel", "PINN", "QUASI_NEWTON", "RunReport", "TERM_NAMES", "glorot_normal_",
+           "reference_frame",
            "relative_l2", "with_weights"]
 
 nn = torch.nn
@@ -44,6 +46,12 @@ TERM_NAMES: dict[str, str] = {
     "data": "misfit to the measurements",
 }
 """Loss-term key → what it measures."""
+
+QUASI_NEWTON: dict[str, str] = {
+    "lbfgs": "L-BFGS (last 50 curvature pairs)",
+    "bfgs": "BFGS (full matrix: small networks)",
+}
+"""Quasi-Newton methods of the second phase → label."""
 
 
 def relative_l2(u: np.ndarray, u_ref: np.ndarray) -> float:
@@ -85,9 +93,17 @@ class PINNConfig:
     lr : float
         Adam's learning rate.
     lbfgs_epochs : int
-        Recorded epochs of L-BFGS after Adam, each of ``lbfgs_iters_per_epoch`` iterations
-        (0: no L-BFGS).
+        Recorded epochs of the quasi-Newton phase after Adam, each of
+        ``lbfgs_iters_per_epoch`` iterations (0: none).
     lbfgs_iters_per_epoch : int
+    quasi_newton : {"lbfgs", "bfgs"}
+        The quasi-Newton method of that phase: ``"lbfgs"`` (``torch.optim.LBFGS``,
+        the last ``lbfgs_history`` curvature pairs) or ``"bfgs"``
+        (:class:`nnkit.bfgs.BFGS`, the full n × n inverse-Hessian estimate: every
+        pair, for networks of at most :data:`nnkit.bfgs.MAX_BFGS_PARAMETERS` weights).
+        Both use the same strong-Wolfe line search.
+    lbfgs_history : int
+        Curvature pairs L-BFGS keeps.
     float64 : bool
         Train in float64 from the start.
     lbfgs_float64 : bool
@@ -123,6 +139,8 @@ class PINNConfig:
     lr: float = 1e-3
     lbfgs_epochs: int = 0
     lbfgs_iters_per_epoch: int = 10
+    quasi_newton: str = "lbfgs"
+    lbfgs_history: int = 50
     float64: bool = False
     lbfgs_float64: bool = True
     coef_lr: float | None = None
@@ -136,8 +154,17 @@ class PINNConfig:
         """Weight of a loss term (1 unless set)."""
         return float(dict(self.weights).get(term, 1.0))
 
-    def validate(self, limits: Limits | None = None) -> None:
-        """Raise ``ValueError`` with a message saying what to change."""
+    def n_weights(self, dim: int) -> int:
+        """Weights of the network for ``dim`` inputs and one output."""
+        widths = [int(dim), *(int(h) for h in self.hidden), 1]
+        return sum(a * b + b for a, b in zip(widths[:-1], widths[1:], strict=True))
+
+    def validate(self, limits: Limits | None = None, dim: int | None = None) -> None:
+        """Raise ``ValueError`` with a message saying what to change.
+
+        ``dim`` (the problem's number of inputs), when given, also checks that BFGS's
+        matrix fits (its size depends on the network's number of weights).
+        """
         limits = limits or LIMITS
         if int(self.n_collocation) < 1:
             raise ValueError("use at least 1 collocation point (the residual is enforced there)")
@@ -171,6 +198,21 @@ class PINNConfig:
             raise ValueError("ask for at least one Adam or L-BFGS epoch")
         if self.refine_every < 0 or self.refine_points < 0:
             raise ValueError("refinement settings must be ≥ 0")
+        if self.quasi_newton not in QUASI_NEWTON:
+            raise ValueError(f"unknown quasi-Newton method {self.quasi_newton!r}; choose one of "
+                             f"{', '.join(QUASI_NEWTON)}")
+        if int(self.lbfgs_history) < 1:
+            raise ValueError("L-BFGS needs a history of at least 1 pair")
+        if dim is not None and self.quasi_newton == "bfgs" and self.lbfgs_epochs > 0:
+            from nnkit.bfgs import MAX_BFGS_PARAMETERS, bfgs_matrix_bytes
+
+            n = self.n_weights(dim)
+            if n > MAX_BFGS_PARAMETERS:
+                raise ValueError(
+                    f"BFGS keeps an n × n matrix and this network has {n:,} weights "
+                    f"({bfgs_matrix_bytes(n) / 2**20:,.0f} MB): choose L-BFGS, or a network of at most "
+                    f"{MAX_BFGS_PARAMETERS:,} weights (fewer or narrower layers)"
+                )
 
 
 @dataclass(frozen=True)
@@ -267,7 +309,7 @@ class PINN:
     added_ : numpy.ndarray
         Points added by residual-based refinement (in order).
     phase_starts_ : list of (int, str)
-        Epoch after which each phase started.
+        Epoch after which each phase started: "adam", then "lbfgs" or "bfgs".
     """
 
     def __init__(self, problem: Problem, config: PINNConfig | None = None, *,
@@ -278,7 +320,7 @@ class PINN:
         self.problem = problem
         self.config = config = config or PINNConfig()
         self.limits = limits or LIMITS
-        config.validate(self.limits)
+        config.validate(self.limits, dim=problem.dim)
         cap = float(self.limits.max_train_seconds)
         self.max_seconds = cap if max_seconds is None else min(float(max_seconds), cap)
         self.fast_derivatives = bool(config.fast_derivatives)
@@ -547,11 +589,19 @@ class PINN:
         if phase == "lbfgs":
             # One recorded step = several L-BFGS iterations inside one optimizer call
             # (the trainer's default re-evaluates the loss at every single iteration).
-            trainer.optimizer = torch.optim.LBFGS(
-                self.model.parameters(), lr=1.0, max_iter=int(cfg.lbfgs_iters_per_epoch),
-                history_size=50, line_search_fn="strong_wolfe",
-                tolerance_grad=1e-12, tolerance_change=1e-16,
-            )
+            common = dict(lr=1.0, max_iter=int(cfg.lbfgs_iters_per_epoch), tolerance_grad=1e-12,
+                          tolerance_change=1e-16)
+            if cfg.quasi_newton == "bfgs":
+                from nnkit.bfgs import BFGS
+
+                # BFGS's line search takes ~1.7 evaluations per iteration here (L-BFGS ~1.1):
+                # room for the epoch's iterations
+                trainer.optimizer = BFGS(self.model.parameters(), max_eval=4 * int(cfg.lbfgs_iters_per_epoch),
+                                         **common)
+            else:
+                trainer.optimizer = torch.optim.LBFGS(
+                    self.model.parameters(), history_size=int(cfg.lbfgs_history),
+                    line_search_fn="strong_wolfe", **common)
         # continue the shared record
         trainer.history = self.history
         trainer.epochs_done = self.epochs_done
@@ -559,7 +609,7 @@ class PINN:
         trainer.wall_time = self.wall_time
         trainer.diverged_epoch = self.diverged_epoch
         self._trainer, self._trainer_phase = trainer, phase
-        self.phase_starts_.append((self.epochs_done, phase))
+        self.phase_starts_.append((self.epochs_done, cfg.quasi_newton if phase == "lbfgs" else phase))
         return trainer
 
     def run(self, epochs: int | None = None, *, stop_event: threading.Event | None = None,

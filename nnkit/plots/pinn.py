@@ -64,7 +64,7 @@ def _phase_rules(phase_starts: Sequence[tuple[int, str]] | None):
     if not starts:
         return None
     df = pd.DataFrame(starts, columns=["epoch", "phase"])
-    df["label"] = df["phase"].map({"lbfgs": "L-BFGS starts", "adam": "Adam"}).fillna(df["phase"])
+    df["label"] = df["phase"].map({"lbfgs": "L-BFGS starts", "bfgs": "BFGS starts", "adam": "Adam"}).fillna(df["phase"])
     rule = alt.Chart(df).mark_rule(strokeDash=[4, 3], color="gray").encode(x="epoch:Q")
     text = alt.Chart(df).mark_text(align="left", dx=3, dy=-4, color="gray", baseline="top").encode(
         x="epoch:Q", y=alt.value(0), text="label:N"
@@ -79,7 +79,7 @@ def loss_terms_chart(history, phase_starts: Sequence[tuple[int, str]] | None = N
     ----------
     history : nnkit.training.History
     phase_starts : sequence of (epoch, phase), optional
-        Draws a dashed rule where L-BFGS took over.
+        Draws a dashed rule where (L-)BFGS took over.
     """
     df = _history_terms(history)
     if df.empty:
