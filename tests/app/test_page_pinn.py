@@ -75,6 +75,33 @@ def test_each_problem_renders_and_trains_a_few_steps(app_page, key):
         assert "added by refinement" in text
 
 
+def test_bfgs_can_be_chosen_and_trains(app_page):
+    at = app_page(PAGE).run()
+    _select(at, "heat")
+    at.selectbox(key="pinn_heat_qn").set_value("bfgs")
+    _tiny(at, "heat", adam=1, lbfgs=2)
+    job = _train(at)
+    snap = job.snapshot()
+    assert snap.error is None and snap.stop_reason == "completed"
+    assert type(job.trainer._trainer.optimizer).__name__ == "BFGS"
+    assert [ph for _, ph in job.trainer.phase_starts_] == ["adam", "bfgs"]
+
+
+def test_bfgs_with_a_network_too_big_for_its_matrix_gives_a_message(app_page):
+    at = app_page(PAGE).run()
+    _select(at, "heat")
+    at.selectbox(key="pinn_heat_qn").set_value("bfgs")
+    at.slider(key="pinn_heat_layers").set_value(8)
+    at.select_slider(key="pinn_heat_width").set_value(64).run()
+    assert_no_exception(at)
+    assert any("choose L-BFGS" in e.value and "weights" in e.value for e in at.error)
+    at.button(key="pinn_start").click().run()
+    assert_no_exception(at)
+    assert JOB not in at.session_state or not at.session_state[JOB].running
+    assert at.selectbox(key="pinn_heat_qn").value == "bfgs"  # the user's choices are kept
+    assert at.slider(key="pinn_heat_layers").value == 8
+
+
 def test_zero_collocation_points_gives_a_message_and_no_crash(app_page):
     at = app_page(PAGE).run()
     at.number_input(key="pinn_poisson_ncol").set_value(0).run()
