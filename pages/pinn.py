@@ -29,11 +29,26 @@ key = st.selectbox(
 )
 defaults = presets.DEFAULT_PARAMS[key]
 quick = presets.QUICK[key]
+setup = "quick"
+if key == "burgers":
+    setup = st.radio(
+        "Setup", ["quick", "paper"], horizontal=True, key="pinn_burgers_setup",
+        format_func={"quick": "quick: hard constraints, 3 × 20, 1,000 points",
+                     "paper": "Raissi et al. (2019): 8 × 20, 10,000 points, soft constraints, BFGS"}.get,
+        help="The paper's network, initialisation, Latin-hypercube points and 100 initial/boundary "
+             "points, trained in float64 by the quasi-Newton method that keeps every curvature pair "
+             "(choose L-BFGS below for the paper's own optimizer).")
+    if setup == "paper":
+        quick = presets.PAPER_BURGERS_BFGS
+        st.caption(
+            f"Each run is capped at {LIMITS.max_train_seconds:.0f} s here. The paper's setup reaches "
+            "about 5e-4 in 3 minutes (median of 5 seeds, `benchmarks/bench_pinn.py`); raise the cap to see it, "
+            "e.g. `NNKIT_MAX_TRAIN_SECONDS=300 streamlit run app.py`.")
 
 
 def k(name: str) -> str:
-    """Widget key per problem, so each problem keeps its own settings."""
-    return f"pinn_{key}_{name}"
+    """Widget key per problem (and Burgers setup), so each keeps its own settings."""
+    return f"pinn_{key}_{name}" if setup == "quick" else f"pinn_{key}_{setup}_{name}"
 
 
 # --------------------------------------------------------------------------- problem parameters
@@ -132,7 +147,8 @@ with st.expander("Network, collocation points, loss weights, optimizer", expande
     lr = c[1].select_slider("Adam learning rate", [1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2], quick.lr,
                             key=k("lr"))
     lbfgs_epochs = c[2].number_input(f"quasi-Newton epochs (×{quick.lbfgs_iters_per_epoch} iterations)", 0,
-                                     LIMITS.max_epochs, quick.lbfgs_epochs, key=k("lbfgs"))
+                                     LIMITS.max_epochs, min(quick.lbfgs_epochs, LIMITS.max_epochs),
+                                     key=k("lbfgs"))
     lbfgs64 = c[3].toggle("quasi-Newton in float64", True, key=k("f64"),
                           help="In float32 L-BFGS stalls after a few iterations on Burgers.")
     c = st.columns(4)
@@ -149,7 +165,8 @@ with st.expander("Network, collocation points, loss weights, optimizer", expande
              "in 3 minutes what L-BFGS does not reach in 8.")
 
 config = PINNConfig(
-    hidden=(int(width),) * int(layers), activation=activation, n_collocation=int(n_col),
+    hidden=(int(width),) * int(layers), activation=activation, init=quick.init, float64=quick.float64,
+    n_collocation=int(n_col),
     sampling=sampling, n_conditions=int(n_cond), hard_constraints=bool(hard),
     weights=tuple(sorted(weights.items())), adam_epochs=int(adam_epochs),
     adam_steps_per_epoch=quick.adam_steps_per_epoch, lr=float(lr), lbfgs_epochs=int(lbfgs_epochs),

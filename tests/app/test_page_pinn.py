@@ -87,6 +87,27 @@ def test_bfgs_can_be_chosen_and_trains(app_page):
     assert [ph for _, ph in job.trainer.phase_starts_] == ["adam", "bfgs"]
 
 
+def test_burgers_offers_the_papers_setup_with_its_own_settings(app_page):
+    at = app_page(PAGE).run()
+    _select(at, "burgers")
+    at.radio(key="pinn_burgers_setup").set_value("paper").run()
+    assert_no_exception(at)
+    assert at.slider(key="pinn_burgers_paper_layers").value == 8
+    assert at.select_slider(key="pinn_burgers_paper_width").value == 20
+    assert at.number_input(key="pinn_burgers_paper_ncol").value == 10_000
+    assert at.number_input(key="pinn_burgers_paper_ncond").value == 50
+    assert at.toggle(key="pinn_burgers_paper_hard").value is False
+    assert at.selectbox(key="pinn_burgers_paper_qn").value == "bfgs"
+    assert any("Raissi" in c.value or "capped" in c.value for c in at.caption)
+    # a tiny run of it trains with the paper's initialisation in float64
+    at.number_input(key="pinn_burgers_paper_ncol").set_value(64)
+    at.number_input(key="pinn_burgers_paper_lbfgs").set_value(1).run()
+    job = _train(at)
+    assert job.snapshot().error is None and job.snapshot().epochs == 1
+    assert job.trainer.config.init == "glorot_normal"
+    assert str(job.trainer.dtype) == "torch.float64"
+
+
 def test_bfgs_with_a_network_too_big_for_its_matrix_gives_a_message(app_page):
     at = app_page(PAGE).run()
     _select(at, "heat")
