@@ -48,8 +48,8 @@ TERM_NAMES: dict[str, str] = {
 """Loss-term key → what it measures."""
 
 QUASI_NEWTON: dict[str, str] = {
-    "lbfgs": "L-BFGS (last 50 curvature pairs)",
-    "bfgs": "BFGS (full matrix: small networks)",
+    "lbfgs": "L-BFGS (last 50 steps)",
+    "bfgs": "BFGS (full matrix)",
 }
 """Quasi-Newton methods of the second phase → label."""
 
