@@ -203,16 +203,19 @@ class PINNConfig:
                              f"{', '.join(QUASI_NEWTON)}")
         if int(self.lbfgs_history) < 1:
             raise ValueError("L-BFGS needs a history of at least 1 pair")
-        if dim is not None and self.quasi_newton == "bfgs" and self.lbfgs_epochs > 0:
-            from nnkit.bfgs import MAX_BFGS_PARAMETERS, bfgs_matrix_bytes
+        if dim is not None:
+            self.check_bfgs_size(self.n_weights(dim))
 
-            n = self.n_weights(dim)
-            if n > MAX_BFGS_PARAMETERS:
-                raise ValueError(
-                    f"BFGS keeps an n × n matrix and this network has {n:,} weights "
-                    f"({bfgs_matrix_bytes(n) / 2**20:,.0f} MB): choose L-BFGS, or a network of at most "
-                    f"{MAX_BFGS_PARAMETERS:,} weights (fewer or narrower layers)"
-                )
+    def check_bfgs_size(self, n_weights: int) -> None:
+        """Raise ``ValueError`` if BFGS is asked for and its n × n matrix would not fit."""
+        from nnkit.bfgs import MAX_BFGS_PARAMETERS, bfgs_matrix_bytes
+
+        if self.quasi_newton == "bfgs" and self.lbfgs_epochs > 0 and n_weights > MAX_BFGS_PARAMETERS:
+            raise ValueError(
+                f"BFGS keeps an n × n matrix and this network has {n_weights:,} weights "
+                f"({bfgs_matrix_bytes(n_weights) / 2**20:,.0f} MB): choose L-BFGS, or a network of at "
+                f"most {MAX_BFGS_PARAMETERS:,} weights (fewer or narrower layers)"
+            )
 
 
 @dataclass(frozen=True)
@@ -331,6 +334,7 @@ class PINN:
             glorot_normal_(net, seed=config.seed)
         transform = problem.constrained if config.hard_constraints else None
         self.model = PINNModel(net, transform, problem.learnable())
+        config.check_bfgs_size(sum(p.numel() for p in self.model.parameters()))  # with coefficients
         self.dtype = torch.float32
         self.collocation_ = sample_box(config.n_collocation, problem.lows, problem.highs,
                                        config.sampling, seed=config.seed)

@@ -273,6 +273,13 @@ def test_bfgs_refuses_a_network_whose_matrix_would_not_fit_with_a_message():
     PINNConfig(hidden=(64,) * 3, quasi_newton="bfgs", lbfgs_epochs=0).validate(dim=2)  # never used
     with pytest.raises(ValueError, match="quasi-Newton method"):
         PINNConfig(quasi_newton="newton").validate()
+    # the identified coefficient is one more weight: 6,000 in the network + μ is too many
+    edge = PINNConfig(hidden=(1999, 1), quasi_newton="bfgs", lbfgs_epochs=1)
+    assert edge.n_weights(1) == 6000
+    edge.validate(dim=1)
+    PINN(Oscillator(), edge, limits=FAST)
+    with pytest.raises(ValueError, match="6,001 weights"):
+        PINN(Oscillator(inverse=True), edge, limits=FAST)
 
 
 def test_refinement_adds_points_during_adam():
