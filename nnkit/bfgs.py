@@ -17,13 +17,13 @@ self-scaling factor τ of Oren & Luenberger as capped by Al-Baali (1998)::
     τ = min(1, yᵀs / sᵀBs),   sᵀBs = −t² gᵀd  (B = H⁻¹, d = −H g, s = t d)
 
 It starts from H = I, as scipy's BFGS does. Why both choices: BFGS corrects an
-estimate that is too large quickly (the line search shortens the step) but one that
-is too small only slowly, so H must not start or become too small. Scaling H₀ by
-sᵀy / yᵀy from the first step (N&W eq. 6.20) sets it to the inverse of the
-*largest* curvature; the directions of small curvature then crawl (on Burgers, seed
-0, the error stalled at 3.4e-3 where H = I with τ reaches 2.5e-4). τ ≤ 1 enlarges H whenever a step finds less curvature
-than H assumed. Pairs with yᵀs ≤ 1e-10 are skipped (as in torch's L-BFGS), which
-keeps H positive definite. The step length comes from the same strong-Wolfe line
+estimate H that is too large quickly (the line search shortens the step) but one
+that is too small only slowly (Powell, 1986), so H must not start or become too
+small. Scaling H₀ by sᵀy / yᵀy from the first step (N&W eq. 6.20) sets it to the
+inverse of the *largest* curvature, and the directions of small curvature then crawl:
+on Burgers, seed 0, the error stalled at 3.4e-3, where H₀ = I with τ reaches 2.5e-4.
+τ ≤ 1 enlarges H whenever a step finds less curvature than H assumed. Pairs with
+yᵀs ≤ 1e-10 are skipped (as in torch's L-BFGS), which keeps H positive definite. The step length comes from the same strong-Wolfe line
 search ``torch.optim.LBFGS`` uses, so the two optimizers differ only in how much
 curvature they remember and how they scale it.
 """
