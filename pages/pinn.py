@@ -154,8 +154,9 @@ with st.expander("Network, collocation points, loss weights, optimizer", expande
     lbfgs_epochs = c[2].number_input(f"quasi-Newton epochs (×{quick.lbfgs_iters_per_epoch} iterations)", 0,
                                      LIMITS.max_epochs, min(quick.lbfgs_epochs, LIMITS.max_epochs),
                                      key=k("lbfgs"))
-    lbfgs64 = c[3].toggle("quasi-Newton in float64", True, key=k("f64"),
-                          help="In float32 L-BFGS stalls after a few iterations on Burgers.")
+    lbfgs64 = c[3].toggle("quasi-Newton in float64", True, key=k("f64"), disabled=quick.float64,
+                          help="In float32 L-BFGS stalls after a few iterations on Burgers."
+                          + (" This setup trains in float64 throughout, as the paper does." if quick.float64 else ""))
     c = st.columns(4)
     refine_every = c[0].number_input("refine every … Adam epochs (0: never)", 0, 10_000,
                                      quick.refine_every, key=k("ref_every"))
