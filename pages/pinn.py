@@ -156,7 +156,7 @@ with st.expander("Network, collocation points, loss weights, optimizer", expande
     lbfgs_epochs = c[2].number_input(f"quasi-Newton epochs (×{quick.lbfgs_iters_per_epoch} iterations)", 0,
                                      LIMITS.max_epochs, min(quick.lbfgs_epochs, LIMITS.max_epochs),
                                      key=k("lbfgs"))
-    lbfgs64 = c[3].toggle("quasi-Newton in float64", True, key=k("f64"), disabled=quick.float64,
+    lbfgs64 = c[3].toggle("(L-)BFGS in float64", True, key=k("f64"), disabled=quick.float64,
                           help="In float32 L-BFGS stalls after a few iterations on Burgers."
                           + (" This setup trains in float64 throughout, as the paper does." if quick.float64 else ""))
     c = st.columns(4)
