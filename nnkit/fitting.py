@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from nnkit.datasets import RASTRIGIN_DOMAIN, TARGETS_1D, rastrigin
+from nnkit.metrics import r2_score
 
 __all__ = [
     "PRESETS",
@@ -234,16 +235,6 @@ def make_data(
     if noise > 0:
         y = y + noise * float(np.std(y)) * rng.standard_normal(len(y))
     return X, y
-
-
-def r2_score(truth: np.ndarray, pred: np.ndarray) -> float:
-    """Coefficient of determination 1 − SS_res / SS_tot (NaN if the truth is constant)."""
-    truth = np.asarray(truth, dtype=float).ravel()
-    pred = np.asarray(pred, dtype=float).ravel()
-    ss_tot = float(np.sum((truth - truth.mean()) ** 2))
-    if ss_tot == 0 or not np.all(np.isfinite(pred)):
-        return math.nan
-    return 1.0 - float(np.sum((truth - pred) ** 2)) / ss_tot
 
 
 # --------------------------------------------------------------------------- settings

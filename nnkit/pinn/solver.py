@@ -29,6 +29,7 @@ import numpy as np
 
 from nnkit._torch import torch
 from nnkit.limits import LIMITS, Limits
+from nnkit.metrics import relative_l2
 from nnkit.pinn.derivatives import has_closed_form, jet
 from nnkit.pinn.problems import Problem, derivative
 from nnkit.pinn.sampling import SAMPLINGS, refine_by_residual, sample_box
@@ -52,13 +53,6 @@ QUASI_NEWTON: dict[str, str] = {
     "bfgs": "BFGS (full matrix)",
 }
 """Quasi-Newton methods of the second phase → label."""
-
-
-def relative_l2(u: np.ndarray, u_ref: np.ndarray) -> float:
-    """‖u − u_ref‖₂ / ‖u_ref‖₂ (the error every PINN paper reports)."""
-    u = np.asarray(u, dtype=float).ravel()
-    u_ref = np.asarray(u_ref, dtype=float).ravel()
-    return float(np.linalg.norm(u - u_ref) / np.linalg.norm(u_ref))
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from nnkit.metrics import r2_score, rmse
+
 __all__ = ["Comparison", "compare_functions"]
 
 Fn = Callable[[np.ndarray], np.ndarray]
@@ -41,13 +43,11 @@ class Comparison:
 
 
 def _r2(pred: np.ndarray, ref: np.ndarray) -> tuple[float, float]:
+    """R² and RMSE of ``pred`` against ``ref`` where both are finite (NaN below 2 points)."""
     ok = np.isfinite(pred) & np.isfinite(ref)
     if ok.sum() < 2:
         return float("nan"), float("nan")
-    err = pred[ok] - ref[ok]
-    rmse = float(np.sqrt(np.mean(err**2)))
-    var = float(np.var(ref[ok]))
-    return (1.0 - rmse**2 / var if var > 0 else float("nan")), rmse
+    return r2_score(ref[ok], pred[ok]), rmse(ref[ok], pred[ok])
 
 
 def compare_functions(
