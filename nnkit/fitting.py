@@ -25,12 +25,17 @@ import math
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from nnkit.datasets import RASTRIGIN_DOMAIN, TARGETS_1D, rastrigin
+from nnkit.limits import Limits
 from nnkit.metrics import r2_score
+
+if TYPE_CHECKING:
+    from nnkit.training import Trainer
 
 __all__ = [
     "PRESETS",
@@ -304,7 +309,8 @@ class FitSettings:
         *,
         val_fraction: float = 0.0,
         max_seconds: float | None = None,
-    ):
+        limits: Limits | None = None,
+    ) -> Trainer:
         """A :class:`nnkit.training.Trainer` for these settings on ``(X, y)``."""
         from nnkit.training import supervised_trainer
 
@@ -323,6 +329,7 @@ class FitSettings:
             max_seconds=max_seconds,
             lr_decay=self.lr_decay,
             lr_schedule=self.lr_schedule,
+            limits=limits,
         )
 
     def describe(self) -> str:
@@ -864,13 +871,10 @@ def xor_study(
 
     Notes
     -----
-    ``max_seconds`` (default ``nnkit.limits.LIMITS.max_train_seconds``) is the budget
-    for the whole study, shared equally by the depths: a group whose share runs out
+    ``max_seconds`` (default: none) is the budget for the whole study, shared equally by the depths: a group whose share runs out
     stops after its current epoch and says so in ``epochs_trained``.
     """
-    from nnkit.limits import LIMITS
-
-    budget = LIMITS.max_train_seconds if max_seconds is None else float(max_seconds)
+    budget = math.inf if max_seconds is None else float(max_seconds)
     ref = xor_reference_accuracy(X, y)
     seeds = list(range(int(n_seeds)))
     rows = []

@@ -181,7 +181,7 @@ def _init_linear(layer, init: str, activation: str) -> None:
         return
     w = layer.weight
     if init == "xavier":
-        gain = 5.0 / 3.0 if activation == "tanh" else 1.0
+        gain = nn.init.calculate_gain("tanh") if activation == "tanh" else 1.0
         nn.init.xavier_uniform_(w, gain=gain)
     elif init == "kaiming":
         nn.init.kaiming_uniform_(w, nonlinearity="relu")
@@ -206,7 +206,7 @@ def mlp(
     input_bounds: tuple[Sequence[float], Sequence[float]] | None = None,
     output_scale: tuple[float, float] | None = None,
     seed: int = 0,
-):
+) -> nn.Sequential:
     """Build a multi-layer perceptron.
 
     Parameters
@@ -265,8 +265,30 @@ def mlp(
     if output_activation not in (None, "identity"):
         _activation_module(output_activation)
 
-    torch.random.default_generator.manual_seed(int(seed))  # CPU only: no CUDA lazy-init cost
-    layers: list = []
+    with torch.random.fork_rng(devices=[]):  # seed locally: the caller's RNG is left as it was
+        torch.manual_seed(int(seed))
+        return _build_mlp(
+            int(in_features), hidden, int(out_features), activation, init, fourier_features,
+            fourier_scale, siren, siren_w0, output_activation, output_scale, input_bounds, seed,
+        )
+
+
+def _build_mlp(
+    in_features: int,
+    hidden: list[int],
+    out_features: int,
+    activation: str,
+    init: str,
+    fourier_features: int,
+    fourier_scale: float,
+    siren: bool,
+    siren_w0: float,
+    output_activation: str | None,
+    output_scale: tuple[float, float] | None,
+    input_bounds: tuple[Sequence[float], Sequence[float]] | None,
+    seed: int,
+) -> nn.Sequential:
+    layers: list[nn.Module] = []
     if input_bounds is not None:
         lo = np.asarray(input_bounds[0], dtype=float)
         hi = np.asarray(input_bounds[1], dtype=float)
@@ -325,8 +347,9 @@ def torch_mlp(seed: int = 0):
     -------
     torch.nn.Sequential
     """
-    torch.random.default_generator.manual_seed(int(seed))  # CPU only: no CUDA lazy-init cost
-    return nn.Sequential(nn.Linear(2, 3), nn.ReLU(), nn.Linear(3, 1), nn.ReLU())
+    with torch.random.fork_rng(devices=[]):  # seed locally: the caller's RNG is left as it was
+        torch.manual_seed(int(seed))
+        return nn.Sequential(nn.Linear(2, 3), nn.ReLU(), nn.Linear(3, 1), nn.ReLU())
 
 
 def count_parameters(model) -> int:

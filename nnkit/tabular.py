@@ -66,7 +66,7 @@ from sklearn.model_selection import train_test_split
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
-from nnkit.limits import LIMITS, Limits
+from nnkit.limits import Limits
 
 __all__ = [
     "DELIMITERS",
@@ -205,7 +205,7 @@ def _mb(n: float) -> str:
 
 
 def _read_source(source: bytes | bytearray | memoryview | str | os.PathLike, limits: Limits) -> bytes:
-    cap = int(limits.max_upload_mb * 1024 * 1024)
+    cap = limits.max_upload_mb * 1024 * 1024  # math.inf: no cap
     if isinstance(source, (bytes, bytearray, memoryview)):
         data = bytes(source)  # a copy: the caller's buffer is never touched
     else:
@@ -402,7 +402,7 @@ def load_csv(
     padded with missing values and reported. Duplicate column names get a suffix
     ``" (2)"``, blank ones a name ``column_<k>``; both are reported.
     """
-    limits = limits or LIMITS
+    limits = limits or Limits()
     data = _read_source(source, limits)
     sha = hashlib.sha256(data).hexdigest()
     text, encoding, notes = _decode(data)
@@ -1490,7 +1490,9 @@ class MLPRun:
         return _wrap(data, reg, "MLP", float(wall))
 
 
-def mlp_trainer(data: Prepared, config: MLPConfig | None = None, *, seed: int | None = None) -> MLPRun:
+def mlp_trainer(
+    data: Prepared, config: MLPConfig | None = None, *, seed: int | None = None, limits: Limits | None = None
+) -> MLPRun:
     """Build nnkit's MLP and a :class:`nnkit.training.Trainer` for it, not yet run.
 
     The network (:func:`nnkit.models.mlp`) learns the standardised training target
@@ -1505,6 +1507,8 @@ def mlp_trainer(data: Prepared, config: MLPConfig | None = None, *, seed: int | 
     config : MLPConfig, optional
     seed : int, optional
         Default ``data.seed``: the weights, the validation split and the batch order.
+    limits : Limits, optional
+        Caps on the run (default: none).
 
     Returns
     -------
@@ -1534,6 +1538,7 @@ def mlp_trainer(data: Prepared, config: MLPConfig | None = None, *, seed: int | 
         seed=seed,
         callbacks=[best, EarlyStopping(patience=config.patience)],
         max_seconds=config.max_seconds,
+        limits=limits,
     )
     return MLPRun(trainer, best, spec, y_loc, y_scale, config)
 
@@ -1710,7 +1715,7 @@ def load_model(source: bytes | str | os.PathLike, *, limits: Limits | None = Non
     from nnkit import activations
     from nnkit._torch import torch
 
-    limits = limits or LIMITS
+    limits = limits or Limits()
     data = _read_source(source, limits)
     try:
         doc = json.loads(data.decode("utf-8"))

@@ -12,8 +12,8 @@ import pandas as pd
 import streamlit as st
 
 from nnkit import landscapes as L
-from nnkit.limits import LIMITS
 from nnkit.plots.landscapes import contour_map, fit_chart, loss_chart, path_frame
+from nnkit.ui.policy import LIMITS
 from nnkit.ui.router import ensure_router
 
 ensure_router()

@@ -9,11 +9,11 @@ import pandas as pd
 import streamlit as st
 
 from nnkit import tabular
-from nnkit.limits import LIMITS
 from nnkit.plots import tabular as plots
 from nnkit.tabular import TabularError
 from nnkit.training import STOP_REASONS, TrainingJob
 from nnkit.ui.live_training import live_training
+from nnkit.ui.policy import LIMITS
 from nnkit.ui.router import ensure_router
 
 DEFAULT_CSV = Path(__file__).resolve().parents[1] / "data" / "house_prices.csv"
@@ -38,7 +38,7 @@ st.markdown(
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def load_table(data: bytes) -> tabular.LoadedTable:
-    return tabular.load_csv(data)
+    return tabular.load_csv(data, limits=LIMITS)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -234,7 +234,7 @@ st.markdown(
 
 
 def make_job() -> TrainingJob:
-    run = tabular.mlp_trainer(data, config)
+    run = tabular.mlp_trainer(data, config, limits=LIMITS)
     st.session_state[f"{KEY}_run"] = (settings, run)
     return TrainingJob(run.trainer, epochs=config.epochs)
 
@@ -465,7 +465,7 @@ if saved is None:
     st.caption("Upload a model downloaded above to predict with it on the current data.")
 else:
     try:
-        loaded = tabular.load_model(saved.getvalue())
+        loaded = tabular.load_model(saved.getvalue(), limits=LIMITS)
     except TabularError as err:
         st.error(f"**{saved.name}**: {err}", icon=":material/error:")
     else:

@@ -22,7 +22,6 @@ from nnkit.fitting import (
     target_from_name,
     width_sweep,
 )
-from nnkit.limits import LIMITS
 from nnkit.models import count_parameters, predict
 from nnkit.plots.fitting import (
     compare_losses,
@@ -37,6 +36,7 @@ from nnkit.plots.fitting import (
 from nnkit.training import OPTIMIZERS, TrainingJob
 from nnkit.ui.formula import formula_input
 from nnkit.ui.live_training import current_config, live_training, png_data_uri, show_images
+from nnkit.ui.policy import LIMITS
 from nnkit.ui.router import ensure_router
 
 ensure_router()
@@ -278,7 +278,7 @@ if part == PART_TRAIN:
     config = (target.name, target.domain, int(n_samples), float(noise), int(seed), settings)
 
     def make_job() -> TrainingJob:
-        trainer = settings.trainer(target, X, y, val_fraction=0.1)
+        trainer = settings.trainer(target, X, y, val_fraction=0.1, limits=LIMITS)
         return TrainingJob(trainer, epochs=settings.epochs)
 
     # The live view covers the training box only (the extrapolation window comes after

@@ -9,7 +9,6 @@ from streamlit.errors import StreamlitAPIException
 
 from nnkit import activations as acts
 from nnkit import datasets as ds
-from nnkit.limits import LIMITS
 from nnkit.perceptron import (
     Perceptron,
     check_learning_rate,
@@ -21,6 +20,7 @@ from nnkit.perceptron import (
 )
 from nnkit.plots import perceptron as plots
 from nnkit.ui.course import LECTURES
+from nnkit.ui.policy import LIMITS
 from nnkit.ui.router import ensure_router
 
 PAGE_MAX_SAMPLES = min(LIMITS.max_samples, 500)

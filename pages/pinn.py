@@ -7,13 +7,13 @@ from dataclasses import replace
 import streamlit as st
 
 from nnkit.bfgs import MAX_BFGS_PARAMETERS
-from nnkit.limits import LIMITS
 from nnkit.pinn import presets
 from nnkit.pinn.sampling import SAMPLINGS
 from nnkit.pinn.solver import PINN, QUASI_NEWTON, PINNConfig, reference_frame
 from nnkit.plots import pinn as plots
 from nnkit.training import TrainingJob
 from nnkit.ui.live_training import live_training
+from nnkit.ui.policy import LIMITS
 from nnkit.ui.router import ensure_router
 
 ensure_router()
@@ -220,7 +220,7 @@ TERM_HELP = {
 
 def make_job() -> TrainingJob:
     problem = presets.make_problem(key, params)
-    pinn = PINN(problem, config)
+    pinn = PINN(problem, config, limits=LIMITS)
     total = config.adam_epochs + config.lbfgs_epochs
     return TrainingJob(pinn, epochs=total)
 

@@ -8,7 +8,6 @@ import pandas as pd
 import streamlit as st
 
 from nnkit.expr import FormulaError, parse
-from nnkit.limits import LIMITS
 from nnkit.plots.symbolic import comparison_curves, comparison_maps, pareto_chart
 from nnkit.symbolic import check_equivalence, compare_functions, distill, widen_domain
 from nnkit.symbolic.problems import (
@@ -19,6 +18,7 @@ from nnkit.symbolic.problems import (
     pure_noise,
 )
 from nnkit.ui.formula import formula_input
+from nnkit.ui.policy import LIMITS
 from nnkit.ui.router import ensure_router
 
 ensure_router()
@@ -219,7 +219,7 @@ else:
                 "the data itself (no network).")
         st.stop()
     try:
-        table = load_csv(up.getvalue())
+        table = load_csv(up.getvalue(), limits=LIMITS)
     except TabularError as exc:
         st.error(str(exc))
         st.stop()

@@ -6,8 +6,8 @@ import streamlit as st
 
 from nnkit.datasets import xor
 from nnkit.fitting import fit_xor, xor_reference_accuracy, xor_study
-from nnkit.limits import LIMITS
 from nnkit.plots.fitting import decision_boundary, loss_curves, success_rates
+from nnkit.ui.policy import LIMITS
 from nnkit.ui.router import ensure_router
 
 ensure_router()
@@ -50,7 +50,8 @@ def trained(X, y, hidden, activation, lr, epochs, seed):
 
 @st.cache_data(show_spinner="Training every architecture from 20 seeds…", max_entries=16)
 def study(X, y, activation, lr, epochs):
-    return xor_study(X, y, n_seeds=20, activation=activation, lr=lr, epochs=epochs)
+    return xor_study(X, y, n_seeds=20, activation=activation, lr=lr, epochs=epochs,
+                     max_seconds=LIMITS.max_train_seconds)
 
 
 mine = trained(X, y, hidden, activation, float(lr), int(epochs), int(seed))

@@ -28,7 +28,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from nnkit._torch import torch
-from nnkit.limits import LIMITS, Limits
+from nnkit.limits import Limits
 from nnkit.metrics import relative_l2
 from nnkit.pinn.derivatives import has_closed_form, jet
 from nnkit.pinn.problems import Problem, derivative
@@ -159,7 +159,7 @@ class PINNConfig:
         ``dim`` (the problem's number of inputs), when given, also checks that BFGS's
         matrix fits (its size depends on the network's number of weights).
         """
-        limits = limits or LIMITS
+        limits = limits or Limits()
         if int(self.n_collocation) < 1:
             raise ValueError("use at least 1 collocation point (the residual is enforced there)")
         if self.n_collocation > limits.max_samples:
@@ -316,7 +316,7 @@ class PINN:
 
         self.problem = problem
         self.config = config = config or PINNConfig()
-        self.limits = limits or LIMITS
+        self.limits = limits or Limits()
         config.validate(self.limits, dim=problem.dim)
         cap = float(self.limits.max_train_seconds)
         self.max_seconds = cap if max_seconds is None else min(float(max_seconds), cap)
@@ -561,32 +561,20 @@ class PINN:
 
     # ----------------------------------------------------------------- training
     def _make_trainer(self, phase: str):
-        from nnkit.training import closure_trainer
+        from nnkit.training import TrainConfig, closure_trainer
 
         cfg = self.config
         if phase == "lbfgs" and cfg.lbfgs_float64 and self.dtype != torch.float64:
             self._to(torch.float64)
-        trainer = closure_trainer(
-            self.model,
-            lambda m: self.loss_terms(m),
-            optimizer="lbfgs" if phase == "lbfgs" else "adam",
-            lr=1.0 if phase == "lbfgs" else cfg.lr,
-            steps_per_epoch=1 if phase == "lbfgs" else cfg.adam_steps_per_epoch,
-            seed=cfg.seed,
-            callbacks=[self._refine_callback],
-            monitor=self._monitor,
-            monitor_every=max(1, cfg.eval_every),
-            limits=self.limits,
-        )
-        if phase == "adam" and len(self.model.learned):
+        if phase == "adam":
             coef_lr = cfg.coef_lr if cfg.coef_lr is not None else 10 * cfg.lr
-            trainer.optimizer = torch.optim.Adam([
-                {"params": list(self.model.net.parameters())},
-                {"params": list(self.model.learned.parameters()), "lr": coef_lr},
-            ], lr=cfg.lr)
-        if phase == "lbfgs":
-            # One recorded step = several L-BFGS iterations inside one optimizer call
-            # (the trainer's default re-evaluates the loss at every single iteration).
+            groups: list[dict] = [{"params": list(self.model.net.parameters())}]
+            if len(self.model.learned):
+                groups.append({"params": list(self.model.learned.parameters()), "lr": coef_lr})
+            optimizer: torch.optim.Optimizer = torch.optim.Adam(groups, lr=cfg.lr)
+        else:
+            # One recorded step = several quasi-Newton iterations inside one optimizer call
+            # (torch's default re-evaluates the loss at every single iteration).
             common = dict(lr=1.0, max_iter=int(cfg.lbfgs_iters_per_epoch), tolerance_grad=1e-12,
                           tolerance_change=1e-16)
             if cfg.quasi_newton == "bfgs":
@@ -594,18 +582,28 @@ class PINN:
 
                 # BFGS's line search takes ~1.7 evaluations per iteration here (L-BFGS ~1.1):
                 # room for the epoch's iterations
-                trainer.optimizer = BFGS(self.model.parameters(), max_eval=4 * int(cfg.lbfgs_iters_per_epoch),
-                                         **common)
+                optimizer = BFGS(self.model.parameters(), max_eval=4 * int(cfg.lbfgs_iters_per_epoch),
+                                 **common)
             else:
-                trainer.optimizer = torch.optim.LBFGS(
+                optimizer = torch.optim.LBFGS(
                     self.model.parameters(), history_size=int(cfg.lbfgs_history),
                     line_search_fn="strong_wolfe", **common)
-        # continue the shared record
-        trainer.history = self.history
-        trainer.epochs_done = self.epochs_done
-        trainer.steps_done = self.steps_done
-        trainer.wall_time = self.wall_time
-        trainer.diverged_epoch = self.diverged_epoch
+        trainer = closure_trainer(
+            self.model,
+            self.loss_terms,
+            TrainConfig(
+                optimizer="lbfgs" if phase == "lbfgs" else "adam",
+                lr=1.0 if phase == "lbfgs" else cfg.lr,
+                steps_per_epoch=1 if phase == "lbfgs" else cfg.adam_steps_per_epoch,
+                seed=cfg.seed,
+            ),
+            optimizer=optimizer,
+            callbacks=[self._refine_callback],
+            monitor=self._monitor,
+            monitor_every=max(1, cfg.eval_every),
+            limits=self.limits,
+            history=self.history,  # both phases append to one record
+        )
         self._trainer, self._trainer_phase = trainer, phase
         self.phase_starts_.append((self.epochs_done, cfg.quasi_newton if phase == "lbfgs" else phase))
         return trainer
@@ -639,9 +637,9 @@ class PINN:
             trainer = self._trainer
             if budget_end is None:
                 budget_end = time.perf_counter() + self.max_seconds
-            trainer.max_seconds = max(0.0, budget_end - time.perf_counter())
             before = trainer.epochs_done
-            res = trainer.run(int(todo), stop_event=stop_event, on_tick=on_tick, tick_seconds=tick_seconds)
+            res = trainer.run(int(todo), max_seconds=max(0.0, budget_end - time.perf_counter()),
+                              stop_event=stop_event, on_tick=on_tick, tick_seconds=tick_seconds)
             done = trainer.epochs_done - before
             phase.done += done
             left -= done
@@ -682,15 +680,11 @@ def glorot_normal_(net, seed: int = 0) -> None:
     ``truncated_normal``); biases: zero. Same seed, same weights.
     """
     gen = torch.Generator().manual_seed(int(seed))
-    with torch.no_grad():
-        for m in net.modules():
-            if isinstance(m, nn.Linear):
-                std = math.sqrt(2.0 / (m.in_features + m.out_features))
-                w = torch.randn(m.weight.shape, generator=gen, dtype=torch.float64)
-                while (bad := w.abs() > 2.0).any():  # redraw outside ±2 std, like truncated_normal
-                    w[bad] = torch.randn(int(bad.sum()), generator=gen, dtype=torch.float64)
-                m.weight.copy_(w * std)
-                m.bias.zero_()
+    for m in net.modules():
+        if isinstance(m, nn.Linear):
+            std = math.sqrt(2.0 / (m.in_features + m.out_features))  # Glorot's std
+            nn.init.trunc_normal_(m.weight, std=std, a=-2 * std, b=2 * std, generator=gen)
+            nn.init.zeros_(m.bias)
 
 
 def reference_frame(problem: Problem, shape: tuple[int, ...] | None = None):

@@ -9,8 +9,9 @@ Continue trains the same model further with the same optimizer.
 
 A job can never outlive its viewer for long: each refresh calls ``job.heartbeat()``
 and a job nobody refreshes for ``heartbeat_timeout`` seconds stops itself (closed
-tab, another page); every run is also capped by ``LIMITS.max_train_seconds``. The
-server trains at most ``LIMITS.max_concurrent_jobs`` runs at once: a run started while
+tab, another page); pages cap every run by ``policy.LIMITS.max_train_seconds``. The
+server trains at most ``policy.MAX_CONCURRENT_JOBS`` runs at once (the widget gives
+every job it starts the server's :func:`nnkit.ui.policy.slots`): a run started while
 all slots are taken waits in a queue, and the view says how many runs are ahead.
 
 How to use it (F: house prices, G: PINN)
@@ -53,6 +54,7 @@ from collections.abc import Callable, Hashable
 import streamlit as st
 
 from nnkit.training import JobSnapshot, TrainingJob
+from nnkit.ui import policy
 
 __all__ = [
     "DEFAULT_FPS",
@@ -112,6 +114,9 @@ def _start(key: str, make_job: Callable[[], TrainingJob], config: Hashable, time
         st.session_state[ek] = str(exc)
         return
     job.heartbeat_timeout = timeout
+    if job.slots is None:
+        job.slots = policy.slots()
+    policy.apply()
     st.session_state[jk] = job
     st.session_state[ck] = config
     job.start()

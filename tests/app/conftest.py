@@ -38,14 +38,14 @@ def app_page() -> Iterator[Callable[..., AppTest]]:
 def _stop_leftover_jobs() -> None:
     """Stop training runs a test left behind (a real visitor's would stop when abandoned).
 
-    The server trains at most ``LIMITS.max_concurrent_jobs`` runs at once: a run left
+    The server trains at most ``policy.MAX_CONCURRENT_JOBS`` runs at once: a run left
     training by one test would make the next test's run wait in the queue.
     """
     if "nnkit.training" not in sys.modules:
         return
-    from nnkit.training import SLOTS
+    from nnkit.ui.policy import slots
 
-    jobs = SLOTS.owners()
+    jobs = slots().owners()
     for job in jobs:
         job.stop()
     for job in jobs:

@@ -17,8 +17,8 @@ import time
 
 import pytest
 
-from nnkit.limits import LIMITS
 from nnkit.ui.course import LECTURES
+from nnkit.ui.policy import LIMITS
 from tests.app.conftest import ROOT, assert_no_exception
 from tests.app.test_hostile_inputs import inputs, variants
 
@@ -97,8 +97,9 @@ def test_started_runs_are_capped_and_stop_when_abandoned(app_page, path):
 def test_a_run_started_while_the_server_is_full_waits_and_says_so(app_page, path):
     """All training slots taken by other visitors: Start queues the run, the page says
     why nothing trains yet, Stop leaves the queue, and the page keeps working."""
-    from nnkit.training import SLOTS
+    from nnkit.ui.policy import slots
 
+    SLOTS = slots()
     others = [f"another visitor {i}" for i in range(SLOTS.capacity)]
     for other in others:
         assert SLOTS.acquire(other, timeout=0), "a slot was still taken by an earlier test"

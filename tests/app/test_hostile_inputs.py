@@ -34,6 +34,7 @@ import pytest
 from streamlit.proto.NumberInput_pb2 import NumberInput as NumberInputProto
 
 import nnkit.limits
+import nnkit.ui.policy
 from nnkit.ui.course import LECTURES
 from tests.app.conftest import assert_no_exception
 
@@ -188,8 +189,8 @@ def known(path: str, wid: str, value) -> bool:
 @pytest.fixture
 def fast_limits(monkeypatch):
     """The same caps, but training runs capped at 1 s (pages that train on load)."""
-    short = dataclasses.replace(nnkit.limits.LIMITS, max_train_seconds=1.0)
-    original = nnkit.limits.LIMITS
+    short = dataclasses.replace(nnkit.ui.policy.LIMITS, max_train_seconds=1.0)
+    original = nnkit.ui.policy.LIMITS
     for name, module in list(sys.modules.items()):
         if (name == "nnkit" or name.startswith("nnkit.")) and getattr(module, "LIMITS", None) is original:
             monkeypatch.setattr(module, "LIMITS", short)

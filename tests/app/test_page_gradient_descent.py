@@ -234,8 +234,9 @@ def test_link_restores_the_settings(app_page):
 
 def test_fair_use_cap_bounds_epochs_and_steps(app_page, monkeypatch):
     import nnkit.limits
+    import nnkit.ui.policy
 
-    monkeypatch.setattr(nnkit.limits, "LIMITS", nnkit.limits.Limits(max_epochs=300))
+    monkeypatch.setattr(nnkit.ui.policy, "LIMITS", nnkit.limits.Limits(max_epochs=300))
     at = app_page(PAGE).run()
     assert_no_exception(at)
     epochs = at.slider(key="p1_epochs")

@@ -50,10 +50,10 @@ def test_noisy_xor(app_page):
 
 
 def test_the_study_respects_the_time_cap_and_says_so(app_page, monkeypatch):
-    import nnkit.limits
+    import nnkit.ui.policy
     from nnkit.limits import Limits
 
-    monkeypatch.setattr(nnkit.limits, "LIMITS", Limits(max_train_seconds=0.05))
+    monkeypatch.setattr(nnkit.ui.policy, "LIMITS", Limits(max_train_seconds=0.05))
     at = app_page(PAGE)
     at.run()
     assert_no_exception(at)

@@ -8,15 +8,18 @@ Runs use a tiny network and tiny caps (a fraction of a second), so the checks ar
 
 from __future__ import annotations
 
+import math
+import os
 import threading
 import time
 
 import numpy as np
 import pytest
 
-from nnkit.limits import LIMITS, Limits
+from nnkit.limits import Limits
 from nnkit.models import mlp
 from nnkit.training import TrainingJob, TrainingSlots, supervised_trainer
+from nnkit.ui import policy
 
 HANG = 60.0  # seconds before a job that never stops is declared a hang
 
@@ -52,7 +55,7 @@ def test_asking_for_more_time_than_the_cap_gets_the_cap():
 
 
 def test_epochs_are_capped_in_total_across_continues():
-    trainer = tiny_trainer(Limits(max_epochs=3, max_train_seconds=LIMITS.max_train_seconds))
+    trainer = tiny_trainer(Limits(max_epochs=3))
     assert trainer.run(2).stop_reason == "completed"
     res = trainer.run(100)  # Continue asks for 100 more: only 1 is left
     assert res.stop_reason == "epoch_limit" and res.epochs == 3
@@ -82,8 +85,8 @@ def test_a_watched_job_keeps_training_until_stopped():
     assert job.snapshot().stop_reason == "stopped"
 
 
-def test_default_caps_suit_a_shared_server():
-    d = Limits()
+def test_the_demo_caps_suit_a_shared_server():
+    d = policy.DEMO_LIMITS
     assert 0 < d.max_train_seconds <= 120
     assert 0 < d.max_epochs <= 20_000
     assert 0 < d.max_samples <= 100_000
@@ -91,18 +94,31 @@ def test_default_caps_suit_a_shared_server():
     assert 0 < d.max_rows <= 1_000_000 and 0 < d.max_columns <= 1000
 
 
-def test_caps_are_configurable_from_the_environment(monkeypatch):
-    monkeypatch.setenv("NNKIT_MAX_TRAIN_SECONDS", "600")
-    monkeypatch.setenv("NNKIT_MAX_EPOCHS", "100000")
-    monkeypatch.setenv("NNKIT_MAX_UPLOAD_MB", "nan")  # nonsense falls back to the default
-    monkeypatch.setenv("NNKIT_MAX_SAMPLES", "-5")
-    lim = Limits.from_env()
+def test_caps_are_configurable_from_the_environment():
+    env = {
+        "NNKIT_MAX_TRAIN_SECONDS": "600",
+        "NNKIT_MAX_EPOCHS": "100000",
+        "NNKIT_MAX_UPLOAD_MB": "nan",  # nonsense falls back to the default
+        "NNKIT_MAX_SAMPLES": "-5",
+    }
+    lim = policy.limits_from_env(env)
     assert lim.max_train_seconds == 600 and lim.max_epochs == 100_000
-    assert lim.max_upload_mb == Limits().max_upload_mb and lim.max_samples == Limits().max_samples
+    d = policy.DEMO_LIMITS
+    assert lim.max_upload_mb == d.max_upload_mb and lim.max_samples == d.max_samples
+    assert policy.limits_from_env({}) == d
+
+
+def test_the_library_caps_nothing_by_default():
+    lim = Limits()
+    assert all(math.isinf(v) for v in vars(lim).values())
+    trainer = supervised_trainer(mlp(1, [4], 1), np.zeros((10, 1)), np.zeros(10))
+    assert math.isinf(trainer.max_seconds) and math.isinf(trainer.limits.max_epochs)
+    with pytest.raises(ValueError, match="positive"):
+        Limits(max_rows=0)
 
 
 # --------------------------------------------------------------------------- concurrent runs
-# A class on one server: at most LIMITS.max_concurrent_jobs runs train at once, the rest
+# A class on one server: at most policy.MAX_CONCURRENT_JOBS runs train at once, the rest
 # wait in a first-come queue (stop and heartbeat still work while waiting), and the wait
 # does not eat a run's time budget. Each test uses its own TrainingSlots.
 
@@ -192,12 +208,23 @@ def test_a_run_that_fails_gives_its_slot_back():
     assert (slots.busy, slots.waiting) == (0, 0)
 
 
-def test_the_concurrency_cap_is_configurable(monkeypatch):
-    assert 1 <= Limits().max_concurrent_jobs <= 4  # a 1–2 CPU hosted server
-    monkeypatch.setenv("NNKIT_MAX_CONCURRENT_JOBS", "8")
-    assert Limits.from_env().max_concurrent_jobs == 8
+def test_the_concurrency_cap_is_configurable():
+    assert 1 <= policy.max_concurrent_jobs_from_env({}) <= 4  # a 1–2 CPU hosted server
+    assert policy.max_concurrent_jobs_from_env({"NNKIT_MAX_CONCURRENT_JOBS": "8"}) == 8
+    default = policy.max_concurrent_jobs_from_env({})
     for nonsense in ("0", "-1", "many", "inf"):  # falls back to the default
-        monkeypatch.setenv("NNKIT_MAX_CONCURRENT_JOBS", nonsense)
-        assert Limits.from_env().max_concurrent_jobs == Limits().max_concurrent_jobs
-    monkeypatch.setenv("NNKIT_MAX_CONCURRENT_JOBS", "0.5")  # a fraction still trains one run
-    assert Limits.from_env().max_concurrent_jobs == 1
+        assert policy.max_concurrent_jobs_from_env({"NNKIT_MAX_CONCURRENT_JOBS": nonsense}) == default
+    # a fraction still trains one run
+    assert policy.max_concurrent_jobs_from_env({"NNKIT_MAX_CONCURRENT_JOBS": "0.5"}) == 1
+
+
+def test_the_torch_thread_policy_is_bounded_by_the_cpus():
+    assert policy.torch_threads_from_env({}) == 1
+    assert policy.torch_threads_from_env({"NNKIT_TORCH_THREADS": "10000"}) == (os.cpu_count() or 1)
+    assert policy.torch_threads_from_env({"NNKIT_TORCH_THREADS": "two"}) == 1
+
+
+def test_the_server_shares_one_set_of_slots():
+    assert policy.slots() is policy.slots()
+    assert policy.slots().capacity == policy.MAX_CONCURRENT_JOBS
+    assert TrainingJob(tiny_trainer(), epochs=1).slots is None  # the library queues nothing

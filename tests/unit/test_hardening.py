@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from nnkit.limits import Limits
+from nnkit.ui.policy import DEMO_LIMITS
 
 ROOT = Path(__file__).resolve().parents[2]
 SOURCES = sorted(
@@ -43,7 +43,7 @@ def test_visitors_never_see_error_details(config):
 def test_upload_size_is_small_but_fits_the_csv_cap(config):
     size = config["server"]["maxUploadSize"]
     # Streamlit's cap (MB) must admit nnkit's own CSV cap, and stay small for a shared server.
-    assert Limits().max_upload_mb <= size <= 20
+    assert DEMO_LIMITS.max_upload_mb <= size <= 20
 
 
 def test_no_usage_statistics_and_xsrf_protection(config):

@@ -80,7 +80,8 @@ def test_early_stopping_callback():
     X, y = _sine_data()
     cb = EarlyStopping(patience=3, monitor="train_loss")
     res = fit(mlp(1, [8], 1), X, y, optimizer="sgd", lr=1e-12, epochs=200, callbacks=[cb])
-    assert res.stop_reason == "callback" and res.epochs < 200
+    assert res.stop_reason == "early_stopping" and res.epochs < 200
+    assert cb.best_epoch_ is not None and cb.best_epoch_ < res.epochs
 
 
 def test_divergence_is_detected_and_reported_with_the_epoch():
@@ -377,3 +378,40 @@ def test_constant_schedule_keeps_the_learning_rate():
     seen = _lrs_per_epoch(trainer)
     trainer.run(3)
     assert seen == [0.1, 0.1, 0.1]
+
+
+def test_early_stopping_starts_afresh_on_continue():
+    X, y = _sine_data(32)
+    cb = EarlyStopping(patience=3, monitor="train_loss")
+    trainer = supervised_trainer(mlp(1, [4], 1), X, y, optimizer="sgd", lr=1e-12, callbacks=[cb])
+    first = trainer.run(200)
+    assert first.stop_reason == "early_stopping"
+    stopped_at = first.epochs
+    second = trainer.run(200)  # Continue: a fresh patience, not an immediate stop
+    assert second.stop_reason == "early_stopping"
+    assert second.epochs - stopped_at >= 3
+
+
+def test_a_trainer_takes_an_optimizer_instance_and_schedules_its_lr():
+    X, y = _sine_data(32)
+    net = mlp(1, [4], 1)
+    opt = torch.optim.SGD(net.parameters(), lr=0.2)
+    trainer = supervised_trainer(net, X, y, optimizer=opt, batch_size=8, lr_decay=0.5)
+    assert trainer.optimizer is opt
+    trainer.run(2)
+    assert opt.param_groups[0]["lr"] == pytest.approx(0.2 * 0.25)
+
+
+def test_one_config_object_drives_every_entry_point():
+    from nnkit.training import TrainConfig
+
+    X, y = _sine_data(32)
+    cfg = TrainConfig(optimizer="rmsprop", lr=1e-2, epochs=3, batch_size=8, seed=4)
+    a = fit(mlp(1, [4], 1, seed=0), X, y, cfg)
+    b = fit(mlp(1, [4], 1, seed=0), X, y, optimizer="rmsprop", lr=1e-2, epochs=3, batch_size=8, seed=4)
+    assert a.history.train_loss == b.history.train_loss and a.epochs == 3
+    assert fit(mlp(1, [4], 1, seed=0), X, y, cfg, epochs=1).epochs == 1  # keyword overrides
+    with pytest.raises(TypeError, match="learning_rate"):
+        fit(mlp(1, [4], 1), X, y, learning_rate=0.1)
+    with pytest.raises(ValueError, match="optimizer"):
+        TrainConfig(optimizer="adagrad")

@@ -1,0 +1,183 @@
+"""nnkit Lab's serving policy for a shared server, in one place: caps, training slots, threads.
+
+The library (:mod:`nnkit`) caps nothing and changes nothing global. The app, which
+serves a whole class from one small machine, needs a policy; this module is all of it:
+
+- :data:`LIMITS`: the fair-use caps of one run or upload, passed explicitly to nnkit
+  (defaults suit the hosted demo; raise them with ``NNKIT_*`` environment variables,
+  see the README's "Limits").
+- :func:`slots`: how many training runs the server trains at once
+  (``NNKIT_MAX_CONCURRENT_JOBS``); further runs queue. The live-training widget gives
+  them to every job it starts.
+- :func:`apply`: torch's intra-op threads per process (``NNKIT_TORCH_THREADS``,
+  default 1: several sessions each starting one thread per core would oversubscribe a
+  1–2 CPU server) and Python's thread switch interval (0.5 ms instead of 5 ms, so a
+  training thread gets the interpreter back quickly between a live view's redraws).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import sys
+import threading
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
+from nnkit.limits import Limits
+
+if TYPE_CHECKING:
+    from nnkit.training.jobs import TrainingSlots
+
+__all__ = [
+    "DEMO_LIMITS",
+    "LIMITS",
+    "MAX_CONCURRENT_JOBS",
+    "SWITCH_INTERVAL",
+    "apply",
+    "limits_from_env",
+    "max_concurrent_jobs_from_env",
+    "slots",
+    "torch_threads_from_env",
+]
+
+DEMO_LIMITS = Limits(
+    max_train_seconds=60.0,
+    max_epochs=5000,
+    max_samples=50_000,
+    max_upload_mb=5.0,
+    max_rows=100_000,
+    max_columns=500,
+)
+"""The hosted demo's caps when no environment variable overrides them."""
+
+_ENV = {
+    "max_train_seconds": "NNKIT_MAX_TRAIN_SECONDS",
+    "max_epochs": "NNKIT_MAX_EPOCHS",
+    "max_samples": "NNKIT_MAX_SAMPLES",
+    "max_upload_mb": "NNKIT_MAX_UPLOAD_MB",
+    "max_rows": "NNKIT_MAX_ROWS",
+    "max_columns": "NNKIT_MAX_COLUMNS",
+}
+_INTEGER = {"max_epochs", "max_samples", "max_rows", "max_columns"}
+
+SWITCH_INTERVAL = 0.0005
+"""Python's thread switch interval while the app serves (seconds; CPython's default is
+0.005). A training thread releases the interpreter around every torch op and must then
+wait for it; with 5 ms each redraw of a live view stalls training far longer than it
+runs (measured: training beside a 5 fps view at 0.67 of its solo speed with 5 ms, 0.79
+with 0.5 ms)."""
+
+
+def _env_number(environ: Mapping[str, str], name: str, default: float) -> float:
+    raw = environ.get(name)
+    if raw is None:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        return default
+    return value if math.isfinite(value) and value > 0 else default
+
+
+def limits_from_env(environ: Mapping[str, str] | None = None) -> Limits:
+    """:data:`DEMO_LIMITS` overridden by the ``NNKIT_MAX_*`` environment variables.
+
+    An invalid or non-positive value is ignored (the default stays).
+
+    Parameters
+    ----------
+    environ : mapping, optional
+        Default ``os.environ``.
+
+    Returns
+    -------
+    Limits
+    """
+    env = os.environ if environ is None else environ
+    values: dict[str, float] = {}
+    for field, var in _ENV.items():
+        v = _env_number(env, var, getattr(DEMO_LIMITS, field))
+        values[field] = max(1, int(v)) if field in _INTEGER else v
+    return Limits(**values)
+
+
+def max_concurrent_jobs_from_env(environ: Mapping[str, str] | None = None) -> int:
+    """``NNKIT_MAX_CONCURRENT_JOBS`` (default 4, at least 1).
+
+    Parameters
+    ----------
+    environ : mapping, optional
+        Default ``os.environ``.
+
+    Returns
+    -------
+    int
+    """
+    env = os.environ if environ is None else environ
+    return max(1, int(_env_number(env, "NNKIT_MAX_CONCURRENT_JOBS", 4)))
+
+
+def torch_threads_from_env(environ: Mapping[str, str] | None = None) -> int:
+    """``NNKIT_TORCH_THREADS`` (default 1), between 1 and the number of CPUs.
+
+    Parameters
+    ----------
+    environ : mapping, optional
+        Default ``os.environ``.
+
+    Returns
+    -------
+    int
+    """
+    env = os.environ if environ is None else environ
+    n = int(_env_number(env, "NNKIT_TORCH_THREADS", 1))
+    return max(1, min(n, os.cpu_count() or 1))
+
+
+LIMITS = limits_from_env()
+"""The caps every page passes to nnkit (read once, when the server starts)."""
+
+MAX_CONCURRENT_JOBS = max_concurrent_jobs_from_env()
+"""Training runs the whole server trains at once."""
+
+
+_SLOTS: TrainingSlots | None = None
+_SLOTS_LOCK = threading.Lock()
+
+
+def slots() -> TrainingSlots:
+    """The server's one shared :class:`~nnkit.training.TrainingSlots`, made on first use.
+
+    (Created lazily because :mod:`nnkit.training` imports torch, which the home page
+    must not wait for.)
+
+    Returns
+    -------
+    nnkit.training.TrainingSlots
+        Capacity :data:`MAX_CONCURRENT_JOBS`.
+    """
+    global _SLOTS
+    with _SLOTS_LOCK:
+        if _SLOTS is None:
+            from nnkit.training.jobs import TrainingSlots
+
+            _SLOTS = TrainingSlots(MAX_CONCURRENT_JOBS)
+        return _SLOTS
+
+
+def apply() -> None:
+    """Apply the process-wide policy: switch interval, and torch's threads once torch is loaded.
+
+    Cheap and idempotent: every page calls it (through
+    :func:`nnkit.ui.router.ensure_router`) and the live-training widget calls it before
+    each run. It imports nothing heavy: when torch is not loaded yet, its threads are
+    set on a later call.
+    """
+    if sys.getswitchinterval() > SWITCH_INTERVAL:
+        sys.setswitchinterval(SWITCH_INTERVAL)
+    torch = sys.modules.get("torch")
+    if torch is not None:
+        n = torch_threads_from_env()
+        if torch.get_num_threads() != n:
+            torch.set_num_threads(n)
