@@ -62,6 +62,7 @@ from __future__ import annotations
 import math
 import numbers
 from collections.abc import Iterable
+from typing import final
 
 from nnkit.autodiff._ieee import NAN as _NAN
 from nnkit.autodiff._ieee import div as _div
@@ -95,6 +96,7 @@ OPS: dict[str, str] = {
 }
 
 
+@final
 class Node:
     """One scalar in the computational graph: value, gradient, parents, local derivatives.
 
@@ -122,6 +124,8 @@ class Node:
     becomes a constant leaf node (``op == "const"``). Nodes compare and hash by
     identity, so they can be dictionary keys. Building a node and running
     :meth:`backward` are not thread-safe on a graph shared between threads.
+    The class is final: the operations test ``type(x) is Node`` (the fastest check)
+    to tell a node from a number.
     """
 
     __slots__ = ("value", "grad", "_parents", "_local", "op", "label", "_pending")
@@ -167,7 +171,7 @@ class Node:
     # -- binary operators: local derivatives d(a∘b)/da, d(a∘b)/db ----------------------
     def __add__(self, other: Node | float) -> Node:
         """``self + other``; local derivatives 1, 1."""
-        o = other if isinstance(other, Node) else _lift(other)
+        o = other if type(other) is Node else _lift(other)
         if o is None:
             return NotImplemented
         return Node(self.value + o.value, "", (self, o), (1.0, 1.0), "+")
@@ -181,7 +185,7 @@ class Node:
 
     def __sub__(self, other: Node | float) -> Node:
         """``self - other``; local derivatives 1, -1."""
-        o = other if isinstance(other, Node) else _lift(other)
+        o = other if type(other) is Node else _lift(other)
         if o is None:
             return NotImplemented
         return Node(self.value - o.value, "", (self, o), (1.0, -1.0), "-")
@@ -195,7 +199,7 @@ class Node:
 
     def __mul__(self, other: Node | float) -> Node:
         """``self * other``; local derivatives ``other``, ``self``."""
-        o = other if isinstance(other, Node) else _lift(other)
+        o = other if type(other) is Node else _lift(other)
         if o is None:
             return NotImplemented
         a = self.value
@@ -211,7 +215,7 @@ class Node:
 
     def __truediv__(self, other: Node | float) -> Node:
         """``self / other``; local derivatives ``1/other``, ``-self/other²``."""
-        o = other if isinstance(other, Node) else _lift(other)
+        o = other if type(other) is Node else _lift(other)
         if o is None:
             return NotImplemented
         return _divide(self, o)
@@ -225,7 +229,7 @@ class Node:
 
     def __pow__(self, other: Node | float) -> Node:
         """``self ** other``: a number exponent (``^n``) or a node exponent (``**``)."""
-        if isinstance(other, Node):
+        if type(other) is Node:
             return _power(self, other)
         if not isinstance(other, numbers.Real):
             return NotImplemented
@@ -373,7 +377,7 @@ class Node:
 
 def _lift(x: object) -> Node | None:
     """Wrap a number as a constant leaf node; None if ``x`` is not a real number."""
-    if isinstance(x, float | int) or isinstance(x, numbers.Real):  # fast path first
+    if type(x) is float or type(x) is int or isinstance(x, numbers.Real):  # fast paths first
         return Node(float(x), "", (), (), "const")
     return None
 

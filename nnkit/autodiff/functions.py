@@ -16,7 +16,7 @@ __all__ = ["abs_", "cos", "exp", "linear", "log", "relu", "sigmoid", "sin", "sqr
 
 
 def _as_node(x: Node | float) -> Node:
-    if isinstance(x, Node):
+    if type(x) is Node:
         return x
     c = _lift(x)
     if c is None:
@@ -93,14 +93,14 @@ def linear(weights: Sequence[Node], inputs: Sequence[Node | float], bias: Node) 
     """
     if len(weights) != len(inputs):
         raise ValueError(f"{len(weights)} weights but {len(inputs)} inputs")
-    xs = [x.value if isinstance(x, Node) else float(x) for x in inputs]
+    xs = [x.value if type(x) is Node else float(x) for x in inputs]
     ws = [w.value for w in weights]
     total = bias.value
     for w, x in zip(ws, xs):  # noqa: B905 - lengths checked above
         total += w * x
-    node_inputs = [x for x in inputs if isinstance(x, Node)]
+    node_inputs = [x for x in inputs if type(x) is Node]
     if node_inputs:
-        w_of_node = [w for w, x in zip(ws, inputs) if isinstance(x, Node)]  # noqa: B905
+        w_of_node = [w for w, x in zip(ws, inputs) if type(x) is Node]  # noqa: B905
         parents = (*weights, *node_inputs, bias)
         local = (*xs, *w_of_node, 1.0)
     else:
