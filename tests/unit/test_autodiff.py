@@ -460,10 +460,10 @@ def test_formula_graph_shapes():
 
 def test_formula_errors_are_clear():
     f = parse("atan(x)", ("x",))
-    with pytest.raises(ad.UnsupportedOperation, match="no node for atan"):
+    with pytest.raises(ad.UnsupportedOperation, match="atan"):  # names the function
         ad.graph_from_formula(f, {"x": 1.0})
     f = parse("x + y", ("x", "y"))
-    with pytest.raises(ValueError, match="no value given for y"):
+    with pytest.raises(ValueError, match=r"\by\b"):  # names the variable
         ad.graph_from_formula(f, {"x": 1.0})
 
 
