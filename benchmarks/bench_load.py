@@ -43,8 +43,8 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from benchmarks import Row  # noqa: E402
-from nnkit.ui.policy import MAX_CONCURRENT_JOBS  # noqa: E402
 from nnkit.ui.course import HOME, LECTURES  # noqa: E402
+from nnkit.ui.policy import MAX_CONCURRENT_JOBS  # noqa: E402
 from tests.e2e.browser import (  # noqa: E402
     CHROMIUM,
     CHROMIUM_ARGS,
