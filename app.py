@@ -2,7 +2,10 @@
 
 import streamlit as st
 
+from nnkit.ui import policy
 from nnkit.ui.course import HOME, LECTURES
+
+policy.warm_up()  # once per server: heavy imports in the background, then gc.freeze()
 
 st.set_page_config(page_title="nnkit Lab", page_icon=":material/neurology:", layout="wide")
 

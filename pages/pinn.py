@@ -263,7 +263,7 @@ live_view = st.toggle("show the solution while training", True, key="pinn_live_v
                       help="A coarse map of the network's u, redrawn with the loss chart (every 2 s); "
                       "it costs the training about 5 % of its speed.")
 job = live_training("pinn", make_job, render, config=(key, items, config) if settings_ok else None,
-                    loss_chart=False, fps=0.5, start_label="Train")
+                    loss_chart=False, start_label="Train")
 
 # --------------------------------------------------------------------------- after training
 if job is not None and not job.running and len(job.snapshot().history):

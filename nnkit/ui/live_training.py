@@ -67,7 +67,7 @@ __all__ = [
     "show_images",
 ]
 
-DEFAULT_FPS = 5.0
+DEFAULT_FPS = 3.0
 """Refreshes per second of the live view while a job runs."""
 
 QUEUED_FPS = 1.0

@@ -13,6 +13,13 @@ serves a whole class from one small machine, needs a policy; this module is all 
   default 1: several sessions each starting one thread per core would oversubscribe a
   1–2 CPU server) and Python's thread switch interval (0.5 ms instead of 5 ms, so a
   training thread gets the interpreter back quickly between a live view's redraws).
+- :func:`warm_up`: once per server process, in a background thread, import the heavy
+  libraries (torch and its optimizer machinery, scikit-learn, SciPy, SymPy) so that no
+  visitor waits for them on a first click, then :func:`gc.freeze` everything loaded so
+  far, so that later garbage collections never walk those millions of objects again.
+  (``.streamlit/config.toml`` also turns off Streamlit's full collection after every
+  script run: with a live view refreshing a few times a second, that collection held
+  the interpreter for most of the time a training thread needed it.)
 """
 
 from __future__ import annotations
@@ -34,11 +41,13 @@ __all__ = [
     "LIMITS",
     "MAX_CONCURRENT_JOBS",
     "SWITCH_INTERVAL",
+    "WARM_UP_MODULES",
     "apply",
     "limits_from_env",
     "max_concurrent_jobs_from_env",
     "slots",
     "torch_threads_from_env",
+    "warm_up",
 ]
 
 DEMO_LIMITS = Limits(
@@ -164,6 +173,65 @@ def slots() -> TrainingSlots:
 
             _SLOTS = TrainingSlots(MAX_CONCURRENT_JOBS)
         return _SLOTS
+
+
+WARM_UP_MODULES = (
+    "torch",
+    "torch.optim",
+    "sklearn.ensemble",
+    "sklearn.linear_model",
+    "sklearn.pipeline",
+    "scipy.optimize",
+    "scipy.stats",
+    "sympy",
+    "altair",
+    "pandas",
+    "nnkit.training",
+    "nnkit.models",
+)
+"""What :func:`warm_up` imports (heavy, and needed by the first click on most pages)."""
+
+_WARM = threading.Event()
+_WARM_LOCK = threading.Lock()
+_warm_thread: threading.Thread | None = None
+
+
+def _warm() -> None:
+    import gc
+    import importlib
+
+    try:
+        for name in WARM_UP_MODULES:
+            importlib.import_module(name)
+        apply()
+        import torch
+
+        # The first optimizer a process builds imports torch._dynamo (seconds on a small
+        # server): build one now rather than inside a visitor's first training run.
+        torch.optim.Adam([torch.zeros(1, requires_grad=True)])
+        gc.collect()
+        gc.freeze()
+    finally:
+        _WARM.set()
+
+
+def warm_up() -> threading.Thread:
+    """Start the one background warm-up of this server process (later calls return it).
+
+    Called by ``app.py`` on every run; it imports nothing heavy itself, so the home page
+    is not slowed down. See the module docstring for what the warm-up does.
+
+    Returns
+    -------
+    threading.Thread
+        The (daemon) warm-up thread; ``join()`` it to wait for the end.
+    """
+    global _warm_thread
+    with _WARM_LOCK:
+        if _warm_thread is None:
+            _warm_thread = threading.Thread(target=_warm, name="nnkit-warm-up", daemon=True)
+            _warm_thread.start()
+        return _warm_thread
 
 
 def apply() -> None:

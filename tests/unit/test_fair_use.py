@@ -228,3 +228,22 @@ def test_the_server_shares_one_set_of_slots():
     assert policy.slots() is policy.slots()
     assert policy.slots().capacity == policy.MAX_CONCURRENT_JOBS
     assert TrainingJob(tiny_trainer(), epochs=1).slots is None  # the library queues nothing
+
+
+def test_the_server_warms_up_once_in_the_background():
+    import sys
+
+    thread = policy.warm_up()
+    assert policy.warm_up() is thread  # one per process
+    thread.join(HANG)
+    assert not thread.is_alive()
+    assert all(name in sys.modules for name in policy.WARM_UP_MODULES)
+    import torch
+
+    # torch's thread count is per OpenMP thread: what matters is what the threads started
+    # afterwards (training jobs, script runs) get
+    seen: list[int] = []
+    probe = threading.Thread(target=lambda: seen.append(torch.get_num_threads()))
+    probe.start()
+    probe.join()
+    assert seen == [policy.torch_threads_from_env()]
