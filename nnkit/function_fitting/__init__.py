@@ -34,27 +34,46 @@ from nnkit.function_fitting.evaluation import (
     evaluate_fit,
 )
 from nnkit.function_fitting.live import LiveView, live_view
-from nnkit.function_fitting.settings import PRESETS, FitSettings
+from nnkit.function_fitting.settings import (
+    BATCH_SIZES,
+    CONTROLS,
+    HIDDEN_ACTIVATIONS,
+    LEARNING_RATES,
+    LR_DECAYS,
+    OPTIMIZER_LABELS,
+    PRESETS,
+    FitSettings,
+)
 from nnkit.function_fitting.targets import (
     MAX_DOMAIN,
     MAX_TARGET,
+    TARGET_CHOICES,
     Target,
     builtin_target,
     formula_target,
     grid_points,
     make_data,
+    target_for,
     target_from_name,
 )
-from nnkit.function_fitting.universal import width_sweep, width_sweep_note
+from nnkit.function_fitting.universal import WIDTHS, width_sweep, width_sweep_note
 
 __all__ = [
+    "BATCH_SIZES",
     "BEHAVIOURS",
+    "CONTROLS",
+    "HIDDEN_ACTIVATIONS",
     "LEARNED_R2",
+    "LEARNING_RATES",
+    "LR_DECAYS",
+    "OPTIMIZER_LABELS",
     "MAX_DOMAIN",
     "MAX_TARGET",
     "OVERFIT_RATIO",
     "PRESETS",
     "ROUGH_R2",
+    "TARGET_CHOICES",
+    "WIDTHS",
     "FitEvaluation",
     "FitSettings",
     "LiveView",
@@ -70,6 +89,7 @@ __all__ = [
     "grid_points",
     "live_view",
     "make_data",
+    "target_for",
     "target_from_name",
     "width_sweep",
     "width_sweep_note",

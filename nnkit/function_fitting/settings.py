@@ -9,6 +9,7 @@ meaning), so the recipe is spelled out once, in :class:`~nnkit.training.TrainCon
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING, Any
 
@@ -22,7 +23,55 @@ if TYPE_CHECKING:
     from nnkit.models import ModelSpec
     from nnkit.training import TrainConfig, Trainer
 
-__all__ = ["PRESETS", "FitSettings"]
+__all__ = [
+    "BATCH_SIZES",
+    "CONTROLS",
+    "HIDDEN_ACTIVATIONS",
+    "LEARNING_RATES",
+    "LR_DECAYS",
+    "OPTIMIZER_LABELS",
+    "PRESETS",
+    "FitSettings",
+]
+
+LEARNING_RATES: tuple[float, ...] = tuple(
+    float(f"{m}e{e}") for e in range(-7, 1) for m in (1, 2, 5) if m * 10.0**e <= 1.0
+)
+"""Learning rates a page offers: 1e-7 to 1 in 1-2-5 steps."""
+
+BATCH_SIZES: tuple[int, ...] = (1, 8, 32, 64, 128, 256, 512, 1024)
+"""Mini-batch sizes a page offers (besides full batch)."""
+
+OPTIMIZER_LABELS: dict[str, str] = {
+    "sgd": "SGD",
+    "momentum": "SGD + momentum",
+    "rmsprop": "RMSprop",
+    "adam": "Adam",
+    "lbfgs": "L-BFGS",
+}
+"""The optimizers of :data:`nnkit.training.OPTIMIZERS`, name -> label."""
+
+LR_DECAYS: tuple[float, ...] = (1.0, 0.999, 0.995, 0.99, 0.98, 0.95)
+"""Learning-rate factors per epoch a page offers (1: no decay)."""
+
+CONTROLS: tuple[str, ...] = (
+    "layers", "width", "activation", "output_relu", "fourier_features", "fourier_scale",
+    "normalize", "optimizer", "lr", "batch_size", "epochs", "summed", "lr_decay", "cosine",
+)  # fmt: skip
+"""Names of :meth:`FitSettings.controls`: the settings as a page's controls show them."""
+
+
+def _hidden_activations() -> dict[str, str]:
+    from nnkit.activations import ACTIVATIONS
+
+    steps = ("heaviside", "sign")  # no gradient: a network of steps cannot be trained
+    usable = {name: a.label for name, a in ACTIVATIONS.items() if name not in steps}
+    return usable | {"siren": "SIREN sin(w0·z)"}
+
+
+HIDDEN_ACTIVATIONS: dict[str, str] = _hidden_activations()
+"""Hidden activations a fitting network can train with, name -> label: the registry's
+differentiable ones, and ``"siren"`` (sine layers with SIREN's initialisation)."""
 
 
 @dataclass(frozen=True)
@@ -248,6 +297,67 @@ class FitSettings:
         """
         n_train = self.training_rows(n_samples, val_fraction)
         return math.ceil(n_train / max(self.batch_rows(n_samples, val_fraction), 1))
+
+    def controls(self) -> dict[str, Any]:
+        """The settings as a page's controls show them (keys :data:`CONTROLS`).
+
+        One width for every hidden layer (the first layer's), flags for a ReLU on the
+        output, a summed loss and a cosine schedule; ``batch_size`` None is full batch.
+        :meth:`from_controls` is the inverse (for settings with equal hidden widths).
+
+        Returns
+        -------
+        dict
+        """
+        return {
+            "layers": len(self.hidden),
+            "width": self.hidden[0] if self.hidden else 1,
+            "activation": self.activation,
+            "output_relu": self.output_activation == "relu",
+            "fourier_features": self.fourier_features,
+            "fourier_scale": self.fourier_scale,
+            "normalize": self.normalize,
+            "optimizer": self.optimizer,
+            "lr": self.lr,
+            "batch_size": self.batch_size,
+            "epochs": self.epochs,
+            "summed": self.reduction == "sum",
+            "lr_decay": self.lr_decay,
+            "cosine": self.lr_schedule == "cosine",
+        }
+
+    @classmethod
+    def from_controls(cls, controls: Mapping[str, Any], seed: int = 0) -> FitSettings:
+        """Settings from a page's controls (the inverse of :meth:`controls`).
+
+        Parameters
+        ----------
+        controls : mapping
+            Values for every name of :data:`CONTROLS`.
+        seed : int
+            Seeds the weights and the batches.
+
+        Returns
+        -------
+        FitSettings
+        """
+        c = controls
+        return cls(
+            hidden=(int(c["width"]),) * int(c["layers"]),
+            activation=str(c["activation"]),
+            output_activation="relu" if c["output_relu"] else None,
+            fourier_features=int(c["fourier_features"]),
+            fourier_scale=float(c["fourier_scale"]),
+            normalize=bool(c["normalize"]),
+            optimizer=str(c["optimizer"]),
+            lr=float(c["lr"]),
+            batch_size=None if c["batch_size"] is None else int(c["batch_size"]),
+            epochs=int(c["epochs"]),
+            reduction="sum" if c["summed"] else "mean",
+            seed=int(seed),
+            lr_decay=float(c["lr_decay"]),
+            lr_schedule="cosine" if c["cosine"] else "constant",
+        )
 
     def describe(self) -> str:
         """One line: architecture and recipe, e.g. ``"128→128 tanh; adam lr 0.002, ..."``.

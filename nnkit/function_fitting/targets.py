@@ -25,11 +25,13 @@ if TYPE_CHECKING:
 __all__ = [
     "MAX_DOMAIN",
     "MAX_TARGET",
+    "TARGET_CHOICES",
     "Target",
     "builtin_target",
     "formula_target",
     "grid_points",
     "make_data",
+    "target_for",
     "target_from_name",
 ]
 
@@ -203,6 +205,43 @@ def formula_target(formula: Formula, domain: tuple[float, float]) -> Target:
             f"on in float32 (at most {MAX_TARGET:g}): shrink the domain or rescale the formula"
         )
     return target
+
+
+TARGET_CHOICES: dict[str, str] = (
+    {"rastrigin": "Rastrigin (exercise 1, 2-D)"}
+    | {k: f"{t.label} (1-D)" for k, t in TARGETS_1D.items()}
+    | {"formula": "your formula f(x) or f(x, y)"}
+)
+"""What a page offers to fit: choice -> label (see :func:`target_for`)."""
+
+
+def target_for(choice: str, domain: tuple[float, float], formula: Formula | None = None) -> Target:
+    """The target a page's choice names, on the training box ``domain``.
+
+    Parameters
+    ----------
+    choice : str
+        A key of :data:`TARGET_CHOICES`: a built-in name, or ``"formula"``.
+    domain : (float, float)
+        Training box.
+    formula : nnkit.expr.Formula, optional
+        The parsed formula, for ``choice="formula"``.
+
+    Returns
+    -------
+    Target
+
+    Raises
+    ------
+    ValueError
+        On a bad box, or a formula that cannot be fitted on it (the message says what
+        to change).
+    """
+    if choice == "formula":
+        if formula is None:
+            raise ValueError("type a formula in x (and y) to fit")
+        return formula_target(formula, domain)
+    return builtin_target(choice).with_domain(*domain)
 
 
 def target_from_name(name: str, domain: tuple[float, float] | None = None) -> Target:

@@ -10,12 +10,15 @@ import pandas as pd
 from nnkit.function_fitting.targets import Target
 from nnkit.metrics import r2_score, rmse
 
-__all__ = ["width_sweep", "width_sweep_note"]
+__all__ = ["WIDTHS", "width_sweep", "width_sweep_note"]
+
+WIDTHS: tuple[int, ...] = (1, 2, 4, 8, 16, 32, 64, 128, 256)
+"""Hidden widths of the default sweep (powers of two)."""
 
 
 def width_sweep(
     target: Target,
-    widths: Sequence[int] = (1, 2, 4, 8, 16, 32, 64, 128, 256),
+    widths: Sequence[int] = WIDTHS,
     *,
     activation: str = "sigmoid",
     n_samples: int = 256,
