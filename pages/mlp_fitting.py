@@ -239,7 +239,7 @@ if part == PART_TRAIN:
     model_preview = settings.build_model(target.dim, X, y, target.domain)
     st.caption(
         f"{target.label} on [{target.domain[0]:g}, {target.domain[1]:g}]{'²' if target.dim == 2 else ''}, "
-        f"{len(X)} random samples ({VAL_FRACTION:.0%} held out for validation) · network: "
+        f"{len(X)} random samples ({VAL_FRACTION * 100:g} % held out for validation) · network: "
         f"{settings.describe()} · {count_parameters(model_preview)} trainable parameters · "
         f"{settings.steps_per_epoch(len(X), VAL_FRACTION)} optimizer steps per epoch · "
         f"runs stop after {LIMITS.max_train_seconds:g} s (fair-use cap)."

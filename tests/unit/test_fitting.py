@@ -27,14 +27,17 @@ from nnkit.fitting import (
 )
 from nnkit.function_fitting import (
     BEHAVIOURS,
+    CONTROLS,
     LEARNED_R2,
     ROUGH_R2,
+    TARGET_CHOICES,
     FitSettings,
     RunSummary,
     Target,
     compare_note,
     diagnose_recipe,
     live_view,
+    target_for,
     width_sweep_note,
 )
 from nnkit.models import mlp, predict, torch_mlp
@@ -380,3 +383,20 @@ def test_live_view_truth_range_and_r2():
     assert lo == pytest.approx(-1.0, abs=0.01) and hi == pytest.approx(1.0, abs=0.01)
     again = live_view(net, t, n=41, window_factor=1.0, truth=lv.truth)
     assert np.array_equal(again.truth, lv.truth)
+
+
+@pytest.mark.parametrize("name", list(PRESETS))
+def test_presets_round_trip_through_the_page_controls(name):
+    s = PRESETS[name]
+    assert set(s.controls()) == set(CONTROLS)
+    assert FitSettings.from_controls(s.controls(), seed=s.seed) == s
+
+
+def test_target_for_a_page_choice():
+    assert set(TARGET_CHOICES) >= {"rastrigin", "formula", "sine"}
+    assert target_for("sine", (0.0, 2.0)).domain == (0.0, 2.0)
+    t = target_for("formula", (-1, 1), parse("x*y", ("x", "y")))
+    assert t.dim == 2 and t(np.array([[2.0, 3.0]]))[0] == 6.0
+    for bad in (("formula", (-1, 1), None), ("sine", (1.0, 0.0), None), ("nope", (0, 1), None)):
+        with pytest.raises(ValueError):
+            target_for(*bad)
