@@ -20,7 +20,7 @@ Streamlit session) per visitor.
    probed once a second for as long as the 10 sessions walk: p50 and p95),
    exceptions seen, cross-talk (a session's page ever showing
    another session's marker), and how many runs were still waiting for a training slot
-   (the server trains at most ``LIMITS.max_concurrent_jobs`` at once) when the watch ended.
+   (the server trains at most ``NNKIT_MAX_CONCURRENT_JOBS`` at once) when the watch ended.
 
 Bounded: every wait has a timeout, the whole run has a deadline (``NNKIT_LOAD_DEADLINE``,
 default 1200 s), the server is stopped at the end. Loopback only. Set ``NNKIT_LOAD_SESSIONS``
@@ -43,8 +43,8 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from benchmarks import Row  # noqa: E402
-from nnkit.limits import LIMITS  # noqa: E402
 from nnkit.ui.course import HOME, LECTURES  # noqa: E402
+from nnkit.ui.policy import MAX_CONCURRENT_JOBS  # noqa: E402
 from tests.e2e.browser import (  # noqa: E402
     CHROMIUM,
     CHROMIUM_ARGS,
@@ -346,7 +346,7 @@ def run() -> list[Row]:
         Row("sessions that did not finish the walk", len(errors), None, "count", goal="0",
             note="; ".join(errors[:3])),
         Row("training runs started", sum(v.trained_pages for v in many), one.trained_pages, "runs",
-            "1 session", note=f"max {LIMITS.max_concurrent_jobs} train at once (LIMITS.max_concurrent_jobs)"),
+            "1 session", note=f"max {MAX_CONCURRENT_JOBS} train at once (NNKIT_MAX_CONCURRENT_JOBS)"),
         Row("runs still queued after the watch", sum(v.queued_pages for v in many), one.queued_pages,
             "runs", "1 session", note=f"waiting for a slot {WATCH_SECONDS:g} s after Start"),
     ]

@@ -36,11 +36,13 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
+import numpy.typing as npt
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
+    import pandas as pd
     from torch import nn
 
 __all__ = [
@@ -54,7 +56,7 @@ __all__ = [
     "names",
 ]
 
-ArrayLike = Any
+ArrayLike = npt.ArrayLike
 
 #: Negative slope of ``leaky_relu`` (torch's default ``negative_slope``).
 LEAKY_RELU_SLOPE = 0.01
@@ -67,7 +69,7 @@ _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
 
 @dataclass(frozen=True)
 class Activation:
-    """One activation function: numpy function, derivative, torch module, formula, range.
+    r"""One activation function: numpy function, derivative, torch module, formula, range.
 
     Attributes
     ----------
@@ -86,7 +88,7 @@ class Activation:
         ``(low, high)``: infimum and supremum of the output (``±inf`` when unbounded).
         Whether the ends are attained is in :attr:`range_latex`.
     range_latex : str
-        The exact output set in LaTeX, e.g. ``"(0, 1)"`` or ``"\\{0, 1\\}"``.
+        The exact output set in LaTeX, e.g. ``"(0, 1)"`` or ``"\{0, 1\}"``.
     kinks : tuple of float
         Points where the function is not differentiable (empty if none).
     note : str
@@ -111,7 +113,7 @@ class Activation:
     deriv_max_text: str = ""
 
     def torch_module(self) -> nn.Module:
-        """A fresh ``torch.nn.Module`` computing the same function.
+        """Make a fresh ``torch.nn.Module`` computing the same function.
 
         Torch is imported here, on first use, not when ``nnkit.activations`` is.
 
@@ -484,7 +486,9 @@ def get(name: str) -> Activation:
         ) from None
 
 
-def curves(names_: list[str], x_range: tuple[float, float] = (-6.0, 6.0), n: int = 601):
+def curves(
+    names_: list[str], x_range: tuple[float, float] = (-6.0, 6.0), n: int = 601
+) -> pd.DataFrame:
     """Sample activations and their derivatives on a grid, in long format for plotting.
 
     Parameters
@@ -524,8 +528,10 @@ def curves(names_: list[str], x_range: tuple[float, float] = (-6.0, 6.0), n: int
     return pd.concat(frames, ignore_index=True)
 
 
-def derivative_summary(table, threshold: float = 0.01, depth: int = 10):
-    """What the plotted derivatives say about saturation and vanishing gradients.
+def derivative_summary(
+    table: pd.DataFrame, threshold: float = 0.01, depth: int = 10
+) -> pd.DataFrame:
+    """Summarise what the plotted derivatives say about saturation and vanishing gradients.
 
     Reads a table made by :func:`curves` (so the numbers are those of the plotted data).
 

@@ -30,7 +30,9 @@ curvature they remember and how they scale it.
 
 from __future__ import annotations
 
-from nnkit._torch import torch
+from collections.abc import Callable, Iterable
+
+import torch
 
 __all__ = ["BFGS", "MAX_BFGS_PARAMETERS", "bfgs_matrix_bytes", "bfgs_update"]
 
@@ -92,8 +94,8 @@ class BFGS(torch.optim.LBFGS):
         If the parameters hold more than :data:`MAX_BFGS_PARAMETERS` numbers.
     """
 
-    def __init__(self, params, lr: float = 1.0, max_iter: int = 20, max_eval: int | None = None,
-                 tolerance_grad: float = 1e-7, tolerance_change: float = 1e-9, self_scaling: bool = True):
+    def __init__(self, params: Iterable[torch.Tensor], lr: float = 1.0, max_iter: int = 20, max_eval: int | None = None,
+                 tolerance_grad: float = 1e-7, tolerance_change: float = 1e-9, self_scaling: bool = True) -> None:
         self.self_scaling = bool(self_scaling)
         super().__init__(params, lr=lr, max_iter=max_iter, max_eval=max_eval,
                          tolerance_grad=tolerance_grad, tolerance_change=tolerance_change,
@@ -112,7 +114,7 @@ class BFGS(torch.optim.LBFGS):
         return self.state[self._params[0]].get("H")
 
     @torch.no_grad()
-    def step(self, closure):  # type: ignore[override]
+    def step(self, closure: Callable[[], torch.Tensor]) -> torch.Tensor:  # type: ignore[override]
         """Run up to ``max_iter`` BFGS iterations; returns the loss at the start."""
         from torch.optim.lbfgs import _strong_wolfe  # torch's own, as LBFGS uses it
 
@@ -159,7 +161,9 @@ class BFGS(torch.optim.LBFGS):
                 break
             x0 = self._clone_param()
 
-            def along(x, step, direction):
+            def along(
+                x: list[torch.Tensor], step: float, direction: torch.Tensor
+            ) -> tuple[float, torch.Tensor]:
                 return self._directional_evaluate(closure, x, step, direction)
 
             # a full line search even near the end of the call's budget: a truncated one can

@@ -171,8 +171,14 @@ if graph is not None:
     # Gradients beside their references
     # -----------------------------------------------------------------------
     @st.cache_data(show_spinner=False, max_entries=64)
-    def references(text: str, names: tuple[str, ...], point: tuple[float, ...]) -> pd.DataFrame:
-        return ad.check_gradients(parse(text, names), dict(zip(names, point, strict=True)))
+    def references(
+        text: str, names: tuple[str, ...], point: tuple[float, ...], engine: tuple[float, ...]
+    ) -> pd.DataFrame:
+        return ad.check_gradients(
+            parse(text, names),
+            dict(zip(names, point, strict=True)),
+            engine=dict(zip(names, engine, strict=True)),
+        )
 
     st.subheader("Gradients and their references")
     if step < n_steps:
@@ -182,10 +188,9 @@ if graph is not None:
             icon=":material/hourglass_top:",
         )
     else:
-        ref = references(formula.text, formula.variables, tuple(values.values()))
-        final = trace.grads_after(n_steps)
-        # A variable the formula does not use is not in the graph: its gradient is 0.
-        ref["autodiff"] = [final.get(graph.inputs[v], 0.0) for v in formula.variables]
+        # The gradients the step-through produced, beside torch's and a central difference.
+        engine = tuple(trace.input_grads(graph.inputs).values())
+        ref = references(formula.text, formula.variables, tuple(values.values()), engine)
         st.dataframe(
             ref.style.format(
                 {
@@ -237,20 +242,6 @@ if graph is not None:
         "      node.grad += c.grad * d",
         language="python",
     )
-    repeats = ad.repeated_uses(graph.output)
-    naive = ad.compare_naive(graph)
-    st.dataframe(naive, hide_index=True, width="stretch")
-    wrong = naive.loc[~naive["naive is right"], "variable"].tolist()
-    if repeats:
-        st.markdown(
-            f"**What you see:** {len(repeats)} operation(s) here use one node twice "
-            f"({', '.join(trace.names[n] + ' = ' + n.op for n in repeats[:5])}); the naive "
-            f"rule is wrong for {', '.join(wrong) if wrong else 'no variable'}, the fixed "
-            "rule matches backward()."
-        )
-    else:
-        st.markdown(
-            "**What you see:** no operation in this graph uses the same node twice, so "
-            "the naive rule happens to be right. Pick the *Pitfall* example, or tick the "
-            "repeated-products box with a power such as x^2, to see it fail."
-        )
+    pitfall = ad.pitfall(graph)
+    st.dataframe(pitfall.table, hide_index=True, width="stretch")
+    st.markdown(f"**What you see:** {pitfall.note()}")

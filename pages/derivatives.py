@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import numpy as np
 import streamlit as st
 
 from nnkit import finite_diff as fd
@@ -23,14 +22,7 @@ EXAMPLES = [
     "x^7 - 3x^5 + x",
     "abs(x) + x^2",
 ]
-LECTURE_LABELS = {
-    "forward O(h)": ("forward", 1),
-    "backward O(h)": ("backward", 1),
-    "central O(h²)": ("central", 2),
-    "forward O(h²)": ("forward", 2),
-    "backward O(h²)": ("backward", 2),
-    "central O(h⁴)": ("central", 4),
-}
+LECTURE_LABELS = fd.scheme_labels()  # "central O(h²)" -> ("central", 2)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -46,12 +38,11 @@ def sweep_for(
     engine: bool,
 ) -> fd.Sweep:
     """One error sweep (pure: cached per input)."""
-    stencils = [fd.stencil(derivative, acc, kind) for kind, acc in specs]
     return fd.error_sweep(
         parse(text),
         x0,
         derivative,
-        stencils,
+        fd.stencils_for(derivative, specs),
         h=fd.default_steps(200, lo, hi),
         complex_step_too=complex_step,
         autodiff_too=autodiff,
@@ -167,14 +158,14 @@ with right:
         except (ValueError, FormulaError) as err:
             st.error(f"Cannot compute this sweep: {err}")
 
-    d_mark = "'" * int(derivative) if derivative <= 3 else f"^{{({derivative})}}"
+    d_mark = fd.derivative_notation(int(derivative))
     st.latex(f"f(x) = {formula.latex}")
     st.latex(derivative_latex(formula.text, int(derivative), f"f{d_mark}(x)"))
 
     if sweep is not None:
         st.markdown(
             f"Exact value (sympy, 30 digits, rounded to double): "
-            f"f{'′' * derivative if derivative <= 3 else f'^({derivative})'}(x₀) = "
+            f"f{fd.derivative_notation(int(derivative), unicode=True)}(x₀) = "
             f"`{sweep.exact:.17g}` at x₀ = {sweep.x0:g}, where f(x₀) = `{sweep.f0:.17g}`."
         )
         st.altair_chart(error_chart(sweep, model=model), width="stretch")
@@ -199,26 +190,8 @@ with right:
 
 if sweep is not None and len(sweep.stencils):
     st.subheader("Fitted order, optimal step, smallest error")
-    table = sweep.summary[sweep.summary.method.isin(list(sweep.stencils))][
-        [
-            "method", "order", "order_here", "fitted_order", "C", "S",
-            "h_star", "e_star", "h_best", "e_best",
-        ]
-    ].rename(
-        columns={
-            "order": "p (theory)",
-            "order_here": "order at x₀",
-            "fitted_order": "fitted slope",
-            "C": "C",
-            "S": "S = Σ|w|",
-            "h_star": "h* (theory)",
-            "e_star": "E* (theory)",
-            "h_best": "best h (meas.)",
-            "e_best": "min error (meas.)",
-        }
-    )
     st.dataframe(
-        table.style.format(
+        fd.summary_table(sweep).style.format(
             {
                 "p (theory)": "{:.0f}",
                 "order at x₀": "{:.0f}",
@@ -278,7 +251,7 @@ if sweep is not None and len(sweep.stencils):
         st.caption(
             "exact: sympy's derivative at x₀. model: the predicted error |C|·M·hᵖ + S·ε·F/hᵈ."
         )
-        broken = at.loc[~np.isfinite(at.estimate), "method"].tolist()
+        broken = fd.failed_methods(at)
         if broken:
             st.warning(
                 f"At h = {h_one:.3g} some samples f(x₀ + s·h) overflow or leave f's domain, "

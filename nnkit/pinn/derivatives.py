@@ -27,7 +27,9 @@ paper's Burgers setup (8 × 20 tanh, 10,000 points; ``benchmarks/bench_pinn.py``
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from nnkit._torch import torch
 
@@ -67,14 +69,14 @@ class Jet:
         return self.second[i]
 
 
-def _orders(first, second) -> tuple[tuple[int, ...], tuple[int, ...]]:
+def _orders(first: Iterable[int], second: Iterable[int]) -> tuple[tuple[int, ...], tuple[int, ...]]:
     second = tuple(sorted(set(int(i) for i in second)))
     first = tuple(sorted(set(int(i) for i in first) | set(second)))
     return first, second
 
 
-def autograd_jet(u: Tensor, X: Tensor, first=(), second=()) -> Jet:
-    """The jet of ``u = f(X)`` through ``torch.autograd.grad`` (graph kept).
+def autograd_jet(u: Tensor, X: Tensor, first: Iterable[int] = (), second: Iterable[int] = ()) -> Jet:
+    """Return the jet of ``u = f(X)`` through ``torch.autograd.grad`` (graph kept).
 
     Parameters
     ----------
@@ -106,7 +108,7 @@ def autograd_jet(u: Tensor, X: Tensor, first=(), second=()) -> Jet:
 
 
 # --------------------------------------------------------------------------- closed form
-def tanh_mlp_layers(net) -> tuple[Tensor | None, Tensor | None, list] | None:
+def tanh_mlp_layers(net: torch.nn.Module) -> tuple[Tensor | None, Tensor | None, list[torch.nn.Linear]] | None:
     """(shift, factor, [Linear, ...]) of a plain tanh MLP, or None if ``net`` is not one.
 
     A plain tanh MLP is a ``torch.nn.Sequential`` of an optional input scaling
@@ -120,15 +122,16 @@ def tanh_mlp_layers(net) -> tuple[Tensor | None, Tensor | None, list] | None:
     if not isinstance(net, nn.Sequential):
         return None
     mods = list(net)
-    shift = factor = None
+    shift: Tensor | None = None
+    factor: Tensor | None = None
     if mods and isinstance(mods[0], Affine):
-        shift, factor = mods[0].shift, mods[0].factor
+        shift, factor = mods[0].get_buffer("shift"), mods[0].get_buffer("factor")
         mods = mods[1:]
     if len(mods) < 3 or len(mods) % 2 == 0:
         return None
-    linears = mods[0::2]
+    linears = [m for m in mods[0::2] if type(m) is nn.Linear and m.bias is not None]
     acts = mods[1::2]
-    if not all(type(m) is nn.Linear and m.bias is not None for m in linears):
+    if len(linears) != len(mods[0::2]):
         return None
     if not all(type(a) is nn.Tanh for a in acts):
         return None
@@ -147,7 +150,14 @@ def _input_scale(factor: Tensor | None, d: int, like: Tensor) -> Tensor:
     return factor.to(like.dtype).expand(d) if factor.numel() == 1 else factor.to(like.dtype)
 
 
-def _jet_forward(a, scale, weights, first, second, save: bool):
+def _jet_forward(
+    a: Tensor,
+    scale: Tensor,
+    weights: Sequence[Tensor],
+    first: tuple[int, ...],
+    second: tuple[int, ...],
+    save: bool,
+) -> tuple[Tensor, list[Any]]:
     """Forward pass of the jet for points ``a`` (already scaled, (m, d)).
 
     ``weights`` is [W1, b1, W2, b2, ..., W_out, b_out]. Channels: 0 = value, then one
@@ -189,7 +199,15 @@ def _jet_forward(a, scale, weights, first, second, save: bool):
     return Zs.view(K, m), saved
 
 
-def _jet_backward(a, scale, weights, first, second, saved, g_out):
+def _jet_backward(
+    a: Tensor,
+    scale: Tensor,
+    weights: Sequence[Tensor],
+    first: tuple[int, ...],
+    second: tuple[int, ...],
+    saved: list[Any],
+    g_out: Tensor,
+) -> list[Tensor]:
     """Gradients of sum(g_out * out) with respect to ``weights`` (same order)."""
     nf = len(first)
     K = 1 + nf + len(second)
@@ -249,7 +267,7 @@ class _TanhJet(torch.autograd.Function):
     """Jet of a plain tanh MLP with a hand-written reverse pass (first order only)."""
 
     @staticmethod
-    def forward(ctx, a, scale, spec, *weights):  # noqa: D102
+    def forward(ctx: Any, a: Tensor, scale: Tensor, spec: Any, *weights: Tensor) -> Tensor:  # noqa: D102
         first, second, chunk, keep = spec
         outs, kept = [], []
         for i in range(0, a.shape[0], chunk):
@@ -263,21 +281,28 @@ class _TanhJet(torch.autograd.Function):
 
     @staticmethod
     @torch.autograd.function.once_differentiable
-    def backward(ctx, g_out):  # noqa: D102
+    def backward(ctx: Any, g_out: Tensor) -> tuple[Tensor | None, ...]:  # noqa: D102
         a, scale, *weights = ctx.saved_tensors
         first, second, chunk, keep = ctx.spec
         kept, ctx.kept = ctx.kept, None
-        total = None
+        total: list[Tensor] = []
         for n, i in enumerate(range(0, a.shape[0], chunk)):
             ac = a[i : i + chunk]
             saved = kept[n] if kept is not None else _jet_forward(ac, scale, weights, first, second, save=True)[1]
             gr = _jet_backward(ac, scale, weights, first, second, saved, g_out[:, i : i + chunk])
-            total = gr if total is None else [t.add_(x) for t, x in zip(total, gr, strict=True)]
+            total = gr if not total else [t.add_(x) for t, x in zip(total, gr, strict=True)]
         return (None, None, None, *[t.view_as(w) for t, w in zip(total, weights, strict=True)])
 
 
-def tanh_mlp_jet(net, X: Tensor, first=(), second=(), chunk: int = 1024, keep: bool | None = None) -> Jet | None:
-    """The jet of a plain tanh MLP in closed form, or None if ``net`` is not one.
+def tanh_mlp_jet(
+    net: torch.nn.Module,
+    X: Tensor,
+    first: Iterable[int] = (),
+    second: Iterable[int] = (),
+    chunk: int = 1024,
+    keep: bool | None = None,
+) -> Jet | None:
+    """Return the jet of a plain tanh MLP in closed form, or None if ``net`` is not one.
 
     Parameters
     ----------
@@ -330,20 +355,28 @@ def tanh_mlp_jet(net, X: Tensor, first=(), second=(), chunk: int = 1024, keep: b
     return jet_
 
 
-def _net_of(model):
+def _net_of(model: torch.nn.Module) -> torch.nn.Module:
     """The network inside a PINNModel without output transform, else the model itself."""
-    if getattr(model, "transform", "absent") is None and hasattr(model, "net"):
-        return model.net
+    net = getattr(model, "net", None)
+    if getattr(model, "transform", "absent") is None and isinstance(net, torch.nn.Module):
+        return net
     return model
 
 
-def has_closed_form(model) -> bool:
+def has_closed_form(model: torch.nn.Module) -> bool:
     """True when :func:`jet` computes ``model``'s derivatives in closed form."""
     return tanh_mlp_layers(_net_of(model)) is not None
 
 
-def jet(model, X: Tensor, first=(), second=(), *, fast: bool = True) -> Jet:
-    """u = model(X) and its derivatives: closed form when possible, else autograd.
+def jet(
+    model: torch.nn.Module,
+    X: Tensor,
+    first: Iterable[int] = (),
+    second: Iterable[int] = (),
+    *,
+    fast: bool = True,
+) -> Jet:
+    """Compute u = model(X) and its derivatives: closed form when possible, else autograd.
 
     Parameters
     ----------

@@ -15,10 +15,12 @@ u' = f(t, u).
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+from typing_extensions import override
 
 from nnkit._torch import torch
 from nnkit.pinn import reference as ref
@@ -153,8 +155,8 @@ class Problem:
         """Reference solution at points ``X`` (n, d) → (n,)."""
         raise NotImplementedError
 
-    def constrained(self, X: Tensor, net) -> Tensor:
-        """u = hard_transform(X, net(X)); problems with a symmetry also impose it here."""
+    def constrained(self, X: Tensor, net: Callable[[Tensor], Tensor]) -> Tensor:
+        """Return ``hard_transform(X, net(X))``; problems with a symmetry also impose it here."""
         return self.hard_transform(X, net(X))
 
     # -- shared --------------------------------------------------------------------------
@@ -202,8 +204,10 @@ def _col(X: Tensor, i: int) -> Tensor:
     return X[:, i : i + 1]
 
 
-def _ic_bc_points(n: int, x_range: tuple[float, float], t_end: float, seed: int):
-    """n random points on the initial line t = 0 and n on the two ends (half each)."""
+def _ic_bc_points(
+    n: int, x_range: tuple[float, float], t_end: float, seed: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Draw n random points on the initial line t = 0 and n on the two ends (half each)."""
     rng = np.random.default_rng(seed)
     x = rng.uniform(x_range[0], x_range[1], n)
     ic = np.column_stack([np.zeros(n), x])
@@ -239,7 +243,7 @@ class Oscillator(Problem):
     def __post_init__(self) -> None:
         if not (self.m > 0 and self.k > 0 and self.mu >= 0 and self.t_end > 0):
             raise ValueError("the oscillator needs m > 0, k > 0, μ ≥ 0 and T > 0")
-        ref.oscillator_exact(0.0, self.m, self.mu, self.k)  # raises if over-damped
+        ref.oscillator_exact(np.zeros(1), self.m, self.mu, self.k)  # raises if over-damped
         if self.inverse and not (self.n_obs >= 2 and self.noise >= 0):
             raise ValueError("the inverse problem needs at least 2 observations and noise σ ≥ 0")
         self.key = "oscillator_inverse" if self.inverse else "oscillator"
@@ -256,16 +260,20 @@ class Oscillator(Problem):
         """Natural frequency ω0 = √(k/m)."""
         return math.sqrt(self.k / self.m)
 
+    @override
     def parameters(self) -> dict[str, float]:
         return {"m": self.m, "mu": self.mu, "k": self.k}
 
+    @override
     def learnable(self) -> dict[str, float]:
         return {"mu": float(self.mu_init)} if self.inverse else {}
 
+    @override
     def residual_from_jet(self, J: Jet, X: Tensor, params: dict[str, Tensor]) -> Tensor:
         mu = params.get("mu", self.mu)
         return (self.m * J.dd(0) + mu * J.d(0) + self.k * J.u) / self.k
 
+    @override
     def conditions(self, n: int, seed: int = 0) -> list[Condition]:
         zero = np.zeros((1, 1))
         return [
@@ -273,12 +281,14 @@ class Oscillator(Problem):
             Condition("ic", zero, np.array([0.0]), derivative=0, scale=self.omega0),
         ]
 
+    @override
     def hard_transform(self, X: Tensor, N: Tensor) -> Tensor:
         # u = 1 + φ(t)·N with φ = (ω0 t)²/(1 + (ω0 t)²): φ(0) = φ'(0) = 0, φ → 1, so
         # N stays O(1) where plain t²·N would need values ~ −ω0²/2 near t = 0.
         s = (self.omega0 * _col(X, 0)) ** 2
         return 1.0 + s / (1.0 + s) * N
 
+    @override
     def reference(self, X: np.ndarray) -> np.ndarray:
         return ref.oscillator_exact(X[:, 0], self.m, self.mu, self.k)
 
@@ -302,6 +312,7 @@ class Oscillator(Problem):
         return float(minimize_scalar(sse, bounds=(0.0, upper), method="bounded",
                                      options={"xatol": 1e-8}).x)
 
+    @override
     def observations(self) -> Observations | None:
         if not self.inverse:
             return None
@@ -332,12 +343,15 @@ class Heat(Problem):
         self.residual_text = "r = u_t − α u_xx"
         self.first_derivatives, self.second_derivatives = (0,), (1,)
 
+    @override
     def parameters(self) -> dict[str, float]:
         return {"alpha": self.alpha}
 
+    @override
     def residual_from_jet(self, J: Jet, X: Tensor, params: dict[str, Tensor]) -> Tensor:
         return J.d(0) - self.alpha * J.dd(1)
 
+    @override
     def conditions(self, n: int, seed: int = 0) -> list[Condition]:
         ic, bc = _ic_bc_points(n, (0.0, 1.0), self.t_end, seed)
         return [
@@ -345,10 +359,12 @@ class Heat(Problem):
             Condition("bc", bc, np.zeros(len(bc))),
         ]
 
+    @override
     def hard_transform(self, X: Tensor, N: Tensor) -> Tensor:
         t, x = _col(X, 0), _col(X, 1)
         return torch.sin(math.pi * x) + t * x * (1.0 - x) * N
 
+    @override
     def reference(self, X: np.ndarray) -> np.ndarray:
         return ref.heat_exact(X[:, 0], X[:, 1], self.alpha)
 
@@ -367,15 +383,19 @@ class Poisson(Problem):
         self.residual_text = "r = (−u'' − π² sin πx) / π²"
         self.second_derivatives = (0,)
 
+    @override
     def residual_from_jet(self, J: Jet, X: Tensor, params: dict[str, Tensor]) -> Tensor:
         return (-J.dd(0) - math.pi**2 * torch.sin(math.pi * X)) / math.pi**2
 
+    @override
     def conditions(self, n: int, seed: int = 0) -> list[Condition]:
         return [Condition("bc", np.array([[-1.0], [1.0]]), np.zeros(2))]
 
+    @override
     def hard_transform(self, X: Tensor, N: Tensor) -> Tensor:
         return (1.0 - X**2) * N
 
+    @override
     def reference(self, X: np.ndarray) -> np.ndarray:
         return ref.poisson_exact(X[:, 0])
 
@@ -408,15 +428,19 @@ class Burgers(Problem):
         self.residual_text = "r = u_t + u u_x − ν u_xx"
         self.first_derivatives, self.second_derivatives = (0, 1), (1,)
 
+    @override
     def parameters(self) -> dict[str, float]:
         return {"nu": self.nu}
 
+    @override
     def grid_shape(self) -> tuple[int, ...]:
         return (101, 256)
 
+    @override
     def residual_from_jet(self, J: Jet, X: Tensor, params: dict[str, Tensor]) -> Tensor:
         return J.d(0) + J.u * J.d(1) - self.nu * J.dd(1)
 
+    @override
     def conditions(self, n: int, seed: int = 0) -> list[Condition]:
         ic, bc = _ic_bc_points(n, (-1.0, 1.0), 1.0, seed)
         return [
@@ -424,11 +448,12 @@ class Burgers(Problem):
             Condition("bc", bc, np.zeros(len(bc))),
         ]
 
+    @override
     def hard_transform(self, X: Tensor, N: Tensor) -> Tensor:
         t, x = _col(X, 0), _col(X, 1)
         return -torch.sin(math.pi * x) + t * (1.0 - x**2) * N
 
-    def constrained(self, X: Tensor, net) -> Tensor:
+    def constrained(self, X: Tensor, net: Callable[[Tensor], Tensor]) -> Tensor:
         """Hard constraints plus the problem's symmetry: u is odd in x.
 
         The initial state −sin πx is odd, the boundary values are symmetric and the
@@ -441,6 +466,7 @@ class Burgers(Problem):
         N = net(torch.cat([X, mirrored], dim=0))
         return self.hard_transform(X, 0.5 * (N[:n] - N[n:]))
 
+    @override
     def reference(self, X: np.ndarray) -> np.ndarray:
         return ref.burgers_cole_hopf(X[:, 0], X[:, 1], self.nu)
 
@@ -481,9 +507,11 @@ class FirstOrderODE(Problem):
         self.first_derivatives = (0,)
         self.reference_on_grid()  # fail early (blow-up, non-finite f) with a message
 
+    @override
     def parameters(self) -> dict[str, float]:
         return {"u0": self.u0, "T": self.t_end}
 
+    @override
     def residual_from_jet(self, J: Jet, X: Tensor, params: dict[str, Tensor]) -> Tensor:
         u = J.u
         f = self.formula.torch(_col(X, 0), u)
@@ -491,12 +519,15 @@ class FirstOrderODE(Problem):
             f = torch.as_tensor(f, dtype=u.dtype)
         return J.d(0) - f.to(u.dtype).expand_as(u)
 
+    @override
     def conditions(self, n: int, seed: int = 0) -> list[Condition]:
         return [Condition("ic", np.zeros((1, 1)), np.array([float(self.u0)]))]
 
+    @override
     def hard_transform(self, X: Tensor, N: Tensor) -> Tensor:
         return self.u0 + _col(X, 0) * N
 
+    @override
     def reference(self, X: np.ndarray) -> np.ndarray:
         t = X[:, 0]
         order = np.argsort(t, kind="stable")

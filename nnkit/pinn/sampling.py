@@ -48,9 +48,9 @@ def sample_box(
     n = int(n)
     if n < 1:
         raise ValueError(f"the number of collocation points must be at least 1, got {n}")
-    lows = np.asarray(lows, dtype=float)
-    highs = np.asarray(highs, dtype=float)
-    d = lows.size
+    lo = np.asarray(lows, dtype=float)
+    hi = np.asarray(highs, dtype=float)
+    d = lo.size
     if kind == "uniform":
         unit = np.random.default_rng(seed).random((n, d))
     elif kind in ("lhs", "sobol"):
@@ -65,7 +65,7 @@ def sample_box(
             unit = engine.random(n)
     else:
         raise ValueError(f"unknown sampling {kind!r}; choose one of {', '.join(SAMPLINGS)}")
-    return lows + unit * (highs - lows)
+    return lo + unit * (hi - lo)
 
 
 def refine_by_residual(

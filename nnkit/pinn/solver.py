@@ -23,193 +23,26 @@ import math
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from nnkit._torch import torch
 from nnkit.limits import Limits
 from nnkit.metrics import relative_l2
+from nnkit.pinn.config import QUASI_NEWTON, TERM_NAMES, PINNConfig, with_weights
 from nnkit.pinn.derivatives import has_closed_form, jet
 from nnkit.pinn.problems import Problem, derivative
-from nnkit.pinn.sampling import SAMPLINGS, refine_by_residual, sample_box
+from nnkit.pinn.sampling import refine_by_residual, sample_box
+from nnkit.training import EpochInfo, History, Trainer, TrainResult
 
 __all__ = ["PINNConfig", "PINNModel", "PINN", "QUASI_NEWTON", "RunReport", "TERM_NAMES", "glorot_normal_",
-           "reference_frame",
-           "relative_l2", "with_weights"]
+           "reference_frame", "relative_l2", "with_weights"]
 
 nn = torch.nn
-
-TERM_NAMES: dict[str, str] = {
-    "residual": "equation residual at the collocation points",
-    "ic": "initial condition",
-    "bc": "boundary condition",
-    "data": "misfit to the measurements",
-}
-"""Loss-term key → what it measures."""
-
-QUASI_NEWTON: dict[str, str] = {
-    "lbfgs": "L-BFGS (last 50 steps)",
-    "bfgs": "BFGS (full matrix)",
-}
-"""Quasi-Newton methods of the second phase → label."""
-
-
-@dataclass(frozen=True)
-class PINNConfig:
-    """How to build and train a PINN (plain data: usable as a cache key).
-
-    Attributes
-    ----------
-    hidden : tuple of int
-        Hidden layer widths of the MLP.
-    activation : str
-        Activation name from :mod:`nnkit.activations` (tanh is smooth: its second
-        derivative exists, which the residual needs; ReLU's does not).
-    init : str
-        Weight initialisation: ``"default"`` (PyTorch's), ``"glorot_normal"`` (Raissi
-        et al.'s code: normal with std √(2/(fan_in + fan_out)) truncated at 2 std, zero
-        biases), or any other name :func:`nnkit.models.mlp` knows.
-    n_collocation : int
-        Collocation points in the domain (≥ 1).
-    sampling : {"lhs", "sobol", "uniform"}
-        How the collocation points are spread.
-    n_conditions : int
-        Points per initial/boundary condition (soft constraints).
-    hard_constraints : bool
-        Wrap the network in the problem's output transform that satisfies the
-        initial/boundary conditions exactly; the ``ic``/``bc`` terms then vanish.
-    weights : tuple of (str, float)
-        Weight of each loss term (missing: 1).
-    adam_epochs : int
-        Recorded epochs of Adam, each of ``adam_steps_per_epoch`` steps.
-    adam_steps_per_epoch : int
-    lr : float
-        Adam's learning rate.
-    lbfgs_epochs : int
-        Recorded epochs of the quasi-Newton phase after Adam, each of
-        ``lbfgs_iters_per_epoch`` iterations (0: none).
-    lbfgs_iters_per_epoch : int
-    quasi_newton : {"lbfgs", "bfgs"}
-        The quasi-Newton method of that phase: ``"lbfgs"`` (``torch.optim.LBFGS``,
-        the last ``lbfgs_history`` curvature pairs) or ``"bfgs"``
-        (:class:`nnkit.bfgs.BFGS`, the full n × n inverse-Hessian estimate: every
-        pair, for networks of at most :data:`nnkit.bfgs.MAX_BFGS_PARAMETERS` weights).
-        Both use the same strong-Wolfe line search.
-    lbfgs_history : int
-        Curvature pairs L-BFGS keeps.
-    float64 : bool
-        Train in float64 from the start.
-    lbfgs_float64 : bool
-        Switch to float64 for the L-BFGS phase.
-    coef_lr : float or None
-        Adam's learning rate for the identified coefficients (inverse problems);
-        None: 10 × ``lr``. Adam moves a parameter by about its learning rate per step,
-        so μ would need hundreds of steps to travel from 1 to 4 at the network's rate.
-    refine_every : int
-        Residual-based refinement every this many Adam epochs (0: never).
-    refine_points : int
-        Points added by each refinement.
-    eval_every : int
-        Epochs between evaluations of the error against the reference.
-    fast_derivatives : bool
-        Compute u_t, u_x, u_xx ... in closed form when the network is a plain tanh MLP
-        without output transform (:mod:`nnkit.pinn.derivatives`; same values as
-        autograd, cheaper); False: always ``torch.autograd`` (double backward).
-    seed : int
-        Seeds the weights, the collocation and condition points.
-    """
-
-    hidden: tuple[int, ...] = (32, 32, 32)
-    activation: str = "tanh"
-    init: str = "default"
-    n_collocation: int = 1000
-    sampling: str = "lhs"
-    n_conditions: int = 100
-    hard_constraints: bool = True
-    weights: tuple[tuple[str, float], ...] = ()
-    adam_epochs: int = 200
-    adam_steps_per_epoch: int = 10
-    lr: float = 1e-3
-    lbfgs_epochs: int = 0
-    lbfgs_iters_per_epoch: int = 10
-    quasi_newton: str = "lbfgs"
-    lbfgs_history: int = 50
-    float64: bool = False
-    lbfgs_float64: bool = True
-    coef_lr: float | None = None
-    refine_every: int = 0
-    refine_points: int = 0
-    eval_every: int = 5
-    fast_derivatives: bool = True
-    seed: int = 0
-
-    def weight(self, term: str) -> float:
-        """Weight of a loss term (1 unless set)."""
-        return float(dict(self.weights).get(term, 1.0))
-
-    def n_weights(self, dim: int) -> int:
-        """Weights of the network for ``dim`` inputs and one output."""
-        widths = [int(dim), *(int(h) for h in self.hidden), 1]
-        return sum(a * b + b for a, b in zip(widths[:-1], widths[1:], strict=True))
-
-    def validate(self, limits: Limits | None = None, dim: int | None = None) -> None:
-        """Raise ``ValueError`` with a message saying what to change.
-
-        ``dim`` (the problem's number of inputs), when given, also checks that BFGS's
-        matrix fits (its size depends on the network's number of weights).
-        """
-        limits = limits or Limits()
-        if int(self.n_collocation) < 1:
-            raise ValueError("use at least 1 collocation point (the residual is enforced there)")
-        if self.n_collocation > limits.max_samples:
-            raise ValueError(
-                f"{self.n_collocation} collocation points is above the fair-use cap of "
-                f"{limits.max_samples}: use fewer"
-            )
-        from nnkit.models import INITS
-
-        if self.init not in (*INITS, "glorot_normal"):
-            raise ValueError(f"unknown init {self.init!r}; choose one of {', '.join((*INITS, 'glorot_normal'))}")
-        if self.sampling not in SAMPLINGS:
-            raise ValueError(f"unknown sampling {self.sampling!r}; choose one of {', '.join(SAMPLINGS)}")
-        if int(self.n_conditions) < 1:
-            raise ValueError("use at least 1 point per initial/boundary condition")
-        if not self.hidden or any(int(h) < 1 for h in self.hidden):
-            raise ValueError("the network needs at least one hidden layer of width ≥ 1")
-        for name, w in self.weights:
-            if name not in TERM_NAMES:
-                raise ValueError(f"unknown loss term {name!r}; terms are {', '.join(TERM_NAMES)}")
-            if not (math.isfinite(w) and w >= 0):
-                raise ValueError(f"the weight of '{name}' must be a number ≥ 0, got {w}")
-        if not (math.isfinite(self.lr) and self.lr > 0):
-            raise ValueError(f"the learning rate must be positive, got {self.lr}")
-        if self.coef_lr is not None and not (math.isfinite(self.coef_lr) and self.coef_lr > 0):
-            raise ValueError(f"the coefficients' learning rate must be positive, got {self.coef_lr}")
-        if self.adam_epochs < 0 or self.lbfgs_epochs < 0:
-            raise ValueError("epoch counts must be ≥ 0")
-        if self.adam_epochs + self.lbfgs_epochs < 1:
-            raise ValueError("ask for at least one Adam or L-BFGS epoch")
-        if self.refine_every < 0 or self.refine_points < 0:
-            raise ValueError("refinement settings must be ≥ 0")
-        if self.quasi_newton not in QUASI_NEWTON:
-            raise ValueError(f"unknown quasi-Newton method {self.quasi_newton!r}; choose one of "
-                             f"{', '.join(QUASI_NEWTON)}")
-        if int(self.lbfgs_history) < 1:
-            raise ValueError("L-BFGS needs a history of at least 1 pair")
-        if dim is not None:
-            self.check_bfgs_size(self.n_weights(dim))
-
-    def check_bfgs_size(self, n_weights: int) -> None:
-        """Raise ``ValueError`` if BFGS is asked for and its n × n matrix would not fit."""
-        from nnkit.bfgs import MAX_BFGS_PARAMETERS, bfgs_matrix_bytes
-
-        if self.quasi_newton == "bfgs" and self.lbfgs_epochs > 0 and n_weights > MAX_BFGS_PARAMETERS:
-            raise ValueError(
-                f"BFGS keeps an n × n matrix and this network has {n_weights:,} weights "
-                f"({bfgs_matrix_bytes(n_weights) / 2**20:,.0f} MB): choose L-BFGS, or a network of at "
-                f"most {MAX_BFGS_PARAMETERS:,} weights (fewer or narrower layers)"
-            )
+Tensor = torch.Tensor
 
 
 @dataclass(frozen=True)
@@ -255,7 +88,12 @@ class PINNModel(nn.Module):
         are parameters of this module, so every optimizer updates them too.
     """
 
-    def __init__(self, net, transform: Callable | None = None, learnable: dict[str, float] | None = None):
+    def __init__(
+        self,
+        net: nn.Module,
+        transform: Callable[[Tensor, nn.Module], Tensor] | None = None,
+        learnable: dict[str, float] | None = None,
+    ) -> None:
         super().__init__()
         self.net = net
         self.transform = transform
@@ -263,7 +101,7 @@ class PINNModel(nn.Module):
             {k: nn.Parameter(torch.tensor(float(v))) for k, v in (learnable or {}).items()}
         )
 
-    def forward(self, X):  # noqa: D102
+    def forward(self, X: Tensor) -> Tensor:  # noqa: D102
         return self.net(X) if self.transform is None else self.transform(X, self.net)
 
     def coefficients(self) -> dict[str, float]:
@@ -310,9 +148,8 @@ class PINN:
     """
 
     def __init__(self, problem: Problem, config: PINNConfig | None = None, *,
-                 limits: Limits | None = None, max_seconds: float | None = None):
+                 limits: Limits | None = None, max_seconds: float | None = None) -> None:
         from nnkit.models import mlp
-        from nnkit.training import History
 
         self.problem = problem
         self.config = config = config or PINNConfig()
@@ -340,7 +177,7 @@ class PINN:
         self.phase_starts_: list[tuple[int, str]] = []
         self.stop_reason = "completed"
         self.diverged_epoch: int | None = None
-        self._trainer = None
+        self._trainer: Trainer | None = None
         self._trainer_phase: str | None = None
         self._ref = problem.reference_on_grid()
         _, self._grid = problem.grid()
@@ -373,7 +210,7 @@ class PINN:
         return self._trainer.wall_time if self._trainer is not None else 0.0
 
     # ----------------------------------------------------------------- tensors
-    def _to(self, dtype) -> None:
+    def _to(self, dtype: torch.dtype) -> None:
         self.dtype = dtype
         self.model.to(dtype)
         pts = np.concatenate([self.collocation_, self.added_]) if len(self.added_) else self.collocation_
@@ -458,7 +295,7 @@ class PINN:
         return relative_l2(self.predict(self._grid, model), self._ref)
 
     def field_frame(self, model: PINNModel | None = None, shape: tuple[int, ...] | None = None,
-                    residual: bool = True):
+                    residual: bool = True) -> pd.DataFrame:
         """Prediction, reference, absolute error and residual on a display grid.
 
         Parameters
@@ -488,7 +325,7 @@ class PINN:
             frame["residual"] = self.residual_at(X, model)
         return frame
 
-    def points_frame(self):
+    def points_frame(self) -> pd.DataFrame:
         """Every training point with its role: collocation, refinement, ic, bc, data.
 
         Returns
@@ -531,7 +368,7 @@ class PINN:
             n_points=self.n_points,
         )
 
-    def _monitor(self, model) -> dict[str, float]:
+    def _monitor(self, model: PINNModel) -> dict[str, float]:
         out = {"rel_l2": self.error(model)}
         out.update(model.coefficients())
         return out
@@ -544,7 +381,7 @@ class PINN:
         """
         n_add = int(n_add or self.config.refine_points)
         room = self.limits.max_samples - self.n_points
-        n_add = min(n_add, room)
+        n_add = int(min(n_add, room))
         if n_add < 1:
             return np.zeros((0, self.problem.dim))
         new = refine_by_residual(self.residual_at, n_add, self.problem.lows, self.problem.highs,
@@ -553,14 +390,14 @@ class PINN:
         self._X = torch.cat([self._X, torch.as_tensor(new, dtype=self.dtype)])
         return new
 
-    def _refine_callback(self, info) -> bool:
+    def _refine_callback(self, info: EpochInfo) -> bool:
         every = self.config.refine_every
         if every and self.config.refine_points and info.epoch % every == 0 and self._trainer_phase == "adam":
             self.refine()
         return False
 
     # ----------------------------------------------------------------- training
-    def _make_trainer(self, phase: str):
+    def _make_trainer(self, phase: str) -> Trainer:
         from nnkit.training import TrainConfig, closure_trainer
 
         cfg = self.config
@@ -575,8 +412,8 @@ class PINN:
         else:
             # One recorded step = several quasi-Newton iterations inside one optimizer call
             # (torch's default re-evaluates the loss at every single iteration).
-            common = dict(lr=1.0, max_iter=int(cfg.lbfgs_iters_per_epoch), tolerance_grad=1e-12,
-                          tolerance_change=1e-16)
+            common: dict[str, Any] = dict(lr=1.0, max_iter=int(cfg.lbfgs_iters_per_epoch),
+                                          tolerance_grad=1e-12, tolerance_change=1e-16)
             if cfg.quasi_newton == "bfgs":
                 from nnkit.bfgs import BFGS
 
@@ -609,7 +446,7 @@ class PINN:
         return trainer
 
     def run(self, epochs: int | None = None, *, stop_event: threading.Event | None = None,
-            on_tick: Callable[[], None] | None = None, tick_seconds: float = 0.1):
+            on_tick: Callable[[], None] | None = None, tick_seconds: float = 0.1) -> TrainResult:
         """Train through the remaining phases (or ``epochs`` more epochs of them).
 
         Continues where the last call stopped (same optimizer state, same history).
@@ -632,9 +469,9 @@ class PINN:
             todo = min(phase.epochs - phase.done, left)
             if todo <= 0:
                 continue
-            if self._trainer_phase != phase.name:
-                self._make_trainer(phase.name)
             trainer = self._trainer
+            if trainer is None or self._trainer_phase != phase.name:
+                trainer = self._make_trainer(phase.name)
             if budget_end is None:
                 budget_end = time.perf_counter() + self.max_seconds
             before = trainer.epochs_done
@@ -665,15 +502,13 @@ class PINN:
         """True when every phase has run all its epochs."""
         return all(p.done >= p.epochs for p in self.phases)
 
-    def result(self):
+    def result(self) -> TrainResult:
         """The current state as a :class:`nnkit.training.TrainResult`."""
-        from nnkit.training import TrainResult
-
         return TrainResult(self.model, self.history, self.epochs_done, self.steps_done,
                            self.wall_time, self.stop_reason, self.diverged_epoch)
 
 
-def glorot_normal_(net, seed: int = 0) -> None:
+def glorot_normal_(net: nn.Module, seed: int = 0) -> None:
     """Re-initialise every ``Linear`` of ``net`` as Raissi et al.'s PINN code does.
 
     Weights: normal with std √(2/(fan_in + fan_out)) truncated at ±2 std (TensorFlow's
@@ -687,8 +522,8 @@ def glorot_normal_(net, seed: int = 0) -> None:
             nn.init.zeros_(m.bias)
 
 
-def reference_frame(problem: Problem, shape: tuple[int, ...] | None = None):
-    """The reference solution on a display grid (before any training).
+def reference_frame(problem: Problem, shape: tuple[int, ...] | None = None) -> pd.DataFrame:
+    """Return the reference solution on a display grid (before any training).
 
     Returns
     -------
@@ -704,11 +539,3 @@ def reference_frame(problem: Problem, shape: tuple[int, ...] | None = None):
     frame = pd.DataFrame(X, columns=list(problem.inputs))
     frame["reference"] = problem.reference(X)
     return frame
-
-
-def with_weights(config: PINNConfig, **weights: float) -> PINNConfig:
-    """A copy of ``config`` with some loss weights changed."""
-    merged = dict(config.weights)
-    merged.update(weights)
-    return replace(config, weights=tuple(sorted(merged.items())))
-

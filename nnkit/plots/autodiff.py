@@ -12,7 +12,7 @@ __all__ = ["FLOOR", "agreement_chart"]
 FLOOR = 1e-18
 
 
-def agreement_chart(table: pd.DataFrame) -> alt.Chart:
+def agreement_chart(table: pd.DataFrame) -> alt.LayerChart:
     """Absolute gap between the engine's gradient and each reference, per variable.
 
     Parameters
@@ -23,7 +23,7 @@ def agreement_chart(table: pd.DataFrame) -> alt.Chart:
 
     Returns
     -------
-    altair.Chart
+    altair.LayerChart
         Points on a log axis; exact agreement (a gap of 0) sits on the floor line
         labelled "identical". A dashed rule marks float64's machine epsilon (2.2e-16).
     """

@@ -33,6 +33,20 @@ def error_frame(sweep: Sweep, ceiling: float = 1e3, model: bool = True) -> pd.Da
 
     ``shown`` is the error clipped below at :data:`FLOOR` (so exact results stay on a
     log axis); model lines are kept only between FLOOR and ``ceiling``.
+
+    Parameters
+    ----------
+    sweep : Sweep
+        From :func:`nnkit.finite_diff.error_sweep`.
+    ceiling : float, default 1e3
+        Errors above this are clipped to it.
+    model : bool, default True
+        Add the truncation and round-off lines of each stencil.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per drawn point: ``method, curve, h, error, estimate, shown``.
     """
     d = sweep.data
     measured = d[np.isfinite(d.error)]
@@ -81,6 +95,13 @@ def error_chart(
     ceiling : float
         Errors above this are drawn at the top edge (tiny h for second derivatives
         reach 1e16).
+    height : int, default 420
+        Chart height in pixels.
+
+    Returns
+    -------
+    altair.LayerChart
+        Zoomable along h; diamonds mark the theoretical optimum (h*, E*).
     """
     frame = error_frame(sweep, ceiling=ceiling, model=model)
     methods = list(dict.fromkeys(sweep.data.method))
@@ -148,7 +169,7 @@ def error_chart(
                 ],
             )
         )
-    return alt.layer(*layers).properties(height=height).interactive(bind_y=False)
+    return alt.LayerChart(layer=layers, height=height).interactive(bind_y=False)
 
 
 def weight_chart(st: Stencil, height: int = 200) -> alt.LayerChart:
@@ -156,6 +177,18 @@ def weight_chart(st: Stencil, height: int = 200) -> alt.LayerChart:
 
     Labels give the exact weights as fractions (the common denominator shown in the
     stencil's LaTeX is already divided out).
+
+    Parameters
+    ----------
+    st : Stencil
+        The formula.
+    height : int, default 200
+        Chart height in pixels.
+
+    Returns
+    -------
+    altair.LayerChart
+        Blue stems for positive weights, red for negative ones.
     """
     offsets = st.float_offsets
     frame = pd.DataFrame(
@@ -192,7 +225,7 @@ def weight_chart(st: Stencil, height: int = 200) -> alt.LayerChart:
         y="weight:Q", text="label:N"
     ).transform_filter(alt.datum.weight < 0)
     zero = alt.Chart(pd.DataFrame({"y": [0.0]})).mark_rule(color="#888").encode(y="y:Q")
-    return alt.layer(zero, stems, heads, text, text_neg).properties(height=height)
+    return alt.LayerChart(layer=[zero, stems, heads, text, text_neg], height=height)
 
 
 def _point_label(s: object) -> str:

@@ -9,10 +9,17 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import altair as alt
 import numpy as np
 import pandas as pd
+
+if TYPE_CHECKING:
+    from nnkit.training import History
+
+Chart: TypeAlias = "alt.Chart | alt.LayerChart | alt.HConcatChart | alt.VConcatChart"
+"""Any chart these builders return (display it, or ``.save(...)`` it)."""
 
 __all__ = [
     "loss_terms_chart",
@@ -44,7 +51,7 @@ ROLE_COLORS = {
 }
 
 
-def _history_terms(history) -> pd.DataFrame:
+def _history_terms(history: History) -> pd.DataFrame:
     rows = []
     for name, values in history.terms.items():
         for e, v in zip(history.epoch, values, strict=False):
@@ -57,7 +64,7 @@ def _history_terms(history) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["epoch", "term", "loss"])
 
 
-def _phase_rules(phase_starts: Sequence[tuple[int, str]] | None):
+def _phase_rules(phase_starts: Sequence[tuple[int, str]] | None) -> alt.LayerChart | None:
     if not phase_starts:
         return None
     starts = [(e, p) for e, p in phase_starts if e > 0]
@@ -72,7 +79,7 @@ def _phase_rules(phase_starts: Sequence[tuple[int, str]] | None):
     return rule + text
 
 
-def loss_terms_chart(history, phase_starts: Sequence[tuple[int, str]] | None = None, height: int = 260):
+def loss_terms_chart(history: History, phase_starts: Sequence[tuple[int, str]] | None = None, height: int = 260) -> Chart:
     """Each weighted loss term (and their sum) per epoch, log scale.
 
     Parameters
@@ -101,7 +108,7 @@ def loss_terms_chart(history, phase_starts: Sequence[tuple[int, str]] | None = N
     return chart.properties(height=height, title="Loss terms")
 
 
-def error_chart(history, height: int = 260, goal: float | None = None):
+def error_chart(history: History, height: int = 260, goal: float | None = None) -> Chart:
     """Relative L2 error against the reference solution per evaluated epoch (log scale)."""
     vals = history.monitor.get("rel_l2", [])
     df = pd.DataFrame({"epoch": history.monitor_epoch[: len(vals)], "rel_l2": vals})
@@ -120,7 +127,7 @@ def error_chart(history, height: int = 260, goal: float | None = None):
     return chart.properties(height=height, title="Error vs the reference")
 
 
-def parameter_chart(history, name: str, true_value: float, label: str | None = None, height: int = 260):
+def parameter_chart(history: History, name: str, true_value: float, label: str | None = None, height: int = 260) -> Chart:
     """An identified coefficient per evaluated epoch, with the true value as a rule."""
     vals = history.monitor.get(name, [])
     df = pd.DataFrame({"epoch": history.monitor_epoch[: len(vals)], "estimate": vals})
@@ -167,7 +174,7 @@ def field_heatmap(
     height: int = 200,
     standalone: bool = True,
     legend: str = "right",
-):
+) -> Chart:
     """Heat map of ``column`` over (t, x): t across, x up (as in Raissi et al.).
 
     ``standalone=True`` sizes the chart by padding (``autosize="pad"``): Streamlit's
@@ -196,13 +203,13 @@ def field_heatmap(
     return chart.properties(autosize=alt.AutoSizeParams(type="pad")) if standalone else chart
 
 
-def fields_row(df: pd.DataFrame, width: int = 190, height: int = 170):
+def fields_row(df: pd.DataFrame, width: int = 190, height: int = 170) -> Chart:
     """Network solution, reference and absolute error side by side (shared u colours)."""
     lim = float(max(df["reference"].abs().max(), df["u"].abs().max(), 1e-12))
     dom = (-lim, lim)
     # colour bars under the maps: three side-by-side legends would push the row
     # wider than a laptop's page
-    kw = dict(width=width, height=height, standalone=False, legend="bottom")
+    kw: dict[str, Any] = dict(width=width, height=height, standalone=False, legend="bottom")
     u = field_heatmap(df, "u", "PINN u(t, x)", domain=dom, **kw)
     r = field_heatmap(df, "reference", "Reference", domain=dom, **kw)
     e = field_heatmap(df, "abs_error", "|PINN − reference|", scheme="viridis", **kw)
@@ -210,7 +217,7 @@ def fields_row(df: pd.DataFrame, width: int = 190, height: int = 170):
     return row.properties(autosize=alt.AutoSizeParams(type="pad"))
 
 
-def live_heatmap(df: pd.DataFrame, width: int = 260, height: int = 170):
+def live_heatmap(df: pd.DataFrame, width: int = 260, height: int = 170) -> Chart:
     """The network's u(t, x) on a coarse grid, in the reference map's colours (live view).
 
     One panel (drawn on every refresh while training, so kept cheap); ``df`` from
@@ -223,7 +230,7 @@ def live_heatmap(df: pd.DataFrame, width: int = 260, height: int = 170):
                          width=width, height=height)
 
 
-def slices_chart(df: pd.DataFrame, times: Sequence[float], height: int = 220):
+def slices_chart(df: pd.DataFrame, times: Sequence[float], height: int = 220) -> Chart:
     """u(x) at a few times: network (solid) beside the reference (dashed)."""
     tv = np.unique(df["t"])
     picked = sorted({float(tv[np.abs(tv - t).argmin()]) for t in times})
@@ -243,7 +250,7 @@ def slices_chart(df: pd.DataFrame, times: Sequence[float], height: int = 220):
 
 
 def solution_1d_chart(df: pd.DataFrame, points: pd.DataFrame | None = None, height: int = 280,
-                      title: str = "Network vs reference"):
+                      title: str = "Network vs reference") -> Chart:
     """1-D problems: network and reference over the input, with measurements if any.
 
     ``df`` from ``field_frame`` (or ``reference_frame`` before training: then only the
@@ -280,7 +287,7 @@ def solution_1d_chart(df: pd.DataFrame, points: pd.DataFrame | None = None, heig
     return chart.properties(height=height, title=title)
 
 
-def points_chart(points: pd.DataFrame, lows: Sequence[float], highs: Sequence[float], height: int = 260):
+def points_chart(points: pd.DataFrame, lows: Sequence[float], highs: Sequence[float], height: int = 260) -> Chart:
     """Training points on the domain, coloured by role (collocation, refinement, IC, BC)."""
     cols = [c for c in ("t", "x") if c in points.columns]
     roles = [r for r in ROLE_COLORS if r in set(points["role"])]
@@ -299,7 +306,7 @@ def points_chart(points: pd.DataFrame, lows: Sequence[float], highs: Sequence[fl
     ).properties(height=height, title=f"Training points ({len(points)})")
 
 
-def residual_chart(df: pd.DataFrame, height: int = 220):
+def residual_chart(df: pd.DataFrame, height: int = 220) -> Chart:
     """|residual| over the domain: heat map (log colours) in 2-D, line (log y) in 1-D."""
     if "x" in df.columns and "t" in df.columns:
         return field_heatmap(df, "residual", "|equation residual|", scheme="inferno", log=True, width=300, height=height)

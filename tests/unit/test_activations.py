@@ -192,3 +192,18 @@ def test_curves_and_summary_read_the_plotted_data():
     assert summary.loc["relu", "saturated_fraction"] == pytest.approx(301 / 601)
     with pytest.raises(ValueError, match="low < high"):
         curves(["relu"], (2, 1))
+
+
+def test_sine_module_has_a_frequency_factor_for_siren():
+    # One Sine module serves the registry (w0 = 1) and SIREN layers (w0 = 30).
+    from nnkit._activation_modules import Sine
+    from nnkit._torch import torch
+
+    x = torch.linspace(-1, 1, 11, dtype=torch.float64, requires_grad=True)
+    plain, siren = Sine(), Sine(30.0)
+    assert torch.equal(plain(x), torch.sin(x))
+    (g,) = torch.autograd.grad(siren(x).sum(), x)
+    assert torch.allclose(siren(x), torch.sin(30 * x), rtol=0, atol=1e-15)
+    assert torch.allclose(g, 30 * torch.cos(30 * x), rtol=1e-14, atol=0)
+    assert siren.w0 == 30.0 and "w0=30" in repr(siren)
+    assert type(get("sine").torch_module()) is Sine

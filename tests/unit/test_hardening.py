@@ -151,7 +151,7 @@ def violations(path: Path, root: Path = ROOT) -> list[str]:
 
 def test_sources_found():
     names = {p.relative_to(ROOT).as_posix() for p in SOURCES}
-    assert "app.py" in names and "nnkit/expr.py" in names
+    assert "app.py" in names and "nnkit/expr/parser.py" in names
     assert any(n.startswith("pages/") for n in names)
 
 
