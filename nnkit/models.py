@@ -11,8 +11,8 @@ The one builder is :func:`mlp`. It returns an ordinary ``torch.nn.Sequential`` (
   encoding hands the network high frequencies directly,
 * ``Linear`` layers with the chosen activation (any name of
   :data:`nnkit.activations.ACTIVATIONS`), or sine layers ``sin(w0 z)`` with SIREN's
-  initialisation (Sitzmann et al. 2020) when ``activation="siren"`` (a fixed
-  :class:`Affine` scaling by ``w0`` in front of the registry's :class:`Sine`),
+  initialisation (Sitzmann et al. 2020) when ``activation="siren"`` (the
+  registry's :class:`Sine` with its frequency factor ``w0``),
 * an optional output activation and an optional output de-normalisation
   (``output_scale``: the network predicts ``loc + scale * net(x)``, so a target
   ranging over 0..80 does not need large last-layer weights).
@@ -369,7 +369,7 @@ def _build_mlp(
             with torch.no_grad():
                 lin.weight.uniform_(-bound, bound)
                 lin.bias.uniform_(-bound, bound)
-            layers += [lin, Affine(0.0, siren_w0), Sine()]  # sin(w0 · z)
+            layers += [lin, Sine(siren_w0)]
         else:
             _init_linear(lin, init, activation)
             layers += [lin, _activation_module(activation)]

@@ -10,7 +10,6 @@ import pytest
 from nnkit import activations
 from nnkit._torch import torch
 from nnkit.models import (
-    Affine,
     FourierFeatures,
     ModelSpec,
     Sine,
@@ -83,9 +82,7 @@ def test_input_bounds_map_box_to_unit_square_and_output_scale():
 def test_siren_uses_sine_layers_with_siren_init():
     net = mlp(1, [32, 32], 1, activation="siren", siren_w0=30.0)
     sines = [i for i, m in enumerate(net) if isinstance(m, Sine)]
-    assert len(sines) == 2
-    for i in sines:  # sin(w0 · z): a fixed scaling by w0 in front of the registry's Sine
-        assert isinstance(net[i - 1], Affine) and float(net[i - 1].factor) == 30.0
+    assert len(sines) == 2 and all(net[i].w0 == 30.0 for i in sines)
     linears = [m for m in net if isinstance(m, torch.nn.Linear)]
     first, hidden = linears[0], linears[1]
     assert float(first.weight.detach().abs().max()) <= 1.0  # U(-1/fan_in, 1/fan_in), fan_in 1
