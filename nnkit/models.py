@@ -11,13 +11,15 @@ The one builder is :func:`mlp`. It returns an ordinary ``torch.nn.Sequential`` (
   encoding hands the network high frequencies directly,
 * ``Linear`` layers with the chosen activation (any name of
   :data:`nnkit.activations.ACTIVATIONS`), or sine layers ``sin(w0 z)`` with SIREN's
-  initialisation (Sitzmann et al. 2020) when ``activation="siren"``,
+  initialisation (Sitzmann et al. 2020) when ``activation="siren"`` (the
+  registry's :class:`Sine` with its frequency factor ``w0``),
 * an optional output activation and an optional output de-normalisation
   (``output_scale``: the network predicts ``loc + scale * net(x)``, so a target
   ranging over 0..80 does not need large last-layer weights).
 
 Example
 -------
+>>> import torch
 >>> from nnkit.models import mlp
 >>> net = mlp(2, [64, 64], 1, activation="tanh", seed=0)
 >>> net(torch.zeros(5, 2)).shape
@@ -34,7 +36,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import ArrayLike
 
+from nnkit._activation_modules import Sine
 from nnkit._torch import torch
 
 nn = torch.nn
@@ -67,15 +71,31 @@ class Affine(nn.Module):
         Broadcastable to the feature dimension; stored as buffers.
     """
 
-    def __init__(self, shift: Sequence[float] | float, factor: Sequence[float] | float):
+    shift: torch.Tensor
+    factor: torch.Tensor
+
+    def __init__(self, shift: Sequence[float] | float, factor: Sequence[float] | float) -> None:
         super().__init__()
         self.register_buffer("shift", torch.as_tensor(np.asarray(shift, dtype=np.float32)))
         self.register_buffer("factor", torch.as_tensor(np.asarray(factor, dtype=np.float32)))
 
-    def forward(self, x):  # noqa: D102
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """``(x - shift) * factor``, element-wise.
+
+        Parameters
+        ----------
+        x : torch.Tensor, shape (..., features)
+            Input.
+
+        Returns
+        -------
+        torch.Tensor
+            Same shape.
+        """
         return (x - self.shift) * self.factor
 
     def extra_repr(self) -> str:
+        """``shift=[...], factor=[...]`` for ``print(model)``."""
         return f"shift={self.shift.tolist()}, factor={self.factor.tolist()}"
 
 
@@ -96,7 +116,9 @@ class FourierFeatures(nn.Module):
         Seed of B (B is a fixed buffer, not trained).
     """
 
-    def __init__(self, in_features: int, n_features: int, scale: float, seed: int = 0):
+    B: torch.Tensor
+
+    def __init__(self, in_features: int, n_features: int, scale: float, seed: int = 0) -> None:
         super().__init__()
         g = torch.Generator().manual_seed(int(seed))
         b = torch.randn(in_features, n_features, generator=g) * float(scale)
@@ -107,28 +129,28 @@ class FourierFeatures(nn.Module):
 
     @property
     def out_features(self) -> int:
+        """Output size ``2 m`` (a sine and a cosine per frequency)."""
         return 2 * self.n_features
 
-    def forward(self, x):  # noqa: D102
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """``[sin(2π x B), cos(2π x B)]``.
+
+        Parameters
+        ----------
+        x : torch.Tensor, shape (..., in_features)
+            Input.
+
+        Returns
+        -------
+        torch.Tensor, shape (..., 2 n_features)
+            Sines first, then cosines.
+        """
         z = (2 * math.pi) * (x @ self.B)
         return torch.cat([torch.sin(z), torch.cos(z)], dim=-1)
 
     def extra_repr(self) -> str:
+        """``in=..., m=..., scale=...`` for ``print(model)``."""
         return f"in={self.in_features}, m={self.n_features}, scale={self.scale:g}"
-
-
-class Sine(nn.Module):
-    """SIREN's activation ``sin(w0 · z)``."""
-
-    def __init__(self, w0: float = 30.0):
-        super().__init__()
-        self.w0 = float(w0)
-
-    def forward(self, x):  # noqa: D102
-        return torch.sin(self.w0 * x)
-
-    def extra_repr(self) -> str:
-        return f"w0={self.w0:g}"
 
 
 @dataclass(frozen=True)
@@ -137,6 +159,29 @@ class ModelSpec:
 
     ``ModelSpec(...).build()`` is ``mlp(**asdict(spec))``. Pages keep a spec in their
     state so a trained model can be described and rebuilt.
+
+    Attributes
+    ----------
+    in_features, out_features : int
+        Input and output sizes.
+    hidden : tuple of int
+        Hidden widths.
+    activation, output_activation : str, str or None
+        Hidden and output activations.
+    init : str
+        One of :data:`INITS`.
+    fourier_features : int
+        Random Fourier frequencies (0: none).
+    fourier_scale : float
+        Their standard deviation.
+    siren_w0 : float
+        Frequency factor of ``activation="siren"``.
+    input_bounds : ((float, ...), (float, ...)) or None
+        Per-feature box mapped to [-1, 1].
+    output_scale : (float, float) or None
+        ``(loc, scale)`` of the output.
+    seed : int
+        Seeds the weights and frequencies.
     """
 
     in_features: int = 2
@@ -152,8 +197,14 @@ class ModelSpec:
     output_scale: tuple[float, float] | None = None
     seed: int = 0
 
-    def build(self):
-        """The ``torch.nn.Sequential`` this spec describes (see :func:`mlp`)."""
+    def build(self) -> nn.Sequential:
+        """The network this spec describes.
+
+        Returns
+        -------
+        torch.nn.Sequential
+            ``mlp(**asdict(self))`` (see :func:`mlp`).
+        """
         return mlp(
             self.in_features,
             self.hidden,
@@ -170,13 +221,13 @@ class ModelSpec:
         )
 
 
-def _activation_module(name: str):
+def _activation_module(name: str) -> nn.Module:
     from nnkit import activations
 
     return activations.get(name).torch_module()
 
 
-def _init_linear(layer, init: str, activation: str) -> None:
+def _init_linear(layer: nn.Linear, init: str, activation: str) -> None:
     if init == "default":
         return
     w = layer.weight
@@ -268,8 +319,19 @@ def mlp(
     with torch.random.fork_rng(devices=[]):  # seed locally: the caller's RNG is left as it was
         torch.manual_seed(int(seed))
         return _build_mlp(
-            int(in_features), hidden, int(out_features), activation, init, fourier_features,
-            fourier_scale, siren, siren_w0, output_activation, output_scale, input_bounds, seed,
+            int(in_features),
+            hidden,
+            int(out_features),
+            activation,
+            init,
+            fourier_features,
+            fourier_scale,
+            siren,
+            siren_w0,
+            output_activation,
+            output_scale,
+            input_bounds,
+            seed,
         )
 
 
@@ -331,7 +393,7 @@ def _build_mlp(
     return nn.Sequential(*layers)
 
 
-def torch_mlp(seed: int = 0):
+def torch_mlp(seed: int = 0) -> nn.Sequential:
     """The lecture's ``TorchMLP``: ``Sequential(Linear(2, 3), ReLU(), Linear(3, 1), ReLU())``.
 
     PyTorch's default initialisation, seeded. The ReLU on the output means the
@@ -352,24 +414,40 @@ def torch_mlp(seed: int = 0):
         return nn.Sequential(nn.Linear(2, 3), nn.ReLU(), nn.Linear(3, 1), nn.ReLU())
 
 
-def count_parameters(model) -> int:
-    """Number of trainable scalars in ``model``."""
-    return int(sum(p.numel() for p in model.parameters() if p.requires_grad))
-
-
-def predict(model, X: np.ndarray, batch_size: int = 65536) -> np.ndarray:
-    """Evaluate ``model`` on a numpy array without gradients.
+def count_parameters(model: nn.Module) -> int:
+    """Number of trainable scalars in ``model``.
 
     Parameters
     ----------
     model : torch.nn.Module
-    X : numpy.ndarray, shape (n, d)
+        Any torch module.
+
+    Returns
+    -------
+    int
+        Sum of ``numel()`` over the parameters that require a gradient.
+    """
+    return int(sum(p.numel() for p in model.parameters() if p.requires_grad))
+
+
+def predict(model: nn.Module, X: ArrayLike, batch_size: int = 65536) -> np.ndarray:
+    """Evaluate ``model`` on a numpy array without gradients.
+
+    The model is switched to evaluation mode for the call and back afterwards.
+
+    Parameters
+    ----------
+    model : torch.nn.Module
+        Takes float32 rows of ``X``.
+    X : array_like, shape (n, d) or (n,)
+        Inputs (a 1-D array is one feature).
     batch_size : int
         Rows per forward pass (bounds memory on big grids).
 
     Returns
     -------
-    numpy.ndarray, shape (n, out_features) as float64
+    numpy.ndarray, shape (n, out_features)
+        As float64.
     """
     X = np.asarray(X, dtype=np.float32)
     if X.ndim == 1:

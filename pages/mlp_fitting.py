@@ -2,27 +2,34 @@
 
 from __future__ import annotations
 
-import math
-
-import numpy as np
 import streamlit as st
 
-from nnkit.activations import ACTIVATIONS
 from nnkit.datasets import TARGETS_1D
-from nnkit.fitting import (
+from nnkit.function_fitting import (
+    BATCH_SIZES,
+    CONTROLS,
+    HIDDEN_ACTIVATIONS,
+    LEARNING_RATES,
+    LR_DECAYS,
+    OPTIMIZER_LABELS,
     PRESETS,
+    TARGET_CHOICES,
+    WIDTHS,
     FitSettings,
     Target,
     builtin_target,
+    compare_note,
     compare_runs,
+    diagnose_recipe,
     evaluate_fit,
-    formula_target,
     live_view,
     make_data,
+    target_for,
     target_from_name,
     width_sweep,
+    width_sweep_note,
 )
-from nnkit.models import count_parameters, predict
+from nnkit.models import count_parameters
 from nnkit.plots.fitting import (
     compare_losses,
     curves_spec,
@@ -65,47 +72,15 @@ part = st.segmented_control(
 )
 part = part or PART_TRAIN
 
-BATCHES = ["full batch", 1, 8, 32, 64, 128, 256, 512, 1024]
-LRS = [float(f"{m}e{e}") for e in range(-7, 1) for m in (1, 2, 5)][:-2]
-ACT_NAMES = [n for n in ACTIVATIONS if n not in ("heaviside", "sign")] + ["siren"]
-OPT_LABELS = {
-    "sgd": "SGD",
-    "momentum": "SGD + momentum",
-    "rmsprop": "RMSprop",
-    "adam": "Adam",
-    "lbfgs": "L-BFGS",
-}
-TARGET_LABELS = (
-    {"rastrigin": "Rastrigin (exercise 1, 2-D)"}
-    | {k: f"{t.label} (1-D)" for k, t in TARGETS_1D.items()}
-    | {"formula": "your formula f(x) or f(x, y)"}
-)
-
-
-def _act_label(name: str) -> str:
-    return "SIREN sin(w0·z)" if name == "siren" else ACTIVATIONS[name].label
+FULL_BATCH = "full batch"
+VAL_FRACTION = 0.1  # held out for the validation loss
+UA_SECONDS = 4.0  # time cap of each width in the universal-approximation sweep
 
 
 def _apply_preset(prefix: str) -> None:
-    s = PRESETS[st.session_state[f"{prefix}preset"]]
-    st.session_state.update(
-        {
-            f"{prefix}layers": len(s.hidden),
-            f"{prefix}width": s.hidden[0],
-            f"{prefix}act": s.activation,
-            f"{prefix}outrelu": s.output_activation == "relu",
-            f"{prefix}ff": s.fourier_features,
-            f"{prefix}ffscale": s.fourier_scale,
-            f"{prefix}norm": s.normalize,
-            f"{prefix}opt": s.optimizer,
-            f"{prefix}lr": s.lr,
-            f"{prefix}bs": "full batch" if s.batch_size is None else s.batch_size,
-            f"{prefix}epochs": s.epochs,
-            f"{prefix}sum": s.reduction == "sum",
-            f"{prefix}decay": s.lr_decay,
-            f"{prefix}cosine": s.lr_schedule == "cosine",
-        }
-    )
+    controls = PRESETS[st.session_state[f"{prefix}preset"]].controls()
+    controls["batch_size"] = controls["batch_size"] or FULL_BATCH
+    st.session_state.update({prefix + name: value for name, value in controls.items()})
 
 
 def settings_controls(prefix: str, default_preset: str, seed: int) -> FitSettings:
@@ -122,89 +97,89 @@ def settings_controls(prefix: str, default_preset: str, seed: int) -> FitSetting
         help="Fills in the settings below; change any of them afterwards.",
     )
     a, b = st.columns(2)
-    layers = a.number_input("hidden layers", 1, 6, key=f"{prefix}layers")
-    width = b.number_input("units per layer", 1, 512, key=f"{prefix}width")
-    act = a.selectbox("activation", ACT_NAMES, key=f"{prefix}act", format_func=_act_label)
-    outrelu = b.checkbox(
+    a.number_input("hidden layers", 1, 6, key=f"{prefix}layers")
+    b.number_input("units per layer", 1, 512, key=f"{prefix}width")
+    a.selectbox(
+        "activation",
+        HIDDEN_ACTIVATIONS,
+        key=f"{prefix}activation",
+        format_func=HIDDEN_ACTIVATIONS.get,
+    )
+    b.checkbox(
         "ReLU on the output",
-        key=f"{prefix}outrelu",
+        key=f"{prefix}output_relu",
         help="The lecture's TorchMLP has it: the network can then never predict below 0.",
     )
     ff = a.number_input(
         "Fourier features (0 = off)",
         0,
         256,
-        key=f"{prefix}ff",
+        key=f"{prefix}fourier_features",
         help="m random frequencies B ~ N(0, scale²); the input x becomes [sin 2πBx, cos 2πBx].",
     )
-    ffscale = b.number_input(
+    b.number_input(
         "Fourier scale",
         0.1,
         20.0,
-        key=f"{prefix}ffscale",
+        key=f"{prefix}fourier_scale",
         step=0.5,
         disabled=ff == 0,
         help="Standard deviation of the frequencies, in cycles per half box.",
     )
-    norm = st.checkbox(
+    st.checkbox(
         "scale inputs to [−1, 1] and standardise the output",
-        key=f"{prefix}norm",
+        key=f"{prefix}normalize",
         help="Off in the lecture's recipe: raw inputs ±5.12 and targets 0…80.",
     )
     c, d = st.columns(2)
-    opt = c.selectbox("optimizer", OPTIMIZERS, key=f"{prefix}opt", format_func=OPT_LABELS.get)
-    lr = d.select_slider("learning rate", LRS, key=f"{prefix}lr", format_func=lambda v: f"{v:g}")
-    bs = c.selectbox(
+    c.selectbox("optimizer", OPTIMIZERS, key=f"{prefix}optimizer", format_func=OPTIMIZER_LABELS.get)
+    d.select_slider(
+        "learning rate", LEARNING_RATES, key=f"{prefix}lr", format_func=lambda v: f"{v:g}"
+    )
+    c.selectbox(
         "batch size",
-        BATCHES,
-        key=f"{prefix}bs",
+        [FULL_BATCH, *BATCH_SIZES],
+        key=f"{prefix}batch_size",
         help="full batch: one step per epoch; 1: stochastic gradient descent.",
     )
-    epochs = d.number_input("epochs", 1, int(LIMITS.max_epochs), key=f"{prefix}epochs")
+    d.number_input("epochs", 1, int(LIMITS.max_epochs), key=f"{prefix}epochs")
     e, f = st.columns(2)
-    summed = e.checkbox(
+    e.checkbox(
         "summed loss (reduction='sum')",
-        key=f"{prefix}sum",
+        key=f"{prefix}summed",
         help="The lecture's MSELoss(reduction='sum'): gradients grow with the batch size.",
     )
-    cosine = e.checkbox(
+    e.checkbox(
         "cosine learning-rate schedule",
         key=f"{prefix}cosine",
         help="The learning rate falls from its value to nearly 0 along half a cosine over "
         "the epochs: big steps first, then ever finer ones that settle into the minimum. "
         "Continue starts a new cycle.",
     )
-    decay = f.select_slider(
+    f.select_slider(
         "learning-rate decay per epoch",
-        [1.0, 0.999, 0.995, 0.99, 0.98, 0.95],
-        key=f"{prefix}decay",
+        LR_DECAYS,
+        key=f"{prefix}lr_decay",
         format_func=lambda v: "none" if v == 1.0 else f"× {v:g}",
         help="After every epoch the learning rate is multiplied by this: big steps first, "
         "fine ones later.",
     )
-    return FitSettings(
-        hidden=(int(width),) * int(layers),
-        activation=act,
-        output_activation="relu" if outrelu else None,
-        fourier_features=int(ff),
-        fourier_scale=float(ffscale),
-        normalize=bool(norm),
-        optimizer=opt,
-        lr=float(lr),
-        batch_size=None if bs == "full batch" else int(bs),
-        epochs=int(epochs),
-        reduction="sum" if summed else "mean",
-        seed=int(seed),
-        lr_decay=float(decay),
-        lr_schedule="cosine" if cosine else "constant",
+    controls = {name: st.session_state[prefix + name] for name in CONTROLS}
+    controls["batch_size"] = (
+        None if controls["batch_size"] == FULL_BATCH else controls["batch_size"]
     )
+    return FitSettings.from_controls(controls, seed=int(seed))
 
 
 def target_controls(prefix: str) -> Target | None:
     """Target, training box, samples and noise; None (with a message) if unusable."""
     key = st.selectbox(
-        "Target function", list(TARGET_LABELS), format_func=TARGET_LABELS.get, key=f"{prefix}target"
+        "Target function",
+        list(TARGET_CHOICES),
+        format_func=TARGET_CHOICES.get,
+        key=f"{prefix}target",
     )
+    formula, default = None, (-2.0, 2.0)
     if key == "formula":
         formula = formula_input(
             "f(x, y) =",
@@ -219,9 +194,8 @@ def target_controls(prefix: str) -> Target | None:
                 "sin(5*x)/(1+x^2)",
             ],
         )
-        default = (-2.0, 2.0)
     else:
-        formula, default = None, builtin_target(key).domain
+        default = builtin_target(key).domain
     a, b = st.columns(2)
     lo = a.number_input(
         "training box from", value=float(default[0]), key=f"{prefix}lo_{key}", format="%g"
@@ -230,18 +204,13 @@ def target_controls(prefix: str) -> Target | None:
     if not hi > lo:
         st.error("The training box needs *to* > *from*: change one of the two bounds.")
         return None
-    if key == "formula":
-        if formula is None:
-            return None
-        try:
-            return formula_target(formula, (lo, hi))
-        except ValueError as exc:
-            st.error(f"This formula cannot be fitted: {exc}.")
-            return None
+    if key == "formula" and formula is None:
+        return None  # formula_input already says what to change
     try:
-        return builtin_target(key).with_domain(lo, hi)
+        return target_for(key, (lo, hi), formula)
     except ValueError as exc:
-        st.error(f"Change the training box: {exc}.")
+        what = "This formula cannot be fitted" if key == "formula" else "Change the training box"
+        st.error(f"{what}: {exc}.")
         return None
 
 
@@ -270,22 +239,22 @@ if part == PART_TRAIN:
     model_preview = settings.build_model(target.dim, X, y, target.domain)
     st.caption(
         f"{target.label} on [{target.domain[0]:g}, {target.domain[1]:g}]{'²' if target.dim == 2 else ''}, "
-        f"{len(X)} random samples (10 % held out for validation) · network: {settings.describe()} · "
-        f"{count_parameters(model_preview)} trainable parameters · "
-        f"{math.ceil(0.9 * len(X) / (settings.batch_size or len(X)))} optimizer steps per epoch · "
+        f"{len(X)} random samples ({VAL_FRACTION * 100:g} % held out for validation) · network: "
+        f"{settings.describe()} · {count_parameters(model_preview)} trainable parameters · "
+        f"{settings.steps_per_epoch(len(X), VAL_FRACTION)} optimizer steps per epoch · "
         f"runs stop after {LIMITS.max_train_seconds:g} s (fair-use cap)."
     )
     config = (target.name, target.domain, int(n_samples), float(noise), int(seed), settings)
 
     def make_job() -> TrainingJob:
-        trainer = settings.trainer(target, X, y, val_fraction=0.1, limits=LIMITS)
+        trainer = settings.trainer(target, X, y, val_fraction=VAL_FRACTION, limits=LIMITS)
         return TrainingJob(trainer, epochs=settings.epochs)
 
     # The live view covers the training box only (the extrapolation window comes after
     # Stop); the truth image is encoded once, each frame only predicts and encodes the network.
     LIVE_N = 56 if target.dim == 2 else 241
     still = live_view(model_preview, target, n=LIVE_N, window_factor=1.0)
-    vmin, vmax = float(np.nanmin(still.truth)), float(np.nanmax(still.truth))
+    vmin, vmax = still.truth_range
     truth_uri = (
         png_data_uri(field_image(still.truth, vmin, vmax, pixels=1)) if target.dim == 2 else None
     )
@@ -295,21 +264,13 @@ if part == PART_TRAIN:
             job.model_at(snap, reuse=True), target, n=LIVE_N, window_factor=1.0, truth=still.truth
         )
         if target.dim == 2:
-            show_images(
-                [
-                    (truth_uri, "truth"),
-                    (
-                        png_data_uri(field_image(lv.prediction, vmin, vmax, pixels=1)),
-                        "network (live)",
-                    ),
-                ],
-                width=280,  # a 56×56 image drawn with square pixels: tiny to encode and send
-            )
+            live_uri = png_data_uri(field_image(lv.prediction, vmin, vmax, pixels=1))
+            # 56×56 images drawn with square pixels: tiny to encode and send
+            show_images([(truth_uri, "truth"), (live_uri, "network (live)")], width=280)
             extra = f"The training box; colours from {vmin:.3g} (dark) to {vmax:.3g} (yellow). "
         else:
-            st.vega_lite_chart(
-                lv.curves(), curves_spec(lv.curves(), target.domain), width="stretch"
-            )
+            curves = lv.curves()
+            st.vega_lite_chart(curves, curves_spec(curves, target.domain), width="stretch")
             extra = "Grey: the exact target; red: the network. "
         st.caption(
             extra + f"R² inside the box so far: {lv.r2_inside:.4f} (against the exact target on a "
@@ -388,33 +349,10 @@ if part == PART_TRAIN:
         st.markdown(
             "**What you see.** " + ev.note(settings.activation, settings.fourier_features > 0)
         )
-        if settings.output_activation == "relu":
-            zero = float(np.mean(predict(model, X)[:, 0] <= 0))
-            st.markdown(
-                f"The output ReLU returns exactly 0 on {zero:.0%} of the training samples: there the "
-                "loss has no gradient, which is one reason the lecture's TorchMLP learns slowly "
-                + (
-                    "(here the output unit is dead: the network never learns)."
-                    if zero == 1
-                    else "."
-                )
-            )
-        if settings.reduction == "sum" and settings.optimizer in ("sgd", "momentum"):
-            n_batch = settings.batch_size or round(0.9 * len(X))
-            st.markdown(
-                f"With the summed loss each gradient is {n_batch}× the per-sample mean's (one batch "
-                f"of {n_batch} samples), so plain SGD at lr {settings.lr:g} moves the weights like "
-                f"lr {settings.lr * n_batch:.3g} on the mean loss: the step size depends on the "
-                "batch size. Adam and RMSprop divide by the gradient's own scale, so for them the "
-                "sum only changes the scale of the loss, not the step."
-            )
-        if not settings.normalize:
-            st.markdown(
-                f"Inputs enter unscaled (±{max(abs(target.domain[0]), abs(target.domain[1])):g}) and "
-                f"the targets span {float(np.min(y)):.3g}…{float(np.max(y)):.3g}: the output layer must "
-                "grow large weights before the predictions even reach the data's range. Turn on "
-                "*scale inputs and standardise the output* (as the plain-MLP preset does) to compare."
-            )
+        for paragraph in diagnose_recipe(
+            settings, model, target, X, y, val_fraction=VAL_FRACTION
+        ).notes():
+            st.markdown(paragraph)
 
 # ------------------------------------------------------------------------------------------
 elif part == PART_UA:
@@ -433,13 +371,17 @@ elif part == PART_UA:
         key="ua_target",
     )
     ua_act = b.selectbox("activation", ["sigmoid", "tanh", "relu"], key="ua_act")
-    max_w = c.select_slider("widest layer", [16, 32, 64, 128, 256], value=256, key="ua_max")
+    max_w = c.select_slider("widest layer", WIDTHS[4:], value=256, key="ua_max")
 
     @st.cache_data(show_spinner="Training one network per width…", max_entries=32)
     def sweep(key: str, activation: str, max_width: int):
-        widths = [w for w in (1, 2, 4, 8, 16, 32, 64, 128, 256) if w <= max_width]
+        widths = WIDTHS[: WIDTHS.index(max_width) + 1]
         return width_sweep(
-            builtin_target(key), widths, activation=activation, epochs=25, max_seconds_each=4.0
+            builtin_target(key),
+            widths,
+            activation=activation,
+            epochs=25,
+            max_seconds_each=UA_SECONDS,
         )
 
     df = sweep(ua_key, ua_act, int(max_w))
@@ -448,23 +390,7 @@ elif part == PART_UA:
         "Both axes logarithmic. Reference: the exact target on 1025 test points. "
         "A straight downward line means error ∝ width^−k."
     )
-    first, best = df.iloc[0], df.loc[df["rmse"].idxmin()]
-    last = df.iloc[-1]
-    capped = int((df["stop"] == "time_limit").sum())
-    st.markdown(
-        f"**What you see.** With 1 {ua_act} unit the RMS error is {first['rmse']:.3g}; the best, "
-        f"{best['rmse']:.3g}, is reached with {int(best['width'])} units "
-        f"({first['rmse'] / max(best['rmse'], 1e-300):.3g}× smaller), and {int(last['width'])} units give "
-        f"{last['rmse']:.3g}. "
-        + (
-            "Past that point more units no longer help: the optimizer (and float32 arithmetic), "
-            "not the width, limits the error. The theorem promises that good weights exist, not "
-            "that gradient descent finds them."
-            if best["width"] < last["width"]
-            else "The error is still falling at the widest layer."
-        )
-        + (f" ({capped} width(s) hit the 4 s time cap per width.)" if capped else "")
-    )
+    st.markdown("**What you see.** " + width_sweep_note(df, ua_act, UA_SECONDS))
     st.dataframe(
         df.drop(columns=["stop"]).rename(columns={"seconds": "training s"}), hide_index=True
     )
@@ -494,56 +420,30 @@ else:
     def compare(target_name: str, domain: tuple, n: int, seed: int, a: FitSettings, b: FitSettings):
         return compare_runs(target_from_name(target_name, domain), n, seed, {"A": a, "B": b})
 
-    if target is not None:
-        if st.button("Train both", type="primary", key="cmp_go") or st.session_state.get(
-            "cmp_done"
-        ) == (target.name, target.domain, int(n_samples), int(seed), sa, sb):
-            st.session_state["cmp_done"] = (
-                target.name,
-                target.domain,
-                int(n_samples),
-                int(seed),
-                sa,
-                sb,
-            )
-            runs = compare(target.name, target.domain, int(n_samples), int(seed), sa, sb)
-            ha, hb = runs["A"][0], runs["B"][0]
-            st.altair_chart(
-                compare_losses({f"A: {sa.describe()}": ha, f"B: {sb.describe()}": hb}),
-                width="stretch",
-            )
-            st.caption("Training MSE per sample, log scale; same data and seed for both runs.")
-            cols = st.columns(2)
-            for col, label in zip(cols, "AB", strict=True):
-                _, why, secs, r2i, r2o, _ = runs[label]
-                col.metric(
-                    f"run {label}: R² inside the box",
-                    f"{r2i:.4f}",
-                    help="Against the exact target on a grid inside the box.",
-                )
-                col.caption(
-                    f"R² outside (1.5× window): {r2o:.3f} · {len(runs[label][0])} epochs in "
-                    f"{secs:.1f} s · stopped because {why}."
-                )
-            ra, rb = runs["A"][3], runs["B"][3]
-            if math.isfinite(ra) and math.isfinite(rb):
-                better = "A" if ra > rb else "B"
-                overfit = [
-                    f"run {k} ({runs[k][5]:.3g} on the grid vs {h.train_loss[-1]:.3g} on its samples)"
-                    for k, h in (("A", ha), ("B", hb))
-                    if runs[k][5] > 3 * h.train_loss[-1]
-                ]
-                st.markdown(
-                    f"**What you see.** Run {better} fits the box better (R² {max(ra, rb):.4f} vs "
-                    f"{min(ra, rb):.4f}); final training losses (MSE per sample): A "
-                    f"{ha.train_loss[-1]:.4g}, B {hb.train_loss[-1]:.4g}."
-                    + (
-                        " The mean squared error between the samples is more than 3× the training "
-                        "loss for " + " and ".join(overfit) + ": it fits its samples better than "
-                        "the function between them (over-fitting); more samples would help."
-                        if overfit
-                        else ""
-                    )
-                )
-        else:
-            st.info("Pick the two settings, then press **Train both**.")
+    if target is None:
+        st.stop()
+    cmp_key = (target.name, target.domain, int(n_samples), int(seed), sa, sb)
+    pressed = st.button("Train both", type="primary", key="cmp_go")
+    if not (pressed or st.session_state.get("cmp_done") == cmp_key):
+        st.info("Pick the two settings, then press **Train both**.")
+        st.stop()
+    st.session_state["cmp_done"] = cmp_key
+    runs = compare(*cmp_key)
+    runs_in = (("A", sa), ("B", sb))
+    st.altair_chart(
+        compare_losses({f"{k}: {cfg.describe()}": runs[k].history for k, cfg in runs_in}),
+        width="stretch",
+    )
+    st.caption("Training MSE per sample, log scale; same data and seed for both runs.")
+    for col, (label, _) in zip(st.columns(2), runs_in, strict=True):
+        run = runs[label]
+        col.metric(
+            f"run {label}: R² inside the box",
+            f"{run.r2_inside:.4f}",
+            help="Against the exact target on a grid inside the box.",
+        )
+        col.caption(
+            f"R² outside (1.5× window): {run.r2_outside:.3f} · {len(run.history)} epochs "
+            f"in {run.wall_time:.1f} s · stopped because {run.stop_message}."
+        )
+    st.markdown("**What you see.** " + compare_note(runs))

@@ -1,7 +1,8 @@
 """Charts of lecture 1's fitting pages: loss curves, heat-maps, slices, width sweep, XOR.
 
-Every builder takes plain data (a :class:`nnkit.training.History`, a DataFrame from
-:mod:`nnkit.fitting`) and returns an Altair chart. Heat-maps of fine grids have more
+Every builder takes plain data (a :class:`nnkit.training.History`, a
+:class:`~nnkit.function_fitting.FitEvaluation`, a DataFrame from
+:mod:`nnkit.function_fitting` or :mod:`nnkit.xor`) and returns an Altair chart. Heat-maps of fine grids have more
 than Altair's default 5,000 rows: in Jupyter call ``alt.data_transformers.disable_max_rows()``
 (Streamlit has no such limit).
 """
@@ -9,11 +10,17 @@ than Altair's default 5,000 rows: in Jupyter call ``alt.data_transformers.disabl
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import replace
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import altair as alt
 import numpy as np
 import pandas as pd
+
+if TYPE_CHECKING:
+    from nnkit.function_fitting import FitEvaluation
+    from nnkit.training import History
 
 __all__ = [
     "compare_losses",
@@ -33,12 +40,15 @@ MAX_POINTS = 400
 """Loss curves are thinned to at most this many points per series (the last one kept)."""
 
 
-_FIT_X = {"type": "fit-x", "contains": "padding"}
+_FIT_X: dict[str, Any] = {"type": "fit-x", "contains": "padding"}
+"""Vega-Lite ``autosize`` of full-width charts."""
+
+_Chart = TypeVar("_Chart", bound=alt.TopLevelMixin)
 
 
-def _stretch(chart):
+def _stretch(chart: _Chart) -> _Chart:
     """Full-width charts: fit the width, keep the plot's own height (legend/title extra)."""
-    return chart.properties(autosize=alt.AutoSizeParams(**_FIT_X))
+    return chart.properties(autosize=alt.AutoSizeParams(type="fit-x", contains="padding"))
 
 
 def _thin(df: pd.DataFrame, by: str = "series", max_points: int = MAX_POINTS) -> pd.DataFrame:
@@ -51,12 +61,24 @@ def _thin(df: pd.DataFrame, by: str = "series", max_points: int = MAX_POINTS) ->
     return pd.concat(parts, ignore_index=True) if parts else df
 
 
-def loss_curves(history, *, title: str = "loss (log scale)", height: int = 220) -> alt.Chart:
+def loss_curves(
+    history: History, *, title: str = "loss (log scale)", height: int = 220
+) -> alt.Chart:
     """Training (and validation, and each named term) loss per epoch, log-scale y.
 
     Parameters
     ----------
     history : nnkit.training.History
+        Losses per epoch (thinned to :data:`MAX_POINTS` per series).
+    title : str
+        Chart title.
+    height : int
+        Plot height in pixels.
+
+    Returns
+    -------
+    altair.Chart
+        Full width; non-positive losses are left out (log scale).
     """
     df = _thin(history.to_frame())
     df = df[df["loss"] > 0]
@@ -77,8 +99,20 @@ def loss_curves(history, *, title: str = "loss (log scale)", height: int = 220) 
     )
 
 
-def compare_losses(runs: dict[str, object], *, height: int = 260) -> alt.Chart:
-    """Training-loss curves of several runs overlaid (``{label: History}``)."""
+def compare_losses(runs: Mapping[str, History], *, height: int = 260) -> alt.Chart:
+    """Training-loss curves of several runs overlaid.
+
+    Parameters
+    ----------
+    runs : mapping of str to nnkit.training.History
+        Label (shown in the legend) -> history.
+    height : int
+        Plot height in pixels.
+
+    Returns
+    -------
+    altair.Chart
+    """
     frames = []
     for label, h in runs.items():
         f = h.to_frame()
@@ -128,8 +162,29 @@ def heatmap(
 ) -> alt.Chart:
     """A 2-D field on a regular grid (columns ``x, y, field``) with the training box outlined.
 
-    ``standalone=False`` for a chart placed inside a concatenation (no top-level
-    ``autosize``, which keeps the plot area square when Streamlit fits the chart).
+    Parameters
+    ----------
+    grid : DataFrame
+        Columns ``x``, ``y`` and ``field`` on a regular grid.
+    field : str
+        The column to colour by.
+    title : str
+        Chart title.
+    domain : (float, float), optional
+        Training box to outline (dashed).
+    scheme : str
+        A Vega colour scheme name.
+    color_domain : (float, float), optional
+        Colour range (default: the data's).
+    size : int
+        Width and height in pixels.
+    standalone : bool
+        False for a chart placed inside a concatenation (no top-level ``autosize``,
+        which keeps the plot area square when Streamlit fits the chart).
+
+    Returns
+    -------
+    altair.Chart
     """
     xs = np.sort(grid["x"].unique())
     step = float(xs[1] - xs[0]) if len(xs) > 1 else 1.0
@@ -138,9 +193,9 @@ def heatmap(
     df["x2"], df["y2"] = df["x"] + half, df["y"] + half
     df["x"], df["y"] = df["x"] - half, df["y"] - half
     scale = (
-        alt.Scale(scheme=scheme, domain=list(color_domain))
+        alt.Scale(scheme={"name": scheme}, domain=list(color_domain))
         if color_domain
-        else alt.Scale(scheme=scheme)
+        else alt.Scale(scheme={"name": scheme})
     )
     lo, hi = float(df["x"].min()), float(df["x2"].max())
     base = (
@@ -164,12 +219,28 @@ def heatmap(
 
 
 def fit_heatmaps(
-    evaluation, *, size: int = 250, parts: tuple[str, ...] = ("truth", "prediction", "error")
+    evaluation: FitEvaluation,
+    *,
+    size: int = 250,
+    parts: tuple[str, ...] = ("truth", "prediction", "error"),
 ) -> alt.HConcatChart:
     """Truth, prediction and error side by side on the window, training box outlined.
 
     Truth and prediction share one colour scale (the truth's range), the error uses a
-    diverging scale symmetric about 0. ``parts`` picks which of the three to draw.
+    diverging scale symmetric about 0.
+
+    Parameters
+    ----------
+    evaluation : nnkit.function_fitting.FitEvaluation
+        A 2-D evaluation.
+    size : int
+        Width and height of each heat-map in pixels.
+    parts : tuple of {"truth", "prediction", "error"}
+        Which of the three to draw, in order.
+
+    Returns
+    -------
+    altair.HConcatChart
     """
     g = evaluation.grid
     lo, hi = float(np.nanmin(g["truth"])), float(np.nanmax(g["truth"]))
@@ -190,12 +261,31 @@ def fit_heatmaps(
     return alt.hconcat(*[charts[p]() for p in parts]).resolve_scale(color="independent")
 
 
-def fit_slice(evaluation, *, title: str | None = None, height: int = 260) -> alt.LayerChart:
-    """Truth and prediction along a line through the window; the training interval marked."""
+def fit_slice(
+    evaluation: FitEvaluation, *, title: str | None = None, height: int = 260
+) -> alt.LayerChart:
+    """Truth and prediction along a line through the window; the training interval marked.
+
+    Parameters
+    ----------
+    evaluation : nnkit.function_fitting.FitEvaluation
+        Its ``slice`` is drawn.
+    title : str, optional
+        Default: names the slice.
+    height : int
+        Plot height in pixels.
+
+    Returns
+    -------
+    altair.LayerChart
+        Full width.
+    """
     return _stretch(_slice_layers(evaluation, title=title, height=height))
 
 
-def _slice_layers(evaluation, *, title: str | None = None, height: int = 260) -> alt.LayerChart:
+def _slice_layers(
+    evaluation: FitEvaluation, *, title: str | None = None, height: int = 260
+) -> alt.LayerChart:
     df = evaluation.slice
     if title is None:
         title = "slice y = centre of the box" if evaluation.dim == 2 else "truth and network"
@@ -226,16 +316,30 @@ def _slice_layers(evaluation, *, title: str | None = None, height: int = 260) ->
 
 
 def fit_1d(
-    evaluation,
+    evaluation: FitEvaluation,
     X: np.ndarray | None = None,
     y: np.ndarray | None = None,
     *,
     height: int = 300,
     prediction: bool = True,
-):
+) -> alt.LayerChart:
     """1-D target: truth and network on the window, training samples as dots, box edges.
 
-    ``prediction=False`` draws the truth and the samples only (before any training).
+    Parameters
+    ----------
+    evaluation : nnkit.function_fitting.FitEvaluation
+        A 1-D evaluation.
+    X, y : numpy.ndarray, optional
+        Training samples (at most 400 of them are drawn).
+    height : int
+        Plot height in pixels.
+    prediction : bool
+        False draws the truth and the samples only (before any training).
+
+    Returns
+    -------
+    altair.LayerChart
+        Full width.
     """
     ev = evaluation
     if not prediction:
@@ -253,7 +357,19 @@ def fit_1d(
 
 
 def width_sweep_chart(df: pd.DataFrame, *, height: int = 280) -> alt.Chart:
-    """RMSE and max error vs hidden width, both axes logarithmic."""
+    """RMSE and max error vs hidden width, both axes logarithmic.
+
+    Parameters
+    ----------
+    df : DataFrame
+        From :func:`nnkit.function_fitting.width_sweep`.
+    height : int
+        Plot height in pixels.
+
+    Returns
+    -------
+    altair.Chart
+    """
     long = df.melt(
         id_vars=["width"], value_vars=["rmse", "max_error"], var_name="error", value_name="value"
     )
@@ -276,7 +392,25 @@ def width_sweep_chart(df: pd.DataFrame, *, height: int = 280) -> alt.Chart:
 def decision_boundary(
     grid: pd.DataFrame, X: np.ndarray, y: np.ndarray, *, title: str = "", size: int = 300
 ) -> alt.LayerChart:
-    """P(class 1) as a heat-map, the decision boundary (p = ½) and the data points by class."""
+    """P(class 1) as a heat-map, the decision boundary (p = ½) and the data points by class.
+
+    Parameters
+    ----------
+    grid : DataFrame
+        ``x, y, p`` (and ``boundary``) from :func:`nnkit.xor.decision_grid`.
+    X : numpy.ndarray, shape (n, 2)
+        Data points.
+    y : numpy.ndarray, shape (n,)
+        Their classes (0 or 1).
+    title : str
+        Chart title.
+    size : int
+        Width and height in pixels.
+
+    Returns
+    -------
+    altair.LayerChart
+    """
     xs = np.sort(grid["x"].unique())
     step = float(xs[1] - xs[0]) if len(xs) > 1 else 0.05
     half = 0.6 * step
@@ -334,7 +468,19 @@ def decision_boundary(
 
 
 def success_rates(df: pd.DataFrame, *, height: int = 260) -> alt.Chart:
-    """Success rate (over seeds) per architecture: hidden units on x, one line per depth."""
+    """Success rate (over seeds) per architecture: hidden units on x, one line per depth.
+
+    Parameters
+    ----------
+    df : DataFrame
+        From :func:`nnkit.xor.xor_study`; the no-hidden-layer row is a dashed rule.
+    height : int
+        Plot height in pixels.
+
+    Returns
+    -------
+    altair.Chart
+    """
     d = df.assign(depth=df["layers"].map(lambda k: f"{k} hidden layer{'s' if k != 1 else ''}"))
     zero = d[d["layers"] == 0]
     rest = d[d["layers"] > 0]
@@ -405,6 +551,11 @@ def field_image(
         Grid index range of the training box to outline (rows i, columns j).
     pixels : int
         Each grid cell becomes a pixels × pixels square.
+
+    Returns
+    -------
+    numpy.ndarray, shape (ny * pixels, nx * pixels, 3)
+        uint8, C-contiguous (ready for PNG encoding).
     """
     v = np.asarray(values, dtype=float)
     span = vmax - vmin if vmax > vmin else 1.0
@@ -430,9 +581,26 @@ def field_image(
 
 
 def loss_spec(
-    history, *, title: str = "loss (log scale)", height: int = 220
-) -> tuple[pd.DataFrame, dict]:
-    """``(data, vega_lite_spec)`` of :func:`loss_curves`, for ``st.vega_lite_chart`` (no Altair)."""
+    history: History, *, title: str = "loss (log scale)", height: int = 220
+) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """The chart of :func:`loss_curves` as data and a raw Vega-Lite spec (no Altair).
+
+    Parameters
+    ----------
+    history : nnkit.training.History
+        Losses per epoch.
+    title : str
+        Chart title.
+    height : int
+        Plot height in pixels.
+
+    Returns
+    -------
+    data : DataFrame
+        ``epoch, loss, series, ...`` (thinned, positive losses only).
+    spec : dict
+        For ``st.vega_lite_chart(data, spec)``.
+    """
     df = _thin(history.to_frame())
     df = df[df["loss"] > 0]
     spec = {
@@ -459,8 +627,26 @@ def loss_spec(
     return df, spec
 
 
-def curves_spec(df: pd.DataFrame, domain: tuple[float, float], *, height: int = 260) -> dict:
-    """Vega-Lite spec (dict) of truth vs prediction lines (``x, series, value``) with box edges."""
+def curves_spec(
+    df: pd.DataFrame, domain: tuple[float, float], *, height: int = 260
+) -> dict[str, Any]:
+    """Vega-Lite spec of truth vs prediction lines with the box edges (no Altair).
+
+    Parameters
+    ----------
+    df : DataFrame
+        ``x, series ("truth"/"prediction"), value``, e.g. from
+        :meth:`nnkit.function_fitting.LiveView.curves`.
+    domain : (float, float)
+        Training interval, drawn as two dashed rules.
+    height : int
+        Plot height in pixels.
+
+    Returns
+    -------
+    dict
+        For ``st.vega_lite_chart(df, spec)``.
+    """
     lo, hi = domain
     return {
         "height": height,

@@ -49,12 +49,16 @@ It receives the :class:`~nnkit.training.JobSnapshot` and the job. The loss chart
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Sequence
+from typing import TYPE_CHECKING, Any
 
 import streamlit as st
 
 from nnkit.training import JobSnapshot, TrainingJob
 from nnkit.ui import policy
+
+if TYPE_CHECKING:
+    import numpy as np
 
 __all__ = [
     "DEFAULT_FPS",
@@ -65,6 +69,7 @@ __all__ = [
     "png_data_uri",
     "queue_text",
     "show_images",
+    "status_text",
 ]
 
 DEFAULT_FPS = 3.0
@@ -79,30 +84,66 @@ HEARTBEAT_TIMEOUT = 15.0
 
 
 def _keys(key: str) -> tuple[str, str, str]:
+    """Session-state keys of the widget ``key``: its job, the job's config, a start error."""
     return f"_live_{key}_job", f"_live_{key}_config", f"_live_{key}_error"
 
 
+def _chart_key(key: str) -> str:
+    """Session-state key of the widget's loss chart, rebuilt only when an epoch was added."""
+    return f"_live_{key}_loss_chart"
+
+
 def current_job(key: str) -> TrainingJob | None:
-    """The job the widget ``key`` keeps in this session (None before the first Start)."""
+    """The job the widget ``key`` keeps in this session.
+
+    Parameters
+    ----------
+    key : str
+        The widget's key (as given to :func:`live_training`).
+
+    Returns
+    -------
+    TrainingJob or None
+        None before the first Start.
+    """
     return st.session_state.get(_keys(key)[0])
 
 
 def current_config(key: str) -> Hashable:
-    """The ``config`` the widget's current job was started with (None before Start)."""
+    """The ``config`` the widget's current job was started with.
+
+    Parameters
+    ----------
+    key : str
+        The widget's key.
+
+    Returns
+    -------
+    hashable
+        None before the first Start.
+    """
     return st.session_state.get(_keys(key)[1])
 
 
 def clear_job(key: str) -> None:
-    """Stop and forget the widget's job (e.g. when the data set changes)."""
+    """Stop and forget the widget's job (e.g. when the data set changes).
+
+    Parameters
+    ----------
+    key : str
+        The widget's key.
+    """
     jk, ck, ek = _keys(key)
     job = st.session_state.pop(jk, None)
     if job is not None:
         job.stop()
     st.session_state.pop(ck, None)
     st.session_state.pop(ek, None)
+    st.session_state.pop(_chart_key(key), None)
 
 
-def _start(key: str, make_job: Callable[[], TrainingJob], config: Hashable, timeout: float):
+def _start(key: str, make_job: Callable[[], TrainingJob], config: Hashable, timeout: float) -> None:
+    """Start button: stop the old job, build a new one, give it the server's slots, start it."""
     jk, ck, ek = _keys(key)
     old = st.session_state.get(jk)
     if old is not None:
@@ -123,6 +164,7 @@ def _start(key: str, make_job: Callable[[], TrainingJob], config: Hashable, time
 
 
 def _stop(key: str) -> None:
+    """Stop button: stop the job and wait briefly, so the next run shows the final state."""
     job = current_job(key)
     if job is not None:
         job.stop()
@@ -130,13 +172,25 @@ def _stop(key: str) -> None:
 
 
 def _continue(key: str, epochs: int | None) -> None:
+    """Continue button: train the same model further (a stopped job only)."""
     job = current_job(key)
     if job is not None and not job.running:
         job.start(epochs)
 
 
-def png_data_uri(arr) -> str:
-    """An RGB uint8 array as a ``data:image/png;base64,...`` URI (for :func:`show_images`)."""
+def png_data_uri(arr: np.ndarray) -> str:
+    """An RGB image as an inline PNG, for :func:`show_images`.
+
+    Parameters
+    ----------
+    arr : numpy.ndarray, shape (h, w, 3)
+        uint8 RGB pixels.
+
+    Returns
+    -------
+    str
+        ``data:image/png;base64,...`` (fast, lightly compressed PNG).
+    """
     import base64
     import io
 
@@ -147,7 +201,9 @@ def png_data_uri(arr) -> str:
     return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
 
 
-def show_images(images: list[tuple[object, str]], *, width: int | None = None) -> None:
+def show_images(
+    images: Sequence[tuple[np.ndarray | str, str]], *, width: int | None = None
+) -> None:
     """Show images side by side, inline (PNG data URIs), each with a caption.
 
     Meant for live views: ``st.image`` stores each frame as a media file that a fast
@@ -179,14 +235,29 @@ def show_images(images: list[tuple[object, str]], *, width: int | None = None) -
     st.html('<div style="display:flex;gap:24px;flex-wrap:wrap">' + "".join(cells) + "</div>")
 
 
-def _fmt(x: float) -> str:
+def _fmt(x: float | None) -> str:
+    """A loss for the status line: 4 significant digits, scientific when tiny or huge."""
     if x is None or not math.isfinite(x):
         return str(x)
     return f"{x:.4g}" if 1e-3 <= abs(x) < 1e4 or x == 0 else f"{x:.3e}"
 
 
 def queue_text(snap: JobSnapshot, capacity: int | None = None) -> str:
-    """What a run waiting for a training slot tells its user ('' when not waiting)."""
+    """What a run waiting for a training slot tells its user.
+
+    Parameters
+    ----------
+    snap : JobSnapshot
+        The job's state (``queued``: runs ahead of it).
+    capacity : int, optional
+        How many runs the server trains at once (named when known).
+
+    Returns
+    -------
+    str
+        Where the run stands in the queue and why there is one; ``""`` when the run
+        is not waiting.
+    """
     if not snap.running or snap.queued is None:
         return ""
     ahead = snap.queued
@@ -206,7 +277,20 @@ def queue_text(snap: JobSnapshot, capacity: int | None = None) -> str:
 
 
 def status_text(snap: JobSnapshot, steps_per_epoch: int | None = None) -> str:
-    """One line: epoch, steps, last losses, time and, when stopped, why."""
+    """One line: epoch, steps, last losses, time and, when stopped, why.
+
+    Parameters
+    ----------
+    snap : JobSnapshot
+        The job's state.
+    steps_per_epoch : int, optional
+        Unused (kept for callers that pass it).
+
+    Returns
+    -------
+    str
+        Markdown starting with "Queued…", "Training…", "Ready." or "Stopped (why)."
+    """
     if snap.running and snap.queued is not None:
         return "Queued… " + queue_text(snap)
     last = snap.history.last()
@@ -259,6 +343,8 @@ def live_training(
         Refreshes per second while training (default 5).
     loss_chart : bool
         Draw the loss curves (train, validation, named terms) on a log scale.
+    loss_title : str
+        Title of the loss chart.
     heartbeat_timeout : float
         A job not refreshed for this long stops itself ("abandoned").
     start_label : str
@@ -322,7 +408,10 @@ def live_training(
             st.rerun()  # the run got its slot: redraw the page, refresh at full speed
         if snap.running and snap.queued is not None:
             # nothing trained yet: say why, skip the (untrained) views, keep refreshing
-            st.info(queue_text(snap, job.slots.capacity if job.slots else None), icon=":material/hourglass_top:")
+            st.info(
+                queue_text(snap, job.slots.capacity if job.slots else None),
+                icon=":material/hourglass_top:",
+            )
             return
         st.markdown(status_text(snap))
         if snap.error:
@@ -331,11 +420,12 @@ def live_training(
             from nnkit.plots.fitting import loss_spec
 
             # rebuilt only when an epoch was added (a refresh often comes mid-epoch)
-            cached = getattr(job, "_nnkit_loss_chart", None)
-            if cached is None or cached[0] != len(snap.history):
-                cached = (len(snap.history), *loss_spec(snap.history, title=loss_title))
-                job._nnkit_loss_chart = cached
-            st.vega_lite_chart(cached[1], cached[2], width="stretch")  # no Altair validation
+            cached: tuple[Any, ...] | None = st.session_state.get(_chart_key(key))
+            if cached is None or cached[0] is not job or cached[1] != len(snap.history):
+                data, spec = loss_spec(snap.history, title=loss_title)
+                cached = (job, len(snap.history), data, spec)
+                st.session_state[_chart_key(key)] = cached
+            st.vega_lite_chart(cached[2], cached[3], width="stretch")  # no Altair validation
         if render is not None:
             render(snap, job)
         if running and not snap.running:

@@ -2,24 +2,37 @@
 
 from __future__ import annotations
 
-import re
 import time
 
+from nnkit.function_fitting import (
+    BEHAVIOURS,
+    LEARNED_R2,
+    PRESETS,
+    builtin_target,
+    diagnose_recipe,
+    make_data,
+)
 from tests.app.conftest import assert_no_exception
 
 PAGE = "pages/mlp_fitting.py"
+JOB = "_live_mlp_job"
 
 
-def _status(at) -> str:
-    for m in at.markdown:
-        if m.value.startswith(("Training…", "Stopped", "Ready")):
-            return m.value
-    return ""
+def _job(at):
+    return at.session_state[JOB] if JOB in at.session_state else None
 
 
-def _epoch(at) -> int:
-    m = re.search(r"epoch \*\*(\d+)\*\*", _status(at))
-    return int(m.group(1)) if m else -1
+def _wait(at, until, seconds: float = 60.0):
+    """Re-run the page until ``until(snapshot)`` holds (the live view refreshes itself)."""
+    deadline = time.monotonic() + seconds
+    while not until(_job(at).snapshot()) and time.monotonic() < deadline:
+        time.sleep(0.3)
+        at.run()
+    return _job(at).snapshot()
+
+
+def _markdown(at) -> list[str]:
+    return [m.value for m in at.markdown]
 
 
 def _small(at):
@@ -35,7 +48,7 @@ def test_first_load_shows_the_target_and_start_button(app_page):
     assert_no_exception(at)
     assert [b.label for b in at.button][:3] == ["Start", "Stop", "Continue"]
     assert at.button(key="mlp_stop").disabled and at.button(key="mlp_continue").disabled
-    assert any("Press **Start**" in i.value for i in at.info)
+    assert len(at.info) == 1 and _job(at) is None
     assert at.selectbox(key="mlp_preset").value == "plain MLP"
 
 
@@ -43,69 +56,79 @@ def test_start_stop_continue_and_extrapolation_view(app_page):
     at = _small(app_page(PAGE).run())
     at.button(key="mlp_start").click().run()
     assert_no_exception(at)
-    assert _status(at).startswith("Training…")
-    assert not at.button(key="mlp_stop").disabled
-    deadline = time.monotonic() + 60
-    while _epoch(at) < 2 and time.monotonic() < deadline:
-        time.sleep(0.3)
-        at.run()
+    assert _job(at).running and not at.button(key="mlp_stop").disabled
+    _wait(at, lambda s: s.epochs >= 2)
     at.button(key="mlp_stop").click().run()
     assert_no_exception(at)
-    assert _status(at).startswith("Stopped (stopped by the user)")
-    stopped_at = _epoch(at)
+    snap = _job(at).snapshot()
+    assert not snap.running and snap.stop_reason == "stopped"
+    stopped_at = snap.epochs
     assert stopped_at >= 2
-    # extrapolation view: R² inside and outside the box, the computed note
+    # extrapolation view: R² inside and outside the box, and the note computed from them
     labels = [m.label for m in at.metric]
     assert "R² inside the box" in labels and "R² outside the box" in labels
     r2_in = float(at.metric[labels.index("R² inside the box")].value)
-    assert any("What you see" in m.value and f"R² = {r2_in:.4f}" in m.value for m in at.markdown)
+    r2_out = float(at.metric[labels.index("R² outside the box")].value)
+    note = next(m for m in _markdown(at) if f"R² = {r2_in:.4f}" in m)
+    assert f"R² = {r2_out:.3f}" in note
+    if r2_in < LEARNED_R2:  # a few epochs: the note must not judge extrapolation
+        assert not any(text.split("{")[0] in note for text in BEHAVIOURS.values())
     # continue: same model, more epochs
     assert not at.button(key="mlp_continue").disabled
     at.button(key="mlp_continue").click().run()
-    deadline = time.monotonic() + 60
-    while _epoch(at) <= stopped_at + 1 and time.monotonic() < deadline:
-        time.sleep(0.3)
-        at.run()
+    _wait(at, lambda s: s.epochs > stopped_at + 1)
     at.button(key="mlp_stop").click().run()
     assert_no_exception(at)
-    assert _epoch(at) > stopped_at + 1
+    assert _job(at).snapshot().epochs > stopped_at + 1
+
+
+def _caption_describes(at, settings) -> bool:
+    return any(settings.describe() in c.value for c in at.caption)
 
 
 def test_presets_fill_in_the_settings(app_page):
     at = app_page(PAGE).run()
+    assert _caption_describes(at, PRESETS["plain MLP"])
     at.selectbox(key="mlp_preset").set_value("Fourier features").run()
     assert_no_exception(at)
-    assert at.number_input(key="mlp_ff").value == 128
-    assert at.select_slider(key="mlp_decay").value == 1.0
+    fourier = PRESETS["Fourier features"]
+    assert at.number_input(key="mlp_fourier_features").value == fourier.fourier_features == 128
+    assert at.select_slider(key="mlp_lr_decay").value == 1.0
     assert at.checkbox(key="mlp_cosine").value is True
-    assert any("cosine lr schedule" in c.value for c in at.caption)
     assert at.number_input(key="mlp_layers").value == 2
+    assert _caption_describes(at, fourier)
     at.selectbox(key="mlp_preset").set_value("lecture TorchMLP · SGD lr 1e-6").run()
     assert_no_exception(at)
     assert at.number_input(key="mlp_width").value == 3
-    assert at.checkbox(key="mlp_outrelu").value is True
-    assert at.checkbox(key="mlp_sum").value is True
+    assert at.checkbox(key="mlp_output_relu").value is True
+    assert at.checkbox(key="mlp_summed").value is True
     assert at.checkbox(key="mlp_cosine").value is False
     assert at.select_slider(key="mlp_lr").value == 1e-6
-    assert at.selectbox(key="mlp_bs").value == "full batch"
-    assert any("2→3→1" in c.value or "3 relu" in c.value for c in at.caption)
+    assert at.selectbox(key="mlp_batch_size").value == "full batch"
+    assert _caption_describes(at, PRESETS["lecture TorchMLP · SGD lr 1e-6"])
 
 
-def test_lecture_preset_trains_and_reports_the_output_relu(app_page):
+def test_lecture_preset_trains_and_reports_what_its_recipe_does(app_page):
     at = app_page(PAGE).run()
-    at.selectbox(key="mlp_preset").set_value("lecture TorchMLP · RMSprop lr 1e-3").run()
+    preset = "lecture TorchMLP · RMSprop lr 1e-3"
+    at.selectbox(key="mlp_preset").set_value(preset).run()
     at.number_input(key="mlp_n").set_value(200)
     at.number_input(key="mlp_epochs").set_value(20)
     at.run()
     at.button(key="mlp_start").click().run()
-    deadline = time.monotonic() + 60
-    while not _status(at).startswith("Stopped") and time.monotonic() < deadline:
-        time.sleep(0.3)
-        at.run()
+    snap = _wait(at, lambda s: not s.running)
+    at.run()
     assert_no_exception(at)
-    assert _status(at).startswith("Stopped (all requested epochs done)")
-    assert any("output ReLU returns exactly 0" in m.value for m in at.markdown)
-    assert any("Inputs enter unscaled (±5.12)" in m.value for m in at.markdown)
+    assert snap.stop_reason == "completed" and snap.epochs == 20
+    # the page's notes are the diagnostics of the trained model, with its numbers
+    target = builtin_target("rastrigin")
+    X, y = make_data(target, 200, 0.0, 0)
+    settings = PRESETS[preset]
+    expected = diagnose_recipe(
+        settings, _job(at).model_at(snap), target, X, y, val_fraction=0.1
+    ).notes()
+    assert len(expected) == 2  # dead output ReLU and unscaled data (RMSprop: no SGD note)
+    assert all(paragraph in _markdown(at) for paragraph in expected)
 
 
 def test_bad_inputs_give_messages_not_crashes(app_page):
@@ -114,17 +137,19 @@ def test_bad_inputs_give_messages_not_crashes(app_page):
     at.number_input(key="mlp_hi_rastrigin").set_value(1.0)
     at.run()
     assert_no_exception(at)
-    assert any("to* > *from*" in e.value for e in at.error)
+    assert len(at.error) == 1 and not any(b.key == "mlp_start" for b in at.button)
     at.number_input(key="mlp_hi_rastrigin").set_value(5.0).run()
+    assert not at.error and at.button(key="mlp_start")
     at.selectbox(key="mlp_target").set_value("formula").run()
     assert_no_exception(at)
     at.text_input(key="mlp_formula").set_value("log(x)").run()
     assert_no_exception(at)
-    assert any("not a finite number" in e.value for e in at.error)
+    assert len(at.error) == 1 and not any(b.key == "mlp_start" for b in at.button)
     at.text_input(key="mlp_formula").set_value("sin(x) +* y").run()
     assert_no_exception(at)
     assert at.error  # the parser's message, text kept
     assert at.text_input(key="mlp_formula").value == "sin(x) +* y"
+    assert at.number_input(key="mlp_lo_formula").value == -2.0  # the box stays editable
 
 
 def test_one_dimensional_target_and_universal_approximation(app_page):
@@ -134,9 +159,11 @@ def test_one_dimensional_target_and_universal_approximation(app_page):
     at.segmented_control(key="mlp_part").set_value("Universal approximation").run()
     at.select_slider(key="ua_max").set_value(16).run()
     assert_no_exception(at)
-    note = next(m.value for m in at.markdown if m.value.startswith("**What you see.**"))
-    assert "With 1 sigmoid unit the RMS error is" in note
-    assert len(at.dataframe[0].value) == 5  # widths 1, 2, 4, 8, 16
+    df = at.dataframe[0].value
+    assert list(df["width"]) == [1, 2, 4, 8, 16]
+    best = df["rmse"].min()
+    note = next(m for m in _markdown(at) if f"{df['rmse'].iloc[0]:.3g}" in m)
+    assert f"{best:.3g}" in note and str(int(df.loc[df["rmse"].idxmin(), "width"])) in note
 
 
 def test_compare_two_runs(app_page):
@@ -150,6 +177,8 @@ def test_compare_two_runs(app_page):
     at.run()
     at.button(key="cmp_go").click().run()
     assert_no_exception(at)
-    labels = [m.label for m in at.metric]
-    assert labels == ["run A: R² inside the box", "run B: R² inside the box"]
-    assert any("fits the box better" in m.value for m in at.markdown)
+    assert len(at.metric) == 2
+    r2 = {run: float(m.value) for run, m in zip("AB", at.metric, strict=True)}
+    better = max(r2, key=r2.get)
+    note = next(m for m in _markdown(at) if f"{r2[better]:.4f}" in m)
+    assert f"Run {better}" in note or r2["A"] == r2["B"]

@@ -7,8 +7,17 @@ import math
 import numpy as np
 import pytest
 
+from nnkit import activations
 from nnkit._torch import torch
-from nnkit.models import FourierFeatures, ModelSpec, count_parameters, mlp, predict, torch_mlp
+from nnkit.models import (
+    FourierFeatures,
+    ModelSpec,
+    Sine,
+    count_parameters,
+    mlp,
+    predict,
+    torch_mlp,
+)
 
 
 def test_mlp_shapes_and_layers():
@@ -72,12 +81,17 @@ def test_input_bounds_map_box_to_unit_square_and_output_scale():
 
 def test_siren_uses_sine_layers_with_siren_init():
     net = mlp(1, [32, 32], 1, activation="siren", siren_w0=30.0)
-    sines = [m for m in net if type(m).__name__ == "Sine"]
-    assert len(sines) == 2 and sines[0].w0 == 30.0
-    first = net[0]
+    sines = [i for i, m in enumerate(net) if isinstance(m, Sine)]
+    assert len(sines) == 2 and all(net[i].w0 == 30.0 for i in sines)
+    linears = [m for m in net if isinstance(m, torch.nn.Linear)]
+    first, hidden = linears[0], linears[1]
     assert float(first.weight.detach().abs().max()) <= 1.0  # U(-1/fan_in, 1/fan_in), fan_in 1
-    hidden = net[2]
     assert float(hidden.weight.detach().abs().max()) <= math.sqrt(6 / 32) / 30 + 1e-7
+    x = torch.linspace(-1, 1, 7)[:, None]
+    with torch.no_grad():
+        z = first(x)
+        assert torch.equal(net[: sines[0] + 1](x), torch.sin(30.0 * z))
+    assert Sine is activations.get("sine").torch_module().__class__  # one Sine module in nnkit
 
 
 def test_activation_from_registry_and_output_activation():

@@ -1,0 +1,374 @@
+"""XOR networks (lecture 1): how many hidden layers and units XOR needs.
+
+- :func:`fit_xor`: one classifier ``mlp(2, hidden, 1)`` trained on XOR data, with its
+  decision grid (:func:`decision_grid`).
+- :func:`xor_study`: the success rate over many seeds for 0, 1, 2 hidden layers and
+  1-8 units; all seeds of one depth train at once (:func:`train_xor_batch`).
+- :func:`xor_reference_accuracy`: the accuracy of the ideal rule on the same points, the
+  bar a run must reach to count as a success.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal, overload
+
+import numpy as np
+import pandas as pd
+
+from nnkit.function_fitting.targets import grid_points
+
+if TYPE_CHECKING:
+    from nnkit._torch import torch
+    from nnkit.training import History
+
+__all__ = [
+    "XorFit",
+    "decision_grid",
+    "fit_xor",
+    "train_xor_batch",
+    "xor_reference_accuracy",
+    "xor_study",
+]
+
+
+def _quadrant_rule(X: np.ndarray) -> np.ndarray:
+    return ((X[:, 0] > 0.5) ^ (X[:, 1] > 0.5)).astype(int)
+
+
+def _architecture(hidden: Sequence[int]) -> str:
+    return "no hidden layer" if not hidden else " → ".join(["2", *map(str, hidden), "1"])
+
+
+def xor_reference_accuracy(X: np.ndarray, y: np.ndarray) -> float:
+    """Accuracy of the ideal XOR rule ``(x > ½) xor (y > ½)`` on ``(X, y)``.
+
+    Parameters
+    ----------
+    X : numpy.ndarray, shape (n, 2)
+        Points.
+    y : numpy.ndarray, shape (n,)
+        Labels in {0, 1}.
+
+    Returns
+    -------
+    float
+        1 without noise; lower when noise pushed points across the rule's boundary.
+    """
+    return float(np.mean(_quadrant_rule(X) == y))
+
+
+@overload
+def train_xor_batch(
+    X: np.ndarray,
+    y: np.ndarray,
+    configs: Sequence[tuple[Sequence[int], int]],
+    *,
+    activation: str = ...,
+    lr: float = ...,
+    epochs: int = ...,
+    deadline: float | None = ...,
+    return_epochs: Literal[False] = ...,
+) -> np.ndarray: ...
+
+
+@overload
+def train_xor_batch(
+    X: np.ndarray,
+    y: np.ndarray,
+    configs: Sequence[tuple[Sequence[int], int]],
+    *,
+    activation: str = ...,
+    lr: float = ...,
+    epochs: int = ...,
+    deadline: float | None = ...,
+    return_epochs: Literal[True],
+) -> tuple[np.ndarray, int]: ...
+
+
+def train_xor_batch(
+    X: np.ndarray,
+    y: np.ndarray,
+    configs: Sequence[tuple[Sequence[int], int]],
+    *,
+    activation: str = "tanh",
+    lr: float = 0.1,
+    epochs: int = 300,
+    deadline: float | None = None,
+    return_epochs: bool = False,
+) -> np.ndarray | tuple[np.ndarray, int]:
+    """Train many small one-logit classifiers at once; return each one's training accuracy.
+
+    Network k starts from exactly ``nnkit.models.mlp(2, hidden_k, 1, activation,
+    seed=seed_k)`` and is trained as ``nnkit.training.fit(net, X, y, loss="bce",
+    optimizer="adam", lr=lr, epochs=epochs, batch_size=None)`` would train it alone:
+    the weights are stacked into batched tensors (narrower layers padded with zero
+    weights and masked units), and the loss is the *sum* of the per-network mean
+    losses, so each network gets exactly its own gradient and Adam (element-wise)
+    updates each independently. Padded weights get a zero gradient and stay zero.
+
+    Parameters
+    ----------
+    X : numpy.ndarray, shape (n, 2)
+        Points.
+    y : numpy.ndarray, shape (n,)
+        Labels in {0, 1}.
+    configs : sequence of (hidden, seed)
+        One pair per network; every ``hidden`` has the same number of layers.
+    activation : str
+        Hidden activation.
+    lr : float
+        Adam's learning rate.
+    epochs : int
+        Full-batch epochs.
+    deadline : float, optional
+        A ``time.monotonic()`` value: training stops after the first epoch that ends
+        past it (a time budget).
+    return_epochs : bool
+        Also return the number of epochs actually trained.
+
+    Returns
+    -------
+    numpy.ndarray, shape (len(configs),)
+        Training accuracies in [0, 1]; with ``return_epochs=True`` a pair
+        ``(accuracies, epochs_trained)``.
+
+    Raises
+    ------
+    ValueError
+        When the configs have different numbers of hidden layers.
+    """
+    from nnkit._torch import torch
+    from nnkit.activations import get
+    from nnkit.models import mlp
+
+    configs = [([int(u) for u in h], int(s)) for h, s in configs]
+    depth = len(configs[0][0])
+    if any(len(h) != depth for h, _ in configs):
+        raise ValueError("all configs must have the same number of hidden layers")
+    widths = [2] + [max(h[i] for h, _ in configs) for i in range(depth)] + [1]
+    S = len(configs)
+    Ws = [torch.zeros(S, widths[i + 1], widths[i]) for i in range(depth + 1)]
+    bs = [torch.zeros(S, widths[i + 1]) for i in range(depth + 1)]
+    masks = [torch.zeros(S, 1, widths[i + 1]) for i in range(depth)]
+    for k, (hidden, seed) in enumerate(configs):
+        net = mlp(2, hidden, 1, activation=activation, seed=seed)
+        lins = [m for m in net if isinstance(m, torch.nn.Linear)]
+        for i, lin in enumerate(lins):
+            o, n_in = lin.weight.shape
+            Ws[i][k, :o, :n_in] = lin.weight.detach()
+            bs[i][k, :o] = lin.bias.detach()
+        for i, u in enumerate(hidden):
+            masks[i][k, 0, :u] = 1.0
+    for t in Ws + bs:
+        t.requires_grad_(True)
+    act = get(activation).torch_module()
+    Xt = torch.as_tensor(np.asarray(X, dtype=np.float32)).expand(S, -1, -1)
+    yt = torch.as_tensor(np.asarray(y, dtype=np.float32))[None, :].expand(S, -1)
+    opt = torch.optim.Adam(Ws + bs, lr=lr)
+
+    def forward() -> torch.Tensor:
+        h = Xt
+        for i, (W, b) in enumerate(zip(Ws, bs, strict=True)):
+            h = torch.baddbmm(b[:, None, :], h, W.transpose(1, 2))
+            if i < depth:
+                h = act(h) * masks[i]
+        return h[..., 0]
+
+    F = torch.nn.functional
+    done = 0
+    for _ in range(int(epochs)):
+        opt.zero_grad(set_to_none=True)
+        loss = F.binary_cross_entropy_with_logits(forward(), yt, reduction="none").mean(1).sum()
+        loss.backward()
+        opt.step()
+        done += 1
+        if deadline is not None and time.monotonic() > deadline:
+            break
+    with torch.no_grad():
+        pred = (forward() > 0).numpy()
+    acc = (pred == np.asarray(y)[None, :]).mean(1)
+    return (acc, done) if return_epochs else acc
+
+
+def xor_study(
+    X: np.ndarray,
+    y: np.ndarray,
+    *,
+    layers: Sequence[int] = (0, 1, 2),
+    units: Sequence[int] = tuple(range(1, 9)),
+    n_seeds: int = 20,
+    activation: str = "tanh",
+    lr: float = 0.1,
+    epochs: int = 300,
+    max_seconds: float | None = None,
+) -> pd.DataFrame:
+    """Success rate over ``n_seeds`` initialisations for each architecture.
+
+    A run succeeds when its training accuracy is at least that of the ideal XOR rule
+    on the same points (all 4 points of the truth table; with noisy data the rule's
+    own accuracy, since noise can push points across the boundary).
+
+    Parameters
+    ----------
+    X : numpy.ndarray, shape (n, 2)
+        Points.
+    y : numpy.ndarray, shape (n,)
+        Labels in {0, 1}.
+    layers : sequence of int
+        Numbers of hidden layers to try.
+    units : sequence of int
+        Units per hidden layer to try (every layer of a network has the same width).
+    n_seeds : int
+        Initialisations per architecture (seeds 0, 1, ...).
+    activation, lr, epochs
+        As for :func:`fit_xor`.
+    max_seconds : float, optional
+        Budget of the whole study (default none), shared equally by the depths: a
+        group whose share runs out stops after its current epoch and says so in
+        ``epochs_trained``.
+
+    Returns
+    -------
+    DataFrame
+        ``layers, units, architecture, successes, seeds, success_rate,
+        mean_accuracy, reference_accuracy, epochs_trained`` (0 hidden layers: one row,
+        units = 0). ``epochs_trained < epochs`` where the time budget ran out.
+    """
+    budget = math.inf if max_seconds is None else float(max_seconds)
+    ref = xor_reference_accuracy(X, y)
+    seeds = list(range(int(n_seeds)))
+    rows = []
+    start = time.monotonic()
+    for g, n_layers in enumerate(layers):
+        widths = [0] if n_layers == 0 else [int(u) for u in units]
+        configs = [([u] * int(n_layers), s) for u in widths for s in seeds]
+        deadline = start + budget * (g + 1) / len(layers)
+        acc_all, done = train_xor_batch(
+            X, y, configs, activation=activation, lr=lr, epochs=epochs,
+            deadline=deadline, return_epochs=True,
+        )  # fmt: skip
+        for j, u in enumerate(widths):
+            acc = acc_all[j * len(seeds) : (j + 1) * len(seeds)]
+            ok = acc >= ref - 1e-9
+            rows.append(
+                {
+                    "layers": int(n_layers),
+                    "units": int(u),
+                    "architecture": _architecture([u] * int(n_layers)),
+                    "successes": int(ok.sum()),
+                    "seeds": len(seeds),
+                    "success_rate": float(ok.mean()),
+                    "mean_accuracy": float(acc.mean()),
+                    "reference_accuracy": ref,
+                    "epochs_trained": int(done),
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+@dataclass
+class XorFit:
+    """One trained XOR classifier, as plain data.
+
+    Attributes
+    ----------
+    architecture : str
+        E.g. "2 → 2 → 1" or "no hidden layer".
+    accuracy : float
+        Training accuracy (threshold 0.5 on the predicted probability).
+    grid : DataFrame
+        ``x, y, p, boundary`` on a grid over [-0.5, 1.5]² (see :func:`decision_grid`).
+    history : nnkit.training.History
+        Losses per epoch.
+    """
+
+    architecture: str
+    accuracy: float
+    grid: pd.DataFrame
+    history: History
+
+
+def fit_xor(
+    X: np.ndarray,
+    y: np.ndarray,
+    hidden: Sequence[int],
+    *,
+    activation: str = "tanh",
+    lr: float = 0.1,
+    epochs: int = 300,
+    seed: int = 0,
+) -> XorFit:
+    """Train ``mlp(2, hidden, 1)`` on XOR data (binary cross-entropy, full-batch Adam).
+
+    The same recipe as :func:`xor_study`, for one seed, keeping the decision grid.
+
+    Parameters
+    ----------
+    X : numpy.ndarray, shape (n, 2)
+        Points.
+    y : numpy.ndarray, shape (n,)
+        Labels in {0, 1}.
+    hidden : sequence of int
+        Hidden widths (empty: no hidden layer).
+    activation : str
+        Hidden activation.
+    lr : float
+        Adam's learning rate.
+    epochs : int
+        Full-batch epochs.
+    seed : int
+        Seeds the weights.
+
+    Returns
+    -------
+    XorFit
+    """
+    from nnkit.models import mlp, predict
+    from nnkit.training import TrainConfig, fit
+
+    net = mlp(2, list(hidden), 1, activation=activation, seed=int(seed))
+    config = TrainConfig(
+        loss="bce", optimizer="adam", lr=lr, epochs=epochs, batch_size=None, seed=int(seed)
+    )
+    res = fit(net, X, y, config)
+    logits = predict(net, X)[:, 0]
+    acc = float(np.mean((logits > 0).astype(int) == np.asarray(y)))
+    lo = float(min(-0.5, np.min(X) - 0.1))
+    hi = float(max(1.5, np.max(X) + 0.1))
+    return XorFit(_architecture(list(hidden)), acc, decision_grid(net, lo, hi), res.history)
+
+
+def decision_grid(
+    model: torch.nn.Module, lo: float = -0.5, hi: float = 1.5, n: int = 81
+) -> pd.DataFrame:
+    """P(class 1) of a one-logit classifier on an n×n grid.
+
+    Parameters
+    ----------
+    model : torch.nn.Module
+        Two inputs, one logit.
+    lo, hi : float
+        The grid spans [lo, hi]².
+    n : int
+        Points per axis.
+
+    Returns
+    -------
+    DataFrame
+        ``x, y, p`` and ``boundary``: True where ``p − ½`` changes sign between the cell
+        and its right or upper neighbour (the decision boundary, drawn as a line of cells).
+    """
+    from nnkit.models import predict
+
+    G = grid_points(2, (lo, hi), n)
+    logit = predict(model, G)[:, 0]
+    p = 1.0 / (1.0 + np.exp(-np.clip(logit, -60, 60)))
+    side = (logit > 0).reshape(n, n)  # rows: y index, columns: x index
+    edge = np.zeros_like(side)
+    edge[:, :-1] |= side[:, :-1] != side[:, 1:]
+    edge[:-1, :] |= side[:-1, :] != side[1:, :]
+    return pd.DataFrame({"x": G[:, 0], "y": G[:, 1], "p": p, "boundary": edge.ravel()})
