@@ -12,7 +12,7 @@ from nnkit.pinn.sampling import SAMPLINGS
 from nnkit.pinn.solver import PINN, QUASI_NEWTON, PINNConfig, reference_frame
 from nnkit.plots import pinn as plots
 from nnkit.training import TrainingJob
-from nnkit.ui.live_training import live_training
+from nnkit.ui.live_training import live_chart, live_training
 from nnkit.ui.policy import LIMITS
 from nnkit.ui.router import ensure_router
 
@@ -234,25 +234,30 @@ def render(snap, job) -> None:
     """Live view: loss terms, error vs reference, μ (inverse), a light view of u."""
     pinn: PINN = job.trainer
     h = snap.history
+    epochs = (id(job), len(h))  # the curves change only when an epoch is added
     c1, c2 = st.columns(2)
     with c1:
-        st.altair_chart(plots.loss_terms_chart(h, pinn.phase_starts_), width="stretch")
+        live_chart("pinn_terms", epochs, lambda: plots.loss_terms_chart(h, pinn.phase_starts_))
         st.caption(" · ".join(TERM_HELP[t] for t in (*h.terms, "total") if t in TERM_HELP))
     with c2:
         if pinn.problem.learnable():
-            st.altair_chart(plots.parameter_chart(h, "mu", pinn.problem.mu, "μ"), width="stretch")
+            live_chart("pinn_mu", epochs, lambda: plots.parameter_chart(h, "mu", pinn.problem.mu, "μ"))
             st.caption("The learnable μ per epoch; dashed: the true μ that generated the data.")
         else:
-            st.altair_chart(plots.error_chart(h), width="stretch")
+            live_chart("pinn_error", epochs, lambda: plots.error_chart(h))
             st.caption("‖u_θ − u_ref‖ / ‖u_ref‖ on a fine grid: the reference is never shown to the "
                        "network, only the equation is.")
     if snap.running and live_view and snap.state_dict is not None:
         shape = LIVE_SHAPE[pinn.problem.dim]
-        live = pinn.field_frame(job.model_at(snap, reuse=True), shape=shape, residual=False)
-        if pinn.problem.dim == 2:
-            st.altair_chart(plots.live_heatmap(live), width="content")
-        else:
-            st.altair_chart(plots.solution_1d_chart(live, title="Network now vs reference"), width="stretch")
+
+        def now():
+            live = pinn.field_frame(job.model_at(snap, reuse=True), shape=shape, residual=False)
+            if pinn.problem.dim == 2:
+                return plots.live_heatmap(live)
+            return plots.solution_1d_chart(live, title="Network now vs reference")
+
+        live_chart("pinn_now", (id(job), snap.version), now,
+                   width="content" if pinn.problem.dim == 2 else "stretch")
         st.caption(f"The network at epoch {snap.epochs}, on a coarse {' × '.join(map(str, shape))} grid, "
                    "refreshed while it trains (compare with the reference above); the full-resolution "
                    "maps with the error, slices, training points and residual appear when training stops.")
@@ -260,8 +265,8 @@ def render(snap, job) -> None:
 
 st.subheader("Train the network")
 live_view = st.toggle("show the solution while training", True, key="pinn_live_view",
-                      help="A coarse map of the network's u, redrawn with the loss chart (every 2 s); "
-                      "it costs the training about 5 % of its speed.")
+                      help="A coarse map of the network's u, redrawn with the loss chart a few times "
+                      "a second while it trains.")
 job = live_training("pinn", make_job, render, config=(key, items, config) if settings_ok else None,
                     loss_chart=False, start_label="Train")
 

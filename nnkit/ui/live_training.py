@@ -50,7 +50,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Hashable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import streamlit as st
 
@@ -65,6 +65,7 @@ __all__ = [
     "clear_job",
     "current_config",
     "current_job",
+    "live_chart",
     "live_training",
     "png_data_uri",
     "queue_text",
@@ -176,6 +177,42 @@ def _continue(key: str, epochs: int | None) -> None:
     job = current_job(key)
     if job is not None and not job.running:
         job.start(epochs)
+
+
+def live_chart(
+    name: str,
+    version: Hashable,
+    build: Callable[[], Any],
+    *,
+    width: Literal["stretch", "content"] = "stretch",
+) -> None:
+    """Draw an Altair chart in a live view, rebuilt only when ``version`` changes.
+
+    A live view redraws several times a second beside the training thread, and each
+    ``st.altair_chart`` builds the chart and validates its whole spec (tens of ms each,
+    with the interpreter held). Here the chart is built by ``build()`` only when
+    ``version`` differs from the last draw of ``name`` in this session (e.g. the number
+    of epochs in the history, or the snapshot's version), turned into a Vega-Lite dict
+    once without validation, and drawn with ``st.vega_lite_chart``.
+
+    Parameters
+    ----------
+    name : str
+        Identifies the chart within the session (one cache entry per name).
+    version : hashable
+        When it changes, the chart is rebuilt.
+    build : callable
+        ``build() -> alt.Chart`` (any Altair top-level chart).
+    width : {"stretch", "content"}
+        As for ``st.vega_lite_chart``.
+    """
+    slot = f"_live_chart_{name}"
+    cached = st.session_state.get(slot)
+    if cached is None or cached[0] != version:
+        spec = build().to_dict(validate=False)
+        cached = (version, spec)
+        st.session_state[slot] = cached
+    st.vega_lite_chart(cached[1], width=width)
 
 
 def png_data_uri(arr: np.ndarray) -> str:

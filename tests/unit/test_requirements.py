@@ -26,8 +26,6 @@ def test_requirements_pin_every_runtime_dependency():
     pins = _requirements()
     for name in ("torch", "streamlit", "numpy", "pandas", "altair", "scikit-learn", "sympy"):
         assert name in pins
-    assert pins["torch"] == "2.13.0"
-    assert pins["streamlit"] == "1.67.0"
     # No extra index locally: an unreachable index would make pip retry for every package.
     assert "index-url" not in (ROOT / "requirements.txt").read_text()
 
