@@ -32,6 +32,7 @@ from nnkit.landscapes.contours import (
 )
 from nnkit.landscapes.descent import (
     ESCAPE,
+    EXCESS,
     GDRun,
     dataloader_permutations,
     excess_loss_by_epoch,
@@ -45,9 +46,12 @@ from nnkit.landscapes.descent import (
 from nnkit.landscapes.optimizers import (
     OPTIMIZERS,
     PRESETS,
+    HyperField,
     OptimizerSpec,
     Preset,
     Trajectory,
+    hyper_fields,
+    hyper_from_fields,
     preset_matches,
     race,
     race_losses,
@@ -67,7 +71,9 @@ from nnkit.landscapes.surfaces import SURFACES, Surface2D, surface
 
 __all__ = [
     "ESCAPE",
+    "EXCESS",
     "GDRun",
+    "HyperField",
     "OPTIMIZERS",
     "OptimizerSpec",
     "PRESETS",
@@ -88,6 +94,8 @@ __all__ = [
     "explain",
     "first_hit",
     "gradient_descent",
+    "hyper_fields",
+    "hyper_from_fields",
     "last_epoch_excess",
     "lecture_problem",
     "loss_surface",

@@ -28,6 +28,7 @@ from nnkit.landscapes.regression import QuadraticAnalysis, RegressionProblem
 
 __all__ = [
     "ESCAPE",
+    "EXCESS",
     "GDRun",
     "dataloader_permutations",
     "excess_loss_by_epoch",

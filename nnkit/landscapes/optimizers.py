@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import inspect
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,11 +29,14 @@ from nnkit.landscapes.descent import ESCAPE
 from nnkit.landscapes.surfaces import Surface2D
 
 __all__ = [
+    "HyperField",
     "OPTIMIZERS",
     "OptimizerSpec",
     "PRESETS",
     "Preset",
     "Trajectory",
+    "hyper_fields",
+    "hyper_from_fields",
     "preset_matches",
     "race",
     "race_losses",
@@ -135,6 +138,93 @@ OPTIMIZERS: dict[str, OptimizerSpec] = {
     ),
     "adam": OptimizerSpec("adam", "Adam", "Adam", exposed=("lr", "betas", "eps")),
 }
+
+
+@dataclass(frozen=True)
+class HyperField:
+    """One hyper-parameter of one optimizer, as a form asks for it.
+
+    Attributes
+    ----------
+    optimizer : str
+        Key in :data:`OPTIMIZERS`.
+    name : str
+        ``lr``, ``momentum``, ``alpha``, ``beta1`` or ``beta2`` (Adam's ``betas`` are
+        two fields).
+    label : str
+        ``"<optimizer label>: <name>"`` (β₁, β₂ for the betas).
+    default : float
+        The optimizer's default (:meth:`OptimizerSpec.defaults`).
+    low, high : float
+        Range torch accepts (``lr`` up to 10, and Nesterov's momentum above 0).
+    format : str
+        printf-style format with enough digits for the default.
+    """
+
+    optimizer: str
+    name: str
+    label: str
+    default: float
+    low: float
+    high: float
+    format: str
+
+
+#: ``(low, high, format)`` of each hyper-parameter a form asks for.
+_RANGES: dict[str, tuple[float, float, str]] = {
+    "lr": (1e-5, 10.0, "%.4f"),
+    "momentum": (0.0, 0.999, "%.3f"),
+    "alpha": (0.0, 0.9999, "%.4f"),
+    "beta1": (0.0, 0.9999, "%.4f"),
+    "beta2": (0.0, 0.9999, "%.4f"),
+}
+
+
+def hyper_fields() -> list[HyperField]:
+    """Every hyper-parameter of every optimizer that a form exposes (``eps`` is not).
+
+    Returns
+    -------
+    list of HyperField
+        In the order of :data:`OPTIMIZERS`, then ``lr, momentum, alpha, beta1, beta2``.
+    """
+    out = []
+    for key, spec in OPTIMIZERS.items():
+        d = spec.defaults()
+        values: dict[str, Any] = {n: d[n] for n in ("lr", "momentum", "alpha") if n in d}
+        if "betas" in d:
+            values["beta1"], values["beta2"] = d["betas"]
+        for name, default in values.items():
+            low, high, fmt = _RANGES[name]
+            if name == "momentum" and spec.fixed.get("nesterov"):
+                low = 0.01  # torch: Nesterov momentum requires a momentum > 0
+            shown = {"beta1": "β₁", "beta2": "β₂"}.get(name, name)
+            out.append(
+                HyperField(key, name, f"{spec.label}: {shown}", float(default), low, high, fmt)
+            )
+    return out
+
+
+def hyper_from_fields(optimizer: str, values: Mapping[str, Any]) -> dict[str, Any]:
+    """The keyword arguments of ``optimizer`` from its :func:`hyper_fields` values.
+
+    Parameters
+    ----------
+    optimizer : str
+        Key in :data:`OPTIMIZERS`.
+    values : mapping
+        Value of each field by its ``name`` (``beta1`` and ``beta2`` become ``betas``).
+
+    Returns
+    -------
+    dict
+        Hyper-parameters for :func:`trajectory` (floats; ``betas`` a pair).
+    """
+    d = OPTIMIZERS[optimizer].defaults()
+    hyper: dict[str, Any] = {n: float(values[n]) for n in ("lr", "momentum", "alpha") if n in d}
+    if "betas" in d:
+        hyper["betas"] = (float(values["beta1"]), float(values["beta2"]))
+    return hyper
 
 
 @dataclass(frozen=True)
