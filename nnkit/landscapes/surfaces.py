@@ -127,6 +127,10 @@ class Surface2D:
         """
         return self._torch_tree([x, y])
 
+    def __getstate__(self) -> dict[str, Any]:
+        # compiled closures do not pickle; they are rebuilt on first use
+        return {k: v for k, v in self.__dict__.items() if k != "_torch_tree"}
+
     @functools.cached_property
     def _torch_tree(self) -> Callable[[Sequence[Any]], Any]:
         # The formula's tree compiled once for torch (nnkit-internal). Formula.torch also

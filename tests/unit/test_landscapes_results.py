@@ -84,6 +84,20 @@ def test_rotated_bowl_has_its_steep_axis_rotated():
     np.testing.assert_allclose(steep, [-math.sin(a), math.cos(a)], atol=1e-12)
 
 
+def test_a_used_surface_pickles():
+    """A notebook or a cache can store a surface after running an optimizer on it."""
+    import pickle
+
+    s = L.surface("beale")
+    L.trajectory(s, "adam", steps=3)
+    s.grad(1.0, 1.0)
+    back = pickle.loads(pickle.dumps(s))
+    assert back.name == s.name and float(back.f(3.0, 0.5)) == 0.0
+    np.testing.assert_array_equal(
+        L.trajectory(back, "adam", steps=20).path, L.trajectory(s, "adam", steps=20).path
+    )
+
+
 def test_surface_parameters_are_checked():
     with pytest.raises(ValueError):
         L.surface("rosenbrock", condition=3)
