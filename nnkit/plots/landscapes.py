@@ -12,13 +12,16 @@ an Altair chart, so the same figures work in Jupyter::
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Literal, cast
 
 import altair as alt
 import numpy as np
 import pandas as pd
 
-__all__ = ["contour_map", "fit_chart", "loss_chart", "path_frame"]
+from nnkit.landscapes.contours import thin_indices
+
+__all__ = ["contour_map", "fit_chart", "loss_chart", "marker_frame", "path_frame"]
 
 _PALETTE = ["#e45756", "#4c78a8", "#f58518", "#54a24b", "#b279a2", "#9d755d", "#eeca3b"]
 
@@ -35,6 +38,11 @@ def path_frame(
         Keep steps ``0..upto`` (the animation's current step).
     max_points : int, default 400
         Thin each path to at most this many points (first and last kept).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``series, step, x, y``, ready for :func:`contour_map`.
     """
     frames = []
     for name, p in paths.items():
@@ -44,15 +52,28 @@ def path_frame(
         n = p.shape[0]
         if n == 0:
             continue
-        idx = (
-            np.arange(n)
-            if n <= max_points
-            else np.unique(np.round(np.linspace(0, n - 1, max_points)).astype(int))
-        )
+        idx = thin_indices(n, max_points)
         frames.append(pd.DataFrame({"series": name, "step": idx, "x": p[idx, 0], "y": p[idx, 1]}))
     if not frames:
         return pd.DataFrame({"series": [], "step": [], "x": [], "y": []})
     return pd.concat(frames, ignore_index=True)
+
+
+def marker_frame(points: Mapping[str, Sequence[Sequence[float]]]) -> pd.DataFrame:
+    """Reference points for :func:`contour_map`, labelled: ``{label: [(x, y), ...]}``.
+
+    Parameters
+    ----------
+    points : mapping of str to sequence of (float, float)
+        Points by label (e.g. ``{"minimum": surface.minima}``); a label may have none.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``x, y, label``, one row per point, in the order given.
+    """
+    rows = [(float(p[0]), float(p[1]), label) for label, pts in points.items() for p in pts]
+    return pd.DataFrame(rows, columns=["x", "y", "label"])
 
 
 def _series_scale(names: Sequence[str]) -> alt.Scale:
@@ -83,8 +104,20 @@ def contour_map(
         ``series, step, x, y`` (see :func:`path_frame`).
     markers : DataFrame, optional
         ``x, y, label``: reference points (closed-form optimum, known minima).
+    x_title, y_title : str
+        Axis titles.
     log_levels : bool
         Colour the contour levels on a log scale.
+    level_title : str
+        What the contour levels are (tooltip).
+    height : int, default 420
+        Height in pixels.
+    series_order : sequence of str, optional
+        Order of the paths' colours (default: as they appear).
+
+    Returns
+    -------
+    altair.LayerChart
     """
     (x0, x1), (y0, y1) = domain
     xs = alt.Scale(domain=[x0, x1], nice=False, zero=False)
@@ -164,14 +197,18 @@ def contour_map(
         )
         # labels point inwards so they are not cut by the frame
         right = markers["x"] > (x0 + x1) / 2
-        for part, align, dx in ((markers[~right], "left", 9), (markers[right], "right", -9)):
+        sides: tuple[tuple[pd.DataFrame, Literal["left", "right"], int], ...] = (
+            (markers[~right], "left", 9),
+            (markers[right], "right", -9),
+        )
+        for part, align, dx in sides:
             if len(part):
                 layers.append(
                     alt.Chart(part)
                     .mark_text(align=align, dx=dx, dy=-10, fontSize=12, fontWeight="bold")
                     .encode(x=alt.X("x:Q", scale=xs), y=alt.Y("y:Q", scale=ys), text="label:N")
                 )
-    return alt.layer(*layers).properties(height=height)
+    return cast(alt.LayerChart, alt.layer(*layers).properties(height=height))
 
 
 def fit_chart(
@@ -188,6 +225,12 @@ def fit_chart(
         The data.
     lines : dict of label to (w, b)
         The first entry is drawn solid (the current fit), the others dashed.
+    height : int, default 320
+        Height in pixels.
+
+    Returns
+    -------
+    altair.LayerChart
     """
     pts = pd.DataFrame({"x": x, "y": y})
     xmin, xmax = float(np.min(x)), float(np.max(x))
@@ -230,7 +273,7 @@ def fit_chart(
             ),
         )
     )
-    return alt.layer(scatter, line).properties(height=height)
+    return cast(alt.LayerChart, alt.layer(scatter, line).properties(height=height))
 
 
 def loss_chart(
@@ -264,8 +307,22 @@ def loss_chart(
         A horizontal reference line (e.g. the optimum loss J*), labelled ``rule_y_label``.
     dash : str, optional
         Column whose values select dashed lines (e.g. "predicted" vs "run").
+    log : bool, default True
+        Logarithmic y axis.
+    x_title, y_title : str, optional
+        Axis titles (default: the column names).
+    rule_y_label : str
+        Label of the horizontal line.
+    height : int, default 300
+        Height in pixels.
+    series_order : sequence of str, optional
+        Order of the colours (default: as they appear).
     legend : bool, default True
         Hide it when a neighbouring chart already shows the same colours.
+
+    Returns
+    -------
+    altair.LayerChart
     """
     data = df
     if log:
@@ -304,4 +361,4 @@ def loss_chart(
             .mark_rule(color="#666", strokeWidth=1.5)
             .encode(x="x:Q")
         )
-    return alt.layer(*layers).properties(height=height)
+    return cast(alt.LayerChart, alt.layer(*layers).properties(height=height))
