@@ -55,7 +55,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import streamlit as st
 
 from nnkit.training import JobSnapshot, TrainingJob
-from nnkit.ui import policy
+from nnkit.ui import format, policy
 
 if TYPE_CHECKING:
     import numpy as np
@@ -272,13 +272,6 @@ def show_images(
     st.html('<div style="display:flex;gap:24px;flex-wrap:wrap">' + "".join(cells) + "</div>")
 
 
-def _fmt(x: float | None) -> str:
-    """A loss for the status line: 4 significant digits, scientific when tiny or huge."""
-    if x is None or not math.isfinite(x):
-        return str(x)
-    return f"{x:.4g}" if 1e-3 <= abs(x) < 1e4 or x == 0 else f"{x:.3e}"
-
-
 def queue_text(snap: JobSnapshot, capacity: int | None = None) -> str:
     """What a run waiting for a training slot tells its user.
 
@@ -333,9 +326,9 @@ def status_text(snap: JobSnapshot, steps_per_epoch: int | None = None) -> str:
     last = snap.history.last()
     parts = [f"epoch **{snap.epochs}**", f"{snap.steps} optimizer steps"]
     if last:
-        parts.append(f"training loss {_fmt(last['train_loss'])}")
+        parts.append(f"training loss {format.significant(last['train_loss'])}")
         if math.isfinite(last["val_loss"]):
-            parts.append(f"validation loss {_fmt(last['val_loss'])}")
+            parts.append(f"validation loss {format.significant(last['val_loss'])}")
     parts.append(f"{snap.elapsed:.1f} s")
     text = " · ".join(parts)
     if snap.running:

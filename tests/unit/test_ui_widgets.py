@@ -29,3 +29,15 @@ def test_number_switches_to_significant_digits_once_big():
     assert number(-1234.5, decimals=1) == "-1234.5"
     assert float(number(3.14159e5)) == 3.142e5 and len(number(3.14159e5)) < 12
     assert number(12.0, big=10) == "12" and number(math.inf) == "inf"
+
+
+def test_significant_and_fixed_formats():
+    from nnkit.ui.format import fixed, significant
+
+    assert significant(0.012345) == "0.01235"
+    assert significant(1.2344e-7) == "1.234e-07"
+    assert significant(123456.0) == "1.235e+05"
+    assert significant(0.0) == "0"
+    assert significant(None) == "n/a" and significant(float("nan")) == "n/a"
+    assert significant(float("inf")) == "inf"
+    assert fixed(1234.5, 1) == "1,234.5" and fixed(float("nan")) == "n/a" and fixed(None) == "n/a"
