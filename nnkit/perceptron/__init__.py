@@ -12,9 +12,13 @@ One module per concern; every name is importable from ``nnkit.perceptron``:
   :func:`max_margin_separator` (the convergence theorem's (R/γ)²),
   :func:`convergence_reference` (all of them with scikit-learn's perceptron).
 - :mod:`~nnkit.perceptron.neuron`: one neuron's and one layer's output σ(w · x + b)
-  with any activation of :mod:`nnkit.activations`, and the gate a threshold unit computes.
+  with any activation of :mod:`nnkit.activations`, the gate a threshold unit computes,
+  and what a page says about a neuron or a layer (:func:`neuron_summary`,
+  :func:`layer_summary`, :func:`layer_from_table`).
 - :mod:`~nnkit.perceptron.geometry`: lines, half-planes and a layer's cells on the
   plane, with exact areas; grids and view boxes for the pictures.
+- :mod:`~nnkit.perceptron.xor`: XOR against one neuron: whether a classifier's output
+  field is uniform (no boundary to draw), and the numbers of a seed study.
 
 Examples
 --------
@@ -43,15 +47,39 @@ from nnkit.perceptron.geometry import (
     view_box,
 )
 from nnkit.perceptron.history import FrameState, PerceptronHistory
-from nnkit.perceptron.neuron import gate_of_neuron, layer_output, neuron_output
+from nnkit.perceptron.neuron import (
+    CORNERS,
+    LayerSummary,
+    NeuronSummary,
+    gate_of_neuron,
+    layer_from_table,
+    layer_output,
+    layer_summary,
+    neuron_output,
+    neuron_summary,
+)
+from nnkit.perceptron.xor import (
+    UNIFORM_SPREAD,
+    OutputField,
+    XorStudySummary,
+    output_field,
+    solves_xor,
+    summarize_xor_study,
+)
 
 __all__ = [
+    "CORNERS",
     "LR_RANGE",
+    "UNIFORM_SPREAD",
     "ConvergenceReference",
     "FrameState",
+    "LayerSummary",
+    "NeuronSummary",
+    "OutputField",
     "Perceptron",
     "PerceptronHistory",
     "Separator",
+    "XorStudySummary",
     "boundary_segment",
     "check_learning_rate",
     "convergence_reference",
@@ -59,11 +87,17 @@ __all__ = [
     "half_plane_polygon",
     "is_linearly_separable",
     "layer_firing_shares",
+    "layer_from_table",
     "layer_output",
     "layer_regions",
+    "layer_summary",
     "max_margin_separator",
     "neuron_output",
+    "neuron_summary",
     "novikoff_bound",
+    "output_field",
     "plane_grid",
+    "solves_xor",
+    "summarize_xor_study",
     "view_box",
 ]

@@ -1,44 +1,67 @@
 """Charts for the perceptron & activations page (Altair; usable in Jupyter too).
 
-Builders take plain data (DataFrames, arrays, a fitted :class:`~nnkit.perceptron.Perceptron`)
+Builders take plain data (DataFrames, arrays, a :class:`~nnkit.perceptron.FrameState`)
 and return Altair charts. Class 0 is blue, class 1 orange everywhere; misclassified
-points get a red ring.
+points get a red ring. A layer's neurons have Okabe–Ito colours (colour-blind safe),
+and how many of them fire is shown on a sequential colour-blind-safe scale.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Final
+
 import altair as alt
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 
-from nnkit.perceptron import boundary_segment, half_plane_polygon, layer_regions, plane_grid
+from nnkit.perceptron import (
+    FrameState,
+    boundary_segment,
+    half_plane_polygon,
+    layer_regions,
+    plane_grid,
+)
 
 __all__ = [
     "CLASS_COLORS",
+    "FIRING_SCHEME",
+    "MISTAKE_COLOR",
+    "NEURON_COLORS",
     "activation_chart",
     "layer_chart",
     "mistakes_chart",
     "network_diagram",
     "neuron_cells",
     "neuron_chart",
+    "replay_chart",
     "training_chart",
 ]
+
+Range = tuple[float, float]
 
 CLASS_COLORS = ("#4c78a8", "#f58518")
 # Keep the requested plot height when the chart is stretched to the page width (the
 # default "fit" autosize would squeeze legends and axes into the height).
 _FIT_X = alt.AutoSizeParams(type="fit-x", contains="padding")
 MISTAKE_COLOR = "#d62728"
-_NEURON_COLORS = ["#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22"]
+NEURON_COLORS = ("#E69F00", "#0072B2", "#009E73", "#CC79A7", "#D55E00", "#56B4E9")
+"""One colour per neuron of a layer (Okabe–Ito, distinguishable with colour blindness)."""
+FIRING_SCHEME: Final = "yellowgreenblue"
+"""Sequential scheme for "how many neurons fire" (ColorBrewer YlGnBu: light to dark,
+readable with every common colour-vision deficiency, unlike near-equal greys)."""
 
 
-def _axes(x_range, y_range, titles=("x₁", "x₂")):
+def _axes(
+    x_range: Range, y_range: Range, titles: Sequence[str] = ("x₁", "x₂")
+) -> tuple[alt.X, alt.Y]:
     x = alt.X("x1:Q", title=titles[0], scale=alt.Scale(domain=list(x_range), nice=False))
     y = alt.Y("x2:Q", title=titles[1], scale=alt.Scale(domain=list(y_range), nice=False))
     return x, y
 
 
-def _cells(x_range, y_range, steps: int) -> pd.DataFrame:
+def _cells(x_range: Range, y_range: Range, steps: int) -> pd.DataFrame:
     """Grid cells (centre and edges) covering the view, for heat maps."""
     pts = plane_grid(x_range, y_range, steps)
     dx = (x_range[1] - x_range[0]) / (steps - 1)
@@ -82,8 +105,13 @@ def _polygon_bands(poly: np.ndarray) -> pd.DataFrame:
 
 
 def _half_planes(
-    w, b, x_range, y_range, labels=("predicted 0", "predicted 1"), title="perceptron says"
-):
+    w: ArrayLike,
+    b: float,
+    x_range: Range,
+    y_range: Range,
+    labels: Sequence[str] = ("predicted 0", "predicted 1"),
+    title: str = "perceptron says",
+) -> alt.Chart:
     """Two shaded areas: where w·x + b < 0 and where it is ≥ 0."""
     parts = []
     for positive, label in ((False, labels[0]), (True, labels[1])):
@@ -109,18 +137,22 @@ def _half_planes(
     )
 
 
-def _segment_chart(seg: np.ndarray | None, x_range, y_range, color="black", dash=None):
+def _segment_chart(
+    seg: np.ndarray | None,
+    x_range: Range,
+    y_range: Range,
+    color: str = "black",
+) -> alt.Chart | None:
     if seg is None:
         return None
     x, y = _axes(x_range, y_range)
     df = pd.DataFrame({"x1": seg[:, 0], "x2": seg[:, 1]})
-    kwargs = {"strokeDash": dash} if dash else {}
-    return (
-        alt.Chart(df).mark_line(color=color, strokeWidth=2.5, clip=True, **kwargs).encode(x=x, y=y)
-    )
+    return alt.Chart(df).mark_line(color=color, strokeWidth=2.5, clip=True).encode(x=x, y=y)
 
 
-def _rect_cells(cells: pd.DataFrame, x_range, y_range, titles=("x₁", "x₂")):
+def _rect_cells(
+    cells: pd.DataFrame, x_range: Range, y_range: Range, titles: Sequence[str] = ("x₁", "x₂")
+) -> alt.Chart:
     return (
         alt.Chart(cells)
         .mark_rect(clip=True, strokeWidth=0.8)
@@ -190,11 +222,11 @@ def activation_chart(table: pd.DataFrame, kind: str = "value", height: int = 320
 
 def neuron_chart(
     cells: pd.DataFrame,
-    w,
+    w: ArrayLike,
     b: float,
-    x_range: tuple[float, float],
-    y_range: tuple[float, float],
-    output_range: tuple[float, float] | None = None,
+    x_range: Range,
+    y_range: Range,
+    output_range: Range | None = None,
     points: pd.DataFrame | None = None,
     height: int = 380,
 ) -> alt.LayerChart:
@@ -204,13 +236,24 @@ def neuron_chart(
     ----------
     cells : pandas.DataFrame
         Columns x1, x2, x1_lo, x1_hi, x2_lo, x2_hi, output (see :func:`neuron_cells`).
-    w, b : the neuron's weights and bias (for the line).
-    x_range, y_range : the view.
+    w : array_like of shape (2,)
+        The neuron's weights (for the line).
+    b : float
+        Its bias.
+    x_range, y_range : (float, float)
+        The view.
     output_range : (float, float), optional
         Fixes the colour scale (e.g. (0, 1) for the sigmoid) so colours mean the
         same thing as the sliders move.
     points : pandas.DataFrame, optional
         Columns x1, x2, label (0/1): data to overlay.
+    height : int, default 380
+        Plot height in pixels.
+
+    Returns
+    -------
+    altair.LayerChart
+        The heat map, the line w·x + b = 0 where it crosses the view, the points.
     """
     scale = (
         alt.Scale(scheme="blueorange", domain=list(output_range))
@@ -241,14 +284,33 @@ def neuron_chart(
 
 
 def neuron_cells(
-    x_range: tuple[float, float],
-    y_range: tuple[float, float],
-    w,
+    x_range: Range,
+    y_range: Range,
+    w: ArrayLike,
     b: float,
     activation: str,
     steps: int = 50,
 ) -> pd.DataFrame:
-    """Heat-map cells of one neuron's net input z and output σ(z) over the view."""
+    """Heat-map cells of one neuron's net input z and output σ(z) over the view.
+
+    Parameters
+    ----------
+    x_range, y_range : (float, float)
+        The view.
+    w : array_like of shape (2,)
+        The neuron's weights.
+    b : float
+        Its bias.
+    activation : str
+        A name from :mod:`nnkit.activations`.
+    steps : int, default 50
+        Cells per side.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns x1, x2 (centres), x1_lo, x1_hi, x2_lo, x2_hi (edges), z, output.
+    """
     from nnkit.perceptron import neuron_output
 
     cells = _cells(x_range, y_range, steps)
@@ -263,7 +325,9 @@ def neuron_cells(
 # ---------------------------------------------------------------------------
 
 
-def _points(points: pd.DataFrame, x_range, y_range, size: int = 110, title: str = "class"):
+def _points(
+    points: pd.DataFrame, x_range: Range, y_range: Range, size: int = 110, title: str = "class"
+) -> alt.Chart:
     x, y = _axes(x_range, y_range)
     df = points.copy()
     df["class"] = df["label"].astype(int).astype(str)
@@ -295,13 +359,14 @@ def _points(points: pd.DataFrame, x_range, y_range, size: int = 110, title: str 
 def training_chart(
     X: np.ndarray,
     y01: np.ndarray,
-    w,
+    w: ArrayLike,
     b: float,
-    x_range: tuple[float, float],
-    y_range: tuple[float, float],
+    x_range: Range,
+    y_range: Range,
     misclassified: np.ndarray,
     current: int | None = None,
     height: int = 400,
+    title: str = "",
 ) -> alt.LayerChart:
     """The data, the perceptron's line at one frame, its two half-planes and its mistakes.
 
@@ -310,12 +375,24 @@ def training_chart(
     X : ndarray of shape (n, 2)
     y01 : ndarray of shape (n,)
         True class, 0 or 1.
-    w, b : weights at this frame.
-    x_range, y_range : the fixed view.
+    w : array_like of shape (2,)
+        Weights at this frame.
+    b : float
+        Bias at this frame.
+    x_range, y_range : (float, float)
+        The fixed view.
     misclassified : bool ndarray of shape (n,)
         Points on the wrong side at this frame (red rings).
     current : int or None
         Row of the sample whose mistake caused this frame's update (black diamond).
+    height : int, default 400
+        Plot height in pixels.
+    title : str, default ""
+        Chart title.
+
+    Returns
+    -------
+    altair.LayerChart
     """
     shade = _half_planes(w, b, x_range, y_range)
     pts = pd.DataFrame({"index": np.arange(len(X)), "x1": X[:, 0], "x2": X[:, 1], "label": y01})
@@ -340,11 +417,58 @@ def training_chart(
     return (
         alt.layer(*layers)
         .resolve_scale(color="independent", shape="independent")
-        .properties(height=height, width="container", autosize=_FIT_X)
+        .properties(height=height, width="container", autosize=_FIT_X, title=title)
     )
 
 
-def mistakes_chart(epochs: pd.DataFrame, current_epoch: int | None = None, height: int = 260):
+def replay_chart(
+    X: np.ndarray,
+    y01: np.ndarray,
+    state: FrameState,
+    x_range: Range,
+    y_range: Range,
+    height: int = 400,
+) -> alt.LayerChart:
+    """One frame of a perceptron's replay: :func:`training_chart` drawn from a frame state.
+
+    The line, the shading, the rings, the diamond and the title (the frame's
+    :attr:`~nnkit.perceptron.FrameState.position` with its w and b) all come from the
+    one ``state``, so the picture and the text built from the same state agree.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n, 2)
+    y01 : ndarray of shape (n,)
+        True class, 0 or 1.
+    state : FrameState
+        From :meth:`nnkit.perceptron.Perceptron.replay`.
+    x_range, y_range : (float, float)
+        The fixed view.
+    height : int, default 400
+        Plot height in pixels.
+
+    Returns
+    -------
+    altair.LayerChart
+    """
+    w_txt = ", ".join(f"{float(v):.3g}" for v in state.w)
+    return training_chart(
+        X,
+        y01,
+        state.w,
+        state.b,
+        x_range,
+        y_range,
+        state.misclassified,
+        state.sample if state.is_update else None,
+        height=height,
+        title=f"{state.position}: w = ({w_txt}), b = {state.b:.3g}",
+    )
+
+
+def mistakes_chart(
+    epochs: pd.DataFrame, current_epoch: int | None = None, height: int = 260
+) -> alt.Chart:
     """Mistakes (updates) made in each epoch; the epoch being replayed is highlighted.
 
     Parameters
@@ -352,6 +476,13 @@ def mistakes_chart(epochs: pd.DataFrame, current_epoch: int | None = None, heigh
     epochs : pandas.DataFrame
         ``Perceptron.history_.epochs`` (columns epoch, mistakes, errors_after).
     current_epoch : int or None
+        Epoch to highlight (None: none).
+    height : int, default 260
+        Plot height in pixels.
+
+    Returns
+    -------
+    altair.Chart
     """
     df = epochs[["epoch", "mistakes", "errors_after"]].copy()
     df["now"] = df["epoch"] == (current_epoch if current_epoch is not None else -1)
@@ -385,45 +516,62 @@ def mistakes_chart(epochs: pd.DataFrame, current_epoch: int | None = None, heigh
 # ---------------------------------------------------------------------------
 
 
-def network_diagram(W, b, activation_label: str = "", height: int = 300) -> alt.LayerChart:
+def network_diagram(
+    W: ArrayLike, b: ArrayLike, activation_label: str = "", height: int = 300
+) -> alt.LayerChart:
     """Inputs x₁, x₂ wired to a layer of neurons: edge colour = sign, width = |weight|.
+
+    Each neuron's weights and bias are written once, beside the neuron (labels on the
+    edges would pile up where the edges meet), and on each edge's tooltip.
 
     Parameters
     ----------
     W : array_like of shape (n_neurons, 2)
+        One row of weights per neuron.
     b : array_like of shape (n_neurons,)
-    activation_label : str
-        Shown inside each neuron's caption.
+        Biases.
+    activation_label : str, default ""
+        Named in the title.
+    height : int, default 300
+        Plot height in pixels.
+
+    Returns
+    -------
+    altair.LayerChart
     """
-    W = np.atleast_2d(np.asarray(W, dtype=float))
-    b = np.asarray(b, dtype=float).reshape(-1)
-    k = len(W)
+    Wa = np.atleast_2d(np.asarray(W, dtype=float))
+    ba = np.asarray(b, dtype=float).reshape(-1)
+    k = len(Wa)
     in_y = np.array([0.75, 0.25])
     h_y = np.linspace(0.9, 0.1, k) if k > 1 else np.array([0.5])
+    names = [f"h{j + 1}" for j in range(k)]
     nodes = pd.DataFrame(
         {
             "x": [0.0, 0.0] + [1.0] * k,
             "y": list(in_y) + list(h_y),
-            "name": ["x₁", "x₂"] + [f"h{j + 1}" for j in range(k)],
-            "caption": ["", ""] + [f"b = {b[j]:+.2f}" for j in range(k)],
-            "color": ["input", "input"] + [f"h{j + 1}" for j in range(k)],
+            "name": ["x₁", "x₂", *names],
+            "caption": ["", ""]
+            + [f"w = ({Wa[j, 0]:+.2f}, {Wa[j, 1]:+.2f}), b = {ba[j]:+.2f}" for j in range(k)],
+            "color": ["input", "input", *names],
         }
     )
-    edges = []
-    for j in range(k):
-        for i in range(2):
-            wij = W[j, i]
-            edges.append(
-                {
-                    "edge": f"{i}-{j}",
-                    "x": 0.0, "y": in_y[i], "x2": 1.0, "y2": h_y[j],
-                    "w": wij, "abs_w": abs(wij), "sign": "positive" if wij >= 0 else "negative",
-                    "lx": 0.24, "ly": in_y[i] + 0.24 * (h_y[j] - in_y[i]),
-                    "text": f"{wij:+.2f}",
-                }
-            )  # fmt: skip
-    edges = pd.DataFrame(edges)
-    scale_x = alt.Scale(domain=[-0.2, 1.7])
+    edges = pd.DataFrame(
+        [
+            {
+                "x": 0.0,
+                "y": in_y[i],
+                "x2": 1.0,
+                "y2": h_y[j],
+                "w": Wa[j, i],
+                "abs_w": abs(Wa[j, i]),
+                "sign": "positive" if Wa[j, i] >= 0 else "negative",
+                "edge": f"x{'₁₂'[i]} → {names[j]}",
+            }
+            for j in range(k)
+            for i in range(2)
+        ]
+    )
+    scale_x = alt.Scale(domain=[-0.2, 2.7])
     scale_y = alt.Scale(domain=[0, 1])
     ex = alt.X("x:Q", axis=None, scale=scale_x)
     ey = alt.Y("y:Q", axis=None, scale=scale_y)
@@ -442,80 +590,82 @@ def network_diagram(W, b, activation_label: str = "", height: int = 300) -> alt.
                 legend=alt.Legend(orient="bottom"),
             ),
             strokeWidth=alt.StrokeWidth("abs_w:Q", legend=None, scale=alt.Scale(range=[0.8, 6])),
-            tooltip=[alt.Tooltip("w:Q", title="weight", format="+.3f")],
+            tooltip=[
+                alt.Tooltip("edge:N", title="edge"),
+                alt.Tooltip("w:Q", title="weight", format="+.3f"),
+            ],
         )
     )
-    labels = (
-        alt.Chart(edges)
-        .mark_text(fontSize=11, dy=-7, fontWeight="bold")
-        .encode(
-            x=alt.X("lx:Q", axis=None, scale=scale_x),
-            y=alt.Y("ly:Q", axis=None, scale=scale_y),
-            text="text:N",
-        )
-    )
-    node_colors = ["#bbbbbb"] + _NEURON_COLORS[:k]
     circles = (
         alt.Chart(nodes)
-        .mark_circle(size=1400, opacity=1)
+        .mark_circle(size=1400, opacity=1, fill="white", strokeWidth=4)
         .encode(
             x=ex,
             y=ey,
-            color=alt.Color(
+            stroke=alt.Stroke(
                 "color:N",
-                scale=alt.Scale(
-                    domain=["input"] + [f"h{j + 1}" for j in range(k)], range=node_colors
-                ),
+                scale=alt.Scale(domain=["input", *names], range=["#595959", *NEURON_COLORS[:k]]),
                 legend=None,
             ),
         )
     )
-    names = (
+    labels = (
         alt.Chart(nodes)
-        .mark_text(fontSize=14, fontWeight="bold", color="white")
+        .mark_text(fontSize=14, fontWeight="bold", color="black")
         .encode(x=ex, y=ey, text="name:N")
     )
     captions = (
         alt.Chart(nodes[nodes["caption"] != ""])
-        .mark_text(fontSize=11, align="left", dx=26)
+        .mark_text(fontSize=12, align="left", dx=28)
         .encode(x=ex, y=ey, text="caption:N")
     )
+    title = (
+        f"a layer of {k} {activation_label} neuron{'s' if k > 1 else ''}"
+        if activation_label
+        else ""
+    )
     return (
-        alt.layer(lines, labels, circles, names, captions)
-        .properties(height=height, width="container", autosize=_FIT_X)
+        alt.layer(lines, circles, labels, captions)
+        .properties(height=height, width="container", autosize=_FIT_X, title=title)
         .resolve_scale(color="independent")
-        .properties(
-            title=f"a layer of {k} {activation_label} neuron{'s' if k > 1 else ''}"
-            if activation_label
-            else ""
-        )
         .configure_view(stroke=None)
     )
 
 
 def layer_chart(
-    W,
-    b,
-    x_range: tuple[float, float],
-    y_range: tuple[float, float],
+    W: ArrayLike,
+    b: ArrayLike,
+    x_range: Range,
+    y_range: Range,
     height: int = 380,
 ) -> alt.LayerChart:
-    """The plane shaded by how many neurons of the layer fire, with each neuron's line.
+    """The plane coloured by how many neurons of the layer fire, with each neuron's line.
 
     "Fires" means net input z = w·x + b ≥ 0 (the side the neuron's weight vector points
-    to), whatever the activation.
+    to), whatever the activation. The count uses :data:`FIRING_SCHEME`, light (none)
+    to dark (all); each line has its neuron's colour on a white casing, so it stays
+    visible over every shade.
 
     Parameters
     ----------
     W : array_like of shape (n_neurons, 2)
+        One row of weights per neuron.
     b : array_like of shape (n_neurons,)
-    x_range, y_range : the view.
+        Biases.
+    x_range, y_range : (float, float)
+        The view.
+    height : int, default 380
+        Plot height in pixels.
+
+    Returns
+    -------
+    altair.LayerChart
     """
-    W = np.atleast_2d(np.asarray(W, dtype=float))
-    b = np.asarray(b, dtype=float).reshape(-1)
-    k = len(W)
+    Wa = np.atleast_2d(np.asarray(W, dtype=float))
+    ba = np.asarray(b, dtype=float).reshape(-1)
+    k = len(Wa)
     parts = []
-    for r, (pattern, poly) in enumerate(layer_regions(W, b, x_range, y_range)):
+    for r, (pattern, poly) in enumerate(layer_regions(Wa, ba, x_range, y_range)):
         bands = _polygon_bands(poly)
         bands["region"] = r
         bands["firing"] = int(sum(pattern))
@@ -524,7 +674,7 @@ def layer_chart(
     regions = pd.concat(parts, ignore_index=True)
     heat = (
         alt.Chart(regions)
-        .mark_area(opacity=0.6, clip=True, line=False)
+        .mark_area(opacity=0.85, clip=True, line=False)
         .encode(
             x=alt.X("x1:Q", title="x₁", scale=alt.Scale(domain=list(x_range), nice=False)),
             y=alt.Y("lo:Q", title="x₂", scale=alt.Scale(domain=list(y_range), nice=False)),
@@ -533,7 +683,7 @@ def layer_chart(
             color=alt.Color(
                 "firing:O",
                 title="neurons firing",
-                scale=alt.Scale(scheme="greys", domain=list(range(k + 1))),
+                scale=alt.Scale(scheme=FIRING_SCHEME, domain=list(range(k + 1))),
             ),
             tooltip=[
                 alt.Tooltip("firing:O", title="neurons firing"),
@@ -543,15 +693,21 @@ def layer_chart(
     )
     segs = []
     for j in range(k):
-        seg = boundary_segment(W[j], b[j], x_range, y_range)
+        seg = boundary_segment(Wa[j], float(ba[j]), x_range, y_range)
         if seg is not None:
             segs.append(pd.DataFrame({"x1": seg[:, 0], "x2": seg[:, 1], "neuron": f"h{j + 1}"}))
-    layers = [heat]
+    layers: list[alt.Chart] = [heat]
     if segs:
         x, y = _axes(x_range, y_range)
         names = [f"h{j + 1}" for j in range(k)]
-        layers.append(
-            alt.Chart(pd.concat(segs, ignore_index=True))
+        lines = pd.concat(segs, ignore_index=True)
+        casing = (
+            alt.Chart(lines)
+            .mark_line(strokeWidth=6, color="white", clip=True)
+            .encode(x=x, y=y, detail="neuron:N")
+        )
+        coloured = (
+            alt.Chart(lines)
             .mark_line(strokeWidth=3, clip=True)
             .encode(
                 x=x,
@@ -560,10 +716,11 @@ def layer_chart(
                 color=alt.Color(
                     "neuron:N",
                     title="boundary of",
-                    scale=alt.Scale(domain=names, range=_NEURON_COLORS[:k]),
+                    scale=alt.Scale(domain=names, range=list(NEURON_COLORS[:k])),
                 ),
             )
         )
+        layers += [casing, coloured]
     return (
         alt.layer(*layers)
         .resolve_scale(color="independent")
