@@ -10,7 +10,8 @@ One module per concern; every name is importable from ``nnkit.perceptron``:
 - :mod:`~nnkit.perceptron.convergence`: the references beside the result:
   :func:`is_linearly_separable` (exact linear program), :func:`novikoff_bound` and
   :func:`max_margin_separator` (the convergence theorem's (R/γ)²),
-  :func:`convergence_reference` (all of them with scikit-learn's perceptron).
+  :func:`convergence_reference` (all of them with scikit-learn's perceptron) and
+  :func:`training_verdict` (how a run ended, in their light).
 - :mod:`~nnkit.perceptron.neuron`: one neuron's and one layer's output σ(w · x + b)
   with any activation of :mod:`nnkit.activations`, the gate a threshold unit computes,
   and what a page says about a neuron or a layer (:func:`neuron_summary`,
@@ -32,10 +33,12 @@ Examples
 from nnkit.perceptron.convergence import (
     ConvergenceReference,
     Separator,
+    TrainingVerdict,
     convergence_reference,
     is_linearly_separable,
     max_margin_separator,
     novikoff_bound,
+    training_verdict,
 )
 from nnkit.perceptron.estimator import LR_RANGE, Perceptron, check_learning_rate
 from nnkit.perceptron.geometry import (
@@ -79,6 +82,7 @@ __all__ = [
     "Perceptron",
     "PerceptronHistory",
     "Separator",
+    "TrainingVerdict",
     "XorStudySummary",
     "boundary_segment",
     "check_learning_rate",
@@ -99,5 +103,6 @@ __all__ = [
     "plane_grid",
     "solves_xor",
     "summarize_xor_study",
+    "training_verdict",
     "view_box",
 ]

@@ -4,23 +4,29 @@
 :func:`novikoff_bound` gives the convergence theorem's bound (R/γ)² on the number of
 updates for a given separator, :func:`max_margin_separator` the tightest one.
 :func:`convergence_reference` gathers them, with scikit-learn's perceptron on the same
-data, for one data set.
+data, for one data set; :func:`training_verdict` says how a run ended in their light.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import ArrayLike
 
+if TYPE_CHECKING:
+    from nnkit.perceptron.estimator import Perceptron
+
 __all__ = [
     "ConvergenceReference",
     "Separator",
+    "TrainingVerdict",
     "convergence_reference",
     "is_linearly_separable",
     "max_margin_separator",
     "novikoff_bound",
+    "training_verdict",
 ]
 
 
@@ -209,3 +215,74 @@ def convergence_reference(
     return ConvergenceReference(
         separable=separable, separator=sep, sklearn_accuracy=float(sk.score(X, y))
     )
+
+
+@dataclass(frozen=True)
+class TrainingVerdict:
+    """How a perceptron's training ended, checked against the references, in words.
+
+    Attributes
+    ----------
+    status : {"converged", "stopped", "never"}
+        ``"converged"``: an epoch made no mistake; ``"stopped"``: a cap stopped it on
+        separable data (more epochs would converge); ``"never"``: the data are not
+        linearly separable, so no number of epochs converges.
+    text : str
+        One paragraph (markdown) saying so, with the numbers of the run and the
+        reference (Novikoff's bound, the separability test).
+    """
+
+    status: str
+    text: str
+
+
+def training_verdict(
+    model: Perceptron, reference: ConvergenceReference, explain_xor: bool = False
+) -> TrainingVerdict:
+    """Say how training ended, with the references that explain why.
+
+    Parameters
+    ----------
+    model : Perceptron
+        Fitted.
+    reference : ConvergenceReference
+        For the same data (:func:`convergence_reference`).
+    explain_xor : bool, default False
+        Add the midpoint argument for why no line separates XOR (when the data are XOR).
+
+    Returns
+    -------
+    TrainingVerdict
+    """
+    sep = reference.separator
+    if model.converged_:
+        text = f"**Converged**: {model.stop_reason_}, after {model.n_updates_} updates."
+        if sep is not None:
+            text += (
+                f" Reference: Novikoff's theorem guarantees at most (R/γ)² = "
+                f"({sep.radius:.3f} / {sep.gamma:.4f})² = {sep.bound:.1f} updates, with "
+                "R = max ‖(x, 1)‖ and γ the best margin of a separating line (bias counted "
+                "as a weight)."
+            )
+        return TrainingVerdict("converged", text)
+    if reference.separable:
+        text = (
+            f"Stopped: {model.stop_reason_}. The data are linearly separable (a linear "
+            "program finds a separating line), so more epochs would converge"
+            + (f": Novikoff's bound is (R/γ)² = {sep.bound:.1f} updates." if sep else ".")
+        )
+        return TrainingVerdict("stopped", text)
+    text = (
+        f"**Never converges**: {model.stop_reason_}; the last epoch still made "
+        f"{model.history_.last_epoch_mistakes} mistakes. Reason: these points are **not "
+        "linearly separable**: a linear program confirms no line w·x + b = 0 has each class "
+        "strictly on its own side, so every epoch finds a mistake and the line keeps moving "
+        "forever."
+    )
+    if explain_xor:
+        text += (
+            " For XOR: a line with (0,1) and (1,0) above it puts their midpoint (½, ½) above "
+            "it too, but that is also the midpoint of (0,0) and (1,1), which must both be "
+            "below. Contradiction."
+        )
+    return TrainingVerdict("never", text)

@@ -150,6 +150,39 @@ class NeuronSummary:
     gate: str | None
     corners: pd.DataFrame
 
+    def describe(self) -> str:
+        """What the neuron does, in one paragraph (markdown) computed from its numbers.
+
+        Returns
+        -------
+        str
+            Without a line (w = 0): the constant output. Otherwise the line's distance
+            from the origin, the output there, and the gate (or truth table) the unit
+            computes as a threshold unit on the corners of the unit square.
+        """
+        b = self.b
+        if not self.has_line:
+            return (
+                f"**What you see**: with w = (0, 0) there is no line: z = b = {b:+.2f} "
+                f"everywhere, so the output is the constant f({b:+.2f}) = "
+                f"{self.output_at_origin:.4f}."
+            )
+        table = list(self.corner_outputs)
+        gate = (
+            f"the **{self.gate.upper()}** gate (truth table {table})"
+            if self.gate
+            else f"the truth table {table}, which is not one of AND, OR, NAND, NOR, XOR"
+        )
+        w1, w2 = self.w
+        return (
+            f"**What you see**: the line {w1:+.1f}·x₁ {w2:+.1f}·x₂ {b:+.1f} = 0 lies at "
+            f"distance |b|/‖w‖ = {self.distance:.3f} from the origin; at the origin the "
+            f"output is f(b) = {self.output_at_origin:.4f}. As a threshold unit (fire when "
+            f"z ≥ 0) on the corners (0,0), (0,1), (1,0), (1,1) it computes {gate}. No choice "
+            "of w and b gives XOR: one line cannot put (0,1) and (1,0) on one side and "
+            "(0,0), (1,1) on the other."
+        )
+
 
 def neuron_summary(w: ArrayLike, b: float, activation: str = "sigmoid") -> NeuronSummary:
     """Summarise one neuron f(w₁x₁ + w₂x₂ + b): its line, its output at 0, its gate.
