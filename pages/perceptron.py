@@ -375,10 +375,8 @@ with tab_train:
 # 4. A layer
 # ---------------------------------------------------------------------------
 
-DEFAULT_LAYER = pd.DataFrame(
-    {"w1": [0.0, -1.0, 1.0], "w2": [1.0, -1.0, -1.0], "b": [0.5, 1.0, 1.0]},
-    index=["h1", "h2", "h3"],
-)
+# A plain RangeIndex: the editor can add rows to it (neuron j is named h(j+1) in the charts).
+DEFAULT_LAYER = pd.DataFrame({"w1": [0.0, -1.0, 1.0], "w2": [1.0, -1.0, -1.0], "b": [0.5, 1.0, 1.0]})
 
 with tab_layer:
     st.markdown(
@@ -392,6 +390,7 @@ with tab_layer:
         edited = st.data_editor(
             DEFAULT_LAYER,
             num_rows="dynamic",
+            hide_index=True,
             key="l_table",
             column_config={
                 "w1": st.column_config.NumberColumn("w₁", step=0.1, format="%.2f"),

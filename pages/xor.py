@@ -83,7 +83,7 @@ with right:
     )
     st.metric("training accuracy", f"{line.accuracy:.1%}", help=f"Reference: {ref_text}.")
 uniform = [
-    f"{name} predicts between {f.low:.3f} and {f.high:.3f} everywhere"
+    f"{name} predicts {f.range_text} everywhere"
     for name, f in (("your network", mine_field), ("the single neuron", line_field))
     if f.uniform
 ]
@@ -92,8 +92,7 @@ st.caption(
     "decision boundary, where that probability crosses ½. Blue circles are class 0. Same seed, "
     "data and training for both."
     + (
-        f" No boundary is drawn where the colour is uniform: {' and '.join(uniform)}, so "
-        "no point is decided with any confidence."
+        f" No boundary is drawn on a uniform field: {' and '.join(uniform)}."
         if uniform
         else ""
     )
@@ -106,9 +105,8 @@ st.markdown(
     + f"; a single neuron reaches {line.accuracy:.1%}"
     + (" (a line can separate at most 3 of XOR's 4 corners)." if not noisy else ".")
     + (
-        f" The single neuron ends up predicting between {line_field.low:.3f} and "
-        f"{line_field.high:.3f} everywhere on the picture: for XOR, cross-entropy is lowest "
-        "when one neuron does not decide at all."
+        f" The single neuron ends up predicting {line_field.range_text} everywhere on the "
+        "picture: for XOR, cross-entropy is lowest when one neuron does not decide at all."
         if line_field.uniform
         else ""
     )

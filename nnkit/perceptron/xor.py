@@ -55,6 +55,15 @@ class OutputField:
         """``high − low``."""
         return self.high - self.low
 
+    @property
+    def range_text(self) -> str:
+        """The range to 3 decimals, e.g. ``"between 0.312 and 0.688"``.
+
+        ``"0.500"`` alone when both ends round alike.
+        """
+        low, high = f"{self.low:.3f}", f"{self.high:.3f}"
+        return low if low == high else f"between {low} and {high}"
+
 
 def output_field(grid: pd.DataFrame, tol: float = UNIFORM_SPREAD) -> OutputField:
     """Whether a classifier's probability over a grid is uniform, and what to draw.
