@@ -322,34 +322,34 @@ with tab_train:
             elif ss.get("p_frame_slider", ss.get("p_slider_shown")) != ss.get("p_slider_shown"):
                 # the user moved the slider (its value differs from the one last shown)
                 ss["p_frame"] = int(ss["p_frame_slider"])
-            # One frame state feeds the label, the picture and the text. The browser
-            # shows each element as it arrives, so they are laid out as placeholders
-            # and filled last, the slow picture first, then the label and the text.
+            # One frame state feeds the picture, its title (the frame's position and w, b)
+            # and the text. The browser shows elements as they arrive, so the previous
+            # frame's paragraph is cleared before the new picture is sent and written after
+            # it; while playing, the only number shown is in the picture's own title.
             state = model.replay(X, y, ss["p_frame"])
-            control = st.empty()
-            left, right = st.columns([3, 2])
-            picture = left.empty()
-            left.caption(
-                "Shaded: the class the perceptron predicts. Red rings: points it gets "
-                "wrong now. Black diamond: the point whose mistake caused this update."
-            )
-            right.altair_chart(plots.mistakes_chart(model.history_.epochs, state.epoch or None), width="stretch")
-            right.caption(
-                "Mistakes (= updates) in each epoch; red: the epoch being replayed. "
-                "An epoch with no mistake ends training."
-            )
-            text = st.empty()
-            picture.altair_chart(plots.replay_chart(X, y, state, *box), width="stretch")
-            text.markdown(state.describe(X))
+            control, figures, text = st.container(), st.container(), st.empty()
             if ss.get("p_playing"):
                 # No slider while playing: a timer tick could carry the browser's stale
                 # slider value back and fight the playback.
-                control.progress(state.frame / max(last, 1), text=f"Playing: {state.position}")
+                control.progress(state.frame / max(last, 1), text="Playing: pause to read each update in full")
             elif last > 0:
                 # p_frame is the state (buttons, Play and this slider all set it); the
                 # slider is re-synced from it on every run.
                 ss["p_frame_slider"] = ss["p_slider_shown"] = state.frame
                 control.slider("update (frame 0 = initial weights)", 0, last, key="p_frame_slider")
+            left, right = figures.columns([3, 2])
+            right.altair_chart(plots.mistakes_chart(model.history_.epochs, state.epoch or None), width="stretch")
+            right.caption(
+                "Mistakes (= updates) in each epoch; red: the epoch being replayed. "
+                "An epoch with no mistake ends training."
+            )
+            left.altair_chart(plots.replay_chart(X, y, state, *box), width="stretch")
+            left.caption(
+                "Shaded: the class the perceptron predicts. Red rings: points it gets "
+                "wrong now. Black diamond: the point whose mistake caused this update."
+            )
+            if not ss.get("p_playing"):
+                text.markdown(state.describe(X))
 
         replay_view(X, y, model, box, last, stride)
 

@@ -68,7 +68,7 @@ with left:
     st.altair_chart(
         decision_boundary(
             mine_field.grid, X, y, size=300,
-            title=f"your network: {mine.architecture}" + (" (uniform: no boundary)" if mine_field.uniform else ""),
+            title=f"your network: {mine.architecture}" + (": uniform, no boundary" if mine_field.uniform else ""),
         ),
         width="content",
     )
@@ -77,7 +77,7 @@ with right:
     st.altair_chart(
         decision_boundary(
             line_field.grid, X, y, size=300,
-            title="no hidden layer (one neuron)" + (" (uniform: no boundary)" if line_field.uniform else ""),
+            title="no hidden layer (one neuron)" + (": uniform, no boundary" if line_field.uniform else ""),
         ),
         width="content",
     )

@@ -7,6 +7,7 @@ values) and compare them with nnkit computed independently, not the page's wordi
 from __future__ import annotations
 
 import dataclasses
+import json
 import re
 
 import numpy as np
@@ -36,6 +37,23 @@ def replay_frame(at) -> tuple[int, int, str]:
         if head:
             return int(head.group(1)), int(head.group(2)), m.value
     raise AssertionError("no replay paragraph on the page")
+
+
+def replay_title(at) -> str:
+    """Title of the replay picture (the chart whose title names a frame)."""
+    found = []
+
+    def walk(node):
+        for child in getattr(node, "children", {}).values():
+            if getattr(child, "type", "") == "vega_lite_chart":
+                title = json.loads(child.proto.spec).get("title", "")
+                if re.match(r"(update|frame) \d+ of \d+", str(title)):
+                    found.append(title)
+            walk(child)
+
+    walk(at._tree)
+    (title,) = found
+    return title
 
 
 def gallery_line(md: str, label: str) -> str:
@@ -146,6 +164,8 @@ def test_stepping_through_training(app_page):
         w_txt = re.findall(r"w = \(([^)]*)\)", text)[-1]
         np.testing.assert_allclose(numbers(w_txt), state.w, rtol=5e-3)
         assert int(re.findall(r"(\d+) of \d+ points", text)[-1]) == state.n_errors
+        assert replay_title(at).startswith(f"{state.position}:")  # the picture's own frame
+        assert at.slider(key="p_frame_slider").value == frame  # the label
         return text
 
     at.button(key="p_reset").click().run()
@@ -153,7 +173,6 @@ def test_stepping_through_training(app_page):
     at.button(key="p_stepbtn").click().run()
     at.button(key="p_stepbtn").click().run()
     shown(2)
-    assert at.slider(key="p_frame_slider").value == 2
     at.button(key="p_back").click().run()
     shown(1)
     # the slider moves the replay too
@@ -161,14 +180,21 @@ def test_stepping_through_training(app_page):
     shown(5)
     at.button(key="p_end").click().run()
     shown(last)
-    # Play from the end restarts at 0 and advances one step per tick
+    # Play from the end restarts at 0 and advances one step per tick. While playing, the
+    # frame's number and weights are shown only in the picture's own title (a chart is
+    # drawn after the text beside it, so a separate label could show another frame).
     at.button(key="p_play").click().run()
     assert_no_exception(at)
-    shown(1)
     assert at.button(key="p_play").label == "Pause"
+    assert not [m for m in at.markdown if re.match(r"\*\*(Update|Frame) \d", m.value)]
+    state = model.replay(X, y, 1)
+    title = replay_title(at)
+    assert title.startswith(f"{state.position}:")
+    np.testing.assert_allclose(numbers(title.split(":", 1)[1]), [*state.w, state.b], rtol=5e-3)
     at.button(key="p_play").click().run()  # pause
     assert at.button(key="p_play").label == "Play"
     shown(1)
+    assert replay_title(at).startswith(f"{state.position}:")
 
 
 def test_bad_input_gets_clear_messages_and_keeps_the_rest(app_page):
