@@ -44,7 +44,23 @@ def rastrigin(x: np.ndarray, y: np.ndarray, a: float = 10.0) -> np.ndarray:
 
 @dataclass(frozen=True)
 class Target1D:
-    """A 1-D function to fit: ``fn`` (numpy, vectorised) on its training ``domain``."""
+    """A 1-D function to fit: ``fn`` (numpy, vectorised) on its training ``domain``.
+
+    Attributes
+    ----------
+    name : str
+        Registry key.
+    label : str
+        Menu label.
+    formula : str
+        The function in the syntax of :mod:`nnkit.expr`.
+    fn : callable
+        ``fn(x) -> ndarray``, vectorised over a float array.
+    domain : (float, float)
+        The interval the networks are trained on.
+    description : str
+        One sentence: what makes it easy or hard to fit.
+    """
 
     name: str
     label: str
@@ -54,6 +70,7 @@ class Target1D:
     description: str
 
     def __call__(self, x: np.ndarray) -> np.ndarray:
+        """The target at ``x`` (array_like, read as floats); same shape as ``x``."""
         return self.fn(np.asarray(x, dtype=float))
 
 
@@ -256,7 +273,22 @@ def logic_gate(
 
 
 def xor(n_samples: int = 4, noise: float = 0.0, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    """XOR data: ``logic_gate("xor", n_samples, noise, seed)`` (not linearly separable)."""
+    """XOR data: ``logic_gate("xor", n_samples, noise, seed)`` (not linearly separable).
+
+    Parameters
+    ----------
+    n_samples : int, default 4
+        Number of points (≥ 4); 4 with no noise is the truth table itself.
+    noise : float, default 0
+        Standard deviation of the jitter, in [0, 1].
+    seed : int, default 0
+        Random seed.
+
+    Returns
+    -------
+    X : ndarray of shape (n_samples, 2)
+    y : ndarray of shape (n_samples,), 1 where exactly one input is 1
+    """
     return logic_gate("xor", n_samples=n_samples, noise=noise, seed=seed)
 
 
@@ -289,7 +321,10 @@ def circles(
     t0 = np.linspace(0, 2 * np.pi, n0, endpoint=False)
     t1 = np.linspace(0, 2 * np.pi, n1, endpoint=False)
     X = np.vstack(
-        [np.column_stack([np.cos(t0), np.sin(t0)]), factor * np.column_stack([np.cos(t1), np.sin(t1)])]
+        [
+            np.column_stack([np.cos(t0), np.sin(t0)]),
+            factor * np.column_stack([np.cos(t1), np.sin(t1)]),
+        ]
     )
     y = np.repeat([0, 1], [n0, n1])
     return _jitter_and_shuffle(X, y, noise, np.random.default_rng(seed))
@@ -319,7 +354,10 @@ def moons(n_samples: int = 200, noise: float = 0.1, seed: int = 0) -> tuple[np.n
     t0 = np.linspace(0, np.pi, n0)
     t1 = np.linspace(0, np.pi, n1)
     X = np.vstack(
-        [np.column_stack([np.cos(t0), np.sin(t0)]), np.column_stack([1 - np.cos(t1), 0.5 - np.sin(t1)])]
+        [
+            np.column_stack([np.cos(t0), np.sin(t0)]),
+            np.column_stack([1 - np.cos(t1), 0.5 - np.sin(t1)]),
+        ]
     )
     y = np.repeat([0, 1], [n0, n1])
     return _jitter_and_shuffle(X, y, noise, np.random.default_rng(seed))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
@@ -12,10 +11,11 @@ from nnkit import datasets as ds
 from nnkit.perceptron import (
     Perceptron,
     check_learning_rate,
-    gate_of_neuron,
-    is_linearly_separable,
-    layer_firing_shares,
-    max_margin_separator,
+    convergence_reference,
+    layer_from_table,
+    layer_summary,
+    neuron_summary,
+    training_verdict,
     view_box,
 )
 from nnkit.plots import perceptron as plots
@@ -55,25 +55,14 @@ def activation_curves(names: tuple[str, ...], lo: float, hi: float):
 @st.cache_data(show_spinner=False, max_entries=32)
 def make_and_train(name, n_samples, noise, seed, lr, output, max_epochs):
     X, y = ds.TOY_2D[name].make(n_samples, noise, seed)
-    model = Perceptron(
-        lr=lr,
-        max_epochs=max_epochs,
-        output=output,
-        seed=seed,
-        max_seconds=LIMITS.max_train_seconds,
-    ).fit(X, y)
-    return X, y, model
+    limit = LIMITS.max_train_seconds
+    return X, y, Perceptron(lr, max_epochs, output, seed=seed, max_seconds=limit).fit(X, y)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def references(name, n_samples, noise, seed, max_epochs):
-    from sklearn.linear_model import Perceptron as SkPerceptron
-
     X, y = ds.TOY_2D[name].make(n_samples, noise, seed)
-    separable = is_linearly_separable(X, y)
-    sep = max_margin_separator(X, y) if separable else None
-    sk = SkPerceptron(max_iter=max_epochs, tol=None, random_state=seed).fit(X, y)
-    return separable, sep, float(sk.score(X, y))
+    return convergence_reference(X, y, max_epochs=max_epochs, seed=seed)
 
 
 def xor_link() -> None:
@@ -198,42 +187,20 @@ with tab_neuron:
     show_gate = st.checkbox("show the four logic-gate inputs (0/1 corners)", value=True, key="n_pts")
     act = acts.get(act_name)
     n_box = ((-1.0, 2.0), (-1.0, 2.0))
-    lo_out, hi_out = act.output_range
-    out_range = (lo_out, hi_out) if np.isfinite(lo_out) and np.isfinite(hi_out) else None
+    neuron = neuron_summary((w1, w2), b, act_name)
     cells = plots.neuron_cells(n_box[0], n_box[1], (w1, w2), b, act_name, steps=50)
-    outputs, gate = gate_of_neuron((w1, w2), b)
-    pts = None
-    if show_gate:
-        corners, _ = ds.logic_gate("and")
-        pts = pd.DataFrame({"x1": corners[:, 0], "x2": corners[:, 1], "label": outputs})
     chart_col, note_col = st.columns([3, 2])
     chart_col.altair_chart(
-        plots.neuron_chart(cells, (w1, w2), b, n_box[0], n_box[1], out_range, pts), width="stretch"
+        plots.neuron_chart(
+            cells, neuron.w, b, *n_box, neuron.output_range, neuron.corners if show_gate else None
+        ),
+        width="stretch",
     )
     chart_col.caption(
         f"Colour: the output {act.label}(z) over the plane; black line: z = 0. "
         + ("Points: the corners, coloured by whether the neuron fires (z ≥ 0) there." if show_gate else "")
     )
-    norm = float(np.hypot(w1, w2))
-    if norm == 0:
-        note_col.markdown(
-            f"**What you see**: with w = (0, 0) there is no line: z = b = {b:+.2f} everywhere, "
-            f"so the output is the constant f({b:+.2f}) = {float(act.fn(b)):.4f}."
-        )
-    else:
-        gate_text = (
-            f"the **{gate.upper()}** gate (truth table {list(outputs)})"
-            if gate
-            else f"the truth table {list(outputs)}, which is not one of AND, OR, NAND, NOR, XOR"
-        )
-        note_col.markdown(
-            f"**What you see**: the line {w1:+.1f}·x₁ {w2:+.1f}·x₂ {b:+.1f} = 0 lies at distance "
-            f"|b|/‖w‖ = {abs(b) / norm:.3f} from the origin; at the origin the output is "
-            f"f(b) = {float(act.fn(b)):.4f}. As a threshold unit (fire when z ≥ 0) on the "
-            f"corners (0,0), (0,1), (1,0), (1,1) it computes {gate_text}. No choice of w and "
-            "b gives XOR: one line cannot put (0,1) and (1,0) on one side and (0,0), (1,1) on "
-            "the other."
-        )
+    note_col.markdown(neuron.describe())
 
 # ---------------------------------------------------------------------------
 # 3. Perceptron training with replay
@@ -313,8 +280,9 @@ with tab_train:
         args = (data_name, int(n_samples), float(noise), int(seed))
         with st.spinner("Training the perceptron…"):
             X, y, model = make_and_train(*args, float(lr), output, int(max_epochs))
-            separable, sep, sk_score = references(*args, int(max_epochs))
-        last = model.history_.n_frames - 1
+            ref = references(*args, int(max_epochs))
+        sep = ref.separator
+        last = model.history_.last_frame
         signature = (*args, float(lr), output, int(max_epochs))
         if st.session_state.get("p_sig") != signature:
             st.session_state["p_sig"] = signature
@@ -354,55 +322,34 @@ with tab_train:
             elif ss.get("p_frame_slider", ss.get("p_slider_shown")) != ss.get("p_slider_shown"):
                 # the user moved the slider (its value differs from the one last shown)
                 ss["p_frame"] = int(ss["p_frame_slider"])
+            # One frame state feeds the picture, its title (the frame's position and w, b)
+            # and the text. The browser shows elements as they arrive, so the previous
+            # frame's paragraph is cleared before the new picture is sent and written after
+            # it; while playing, the only number shown is in the picture's own title.
+            state = model.replay(X, y, ss["p_frame"])
+            control, figures, text = st.container(), st.container(), st.empty()
             if ss.get("p_playing"):
                 # No slider while playing: a timer tick could carry the browser's stale
                 # slider value back and fight the playback.
-                st.progress(ss["p_frame"] / max(last, 1), text=f"Playing: update {ss['p_frame']} of {last}")
+                control.progress(state.frame / max(last, 1), text="Playing: pause to read each update in full")
             elif last > 0:
                 # p_frame is the state (buttons, Play and this slider all set it); the
                 # slider is re-synced from it on every run.
-                ss["p_frame_slider"] = ss["p_slider_shown"] = ss["p_frame"]
-                st.slider("update (frame 0 = initial weights)", 0, last, key="p_frame_slider")
-            frame = model.replay(X, y, st.session_state["p_frame"])
-            left, right = st.columns([3, 2])
-            with left:
-                st.altair_chart(
-                    plots.training_chart(
-                        X, y, frame.w, frame.b, box[0], box[1], frame.misclassified,
-                        frame.sample if frame.frame > 0 else None,
-                    ),
-                    width="stretch",
-                )  # fmt: skip
-                st.caption(
-                    "Shaded: the class the perceptron predicts. Red rings: points it gets "
-                    "wrong now. Black diamond: the point whose mistake caused this update."
-                )
-            with right:
-                st.altair_chart(
-                    plots.mistakes_chart(model.history_.epochs, frame.epoch or None),
-                    width="stretch",
-                )
-                st.caption(
-                    "Mistakes (= updates) in each epoch; red: the epoch being replayed. "
-                    "An epoch with no mistake ends training."
-                )
-            w_txt = ", ".join(f"{v:.3g}" for v in frame.w)
-            if frame.frame == 0:
-                st.markdown(
-                    f"**Frame 0 of {last}**: initial weights w = ({w_txt}), b = {frame.b:.3g}; "
-                    f"{frame.n_errors} of {len(y)} points misclassified."
-                )
-            else:
-                xi = X[frame.sample]
-                wb = ", ".join(f"{v:.3g}" for v in frame.w_before)
-                st.markdown(
-                    f"**Update {frame.frame} of {last}** (epoch {frame.epoch}): point "
-                    f"#{frame.sample} at ({xi[0]:.3g}, {xi[1]:.3g}) has target t = "
-                    f"{frame.target:g} but the unit said ŷ = {frame.output:g}, so "
-                    f"w ← ({wb}) + η(t − ŷ)·x with η(t − ŷ) = {frame.step:+.3g}, giving "
-                    f"w = ({w_txt}), and b ← {frame.b_before:.3g} + ({frame.step:+.3g}) = "
-                    f"{frame.b:.3g}. Now {frame.n_errors} of {len(y)} points are misclassified."
-                )
+                ss["p_frame_slider"] = ss["p_slider_shown"] = state.frame
+                control.slider("update (frame 0 = initial weights)", 0, last, key="p_frame_slider")
+            left, right = figures.columns([3, 2])
+            right.altair_chart(plots.mistakes_chart(model.history_.epochs, state.epoch or None), width="stretch")
+            right.caption(
+                "Mistakes (= updates) in each epoch; red: the epoch being replayed. "
+                "An epoch with no mistake ends training."
+            )
+            left.altair_chart(plots.replay_chart(X, y, state, *box), width="stretch")
+            left.caption(
+                "Shaded: the class the perceptron predicts. Red rings: points it gets "
+                "wrong now. Black diamond: the point whose mistake caused this update."
+            )
+            if not ss.get("p_playing"):
+                text.markdown(state.describe(X))
 
         replay_view(X, y, model, box, last, stride)
 
@@ -413,57 +360,23 @@ with tab_train:
         m1.caption(bound_txt)
         m2.metric("epochs run", model.n_epochs_)
         m2.caption(f"cap: max epochs = {int(max_epochs)}")
-        acc = model.score(X, y)
-        m3.metric("training accuracy", f"{acc:.1%}")
+        m3.metric("training accuracy", f"{model.score(X, y):.1%}")
         m3.caption(
-            f"scikit-learn's Perceptron on the same data: {sk_score:.1%}"
-            + ("" if separable else " (on non-separable data both stop at an arbitrary point of their cycling)")
+            f"scikit-learn's Perceptron on the same data: {ref.sklearn_accuracy:.1%}"
+            + ("" if ref.separable else " (on non-separable data both stop at an arbitrary point of their cycling)")
         )
 
-        if model.converged_:
-            st.success(
-                f"**Converged**: {model.stop_reason_}, after {model.n_updates_} updates. "
-                + (
-                    f"Reference: Novikoff's theorem guarantees at most (R/γ)² = "
-                    f"({sep.radius:.3f} / {sep.gamma:.4f})² = {sep.bound:.1f} updates, with "
-                    f"R = max ‖(x, 1)‖ and γ the best margin of a separating line (bias "
-                    f"counted as a weight)."
-                    if sep is not None
-                    else ""
-                )
-            )
-        elif separable:
-            st.warning(
-                f"Stopped: {model.stop_reason_}. The data are linearly separable (a linear "
-                "program finds a separating line), so more epochs would converge"
-                + (f": Novikoff's bound is (R/γ)² = {sep.bound:.1f} updates." if sep else ".")
-            )
-        else:
-            last_mistakes = int(model.history_.epochs["mistakes"].iloc[-1])
-            st.error(
-                f"**Never converges**: {model.stop_reason_}; the last epoch still made "
-                f"{last_mistakes} mistakes. Reason: these points are **not linearly "
-                "separable**: a linear program confirms no line w·x + b = 0 has each class "
-                "strictly on its own side, so every epoch finds a mistake and the line keeps "
-                "moving forever."
-                + (
-                    " For XOR: a line with (0,1) and (1,0) above it puts their midpoint "
-                    "(½, ½) above it too, but that is also the midpoint of (0,0) and (1,1), "
-                    "which must both be below. Contradiction."
-                    if data_name == "xor"
-                    else ""
-                )
-            )
+        verdict = training_verdict(model, ref, explain_xor=data_name == "xor")
+        {"converged": st.success, "stopped": st.warning, "never": st.error}[verdict.status](verdict.text)
+        if verdict.status == "never":
             xor_link()
 
 # ---------------------------------------------------------------------------
 # 4. A layer
 # ---------------------------------------------------------------------------
 
-DEFAULT_LAYER = pd.DataFrame(
-    {"w1": [0.0, -1.0, 1.0], "w2": [1.0, -1.0, -1.0], "b": [0.5, 1.0, 1.0]},
-    index=["h1", "h2", "h3"],
-)
+# A plain RangeIndex: the editor can add rows to it (neuron j is named h(j+1) in the charts).
+DEFAULT_LAYER = pd.DataFrame({"w1": [0.0, -1.0, 1.0], "w2": [1.0, -1.0, -1.0], "b": [0.5, 1.0, 1.0]})
 
 with tab_layer:
     st.markdown(
@@ -477,6 +390,7 @@ with tab_layer:
         edited = st.data_editor(
             DEFAULT_LAYER,
             num_rows="dynamic",
+            hide_index=True,
             key="l_table",
             column_config={
                 "w1": st.column_config.NumberColumn("w₁", step=0.1, format="%.2f"),
@@ -491,41 +405,36 @@ with tab_layer:
         format_func=LABELS.get,
         key="l_act",
     )
-    table = pd.DataFrame(edited)[["w1", "w2", "b"]]
-    if len(table) == 0:
-        st.info("Add at least one neuron (a row) to the table.")
-    elif len(table) > 6:
-        st.error(f"At most 6 neurons fit the picture; remove {len(table) - 6} row(s).")
-    elif table.isna().any().any() or not np.isfinite(table.to_numpy(dtype=float)).all():
-        st.error("Every neuron needs a number in w₁, w₂ and b: fill the empty cells.")
+    try:
+        W, bias = layer_from_table(pd.DataFrame(edited))
+    except ValueError as err:
+        msg = str(err)
+        st.error(f"{msg[0].upper()}{msg[1:]}.")
     else:
-        W = table[["w1", "w2"]].to_numpy(dtype=float)
-        bias = table["b"].to_numpy(dtype=float)
         k = len(W)
         layer_box = ((-2.0, 2.0), (-2.0, 2.0))
         left, right = st.columns([2, 3])
         with left:
-            st.altair_chart(
-                plots.network_diagram(W, bias, acts.get(layer_act).label), width="stretch"
-            )
+            st.altair_chart(plots.network_diagram(W, bias, acts.get(layer_act).label), width="stretch")
             st.caption(
                 "Inputs x₁, x₂ feed every neuron. Edge colour: sign of the weight; "
-                "thickness: its size."
+                "thickness: its size. Each neuron's weights and bias are written beside it."
             )
         with right:
-            st.altair_chart(plots.layer_chart(W, bias, layer_box[0], layer_box[1]), width="stretch")
+            st.altair_chart(plots.layer_chart(W, bias, *layer_box), width="stretch")
             st.caption(
-                "Each coloured line is one neuron's boundary w·x + b = 0; grey level: how "
-                f"many of the {k} neurons are on their firing side (w·x + b ≥ 0, where "
-                f"{acts.get(layer_act).label} is at or above f(0))."
+                "Each coloured line is one neuron's boundary w·x + b = 0; shading (light to "
+                f"dark): how many of the {k} neurons are on their firing side (w·x + b ≥ 0, "
+                f"where {acts.get(layer_act).label} is at or above f(0))."
             )
-        shares = layer_firing_shares(W, bias, layer_box[0], layer_box[1])
-        if np.any(np.all(W == 0, axis=1)):
-            st.caption("A neuron with w = (0, 0) draws no line: it fires everywhere or nowhere.")
+        layer = layer_summary(W, bias, *layer_box)
+        if layer.lineless:
+            names = ", ".join(f"h{j + 1}" for j in layer.lineless)
+            st.caption(f"{names}: w = (0, 0) draws no line; such a neuron fires everywhere or nowhere.")
         st.markdown(
-            f"**What you see**: all {k} neurons fire on **{shares[k]:.1%}** of the square "
-            f"[−2, 2]², none on {shares[0]:.1%} (exact areas of the cells the lines cut). A second-layer "
-            f"threshold neuron with weights (1, …, 1) and bias −{k - 0.5:g} fires exactly "
-            "where all of them do: an intersection of half-planes, a convex region no single "
-            "neuron can draw. The XOR and MLP pages train such layers."
+            f"**What you see**: all {k} neurons fire on **{layer.all_fire:.1%}** of the square "
+            f"[−2, 2]², none on {layer.none_fire:.1%} (exact areas of the cells the lines cut). "
+            f"A second-layer threshold neuron with weights (1, …, 1) and bias −{k - 0.5:g} fires "
+            "exactly where all of them do: an intersection of half-planes, a convex region no "
+            "single neuron can draw. The XOR and MLP pages train such layers."
         )

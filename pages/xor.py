@@ -6,6 +6,7 @@ import streamlit as st
 
 from nnkit.datasets import xor
 from nnkit.fitting import fit_xor, xor_reference_accuracy, xor_study
+from nnkit.perceptron.xor import output_field, solves_xor, summarize_xor_study
 from nnkit.plots.fitting import decision_boundary, loss_curves, success_rates
 from nnkit.ui.policy import LIMITS
 from nnkit.ui.router import ensure_router
@@ -56,6 +57,7 @@ def study(X, y, activation, lr, epochs):
 
 mine = trained(X, y, hidden, activation, float(lr), int(epochs), int(seed))
 line = trained(X, y, (), activation, float(lr), int(epochs), int(seed))
+mine_field, line_field = output_field(mine.grid), output_field(line.grid)
 ref_text = (
     "all 4 points"
     if not noisy
@@ -64,22 +66,38 @@ ref_text = (
 left, right = st.columns(2)
 with left:
     st.altair_chart(
-        decision_boundary(mine.grid, X, y, title=f"your network: {mine.architecture}", size=300),
+        decision_boundary(
+            mine_field.grid, X, y, size=300,
+            title=f"your network: {mine.architecture}" + (": uniform, no boundary" if mine_field.uniform else ""),
+        ),
         width="content",
     )
     st.metric("training accuracy", f"{mine.accuracy:.1%}", help=f"Reference: {ref_text}.")
 with right:
     st.altair_chart(
-        decision_boundary(line.grid, X, y, title="no hidden layer (one neuron)", size=300),
+        decision_boundary(
+            line_field.grid, X, y, size=300,
+            title="no hidden layer (one neuron)" + (": uniform, no boundary" if line_field.uniform else ""),
+        ),
         width="content",
     )
     st.metric("training accuracy", f"{line.accuracy:.1%}", help=f"Reference: {ref_text}.")
+uniform = [
+    f"{name} predicts {f.range_text} everywhere"
+    for name, f in (("your network", mine_field), ("the single neuron", line_field))
+    if f.uniform
+]
 st.caption(
     "Colour: the network's probability of class 1 (orange squares); the black line of dots is the "
     "decision boundary, where that probability crosses ½. Blue circles are class 0. Same seed, "
     "data and training for both."
+    + (
+        f" No boundary is drawn on a uniform field: {' and '.join(uniform)}."
+        if uniform
+        else ""
+    )
 )
-solved = mine.accuracy >= ref - 1e-9
+solved = solves_xor(mine.accuracy, ref)
 st.markdown(
     f"**What you see.** Your network ({mine.architecture}, seed {seed}) classifies "
     f"{mine.accuracy:.1%} of the training points correctly"
@@ -87,10 +105,9 @@ st.markdown(
     + f"; a single neuron reaches {line.accuracy:.1%}"
     + (" (a line can separate at most 3 of XOR's 4 corners)." if not noisy else ".")
     + (
-        f" The single neuron ends up predicting between {line.grid['p'].min():.3f} and "
-        f"{line.grid['p'].max():.3f} everywhere on the picture: for XOR, cross-entropy is lowest "
-        "when one neuron does not decide at all."
-        if line.grid["p"].max() - line.grid["p"].min() < 0.2
+        f" The single neuron ends up predicting {line_field.range_text} everywhere on the "
+        "picture: for XOR, cross-entropy is lowest when one neuron does not decide at all."
+        if line_field.uniform
         else ""
     )
     + (" Try other seeds: the same architecture can fail or succeed." if layers else "")
@@ -102,34 +119,37 @@ with st.expander("loss curve of your network"):
 
 st.subheader("Success rate over 20 seeds")
 df = study(X, y, activation, float(lr), int(epochs))
-capped = df[df["epochs_trained"] < int(epochs)]
-if len(capped):
+summary = summarize_xor_study(df, int(epochs))
+if summary.n_capped:
     st.warning(
         f"The time cap ({LIMITS.max_train_seconds:g} s for the whole study on this server) "
-        f"stopped {len(capped)} architectures after {int(capped['epochs_trained'].min())} of "
+        f"stopped {summary.n_capped} architectures after {summary.fewest_epochs} of "
         f"{int(epochs)} epochs: their success rates are lower bounds. Use fewer points or "
         "epochs, or run the app locally with a larger NNKIT_MAX_TRAIN_SECONDS."
     )
 st.altair_chart(success_rates(df), width="stretch")
 st.caption(
-    "Each point: the fraction of 20 random initialisations (seeds 0–19) whose trained network "
-    f"reaches the reference accuracy ({ref_text}). Dashed grey: no hidden layer. Same learning "
-    "rate, epochs and activation as above."
+    f"Each point: the fraction of {summary.seeds} random initialisations (seeds 0–"
+    f"{summary.seeds - 1}) whose trained network reaches the reference accuracy ({ref_text}). "
+    "Dashed grey: no hidden layer. Same learning rate, epochs and activation as above."
 )
-zero = df[df["layers"] == 0].iloc[0]
-two = df[(df["layers"] == 1) & (df["units"] == 2)].iloc[0]
-always = df[(df["layers"] > 0) & (df["successes"] == df["seeds"])]
-smallest = always.sort_values(["layers", "units"]).iloc[0] if len(always) else None
-st.markdown(
-    f"**What you see.** With no hidden layer XOR is solved in {zero['successes']} of "
-    f"{zero['seeds']} seeds. One hidden layer of 2 units solves it in {two['successes']} of "
-    f"{two['seeds']} (mean accuracy {two['mean_accuracy']:.1%}): enough units in principle, but "
+two = (
+    f"One hidden layer of 2 units solves it in {summary.two_units_successes} of {summary.seeds} "
+    f"(mean accuracy {summary.two_units_mean_accuracy:.1%}): enough units in principle, but "
     "easy to get stuck. "
+    if summary.two_units_successes is not None
+    else ""
+)
+st.markdown(
+    f"**What you see.** With no hidden layer XOR is solved in {summary.no_hidden_successes} of "
+    f"{summary.seeds} seeds. "
+    + two
     + (
-        f"The smallest architecture that succeeded for every seed is {smallest['architecture']} "
-        f"({'1 hidden layer' if smallest['layers'] == 1 else '2 hidden layers'}): extra units make "
-        "a good starting point likely rather than lucky."
-        if smallest is not None
+        f"The smallest architecture that succeeded for every seed is {summary.smallest_reliable} "
+        f"({summary.smallest_reliable_layers} hidden layer"
+        f"{'s' if summary.smallest_reliable_layers > 1 else ''}): extra units make a good "
+        "starting point likely rather than lucky."
+        if summary.smallest_reliable is not None
         else "No architecture here succeeded for every seed with these settings."
     )
 )

@@ -309,3 +309,200 @@ def test_updates_do_not_depend_on_eta_over_the_whole_accepted_range(lr):
         assert p.n_updates_ == ref.n_updates_ and p.converged_
         assert np.all(np.isfinite(p.coef_))
         np.testing.assert_allclose(p.coef_ / lr, ref.coef_, rtol=1e-9)
+
+
+# ---------------------------------------------------------------------------
+# Replay: one frame state gives the label, the text and the weights
+# ---------------------------------------------------------------------------
+
+
+def _numbers(text):
+    import re
+
+    return [float(v) for v in re.findall(r"[-+]?\d*\.?\d+(?:e[-+]?\d+)?", text)]
+
+
+def test_frame_position_and_description_come_from_the_same_frame():
+    import re
+
+    X, y = ds.separable_blobs(40, margin=0.1, noise=0.7, seed=3)
+    p = Perceptron(max_epochs=200, seed=1).fit(X, y)
+    last = p.history_.last_frame
+    assert last == p.n_updates_ > 3
+    for k in (0, 1, last // 2, last):
+        s = p.replay(X, y, k)
+        assert s.last == last
+        kind, frame, of = re.fullmatch(r"(update|frame) (\d+) of (\d+)", s.position).groups()
+        assert (int(frame), int(of)) == (k, last) and (kind == "update") == (k > 0)
+        text = s.describe(X)
+        head = re.match(r"\*\*(Update|Frame) (\d+) of (\d+)\*\*", text)
+        assert head and (int(head.group(2)), int(head.group(3))) == (k, last)
+        # the weights printed after "w =" are this frame's, to the 3 digits shown
+        w_txt = re.findall(r"w = \(([^)]*)\)", text)[-1]
+        np.testing.assert_allclose(_numbers(w_txt), s.w, rtol=5e-3, atol=1e-12)
+        errors = int(re.findall(r"(\d+) of \d+ points", text)[-1])
+        assert errors == s.n_errors
+    assert p.history_.clip(-5) == 0 and p.history_.clip(10**9) == last
+
+
+def test_history_last_epoch_mistakes():
+    X, y = ds.xor()
+    p = Perceptron(max_epochs=7).fit(X, y)
+    assert p.history_.last_epoch_mistakes == p.history_.epochs["mistakes"].iloc[-1] > 0
+    q = Perceptron().fit(*ds.logic_gate("and"))
+    assert q.history_.last_epoch_mistakes == 0
+
+
+# ---------------------------------------------------------------------------
+# References and the verdict
+# ---------------------------------------------------------------------------
+
+
+def test_convergence_reference_and_verdict_on_each_kind_of_ending():
+    from nnkit.perceptron import convergence_reference, training_verdict
+
+    # converged, with a bound the run respects
+    X, y = ds.separable_blobs(60, margin=0.2, noise=0.5, seed=0)
+    ref = convergence_reference(X, y, max_epochs=100, seed=0)
+    assert ref.separable and ref.separator is not None and ref.sklearn_accuracy == 1.0
+    p = Perceptron(max_epochs=1000).fit(X, y)
+    v = training_verdict(p, ref)
+    assert v.status == "converged"
+    assert p.n_updates_ <= ref.separator.bound
+    assert f"{p.n_updates_} updates" in v.text and f"{ref.separator.bound:.1f}" in v.text
+    # separable but cut by the epoch cap: the verdict must not claim convergence
+    X, y = ds.separable_blobs(200, margin=0.02, noise=1.0, seed=4)
+    ref = convergence_reference(X, y, max_epochs=1, seed=0)
+    p = Perceptron(max_epochs=1, seed=0).fit(X, y)
+    assert not p.converged_ and ref.separable
+    v = training_verdict(p, ref)
+    assert v.status == "stopped" and "onverged" not in v.text
+    # not separable: never converges, with the last epoch's mistakes
+    X, y = ds.xor()
+    ref = convergence_reference(X, y, max_epochs=50, seed=0)
+    assert not ref.separable and ref.separator is None and ref.sklearn_accuracy < 1.0
+    p = Perceptron(max_epochs=50).fit(X, y)
+    v = training_verdict(p, ref, explain_xor=True)
+    assert v.status == "never"
+    assert f"still made {p.history_.last_epoch_mistakes} mistakes" in v.text
+    assert len(training_verdict(p, ref).text) < len(v.text)  # the XOR argument is extra
+
+
+# ---------------------------------------------------------------------------
+# One neuron, one layer
+# ---------------------------------------------------------------------------
+
+
+def test_neuron_summary_numbers():
+    from nnkit.perceptron import neuron_summary
+
+    s = neuron_summary([1.0, 1.0], -1.5, "sigmoid")
+    assert s.has_line and s.gate == "and" and s.corner_outputs == (0, 0, 0, 1)
+    assert s.distance == pytest.approx(1.5 / np.sqrt(2))
+    assert s.output_at_origin == pytest.approx(1 / (1 + np.exp(1.5)))
+    assert s.output_range == (0.0, 1.0)
+    assert list(s.corners["label"]) == [0, 0, 0, 1]
+    assert f"{s.distance:.3f}" in s.describe() and "AND" in s.describe()
+    assert neuron_summary([1.0, 1.0], 0.0, "relu").output_range is None  # unbounded
+    flat = neuron_summary([0.0, 0.0], 0.7, "tanh")
+    assert not flat.has_line and flat.distance == float("inf")
+    assert f"{np.tanh(0.7):.4f}" in flat.describe()
+    # a truth table that is no gate is named as such, not as a gate
+    odd = neuron_summary([1.0, 0.0], -0.5, "heaviside")
+    assert odd.gate is None and "[0, 0, 1, 1]" in odd.describe()
+
+
+def test_layer_from_table_reads_numbers_and_refuses_unusable_tables():
+    import pandas as pd
+
+    from nnkit.perceptron import layer_from_table
+
+    t = pd.DataFrame({"w1": [1.0, 0.0], "w2": ["2", 3.0], "b": [0.5, -1.0]})
+    W, b = layer_from_table(t)
+    np.testing.assert_array_equal(W, [[1.0, 2.0], [0.0, 3.0]])
+    np.testing.assert_array_equal(b, [0.5, -1.0])
+    with pytest.raises(ValueError, match="at least one neuron"):
+        layer_from_table(t.iloc[:0])
+    with pytest.raises(ValueError, match=r"remove 1 row"):
+        layer_from_table(pd.concat([t] * 4).iloc[:7])
+    assert len(layer_from_table(pd.concat([t] * 4), max_neurons=None)[0]) == 8
+    for bad in (None, float("nan"), float("inf"), "abc"):
+        u = t.astype(object).copy()
+        u.loc[1, "b"] = bad
+        with pytest.raises(ValueError, match="fill the empty cells"):
+            layer_from_table(u)
+
+
+def test_layer_summary_shares_and_lineless_neurons():
+    from nnkit.perceptron import layer_firing_shares, layer_summary
+
+    W = [[0.0, 1.0], [-1.0, -1.0], [1.0, -1.0]]
+    b = [0.5, 1.0, 1.0]
+    s = layer_summary(W, b, (-2, 2), (-2, 2))
+    assert s.n_neurons == 3 and s.lineless == ()
+    np.testing.assert_array_equal(s.shares, layer_firing_shares(W, b, (-2, 2), (-2, 2)))
+    assert s.all_fire == pytest.approx(2.25 / 16) and s.none_fire == 0.0
+    s = layer_summary([[0.0, 0.0], [1.0, 0.0]], [1.0, 0.0], (-2, 2), (-2, 2))
+    assert s.lineless == (0,)
+    assert s.shares[0] == 0.0 and s.all_fire == pytest.approx(0.5)  # h1 fires everywhere
+
+
+# ---------------------------------------------------------------------------
+# XOR: uniform output fields and the study's numbers
+# ---------------------------------------------------------------------------
+
+
+def _grid(p):
+    import pandas as pd
+
+    n = int(np.sqrt(len(p)))
+    g = np.linspace(-0.5, 1.5, n)
+    a, c = np.meshgrid(g, g)
+    side = (np.asarray(p) > 0.5).reshape(n, n)
+    edge = np.zeros_like(side)
+    edge[:, :-1] |= side[:, :-1] != side[:, 1:]
+    edge[:-1, :] |= side[:-1, :] != side[1:, :]
+    return pd.DataFrame({"x": a.ravel(), "y": c.ravel(), "p": p, "boundary": edge.ravel()})
+
+
+def test_output_field_draws_no_boundary_through_a_uniform_field():
+    from nnkit.perceptron import output_field
+
+    rng = np.random.default_rng(0)
+    flat = _grid(0.5 + 0.004 * rng.standard_normal(400))  # noise crosses ½ everywhere
+    assert flat["boundary"].any()
+    f = output_field(flat)
+    assert f.uniform and f.spread < 0.2 and not f.grid["boundary"].any()
+    assert f.low == flat["p"].min() and f.high == flat["p"].max()
+    pd_xy = f.grid[["x", "y", "p"]]
+    assert pd_xy.equals(flat[["x", "y", "p"]])  # only the boundary is dropped
+    x = np.tile(np.linspace(0, 1, 20), 20)
+    decided = _grid(x)  # p goes from 0 to 1 across the picture
+    g = output_field(decided)
+    assert not g.uniform and g.grid["boundary"].equals(decided["boundary"])
+    assert g.grid["boundary"].sum() > 0
+
+
+def test_summarize_xor_study_reads_the_table_and_handles_missing_rows():
+    import pandas as pd
+
+    from nnkit.perceptron import solves_xor, summarize_xor_study
+
+    rows = [(0, 0, "no hidden layer", 0, 0.5, 300)]
+    rows += [(1, u, f"2 → {u} → 1", s, a, e) for u, s, a, e in
+             [(1, 0, 0.7, 300), (2, 13, 0.93, 300), (3, 20, 1.0, 120), (4, 20, 1.0, 300)]]
+    rows += [(2, 2, "2 → 2 → 2 → 1", 20, 1.0, 80)]
+    df = pd.DataFrame(rows, columns=["layers", "units", "architecture", "successes",
+                                     "mean_accuracy", "epochs_trained"]).assign(seeds=20)
+    s = summarize_xor_study(df, epochs=300)
+    assert (s.seeds, s.no_hidden_successes, s.two_units_successes) == (20, 0, 13)
+    assert s.two_units_mean_accuracy == pytest.approx(0.93)
+    assert (s.smallest_reliable, s.smallest_reliable_layers) == ("2 → 3 → 1", 1)
+    assert (s.n_capped, s.fewest_epochs) == (2, 80)
+    # nothing reliable, nothing capped, no 2-unit row
+    worse = df[df["units"] != 2].assign(successes=lambda d: d["successes"] // 2)
+    s = summarize_xor_study(worse, epochs=80)
+    assert s.smallest_reliable is None and s.smallest_reliable_layers == 0
+    assert s.two_units_successes is None and s.two_units_mean_accuracy is None
+    assert (s.n_capped, s.fewest_epochs) == (0, None)
+    assert solves_xor(1.0, 1.0) and solves_xor(0.9 + 1e-12, 0.9) and not solves_xor(0.75, 1.0)

@@ -58,3 +58,74 @@ def test_neuron_layer_network_and_mistakes_charts_build():
     (rows,) = _datasets(spec).values()
     assert [r["mistakes"] for r in rows] == list(p.history_.epochs["mistakes"])
     assert [r["now"] for r in rows] == [e == 2 for e in p.history_.epochs["epoch"]]
+
+
+def _layer_data(spec, layer):
+    return spec["datasets"][layer["data"]["name"]]
+
+
+def test_replay_chart_draws_the_line_and_title_of_its_own_frame():
+    X, y = ds.separable_blobs(40, margin=0.1, noise=0.7, seed=3)
+    p = Perceptron(max_epochs=200, seed=1).fit(X, y)
+    box = ((-3.0, 3.0), (-3.0, 3.0))
+    for k in (0, 1, p.history_.last_frame // 2, p.history_.last_frame):
+        s = p.replay(X, y, k)
+        spec = plots.replay_chart(X, y, s, *box).to_dict()
+        assert spec["title"].startswith(s.position + ":")
+        assert s.describe(X).lower().startswith(f"**{s.position}**")
+        lines = [
+            lyr for lyr in spec["layer"]
+            if isinstance(lyr.get("mark"), dict) and lyr["mark"].get("type") == "line"
+        ]  # fmt: skip
+        if not np.any(s.w):
+            assert not lines
+            continue
+        (line,) = lines
+        ends = np.array([[r["x1"], r["x2"]] for r in _layer_data(spec, line)])
+        np.testing.assert_allclose(ends @ s.w + s.b, 0.0, atol=1e-9 * (1 + abs(s.b)))
+        diamonds = [
+            lyr for lyr in spec["layer"]
+            if isinstance(lyr.get("mark"), dict) and lyr["mark"].get("shape") == "diamond"
+        ]  # fmt: skip
+        assert len(diamonds) == (1 if s.is_update else 0)
+        if diamonds:
+            assert _layer_data(spec, diamonds[0])[0]["index"] == s.sample
+
+
+@pytest.mark.parametrize("k", [1, 3, 6])
+def test_network_diagram_writes_each_neurons_weights_once_beside_it(k):
+    rng = np.random.default_rng(k)
+    W, b = rng.normal(size=(k, 2)).round(2), rng.normal(size=k).round(2)
+    spec = plots.network_diagram(W, b, "tanh").to_dict()
+    texts = [
+        lyr for lyr in spec["layer"]
+        if isinstance(lyr.get("mark"), dict) and lyr["mark"].get("type") == "text"
+    ]  # fmt: skip
+    captions = [
+        r for lyr in texts for r in _layer_data(spec, lyr) if r.get("caption")
+        and lyr["encoding"]["text"]["field"] == "caption"
+    ]  # fmt: skip
+    assert len(captions) == k  # one label per neuron...
+    assert all(len(_layer_data(spec, lyr)) <= k + 2 for lyr in texts)  # ...none on the 2k edges
+    for j, r in enumerate(sorted(captions, key=lambda r: -r["y"])):
+        np.testing.assert_allclose(_numbers(r["caption"]), [*W[j], b[j]], atol=0.006)
+    ys = sorted(r["y"] for r in captions)
+    # at the default 300 px height, captions at least one 12 px line apart
+    assert k == 1 or min(np.diff(ys)) * 300 >= 14
+
+
+def _numbers(text):
+    import re
+
+    return [float(v) for v in re.findall(r"[-+]?\d*\.?\d+", text)]
+
+
+def test_layer_chart_counts_firing_neurons_on_a_colour_blind_safe_scale():
+    W, b = np.array([[0.0, 1.0], [-1.0, -1.0], [1.0, -1.0]]), np.array([0.5, 1.0, 1.0])
+    spec = plots.layer_chart(W, b, (-2, 2), (-2, 2)).to_dict()
+    scale = spec["layer"][0]["encoding"]["color"]["scale"]
+    assert scale["scheme"] == plots.FIRING_SCHEME != "greys"
+    assert scale["domain"] == [0, 1, 2, 3]
+    lines = [lyr for lyr in spec["layer"][1:] if "color" in lyr.get("encoding", {})]
+    (coloured,) = lines
+    assert coloured["encoding"]["color"]["scale"]["range"] == list(plots.NEURON_COLORS[:3])
