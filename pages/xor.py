@@ -6,10 +6,10 @@ import streamlit as st
 
 from nnkit.datasets import xor
 from nnkit.fitting import fit_xor, xor_reference_accuracy, xor_study
-from nnkit.perceptron.xor import output_field, solves_xor, summarize_xor_study
 from nnkit.plots.fitting import decision_boundary, loss_curves, success_rates
 from nnkit.ui.policy import LIMITS
 from nnkit.ui.router import ensure_router
+from nnkit.xor import output_field, solves_xor, summarize_xor_study
 
 ensure_router()
 st.title("XOR: how many layers?")

@@ -18,7 +18,7 @@ One module per concern; every name is importable from ``nnkit.perceptron``:
   :func:`layer_summary`, :func:`layer_from_table`).
 - :mod:`~nnkit.perceptron.geometry`: lines, half-planes and a layer's cells on the
   plane, with exact areas; grids and view boxes for the pictures.
-- :mod:`~nnkit.perceptron.xor`: XOR against one neuron: whether a classifier's output
+- XOR against one neuron (re-exported from :mod:`nnkit.xor`, its one home): whether a classifier's output
   field is uniform (no boundary to draw), and the numbers of a seed study.
 
 Examples
@@ -61,7 +61,7 @@ from nnkit.perceptron.neuron import (
     neuron_output,
     neuron_summary,
 )
-from nnkit.perceptron.xor import (
+from nnkit.xor import (
     UNIFORM_SPREAD,
     OutputField,
     XorStudySummary,
