@@ -44,13 +44,13 @@ RUN_TIMEOUT = 300.0
 
 
 def _stopped(run: Run) -> bool:
-    return any(t.startswith("Stopped (") for t in run.texts)
+    return any(t.startswith("Stopped") for t in run.texts)
 
 
 def _status(run: Run | None) -> str:
     if run is None:
         return "no end seen"
-    return next((t for t in run.texts if t.startswith("Stopped (")), "")
+    return next((t for t in run.texts if t.startswith("Stopped")), "")
 
 
 # ------------------------------------------------------------------ headless twins

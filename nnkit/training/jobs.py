@@ -48,6 +48,10 @@ class JobSnapshot:
     queued : int or None
         While the job waits for a free training slot (see :class:`TrainingSlots`):
         how many runs are ahead of it in the queue (0 = next). None otherwise.
+    target_epochs : int or None
+        The epoch count the current (or last) run was asked to reach.
+    budget_seconds : float or None
+        The time budget of one run (the trainer's ``max_seconds``), if it has one.
     """
 
     history: History
@@ -61,6 +65,8 @@ class JobSnapshot:
     error: str | None
     version: int
     queued: int | None = None
+    target_epochs: int | None = None
+    budget_seconds: float | None = None
 
     @property
     def stop_message(self) -> str:
@@ -263,6 +269,7 @@ class TrainingJob:
         self.trainer = trainer
         self.slots = slots
         self._queued: int | None = None
+        self._target: int | None = None
         self.epochs = int(epochs)
         self.publish_seconds = float(publish_seconds)
         self.heartbeat_timeout = heartbeat_timeout
@@ -293,6 +300,8 @@ class TrainingJob:
             error=self._error,
             version=self._version,
             queued=self._queued,
+            target_epochs=self._target,
+            budget_seconds=getattr(t, "max_seconds", None),
         )
 
     def _check_heartbeat(self) -> None:
@@ -371,6 +380,7 @@ class TrainingJob:
         self._error = None
         self._last_beat = time.monotonic()
         n = self.epochs if epochs is None else int(epochs)
+        self._target = self.trainer.epochs_done + n
         # Try for a slot now, so the snapshot a caller reads right after start() already
         # says whether the run trains or waits; the thread keeps the place in the queue.
         if self.slots is not None and not self.slots.acquire(self, timeout=0):

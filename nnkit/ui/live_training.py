@@ -71,6 +71,8 @@ __all__ = [
     "queue_text",
     "show_images",
     "status_text",
+    "stopped_text",
+    "was_cut",
 ]
 
 DEFAULT_FPS = 3.0
@@ -335,7 +337,54 @@ def status_text(snap: JobSnapshot, steps_per_epoch: int | None = None) -> str:
         return "Training… " + text
     if snap.stop_reason is None and not snap.error:
         return "Ready. " + text
-    return f"Stopped ({snap.stop_message}). " + text
+    return f"{stopped_text(snap)} " + text
+
+
+def stopped_text(snap: JobSnapshot) -> str:
+    """Why a run ended, naming the cap that cut it and how far it got.
+
+    Parameters
+    ----------
+    snap : JobSnapshot
+        A job that is not running.
+
+    Returns
+    -------
+    str
+        E.g. "Stopped by the 60 s time cap at epoch 36 of 300: press **Continue** to train
+        further." for a cut run, "Stopped (all requested epochs done)." otherwise.
+    """
+    target = f" of {snap.target_epochs}" if snap.target_epochs else ""
+    if snap.stop_reason == "time_limit" and not snap.error:
+        budget = snap.budget_seconds
+        cap = f"{budget:g} s time cap" if budget is not None and math.isfinite(budget) else "time cap"
+        return (
+            f"Stopped by the {cap} at epoch {snap.epochs}{target}: press **Continue** to "
+            "train further (the results below are of an unfinished run)."
+        )
+    if snap.stop_reason == "epoch_limit" and not snap.error:
+        return (
+            f"Stopped by the epoch cap at epoch {snap.epochs}{target}: this server trains at "
+            "most that many epochs per model."
+        )
+    return f"Stopped ({snap.stop_message})."
+
+
+def was_cut(snap: JobSnapshot | None) -> bool:
+    """True when a cap (time or epochs) ended the run before it finished.
+
+    Pages draw no conclusion from such a run: they say it was cut instead.
+
+    Parameters
+    ----------
+    snap : JobSnapshot or None
+        The job's last snapshot.
+
+    Returns
+    -------
+    bool
+    """
+    return snap is not None and snap.stop_reason in ("time_limit", "epoch_limit")
 
 
 def live_training(
