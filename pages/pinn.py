@@ -8,11 +8,12 @@ import streamlit as st
 
 from nnkit.bfgs import MAX_BFGS_PARAMETERS
 from nnkit.pinn import presets
+from nnkit.pinn.explain import what_you_see
 from nnkit.pinn.sampling import SAMPLINGS
 from nnkit.pinn.solver import PINN, QUASI_NEWTON, PINNConfig, reference_frame
 from nnkit.plots import pinn as plots
 from nnkit.training import TrainingJob
-from nnkit.ui.live_training import live_chart, live_training
+from nnkit.ui.live_training import live_chart, live_training, was_cut
 from nnkit.ui.policy import LIMITS
 from nnkit.ui.router import ensure_router
 
@@ -238,7 +239,8 @@ def render(snap, job) -> None:
     c1, c2 = st.columns(2)
     with c1:
         live_chart("pinn_terms", epochs, lambda: plots.loss_terms_chart(h, pinn.phase_starts_))
-        st.caption(" · ".join(TERM_HELP[t] for t in (*h.terms, "total") if t in TERM_HELP))
+        shown = (*h.terms, "total") if len(h.terms) > 1 else tuple(h.terms)  # total drawn for 2+ terms
+        st.caption(" · ".join(TERM_HELP[t] for t in shown if t in TERM_HELP))
     with c2:
         if pinn.problem.learnable():
             live_chart("pinn_mu", epochs, lambda: plots.parameter_chart(h, "mu", pinn.problem.mu, "μ"))
@@ -282,19 +284,12 @@ if job is not None and not job.running and len(job.snapshot().history):
     points = pinn.points_frame()
 
     st.subheader("What you see")
-    notes = [f"Relative L2 error **{rep.rel_l2:.2e}** against the reference after {snap.epochs} epochs "
-             f"({snap.steps} optimizer steps, {snap.elapsed:.1f} s); the largest error, "
-             f"{rep.max_abs_error:.2e}, is at " + ", ".join(f"{n} = {v:.3f}" for n, v in rep.where.items()) + "."]
-    for name, (est, true) in rep.coefficients.items():
-        label = {"mu": "μ"}.get(name, name)
-        ls = cached_least_squares(key, items)
-        notes.append(f"Estimated {label} = **{est:.4f}** vs true {true:g} "
-                     f"({100 * abs(est - true) / abs(true):.2f} % off), from {len(pinn.observations_.values)} "
-                     f"measurements with noise σ = {pinn.observations_.noise:g}. Fitting the exact "
-                     f"solution to the same data gives {label} = {ls:.4f} ({100 * abs(ls - true) / abs(true):.2f} % "
-                     "off): the noise alone limits any estimate to about that.")
-    notes.append(f"Mean |residual| on the whole grid: {rep.mean_abs_residual:.2e} "
-                 f"({rep.n_points} collocation points" + (f", {len(pinn.added_)} added by refinement" if len(pinn.added_) else "") + ").")
+    notes = what_you_see(
+        rep, epochs=snap.epochs, steps=snap.steps, seconds=snap.elapsed, cut=was_cut(snap),
+        least_squares={n: cached_least_squares(key, items) for n in rep.coefficients},
+        n_measurements=len(pinn.observations_.values) if pinn.observations_ is not None else None,
+        noise=pinn.observations_.noise if pinn.observations_ is not None else None,
+        n_added=len(pinn.added_))
     st.markdown("\n".join(f"- {n}" for n in notes))
 
     if two_d:
