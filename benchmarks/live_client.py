@@ -122,10 +122,13 @@ class LiveClient:
             fm = ForwardMsg()
             fm.ParseFromString(raw)
             kind = fm.WhichOneof("type")
-            if kind == "new_session":  # a full script run starts
-                self.s.page_script_hash = fm.new_session.page_script_hash
+            if kind == "new_session":  # a script run starts (app.py's hash until navigation)
+                if not self.s.page_script_hash:
+                    self.s.page_script_hash = fm.new_session.page_script_hash
                 self._current = Run(fragment=False, finished_at=0.0)
                 self.s.buttons = {}
+            elif kind == "navigation":  # st.navigation says which page this run shows
+                self.s.page_script_hash = fm.navigation.page_script_hash
             elif kind == "delta":
                 if self._current is None:  # deltas without a new session: a fragment run
                     self._current = Run(fragment=True, finished_at=0.0)
