@@ -13,12 +13,13 @@ from nnkit.plots import tabular as plots
 from nnkit.tabular import TabularError
 from nnkit.training import STOP_REASONS, TrainingJob
 from nnkit.ui.live_training import live_training
-from nnkit.ui.policy import LIMITS
+from nnkit.ui.policy import LIMITS, torch_threads_from_env
 from nnkit.ui.router import ensure_router
 
 DEFAULT_CSV = Path(__file__).resolve().parents[1] / "data" / "house_prices.csv"
 BASELINE_ORDER = ["gradient boosting", "ridge", "mean"]
 KEY = "house"
+THREADS = torch_threads_from_env()  # native threads for scikit-learn (the app's policy)
 
 ensure_router()
 st.title("House prices")
@@ -55,7 +56,7 @@ def prepared(sha, _frame, target, features, test_size, seed, log_target) -> tabu
 
 @st.cache_resource(show_spinner="Fitting the baselines…", max_entries=16)
 def baselines(sha, target, features, test_size, seed, log_target, _data):
-    return tabular.fit_baselines(_data)
+    return tabular.fit_baselines(_data, n_threads=THREADS)
 
 
 def fmt(x: float, digits: int = 4) -> str:
@@ -234,7 +235,7 @@ st.markdown(
 
 
 def make_job() -> TrainingJob:
-    run = tabular.mlp_trainer(data, config, limits=LIMITS)
+    run = tabular.mlp_trainer(data, config, limits=LIMITS, n_threads=THREADS)
     st.session_state[f"{KEY}_run"] = (settings, run)
     return TrainingJob(run.trainer, epochs=config.epochs)
 
@@ -268,7 +269,7 @@ if job is not None and not job.running and entry is not None and entry[0] == set
     if snap.epochs >= 1 and snap.diverged_epoch is None and not snap.error:
         cache = st.session_state.get(f"{KEY}_mlp")
         if cache is None or cache[0] != (settings, snap.version):
-            model = run.model(data, seconds=snap.elapsed)
+            model = run.model
             st.session_state[f"{KEY}_mlp"] = ((settings, snap.version), model, None)
         mlp_model = st.session_state[f"{KEY}_mlp"][1]
         _, best_epoch, _ = run.best.best()
@@ -465,14 +466,14 @@ if saved is None:
     st.caption("Upload a model downloaded above to predict with it on the current data.")
 else:
     try:
-        loaded = tabular.load_model(saved.getvalue(), limits=LIMITS)
+        loaded = tabular.load_model(saved.getvalue(), limits=LIMITS).set_params(n_threads=THREADS)
     except TabularError as err:
         st.error(f"**{saved.name}**: {err}", icon=":material/error:")
     else:
-        hidden = loaded.regressor.spec["hidden"]
+        net = loaded.regressor_
         st.markdown(
-            f"**{saved.name}**: an MLP ({' → '.join(map(str, [loaded.regressor.spec['in_features'], *hidden, 1]))}, "
-            f"{loaded.regressor.spec['activation']}) predicting **{loaded.target}**"
+            f"**{saved.name}**: an MLP ({' → '.join(map(str, [net.n_features_in_, *net.hidden, 1]))}, "
+            f"{net.activation}) predicting **{loaded.target}**"
             f"{' via log' if loaded.log_target else ''} from {len(loaded.features)} column(s): "
             f"{', '.join(loaded.features)}."
         )

@@ -121,8 +121,10 @@ def test_upload_pick_target_and_train(app_page):
     snap = job.snapshot()
     assert best_loss == min(snap.history.val_loss)
     assert any(f"the model kept is the one of epoch {best_epoch}," in c.value for c in at.caption)
-    kept = at.session_state["house_mlp"][1].regressor.net.state_dict()
-    assert all(np.array_equal(kept[k].numpy(), state[k].numpy()) for k in state)
+    kept = at.session_state["house_mlp"][1].regressor_
+    assert kept.best_epoch_ == best_epoch
+    weights = kept.learned_parameters()["weights"]
+    assert all(np.array_equal(np.asarray(weights[k]["data"]), state[k].numpy().ravel()) for k in state)
     table = metrics_table(at).set_index("model")
     assert "MLP" in table.index and np.isfinite(table.loc["MLP", "R²"])
 

@@ -422,8 +422,9 @@ def trained():
     data = tabular.prepare(houses(300, missing=True), "price", ["sqft", "hood", "rooms"], seed=0, log_target=True)
     cfg = tabular.MLPConfig(hidden=(32,), epochs=150, patience=30, batch_size=32, lr=1e-2)
     run = tabular.mlp_trainer(data, cfg)
+    assert run.trainer.epochs_done == 0  # built, not trained: a TrainingJob runs it
     result = run.trainer.run(cfg.epochs)
-    return data, run.model(data), result, run
+    return data, run.model, result, run
 
 
 def test_mlp_learns_and_keeps_the_best_epoch(trained):
@@ -436,10 +437,21 @@ def test_mlp_learns_and_keeps_the_best_epoch(trained):
     assert r2 > 0.75 and r2 > r2_ridge + 0.05
     h = result.history
     assert h.has_validation and result.epochs == len(h.val_loss)
+    assert result.stop_reason == "early_stopping" and result.epochs < 150
     state, epoch, loss = run.best.best()
     assert epoch == int(np.argmin(h.val_loss)) + 1 and loss == min(h.val_loss)
-    for k, v in model.regressor.net.state_dict().items():
-        assert np.array_equal(v.numpy(), state[k].numpy())
+    net = model.regressor_
+    assert net.best_epoch_ == epoch and net.history_ is h
+    # predict uses the best epoch's weights, not the last epoch's
+    Z = model.transform(data.X_test)
+    from nnkit.models import mlp, predict
+
+    best = mlp(Z.shape[1], [32], 1, activation="silu")
+    best.load_state_dict(state)
+    p_best = net.y_loc_ + net.y_scale_ * predict(best, Z)[:, 0]
+    np.testing.assert_array_equal(model.predict(data.X_test), np.exp(p_best))
+    last = net.y_loc_ + net.y_scale_ * predict(net.model_, Z)[:, 0]
+    assert not np.array_equal(p_best, last)
     assert model.fit_seconds == pytest.approx(result.wall_time)
 
 
@@ -475,10 +487,10 @@ def test_export_load_round_trip_gives_identical_predictions(trained):
 def test_load_model_refuses_unsafe_or_broken_files(trained):
     model = trained[1]
     with pytest.raises(TabularError, match="not JSON"):
-        tabular.load_model(pickle.dumps(model.preprocessor))
+        tabular.load_model(pickle.dumps(model.preprocessor_))
     doc = json.loads(tabular.export_model(model))
     bad = json.loads(json.dumps(doc))
-    bad["network"]["hidden"] = [10**6]
+    bad["network"]["params"]["hidden"] = [10**6]
     with pytest.raises(TabularError, match="hidden"):
         tabular.load_model(json.dumps(bad).encode())
     bad = json.loads(json.dumps(doc))
@@ -572,3 +584,172 @@ def test_chart_builders_draw_the_diagonal_and_every_model():
     imp = tabular.importance(models["ridge"], data, n_repeats=2)
     assert plots.importance_chart(imp, "ridge").to_dict()["layer"][0]["mark"]["color"]
     assert plots.residuals_chart(long).to_dict() and plots.target_histogram(data.y_train).to_dict()
+
+
+# ----------------------------------------------------------------------------- scikit-learn conventions
+
+
+def test_estimators_follow_scikit_learn_conventions():
+    from sklearn.base import clone
+    from sklearn.exceptions import NotFittedError
+
+    net = tabular.TorchMLPRegressor(hidden=(8,), epochs=3, seed=4)
+    assert net.get_params()["hidden"] == (8,) and not [k for k in vars(net) if k.endswith("_")]
+    with pytest.raises(NotFittedError):
+        net.predict(np.zeros((2, 3)))
+    model = tabular.TabularModel(net, ["sqft"], ["hood"], log_target=True, name="MLP")
+    twin = clone(model)
+    assert twin.get_params()["regressor"].get_params() == net.get_params()
+    data = tabular.prepare(houses(120), "price", ["sqft", "hood"], log_target=True)
+    assert model.fit(data.X_train, data.y_train) is model  # fit returns self
+    fitted = model.regressor_
+    assert fitted is not net and fitted.n_features_in_ == data.Z_train.shape[1]
+    assert fitted.history_.epoch == [1, 2, 3] and fitted.best_epoch_ in (1, 2, 3)
+    assert not hasattr(net, "model_")  # the unfitted template is never touched
+    # The same seed gives the same model.
+    np.testing.assert_array_equal(
+        twin.fit(data.X_train, data.y_train).predict(data.X_test), model.predict(data.X_test)
+    )
+    # Standalone on a matrix: it standardises its own target.
+    rng = np.random.default_rng(0)
+    X = rng.uniform(-1, 1, (200, 2))
+    y = 1e6 + 1e5 * (X[:, 0] - 2 * X[:, 1])
+    reg = tabular.TorchMLPRegressor(hidden=(16,), epochs=200, lr=1e-2, patience=None).fit(X, y)
+    assert reg.y_loc_ == pytest.approx(y.mean()) and reg.y_scale_ == pytest.approx(y.std())
+    assert tabular.regression_metrics(y, reg.predict(X))["R²"] > 0.99
+
+
+def test_the_trainer_path_trains_continues_and_keeps_the_overall_best_epoch():
+    data = tabular.prepare(houses(200), "price", ["sqft", "hood", "rooms"])
+    model = tabular.mlp_model(data, tabular.MLPConfig(hidden=(16,), patience=3, lr=3e-2))
+    trainer = model.trainer(data.X_train, data.y_train)
+    first = trainer.run(40)
+    assert first.stop_reason == "early_stopping"
+    best_epoch = model.regressor_.best_epoch_
+    p1 = model.predict(data.X_test)
+    second = trainer.run(40)  # Continue: early stopping starts afresh, the best is kept
+    assert second.epochs > first.epochs
+    h = second.history
+    assert model.regressor_.best_epoch_ == int(np.argmin(h.val_loss)) + 1 >= best_epoch
+    if model.regressor_.best_epoch_ == best_epoch:
+        np.testing.assert_array_equal(model.predict(data.X_test), p1)
+
+
+def test_threads_are_left_alone_unless_asked():
+    from threadpoolctl import threadpool_info
+
+    from nnkit.tabular.estimators import thread_limit
+
+    before = [p["num_threads"] for p in threadpool_info()]
+    with thread_limit(None):
+        assert [p["num_threads"] for p in threadpool_info()] == before
+    with thread_limit(1):
+        assert all(p["num_threads"] == 1 for p in threadpool_info())
+    assert [p["num_threads"] for p in threadpool_info()] == before
+    data = tabular.prepare(houses(200), "price", ["sqft", "hood"])
+    one = tabular.fit_baselines(data, ["gradient boosting"], n_threads=1)["gradient boosting"]
+    default = tabular.fit_baselines(data, ["gradient boosting"])["gradient boosting"]
+    np.testing.assert_allclose(one.predict(data.X_test), default.predict(data.X_test), rtol=1e-12)
+
+
+# ----------------------------------------------------------------------------- export round trips
+
+
+def test_round_trip_on_the_demo_data_is_bit_for_bit():
+    from tests.app.conftest import ROOT
+
+    table = tabular.load_csv(ROOT / "data" / "house_prices.csv")
+    prof = tabular.profile(table.frame)
+    for log in (False, True):
+        data = tabular.prepare(table.frame, prof.target, prof.features, log_target=log)
+        model, _ = tabular.train_mlp(data, tabular.MLPConfig(hidden=(32, 32), epochs=3))
+        loaded = tabular.load_model(tabular.export_model(model))
+        assert isinstance(loaded.regressor_, tabular.TorchMLPRegressor)
+        assert loaded.regressor_.best_epoch_ == model.regressor_.best_epoch_
+        assert np.array_equal(loaded.predict(data.X_test), model.predict(data.X_test))
+        assert np.array_equal(loaded.predict(data.X_train), model.predict(data.X_train))
+
+
+def test_loader_rebuilds_the_same_preprocessing_objects(trained):
+    data, model = trained[:2]
+    loaded = tabular.load_model(tabular.export_model(model))
+    # One definition: the same steps, the same learned numbers.
+    a, b = model.preprocessor_, loaded.preprocessor_
+    assert [n for n, *_ in a.transformers_] == [n for n, *_ in b.transformers_]
+    for block in ("num", "cat"):
+        steps_a, steps_b = a.named_transformers_[block].named_steps, b.named_transformers_[block].named_steps
+        assert list(steps_a) == list(steps_b)
+        assert all(type(steps_a[k]) is type(steps_b[k]) for k in steps_a)
+    from nnkit.tabular.prepare import learned_parameters
+
+    assert learned_parameters(a) == learned_parameters(b)
+    np.testing.assert_array_equal(loaded.transform(data.X_test), model.transform(data.X_test))
+
+
+def test_version_1_files_still_load(trained):
+    data, model = trained[:2]
+    doc = json.loads(tabular.export_model(model))
+    pre, net = doc["preprocess"], doc["network"]
+    keys = {"median": "num.impute.statistics_", "mean": "num.scale.mean_", "scale": "num.scale.scale_",
+            "lo": "num.clip.lo_", "hi": "num.clip.hi_"}
+    v1 = {
+        "format": "nnkit-tabular-model",
+        "version": 1,
+        "target": "price",
+        "log_target": True,
+        "numeric": [{"name": c, **{k: pre[v][i] for k, v in keys.items()}} for i, c in enumerate(doc["numeric"])],
+        "categorical": [{"name": c, "categories": cats}
+                        for c, cats in zip(doc["categorical"], pre["cat.onehot.categories_"], strict=True)],
+        "network": {"in_features": net["n_features_in_"], **net["params"], "y_loc": net["y_loc_"],
+                    "y_scale": net["y_scale_"], "weights": net["weights"]},
+    }
+    loaded = tabular.load_model(json.dumps(v1).encode())
+    np.testing.assert_array_equal(loaded.predict(data.X_test), model.predict(data.X_test))
+
+
+# ----------------------------------------------------------------------------- computed sentences
+
+
+def test_target_shape_is_described_from_the_numbers():
+    rng = np.random.default_rng(0)
+    symmetric = tabular.describe_target(rng.normal(100, 10, 5000))
+    assert symmetric.skew_words == "roughly symmetric" and symmetric.cap is None
+    # A right-skewed target cut at its maximum (like California's 500,001): skewed, capped.
+    raw = rng.lognormal(12, 0.55, 20_000)
+    capped = np.minimum(raw, np.quantile(raw, 0.95))
+    shape = tabular.describe_target(capped)
+    assert shape.skewness > 0.5 and "right-skewed" in shape.skew_words
+    assert shape.cap == capped.max() and shape.capped_fraction == pytest.approx(0.05, abs=0.001)
+    assert "capped" in shape.description() and "symmetric" not in shape.description()
+    left = tabular.describe_target(-rng.lognormal(0, 0.8, 5000))
+    assert "left-skewed" in left.skew_words and left.n_nonpositive == 5000
+    log, why = tabular.suggest_log_target(rng.lognormal(12, 1.0, 5000))
+    assert log and "strongly right-skewed" in why
+    log, why = tabular.suggest_log_target(-rng.lognormal(0, 0.8, 5000))
+    assert not log and "≤ 0" in why
+
+
+def table_of(**r2):
+    return pd.DataFrame({"model": list(r2), "R²": list(r2.values())})
+
+
+def test_verdict_follows_the_numbers_both_ways():
+    v = tabular.verdict(table_of(MLP=0.98, **{"gradient boosting": 0.97}, ridge=0.90, mean=-0.01))
+    assert v.best == "MLP" and v.ridge_behind and v.mlp_gap == pytest.approx(0.01)
+    assert "better than" in v.text() and "0.080 behind the MLP" in v.text()
+    # Ridge as good as the rest: no "far behind", no "straight line cannot follow".
+    v = tabular.verdict(table_of(MLP=0.802, **{"gradient boosting": 0.805}, ridge=0.801, mean=0.0))
+    assert not v.ridge_behind and "cannot follow" not in v.text() and "within 0.005 of" in v.text()
+    # Ridge the best model.
+    v = tabular.verdict(table_of(MLP=0.5, **{"gradient boosting": 0.6}, ridge=0.7, mean=0.0))
+    assert v.best == "ridge" and v.best_baseline == "ridge" and "worse than" in v.text()
+    assert "Ridge, a straight line in the features, is the best model" in v.text()
+    # Before training: the bar to clear; a cut run is said to be unfinished; NaN is n/a.
+    v = tabular.verdict(table_of(**{"gradient boosting": 0.6}, ridge=0.7, mean=0.0))
+    assert v.mlp_gap is None and "bar the MLP has to clear" in v.text()
+    v = tabular.verdict(table_of(MLP=0.2, ridge=0.7, mean=0.0), mlp_stop_reason="time_limit")
+    assert "cut short (the time budget ran out)" in v.text()
+    v = tabular.verdict(table_of(MLP=0.2, ridge=0.7, mean=0.0), mlp_stop_reason="early_stopping")
+    assert "cut short" not in v.text()
+    v = tabular.verdict(table_of(MLP=float("nan"), ridge=0.7, mean=0.0))
+    assert "not finite" in v.text() and v.best == "ridge"

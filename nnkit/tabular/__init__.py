@@ -1,0 +1,130 @@
+"""Regression on a table of data (a CSV): loading, profiling, preprocessing, models, export.
+
+The House prices page of lecture 1 (exercise 3) runs on this package, and so can a
+notebook::
+
+    from nnkit import tabular
+    table = tabular.load_csv("data/house_prices.csv")
+    prof = tabular.profile(table.frame)
+    data = tabular.prepare(table.frame, prof.target, prof.features, test_size=0.2, seed=0)
+    models = tabular.fit_baselines(data)
+    models["MLP"], result = tabular.train_mlp(data)  # result.history: the loss curves
+    tabular.compare(models, data)              # RMSE, MAE, R², MAPE on the test set
+
+or, the scikit-learn way, on any split::
+
+    model = tabular.TabularModel(tabular.TorchMLPRegressor(hidden=(32, 32)),
+                                 numeric=["Square_Footage"], categorical=[], log_target=True)
+    model.fit(X_train, y_train).predict(X_test)
+
+One module per step:
+
+* :mod:`~nnkit.tabular.io` — :func:`load_csv` reads bytes or a path as *data only*
+  (delimiter, decimal comma, encoding, binary files, ragged rows, caps) and says what
+  to change in a :class:`TabularError`; :func:`to_csv_bytes` writes a table with
+  spreadsheet formula injection neutralised.
+* :mod:`~nnkit.tabular.profile` — :func:`profile` types every column and suggests a
+  target and features; :func:`describe_target` / :func:`suggest_log_target` measure the
+  target's shape.
+* :mod:`~nnkit.tabular.prepare` — :func:`make_preprocessor`, the one preprocessing
+  definition; :func:`prepare` splits train/test and fits it on the training rows only.
+* :mod:`~nnkit.tabular.estimators` — :class:`TorchMLPRegressor` (trained by
+  :mod:`nnkit.training`) and :class:`TabularModel` (preprocessing, regressor and log
+  target composed in one scikit-learn ``Pipeline``).
+* :mod:`~nnkit.tabular.mlp` — :class:`MLPConfig`, :func:`mlp_trainer` (a trainer
+  for a live view) and :func:`train_mlp` on a :class:`Prepared` split.
+* :mod:`~nnkit.tabular.baselines` — :func:`fit_baselines` (mean, ridge, gradient
+  boosting), :func:`compare`, :func:`verdict`.
+* :mod:`~nnkit.tabular.importance` — permutation importance of the raw columns.
+* :mod:`~nnkit.tabular.export` — :func:`export_model` / :func:`load_model`: one JSON
+  file of numbers, nothing executable.
+"""
+
+from nnkit.tabular.baselines import (
+    BASELINES,
+    Verdict,
+    compare,
+    fit_baselines,
+    predictions_frame,
+    regression_metrics,
+    verdict,
+)
+from nnkit.tabular.estimators import BestWeights, TabularModel, TorchMLPRegressor
+from nnkit.tabular.export import FORMAT, FORMAT_VERSION, export_model, load_model
+from nnkit.tabular.importance import importance
+from nnkit.tabular.io import (
+    DELIMITERS,
+    MISSING_TOKENS,
+    LoadedTable,
+    TabularError,
+    escape_formula,
+    load_csv,
+    to_csv_bytes,
+)
+from nnkit.tabular.mlp import MLPConfig, MLPRun, mlp_model, mlp_trainer, train_mlp
+from nnkit.tabular.prepare import (
+    MAX_INPUTS,
+    MISSING_CATEGORY,
+    ClipToRange,
+    Prepared,
+    input_template,
+    make_preprocessor,
+    prepare,
+)
+from nnkit.tabular.profile import (
+    KINDS,
+    MAX_LEVELS,
+    MOSTLY_MISSING,
+    ColumnProfile,
+    Profile,
+    TargetShape,
+    describe_target,
+    profile,
+    suggest_log_target,
+)
+
+__all__ = [
+    "BASELINES",
+    "DELIMITERS",
+    "FORMAT",
+    "FORMAT_VERSION",
+    "KINDS",
+    "MAX_INPUTS",
+    "MAX_LEVELS",
+    "MISSING_CATEGORY",
+    "MISSING_TOKENS",
+    "MOSTLY_MISSING",
+    "BestWeights",
+    "ClipToRange",
+    "ColumnProfile",
+    "LoadedTable",
+    "MLPConfig",
+    "MLPRun",
+    "Prepared",
+    "Profile",
+    "TabularError",
+    "TabularModel",
+    "TargetShape",
+    "TorchMLPRegressor",
+    "Verdict",
+    "compare",
+    "describe_target",
+    "escape_formula",
+    "export_model",
+    "fit_baselines",
+    "importance",
+    "input_template",
+    "load_csv",
+    "load_model",
+    "make_preprocessor",
+    "mlp_model",
+    "mlp_trainer",
+    "predictions_frame",
+    "prepare",
+    "profile",
+    "regression_metrics",
+    "suggest_log_target",
+    "to_csv_bytes",
+    "train_mlp",
+    "verdict",
+]
