@@ -11,13 +11,13 @@ import streamlit as st
 from nnkit import tabular
 from nnkit.plots import tabular as plots
 from nnkit.tabular import TabularError
-from nnkit.training import STOP_REASONS, TrainingJob
+from nnkit.training import TrainingJob
 from nnkit.ui.live_training import live_training
 from nnkit.ui.policy import LIMITS, torch_threads_from_env
 from nnkit.ui.router import ensure_router
 
 DEFAULT_CSV = Path(__file__).resolve().parents[1] / "data" / "house_prices.csv"
-BASELINE_ORDER = ["gradient boosting", "ridge", "mean"]
+ORDER = ["MLP", "gradient boosting", "ridge", "mean"]
 KEY = "house"
 THREADS = torch_threads_from_env()  # native threads for scikit-learn (the app's policy)
 
@@ -32,9 +32,7 @@ st.markdown(
 )
 
 
-# ---------------------------------------------------------------------------
-# cached, pure computations (keyed by the file's hash, not by the frame)
-# ---------------------------------------------------------------------------
+# cached, pure computations (keyed by the file's hash, not by the frame) ---
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -69,9 +67,7 @@ def money(x: float) -> str:
     return f"{x:,.0f}" if abs(x) >= 100 else f"{x:,.4g}"
 
 
-# ---------------------------------------------------------------------------
-# 1. Data
-# ---------------------------------------------------------------------------
+# 1. Data -----------------------------------------------------------------
 
 st.header("1 · Data")
 upload = st.file_uploader(
@@ -111,9 +107,7 @@ st.dataframe(frame.head(200), hide_index=True, height=220)
 if len(frame) > 200:
     st.caption(f"The first 200 of {len(frame):,} rows.")
 
-# ---------------------------------------------------------------------------
-# 2. Profile and choices
-# ---------------------------------------------------------------------------
+# 2. Profile and choices --------------------------------------------------
 
 st.header("2 · Profile, target and features")
 prof = profile_of(sha, frame)
@@ -160,9 +154,9 @@ log_target = c5.checkbox(
     "Learn log(target)",
     value=log_default,
     key=f"{KEY}_log_{sha[:12]}_{target}",
-    help=f"Suggested {'on' if log_default else 'off'}: the target is {log_reason}.",
+    help="On a log scale a model's errors become relative (10% too high) instead of absolute.",
 )
-c5.caption(f"Suggested {'on' if log_default else 'off'}: {log_reason}.")
+c5.caption(f"Suggested {'on' if log_default else 'off'}: the target is {log_reason}.")
 
 with st.expander("Network and training"):
     n1, n2, n3 = st.columns(3)
@@ -215,15 +209,13 @@ st.caption(
 )
 st.altair_chart(plots.target_histogram(data.y_train, target, log=log_target), width="stretch")
 st.caption(
-    f"The target on the training rows{' (log scale: what the models learn)' if log_target else ''}. "
-    f"It is {log_reason}."
+    f"The target on the training rows{' (log scale: what the models learn)' if log_target else ''}: "
+    f"{tabular.describe_target(data.y_train).description()}."
 )
 
 models = dict(baselines(sha, target, tuple(features), test_pct / 100, seed, log_target, data))
 
-# ---------------------------------------------------------------------------
-# 3. Train the MLP
-# ---------------------------------------------------------------------------
+# 3. Train the MLP --------------------------------------------------------
 
 st.header("3 · Train the MLP")
 settings = (sha, target, tuple(features), test_pct, seed, log_target, config)
@@ -242,9 +234,7 @@ def make_job() -> TrainingJob:
 
 def render(snap, job) -> None:
     entry = st.session_state.get(f"{KEY}_run")
-    if entry is None:
-        return
-    _, epoch, loss = entry[1].best.best()
+    _, epoch, loss = entry[1].best.best() if entry else (None, None, math.nan)
     if epoch is not None:
         st.caption(
             f"Best validation loss so far: {loss:.4g} (standardised target) at epoch {epoch}: "
@@ -261,88 +251,57 @@ job = live_training(
     loss_title="MSE on the standardised target (log scale)",
 )
 
-mlp_model = None
+mlp_model, mlp_version, mlp_stop = None, None, None
 entry = st.session_state.get(f"{KEY}_run")
 if job is not None and not job.running and entry is not None and entry[0] == settings:
-    run = entry[1]
-    snap = job.snapshot()
+    run, snap = entry[1], job.snapshot()
     if snap.epochs >= 1 and snap.diverged_epoch is None and not snap.error:
-        cache = st.session_state.get(f"{KEY}_mlp")
-        if cache is None or cache[0] != (settings, snap.version):
-            model = run.model
-            st.session_state[f"{KEY}_mlp"] = ((settings, snap.version), model, None)
-        mlp_model = st.session_state[f"{KEY}_mlp"][1]
-        _, best_epoch, _ = run.best.best()
-        why = (
-            f"early stopping: no better validation loss for {config.patience} epochs"
-            if snap.stop_reason == "callback"
-            else STOP_REASONS.get(snap.stop_reason, snap.stop_reason)
-        )
+        mlp_model, mlp_version, mlp_stop = run.model, snap.version, snap.stop_reason
         st.caption(
-            f"Trained {snap.epochs} epoch(s) in {snap.elapsed:.1f} s ({why}); the model kept "
-            f"is the one of epoch {best_epoch}, the lowest validation loss."
+            tabular.run_summary(
+                snap.stop_reason,
+                snap.epochs,
+                snap.elapsed,
+                run.best.best()[1],
+                patience=config.patience,
+                epochs_asked=config.epochs,
+                time_budget=LIMITS.max_train_seconds,
+            )
         )
     elif snap.diverged_epoch is not None:
         st.error("The loss diverged: lower the learning rate and press Restart.")
 
-# ---------------------------------------------------------------------------
-# 4. Results
-# ---------------------------------------------------------------------------
+# 4. Results --------------------------------------------------------------
 
 st.header("4 · Results on the test rows")
 if mlp_model is not None:
-    models = {"MLP": mlp_model, **models}
+    models["MLP"] = mlp_model
 else:
-    st.info("Press **Start** above to train the MLP: it then appears beside the baselines.")
-order = [m for m in ["MLP", *BASELINE_ORDER] if m in models]
-models = {m: models[m] for m in order}
-metrics = tabular.compare(models, data)
-big = metrics["RMSE"].max() > 100
-st.table(
-    metrics.rename(columns={"train s": "training time (s)"})
-    .style.format(
-        {
-            "RMSE": "{:,.0f}" if big else "{:.4g}",
-            "MAE": "{:,.0f}" if big else "{:.4g}",
-            "R²": "{:.4f}",
-            "MAPE %": "{:.2f}",
-            "training time (s)": "{:.2f}",
-        },
-        na_rep="n/a",
+    st.info(
+        f"Press **{'Start' if job is None else 'Restart'}** above to train the MLP: it then "
+        "appears beside the baselines."
     )
-    .hide(axis="index")
-)
+models = {m: models[m] for m in ORDER if m in models}
+metrics = tabular.compare(models, data)
+st.table(plots.metrics_table(metrics))
 st.caption(
     f"{len(data.y_test):,} test rows never seen in training. R² = 1 − SSE/SST: 1 is perfect, "
     "0 is the mean predictor, below 0 is worse than predicting the mean. RMSE and MAE are "
     f"in the units of {target}; MAPE is the mean absolute error in % of the actual value."
 )
 
-best_base = max(BASELINE_ORDER, key=lambda m: metrics.set_index("model").loc[m, "R²"])
-r2 = metrics.set_index("model")["R²"]
-if "MLP" in models:
-    gap = r2["MLP"] - r2[best_base]
-    verdict = (
-        "better than" if gap > 0.005 else "within 0.005 of" if gap >= -0.005 else "worse than"
+verdict = tabular.verdict(metrics, mlp_stop_reason=mlp_stop)
+best_base = verdict.best_baseline
+st.markdown(
+    "**What you see.** "
+    + verdict.text()
+    + (
+        " (On the synthetic data, by its formula above, the price per square foot grows "
+        "with the neighbourhood's quality.)"
+        if source == "default" and verdict.ridge_behind
+        else ""
     )
-    st.markdown(
-        f"**What you see.** The MLP's test R² is **{fmt(r2['MLP'])}**, {verdict} the best "
-        f"baseline, {best_base} (**{fmt(r2[best_base])}**, difference {gap:+.4f}); ridge "
-        f"reaches {fmt(r2['ridge'])} and the mean predictor {fmt(r2['mean'])}."
-        + (
-            " Ridge is far behind: the target depends on the features in a way a straight "
-            "line cannot follow (on the synthetic data, the price per square foot grows with "
-            "the neighbourhood's quality)."
-            if r2[best_base] - r2["ridge"] > 0.01
-            else ""
-        )
-    )
-else:
-    st.markdown(
-        f"**What you see.** The best baseline is {best_base} with a test R² of "
-        f"**{fmt(r2[best_base])}**; ridge reaches {fmt(r2['ridge'])} and the mean predictor "
-        f"{fmt(r2['mean'])}. That is the bar the MLP has to clear."
-    )
+)
 
 preds = tabular.predictions_frame(models, data)
 shown = ["MLP", best_base] if "MLP" in models else [best_base, "ridge"]
@@ -359,7 +318,7 @@ st.caption(
 )
 
 imp_model = "MLP" if "MLP" in models else best_base
-imp_key = (settings, imp_model, id(models[imp_model]))
+imp_key = (settings, imp_model, mlp_version if imp_model == "MLP" else None)
 cached_imp = st.session_state.get(f"{KEY}_imp")
 if cached_imp is None or cached_imp[0] != imp_key:
     with st.spinner("Permutation importance…"):
@@ -367,16 +326,12 @@ if cached_imp is None or cached_imp[0] != imp_key:
     st.session_state[f"{KEY}_imp"] = (imp_key, imp)
 imp = st.session_state[f"{KEY}_imp"][1]
 st.altair_chart(plots.importance_chart(imp, imp_model), width="stretch")
-top = imp.iloc[0]
 st.caption(
     f"Shuffle one column of the test rows and see how much the {imp_model}'s R² drops. "
-    f"**{top['feature']}** matters most here: shuffling it costs {top['importance']:.3f} R² "
-    f"(± {top['std']:.3f} over the shuffles)."
+    + tabular.importance_text(imp, imp_model)
 )
 
-# ---------------------------------------------------------------------------
-# 5. Price this house
-# ---------------------------------------------------------------------------
+# 5. Price this house -----------------------------------------------------
 
 st.header("5 · Price this house")
 template = tabular.input_template(data)
@@ -398,15 +353,12 @@ with st.form(f"{KEY}_form_{sha[:12]}"):
             row[name] = box.selectbox(name, opts, index=opts.index(spec["default"]), key=k)
     st.form_submit_button("Price this house", type="primary")
 house = pd.DataFrame([row])
-best_model = str(r2.idxmax())
+best_model = verdict.best
 prices = {m: float(model.predict(house)[0]) for m, model in models.items()}
 p1, *prest = st.columns(len(prices))
 for col, (m, p) in zip([p1, *prest], prices.items(), strict=True):
     col.metric(m, money(p))
-outside = [
-    n for n, s in template.items()
-    if s["kind"] == "numeric" and not s["min"] <= float(row[n]) <= s["max"]
-]
+outside = tabular.outside_range(template, row)
 st.caption(
     "Each model's price for the house above (defaults: the median or most frequent value "
     "of the training rows). "
@@ -420,9 +372,7 @@ st.caption(
     )
 )
 
-# ---------------------------------------------------------------------------
-# 6. Downloads
-# ---------------------------------------------------------------------------
+# 6. Downloads ------------------------------------------------------------
 
 st.header("6 · Downloads")
 d1, d2 = st.columns(2)
@@ -451,9 +401,7 @@ if mlp_model is not None:
 else:
     d2.caption("Train the MLP to download it.")
 
-# ---------------------------------------------------------------------------
-# 7. Use a saved model
-# ---------------------------------------------------------------------------
+# 7. Use a saved model ----------------------------------------------------
 
 st.header("7 · Use a saved model")
 saved = st.file_uploader(
@@ -492,7 +440,7 @@ else:
                 r2_loaded = tabular.regression_metrics(data.y_test, p_loaded)["R²"]
                 text += f" have R² **{fmt(r2_loaded)}**"
             if mlp_model is not None and mlp_model.features == loaded.features:
-                diff = float(abs(p_loaded - mlp_model.predict(data.X_test)).max())
+                diff = tabular.prediction_gap(loaded, mlp_model, data.X_test)
                 text += (
                     "; identical to the MLP trained above" if diff == 0
                     else f"; they differ from the MLP trained above by up to {money(diff)} "

@@ -1,8 +1,8 @@
 """Charts for the House prices page (Altair; usable in Jupyter too).
 
 Builders take the DataFrames of :mod:`nnkit.tabular` (``predictions_frame``,
-``importance``, ``compare``) and return Altair charts. The MLP is orange and each
-baseline has its own colour everywhere.
+``importance``, ``compare``) and return Altair charts (and, for the metrics, a
+formatted table). The MLP is orange and each baseline has its own colour everywhere.
 """
 
 from __future__ import annotations
@@ -12,12 +12,15 @@ from collections.abc import Sequence
 import altair as alt
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
+from pandas.io.formats.style import Styler
 
 __all__ = [
     "MODEL_COLORS",
     "importance_chart",
     "long_predictions",
     "metric_bars",
+    "metrics_table",
     "predicted_vs_actual",
     "residuals_chart",
     "target_histogram",
@@ -49,6 +52,10 @@ def long_predictions(predictions: pd.DataFrame, target: str, models: Sequence[st
         Target name (the ``actual <target>`` column).
     models : sequence of str
         Models to keep, in legend order.
+
+    Returns
+    -------
+    pandas.DataFrame
     """
     parts = []
     actual = predictions[f"actual {target}"].to_numpy(dtype=float)
@@ -67,6 +74,17 @@ def predicted_vs_actual(long: pd.DataFrame, target: str = "target") -> alt.Layer
 
     A perfect model puts every point on the diagonal; points above it are
     over-estimates.
+
+    Parameters
+    ----------
+    long : pandas.DataFrame
+        From :func:`long_predictions`.
+    target : str
+        Target name (axis titles).
+
+    Returns
+    -------
+    altair.LayerChart
     """
     lo = float(min(long["actual"].min(), long["predicted"].min()))
     hi = float(max(long["actual"].max(), long["predicted"].max()))
@@ -112,6 +130,17 @@ def residuals_chart(long: pd.DataFrame, target: str = "target") -> alt.LayerChar
     A structure-free band around zero means the model has used what the features
     know; a curve or a funnel says something is left to learn (or a log target
     would help).
+
+    Parameters
+    ----------
+    long : pandas.DataFrame
+        From :func:`long_predictions`.
+    target : str
+        Target name (axis title).
+
+    Returns
+    -------
+    altair.LayerChart
     """
     models = list(dict.fromkeys(long["model"]))
     points = (
@@ -144,6 +173,10 @@ def importance_chart(imp: pd.DataFrame, model: str = "MLP", top: int = 20) -> al
         Name for the title.
     top : int
         Show the ``top`` most important columns.
+
+    Returns
+    -------
+    altair.LayerChart
     """
     d = imp.head(top).copy()
     d["lo"] = d["importance"] - d["std"]
@@ -164,7 +197,19 @@ def importance_chart(imp: pd.DataFrame, model: str = "MLP", top: int = 20) -> al
 
 
 def metric_bars(table: pd.DataFrame, metric: str = "R²") -> alt.Chart:
-    """One bar per model for a metric of :func:`nnkit.tabular.compare`."""
+    """One bar per model for a metric of :func:`nnkit.tabular.compare`.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        From :func:`nnkit.tabular.compare`.
+    metric : str
+        A column of it.
+
+    Returns
+    -------
+    altair.Chart
+    """
     models = list(table["model"])
     d = table[["model", metric]].rename(columns={metric: "value"})
     return (
@@ -180,11 +225,27 @@ def metric_bars(table: pd.DataFrame, metric: str = "R²") -> alt.Chart:
     )
 
 
-def target_histogram(y: np.ndarray, target: str = "target", log: bool = False, bins: int = 40) -> alt.Chart:
-    """Histogram of the target (of its log when ``log``): a long right tail suggests log."""
-    y = np.asarray(y, dtype=float)
-    y = y[np.isfinite(y)]
-    values = np.log(y[y > 0]) if log else y
+def target_histogram(y: ArrayLike, target: str = "target", log: bool = False, bins: int = 40) -> alt.Chart:
+    """Histogram of the target (of its log when ``log``): a long right tail suggests log.
+
+    Parameters
+    ----------
+    y : array_like
+        Target values (non-finite ones are left out).
+    target : str
+        Target name (axis title).
+    log : bool
+        Histogram of ``log(y)`` (positive values only).
+    bins : int
+        Number of bins.
+
+    Returns
+    -------
+    altair.Chart
+    """
+    v = np.asarray(y, dtype=float)
+    v = v[np.isfinite(v)]
+    values = np.log(v[v > 0]) if log else v
     counts, edges = np.histogram(values, bins=bins)
     d = pd.DataFrame({"lo": edges[:-1], "hi": edges[1:], "count": counts})
     return (
@@ -198,3 +259,26 @@ def target_histogram(y: np.ndarray, target: str = "target", log: bool = False, b
         )
         .properties(height=200, title=f"Distribution of {'log ' if log else ''}{target}")
     )
+
+
+def metrics_table(table: pd.DataFrame) -> Styler:
+    """The :func:`nnkit.tabular.compare` table, formatted for reading.
+
+    RMSE and MAE with thousands separators when they are large (prices), R² to four
+    decimals, MAPE to two, the training time in seconds; NaN as "n/a".
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        From :func:`nnkit.tabular.compare`.
+
+    Returns
+    -------
+    pandas.io.formats.style.Styler
+        Without the index; the column ``train s`` is called "training time (s)".
+    """
+    big = bool(table["RMSE"].max() > 100)
+    size = "{:,.0f}" if big else "{:.4g}"
+    formats = {"RMSE": size, "MAE": size, "R²": "{:.4f}", "MAPE %": "{:.2f}", "training time (s)": "{:.2f}"}
+    shown = table.rename(columns={"train s": "training time (s)"})
+    return shown.style.format(formats, na_rep="n/a").hide(axis="index")

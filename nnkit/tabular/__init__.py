@@ -45,13 +45,14 @@ from nnkit.tabular.baselines import (
     Verdict,
     compare,
     fit_baselines,
+    prediction_gap,
     predictions_frame,
     regression_metrics,
     verdict,
 )
 from nnkit.tabular.estimators import BestWeights, TabularModel, TorchMLPRegressor
 from nnkit.tabular.export import FORMAT, FORMAT_VERSION, export_model, load_model
-from nnkit.tabular.importance import importance
+from nnkit.tabular.importance import importance, importance_text
 from nnkit.tabular.io import (
     DELIMITERS,
     MISSING_TOKENS,
@@ -61,7 +62,7 @@ from nnkit.tabular.io import (
     load_csv,
     to_csv_bytes,
 )
-from nnkit.tabular.mlp import MLPConfig, MLPRun, mlp_model, mlp_trainer, train_mlp
+from nnkit.tabular.mlp import MLPConfig, MLPRun, mlp_model, mlp_trainer, run_summary, train_mlp
 from nnkit.tabular.prepare import (
     MAX_INPUTS,
     MISSING_CATEGORY,
@@ -69,6 +70,7 @@ from nnkit.tabular.prepare import (
     Prepared,
     input_template,
     make_preprocessor,
+    outside_range,
     prepare,
 )
 from nnkit.tabular.profile import (
@@ -113,16 +115,20 @@ __all__ = [
     "export_model",
     "fit_baselines",
     "importance",
+    "importance_text",
     "input_template",
     "load_csv",
     "load_model",
     "make_preprocessor",
     "mlp_model",
     "mlp_trainer",
+    "outside_range",
+    "prediction_gap",
     "predictions_frame",
     "prepare",
     "profile",
     "regression_metrics",
+    "run_summary",
     "suggest_log_target",
     "to_csv_bytes",
     "train_mlp",

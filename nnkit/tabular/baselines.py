@@ -30,6 +30,7 @@ __all__ = [
     "Verdict",
     "compare",
     "fit_baselines",
+    "prediction_gap",
     "predictions_frame",
     "regression_metrics",
     "verdict",
@@ -302,3 +303,21 @@ def verdict(table: pd.DataFrame, *, mlp_stop_reason: str | None = None) -> Verdi
     ridge_gap = max(r2[best] - r2["ridge"], 0.0) if "ridge" in r2 else math.nan
     cut = _CUT_SHORT.get(mlp_stop_reason or "")
     return Verdict(r2, best_baseline, mlp_gap, ridge_gap, best, cut)
+
+
+def prediction_gap(a: TabularModel, b: TabularModel, X: pd.DataFrame) -> float:
+    """Largest absolute difference between two models' predictions on the rows ``X``.
+
+    Parameters
+    ----------
+    a, b : TabularModel
+        Fitted models reading the same columns.
+    X : pandas.DataFrame
+        Rows.
+
+    Returns
+    -------
+    float
+        0.0 when they predict identically (e.g. a model and its exported copy).
+    """
+    return float(np.max(np.abs(a.predict(X) - b.predict(X)), initial=0.0))

@@ -7,7 +7,7 @@ import pandas as pd
 from nnkit.tabular.estimators import TabularModel
 from nnkit.tabular.prepare import Prepared
 
-__all__ = ["importance"]
+__all__ = ["MATTERS", "importance", "importance_text"]
 
 
 def importance(
@@ -53,3 +53,36 @@ def importance(
         }
     )
     return out.sort_values("importance", ascending=False, kind="stable").reset_index(drop=True)
+
+
+MATTERS = 0.005
+"""A column whose shuffling costs less test R² than this does not matter to the model."""
+
+
+def importance_text(imp: pd.DataFrame, model: str) -> str:
+    """What an :func:`importance` table says, computed from it.
+
+    Parameters
+    ----------
+    imp : pandas.DataFrame
+        From :func:`importance` (most important first).
+    model : str
+        The model's name.
+
+    Returns
+    -------
+    str
+        Markdown.
+    """
+    top = imp.iloc[0]
+    if not top["importance"] >= MATTERS:
+        return (
+            f"No column matters to the {model}: shuffling any one of them costs less than "
+            f"{MATTERS} R² (it predicts about as well without each of them)."
+        )
+    useful = int((imp["importance"] >= MATTERS).sum())
+    return (
+        f"**{top['feature']}** matters most to the {model}: shuffling it costs "
+        f"{top['importance']:.3f} R² (± {top['std']:.3f} over the shuffles); {useful} of "
+        f"{len(imp)} column(s) cost at least {MATTERS} R²."
+    )

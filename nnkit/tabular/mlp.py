@@ -20,7 +20,7 @@ from nnkit.tabular.prepare import Prepared
 if TYPE_CHECKING:
     from nnkit.training import Trainer, TrainResult
 
-__all__ = ["MLPConfig", "MLPRun", "mlp_model", "mlp_trainer", "train_mlp"]
+__all__ = ["MLPConfig", "MLPRun", "mlp_model", "mlp_trainer", "run_summary", "train_mlp"]
 
 
 @dataclass(frozen=True)
@@ -208,3 +208,58 @@ def train_mlp(
     model.fit(data.X_train, data.y_train)
     trainer = model.regressor_.trainer_
     return model, trainer.result()
+
+
+def run_summary(
+    stop_reason: str | None,
+    epochs: int,
+    seconds: float,
+    best_epoch: int | None,
+    *,
+    patience: int | None = None,
+    epochs_asked: int | None = None,
+    time_budget: float | None = None,
+) -> str:
+    """How a training run ended and which epoch's weights are kept, in one or two sentences.
+
+    Parameters
+    ----------
+    stop_reason : str or None
+        A key of :data:`nnkit.training.STOP_REASONS`.
+    epochs : int
+        Epochs trained (cumulative).
+    seconds : float
+        Training time (cumulative).
+    best_epoch : int or None
+        The epoch with the lowest validation loss (the model kept).
+    patience : int, optional
+        Early stopping's patience (said when it stopped the run).
+    epochs_asked : int, optional
+        Epochs the run was asked for (said when a cap cut it).
+    time_budget : float, optional
+        The time budget in seconds (said when it cut the run).
+
+    Returns
+    -------
+    str
+    """
+    from nnkit.training import STOP_REASONS
+
+    of = f" of {epochs_asked}" if epochs_asked else ""
+    more = ": press Continue to train further"
+    why = {
+        "early_stopping": "stopped early: the validation loss stopped improving"
+        + (f" (no better epoch in the last {patience})" if patience else ""),
+        "completed": f"all {epochs_asked} requested epochs done" if epochs_asked else "done",
+        "time_limit": (
+            f"stopped by the {time_budget:g} s cap" if time_budget else "stopped by the time budget"
+        )
+        + f" at epoch {epochs}{of}{more}",
+        "epoch_limit": f"stopped by the epoch cap at epoch {epochs}{of}",
+        "stopped": f"stopped by you at epoch {epochs}{of}{more}",
+        "abandoned": f"stopped at epoch {epochs}{of} when its page went away{more}",
+    }.get(stop_reason or "", STOP_REASONS.get(stop_reason or "", "not started"))
+    text = f"Trained {epochs} epoch(s) in {seconds:.1f} s; {why}."
+    if best_epoch is not None:
+        text += f" The model kept is the one of epoch {best_epoch}, the lowest validation loss."
+    return text

@@ -40,6 +40,7 @@ __all__ = [
     "learned_parameters",
     "make_preprocessor",
     "model_input",
+    "outside_range",
     "prepare",
     "set_learned_parameters",
     "stand_in_frame",
@@ -544,3 +545,25 @@ def input_template(data: Prepared) -> dict[str, dict[str, Any]]:
             "options": sorted(map(str, counts.index)),
         }
     return out
+
+
+def outside_range(template: Mapping[str, Mapping[str, Any]], row: Mapping[str, Any]) -> list[str]:
+    """The numeric entries of ``row`` beyond the training range of :func:`input_template`.
+
+    Parameters
+    ----------
+    template : mapping
+        From :func:`input_template`.
+    row : mapping
+        Column -> value (e.g. a form's entries).
+
+    Returns
+    -------
+    list of str
+        Column names, in template order.
+    """
+    return [
+        name
+        for name, spec in template.items()
+        if spec["kind"] == "numeric" and not spec["min"] <= float(row[name]) <= spec["max"]
+    ]

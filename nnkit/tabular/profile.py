@@ -286,7 +286,7 @@ class TargetShape:
         return f"{'moderately' if abs(g) <= 1 else 'strongly'} {side}-skewed"
 
     def description(self) -> str:
-        """One clause for the user, e.g. "moderately right-skewed (skewness 0.98) and capped ...".
+        """One clause for the user, e.g. "moderately right-skewed (skewness 0.98), capped at ...".
 
         Returns
         -------
@@ -297,8 +297,8 @@ class TargetShape:
         text = f"{self.skew_words} (skewness {self.skewness:.2f})"
         if self.cap is not None:
             text += (
-                f" and capped at {self.cap:,.6g} ({100 * self.capped_fraction:.1f}% of the "
-                "values): the true values above the cap are unknown"
+                f", capped at {self.cap:,.6g} ({100 * self.capped_fraction:.1f}% of the values "
+                "sit at the cap, whose true values are unknown)"
             )
         return text
 
@@ -351,9 +351,9 @@ def suggest_log_target(y: ArrayLike) -> tuple[bool, str]:
         return False, shape.description()
     if shape.n_nonpositive:
         return False, (
-            f"{shape.description()}, with {shape.n_nonpositive:,} value(s) ≤ 0, so its log "
-            "is undefined"
+            f"{shape.description()}, with {shape.n_nonpositive:,} value(s) ≤ 0 (log is "
+            "undefined for them)"
         )
     if shape.skewness > 1:
         return True, f"positive and {shape.description()}"
-    return False, f"{shape.description()}: not skewed enough (skewness ≤ 1) for a log to help"
+    return False, f"{shape.description()}: not skewed enough for a log to help (skewness ≤ 1)"

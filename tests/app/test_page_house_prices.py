@@ -54,8 +54,18 @@ def test_default_data_baselines_then_mlp(app_page):
     table = metrics_table(at).set_index("model")
     assert list(table.index) == ["MLP", "gradient boosting", "ridge", "mean"]
     assert table.loc["MLP", "R²"] > table.loc["ridge", "R²"]
-    assert any("What you see" in m.value and "MLP's test R²" in m.value for m in at.markdown)
-    assert any("the model kept is the one of epoch" in c.value for c in at.caption)
+    verdict = next(m.value for m in at.markdown if "What you see" in m.value)
+    assert "MLP's test R²" in verdict and f"{table.loc['MLP', 'R²']:.4f}" in verdict
+    # The synthetic data's formula is what puts ridge behind, and the page says so there.
+    assert "behind" in verdict and "On the synthetic data" in verdict
+    _, run = at.session_state["house_run"]
+    best = run.model.regressor_.best_epoch_
+    summary = next(c.value for c in at.caption if c.value.startswith("Trained "))
+    assert f"The model kept is the one of epoch {best}," in summary
+    snap = at.session_state[JOB].snapshot()
+    assert summary.startswith(f"Trained {snap.epochs} epoch(s)")
+    # (In AppTest nothing refreshes the live view, so a slow run may end as "abandoned".)
+    assert ("stopped early" in summary) == (snap.stop_reason == "early_stopping")
     downloads = at.get("download_button")
     assert len(downloads) == 2
 
@@ -72,7 +82,7 @@ def test_default_data_baselines_then_mlp(app_page):
     assert num(after["MLP"]) > num(before["MLP"]) + 100_000
 
     # The downloaded model, uploaded again, predicts exactly what the trained MLP does.
-    blob = tabular.export_model(at.session_state["house_mlp"][1])
+    blob = tabular.export_model(at.session_state["house_run"][1].model)
     at.file_uploader(key="house_model_upload").upload("m.json", blob, "application/json").run()
     assert_no_exception(at)
     assert any("identical to the MLP trained above" in m.value for m in at.markdown)
@@ -120,8 +130,10 @@ def test_upload_pick_target_and_train(app_page):
     state, best_epoch, best_loss = run.best.best()
     snap = job.snapshot()
     assert best_loss == min(snap.history.val_loss)
-    assert any(f"the model kept is the one of epoch {best_epoch}," in c.value for c in at.caption)
-    kept = at.session_state["house_mlp"][1].regressor_
+    summary = next(c.value for c in at.caption if c.value.startswith("Trained "))
+    assert f"The model kept is the one of epoch {best_epoch}," in summary
+    assert f"stopped by you at epoch {snap.epochs}" in summary  # not "stopped early"
+    kept = run.model.regressor_
     assert kept.best_epoch_ == best_epoch
     weights = kept.learned_parameters()["weights"]
     assert all(np.array_equal(np.asarray(weights[k]["data"]), state[k].numpy().ravel()) for k in state)
@@ -186,6 +198,24 @@ def test_bad_files_give_messages_and_the_page_recovers(app_page):
     # y = 3x + 1 exactly: ridge is near perfect (test rows beyond the training range of x
     # are clipped to it, so not exactly 1).
     assert metrics_table(at).set_index("model").loc["ridge", "R²"] > 0.99
+    # ... so the page does not call ridge "behind", nor talk about the synthetic data.
+    verdict = next(m.value for m in at.markdown if "What you see" in m.value)
+    assert "cannot follow" not in verdict and "synthetic" not in verdict
+
+
+def test_a_capped_skewed_target_is_not_called_symmetric(app_page):
+    rng = np.random.default_rng(3)
+    x = rng.uniform(0, 1, 2000)
+    value = np.minimum(np.exp(11 + 0.8 * x + rng.normal(0, 0.5, 2000)), 250_000.0)  # skew 0.99, capped
+    csv = "x,value\n" + "".join(f"{a:.4f},{v:.0f}\n" for a, v in zip(x, value, strict=True))
+    at = app_page(PAGE).run()
+    at.file_uploader[0].upload("capped.csv", csv.encode(), "text/csv").run()
+    assert_no_exception(at)
+    shape = tabular.describe_target(value)
+    assert shape.cap == 250_000 and 0.9 < shape.skewness < 1  # like California
+    texts = [c.value for c in at.caption]
+    assert any("capped at 250,000" in t and "right-skewed" in t for t in texts)
+    assert not any("symmetric" in t for t in texts)
 
 
 def test_target_problems_are_explained(app_page):

@@ -753,3 +753,38 @@ def test_verdict_follows_the_numbers_both_ways():
     assert "cut short" not in v.text()
     v = tabular.verdict(table_of(MLP=float("nan"), ridge=0.7, mean=0.0))
     assert "not finite" in v.text() and v.best == "ridge"
+
+
+def test_run_summary_says_how_the_run_ended():
+    early = tabular.run_summary("early_stopping", 87, 4.2, 47, patience=40, epochs_asked=1000)
+    assert early.startswith("Trained 87 epoch(s) in 4.2 s") and "stopped early" in early
+    assert "last 40" in early and "epoch 47," in early and "Continue" not in early
+    cut = tabular.run_summary("time_limit", 36, 60.0, 30, epochs_asked=300, time_budget=60)
+    assert "60 s cap at epoch 36 of 300" in cut and "Continue" in cut and "stopped early" not in cut
+    done = tabular.run_summary("completed", 300, 9.0, 300, epochs_asked=300)
+    assert "all 300 requested epochs done" in done and "stopped" not in done
+    assert "stopped by you at epoch 5" in tabular.run_summary("stopped", 5, 1.0, 4)
+    assert "model kept" not in tabular.run_summary("stopped", 0, 0.1, None)
+
+
+def test_importance_text_follows_the_numbers():
+    useful = pd.DataFrame({"feature": ["sqft", "rooms", "noise"], "importance": [0.6, 0.02, -0.001],
+                           "std": [0.05, 0.01, 0.002]})
+    text = tabular.importance_text(useful, "ridge")
+    assert "**sqft** matters most" in text and "0.600 R²" in text and "2 of 3" in text
+    useless = useful.assign(importance=[0.001, 0.0, -0.002])
+    text = tabular.importance_text(useless, "MLP")
+    assert "No column matters" in text and "sqft" not in text
+
+
+def test_outside_range_and_prediction_gap():
+    data = tabular.prepare(houses(120), "price", ["sqft", "hood", "rooms"])
+    tpl = tabular.input_template(data)
+    row = {"sqft": tpl["sqft"]["max"] * 2, "hood": "North", "rooms": tpl["rooms"]["default"]}
+    assert tabular.outside_range(tpl, row) == ["sqft"]
+    assert tabular.outside_range(tpl, {**row, "sqft": tpl["sqft"]["default"]}) == []
+    models = tabular.fit_baselines(data, ["mean", "ridge"])
+    assert tabular.prediction_gap(models["ridge"], models["ridge"], data.X_test) == 0.0
+    gap = tabular.prediction_gap(models["ridge"], models["mean"], data.X_test)
+    diff = models["ridge"].predict(data.X_test) - models["mean"].predict(data.X_test)
+    assert gap == np.abs(diff).max() > 0
