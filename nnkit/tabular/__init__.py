@@ -56,6 +56,7 @@ from nnkit.tabular.importance import importance, importance_text
 from nnkit.tabular.io import (
     DELIMITERS,
     MISSING_TOKENS,
+    NONE_TOKENS,
     LoadedTable,
     TabularError,
     escape_formula,
@@ -96,6 +97,7 @@ __all__ = [
     "MISSING_CATEGORY",
     "MISSING_TOKENS",
     "MOSTLY_MISSING",
+    "NONE_TOKENS",
     "BestWeights",
     "ClipToRange",
     "ColumnProfile",

@@ -29,6 +29,7 @@ from nnkit.limits import Limits
 __all__ = [
     "DELIMITERS",
     "MISSING_TOKENS",
+    "NONE_TOKENS",
     "LoadedTable",
     "TabularError",
     "escape_formula",
@@ -56,6 +57,10 @@ MISSING_TOKENS = frozenset(
     {"", "na", "n/a", "nan", "null", "none", "-", "?", "#n/a", "missing", "<na>", "nat"}
 )
 """Cell texts read as a missing value (after stripping; in lower, UPPER or Title case)."""
+
+NONE_TOKENS = frozenset({"NA", "None", "none"})
+"""Texts that mean "none" (no alley, no pool) in a column of other text labels: there they
+are kept as a category of their own instead of being read as missing."""
 
 _MISSING_CASED = frozenset(
     v
@@ -281,7 +286,9 @@ def _parse(cells: pd.Series, decimal: str) -> np.ndarray:
     return pd.to_numeric(cells, errors="coerce").to_numpy(dtype=float)
 
 
-def _to_column(cells: pd.Series, decimal: str, name: str, notes: list[str]) -> pd.Series:
+def _to_column(
+    cells: pd.Series, decimal: str, name: str, notes: list[str], kept: dict[str, int]
+) -> pd.Series:
     """A float64 column when (almost) every cell is a number, else object of texts."""
     stripped = cells.str.strip()
     missing = stripped.isin(_MISSING_CASED).to_numpy()
@@ -291,7 +298,7 @@ def _to_column(cells: pd.Series, decimal: str, name: str, notes: list[str]) -> p
         return pd.Series(np.full(len(cells), np.nan))
     sample = _parse(present.head(200), decimal)  # text columns: known without parsing all
     if np.isfinite(sample).sum() < 0.9 * len(sample):
-        return texts
+        return _texts(stripped, missing, name, kept)
     numbers = np.full(len(cells), np.nan)
     numbers[~missing] = _parse(present, decimal)
     parsed, infinite = int(np.isfinite(numbers).sum()), int(np.isinf(numbers).sum())
@@ -308,7 +315,26 @@ def _to_column(cells: pd.Series, decimal: str, name: str, notes: list[str]) -> p
             f"Column '{name}': {len(bad)} value(s) that are not numbers ({shown}) read as missing."
         )
         return finite
-    return texts
+    return _texts(stripped, missing, name, kept)
+
+
+def _texts(stripped: pd.Series, missing: np.ndarray, name: str, kept: dict[str, int]) -> pd.Series:
+    """A text column; ``NA``/``None`` beside other labels are kept as a category (counted in ``kept``)."""
+    none = stripped.isin(NONE_TOKENS).to_numpy()
+    if none.any():
+        kept[name] = int(none.sum())
+        missing = missing & ~none
+    return stripped.where(~missing, np.nan)
+
+
+def _kept_note(kept: dict[str, int]) -> str:
+    shown = ", ".join(f"'{c}' ({n:,})" for c, n in list(kept.items())[:6])
+    more = f" and {len(kept) - 6} more" if len(kept) > 6 else ""
+    return (
+        f"Cells that say NA or None in text column(s) {shown}{more} are kept as a category "
+        "of their own, not read as missing: beside other text labels, files in this style "
+        "write NA for 'none' (no alley, no pool). Missing cells elsewhere are still missing."
+    )
 
 
 def _lines(numbers: list[int]) -> str:
@@ -417,7 +443,9 @@ def load_csv(source: Source, *, limits: Limits | None = None, min_columns: int =
     Rows with *more* fields than the header are skipped (which field is the stray one
     cannot be known) and reported with their line numbers; rows with *fewer* fields are
     padded with missing values and reported. Duplicate column names get a suffix
-    ``" (2)"``, blank ones a name ``column_<k>``; both are reported.
+    ``" (2)"``, blank ones a name ``column_<k>``; both are reported. In a text column,
+    cells that say ``NA`` or ``None`` (:data:`NONE_TOKENS`) beside other labels are kept
+    as a category of their own (reported): files in this style mean "none" by it.
     """
     limits = limits or Limits()
     data = read_source(source, limits)
@@ -464,9 +492,12 @@ def load_csv(source: Source, *, limits: Limits | None = None, min_columns: int =
     names = _column_names(header, notes)
     cells = pd.DataFrame(rows, columns=range(len(names)), dtype=object)
     decimal = _sniff_decimal(cells, delimiter)
+    kept: dict[str, int] = {}
     frame = pd.DataFrame(
-        {name: _to_column(cells[k], decimal, name, notes) for k, name in enumerate(names)}
+        {name: _to_column(cells[k], decimal, name, notes, kept) for k, name in enumerate(names)}
     )
+    if kept:
+        notes.append(_kept_note(kept))
     return LoadedTable(frame, delimiter, decimal, encoding, len(data), sha, notes)
 
 

@@ -788,3 +788,31 @@ def test_outside_range_and_prediction_gap():
     gap = tabular.prediction_gap(models["ridge"], models["mean"], data.X_test)
     diff = models["ridge"].predict(data.X_test) - models["mean"].predict(data.X_test)
     assert gap == np.abs(diff).max() > 0
+
+
+# ----------------------------------------------------------------------------- issue 18
+
+
+def test_na_beside_text_labels_is_a_category_of_its_own():
+    rng = np.random.default_rng(0)
+    n = 200
+    alley = np.where(rng.uniform(size=n) < 0.9, "NA", rng.choice(["Grvl", "Pave"], n))
+    pool = np.where(np.arange(n) < 3, "Gd", "None")
+    frontage = np.where(np.arange(n) % 5 == 0, "NA", rng.integers(40, 120, n).astype(str))
+    lines = ["Alley,PoolQC,LotFrontage,Note,SalePrice"] + [
+        f"{a},{p},{f},{'NA' if i % 2 else ''},{100_000 + 1000 * i}"
+        for i, (a, p, f) in enumerate(zip(alley, pool, frontage, strict=True))
+    ]
+    t = load_csv(("\n".join(lines) + "\n").encode())
+    f = t.frame
+    assert (f["Alley"] == "NA").sum() == (alley == "NA").sum() and f["Alley"].isna().sum() == 0
+    assert set(f["PoolQC"]) == {"Gd", "None"}
+    # Numbers: NA is missing. A column of NA and blanks only: nothing else to be a category of.
+    assert f["LotFrontage"].dtype == float and f["LotFrontage"].isna().sum() == n // 5
+    assert f["Note"].isna().all()
+    note = next(x for x in t.notes if "kept as a category" in x)
+    assert "'Alley'" in note and "'PoolQC'" in note and "LotFrontage" not in note and "Note" not in note
+    prof = tabular.profile(f)
+    assert prof.kind("Alley") == "categorical" and "Alley" in prof.features
+    data = tabular.prepare(f, "SalePrice", ["Alley", "LotFrontage"])
+    assert "Alley_NA" in data.encoded_names
