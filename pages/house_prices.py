@@ -112,16 +112,19 @@ if len(frame) > 200:
 st.header("2 · Profile, target and features")
 prof = profile_of(sha, frame)
 st.dataframe(prof.table(), hide_index=True)
-if prof.target is None:
+if not prof.numeric:
     st.error(
-        "No numeric column in this file, so there is nothing a regression can predict. "
-        "Upload a CSV with a numeric column to predict (e.g. a price).",
+        f"**Nothing to predict**: {prof.target_reason}. Upload a CSV with a numeric column "
+        "to predict (e.g. a price).",
         icon=":material/error:",
     )
     st.stop()
+if prof.target is None:
+    st.warning(f"**Which column should the models predict?** Not clear: {prof.target_reason}.",
+               icon=":material/help:")
 st.caption(
-    f"Suggested target **{prof.target}** ({prof.target_reason}); "
-    f"{len(prof.features)} suggested feature(s)"
+    (f"Suggested target **{prof.target}** ({prof.target_reason}); " if prof.target else "")
+    + f"{len(prof.features)} suggested feature(s)"
     + (
         "; not suggested: " + "; ".join(f"**{c}** ({why})" for c, why in prof.excluded.items())
         if prof.excluded
@@ -135,9 +138,13 @@ numeric_cols = prof.numeric
 target = c1.selectbox(
     "Target (what to predict)",
     numeric_cols,
-    index=numeric_cols.index(prof.target),
+    index=numeric_cols.index(prof.target) if prof.target else None,
+    placeholder="Choose the column to predict",
     key=f"{KEY}_target_{sha[:12]}",
 )
+if target is None:
+    st.info("Choose the target above: the models are fitted once you have.", icon=":material/touch_app:")
+    st.stop()
 candidates = [c for c in frame.columns if c != target]
 default_features = [c for c in prof.features if c != target]
 features = c2.multiselect(
@@ -242,14 +249,9 @@ def render(snap, job) -> None:
         )
 
 
-job = live_training(
-    KEY,
-    make_job,
-    render,
-    config=settings,
-    fps=1.0,  # each refresh builds an Altair chart holding the GIL: fewer refreshes, faster training
-    loss_title="MSE on the standardised target (log scale)",
-)
+# fps 1: each refresh builds an Altair chart holding the GIL: fewer refreshes, faster training
+job = live_training(KEY, make_job, render, config=settings, fps=1.0,
+                    loss_title="MSE on the standardised target (log scale)")
 
 mlp_model, mlp_version, mlp_stop = None, None, None
 entry = st.session_state.get(f"{KEY}_run")
@@ -257,17 +259,9 @@ if job is not None and not job.running and entry is not None and entry[0] == set
     run, snap = entry[1], job.snapshot()
     if snap.epochs >= 1 and snap.diverged_epoch is None and not snap.error:
         mlp_model, mlp_version, mlp_stop = run.model, snap.version, snap.stop_reason
-        st.caption(
-            tabular.run_summary(
-                snap.stop_reason,
-                snap.epochs,
-                snap.elapsed,
-                run.best.best()[1],
-                patience=config.patience,
-                epochs_asked=config.epochs,
-                time_budget=LIMITS.max_train_seconds,
-            )
-        )
+        st.caption(tabular.run_summary(
+            snap.stop_reason, snap.epochs, snap.elapsed, run.best.best()[1], patience=config.patience,
+            epochs_asked=config.epochs, time_budget=LIMITS.max_train_seconds))
     elif snap.diverged_epoch is not None:
         st.error("The loss diverged: lower the learning rate and press Restart.")
 

@@ -82,6 +82,7 @@ from nnkit.tabular.profile import (
     Profile,
     TargetShape,
     describe_target,
+    is_date_part,
     profile,
     suggest_log_target,
 )
@@ -119,6 +120,7 @@ __all__ = [
     "importance",
     "importance_text",
     "input_template",
+    "is_date_part",
     "load_csv",
     "load_model",
     "make_preprocessor",

@@ -20,12 +20,14 @@ from nnkit.tabular.io import is_numeric
 
 __all__ = [
     "KINDS",
+    "TARGET_WORDS",
     "MAX_LEVELS",
     "MOSTLY_MISSING",
     "ColumnProfile",
     "Profile",
     "TargetShape",
     "describe_target",
+    "is_date_part",
     "profile",
     "suggest_log_target",
 ]
@@ -43,7 +45,20 @@ _ID_NAMES = re.compile(
     r"^(id|index|idx|key|uuid|guid|row|row_?id|row_?num(ber)?|record_?id|unnamed: ?\d+)$"
     r"|([_\s.-]id$)|([a-z]Id$)|([_\s.-]ID$)|^ID$",
 )
-_TARGET_WORDS = ("price", "value", "target", "cost", "amount", "label")
+TARGET_WORDS = (
+    "price",
+    "value",
+    "target",
+    "cost",
+    "amount",
+    "label",
+    "salary",
+    "income",
+    "revenue",
+)
+"""Words that make a numeric column the suggested target, in order of preference."""
+
+_DATE_PART = re.compile(r"(?i)(year|yr|month|week|day|date|time|quarter)|^Mo[A-Z_]")
 
 
 @dataclass(frozen=True)
@@ -209,21 +224,16 @@ def profile(frame: pd.DataFrame) -> Profile:
     like ``id``/``*_id`` with all values distinct; consecutive whole numbers; text with a
     different value in almost every row), *numeric*, *categorical*.
 
-    The suggested target is the first numeric column whose name contains ``price``,
-    then ``value``, ``target``, ``cost``, ``amount``, ``label``; else the last numeric
-    column. Suggested features are the other numeric and categorical columns, except
-    categorical ones with more than :data:`MAX_LEVELS` distinct values.
+    The suggested target is the first numeric column whose name contains a word of
+    :data:`TARGET_WORDS` (``price`` first); else the last numeric column, unless that
+    one is a date part (a year, a month: a competition's test file ends with its sale
+    year), where no target is suggested and :attr:`Profile.target_reason` says what was
+    looked for and what to pick. Suggested features are the other numeric and
+    categorical columns, except categorical ones with more than :data:`MAX_LEVELS`
+    distinct values.
     """
     cols = [_column_profile(str(name), frame[name]) for name in frame.columns]
-    numeric = [c.name for c in cols if c.kind == "numeric"]
-    target, reason = None, "no numeric column: nothing a regression can predict"
-    for word in _TARGET_WORDS:
-        hits = [c for c in numeric if word in c.lower()]
-        if hits:
-            target, reason = hits[0], f"numeric, and its name contains '{word}'"
-            break
-    if target is None and numeric:
-        target, reason = numeric[-1], "the last numeric column (no column is named like a price)"
+    target, reason = _suggest_target(cols, frame)
     features: list[str] = []
     excluded: dict[str, str] = {}
     for c in cols:
@@ -239,6 +249,53 @@ def profile(frame: pd.DataFrame) -> Profile:
         else:
             excluded[c.name] = f"{c.kind}: {c.reason}"
     return Profile(cols, target, reason, features, excluded, len(frame))
+
+
+def is_date_part(name: str, values: pd.Series) -> bool:
+    """Whether a numeric column is a year, month, day, ... (by its name or its values).
+
+    Parameters
+    ----------
+    name : str
+        Column name.
+    values : pandas.Series
+        Its values.
+
+    Returns
+    -------
+    bool
+        True for a name like ``YearBuilt``, ``YrSold``, ``MoSold``, ``month``, or whole
+        numbers all between 1800 and 2100.
+    """
+    if _DATE_PART.search(name):
+        return True
+    x = pd.to_numeric(values, errors="coerce").dropna().to_numpy(dtype=float)
+    return bool(x.size and np.all(x == np.round(x)) and x.min() >= 1800 and x.max() <= 2100)
+
+
+def _suggest_target(cols: list[ColumnProfile], frame: pd.DataFrame) -> tuple[str | None, str]:
+    numeric = [c.name for c in cols if c.kind == "numeric"]
+    for word in TARGET_WORDS:
+        hits = [c for c in numeric if word in c.lower()]
+        if hits:
+            return hits[0], f"numeric, and its name contains '{word}'"
+    looked = (
+        f"no numeric column is named like a price or a value (looked for {', '.join(TARGET_WORDS)})"
+    )
+    if not numeric:
+        unusable = [f"'{c.name}' is {c.kind}" for c in cols if c.kind in ("id-like", "constant")]
+        return None, (
+            "no numeric column: nothing a regression can predict"
+            + (f" ({', '.join(unusable[:4])})" if unusable else "")
+        )
+    last = numeric[-1]
+    if is_date_part(last, frame[last]):
+        return None, (
+            f"{looked}, and the last numeric column, '{last}', is a date part (a year, a "
+            "month, ...), not something to predict. Choose the column to predict; a "
+            "competition's test file has no target column at all: upload the training file"
+        )
+    return last, f"the last numeric column ({looked})"
 
 
 # ---------------------------------------------------------------------------------------

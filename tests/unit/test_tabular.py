@@ -816,3 +816,23 @@ def test_na_beside_text_labels_is_a_category_of_its_own():
     assert prof.kind("Alley") == "categorical" and "Alley" in prof.features
     data = tabular.prepare(f, "SalePrice", ["Alley", "LotFrontage"])
     assert "Alley_NA" in data.encoded_names
+
+
+def test_no_plausible_target_is_not_guessed():
+    rng = np.random.default_rng(0)
+    n = 100
+    test_file = pd.DataFrame({"Id": np.arange(1, n + 1.0), "LotArea": rng.uniform(5e3, 2e4, n),
+                              "MoSold": rng.integers(1, 13, n) * 1.0, "YrSold": rng.integers(2006, 2011, n) * 1.0})
+    prof = tabular.profile(test_file)
+    assert prof.target is None and "'YrSold'" in prof.target_reason and "price" in prof.target_reason
+    assert "LotArea" in prof.numeric  # the user can still choose it
+    # A year column under another name is recognised by its values; a named target always wins.
+    built = test_file.rename(columns={"YrSold": "built"})
+    assert tabular.profile(built).target is None
+    assert tabular.profile(test_file.assign(SalePrice=rng.uniform(1e5, 3e5, n))).target == "SalePrice"
+    # Only ids and constants: nothing to predict, and the reason names them.
+    ids = pd.DataFrame({"Id": np.arange(1, n + 1.0), "k": np.ones(n), "t": ["a", "b"] * (n // 2)})
+    prof = tabular.profile(ids)
+    assert prof.target is None and "'Id' is id-like" in prof.target_reason
+    assert tabular.is_date_part("YearBuilt", pd.Series([1990.0])) and not tabular.is_date_part(
+        "LotArea", pd.Series([8450.0, 9600.0]))
