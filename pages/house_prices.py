@@ -20,6 +20,7 @@ DEFAULT_CSV = Path(__file__).resolve().parents[1] / "data" / "house_prices.csv"
 ORDER = ["MLP", "gradient boosting", "ridge", "mean"]
 KEY = "house"
 THREADS = torch_threads_from_env()  # native threads for scikit-learn (the app's policy)
+IMPORTANCE_SECONDS = 5.0  # permutation importance's time budget
 
 ensure_router()
 st.title("House prices")
@@ -315,14 +316,16 @@ imp_model = "MLP" if "MLP" in models else best_base
 imp_key = (settings, imp_model, mlp_version if imp_model == "MLP" else None)
 cached_imp = st.session_state.get(f"{KEY}_imp")
 if cached_imp is None or cached_imp[0] != imp_key:
-    with st.spinner("Permutation importance…"):
-        imp = tabular.importance(models[imp_model], data, n_repeats=5 if len(data.features) <= 30 else 3)
+    bar = st.progress(0.0, text="Permutation importance…")
+    imp = tabular.importance(models[imp_model], data, max_seconds=IMPORTANCE_SECONDS,
+                             progress=lambda f: bar.progress(f, text="Permutation importance…"))
+    bar.empty()
     st.session_state[f"{KEY}_imp"] = (imp_key, imp)
 imp = st.session_state[f"{KEY}_imp"][1]
-st.altair_chart(plots.importance_chart(imp, imp_model), width="stretch")
+st.altair_chart(plots.importance_chart(imp.dropna(subset=["importance"]), imp_model), width="stretch")
 st.caption(
     f"Shuffle one column of the test rows and see how much the {imp_model}'s R² drops. "
-    + tabular.importance_text(imp, imp_model)
+    + tabular.importance_text(imp, imp_model, IMPORTANCE_SECONDS)
 )
 
 # 5. Price this house -----------------------------------------------------

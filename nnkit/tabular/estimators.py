@@ -588,6 +588,24 @@ class TabularModel(RegressorMixin, BaseEstimator):
         check_is_fitted(self, "pipeline_")
         return np.asarray(self.preprocessor_.transform(self._columns(X)), dtype=float)
 
+    def predict_preprocessed(self, Z: ArrayLike) -> np.ndarray:
+        """Predictions from already preprocessed rows (the output of :meth:`transform`).
+
+        Parameters
+        ----------
+        Z : array_like, shape (n, n_inputs)
+            Preprocessed rows.
+
+        Returns
+        -------
+        numpy.ndarray, shape (n,)
+            In the target's units.
+        """
+        check_is_fitted(self, "pipeline_")
+        with thread_limit(self.n_threads):
+            out = self.pipeline_.named_steps["regressor"].predict(Z)
+        return np.asarray(out, dtype=float).reshape(-1)
+
     def predict(self, X: pd.DataFrame) -> np.ndarray:
         """Predictions in the target's units, one per row of ``X``.
 

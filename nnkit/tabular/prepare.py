@@ -36,6 +36,7 @@ __all__ = [
     "MISSING_CATEGORY",
     "ClipToRange",
     "Prepared",
+    "column_blocks",
     "input_template",
     "learned_parameters",
     "make_preprocessor",
@@ -220,6 +221,37 @@ LEARNED: tuple[tuple[str, str, str], ...] = (
 """``(block, step, attribute)`` of every number :func:`make_preprocessor`'s steps learn.
 
 Add a learning step there and list what it learns here: export and load follow."""
+
+
+def column_blocks(pre: ColumnTransformer) -> dict[str, np.ndarray]:
+    """Which preprocessed columns each raw column becomes (one, or its one-hot block).
+
+    The preprocessing works column by column and row by row, so shuffling a raw column
+    is the same as shuffling its block of the preprocessed matrix.
+
+    Parameters
+    ----------
+    pre : ColumnTransformer
+        A fitted :func:`make_preprocessor`.
+
+    Returns
+    -------
+    dict of str to numpy.ndarray
+        Raw column name -> indices into the preprocessed matrix.
+    """
+    out: dict[str, np.ndarray] = {}
+    for block, _, columns in pre.transformers_:
+        if block not in ("num", "cat"):
+            continue
+        start = pre.output_indices_[block].start
+        if block == "num":
+            widths = [1] * len(columns)
+        else:
+            widths = [len(c) for c in _step(pre, "cat", "onehot").categories_]
+        for name, width in zip(columns, widths, strict=True):
+            out[str(name)] = np.arange(start, start + width)
+            start += width
+    return out
 
 
 def _step(pre: ColumnTransformer, block: str, step: str) -> Any:

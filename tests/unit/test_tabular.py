@@ -769,9 +769,13 @@ def test_run_summary_says_how_the_run_ended():
 
 def test_importance_text_follows_the_numbers():
     useful = pd.DataFrame({"feature": ["sqft", "rooms", "noise"], "importance": [0.6, 0.02, -0.001],
-                           "std": [0.05, 0.01, 0.002]})
-    text = tabular.importance_text(useful, "ridge")
+                           "std": [0.05, 0.01, 0.002], "repeats": [3, 2, 2]})
+    useful.attrs["rows"] = 250
+    text = tabular.importance_text(useful, "ridge", 5.0)
     assert "**sqft** matters most" in text and "0.600 R²" in text and "2 of 3" in text
+    assert "2–3 shuffle(s) per column on 250 test rows within the 5 s budget" in text
+    partial = useful.assign(repeats=[1, 1, 0])
+    assert "before 1 column(s)" in tabular.importance_text(partial, "ridge")
     useless = useful.assign(importance=[0.001, 0.0, -0.002])
     text = tabular.importance_text(useless, "MLP")
     assert "No column matters" in text and "sqft" not in text
@@ -836,3 +840,38 @@ def test_no_plausible_target_is_not_guessed():
     assert prof.target is None and "'Id' is id-like" in prof.target_reason
     assert tabular.is_date_part("YearBuilt", pd.Series([1990.0])) and not tabular.is_date_part(
         "LotArea", pd.Series([8450.0, 9600.0]))
+
+
+def test_importance_shuffles_preprocessed_blocks_exactly_and_keeps_its_budget():
+    import time
+
+    from nnkit.tabular.prepare import column_blocks
+
+    rng = np.random.default_rng(2)
+    n = 600
+    frame = pd.DataFrame({f"x{i}": rng.normal(size=n) for i in range(60)})
+    for i in range(20):
+        frame[f"c{i}"] = rng.choice(list("abcd"), n)
+    frame["price"] = 3 * frame["x0"] + 2 * (frame["c0"] == "a") + rng.normal(0, 0.1, n)
+    data = tabular.prepare(frame, "price", [c for c in frame.columns if c != "price"], test_size=0.5)
+    ridge = tabular.fit_baselines(data, ["ridge"])["ridge"]
+    # Shuffling a raw column == shuffling its block of the preprocessed matrix.
+    perm = rng.permutation(len(data.X_test))
+    shuffled = data.X_test.assign(c0=data.X_test["c0"].to_numpy()[perm])
+    Z = ridge.transform(data.X_test)
+    block = column_blocks(ridge.preprocessor_)["c0"]
+    assert len(block) == 4
+    Zp = Z.copy()
+    Zp[:, block] = Z[perm][:, block]
+    np.testing.assert_array_equal(ridge.predict(shuffled), ridge.predict_preprocessed(Zp))
+    # Ranked as the law says, all rows, all repeats when there is no budget.
+    seen = []
+    imp = tabular.importance(ridge, data, n_repeats=3, progress=seen.append)
+    assert list(imp["feature"][:2]) == ["x0", "c0"] and (imp["repeats"] == 3).all()
+    assert imp.attrs["rows"] == len(data.y_test) and seen == sorted(seen) and seen[-1] == 1.0
+    # A tiny budget: done in about that time, every column shuffled at least once if it fits.
+    t0 = time.perf_counter()
+    quick = tabular.importance(ridge, data, n_repeats=50, max_seconds=0.3)
+    assert time.perf_counter() - t0 < 0.3 + 1.0
+    assert quick["repeats"].max() < 50 and quick.attrs["rows"] <= len(data.y_test)
+    assert quick["feature"].iloc[0] == "x0"
