@@ -50,7 +50,7 @@ from nnkit.tabular.baselines import (
     regression_metrics,
     verdict,
 )
-from nnkit.tabular.estimators import BestWeights, TabularModel, TorchMLPRegressor
+from nnkit.tabular.estimators import TabularClassifier, TabularModel
 from nnkit.tabular.export import FORMAT, FORMAT_VERSION, export_model, load_model
 from nnkit.tabular.importance import importance, importance_text
 from nnkit.tabular.io import (
@@ -64,6 +64,7 @@ from nnkit.tabular.io import (
     to_csv_bytes,
 )
 from nnkit.tabular.mlp import MLPConfig, MLPRun, mlp_model, mlp_trainer, run_summary, train_mlp
+from nnkit.tabular.networks import BestWeights, TorchMLPClassifier, TorchMLPRegressor
 from nnkit.tabular.prepare import (
     MAX_INPUTS,
     MISSING_CATEGORY,
@@ -108,8 +109,10 @@ __all__ = [
     "Prepared",
     "Profile",
     "TabularError",
+    "TabularClassifier",
     "TabularModel",
     "TargetShape",
+    "TorchMLPClassifier",
     "TorchMLPRegressor",
     "Verdict",
     "compare",

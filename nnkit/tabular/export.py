@@ -22,8 +22,9 @@ from typing import Any
 import numpy as np
 
 from nnkit.limits import Limits
-from nnkit.tabular.estimators import TabularModel, TorchMLPRegressor
+from nnkit.tabular.estimators import TabularModel
 from nnkit.tabular.io import TabularError, read_source
+from nnkit.tabular.networks import TorchMLPRegressor
 from nnkit.tabular.prepare import learned_parameters, set_learned_parameters, stand_in_frame
 
 __all__ = ["FORMAT", "FORMAT_VERSION", "export_model", "load_model"]
@@ -261,7 +262,7 @@ def load_model(
     )
     rows = stand_in_frame(numeric, categorical, cats)
     try:
-        model.fit(rows, np.arange(1.0, len(rows) + 1.0), regressor__epochs=0)
+        model.fit(rows, np.arange(1.0, len(rows) + 1.0), estimator__epochs=0)
         set_learned_parameters(model.preprocessor_, doc["preprocess"])
         model.regressor_.set_learned_parameters(net)
     except ValueError as err:

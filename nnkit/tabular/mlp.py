@@ -14,7 +14,8 @@ from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING
 
 from nnkit.limits import Limits
-from nnkit.tabular.estimators import BestWeights, TabularModel, TorchMLPRegressor
+from nnkit.tabular.estimators import TabularModel
+from nnkit.tabular.networks import BestWeights, TorchMLPRegressor
 from nnkit.tabular.prepare import Prepared
 
 if TYPE_CHECKING:

@@ -21,6 +21,18 @@ from nnkit.tabular import TabularError, load_csv
 # ----------------------------------------------------------------------------- helpers
 
 
+@pytest.fixture(autouse=True, scope="module")
+def one_torch_thread():
+    """Train on one thread, as the app does (nnkit.ui.policy), and put it back afterwards:
+    on a small shared machine torch's default (every core) is many times slower."""
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
 def csv_bytes(rows, delimiter=",", encoding="utf-8", newline="\n") -> bytes:
     buf = io.StringIO()
     w = csv.writer(buf, delimiter=delimiter, lineterminator=newline)
@@ -875,3 +887,37 @@ def test_importance_shuffles_preprocessed_blocks_exactly_and_keeps_its_budget():
     assert time.perf_counter() - t0 < 0.3 + 1.0
     assert quick["repeats"].max() < 50 and quick.attrs["rows"] <= len(data.y_test)
     assert quick["feature"].iloc[0] == "x0"
+
+
+def test_torch_mlp_classifier_learns_with_cross_entropy():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(400, 2))
+    binary = np.where(X[:, 0] * X[:, 1] > 0, "yes", "no")  # XOR-like: not linear
+    clf = tabular.TorchMLPClassifier(hidden=(32, 32), lr=2e-2, epochs=150, patience=30, batch_size=64)
+    clf.fit(X, binary)
+    assert list(clf.classes_) == ["no", "yes"] and clf.train_config().loss == "bce"
+    p = clf.predict_proba(X)
+    assert p.shape == (400, 2) and np.allclose(p.sum(axis=1), 1)
+    assert (clf.predict(X) == binary).mean() > 0.9
+    three = np.digitize(X[:, 0], [-0.5, 0.5]).astype(str)  # "0", "1", "2"
+    clf3 = tabular.TorchMLPClassifier(hidden=(16,), lr=2e-2, epochs=80, batch_size=64).fit(X, three)
+    assert clf3.train_config().loss == "cross_entropy" and clf3.predict_proba(X).shape == (400, 3)
+    assert (clf3.predict(X) == three).mean() > 0.9
+    with pytest.raises(ValueError, match="two classes"):
+        tabular.TorchMLPClassifier(epochs=1).fit(X, np.full(400, "a"))
+
+
+def test_tabular_classifier_composes_the_same_preprocessing():
+    frame = houses(300, missing=True)
+    frame["expensive"] = np.where(frame["price"] > frame["price"].median(), "yes", "no")
+    X = frame[["sqft", "hood", "rooms"]]
+    model = tabular.TabularClassifier(
+        tabular.TorchMLPClassifier(hidden=(16,), epochs=50, lr=1e-2), ["sqft", "rooms"], ["hood"]
+    )
+    assert model.fit(X, frame["expensive"]) is model
+    assert list(model.classes_) == ["no", "yes"]
+    assert model.predict_proba(X).shape == (300, 2) and set(model.predict(X)) <= {"no", "yes"}
+    assert (model.predict(X) == frame["expensive"]).mean() > 0.8
+    np.testing.assert_array_equal(model.predict_proba_preprocessed(model.transform(X)), model.predict_proba(X))
+    trainer = tabular.TabularClassifier(tabular.TorchMLPClassifier(), ["sqft"], ["hood"]).trainer(X, frame["expensive"])
+    assert trainer.epochs_done == 0
