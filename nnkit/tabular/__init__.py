@@ -34,7 +34,10 @@ One module per step:
 * :mod:`~nnkit.tabular.mlp` — :class:`MLPConfig`, :func:`mlp_trainer` (a trainer
   for a live view) and :func:`train_mlp` on a :class:`Prepared` split.
 * :mod:`~nnkit.tabular.baselines` — :func:`fit_baselines` (mean, ridge, gradient
-  boosting), :func:`compare`, :func:`verdict`.
+  boosting; or majority, logistic regression, gradient boosting), :func:`compare`.
+* :mod:`~nnkit.tabular.classification` — scores, confusion matrix and calibration of
+  class probabilities; :mod:`~nnkit.tabular.verdict` — :func:`verdict`, what a
+  comparison says.
 * :mod:`~nnkit.tabular.importance` — permutation importance of the raw columns.
 * :mod:`~nnkit.tabular.export` — :func:`export_model` / :func:`load_model`: one JSON
   file of numbers, nothing executable.
@@ -42,13 +45,19 @@ One module per step:
 
 from nnkit.tabular.baselines import (
     BASELINES,
-    Verdict,
+    class_probabilities,
     compare,
     fit_baselines,
     prediction_gap,
     predictions_frame,
     regression_metrics,
-    verdict,
+    what_if,
+)
+from nnkit.tabular.classification import (
+    CLASSIFICATION_BASELINES,
+    classification_metrics,
+    confusion_table,
+    reliability_table,
 )
 from nnkit.tabular.estimators import TabularClassifier, TabularModel
 from nnkit.tabular.export import FORMAT, FORMAT_VERSION, export_model, load_model
@@ -77,6 +86,8 @@ from nnkit.tabular.prepare import (
 )
 from nnkit.tabular.profile import (
     KINDS,
+    LABEL_WORDS,
+    MAX_CLASSES,
     MAX_LEVELS,
     MOSTLY_MISSING,
     ColumnProfile,
@@ -86,14 +97,19 @@ from nnkit.tabular.profile import (
     is_date_part,
     profile,
     suggest_log_target,
+    target_kind,
 )
+from nnkit.tabular.verdict import Verdict, verdict
 
 __all__ = [
     "BASELINES",
+    "CLASSIFICATION_BASELINES",
     "DELIMITERS",
     "FORMAT",
     "FORMAT_VERSION",
     "KINDS",
+    "LABEL_WORDS",
+    "MAX_CLASSES",
     "MAX_INPUTS",
     "MAX_LEVELS",
     "MISSING_CATEGORY",
@@ -115,7 +131,10 @@ __all__ = [
     "TorchMLPClassifier",
     "TorchMLPRegressor",
     "Verdict",
+    "class_probabilities",
+    "classification_metrics",
     "compare",
+    "confusion_table",
     "describe_target",
     "escape_formula",
     "export_model",
@@ -135,9 +154,12 @@ __all__ = [
     "prepare",
     "profile",
     "regression_metrics",
+    "reliability_table",
     "run_summary",
     "suggest_log_target",
+    "target_kind",
     "to_csv_bytes",
     "train_mlp",
     "verdict",
+    "what_if",
 ]

@@ -22,9 +22,9 @@ from typing import Any
 import numpy as np
 
 from nnkit.limits import Limits
-from nnkit.tabular.estimators import TabularModel
+from nnkit.tabular.estimators import TabularClassifier, TabularModel
 from nnkit.tabular.io import TabularError, read_source
-from nnkit.tabular.networks import TorchMLPRegressor
+from nnkit.tabular.networks import TorchMLPClassifier, TorchMLPRegressor, _TorchMLP
 from nnkit.tabular.prepare import learned_parameters, set_learned_parameters, stand_in_frame
 
 __all__ = ["FORMAT", "FORMAT_VERSION", "export_model", "load_model"]
@@ -40,14 +40,16 @@ _PARAMS = ("hidden", "activation", "lr", "weight_decay", "batch_size", "epochs",
            "val_fraction", "max_seconds", "seed")  # fmt: skip
 
 
-def export_model(model: TabularModel, *, metrics: Mapping[str, float] | None = None) -> bytes:
+def export_model(
+    model: TabularModel | TabularClassifier, *, metrics: Mapping[str, float] | None = None
+) -> bytes:
     """The fitted MLP model as one JSON file (UTF-8 bytes).
 
     Parameters
     ----------
-    model : TabularModel
-        Fitted, with a :class:`TorchMLPRegressor` (e.g. from
-        :func:`~nnkit.tabular.train_mlp`); its best epoch's weights are written.
+    model : TabularModel or TabularClassifier
+        Fitted, with a :class:`TorchMLPRegressor` or :class:`TorchMLPClassifier` (e.g.
+        from :func:`~nnkit.tabular.train_mlp`); its best epoch's weights are written.
     metrics : mapping, optional
         Test metrics to record beside the model (informational).
 
@@ -59,17 +61,18 @@ def export_model(model: TabularModel, *, metrics: Mapping[str, float] | None = N
     Raises
     ------
     TypeError
-        For a model whose regressor is not a :class:`TorchMLPRegressor` (the baselines
-        are cheap to refit).
+        For a model whose estimator is not a torch MLP (the baselines are cheap to
+        refit).
     """
-    reg = model.regressor_
-    if not isinstance(reg, TorchMLPRegressor):
+    reg = model.estimator_
+    if not isinstance(reg, _TorchMLP):
         raise TypeError("only the MLP model can be exported (baselines are cheap to refit)")
     params = {k: v for k, v in reg.get_params().items() if k in _PARAMS}
     params["hidden"] = [int(h) for h in params["hidden"]]
     doc = {
         "format": FORMAT,
         "version": FORMAT_VERSION,
+        "task": model.task,
         "target": model.target,
         "log_target": bool(model.log_target),
         "numeric": list(model.numeric),
@@ -220,9 +223,9 @@ def load_model(
 
     Returns
     -------
-    TabularModel
-        Named "MLP (loaded)"; ``predict(frame)`` gives the same numbers as the exported
-        model.
+    TabularModel or TabularClassifier
+        Named "MLP (loaded)"; ``predict(frame)`` (and ``predict_proba``) give the same
+        numbers as the exported model.
 
     Raises
     ------
@@ -246,25 +249,45 @@ def load_model(
     numeric, categorical, cats = _check_preprocess(doc)
     net = _dict(doc.get("network"), "no network")
     params = _regressor_params(net)
+    task = doc.get("task", "regression")
+    _need(task in ("regression", "classification"), "unknown task")
+    classes: list[str] = []
+    if task == "classification":
+        classes = _list(net.get("classes_"), "bad classes")
+        _need(
+            2 <= len(classes) <= 1000
+            and all(isinstance(c, str) for c in classes)
+            and classes == sorted(set(classes)),
+            "bad classes",
+        )
     n_in = len(numeric) + sum(len(c) for c in cats)
     _need(net.get("n_features_in_") == n_in, "input size does not match the columns")
-    sizes = [n_in, *params["hidden"], 1]
+    n_out = len(classes) if len(classes) > 2 else 1
+    sizes = [n_in, *params["hidden"], n_out]
     n_params = sum(a * b + b for a, b in zip(sizes[:-1], sizes[1:], strict=True))
     _need(n_params <= _MAX_PARAMS, "network too large")
     target = doc.get("target")
-    model = TabularModel(
-        TorchMLPRegressor(**params),
-        numeric,
-        categorical,
-        log_target=bool(doc.get("log_target")),
-        target=target if isinstance(target, str) else None,
-        name="MLP (loaded)",
-    )
-    rows = stand_in_frame(numeric, categorical, cats)
+    common: dict[str, Any] = {
+        "target": target if isinstance(target, str) else None,
+        "name": "MLP (loaded)",
+    }
+    model: TabularModel | TabularClassifier
+    rows = stand_in_frame(numeric, categorical, cats, min_rows=len(classes))
+    if task == "classification":
+        model = TabularClassifier(TorchMLPClassifier(**params), numeric, categorical, **common)
+        y: np.ndarray = np.array(
+            [classes[i % len(classes)] for i in range(len(rows))], dtype=object
+        )
+    else:
+        log = bool(doc.get("log_target"))
+        model = TabularModel(
+            TorchMLPRegressor(**params), numeric, categorical, log_target=log, **common
+        )
+        y = np.arange(1.0, len(rows) + 1.0)
     try:
-        model.fit(rows, np.arange(1.0, len(rows) + 1.0), estimator__epochs=0)
+        model.fit(rows, y, estimator__epochs=0)
         set_learned_parameters(model.preprocessor_, doc["preprocess"])
-        model.regressor_.set_learned_parameters(net)
+        model.estimator_.set_learned_parameters(net)
     except ValueError as err:
         raise TabularError(f"This is not a valid nnkit model file: {err}.") from err
     return model

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from nnkit.metrics import r2_score
-from nnkit.tabular.estimators import TabularModel
+from nnkit.tabular.estimators import TabularClassifier, TabularModel
 from nnkit.tabular.prepare import Prepared, column_blocks
 
 __all__ = ["MATTERS", "MIN_ROWS", "importance", "importance_text"]
@@ -38,8 +38,12 @@ def _rows_for(model: TabularModel, Z: np.ndarray, k: int, seconds: float) -> int
     return int(seconds / max(per_row * k, 1e-12))
 
 
+def _accuracy(y: np.ndarray, pred: np.ndarray) -> float:
+    return float(np.mean(y == pred))
+
+
 def importance(
-    model: TabularModel,
+    model: TabularModel | TabularClassifier,
     data: Prepared,
     *,
     n_repeats: int = 5,
@@ -50,13 +54,13 @@ def importance(
 ) -> pd.DataFrame:
     """Permutation importance of each raw feature column on the test rows.
 
-    The drop in test R² when one column's values are shuffled (breaking its link to the
-    target), averaged over up to ``n_repeats`` shuffles, as scikit-learn's
-    ``permutation_importance`` defines it.
+    The drop in test R² (accuracy, for a classifier) when one column's values are
+    shuffled (breaking its link to the target), averaged over up to ``n_repeats``
+    shuffles, as scikit-learn's ``permutation_importance`` defines it.
 
     Parameters
     ----------
-    model : TabularModel
+    model : TabularModel or TabularClassifier
         A fitted model.
     data : Prepared
         The split (its test rows are shuffled).
@@ -78,7 +82,8 @@ def importance(
     -------
     pandas.DataFrame
         Columns ``feature, importance, std, repeats``, most important first (NaN last);
-        ``attrs["rows"]`` is the number of test rows used, ``attrs["seconds"]`` the time.
+        ``attrs["rows"]`` is the number of test rows used, ``attrs["seconds"]`` the time,
+        ``attrs["metric"]`` the score (``"R²"`` or ``"accuracy"``).
     """
     rng = np.random.default_rng(data.seed if seed is None else int(seed))
     X, y = data.X_test, data.y_test
@@ -88,7 +93,7 @@ def importance(
     t0 = time.perf_counter()
     deadline = math.inf if max_seconds is None else t0 + float(max_seconds)
     Z = model.transform(X)
-    y = np.asarray(y, dtype=float)
+    y = np.asarray(y)
     features = list(model.features)
     k = len(features)
     if max_seconds is not None:  # one round over every column in half the budget
@@ -96,7 +101,8 @@ def importance(
         if fit < len(Z):
             rows = np.sort(rng.choice(len(Z), max(fit, min(MIN_ROWS, len(Z))), replace=False))
             Z, y = Z[rows], y[rows]
-    base = r2_score(y, model.predict_preprocessed(Z))
+    score = _accuracy if isinstance(model, TabularClassifier) else r2_score
+    base = score(y, model.predict_preprocessed(Z))
     blocks = column_blocks(model.preprocessor_)
     n = len(Z)
     scores = np.full((int(n_repeats), k), np.nan)
@@ -116,7 +122,7 @@ def importance(
                 big[j * n : (j + 1) * n, idx] = Z[perms[c]][:, idx]
             pred = model.predict_preprocessed(big)
             for j, c in enumerate(cols):
-                scores[r, c] = base - r2_score(y, pred[j * n : (j + 1) * n])
+                scores[r, c] = base - score(y, pred[j * n : (j + 1) * n])
                 tried[r, c] = True
             done += len(cols)
             last = time.perf_counter() - t_batch
@@ -130,7 +136,8 @@ def importance(
         repeats > 0, np.sqrt((np.where(tried, got - mean, 0.0) ** 2).sum(axis=0) / some), np.nan
     )
     out = pd.DataFrame({"feature": features, "importance": mean, "std": spread, "repeats": repeats})
-    out.attrs.update(rows=n, seconds=time.perf_counter() - t0)
+    metric = "accuracy" if isinstance(model, TabularClassifier) else "R²"
+    out.attrs.update(rows=n, seconds=time.perf_counter() - t0, metric=metric)
     return out.sort_values(
         "importance", ascending=False, kind="stable", na_position="last"
     ).reset_index(drop=True)
@@ -157,6 +164,11 @@ def importance_text(imp: pd.DataFrame, model: str, budget: float | None = None) 
     str
         Markdown.
     """
+    metric = imp.attrs.get("metric", "R²")
+
+    def cost(x: float) -> str:
+        return f"{100 * x:.1f} points of accuracy" if metric == "accuracy" else f"{x:.3f} R²"
+
     top = imp.iloc[0]
     skipped = int((imp["repeats"] == 0).sum()) if "repeats" in imp else 0
     if skipped == len(imp):
@@ -164,14 +176,14 @@ def importance_text(imp: pd.DataFrame, model: str, budget: float | None = None) 
     if not top["importance"] >= MATTERS:
         text = (
             f"No column matters to the {model}: shuffling any one of them costs less than "
-            f"{MATTERS} R² (it predicts about as well without each of them)."
+            f"{cost(MATTERS)} (it predicts about as well without each of them)."
         )
     else:
         useful = int((imp["importance"] >= MATTERS).sum())
         text = (
             f"**{top['feature']}** matters most to the {model}: shuffling it costs "
-            f"{top['importance']:.3f} R² (± {top['std']:.3f} over the shuffles); {useful} of "
-            f"{len(imp)} column(s) cost at least {MATTERS} R²."
+            f"{cost(top['importance'])} (± {cost(top['std'])} over the shuffles); {useful} of "
+            f"{len(imp)} column(s) cost at least {cost(MATTERS)}."
         )
     if skipped:
         text += f" The time budget ran out before {skipped} column(s) were shuffled (not shown)."

@@ -11,11 +11,11 @@ it to the end.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from nnkit.limits import Limits
-from nnkit.tabular.estimators import TabularModel
-from nnkit.tabular.networks import BestWeights, TorchMLPRegressor
+from nnkit.tabular.estimators import TabularClassifier, TabularModel
+from nnkit.tabular.networks import BestWeights, TorchMLPClassifier, TorchMLPRegressor
 from nnkit.tabular.prepare import Prepared
 
 if TYPE_CHECKING:
@@ -79,6 +79,22 @@ class MLPConfig:
         """
         return TorchMLPRegressor(**asdict(self), seed=int(seed), limits=limits)
 
+    def classifier(self, seed: int = 0, limits: Limits | None = None) -> TorchMLPClassifier:
+        """The :class:`TorchMLPClassifier` with these settings.
+
+        Parameters
+        ----------
+        seed : int
+            Weights, validation split and batch order.
+        limits : Limits, optional
+            Caps on the run.
+
+        Returns
+        -------
+        TorchMLPClassifier
+        """
+        return TorchMLPClassifier(**asdict(self), seed=int(seed), limits=limits)
+
 
 def mlp_model(
     data: Prepared,
@@ -87,7 +103,7 @@ def mlp_model(
     seed: int | None = None,
     limits: Limits | None = None,
     n_threads: int | None = None,
-) -> TabularModel:
+) -> TabularModel | TabularClassifier:
     """The (unfitted) MLP model of a split: its columns, target transform and network.
 
     Parameters
@@ -105,19 +121,18 @@ def mlp_model(
 
     Returns
     -------
-    TabularModel
-        Named "MLP".
+    TabularModel or TabularClassifier
+        Named "MLP": a :class:`TorchMLPClassifier` (cross-entropy) when ``data.task`` is
+        a classification, else a :class:`TorchMLPRegressor`.
     """
     config = config or MLPConfig()
-    return TabularModel(
-        config.regressor(data.seed if seed is None else int(seed), limits),
-        data.numeric,
-        data.categorical,
-        log_target=data.log_target,
-        target=data.target,
-        name="MLP",
-        n_threads=n_threads,
-    )
+    seed = data.seed if seed is None else int(seed)
+    common: dict[str, Any] = {"target": data.target, "name": "MLP", "n_threads": n_threads}
+    if data.task == "classification":
+        net = config.classifier(seed, limits)
+        return TabularClassifier(net, data.numeric, data.categorical, **common)
+    reg = config.regressor(seed, limits)
+    return TabularModel(reg, data.numeric, data.categorical, log_target=data.log_target, **common)
 
 
 @dataclass
@@ -126,20 +141,20 @@ class MLPRun:
 
     Attributes
     ----------
-    model : TabularModel
+    model : TabularModel or TabularClassifier
         Fitted but for its network, which ``trainer`` trains; ``model.predict`` uses
         the best epoch so far.
     trainer : nnkit.training.Trainer
         Run it (``trainer.run(epochs)``) or hand it to a ``TrainingJob``.
     """
 
-    model: TabularModel
+    model: TabularModel | TabularClassifier
     trainer: Trainer
 
     @property
     def best(self) -> BestWeights:
         """The callback that keeps the best weights."""
-        best: BestWeights = self.model.regressor_.best_
+        best: BestWeights = self.model.estimator_.best_
         return best
 
 
@@ -181,7 +196,7 @@ def train_mlp(
     seed: int | None = None,
     limits: Limits | None = None,
     n_threads: int | None = None,
-) -> tuple[TabularModel, TrainResult]:
+) -> tuple[TabularModel | TabularClassifier, TrainResult]:
     """Train the MLP to the end (early stopping, epoch or time cap) and keep the best epoch.
 
     Parameters
@@ -207,8 +222,7 @@ def train_mlp(
     """
     model = mlp_model(data, config, seed=seed, limits=limits, n_threads=n_threads)
     model.fit(data.X_train, data.y_train)
-    trainer = model.regressor_.trainer_
-    return model, trainer.result()
+    return model, model.estimator_.trainer_.result()
 
 
 def run_summary(

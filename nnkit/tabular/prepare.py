@@ -29,6 +29,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, StandardScaler
 
 from nnkit.tabular.io import TabularError, is_numeric
+from nnkit.tabular.profile import MAX_CLASSES, target_kind
 
 __all__ = [
     "LEARNED",
@@ -284,7 +285,10 @@ def learned_parameters(pre: ColumnTransformer) -> dict[str, list[Any]]:
 
 
 def stand_in_frame(
-    numeric: Sequence[str], categorical: Sequence[str], categories: Sequence[Sequence[str]]
+    numeric: Sequence[str],
+    categorical: Sequence[str],
+    categories: Sequence[Sequence[str]],
+    min_rows: int = 8,
 ) -> pd.DataFrame:
     """A few rows on which :func:`make_preprocessor` fits to exactly ``categories``.
 
@@ -297,12 +301,14 @@ def stand_in_frame(
         Column names.
     categories : sequence of sequence of str
         The categories of each categorical column.
+    min_rows : int, default 8
+        At least this many rows (e.g. one per class of a classifier's stand-in target).
 
     Returns
     -------
     pandas.DataFrame
     """
-    n = max([8, *(len(c) for c in categories)])
+    n = max([8, int(min_rows), *(len(c) for c in categories)])
     data: dict[str, Any] = {c: np.zeros(n) for c in numeric}
     for name, cats in zip(categorical, categories, strict=True):
         data[name] = pd.Series([cats[i % len(cats)] for i in range(n)], dtype=object)
@@ -358,7 +364,8 @@ class Prepared:
         Feature columns (numeric as float, categorical as text, see :func:`model_input`);
         the index is the 0-based row number in the table.
     y_train, y_test : numpy.ndarray
-        Target in the user's units.
+        Target in the user's units (float), or class labels (text) for a
+        classification.
     preprocessor : ColumnTransformer
         :func:`make_preprocessor`, fitted on ``X_train`` only.
     Z_train, Z_test : numpy.ndarray
@@ -371,6 +378,10 @@ class Prepared:
         Seed of the split (and of what is trained on it).
     notes : list of str
         Rows dropped, columns dropped, and why.
+    task : {"regression", "classification"}
+        What the models learn.
+    classes : list of str
+        The class labels, sorted (classification only).
     """
 
     target: str
@@ -387,6 +398,8 @@ class Prepared:
     test_size: float
     seed: int
     notes: list[str] = field(default_factory=list)
+    task: str = "regression"
+    classes: list[str] = field(default_factory=list)
 
     @property
     def features(self) -> list[str]:
@@ -396,6 +409,8 @@ class Prepared:
     @property
     def t_train(self) -> np.ndarray:
         """The training target as the models learn it (``log`` of it if ``log_target``)."""
+        if self.task == "classification":
+            return self.y_train
         return np.log(self.y_train) if self.log_target else self.y_train
 
     @property
@@ -440,6 +455,51 @@ def _check_target(
     return keep, notes
 
 
+def _check_classes(frame: pd.DataFrame, target: str) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """Rows with a label (mask), the labels as text, and the notes; raises when unusable."""
+    y_all = frame[target]
+    keep = y_all.notna().to_numpy()
+    notes = []
+    if (~keep).any():
+        notes.append(
+            f"Dropped {int((~keep).sum()):,} row(s) whose target '{target}' is missing; "
+            f"{int(keep.sum()):,} rows remain."
+        )
+    labels = np.array([_category_text(v) for v in y_all[keep]], dtype=object)
+    if len(labels) < 20:
+        raise TabularError(
+            f"Only {len(labels)} row(s) have a target value; at least 20 are needed to train "
+            "and test."
+        )
+    classes = sorted(set(labels))
+    if len(classes) < 2:
+        raise TabularError(
+            f"The target '{target}' has the same value ({classes[0]!r}) in every row: there is "
+            "nothing to predict. Pick another target."
+        )
+    if len(classes) > MAX_CLASSES:
+        raise TabularError(
+            f"The target '{target}' has {len(classes):,} distinct values: too many classes "
+            f"for a classification (the limit is {MAX_CLASSES}). If it is a number, choose "
+            "regression; else pick another target."
+        )
+    return keep, labels, notes
+
+
+def _split(X: pd.DataFrame, y: np.ndarray, test_size: float, seed: int, classes: bool) -> list[Any]:
+    """Train/test split, stratified by class when every class has two rows or more."""
+    if classes:
+        _, counts = np.unique(y, return_counts=True)
+        if counts.min() >= 2:
+            try:
+                return list(
+                    train_test_split(X, y, test_size=test_size, random_state=seed, stratify=y)
+                )
+            except ValueError:  # more classes than test rows: a plain split
+                pass
+    return list(train_test_split(X, y, test_size=test_size, random_state=seed))
+
+
 def prepare(
     frame: pd.DataFrame,
     target: str,
@@ -449,6 +509,7 @@ def prepare(
     seed: int = 0,
     log_target: bool = False,
     categorical: Sequence[str] | None = None,
+    task: str | None = None,
 ) -> Prepared:
     """Drop rows without a target, split train/test, fit the preprocessing on train only.
 
@@ -457,7 +518,7 @@ def prepare(
     frame : pandas.DataFrame
         The table.
     target : str
-        A numeric column.
+        The column to predict: numeric for a regression, labels for a classification.
     features : sequence of str
         Feature columns (the target is removed if listed).
     test_size : float, default 0.2
@@ -469,6 +530,9 @@ def prepare(
         transformed back with ``exp``, and metrics are in the user's units.
     categorical : sequence of str, optional
         Columns to treat as categorical; default: every non-numeric feature.
+    task : {"regression", "classification"}, optional
+        Default: :func:`~nnkit.tabular.target_kind` of the target. A classification
+        splits stratified by class (when every class has two rows or more).
 
     Returns
     -------
@@ -477,8 +541,9 @@ def prepare(
     Raises
     ------
     TabularError
-        Unknown or non-numeric target, no features, a constant target, too few rows,
-        ``log_target`` with a non-positive target, no usable feature, too many inputs.
+        Unknown or (for a regression) non-numeric target, no features, a constant
+        target, too few rows, too many classes, ``log_target`` with a non-positive
+        target or a classification, no usable feature, too many inputs.
     """
     if target not in frame.columns:
         raise TabularError(f"There is no column '{target}' in the table.")
@@ -490,8 +555,16 @@ def prepare(
         raise TabularError("Pick at least one feature column (besides the target).")
     if not 0.05 <= float(test_size) <= 0.5:
         raise TabularError(f"The test-set size must be between 5% and 50%, got {test_size:.0%}.")
-    keep, notes = _check_target(frame, target, log_target)
-    y = frame[target].to_numpy(dtype=float)[keep]
+    task = task or target_kind(frame[target])[0]
+    if task not in ("regression", "classification"):
+        raise ValueError(f"task must be 'regression' or 'classification', got {task!r}")
+    if task == "classification":
+        if log_target:
+            raise TabularError("log(target) is for a regression; turn it off for class labels.")
+        keep, y, notes = _check_classes(frame, target)
+    else:
+        keep, notes = _check_target(frame, target, log_target)
+        y = frame[target].to_numpy(dtype=float)[keep]
     if categorical is None:
         categorical = [f for f in features if not is_numeric(frame[f])]
     cat_set = set(categorical)
@@ -499,8 +572,8 @@ def prepare(
     numeric = [f for f in features if f not in cat_set]
     X = model_input(frame.loc[keep], numeric, categorical)
     X.index = pd.Index(np.flatnonzero(keep))
-    X_train, X_test, y_train, y_test = train_test_split(
-        X, y, test_size=float(test_size), random_state=int(seed)
+    X_train, X_test, y_train, y_test = _split(
+        X, y, float(test_size), int(seed), task == "classification"
     )
     empty = [c for c in numeric + categorical if X_train[c].isna().all()]
     if empty:
@@ -532,8 +605,8 @@ def prepare(
         categorical=list(categorical),
         X_train=X_train,
         X_test=X_test,
-        y_train=np.asarray(y_train, dtype=float),
-        y_test=np.asarray(y_test, dtype=float),
+        y_train=np.asarray(y_train, dtype=object if task == "classification" else float),
+        y_test=np.asarray(y_test, dtype=object if task == "classification" else float),
         preprocessor=pre,
         Z_train=Z_train,
         Z_test=Z_test,
@@ -541,6 +614,8 @@ def prepare(
         test_size=float(test_size),
         seed=int(seed),
         notes=notes,
+        task=task,
+        classes=sorted(set(y)) if task == "classification" else [],
     )
 
 

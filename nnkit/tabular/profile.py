@@ -20,6 +20,9 @@ from nnkit.tabular.io import is_numeric
 
 __all__ = [
     "KINDS",
+    "LABEL_WORDS",
+    "MAX_CLASSES",
+    "MAX_CODES",
     "TARGET_WORDS",
     "MAX_LEVELS",
     "MOSTLY_MISSING",
@@ -30,6 +33,7 @@ __all__ = [
     "is_date_part",
     "profile",
     "suggest_log_target",
+    "target_kind",
 ]
 
 KINDS = ("numeric", "categorical", "id-like", "constant", "mostly-missing")
@@ -57,6 +61,17 @@ TARGET_WORDS = (
     "revenue",
 )
 """Words that make a numeric column the suggested target, in order of preference."""
+
+LABEL_WORDS = ("label", "class", "target", "survived", "outcome", "species", "churn",
+               "diagnosis", "default", "disease", "y")  # fmt: skip
+"""Whole words (of a name split at ``_``, spaces and camelCase) that make a column with few
+distinct values the suggested target of a classification."""
+
+MAX_CLASSES = 20
+"""Most distinct values a classification target may have."""
+
+MAX_CODES = 10
+"""Whole numbers with at most this many distinct values are suggested as class codes."""
 
 _DATE_PART = re.compile(r"(?i)(year|yr|month|week|day|date|time|quarter)|^Mo[A-Z_]")
 
@@ -164,8 +179,17 @@ class Profile:
 
     @property
     def numeric(self) -> list[str]:
-        """Columns of kind numeric (the possible targets)."""
+        """Columns of kind numeric."""
         return [c.name for c in self.columns if c.kind == "numeric"]
+
+    @property
+    def targets(self) -> list[str]:
+        """The possible targets: numeric columns and categorical ones with few values."""
+        return [
+            c.name
+            for c in self.columns
+            if c.kind == "numeric" or (c.kind == "categorical" and c.n_unique <= MAX_CLASSES)
+        ]
 
 
 def _column_profile(name: str, s: pd.Series) -> ColumnProfile:
@@ -225,7 +249,9 @@ def profile(frame: pd.DataFrame) -> Profile:
     different value in almost every row), *numeric*, *categorical*.
 
     The suggested target is the first numeric column whose name contains a word of
-    :data:`TARGET_WORDS` (``price`` first); else the last numeric column, unless that
+    :data:`TARGET_WORDS` (``price`` first); else a column with few distinct values
+    whose name has a word of :data:`LABEL_WORDS` (``Survived``: a class label); else the
+    last numeric column, unless that
     one is a date part (a year, a month: a competition's test file ends with its sale
     year), where no target is suggested and :attr:`Profile.target_reason` says what was
     looked for and what to pick. Suggested features are the other numeric and
@@ -273,19 +299,33 @@ def is_date_part(name: str, values: pd.Series) -> bool:
     return bool(x.size and np.all(x == np.round(x)) and x.min() >= 1800 and x.max() <= 2100)
 
 
+def _words(name: str) -> list[str]:
+    return [w.lower() for w in re.findall(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+", name)]
+
+
 def _suggest_target(cols: list[ColumnProfile], frame: pd.DataFrame) -> tuple[str | None, str]:
     numeric = [c.name for c in cols if c.kind == "numeric"]
     for word in TARGET_WORDS:
         hits = [c for c in numeric if word in c.lower()]
         if hits:
             return hits[0], f"numeric, and its name contains '{word}'"
+    few = [
+        c.name
+        for c in cols
+        if c.kind in ("numeric", "categorical") and 2 <= c.n_unique <= MAX_CLASSES
+    ]
+    for word in LABEL_WORDS:
+        hits = [c for c in few if word in _words(c)]
+        if hits:
+            return hits[0], f"its name says '{word}', and it has few distinct values: a class label"
     looked = (
-        f"no numeric column is named like a price or a value (looked for {', '.join(TARGET_WORDS)})"
+        f"no column is named like a price or a value (looked for {', '.join(TARGET_WORDS)}) "
+        f"or a label (looked for {', '.join(LABEL_WORDS)})"
     )
     if not numeric:
         unusable = [f"'{c.name}' is {c.kind}" for c in cols if c.kind in ("id-like", "constant")]
         return None, (
-            "no numeric column: nothing a regression can predict"
+            f"{looked}, and no column is numeric"
             + (f" ({', '.join(unusable[:4])})" if unusable else "")
         )
     last = numeric[-1]
@@ -296,6 +336,40 @@ def _suggest_target(cols: list[ColumnProfile], frame: pd.DataFrame) -> tuple[str
             "competition's test file has no target column at all: upload the training file"
         )
     return last, f"the last numeric column ({looked})"
+
+
+def target_kind(values: pd.Series) -> tuple[str, str]:
+    """Regression or classification for a target column, with the reason.
+
+    Parameters
+    ----------
+    values : pandas.Series
+        The target column (missing values are ignored).
+
+    Returns
+    -------
+    (str, str)
+        ``"classification"`` for text labels, two distinct values (0/1) or a handful of
+        whole-number codes (at most :data:`MAX_CODES`), else ``"regression"``; and why.
+    """
+    present = values.dropna()
+    k = int(present.nunique())
+    if not is_numeric(values):
+        return "classification", f"text labels ({k} distinct values)"
+    if k == 2:
+        shown = " and ".join(_label(v) for v in sorted(present.unique()))
+        return "classification", f"only two values ({shown}): a class label"
+    x = present.to_numpy(dtype=float)
+    if 2 < k <= MAX_CODES and np.all(x == np.round(x)):
+        return "classification", (
+            f"whole numbers with only {k} distinct values: class codes (choose regression if "
+            "they are counts or amounts)"
+        )
+    return "regression", f"numbers with {k:,} distinct values"
+
+
+def _label(v: object) -> str:
+    return str(int(v)) if isinstance(v, float) and v.is_integer() else str(v)
 
 
 # ---------------------------------------------------------------------------------------

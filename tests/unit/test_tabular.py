@@ -273,7 +273,7 @@ def test_profile_falls_back_to_last_numeric_and_handles_no_numeric_column():
     assert prof.target == "b" and "last numeric" in prof.target_reason
     text_only = pd.DataFrame({"a": ["x", "y"] * 15, "b": ["u", "v", "w"] * 10})
     prof = tabular.profile(text_only)
-    assert prof.target is None and "no numeric column" in prof.target_reason
+    assert prof.target is None and "no column is numeric" in prof.target_reason
 
 
 def test_profile_flags_row_numbers_text_ids_and_high_cardinality():
@@ -319,7 +319,8 @@ def test_target_with_missing_values_drops_those_rows_and_says_how_many():
 def test_non_numeric_target_and_constant_target_and_no_features():
     frame = houses()
     with pytest.raises(TabularError, match="not numeric"):
-        tabular.prepare(frame, "hood", ["sqft"])
+        tabular.prepare(frame, "hood", ["sqft"], task="regression")
+    assert tabular.prepare(frame, "hood", ["sqft"]).task == "classification"  # text labels
     with pytest.raises(TabularError, match="same value"):
         tabular.prepare(frame, "const", ["sqft"])
     with pytest.raises(TabularError, match="at least one feature"):
@@ -747,11 +748,11 @@ def table_of(**r2):
 
 def test_verdict_follows_the_numbers_both_ways():
     v = tabular.verdict(table_of(MLP=0.98, **{"gradient boosting": 0.97}, ridge=0.90, mean=-0.01))
-    assert v.best == "MLP" and v.ridge_behind and v.mlp_gap == pytest.approx(0.01)
+    assert v.best == "MLP" and v.linear_behind and v.mlp_gap == pytest.approx(0.01)
     assert "better than" in v.text() and "0.080 behind the MLP" in v.text()
     # Ridge as good as the rest: no "far behind", no "straight line cannot follow".
     v = tabular.verdict(table_of(MLP=0.802, **{"gradient boosting": 0.805}, ridge=0.801, mean=0.0))
-    assert not v.ridge_behind and "cannot follow" not in v.text() and "within 0.005 of" in v.text()
+    assert not v.linear_behind and "cannot follow" not in v.text() and "within 0.005 of" in v.text()
     # Ridge the best model.
     v = tabular.verdict(table_of(MLP=0.5, **{"gradient boosting": 0.6}, ridge=0.7, mean=0.0))
     assert v.best == "ridge" and v.best_baseline == "ridge" and "worse than" in v.text()
@@ -921,3 +922,120 @@ def test_tabular_classifier_composes_the_same_preprocessing():
     np.testing.assert_array_equal(model.predict_proba_preprocessed(model.transform(X)), model.predict_proba(X))
     trainer = tabular.TabularClassifier(tabular.TorchMLPClassifier(), ["sqft"], ["hood"]).trainer(X, frame["expensive"])
     assert trainer.epochs_done == 0
+
+
+# ----------------------------------------------------------------------------- classification
+
+
+def survival(n=400, seed=0) -> pd.DataFrame:
+    """A Titanic-like table: a 0/1 label that depends on sex, class and age (not linearly)."""
+    rng = np.random.default_rng(seed)
+    sex = rng.choice(["male", "female"], n)
+    pclass = rng.integers(1, 4, n).astype(float)
+    age = rng.uniform(1, 70, n)
+    logit = 2.5 * (sex == "female") - 1.0 * (pclass - 2) - 2.0 * (age < 12) * (sex == "male") - 1.0
+    survived = (rng.uniform(size=n) < 1 / (1 + np.exp(-logit))).astype(float)
+    frame = pd.DataFrame({"PassengerId": np.arange(1, n + 1.0), "Survived": survived, "Pclass": pclass,
+                          "Sex": pd.Series(sex, dtype=object), "Age": age})
+    frame.loc[frame.index[::9], "Age"] = np.nan
+    return frame
+
+
+def test_target_kind_and_the_suggested_label():
+    frame = survival()
+    prof = tabular.profile(frame)
+    assert prof.target == "Survived" and "class label" in prof.target_reason
+    assert tabular.target_kind(frame["Survived"])[0] == "classification"
+    assert "0 and 1" in tabular.target_kind(frame["Survived"])[1]
+    assert tabular.target_kind(frame["Sex"])[0] == "classification"
+    assert tabular.target_kind(frame["Pclass"])[0] == "classification"  # 3 whole-number codes
+    assert tabular.target_kind(frame["Age"])[0] == "regression"
+    assert tabular.target_kind(houses()["price"])[0] == "regression"
+    assert "Sex" in prof.targets and "PassengerId" not in prof.targets
+
+
+def test_classification_split_baselines_scores_and_the_mlp():
+    frame = survival(600)
+    data = tabular.prepare(frame, "Survived", ["Pclass", "Sex", "Age"], seed=0)
+    assert data.task == "classification" and data.classes == ["0", "1"]
+    assert set(data.y_train) == {"0", "1"}
+    # Stratified: both sides keep the class balance.
+    share = np.mean(data.y_train == "1"), np.mean(data.y_test == "1")
+    assert abs(share[0] - share[1]) < 0.02
+    with pytest.raises(TabularError, match="log"):
+        tabular.prepare(frame, "Survived", ["Sex"], log_target=True)
+    models = tabular.fit_baselines(data)
+    assert list(models) == list(tabular.CLASSIFICATION_BASELINES)
+    models["MLP"], result = tabular.train_mlp(data, tabular.MLPConfig(hidden=(16,), epochs=200, lr=1e-2))
+    assert result.stop_reason in ("early_stopping", "completed")
+    table = tabular.compare(models, data).set_index("model")
+    assert list(table.columns) == ["accuracy", "log-loss", "ROC AUC", "train s"]
+    majority = max(np.mean(data.y_test == "0"), np.mean(data.y_test == "1"))
+    assert table.loc["majority", "accuracy"] == pytest.approx(majority)
+    assert table.loc["majority", "ROC AUC"] == pytest.approx(0.5)
+    for m in ("logistic regression", "gradient boosting", "MLP"):
+        assert table.loc[m, "accuracy"] > majority + 0.05 and table.loc[m, "ROC AUC"] > 0.7
+    # The scores are scikit-learn's.
+    from sklearn.metrics import accuracy_score, log_loss, roc_auc_score
+
+    proba = models["MLP"].predict_proba(data.X_test)
+    assert table.loc["MLP", "accuracy"] == pytest.approx(accuracy_score(data.y_test, models["MLP"].predict(data.X_test)))
+    assert table.loc["MLP", "log-loss"] == pytest.approx(log_loss(data.y_test, proba, labels=["0", "1"]))
+    assert table.loc["MLP", "ROC AUC"] == pytest.approx(roc_auc_score(data.y_test == "1", proba[:, 1]))
+    v = tabular.verdict(table.reset_index())
+    assert v.metric == "accuracy" and "accuracy" in v.text() and "%" in v.text()
+    preds = tabular.predictions_frame(models, data)
+    assert set(preds["predicted (MLP)"]) <= {"0", "1"} and preds["probability (MLP)"].between(0.5, 1).all()
+    wi = tabular.what_if(models, data.X_test.iloc[:2], data)
+    assert list(wi.columns) == ["model", "prediction", "0", "1"]
+    np.testing.assert_allclose(wi["0"] + wi["1"], 1)
+    imp = tabular.importance(models["MLP"], data, n_repeats=2)
+    assert imp.attrs["metric"] == "accuracy" and imp["feature"].iloc[0] == "Sex"
+    assert imp.set_index("feature").loc["Sex", "importance"] > 0.05
+    assert "points of accuracy" in tabular.importance_text(imp, "MLP")
+
+    # Exported and loaded: the same probabilities, bit for bit.
+    blob = tabular.export_model(models["MLP"])
+    assert json.loads(blob)["task"] == "classification"
+    loaded = tabular.load_model(blob)
+    assert isinstance(loaded, tabular.TabularClassifier) and list(loaded.classes_) == ["0", "1"]
+    assert np.array_equal(loaded.predict_proba(data.X_test), proba)
+    assert np.array_equal(loaded.predict(data.X_test), models["MLP"].predict(data.X_test))
+
+
+def test_three_classes_confusion_and_reliability():
+    rng = np.random.default_rng(1)
+    n = 300
+    x = rng.normal(size=n)
+    frame = pd.DataFrame({"x": x, "noise": rng.normal(size=n),
+                          "species": pd.Series(np.where(x < -0.5, "setosa", np.where(x < 0.5, "versicolor", "virginica")), dtype=object)})
+    data = tabular.prepare(frame, "species", ["x", "noise"])
+    assert data.classes == ["setosa", "versicolor", "virginica"]
+    model = tabular.fit_baselines(data, ["gradient boosting"])["gradient boosting"]
+    pred = model.predict(data.X_test)
+    conf = tabular.confusion_table(data.y_test, pred, data.classes)
+    assert len(conf) == 9 and conf["count"].sum() == len(data.y_test)
+    np.testing.assert_allclose(conf.groupby("actual")["share"].sum(), 1)
+    diag = conf[conf["actual"] == conf["predicted"]]["count"].sum()
+    assert diag == (pred == data.y_test).sum()
+    proba = tabular.class_probabilities(model, data.X_test, data.classes)
+    rel = tabular.reliability_table(data.y_test, proba, data.classes, bins=5)
+    assert rel["count"].sum() == len(data.y_test) and rel["predicted"].between(0, 1).all()
+    # Perfectly calibrated by construction: observed frequency == predicted probability.
+    p = np.repeat([[0.2, 0.8], [0.7, 0.3]], 500, axis=0)
+    y = np.array(["a"] * 100 + ["b"] * 400 + ["a"] * 350 + ["b"] * 150, dtype=object)
+    rel = tabular.reliability_table(y, p, ["a", "b"])
+    np.testing.assert_allclose(rel["observed"], rel["predicted"])
+    m = tabular.classification_metrics(np.array(["a", "a"]), np.array([[0.9, 0.1], [0.8, 0.2]]), ["a", "b"])
+    assert m["accuracy"] == 1 and np.isnan(m["ROC AUC"])  # only one class present: no AUC
+
+
+def test_classification_verdict_follows_the_numbers():
+    def acc(**a):
+        return pd.DataFrame({"model": list(a), "accuracy": list(a.values())})
+
+    v = tabular.verdict(acc(MLP=0.84, **{"gradient boosting": 0.83, "logistic regression": 0.78}, majority=0.6))
+    assert v.linear == "logistic regression" and v.linear_behind and "better than" in v.text()
+    assert "84.0%" in v.text() and "+1.0 points" in v.text() and "not separated by a straight" in v.text()
+    v = tabular.verdict(acc(MLP=0.70, **{"gradient boosting": 0.74, "logistic regression": 0.75}, majority=0.6))
+    assert v.best == "logistic regression" and "worse than" in v.text() and "is the best model" in v.text()
