@@ -17,7 +17,7 @@ from nnkit.ui.policy import LIMITS, torch_threads_from_env
 from nnkit.ui.router import ensure_router
 
 DEFAULT_CSV = Path(__file__).resolve().parents[1] / "data" / "house_prices.csv"
-ORDER = ["MLP", "gradient boosting", "ridge", "mean"]
+ORDER = ["MLP", "gradient boosting", "ridge", "logistic regression", "mean", "majority"]
 KEY = "house"
 THREADS = torch_threads_from_env()  # native threads for scikit-learn (the app's policy)
 IMPORTANCE_SECONDS = 5.0  # permutation importance's time budget
@@ -47,21 +47,14 @@ def profile_of(sha: str, _frame: pd.DataFrame) -> tabular.Profile:
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
-def prepared(sha, _frame, target, features, test_size, seed, log_target) -> tabular.Prepared:
-    return tabular.prepare(
-        _frame, target, list(features), test_size=test_size, seed=seed, log_target=log_target
-    )
+def prepared(sha, _frame, target, features, test_size, seed, log_target, task) -> tabular.Prepared:
+    return tabular.prepare(_frame, target, list(features), test_size=test_size, seed=seed,
+                           log_target=log_target, task=task)
 
 
 @st.cache_resource(show_spinner="Fitting the baselines…", max_entries=16)
-def baselines(sha, target, features, test_size, seed, log_target, _data):
+def baselines(sha, target, features, test_size, seed, log_target, task, _data):
     return tabular.fit_baselines(_data, n_threads=THREADS)
-
-
-def fmt(x: float, digits: int = 4) -> str:
-    if x is None or not math.isfinite(x):
-        return "n/a"
-    return f"{x:,.{digits}f}"
 
 
 def money(x: float) -> str:
@@ -113,12 +106,9 @@ if len(frame) > 200:
 st.header("2 · Profile, target and features")
 prof = profile_of(sha, frame)
 st.dataframe(prof.table(), hide_index=True)
-if not prof.numeric:
-    st.error(
-        f"**Nothing to predict**: {prof.target_reason}. Upload a CSV with a numeric column "
-        "to predict (e.g. a price).",
-        icon=":material/error:",
-    )
+if not prof.targets:
+    st.error(f"**Nothing to predict**: {prof.target_reason}. Upload a CSV with a column to "
+             "predict (a price, or a label with a few classes).", icon=":material/error:")
     st.stop()
 if prof.target is None:
     st.warning(f"**Which column should the models predict?** Not clear: {prof.target_reason}.",
@@ -135,17 +125,23 @@ st.caption(
 )
 
 c1, c2 = st.columns([1, 2])
-numeric_cols = prof.numeric
 target = c1.selectbox(
     "Target (what to predict)",
-    numeric_cols,
-    index=numeric_cols.index(prof.target) if prof.target else None,
+    prof.targets,
+    index=prof.targets.index(prof.target) if prof.target else None,
     placeholder="Choose the column to predict",
     key=f"{KEY}_target_{sha[:12]}",
 )
 if target is None:
     st.info("Choose the target above: the models are fitted once you have.", icon=":material/touch_app:")
     st.stop()
+kind, kind_why = tabular.target_kind(frame[target])
+task = c1.radio("Kind of target", ["regression", "classification"], horizontal=True,
+                index=int(kind == "classification"), disabled=target not in prof.numeric,
+                key=f"{KEY}_task_{sha[:12]}_{target}",
+                help="Regression predicts a number (mean squared error); classification a "
+                "class (cross-entropy, the lecture's other loss).")
+c1.caption(f"Detected {kind}: {kind_why}.")
 candidates = [c for c in frame.columns if c != target]
 default_features = [c for c in prof.features if c != target]
 features = c2.multiselect(
@@ -157,14 +153,14 @@ features = c2.multiselect(
 c3, c4, c5 = st.columns(3)
 test_pct = c3.slider("Test-set size (%)", 10, 40, 20, 5, key=f"{KEY}_test")
 seed = int(c4.number_input("Seed", 0, 10_000, 0, 1, key=f"{KEY}_seed"))
-log_default, log_reason = tabular.suggest_log_target(frame[target].to_numpy(dtype=float))
-log_target = c5.checkbox(
-    "Learn log(target)",
-    value=log_default,
-    key=f"{KEY}_log_{sha[:12]}_{target}",
-    help="On a log scale a model's errors become relative (10% too high) instead of absolute.",
-)
-c5.caption(f"Suggested {'on' if log_default else 'off'}: the target is {log_reason}.")
+log_target = False
+if task == "regression":
+    log_default, log_reason = tabular.suggest_log_target(frame[target].to_numpy(dtype=float))
+    log_target = c5.checkbox(
+        "Learn log(target)", value=log_default, key=f"{KEY}_log_{sha[:12]}_{target}",
+        help="On a log scale a model's errors become relative (10% too high) instead of absolute.",
+    )
+    c5.caption(f"Suggested {'on' if log_default else 'off'}: the target is {log_reason}.")
 
 with st.expander("Network and training"):
     n1, n2, n3 = st.columns(3)
@@ -184,7 +180,9 @@ with st.expander("Network and training"):
         "memorise the training rows (it matters most with many one-hot columns).",
     )
     st.caption(
-        f"Mini-batches of {batch}, Adam, mean squared error on the standardised target. 15% of the "
+        f"Mini-batches of {batch}, Adam, "
+        + ("mean squared error on the standardised target" if task == "regression" else "cross-entropy")
+        + ". 15% of the "
         f"training rows are held out as the validation set: training stops after "
         f"{patience} epochs without a better validation loss (or after "
         f"{LIMITS.max_train_seconds:g} s, the fair-use cap), and the model kept is the one "
@@ -201,7 +199,7 @@ config = tabular.MLPConfig(
 )
 
 try:
-    data = prepared(sha, frame, target, tuple(features), test_pct / 100, seed, log_target)
+    data = prepared(sha, frame, target, tuple(features), test_pct / 100, seed, log_target, task)
 except TabularError as err:
     st.error(str(err), icon=":material/error:")
     st.stop()
@@ -215,21 +213,26 @@ st.caption(
     f"columns); {data.Z_train.shape[1]} inputs to every model. The preprocessing is fitted on "
     "the training rows only."
 )
-st.altair_chart(plots.target_histogram(data.y_train, target, log=log_target), width="stretch")
-st.caption(
-    f"The target on the training rows{' (log scale: what the models learn)' if log_target else ''}: "
-    f"{tabular.describe_target(data.y_train).description()}."
-)
+if task == "regression":
+    st.altair_chart(plots.target_histogram(data.y_train, target, log=log_target), width="stretch")
+    st.caption(
+        f"The target on the training rows{' (log scale: what the models learn)' if log_target else ''}: "
+        f"{tabular.describe_target(data.y_train).description()}."
+    )
+else:
+    st.altair_chart(plots.class_counts(data.y_train, target), width="stretch")
+    st.caption(f"The {len(data.classes)} classes on the training rows (the split keeps their shares).")
 
-models = dict(baselines(sha, target, tuple(features), test_pct / 100, seed, log_target, data))
+models = dict(baselines(sha, target, tuple(features), test_pct / 100, seed, log_target, task, data))
 
 # 3. Train the MLP --------------------------------------------------------
 
 st.header("3 · Train the MLP")
-settings = (sha, target, tuple(features), test_pct, seed, log_target, config)
+settings = (sha, target, tuple(features), test_pct, seed, log_target, task, config)
+outputs = "1" if task == "regression" else f"{len(data.classes)} (softmax)" if len(data.classes) > 2 else "1 (sigmoid)"
 st.markdown(
     f"An MLP with {layers} hidden layer(s) of {width} {activation} neurons "
-    f"({data.Z_train.shape[1]} inputs → {' → '.join([str(width)] * layers)} → 1). "
+    f"({data.Z_train.shape[1]} inputs → {' → '.join([str(width)] * layers)} → {outputs}). "
     "Watch the training and validation losses; **Stop** keeps the best model so far."
 )
 
@@ -252,7 +255,8 @@ def render(snap, job) -> None:
 
 # fps 1: each refresh builds an Altair chart holding the GIL: fewer refreshes, faster training
 job = live_training(KEY, make_job, render, config=settings, fps=1.0,
-                    loss_title="MSE on the standardised target (log scale)")
+                    loss_title=("MSE on the standardised target" if task == "regression" else "cross-entropy")
+                    + " (log scale)")
 
 mlp_model, mlp_version, mlp_stop = None, None, None
 entry = st.session_state.get(f"{KEY}_run")
@@ -293,24 +297,16 @@ st.markdown(
     + (
         " (On the synthetic data, by its formula above, the price per square foot grows "
         "with the neighbourhood's quality.)"
-        if source == "default" and verdict.ridge_behind
+        if source == "default" and verdict.linear_behind
         else ""
     )
 )
 
 preds = tabular.predictions_frame(models, data)
-shown = ["MLP", best_base] if "MLP" in models else [best_base, "ridge"]
-long = plots.long_predictions(preds, target, shown)
-st.altair_chart(plots.predicted_vs_actual(long, target), width="stretch")
-st.caption(
-    f"{' and '.join(shown)} on the test rows. On the dashed diagonal the prediction equals "
-    "the actual value; points above it are over-estimates."
-)
-st.altair_chart(plots.residuals_chart(long, target), width="stretch")
-st.caption(
-    "Residuals should be a band around 0 with no shape; a funnel or a curve is something "
-    "left to learn (a funnel that widens with the price is what a log target fixes)."
-)
+shown = ["MLP", best_base] if "MLP" in models else [best_base, verdict.linear]
+for chart, caption in plots.result_views(models, data, list(dict.fromkeys(shown))):
+    st.altair_chart(chart, width="stretch")
+    st.caption(caption)
 
 imp_model = "MLP" if "MLP" in models else best_base
 imp_key = (settings, imp_model, mlp_version if imp_model == "MLP" else None)
@@ -328,9 +324,10 @@ st.caption(
     + tabular.importance_text(imp, imp_model, IMPORTANCE_SECONDS)
 )
 
-# 5. Price this house -----------------------------------------------------
+# 5. What if --------------------------------------------------------------
 
-st.header("5 · Price this house")
+regression = task == "regression"
+st.header("5 · " + ("Price this house" if regression else "Classify this row"))
 template = tabular.input_template(data)
 with st.form(f"{KEY}_form_{sha[:12]}"):
     cols = st.columns(3)
@@ -348,17 +345,18 @@ with st.form(f"{KEY}_form_{sha[:12]}"):
         else:
             opts = spec["options"]
             row[name] = box.selectbox(name, opts, index=opts.index(spec["default"]), key=k)
-    st.form_submit_button("Price this house", type="primary")
-house = pd.DataFrame([row])
+    st.form_submit_button("Price this house" if regression else "Classify this row", type="primary")
+answers = tabular.what_if(models, pd.DataFrame([row]), data)
 best_model = verdict.best
-prices = {m: float(model.predict(house)[0]) for m, model in models.items()}
-p1, *prest = st.columns(len(prices))
-for col, (m, p) in zip([p1, *prest], prices.items(), strict=True):
-    col.metric(m, money(p))
+if regression:
+    for col, a in zip(st.columns(len(answers)), answers.itertuples(), strict=True):
+        col.metric(a.model, money(a.prediction))
+else:
+    st.dataframe(answers.style.format({c: "{:.1%}" for c in data.classes}), hide_index=True)
 outside = tabular.outside_range(template, row)
 st.caption(
-    "Each model's price for the house above (defaults: the median or most frequent value "
-    "of the training rows). "
+    f"Each model's {'price' if regression else 'class probabilities'} for the entries above "
+    "(defaults: the median or most frequent value of the training rows). "
     + (
         f"Outside the training range: {', '.join(outside)}. Numbers are clipped to the range "
         "of the training rows, so every model prices such a value like the nearest one it has "
@@ -366,6 +364,9 @@ st.caption(
         if outside
         else f"Typical error of the most accurate model ({best_model}) on test rows: "
         f"± {money(metrics.set_index('model').loc[best_model, 'MAE'])} (MAE)."
+        if regression
+        else f"The most accurate model on test rows, {best_model}, is right "
+        f"{verdict.scores[best_model]:.1%} of the time."
     )
 )
 
@@ -380,13 +381,13 @@ d1.download_button(
     mime="text/csv",
     key=f"{KEY}_dl_preds",
 )
-d1.caption("Every test row with its actual value, each model's prediction and residual. "
-           "Text cells that a spreadsheet would run as a formula are prefixed with '.")
+d1.caption("Every test row with its actual value, each model's prediction and residual "
+           "(or probability). Text cells that a spreadsheet would run as a formula are prefixed with '.")
 if mlp_model is not None:
-    m_mlp = metrics.set_index("model").loc["MLP"].to_dict()
+    m_mlp = metrics.set_index("model").loc["MLP"].drop("train s").to_dict()
     d2.download_button(
         "Fitted MLP pipeline (JSON)",
-        tabular.export_model(mlp_model, metrics={k: m_mlp[k] for k in ("RMSE", "MAE", "R²")}),
+        tabular.export_model(mlp_model, metrics=m_mlp),
         file_name="house_price_mlp.json",
         mime="application/json",
         key=f"{KEY}_dl_model",
@@ -415,32 +416,7 @@ else:
     except TabularError as err:
         st.error(f"**{saved.name}**: {err}", icon=":material/error:")
     else:
-        net = loaded.regressor_
-        st.markdown(
-            f"**{saved.name}**: an MLP ({' → '.join(map(str, [net.n_features_in_, *net.hidden, 1]))}, "
-            f"{net.activation}) predicting **{loaded.target}**"
-            f"{' via log' if loaded.log_target else ''} from {len(loaded.features)} column(s): "
-            f"{', '.join(loaded.features)}."
-        )
-        absent = [c for c in loaded.features if c not in frame.columns]
-        if absent:
-            st.warning(
-                f"The current data set has no column(s) {', '.join(absent)}: load the data the "
-                "model was trained on to use it here.",
-                icon=":material/warning:",
-            )
-        else:
-            rows = frame.loc[data.X_test.index, loaded.features]
-            p_loaded = loaded.predict(rows)
-            text = f"Its predictions on the {len(rows):,} current test rows"
-            if loaded.target == target:
-                r2_loaded = tabular.regression_metrics(data.y_test, p_loaded)["R²"]
-                text += f" have R² **{fmt(r2_loaded)}**"
-            if mlp_model is not None and mlp_model.features == loaded.features:
-                diff = tabular.prediction_gap(loaded, mlp_model, data.X_test)
-                text += (
-                    "; identical to the MLP trained above" if diff == 0
-                    else f"; they differ from the MLP trained above by up to {money(diff)} "
-                    "(a different training run)"
-                )
-            st.markdown(text + ".")
+        text, warning = tabular.loaded_summary(loaded, frame, data, mlp_model)
+        st.markdown(f"**{saved.name}**: {text}")
+        if warning:
+            st.warning(warning, icon=":material/warning:")

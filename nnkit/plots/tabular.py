@@ -7,7 +7,8 @@ formatted table). The MLP is orange and each baseline has its own colour everywh
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 import altair as alt
 import numpy as np
@@ -15,8 +16,15 @@ import pandas as pd
 from numpy.typing import ArrayLike
 from pandas.io.formats.style import Styler
 
+if TYPE_CHECKING:
+    from nnkit.tabular import Prepared, TabularClassifier, TabularModel
+
 __all__ = [
     "MODEL_COLORS",
+    "class_counts",
+    "confusion_chart",
+    "reliability_chart",
+    "result_views",
     "importance_chart",
     "long_predictions",
     "metric_bars",
@@ -30,7 +38,9 @@ MODEL_COLORS = {
     "MLP": "#f58518",
     "gradient boosting": "#4c78a8",
     "ridge": "#54a24b",
+    "logistic regression": "#54a24b",
     "mean": "#9d9d9d",
+    "majority": "#9d9d9d",
 }
 """Colour of each model on every chart."""
 
@@ -187,7 +197,7 @@ def importance_chart(imp: pd.DataFrame, model: str = "MLP", top: int = 20) -> al
         alt.Chart(d)
         .mark_bar(color=MODEL_COLORS.get(model, "#b279a2"))
         .encode(
-            x=alt.X("importance:Q", title="drop in test R² when shuffled"),
+            x=alt.X("importance:Q", title=f"drop in test {imp.attrs.get('metric', 'R²')} when shuffled"),
             y=y,
             tooltip=["feature:N", alt.Tooltip("importance:Q", format=".4f"), alt.Tooltip("std:Q", format=".4f")],
         )
@@ -264,8 +274,9 @@ def target_histogram(y: ArrayLike, target: str = "target", log: bool = False, bi
 def metrics_table(table: pd.DataFrame) -> Styler:
     """The :func:`nnkit.tabular.compare` table, formatted for reading.
 
-    RMSE and MAE with thousands separators when they are large (prices), R² to four
-    decimals, MAPE to two, the training time in seconds; NaN as "n/a".
+    Regression: RMSE and MAE with thousands separators when they are large (prices),
+    R² to four decimals, MAPE to two. Classification: accuracy in %, log-loss to four
+    decimals, ROC AUC to three. The training time in seconds; NaN as "n/a".
 
     Parameters
     ----------
@@ -277,8 +288,169 @@ def metrics_table(table: pd.DataFrame) -> Styler:
     pandas.io.formats.style.Styler
         Without the index; the column ``train s`` is called "training time (s)".
     """
-    big = bool(table["RMSE"].max() > 100)
-    size = "{:,.0f}" if big else "{:.4g}"
-    formats = {"RMSE": size, "MAE": size, "R²": "{:.4f}", "MAPE %": "{:.2f}", "training time (s)": "{:.2f}"}
+    formats = {"training time (s)": "{:.2f}", "accuracy": "{:.1%}", "log-loss": "{:.4f}", "ROC AUC": "{:.3f}"}
+    if "RMSE" in table:
+        size = "{:,.0f}" if bool(table["RMSE"].max() > 100) else "{:.4g}"
+        formats.update({"RMSE": size, "MAE": size, "R²": "{:.4f}", "MAPE %": "{:.2f}"})
     shown = table.rename(columns={"train s": "training time (s)"})
+    formats = {k: v for k, v in formats.items() if k in shown}
     return shown.style.format(formats, na_rep="n/a").hide(axis="index")
+
+
+def class_counts(y: ArrayLike, target: str = "target") -> alt.Chart:
+    """One bar per class: how many rows have it (is one class rare?).
+
+    Parameters
+    ----------
+    y : array_like
+        Class labels.
+    target : str
+        Target name (title).
+
+    Returns
+    -------
+    altair.Chart
+    """
+    labels, counts = np.unique(np.asarray(y).astype(str), return_counts=True)
+    d = pd.DataFrame({"class": labels, "rows": counts, "share": counts / counts.sum()})
+    return (
+        alt.Chart(d)
+        .mark_bar(color="#4c78a8")
+        .encode(
+            x=alt.X("rows:Q", title="rows"),
+            y=alt.Y("class:N", title=target, sort=list(labels)),
+            tooltip=["class:N", "rows:Q", alt.Tooltip("share:Q", format=".1%")],
+        )
+        .properties(height=alt.Step(22), title=f"Classes of {target}")
+    )
+
+
+def confusion_chart(conf: pd.DataFrame, model: str = "MLP") -> alt.LayerChart:
+    """The confusion matrix as a heat map with counts: the diagonal is right.
+
+    Parameters
+    ----------
+    conf : pandas.DataFrame
+        From :func:`nnkit.tabular.confusion_table` (``actual, predicted, count, share``).
+    model : str
+        Name for the title.
+
+    Returns
+    -------
+    altair.LayerChart
+    """
+    order = list(dict.fromkeys(conf["actual"]))
+    base = alt.Chart(conf).encode(
+        x=alt.X("predicted:N", sort=order, title="predicted class", axis=alt.Axis(labelAngle=0)),
+        y=alt.Y("actual:N", sort=order, title="actual class"),
+    )
+    cells = base.mark_rect().encode(
+        color=alt.Color("share:Q", title="share of the actual class", scale=alt.Scale(scheme="blues", domain=[0, 1])),
+        tooltip=["actual:N", "predicted:N", "count:Q", alt.Tooltip("share:Q", format=".1%")],
+    )
+    text = base.mark_text(fontSize=13).encode(
+        text="count:Q",
+        color=alt.condition("datum.share > 0.5", alt.value("white"), alt.value("black")),
+    )
+    return (cells + text).properties(height=alt.Step(40), width=alt.Step(60), title=f"Confusion matrix ({model}, test rows)")
+
+
+def reliability_chart(tables: dict[str, pd.DataFrame]) -> alt.LayerChart:
+    """Predicted probability against observed frequency per model, with the diagonal.
+
+    Parameters
+    ----------
+    tables : dict of str to pandas.DataFrame
+        Model name -> :func:`nnkit.tabular.reliability_table`.
+
+    Returns
+    -------
+    altair.LayerChart
+        Points on the diagonal: the probabilities mean what they say.
+    """
+    d = pd.concat([t.assign(model=m) for m, t in tables.items()], ignore_index=True)
+    models = list(tables)
+    lines = (
+        alt.Chart(d)
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("predicted:Q", title="predicted probability", scale=alt.Scale(domain=[0, 1])),
+            y=alt.Y("observed:Q", title="observed frequency", scale=alt.Scale(domain=[0, 1])),
+            color=_color(models),
+            tooltip=["model:N", alt.Tooltip("predicted:Q", format=".2f"), alt.Tooltip("observed:Q", format=".2f"), "count:Q"],
+        )
+    )
+    diag = (
+        alt.Chart(pd.DataFrame({"predicted": [0.0, 1.0], "observed": [0.0, 1.0]}))
+        .mark_line(color="black", strokeDash=[5, 4], strokeWidth=1.5)
+        .encode(x="predicted:Q", y="observed:Q")
+    )
+    return (lines + diag).properties(height=320, title="Reliability (calibration) on the test rows")
+
+
+def _calibration_error(t: pd.DataFrame) -> float:
+    return float(np.sum(t["count"] * np.abs(t["observed"] - t["predicted"])) / max(int(t["count"].sum()), 1))
+
+
+def result_views(
+    models: Mapping[str, TabularModel | TabularClassifier], data: Prepared, shown: Sequence[str]
+) -> list[tuple[alt.TopLevelMixin, str]]:
+    """The charts of section "results" for the models ``shown``, each with its caption.
+
+    Regression: predicted vs actual and the residuals. Classification: the confusion
+    matrix of the first model and the reliability curves. Captions are computed from
+    the numbers drawn.
+
+    Parameters
+    ----------
+    models : mapping of str to TabularModel or TabularClassifier
+        Fitted models by name.
+    data : nnkit.tabular.Prepared
+        The split.
+    shown : sequence of str
+        Models to draw (the first one gets the confusion matrix).
+
+    Returns
+    -------
+    list of (chart, caption)
+    """
+    from nnkit import tabular
+
+    fitted = {m: models[m] for m in shown}
+    if data.task != "classification":
+        long = long_predictions(tabular.predictions_frame(fitted, data), data.target, list(shown))
+        return [
+            (
+                predicted_vs_actual(long, data.target),
+                f"{' and '.join(shown)} on the test rows. On the dashed diagonal the prediction "
+                "equals the actual value; points above it are over-estimates.",
+            ),
+            (
+                residuals_chart(long, data.target),
+                "Residuals should be a band around 0 with no shape; a funnel or a curve is "
+                "something left to learn (a funnel that widens with the price is what a log "
+                "target fixes).",
+            ),
+        ]
+    first = shown[0]
+    proba = {m: tabular.class_probabilities(fitted[m], data.X_test, data.classes) for m in shown}
+    labels = np.asarray(data.classes, dtype=object)
+    pred = labels[proba[first].argmax(axis=1)]
+    conf = tabular.confusion_table(data.y_test, pred, data.classes)
+    right = int(conf.loc[conf["actual"] == conf["predicted"], "count"].sum())
+    rel = {m: tabular.reliability_table(data.y_test, p, data.classes) for m, p in proba.items()}
+    errors = "; ".join(f"{m}: {_calibration_error(t):.3f}" for m, t in rel.items())
+    what = "the second class" if len(labels) == 2 else "the predicted class"
+    return [
+        (
+            confusion_chart(conf, first),
+            f"Rows: the actual class; columns: the {first}'s prediction. {right:,} of "
+            f"{len(pred):,} test rows are on the diagonal (right).",
+        ),
+        (
+            reliability_chart(rel),
+            f"The probability given to {what} against how often it is right, in bins: on the "
+            "diagonal a probability of 0.8 is right 8 times in 10. Mean gap to the diagonal "
+            f"(expected calibration error): {errors}.",
+        ),
+    ]

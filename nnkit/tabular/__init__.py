@@ -60,7 +60,7 @@ from nnkit.tabular.classification import (
     reliability_table,
 )
 from nnkit.tabular.estimators import TabularClassifier, TabularModel
-from nnkit.tabular.export import FORMAT, FORMAT_VERSION, export_model, load_model
+from nnkit.tabular.export import FORMAT, FORMAT_VERSION, export_model, load_model, loaded_summary
 from nnkit.tabular.importance import importance, importance_text
 from nnkit.tabular.io import (
     DELIMITERS,
@@ -145,6 +145,7 @@ __all__ = [
     "is_date_part",
     "load_csv",
     "load_model",
+    "loaded_summary",
     "make_preprocessor",
     "mlp_model",
     "mlp_trainer",

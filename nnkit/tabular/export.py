@@ -20,14 +20,20 @@ from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from nnkit.limits import Limits
 from nnkit.tabular.estimators import TabularClassifier, TabularModel
 from nnkit.tabular.io import TabularError, read_source
 from nnkit.tabular.networks import TorchMLPClassifier, TorchMLPRegressor, _TorchMLP
-from nnkit.tabular.prepare import learned_parameters, set_learned_parameters, stand_in_frame
+from nnkit.tabular.prepare import (
+    Prepared,
+    learned_parameters,
+    set_learned_parameters,
+    stand_in_frame,
+)
 
-__all__ = ["FORMAT", "FORMAT_VERSION", "export_model", "load_model"]
+__all__ = ["FORMAT", "FORMAT_VERSION", "export_model", "load_model", "loaded_summary"]
 
 FORMAT = "nnkit-tabular-model"
 FORMAT_VERSION = 2
@@ -291,3 +297,70 @@ def load_model(
     except ValueError as err:
         raise TabularError(f"This is not a valid nnkit model file: {err}.") from err
     return model
+
+
+def loaded_summary(
+    loaded: TabularModel | TabularClassifier,
+    frame: pd.DataFrame,
+    data: Prepared,
+    trained: TabularModel | TabularClassifier | None = None,
+) -> tuple[str, str | None]:
+    """What a loaded model is, and what it does on the current test rows, in sentences.
+
+    Parameters
+    ----------
+    loaded : TabularModel or TabularClassifier
+        From :func:`load_model`.
+    frame : pandas.DataFrame
+        The current table.
+    data : Prepared
+        The current split (its test rows, target and task).
+    trained : TabularModel or TabularClassifier, optional
+        The MLP trained on the current split, to compare with.
+
+    Returns
+    -------
+    (str, str or None)
+        Markdown, and a warning when the table lacks columns the model reads.
+    """
+    from nnkit.tabular.baselines import class_probabilities, prediction_gap, regression_metrics
+    from nnkit.tabular.classification import classification_metrics
+
+    net = loaded.estimator_
+    sizes = " → ".join(map(str, [net.n_features_in_, *net.hidden, net.model_[-1].out_features]))
+    if isinstance(loaded, TabularClassifier):
+        what = f"classifying **{loaded.target}** into {', '.join(map(str, loaded.classes_))}"
+    else:
+        what = f"predicting **{loaded.target}**{' via log' if loaded.log_target else ''}"
+    text = (
+        f"An MLP ({sizes}, {net.activation}) {what} from {len(loaded.features)} column(s): "
+        f"{', '.join(loaded.features)}."
+    )
+    absent = [c for c in loaded.features if c not in frame.columns]
+    if absent:
+        return text, (
+            f"The current data set has no column(s) {', '.join(absent)}: load the data the "
+            "model was trained on to use it here."
+        )
+    rows = frame.loc[data.X_test.index, loaded.features]
+    text += f" Its predictions on the {len(rows):,} current test rows"
+    if loaded.target == data.target and loaded.task == data.task:
+        if isinstance(loaded, TabularClassifier):
+            proba = class_probabilities(loaded, rows, data.classes)
+            text += f" have accuracy **{classification_metrics(data.y_test, proba, data.classes)['accuracy']:.1%}**"
+        else:
+            text += (
+                f" have R² **{regression_metrics(data.y_test, loaded.predict(rows))['R²']:.4f}**"
+            )
+    if (
+        trained is not None
+        and list(trained.features) == list(loaded.features)
+        and trained.task == loaded.task
+    ):
+        gap = prediction_gap(loaded, trained, data.X_test)
+        text += (
+            "; identical to the MLP trained above"
+            if gap == 0
+            else f"; they differ from the MLP trained above by up to {gap:,.4g} (a different training run)"
+        )
+    return text + ".", None

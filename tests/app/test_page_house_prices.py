@@ -21,7 +21,7 @@ JOB = "_live_house_job"
 def metrics_table(at) -> pd.DataFrame:
     for df in at.table:
         v = df.value
-        if isinstance(v, pd.DataFrame) and "R²" in v.columns:
+        if isinstance(v, pd.DataFrame) and ("R²" in v.columns or "accuracy" in v.columns):
             return v
     raise AssertionError("no metrics table on the page")
 
@@ -132,7 +132,8 @@ def test_upload_pick_target_and_train(app_page):
     assert best_loss == min(snap.history.val_loss)
     summary = next(c.value for c in at.caption if c.value.startswith("Trained "))
     assert f"The model kept is the one of epoch {best_epoch}," in summary
-    assert f"stopped by you at epoch {snap.epochs}" in summary  # not "stopped early"
+    # (The run may have ended by itself before Stop reached it.)
+    assert (f"stopped by you at epoch {snap.epochs}" in summary) == (snap.stop_reason == "stopped")
     kept = run.model.regressor_
     assert kept.best_epoch_ == best_epoch
     weights = kept.learned_parameters()["weights"]
@@ -175,10 +176,14 @@ def test_bad_files_give_messages_and_the_page_recovers(app_page):
         at.file_uploader[0].upload(name, data, "text/csv").run()
         assert_no_exception(at)
         assert any(message in e.value for e in at.error), (name, [e.value for e in at.error])
-    # Text only: loads, but there is nothing numeric to predict.
+    # Ids and free text only: nothing to predict, and the message names what it found.
+    ids_only = b"id,name\n" + b"".join(f"{i},n{i}\n".encode() for i in range(30))
+    at.file_uploader[0].upload("ids.csv", ids_only, "text/csv").run()
+    assert any("Nothing to predict" in e.value and "'id' is id-like" in e.value for e in at.error)
+    # Text only with a few labels: the page asks which column to classify, fits nothing yet.
     text_only = b"name,town\n" + b"".join(f"n{i},t{i % 3}\n".encode() for i in range(30))
     at.file_uploader[0].upload("names.csv", text_only, "text/csv").run()
-    assert any("no numeric column" in e.value.lower() for e in at.error)
+    assert any("Which column" in w.value for w in at.warning) and not at.table
     # Duplicate names, a constant and an empty column, formula cells: warnings, no error.
     quirky = b"x,x,k,empty,note,y\n" + b"".join(
         f"{i / 2},{i % 3},5,,=cmd|' /C calc'!A{i},{1.5 * i + (i % 3)}\n".encode() for i in range(40)
@@ -255,3 +260,46 @@ def test_no_plausible_target_waits_for_the_users_choice(app_page):
     target.set_value("LotArea").run()
     assert_no_exception(at)
     assert "ridge" in list(metrics_table(at)["model"])
+
+
+def survival_csv() -> bytes:
+    rng = np.random.default_rng(4)
+    lines = ["PassengerId,Survived,Pclass,Sex,Age,Fare"]
+    for i in range(400):
+        sex, pclass, age = rng.choice(["male", "female"]), rng.integers(1, 4), rng.uniform(1, 70)
+        logit = 2.5 * (sex == "female") - (pclass - 2) - 1.0
+        survived = int(rng.uniform() < 1 / (1 + np.exp(-logit)))
+        lines.append(f"{i + 1},{survived},{pclass},{sex},{age:.0f},{rng.uniform(5, 100):.2f}")
+    return ("\n".join(lines) + "\n").encode()
+
+
+def test_a_class_label_is_classified_with_cross_entropy(app_page):
+    at = app_page(PAGE).run()
+    at.file_uploader[0].upload("titanic.csv", survival_csv(), "text/csv").run()
+    assert_no_exception(at)
+    target = at.selectbox(key=next(s.key for s in at.selectbox if "_target_" in s.key))
+    assert target.value == "Survived"
+    kind = at.radio(key=next(r.key for r in at.radio if "_task_" in r.key))
+    assert kind.value == "classification"
+    assert any("only two values (0 and 1)" in c.value for c in at.caption)
+    table = metrics_table(at)
+    assert list(table["model"]) == ["gradient boosting", "logistic regression", "majority"]
+    assert {"accuracy", "log-loss", "ROC AUC"} <= set(table.columns)
+    at = train(at, epochs=150)
+    assert_no_exception(at)
+    table = metrics_table(at).set_index("model")
+    assert "MLP" in table.index and table.loc["MLP", "accuracy"] > table.loc["majority", "accuracy"]
+    verdict = next(m.value for m in at.markdown if "What you see" in m.value)
+    assert f"{table.loc['MLP', 'accuracy']:.1%}" in verdict
+    assert any("on the diagonal (right)" in c.value for c in at.caption)  # confusion matrix
+    probabilities = next(d.value for d in at.dataframe if "prediction" in d.value.columns)
+    np.testing.assert_allclose(probabilities["0"] + probabilities["1"], 1)
+    _, run = at.session_state["house_run"]
+    blob = tabular.export_model(run.model)
+    at.file_uploader(key="house_model_upload").upload("m.json", blob, "application/json").run()
+    assert_no_exception(at)
+    assert any("identical to the MLP trained above" in m.value and "accuracy" in m.value for m in at.markdown)
+    # The user overrides the detected kind: a regression on the 0/1 column.
+    kind.set_value("regression").run()
+    assert_no_exception(at)
+    assert "R²" in metrics_table(at).columns
