@@ -11,6 +11,10 @@ bytes, the profile's suggested target, features and log transform, no manual fix
   columns, a skewed price with interactions); goal: the MLP beats ridge, comes
   within 0.03 of gradient boosting, and trains in under 30 s.
 
+Classification (issue 18): scikit-learn's bundled breast-cancer, wine and iris sets
+with a text label, the MLP (cross-entropy) against logistic regression and gradient
+boosting; goal: MLP accuracy ≥ logistic regression and within 0.02 of gradient boosting.
+
 With ``NNKIT_AMES_CSV`` pointing to Kaggle's Ames "House Prices" ``train.csv`` (real,
 1,460 rows, 81 columns, 19 with missing values; not shipped), the same rows for it.
 
@@ -164,6 +168,50 @@ def _rows_for(name: str, raw: bytes, within: float, time_goal: float | None) -> 
     return rows
 
 
+def bundled_classification_sets() -> dict[str, pd.DataFrame]:
+    """scikit-learn's bundled classification data sets as tables with a text label."""
+    from sklearn import datasets
+
+    out = {}
+    for name, loader in [("breast cancer", datasets.load_breast_cancer), ("wine", datasets.load_wine),
+                         ("iris", datasets.load_iris)]:
+        bunch = loader(as_frame=True)
+        frame = bunch.frame.copy()
+        frame["label"] = np.asarray(bunch.target_names)[bunch.target.to_numpy()]
+        out[name] = frame.drop(columns=["target"])
+    return out
+
+
+def classification_scores(frame: pd.DataFrame, seed: int = 0):
+    """Test accuracy of the MLP and the baselines, the way the page trains them."""
+    from nnkit import tabular
+
+    data = tabular.prepare(frame, "label", [c for c in frame.columns if c != "label"], seed=seed)
+    models = tabular.fit_baselines(data, n_threads=THREADS)
+    models["MLP"], result = tabular.train_mlp(data, n_threads=THREADS)
+    return tabular.compare(models, data).set_index("model")["accuracy"], result
+
+
+def _classification_rows() -> list[Row]:
+    rows = []
+    for name, frame in bundled_classification_sets().items():
+        acc, result = classification_scores(frame)
+        for peer, goal in [("logistic regression", "MLP ≥ logistic regression"),
+                           ("gradient boosting", "MLP ≥ gradient boosting − 0.02")]:
+            rows.append(
+                Row(
+                    f"{name}: test accuracy, MLP vs {peer}",
+                    float(acc["MLP"]),
+                    float(acc[peer]),
+                    unit="accuracy",
+                    peer_name=peer,
+                    goal=goal,
+                    note=f"{len(frame)} rows; MLP {result.epochs} epochs ({result.stop_reason})",
+                )
+            )
+    return rows
+
+
 def run() -> list[Row]:
     rows = _rows_for("default data", (ROOT / "data" / "house_prices.csv").read_bytes(), 0.005, None)
     raw = messy_csv_bytes(messy_houses())
@@ -175,6 +223,7 @@ def run() -> list[Row]:
         rows += _rows_for("Ames train.csv", Path(ames).read_bytes(), 0.03, 30.0)
     else:
         print("  (set NNKIT_AMES_CSV to Kaggle's Ames train.csv to add real-data rows)", file=sys.stderr)
+    rows += _classification_rows()
 
     from nnkit.tabular import load_csv
 

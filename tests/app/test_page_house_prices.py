@@ -180,6 +180,9 @@ def test_bad_files_give_messages_and_the_page_recovers(app_page):
     ids_only = b"id,name\n" + b"".join(f"{i},n{i}\n".encode() for i in range(30))
     at.file_uploader[0].upload("ids.csv", ids_only, "text/csv").run()
     assert any("Nothing to predict" in e.value and "'id' is id-like" in e.value for e in at.error)
+    constant = b"a,b,c\n" + b"1,x,2.5\n" * 40
+    at.file_uploader[0].upload("constant.csv", constant, "text/csv").run()
+    assert any("Nothing to predict" in e.value and "'b' is constant" in e.value for e in at.error)
     # Text only with a few labels: the page asks which column to classify, fits nothing yet.
     text_only = b"name,town\n" + b"".join(f"n{i},t{i % 3}\n".encode() for i in range(30))
     at.file_uploader[0].upload("names.csv", text_only, "text/csv").run()
