@@ -11,14 +11,16 @@ import streamlit as st
 from nnkit import tabular
 from nnkit.plots import tabular as plots
 from nnkit.tabular import TabularError
-from nnkit.training import STOP_REASONS, TrainingJob
+from nnkit.training import TrainingJob
 from nnkit.ui.live_training import live_training
-from nnkit.ui.policy import LIMITS
+from nnkit.ui.policy import LIMITS, torch_threads_from_env
 from nnkit.ui.router import ensure_router
 
 DEFAULT_CSV = Path(__file__).resolve().parents[1] / "data" / "house_prices.csv"
-BASELINE_ORDER = ["gradient boosting", "ridge", "mean"]
+ORDER = ["MLP", "gradient boosting", "ridge", "logistic regression", "mean", "majority"]
 KEY = "house"
+THREADS = torch_threads_from_env()  # native threads for scikit-learn (the app's policy)
+IMPORTANCE_SECONDS = 5.0  # permutation importance's time budget
 
 ensure_router()
 st.title("House prices")
@@ -31,9 +33,7 @@ st.markdown(
 )
 
 
-# ---------------------------------------------------------------------------
-# cached, pure computations (keyed by the file's hash, not by the frame)
-# ---------------------------------------------------------------------------
+# cached, pure computations (keyed by the file's hash, not by the frame) ---
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -47,30 +47,21 @@ def profile_of(sha: str, _frame: pd.DataFrame) -> tabular.Profile:
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
-def prepared(sha, _frame, target, features, test_size, seed, log_target) -> tabular.Prepared:
-    return tabular.prepare(
-        _frame, target, list(features), test_size=test_size, seed=seed, log_target=log_target
-    )
+def prepared(sha, _frame, target, features, test_size, seed, log_target, task) -> tabular.Prepared:
+    return tabular.prepare(_frame, target, list(features), test_size=test_size, seed=seed,
+                           log_target=log_target, task=task)
 
 
 @st.cache_resource(show_spinner="Fitting the baselines…", max_entries=16)
-def baselines(sha, target, features, test_size, seed, log_target, _data):
-    return tabular.fit_baselines(_data)
-
-
-def fmt(x: float, digits: int = 4) -> str:
-    if x is None or not math.isfinite(x):
-        return "n/a"
-    return f"{x:,.{digits}f}"
+def baselines(sha, target, features, test_size, seed, log_target, task, _data):
+    return tabular.fit_baselines(_data, n_threads=THREADS)
 
 
 def money(x: float) -> str:
     return f"{x:,.0f}" if abs(x) >= 100 else f"{x:,.4g}"
 
 
-# ---------------------------------------------------------------------------
-# 1. Data
-# ---------------------------------------------------------------------------
+# 1. Data -----------------------------------------------------------------
 
 st.header("1 · Data")
 upload = st.file_uploader(
@@ -110,23 +101,21 @@ st.dataframe(frame.head(200), hide_index=True, height=220)
 if len(frame) > 200:
     st.caption(f"The first 200 of {len(frame):,} rows.")
 
-# ---------------------------------------------------------------------------
-# 2. Profile and choices
-# ---------------------------------------------------------------------------
+# 2. Profile and choices --------------------------------------------------
 
 st.header("2 · Profile, target and features")
 prof = profile_of(sha, frame)
 st.dataframe(prof.table(), hide_index=True)
-if prof.target is None:
-    st.error(
-        "No numeric column in this file, so there is nothing a regression can predict. "
-        "Upload a CSV with a numeric column to predict (e.g. a price).",
-        icon=":material/error:",
-    )
+if not prof.targets:
+    st.error(f"**Nothing to predict**: {prof.target_reason}. Upload a CSV with a column to "
+             "predict (a price, or a label with a few classes).", icon=":material/error:")
     st.stop()
+if prof.target is None:
+    st.warning(f"**Which column should the models predict?** Not clear: {prof.target_reason}.",
+               icon=":material/help:")
 st.caption(
-    f"Suggested target **{prof.target}** ({prof.target_reason}); "
-    f"{len(prof.features)} suggested feature(s)"
+    (f"Suggested target **{prof.target}** ({prof.target_reason}); " if prof.target else "")
+    + f"{len(prof.features)} suggested feature(s)"
     + (
         "; not suggested: " + "; ".join(f"**{c}** ({why})" for c, why in prof.excluded.items())
         if prof.excluded
@@ -136,13 +125,23 @@ st.caption(
 )
 
 c1, c2 = st.columns([1, 2])
-numeric_cols = prof.numeric
 target = c1.selectbox(
     "Target (what to predict)",
-    numeric_cols,
-    index=numeric_cols.index(prof.target),
+    prof.targets,
+    index=prof.targets.index(prof.target) if prof.target else None,
+    placeholder="Choose the column to predict",
     key=f"{KEY}_target_{sha[:12]}",
 )
+if target is None:
+    st.info("Choose the target above: the models are fitted once you have.", icon=":material/touch_app:")
+    st.stop()
+kind, kind_why = tabular.target_kind(frame[target])
+task = c1.radio("Kind of target", ["regression", "classification"], horizontal=True,
+                index=int(kind == "classification"), disabled=target not in prof.numeric,
+                key=f"{KEY}_task_{sha[:12]}_{target}",
+                help="Regression predicts a number (mean squared error); classification a "
+                "class (cross-entropy, the lecture's other loss).")
+c1.caption(f"Detected {kind}: {kind_why}.")
 candidates = [c for c in frame.columns if c != target]
 default_features = [c for c in prof.features if c != target]
 features = c2.multiselect(
@@ -154,14 +153,14 @@ features = c2.multiselect(
 c3, c4, c5 = st.columns(3)
 test_pct = c3.slider("Test-set size (%)", 10, 40, 20, 5, key=f"{KEY}_test")
 seed = int(c4.number_input("Seed", 0, 10_000, 0, 1, key=f"{KEY}_seed"))
-log_default, log_reason = tabular.suggest_log_target(frame[target].to_numpy(dtype=float))
-log_target = c5.checkbox(
-    "Learn log(target)",
-    value=log_default,
-    key=f"{KEY}_log_{sha[:12]}_{target}",
-    help=f"Suggested {'on' if log_default else 'off'}: the target is {log_reason}.",
-)
-c5.caption(f"Suggested {'on' if log_default else 'off'}: {log_reason}.")
+log_target = False
+if task == "regression":
+    log_default, log_reason = tabular.suggest_log_target(frame[target].to_numpy(dtype=float))
+    log_target = c5.checkbox(
+        "Learn log(target)", value=log_default, key=f"{KEY}_log_{sha[:12]}_{target}",
+        help="On a log scale a model's errors become relative (10% too high) instead of absolute.",
+    )
+    c5.caption(f"Suggested {'on' if log_default else 'off'}: the target is {log_reason}.")
 
 with st.expander("Network and training"):
     n1, n2, n3 = st.columns(3)
@@ -181,7 +180,9 @@ with st.expander("Network and training"):
         "memorise the training rows (it matters most with many one-hot columns).",
     )
     st.caption(
-        f"Mini-batches of {batch}, Adam, mean squared error on the standardised target. 15% of the "
+        f"Mini-batches of {batch}, Adam, "
+        + ("mean squared error on the standardised target" if task == "regression" else "cross-entropy")
+        + ". 15% of the "
         f"training rows are held out as the validation set: training stops after "
         f"{patience} epochs without a better validation loss (or after "
         f"{LIMITS.max_train_seconds:g} s, the fair-use cap), and the model kept is the one "
@@ -198,7 +199,7 @@ config = tabular.MLPConfig(
 )
 
 try:
-    data = prepared(sha, frame, target, tuple(features), test_pct / 100, seed, log_target)
+    data = prepared(sha, frame, target, tuple(features), test_pct / 100, seed, log_target, task)
 except TabularError as err:
     st.error(str(err), icon=":material/error:")
     st.stop()
@@ -212,38 +213,39 @@ st.caption(
     f"columns); {data.Z_train.shape[1]} inputs to every model. The preprocessing is fitted on "
     "the training rows only."
 )
-st.altair_chart(plots.target_histogram(data.y_train, target, log=log_target), width="stretch")
-st.caption(
-    f"The target on the training rows{' (log scale: what the models learn)' if log_target else ''}. "
-    f"It is {log_reason}."
-)
+if task == "regression":
+    st.altair_chart(plots.target_histogram(data.y_train, target, log=log_target), width="stretch")
+    st.caption(
+        f"The target on the training rows{' (log scale: what the models learn)' if log_target else ''}: "
+        f"{tabular.describe_target(data.y_train).description()}."
+    )
+else:
+    st.altair_chart(plots.class_counts(data.y_train, target), width="stretch")
+    st.caption(f"The {len(data.classes)} classes on the training rows (the split keeps their shares).")
 
-models = dict(baselines(sha, target, tuple(features), test_pct / 100, seed, log_target, data))
+models = dict(baselines(sha, target, tuple(features), test_pct / 100, seed, log_target, task, data))
 
-# ---------------------------------------------------------------------------
-# 3. Train the MLP
-# ---------------------------------------------------------------------------
+# 3. Train the MLP --------------------------------------------------------
 
 st.header("3 · Train the MLP")
-settings = (sha, target, tuple(features), test_pct, seed, log_target, config)
+settings = (sha, target, tuple(features), test_pct, seed, log_target, task, config)
+outputs = "1" if task == "regression" else f"{len(data.classes)} (softmax)" if len(data.classes) > 2 else "1 (sigmoid)"
 st.markdown(
     f"An MLP with {layers} hidden layer(s) of {width} {activation} neurons "
-    f"({data.Z_train.shape[1]} inputs → {' → '.join([str(width)] * layers)} → 1). "
+    f"({data.Z_train.shape[1]} inputs → {' → '.join([str(width)] * layers)} → {outputs}). "
     "Watch the training and validation losses; **Stop** keeps the best model so far."
 )
 
 
 def make_job() -> TrainingJob:
-    run = tabular.mlp_trainer(data, config, limits=LIMITS)
+    run = tabular.mlp_trainer(data, config, limits=LIMITS, n_threads=THREADS)
     st.session_state[f"{KEY}_run"] = (settings, run)
     return TrainingJob(run.trainer, epochs=config.epochs)
 
 
 def render(snap, job) -> None:
     entry = st.session_state.get(f"{KEY}_run")
-    if entry is None:
-        return
-    _, epoch, loss = entry[1].best.best()
+    _, epoch, loss = entry[1].best.best() if entry else (None, None, math.nan)
     if epoch is not None:
         st.caption(
             f"Best validation loss so far: {loss:.4g} (standardised target) at epoch {epoch}: "
@@ -251,133 +253,81 @@ def render(snap, job) -> None:
         )
 
 
-job = live_training(
-    KEY,
-    make_job,
-    render,
-    config=settings,
-    fps=1.0,  # each refresh builds an Altair chart holding the GIL: fewer refreshes, faster training
-    loss_title="MSE on the standardised target (log scale)",
-)
+# fps 1: each refresh builds an Altair chart holding the GIL: fewer refreshes, faster training
+job = live_training(KEY, make_job, render, config=settings, fps=1.0,
+                    loss_title=("MSE on the standardised target" if task == "regression" else "cross-entropy")
+                    + " (log scale)")
 
-mlp_model = None
+mlp_model, mlp_version, mlp_stop = None, None, None
 entry = st.session_state.get(f"{KEY}_run")
 if job is not None and not job.running and entry is not None and entry[0] == settings:
-    run = entry[1]
-    snap = job.snapshot()
+    run, snap = entry[1], job.snapshot()
     if snap.epochs >= 1 and snap.diverged_epoch is None and not snap.error:
-        cache = st.session_state.get(f"{KEY}_mlp")
-        if cache is None or cache[0] != (settings, snap.version):
-            model = run.model(data, seconds=snap.elapsed)
-            st.session_state[f"{KEY}_mlp"] = ((settings, snap.version), model, None)
-        mlp_model = st.session_state[f"{KEY}_mlp"][1]
-        _, best_epoch, _ = run.best.best()
-        why = (
-            f"early stopping: no better validation loss for {config.patience} epochs"
-            if snap.stop_reason == "callback"
-            else STOP_REASONS.get(snap.stop_reason, snap.stop_reason)
-        )
-        st.caption(
-            f"Trained {snap.epochs} epoch(s) in {snap.elapsed:.1f} s ({why}); the model kept "
-            f"is the one of epoch {best_epoch}, the lowest validation loss."
-        )
+        mlp_model, mlp_version, mlp_stop = run.model, snap.version, snap.stop_reason
+        st.caption(tabular.run_summary(
+            snap.stop_reason, snap.epochs, snap.elapsed, run.best.best()[1], patience=config.patience,
+            epochs_asked=config.epochs, time_budget=LIMITS.max_train_seconds))
     elif snap.diverged_epoch is not None:
         st.error("The loss diverged: lower the learning rate and press Restart.")
 
-# ---------------------------------------------------------------------------
-# 4. Results
-# ---------------------------------------------------------------------------
+# 4. Results --------------------------------------------------------------
 
 st.header("4 · Results on the test rows")
 if mlp_model is not None:
-    models = {"MLP": mlp_model, **models}
+    models["MLP"] = mlp_model
 else:
-    st.info("Press **Start** above to train the MLP: it then appears beside the baselines.")
-order = [m for m in ["MLP", *BASELINE_ORDER] if m in models]
-models = {m: models[m] for m in order}
-metrics = tabular.compare(models, data)
-big = metrics["RMSE"].max() > 100
-st.table(
-    metrics.rename(columns={"train s": "training time (s)"})
-    .style.format(
-        {
-            "RMSE": "{:,.0f}" if big else "{:.4g}",
-            "MAE": "{:,.0f}" if big else "{:.4g}",
-            "R²": "{:.4f}",
-            "MAPE %": "{:.2f}",
-            "training time (s)": "{:.2f}",
-        },
-        na_rep="n/a",
+    st.info(
+        f"Press **{'Start' if job is None else 'Restart'}** above to train the MLP: it then "
+        "appears beside the baselines."
     )
-    .hide(axis="index")
-)
+models = {m: models[m] for m in ORDER if m in models}
+metrics = tabular.compare(models, data)
+st.table(plots.metrics_table(metrics))
 st.caption(
     f"{len(data.y_test):,} test rows never seen in training. R² = 1 − SSE/SST: 1 is perfect, "
     "0 is the mean predictor, below 0 is worse than predicting the mean. RMSE and MAE are "
     f"in the units of {target}; MAPE is the mean absolute error in % of the actual value."
 )
 
-best_base = max(BASELINE_ORDER, key=lambda m: metrics.set_index("model").loc[m, "R²"])
-r2 = metrics.set_index("model")["R²"]
-if "MLP" in models:
-    gap = r2["MLP"] - r2[best_base]
-    verdict = (
-        "better than" if gap > 0.005 else "within 0.005 of" if gap >= -0.005 else "worse than"
+verdict = tabular.verdict(metrics, mlp_stop_reason=mlp_stop)
+best_base = verdict.best_baseline
+st.markdown(
+    "**What you see.** "
+    + verdict.text()
+    + (
+        " (On the synthetic data, by its formula above, the price per square foot grows "
+        "with the neighbourhood's quality.)"
+        if source == "default" and verdict.linear_behind
+        else ""
     )
-    st.markdown(
-        f"**What you see.** The MLP's test R² is **{fmt(r2['MLP'])}**, {verdict} the best "
-        f"baseline, {best_base} (**{fmt(r2[best_base])}**, difference {gap:+.4f}); ridge "
-        f"reaches {fmt(r2['ridge'])} and the mean predictor {fmt(r2['mean'])}."
-        + (
-            " Ridge is far behind: the target depends on the features in a way a straight "
-            "line cannot follow (on the synthetic data, the price per square foot grows with "
-            "the neighbourhood's quality)."
-            if r2[best_base] - r2["ridge"] > 0.01
-            else ""
-        )
-    )
-else:
-    st.markdown(
-        f"**What you see.** The best baseline is {best_base} with a test R² of "
-        f"**{fmt(r2[best_base])}**; ridge reaches {fmt(r2['ridge'])} and the mean predictor "
-        f"{fmt(r2['mean'])}. That is the bar the MLP has to clear."
-    )
+)
 
 preds = tabular.predictions_frame(models, data)
-shown = ["MLP", best_base] if "MLP" in models else [best_base, "ridge"]
-long = plots.long_predictions(preds, target, shown)
-st.altair_chart(plots.predicted_vs_actual(long, target), width="stretch")
-st.caption(
-    f"{' and '.join(shown)} on the test rows. On the dashed diagonal the prediction equals "
-    "the actual value; points above it are over-estimates."
-)
-st.altair_chart(plots.residuals_chart(long, target), width="stretch")
-st.caption(
-    "Residuals should be a band around 0 with no shape; a funnel or a curve is something "
-    "left to learn (a funnel that widens with the price is what a log target fixes)."
-)
+shown = ["MLP", best_base] if "MLP" in models else [best_base, verdict.linear]
+for chart, caption in plots.result_views(models, data, list(dict.fromkeys(shown))):
+    st.altair_chart(chart, width="stretch")
+    st.caption(caption)
 
 imp_model = "MLP" if "MLP" in models else best_base
-imp_key = (settings, imp_model, id(models[imp_model]))
+imp_key = (settings, imp_model, mlp_version if imp_model == "MLP" else None)
 cached_imp = st.session_state.get(f"{KEY}_imp")
 if cached_imp is None or cached_imp[0] != imp_key:
-    with st.spinner("Permutation importance…"):
-        imp = tabular.importance(models[imp_model], data, n_repeats=5 if len(data.features) <= 30 else 3)
+    bar = st.progress(0.0, text="Permutation importance…")
+    imp = tabular.importance(models[imp_model], data, max_seconds=IMPORTANCE_SECONDS,
+                             progress=lambda f: bar.progress(f, text="Permutation importance…"))
+    bar.empty()
     st.session_state[f"{KEY}_imp"] = (imp_key, imp)
 imp = st.session_state[f"{KEY}_imp"][1]
-st.altair_chart(plots.importance_chart(imp, imp_model), width="stretch")
-top = imp.iloc[0]
+st.altair_chart(plots.importance_chart(imp.dropna(subset=["importance"]), imp_model), width="stretch")
 st.caption(
     f"Shuffle one column of the test rows and see how much the {imp_model}'s R² drops. "
-    f"**{top['feature']}** matters most here: shuffling it costs {top['importance']:.3f} R² "
-    f"(± {top['std']:.3f} over the shuffles)."
+    + tabular.importance_text(imp, imp_model, IMPORTANCE_SECONDS)
 )
 
-# ---------------------------------------------------------------------------
-# 5. Price this house
-# ---------------------------------------------------------------------------
+# 5. What if --------------------------------------------------------------
 
-st.header("5 · Price this house")
+regression = task == "regression"
+st.header("5 · " + ("Price this house" if regression else "Classify this row"))
 template = tabular.input_template(data)
 with st.form(f"{KEY}_form_{sha[:12]}"):
     cols = st.columns(3)
@@ -395,20 +345,18 @@ with st.form(f"{KEY}_form_{sha[:12]}"):
         else:
             opts = spec["options"]
             row[name] = box.selectbox(name, opts, index=opts.index(spec["default"]), key=k)
-    st.form_submit_button("Price this house", type="primary")
-house = pd.DataFrame([row])
-best_model = str(r2.idxmax())
-prices = {m: float(model.predict(house)[0]) for m, model in models.items()}
-p1, *prest = st.columns(len(prices))
-for col, (m, p) in zip([p1, *prest], prices.items(), strict=True):
-    col.metric(m, money(p))
-outside = [
-    n for n, s in template.items()
-    if s["kind"] == "numeric" and not s["min"] <= float(row[n]) <= s["max"]
-]
+    st.form_submit_button("Price this house" if regression else "Classify this row", type="primary")
+answers = tabular.what_if(models, pd.DataFrame([row]), data)
+best_model = verdict.best
+if regression:
+    for col, a in zip(st.columns(len(answers)), answers.itertuples(), strict=True):
+        col.metric(a.model, money(a.prediction))
+else:
+    st.dataframe(answers.style.format({c: "{:.1%}" for c in data.classes}), hide_index=True)
+outside = tabular.outside_range(template, row)
 st.caption(
-    "Each model's price for the house above (defaults: the median or most frequent value "
-    "of the training rows). "
+    f"Each model's {'price' if regression else 'class probabilities'} for the entries above "
+    "(defaults: the median or most frequent value of the training rows). "
     + (
         f"Outside the training range: {', '.join(outside)}. Numbers are clipped to the range "
         "of the training rows, so every model prices such a value like the nearest one it has "
@@ -416,12 +364,13 @@ st.caption(
         if outside
         else f"Typical error of the most accurate model ({best_model}) on test rows: "
         f"± {money(metrics.set_index('model').loc[best_model, 'MAE'])} (MAE)."
+        if regression
+        else f"The most accurate model on test rows, {best_model}, is right "
+        f"{verdict.scores[best_model]:.1%} of the time."
     )
 )
 
-# ---------------------------------------------------------------------------
-# 6. Downloads
-# ---------------------------------------------------------------------------
+# 6. Downloads ------------------------------------------------------------
 
 st.header("6 · Downloads")
 d1, d2 = st.columns(2)
@@ -432,13 +381,13 @@ d1.download_button(
     mime="text/csv",
     key=f"{KEY}_dl_preds",
 )
-d1.caption("Every test row with its actual value, each model's prediction and residual. "
-           "Text cells that a spreadsheet would run as a formula are prefixed with '.")
+d1.caption("Every test row with its actual value, each model's prediction and residual "
+           "(or probability). Text cells that a spreadsheet would run as a formula are prefixed with '.")
 if mlp_model is not None:
-    m_mlp = metrics.set_index("model").loc["MLP"].to_dict()
+    m_mlp = metrics.set_index("model").loc["MLP"].drop("train s").to_dict()
     d2.download_button(
         "Fitted MLP pipeline (JSON)",
-        tabular.export_model(mlp_model, metrics={k: m_mlp[k] for k in ("RMSE", "MAE", "R²")}),
+        tabular.export_model(mlp_model, metrics=m_mlp),
         file_name="house_price_mlp.json",
         mime="application/json",
         key=f"{KEY}_dl_model",
@@ -450,9 +399,7 @@ if mlp_model is not None:
 else:
     d2.caption("Train the MLP to download it.")
 
-# ---------------------------------------------------------------------------
-# 7. Use a saved model
-# ---------------------------------------------------------------------------
+# 7. Use a saved model ----------------------------------------------------
 
 st.header("7 · Use a saved model")
 saved = st.file_uploader(
@@ -465,36 +412,11 @@ if saved is None:
     st.caption("Upload a model downloaded above to predict with it on the current data.")
 else:
     try:
-        loaded = tabular.load_model(saved.getvalue(), limits=LIMITS)
+        loaded = tabular.load_model(saved.getvalue(), limits=LIMITS).set_params(n_threads=THREADS)
     except TabularError as err:
         st.error(f"**{saved.name}**: {err}", icon=":material/error:")
     else:
-        hidden = loaded.regressor.spec["hidden"]
-        st.markdown(
-            f"**{saved.name}**: an MLP ({' → '.join(map(str, [loaded.regressor.spec['in_features'], *hidden, 1]))}, "
-            f"{loaded.regressor.spec['activation']}) predicting **{loaded.target}**"
-            f"{' via log' if loaded.log_target else ''} from {len(loaded.features)} column(s): "
-            f"{', '.join(loaded.features)}."
-        )
-        absent = [c for c in loaded.features if c not in frame.columns]
-        if absent:
-            st.warning(
-                f"The current data set has no column(s) {', '.join(absent)}: load the data the "
-                "model was trained on to use it here.",
-                icon=":material/warning:",
-            )
-        else:
-            rows = frame.loc[data.X_test.index, loaded.features]
-            p_loaded = loaded.predict(rows)
-            text = f"Its predictions on the {len(rows):,} current test rows"
-            if loaded.target == target:
-                r2_loaded = tabular.regression_metrics(data.y_test, p_loaded)["R²"]
-                text += f" have R² **{fmt(r2_loaded)}**"
-            if mlp_model is not None and mlp_model.features == loaded.features:
-                diff = float(abs(p_loaded - mlp_model.predict(data.X_test)).max())
-                text += (
-                    "; identical to the MLP trained above" if diff == 0
-                    else f"; they differ from the MLP trained above by up to {money(diff)} "
-                    "(a different training run)"
-                )
-            st.markdown(text + ".")
+        text, warning = tabular.loaded_summary(loaded, frame, data, mlp_model)
+        st.markdown(f"**{saved.name}**: {text}")
+        if warning:
+            st.warning(warning, icon=":material/warning:")

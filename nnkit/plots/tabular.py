@@ -1,23 +1,34 @@
 """Charts for the House prices page (Altair; usable in Jupyter too).
 
 Builders take the DataFrames of :mod:`nnkit.tabular` (``predictions_frame``,
-``importance``, ``compare``) and return Altair charts. The MLP is orange and each
-baseline has its own colour everywhere.
+``importance``, ``compare``) and return Altair charts (and, for the metrics, a
+formatted table). The MLP is orange and each baseline has its own colour everywhere.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 import altair as alt
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
+from pandas.io.formats.style import Styler
+
+if TYPE_CHECKING:
+    from nnkit.tabular import Prepared, TabularClassifier, TabularModel
 
 __all__ = [
     "MODEL_COLORS",
+    "class_counts",
+    "confusion_chart",
+    "reliability_chart",
+    "result_views",
     "importance_chart",
     "long_predictions",
     "metric_bars",
+    "metrics_table",
     "predicted_vs_actual",
     "residuals_chart",
     "target_histogram",
@@ -27,7 +38,9 @@ MODEL_COLORS = {
     "MLP": "#f58518",
     "gradient boosting": "#4c78a8",
     "ridge": "#54a24b",
+    "logistic regression": "#54a24b",
     "mean": "#9d9d9d",
+    "majority": "#9d9d9d",
 }
 """Colour of each model on every chart."""
 
@@ -49,6 +62,10 @@ def long_predictions(predictions: pd.DataFrame, target: str, models: Sequence[st
         Target name (the ``actual <target>`` column).
     models : sequence of str
         Models to keep, in legend order.
+
+    Returns
+    -------
+    pandas.DataFrame
     """
     parts = []
     actual = predictions[f"actual {target}"].to_numpy(dtype=float)
@@ -67,6 +84,17 @@ def predicted_vs_actual(long: pd.DataFrame, target: str = "target") -> alt.Layer
 
     A perfect model puts every point on the diagonal; points above it are
     over-estimates.
+
+    Parameters
+    ----------
+    long : pandas.DataFrame
+        From :func:`long_predictions`.
+    target : str
+        Target name (axis titles).
+
+    Returns
+    -------
+    altair.LayerChart
     """
     lo = float(min(long["actual"].min(), long["predicted"].min()))
     hi = float(max(long["actual"].max(), long["predicted"].max()))
@@ -112,6 +140,17 @@ def residuals_chart(long: pd.DataFrame, target: str = "target") -> alt.LayerChar
     A structure-free band around zero means the model has used what the features
     know; a curve or a funnel says something is left to learn (or a log target
     would help).
+
+    Parameters
+    ----------
+    long : pandas.DataFrame
+        From :func:`long_predictions`.
+    target : str
+        Target name (axis title).
+
+    Returns
+    -------
+    altair.LayerChart
     """
     models = list(dict.fromkeys(long["model"]))
     points = (
@@ -144,6 +183,10 @@ def importance_chart(imp: pd.DataFrame, model: str = "MLP", top: int = 20) -> al
         Name for the title.
     top : int
         Show the ``top`` most important columns.
+
+    Returns
+    -------
+    altair.LayerChart
     """
     d = imp.head(top).copy()
     d["lo"] = d["importance"] - d["std"]
@@ -154,7 +197,7 @@ def importance_chart(imp: pd.DataFrame, model: str = "MLP", top: int = 20) -> al
         alt.Chart(d)
         .mark_bar(color=MODEL_COLORS.get(model, "#b279a2"))
         .encode(
-            x=alt.X("importance:Q", title="drop in test R² when shuffled"),
+            x=alt.X("importance:Q", title=f"drop in test {imp.attrs.get('metric', 'R²')} when shuffled"),
             y=y,
             tooltip=["feature:N", alt.Tooltip("importance:Q", format=".4f"), alt.Tooltip("std:Q", format=".4f")],
         )
@@ -164,7 +207,19 @@ def importance_chart(imp: pd.DataFrame, model: str = "MLP", top: int = 20) -> al
 
 
 def metric_bars(table: pd.DataFrame, metric: str = "R²") -> alt.Chart:
-    """One bar per model for a metric of :func:`nnkit.tabular.compare`."""
+    """One bar per model for a metric of :func:`nnkit.tabular.compare`.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        From :func:`nnkit.tabular.compare`.
+    metric : str
+        A column of it.
+
+    Returns
+    -------
+    altair.Chart
+    """
     models = list(table["model"])
     d = table[["model", metric]].rename(columns={metric: "value"})
     return (
@@ -180,11 +235,27 @@ def metric_bars(table: pd.DataFrame, metric: str = "R²") -> alt.Chart:
     )
 
 
-def target_histogram(y: np.ndarray, target: str = "target", log: bool = False, bins: int = 40) -> alt.Chart:
-    """Histogram of the target (of its log when ``log``): a long right tail suggests log."""
-    y = np.asarray(y, dtype=float)
-    y = y[np.isfinite(y)]
-    values = np.log(y[y > 0]) if log else y
+def target_histogram(y: ArrayLike, target: str = "target", log: bool = False, bins: int = 40) -> alt.Chart:
+    """Histogram of the target (of its log when ``log``): a long right tail suggests log.
+
+    Parameters
+    ----------
+    y : array_like
+        Target values (non-finite ones are left out).
+    target : str
+        Target name (axis title).
+    log : bool
+        Histogram of ``log(y)`` (positive values only).
+    bins : int
+        Number of bins.
+
+    Returns
+    -------
+    altair.Chart
+    """
+    v = np.asarray(y, dtype=float)
+    v = v[np.isfinite(v)]
+    values = np.log(v[v > 0]) if log else v
     counts, edges = np.histogram(values, bins=bins)
     d = pd.DataFrame({"lo": edges[:-1], "hi": edges[1:], "count": counts})
     return (
@@ -198,3 +269,188 @@ def target_histogram(y: np.ndarray, target: str = "target", log: bool = False, b
         )
         .properties(height=200, title=f"Distribution of {'log ' if log else ''}{target}")
     )
+
+
+def metrics_table(table: pd.DataFrame) -> Styler:
+    """The :func:`nnkit.tabular.compare` table, formatted for reading.
+
+    Regression: RMSE and MAE with thousands separators when they are large (prices),
+    R² to four decimals, MAPE to two. Classification: accuracy in %, log-loss to four
+    decimals, ROC AUC to three. The training time in seconds; NaN as "n/a".
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        From :func:`nnkit.tabular.compare`.
+
+    Returns
+    -------
+    pandas.io.formats.style.Styler
+        Without the index; the column ``train s`` is called "training time (s)".
+    """
+    formats = {"training time (s)": "{:.2f}", "accuracy": "{:.1%}", "log-loss": "{:.4f}", "ROC AUC": "{:.3f}"}
+    if "RMSE" in table:
+        size = "{:,.0f}" if bool(table["RMSE"].max() > 100) else "{:.4g}"
+        formats.update({"RMSE": size, "MAE": size, "R²": "{:.4f}", "MAPE %": "{:.2f}"})
+    shown = table.rename(columns={"train s": "training time (s)"})
+    formats = {k: v for k, v in formats.items() if k in shown}
+    return shown.style.format(formats, na_rep="n/a").hide(axis="index")
+
+
+def class_counts(y: ArrayLike, target: str = "target") -> alt.Chart:
+    """One bar per class: how many rows have it (is one class rare?).
+
+    Parameters
+    ----------
+    y : array_like
+        Class labels.
+    target : str
+        Target name (title).
+
+    Returns
+    -------
+    altair.Chart
+    """
+    labels, counts = np.unique(np.asarray(y).astype(str), return_counts=True)
+    d = pd.DataFrame({"class": labels, "rows": counts, "share": counts / counts.sum()})
+    return (
+        alt.Chart(d)
+        .mark_bar(color="#4c78a8")
+        .encode(
+            x=alt.X("rows:Q", title="rows"),
+            y=alt.Y("class:N", title=target, sort=list(labels)),
+            tooltip=["class:N", "rows:Q", alt.Tooltip("share:Q", format=".1%")],
+        )
+        .properties(height=alt.Step(22), title=f"Classes of {target}")
+    )
+
+
+def confusion_chart(conf: pd.DataFrame, model: str = "MLP") -> alt.LayerChart:
+    """The confusion matrix as a heat map with counts: the diagonal is right.
+
+    Parameters
+    ----------
+    conf : pandas.DataFrame
+        From :func:`nnkit.tabular.confusion_table` (``actual, predicted, count, share``).
+    model : str
+        Name for the title.
+
+    Returns
+    -------
+    altair.LayerChart
+    """
+    order = list(dict.fromkeys(conf["actual"]))
+    base = alt.Chart(conf).encode(
+        x=alt.X("predicted:N", sort=order, title="predicted class", axis=alt.Axis(labelAngle=0)),
+        y=alt.Y("actual:N", sort=order, title="actual class"),
+    )
+    cells = base.mark_rect().encode(
+        color=alt.Color("share:Q", title="share of the actual class", scale=alt.Scale(scheme="blues", domain=[0, 1])),
+        tooltip=["actual:N", "predicted:N", "count:Q", alt.Tooltip("share:Q", format=".1%")],
+    )
+    text = base.mark_text(fontSize=13).encode(
+        text="count:Q",
+        color=alt.condition("datum.share > 0.5", alt.value("white"), alt.value("black")),
+    )
+    return (cells + text).properties(height=alt.Step(40), width=alt.Step(60), title=f"Confusion matrix ({model}, test rows)")
+
+
+def reliability_chart(tables: dict[str, pd.DataFrame]) -> alt.LayerChart:
+    """Predicted probability against observed frequency per model, with the diagonal.
+
+    Parameters
+    ----------
+    tables : dict of str to pandas.DataFrame
+        Model name -> :func:`nnkit.tabular.reliability_table`.
+
+    Returns
+    -------
+    altair.LayerChart
+        Points on the diagonal: the probabilities mean what they say.
+    """
+    d = pd.concat([t.assign(model=m) for m, t in tables.items()], ignore_index=True)
+    models = list(tables)
+    lines = (
+        alt.Chart(d)
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("predicted:Q", title="predicted probability", scale=alt.Scale(domain=[0, 1])),
+            y=alt.Y("observed:Q", title="observed frequency", scale=alt.Scale(domain=[0, 1])),
+            color=_color(models),
+            tooltip=["model:N", alt.Tooltip("predicted:Q", format=".2f"), alt.Tooltip("observed:Q", format=".2f"), "count:Q"],
+        )
+    )
+    diag = (
+        alt.Chart(pd.DataFrame({"predicted": [0.0, 1.0], "observed": [0.0, 1.0]}))
+        .mark_line(color="black", strokeDash=[5, 4], strokeWidth=1.5)
+        .encode(x="predicted:Q", y="observed:Q")
+    )
+    return (lines + diag).properties(height=320, title="Reliability (calibration) on the test rows")
+
+
+def _calibration_error(t: pd.DataFrame) -> float:
+    return float(np.sum(t["count"] * np.abs(t["observed"] - t["predicted"])) / max(int(t["count"].sum()), 1))
+
+
+def result_views(
+    models: Mapping[str, TabularModel | TabularClassifier], data: Prepared, shown: Sequence[str]
+) -> list[tuple[alt.TopLevelMixin, str]]:
+    """The charts of section "results" for the models ``shown``, each with its caption.
+
+    Regression: predicted vs actual and the residuals. Classification: the confusion
+    matrix of the first model and the reliability curves. Captions are computed from
+    the numbers drawn.
+
+    Parameters
+    ----------
+    models : mapping of str to TabularModel or TabularClassifier
+        Fitted models by name.
+    data : nnkit.tabular.Prepared
+        The split.
+    shown : sequence of str
+        Models to draw (the first one gets the confusion matrix).
+
+    Returns
+    -------
+    list of (chart, caption)
+    """
+    from nnkit import tabular
+
+    fitted = {m: models[m] for m in shown}
+    if data.task != "classification":
+        long = long_predictions(tabular.predictions_frame(fitted, data), data.target, list(shown))
+        return [
+            (
+                predicted_vs_actual(long, data.target),
+                f"{' and '.join(shown)} on the test rows. On the dashed diagonal the prediction "
+                "equals the actual value; points above it are over-estimates.",
+            ),
+            (
+                residuals_chart(long, data.target),
+                "Residuals should be a band around 0 with no shape; a funnel or a curve is "
+                "something left to learn (a funnel that widens with the price is what a log "
+                "target fixes).",
+            ),
+        ]
+    first = shown[0]
+    proba = {m: tabular.class_probabilities(fitted[m], data.X_test, data.classes) for m in shown}
+    labels = np.asarray(data.classes, dtype=object)
+    pred = labels[proba[first].argmax(axis=1)]
+    conf = tabular.confusion_table(data.y_test, pred, data.classes)
+    right = int(conf.loc[conf["actual"] == conf["predicted"], "count"].sum())
+    rel = {m: tabular.reliability_table(data.y_test, p, data.classes) for m, p in proba.items()}
+    errors = "; ".join(f"{m}: {_calibration_error(t):.3f}" for m, t in rel.items())
+    what = "the second class" if len(labels) == 2 else "the predicted class"
+    return [
+        (
+            confusion_chart(conf, first),
+            f"Rows: the actual class; columns: the {first}'s prediction. {right:,} of "
+            f"{len(pred):,} test rows are on the diagonal (right).",
+        ),
+        (
+            reliability_chart(rel),
+            f"The probability given to {what} against how often it is right, in bins: on the "
+            "diagonal a probability of 0.8 is right 8 times in 10. Mean gap to the diagonal "
+            f"(expected calibration error): {errors}.",
+        ),
+    ]

@@ -21,7 +21,7 @@ JOB = "_live_house_job"
 def metrics_table(at) -> pd.DataFrame:
     for df in at.table:
         v = df.value
-        if isinstance(v, pd.DataFrame) and "R²" in v.columns:
+        if isinstance(v, pd.DataFrame) and ("R²" in v.columns or "accuracy" in v.columns):
             return v
     raise AssertionError("no metrics table on the page")
 
@@ -54,8 +54,18 @@ def test_default_data_baselines_then_mlp(app_page):
     table = metrics_table(at).set_index("model")
     assert list(table.index) == ["MLP", "gradient boosting", "ridge", "mean"]
     assert table.loc["MLP", "R²"] > table.loc["ridge", "R²"]
-    assert any("What you see" in m.value and "MLP's test R²" in m.value for m in at.markdown)
-    assert any("the model kept is the one of epoch" in c.value for c in at.caption)
+    verdict = next(m.value for m in at.markdown if "What you see" in m.value)
+    assert "MLP's test R²" in verdict and f"{table.loc['MLP', 'R²']:.4f}" in verdict
+    # The synthetic data's formula is what puts ridge behind, and the page says so there.
+    assert "behind" in verdict and "On the synthetic data" in verdict
+    _, run = at.session_state["house_run"]
+    best = run.model.regressor_.best_epoch_
+    summary = next(c.value for c in at.caption if c.value.startswith("Trained "))
+    assert f"The model kept is the one of epoch {best}," in summary
+    snap = at.session_state[JOB].snapshot()
+    assert summary.startswith(f"Trained {snap.epochs} epoch(s)")
+    # (In AppTest nothing refreshes the live view, so a slow run may end as "abandoned".)
+    assert ("stopped early" in summary) == (snap.stop_reason == "early_stopping")
     downloads = at.get("download_button")
     assert len(downloads) == 2
 
@@ -72,7 +82,7 @@ def test_default_data_baselines_then_mlp(app_page):
     assert num(after["MLP"]) > num(before["MLP"]) + 100_000
 
     # The downloaded model, uploaded again, predicts exactly what the trained MLP does.
-    blob = tabular.export_model(at.session_state["house_mlp"][1])
+    blob = tabular.export_model(at.session_state["house_run"][1].model)
     at.file_uploader(key="house_model_upload").upload("m.json", blob, "application/json").run()
     assert_no_exception(at)
     assert any("identical to the MLP trained above" in m.value for m in at.markdown)
@@ -120,9 +130,14 @@ def test_upload_pick_target_and_train(app_page):
     state, best_epoch, best_loss = run.best.best()
     snap = job.snapshot()
     assert best_loss == min(snap.history.val_loss)
-    assert any(f"the model kept is the one of epoch {best_epoch}," in c.value for c in at.caption)
-    kept = at.session_state["house_mlp"][1].regressor.net.state_dict()
-    assert all(np.array_equal(kept[k].numpy(), state[k].numpy()) for k in state)
+    summary = next(c.value for c in at.caption if c.value.startswith("Trained "))
+    assert f"The model kept is the one of epoch {best_epoch}," in summary
+    # (The run may have ended by itself before Stop reached it.)
+    assert (f"stopped by you at epoch {snap.epochs}" in summary) == (snap.stop_reason == "stopped")
+    kept = run.model.regressor_
+    assert kept.best_epoch_ == best_epoch
+    weights = kept.learned_parameters()["weights"]
+    assert all(np.array_equal(np.asarray(weights[k]["data"]), state[k].numpy().ravel()) for k in state)
     table = metrics_table(at).set_index("model")
     assert "MLP" in table.index and np.isfinite(table.loc["MLP", "R²"])
 
@@ -161,10 +176,17 @@ def test_bad_files_give_messages_and_the_page_recovers(app_page):
         at.file_uploader[0].upload(name, data, "text/csv").run()
         assert_no_exception(at)
         assert any(message in e.value for e in at.error), (name, [e.value for e in at.error])
-    # Text only: loads, but there is nothing numeric to predict.
+    # Ids and free text only: nothing to predict, and the message names what it found.
+    ids_only = b"id,name\n" + b"".join(f"{i},n{i}\n".encode() for i in range(30))
+    at.file_uploader[0].upload("ids.csv", ids_only, "text/csv").run()
+    assert any("Nothing to predict" in e.value and "'id' is id-like" in e.value for e in at.error)
+    constant = b"a,b,c\n" + b"1,x,2.5\n" * 40
+    at.file_uploader[0].upload("constant.csv", constant, "text/csv").run()
+    assert any("Nothing to predict" in e.value and "'b' is constant" in e.value for e in at.error)
+    # Text only with a few labels: the page asks which column to classify, fits nothing yet.
     text_only = b"name,town\n" + b"".join(f"n{i},t{i % 3}\n".encode() for i in range(30))
     at.file_uploader[0].upload("names.csv", text_only, "text/csv").run()
-    assert any("No numeric column" in e.value for e in at.error)
+    assert any("Which column" in w.value for w in at.warning) and not at.table
     # Duplicate names, a constant and an empty column, formula cells: warnings, no error.
     quirky = b"x,x,k,empty,note,y\n" + b"".join(
         f"{i / 2},{i % 3},5,,=cmd|' /C calc'!A{i},{1.5 * i + (i % 3)}\n".encode() for i in range(40)
@@ -184,6 +206,24 @@ def test_bad_files_give_messages_and_the_page_recovers(app_page):
     # y = 3x + 1 exactly: ridge is near perfect (test rows beyond the training range of x
     # are clipped to it, so not exactly 1).
     assert metrics_table(at).set_index("model").loc["ridge", "R²"] > 0.99
+    # ... so the page does not call ridge "behind", nor talk about the synthetic data.
+    verdict = next(m.value for m in at.markdown if "What you see" in m.value)
+    assert "cannot follow" not in verdict and "synthetic" not in verdict
+
+
+def test_a_capped_skewed_target_is_not_called_symmetric(app_page):
+    rng = np.random.default_rng(3)
+    x = rng.uniform(0, 1, 2000)
+    value = np.minimum(np.exp(11 + 0.8 * x + rng.normal(0, 0.5, 2000)), 250_000.0)  # skew 0.99, capped
+    csv = "x,value\n" + "".join(f"{a:.4f},{v:.0f}\n" for a, v in zip(x, value, strict=True))
+    at = app_page(PAGE).run()
+    at.file_uploader[0].upload("capped.csv", csv.encode(), "text/csv").run()
+    assert_no_exception(at)
+    shape = tabular.describe_target(value)
+    assert shape.cap == 250_000 and 0.9 < shape.skewness < 1  # like California
+    texts = [c.value for c in at.caption]
+    assert any("capped at 250,000" in t and "right-skewed" in t for t in texts)
+    assert not any("symmetric" in t for t in texts)
 
 
 def test_target_problems_are_explained(app_page):
@@ -197,3 +237,72 @@ def test_target_problems_are_explained(app_page):
     feats.set_value([]).run()
     assert_no_exception(at)
     assert any("at least one feature" in e.value for e in at.error)
+
+
+def kaggle_test_like() -> bytes:
+    """A competition's test file: no target, text NA for 'none', ends with the sale year."""
+    rng = np.random.default_rng(5)
+    lines = ["Id,Alley,LotArea,OverallQual,YearBuilt,MoSold,YrSold"]
+    for i in range(120):
+        alley = "NA" if rng.uniform() < 0.8 else rng.choice(["Grvl", "Pave"])
+        lines.append(f"{1461 + i},{alley},{rng.integers(5000, 20000)},{rng.integers(1, 11)},"
+                     f"{rng.integers(1900, 2010)},{rng.integers(1, 13)},{rng.integers(2006, 2011)}")
+    return ("\n".join(lines) + "\n").encode()
+
+
+def test_no_plausible_target_waits_for_the_users_choice(app_page):
+    at = app_page(PAGE).run()
+    at.file_uploader[0].upload("test.csv", kaggle_test_like(), "text/csv").run()
+    assert_no_exception(at)
+    assert any("kept as a category" in w.value and "'Alley'" in w.value for w in at.warning)
+    ask = next(w.value for w in at.warning if "Which column" in w.value)
+    assert "'YrSold'" in ask and "price" in ask  # what it is, and what was looked for
+    target = at.selectbox(key=next(s.key for s in at.selectbox if "_target_" in s.key))
+    assert target.value is None and "YrSold" in target.options
+    assert not at.table and not at.get("download_button")  # nothing fitted on a guess
+    target.set_value("LotArea").run()
+    assert_no_exception(at)
+    assert "ridge" in list(metrics_table(at)["model"])
+
+
+def survival_csv() -> bytes:
+    rng = np.random.default_rng(4)
+    lines = ["PassengerId,Survived,Pclass,Sex,Age,Fare"]
+    for i in range(400):
+        sex, pclass, age = rng.choice(["male", "female"]), rng.integers(1, 4), rng.uniform(1, 70)
+        logit = 2.5 * (sex == "female") - (pclass - 2) - 1.0
+        survived = int(rng.uniform() < 1 / (1 + np.exp(-logit)))
+        lines.append(f"{i + 1},{survived},{pclass},{sex},{age:.0f},{rng.uniform(5, 100):.2f}")
+    return ("\n".join(lines) + "\n").encode()
+
+
+def test_a_class_label_is_classified_with_cross_entropy(app_page):
+    at = app_page(PAGE).run()
+    at.file_uploader[0].upload("titanic.csv", survival_csv(), "text/csv").run()
+    assert_no_exception(at)
+    target = at.selectbox(key=next(s.key for s in at.selectbox if "_target_" in s.key))
+    assert target.value == "Survived"
+    kind = at.radio(key=next(r.key for r in at.radio if "_task_" in r.key))
+    assert kind.value == "classification"
+    assert any("only two values (0 and 1)" in c.value for c in at.caption)
+    table = metrics_table(at)
+    assert list(table["model"]) == ["gradient boosting", "logistic regression", "majority"]
+    assert {"accuracy", "log-loss", "ROC AUC"} <= set(table.columns)
+    at = train(at, epochs=150)
+    assert_no_exception(at)
+    table = metrics_table(at).set_index("model")
+    assert "MLP" in table.index and table.loc["MLP", "accuracy"] > table.loc["majority", "accuracy"]
+    verdict = next(m.value for m in at.markdown if "What you see" in m.value)
+    assert f"{table.loc['MLP', 'accuracy']:.1%}" in verdict
+    assert any("on the diagonal (right)" in c.value for c in at.caption)  # confusion matrix
+    probabilities = next(d.value for d in at.dataframe if "prediction" in d.value.columns)
+    np.testing.assert_allclose(probabilities["0"] + probabilities["1"], 1)
+    _, run = at.session_state["house_run"]
+    blob = tabular.export_model(run.model)
+    at.file_uploader(key="house_model_upload").upload("m.json", blob, "application/json").run()
+    assert_no_exception(at)
+    assert any("identical to the MLP trained above" in m.value and "accuracy" in m.value for m in at.markdown)
+    # The user overrides the detected kind: a regression on the 0/1 column.
+    kind.set_value("regression").run()
+    assert_no_exception(at)
+    assert "R²" in metrics_table(at).columns

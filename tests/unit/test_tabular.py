@@ -21,6 +21,18 @@ from nnkit.tabular import TabularError, load_csv
 # ----------------------------------------------------------------------------- helpers
 
 
+@pytest.fixture(autouse=True, scope="module")
+def one_torch_thread():
+    """Train on one thread, as the app does (nnkit.ui.policy), and put it back afterwards:
+    on a small shared machine torch's default (every core) is many times slower."""
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
 def csv_bytes(rows, delimiter=",", encoding="utf-8", newline="\n") -> bytes:
     buf = io.StringIO()
     w = csv.writer(buf, delimiter=delimiter, lineterminator=newline)
@@ -261,7 +273,7 @@ def test_profile_falls_back_to_last_numeric_and_handles_no_numeric_column():
     assert prof.target == "b" and "last numeric" in prof.target_reason
     text_only = pd.DataFrame({"a": ["x", "y"] * 15, "b": ["u", "v", "w"] * 10})
     prof = tabular.profile(text_only)
-    assert prof.target is None and "no numeric column" in prof.target_reason
+    assert prof.target is None and "no column is numeric" in prof.target_reason
 
 
 def test_profile_flags_row_numbers_text_ids_and_high_cardinality():
@@ -307,7 +319,8 @@ def test_target_with_missing_values_drops_those_rows_and_says_how_many():
 def test_non_numeric_target_and_constant_target_and_no_features():
     frame = houses()
     with pytest.raises(TabularError, match="not numeric"):
-        tabular.prepare(frame, "hood", ["sqft"])
+        tabular.prepare(frame, "hood", ["sqft"], task="regression")
+    assert tabular.prepare(frame, "hood", ["sqft"]).task == "classification"  # text labels
     with pytest.raises(TabularError, match="same value"):
         tabular.prepare(frame, "const", ["sqft"])
     with pytest.raises(TabularError, match="at least one feature"):
@@ -422,8 +435,9 @@ def trained():
     data = tabular.prepare(houses(300, missing=True), "price", ["sqft", "hood", "rooms"], seed=0, log_target=True)
     cfg = tabular.MLPConfig(hidden=(32,), epochs=150, patience=30, batch_size=32, lr=1e-2)
     run = tabular.mlp_trainer(data, cfg)
+    assert run.trainer.epochs_done == 0  # built, not trained: a TrainingJob runs it
     result = run.trainer.run(cfg.epochs)
-    return data, run.model(data), result, run
+    return data, run.model, result, run
 
 
 def test_mlp_learns_and_keeps_the_best_epoch(trained):
@@ -436,10 +450,21 @@ def test_mlp_learns_and_keeps_the_best_epoch(trained):
     assert r2 > 0.75 and r2 > r2_ridge + 0.05
     h = result.history
     assert h.has_validation and result.epochs == len(h.val_loss)
+    assert result.stop_reason == "early_stopping" and result.epochs < 150
     state, epoch, loss = run.best.best()
     assert epoch == int(np.argmin(h.val_loss)) + 1 and loss == min(h.val_loss)
-    for k, v in model.regressor.net.state_dict().items():
-        assert np.array_equal(v.numpy(), state[k].numpy())
+    net = model.regressor_
+    assert net.best_epoch_ == epoch and net.history_ is h
+    # predict uses the best epoch's weights, not the last epoch's
+    Z = model.transform(data.X_test)
+    from nnkit.models import mlp, predict
+
+    best = mlp(Z.shape[1], [32], 1, activation="silu")
+    best.load_state_dict(state)
+    p_best = net.y_loc_ + net.y_scale_ * predict(best, Z)[:, 0]
+    np.testing.assert_array_equal(model.predict(data.X_test), np.exp(p_best))
+    last = net.y_loc_ + net.y_scale_ * predict(net.model_, Z)[:, 0]
+    assert not np.array_equal(p_best, last)
     assert model.fit_seconds == pytest.approx(result.wall_time)
 
 
@@ -475,10 +500,10 @@ def test_export_load_round_trip_gives_identical_predictions(trained):
 def test_load_model_refuses_unsafe_or_broken_files(trained):
     model = trained[1]
     with pytest.raises(TabularError, match="not JSON"):
-        tabular.load_model(pickle.dumps(model.preprocessor))
+        tabular.load_model(pickle.dumps(model.preprocessor_))
     doc = json.loads(tabular.export_model(model))
     bad = json.loads(json.dumps(doc))
-    bad["network"]["hidden"] = [10**6]
+    bad["network"]["params"]["hidden"] = [10**6]
     with pytest.raises(TabularError, match="hidden"):
         tabular.load_model(json.dumps(bad).encode())
     bad = json.loads(json.dumps(doc))
@@ -572,3 +597,445 @@ def test_chart_builders_draw_the_diagonal_and_every_model():
     imp = tabular.importance(models["ridge"], data, n_repeats=2)
     assert plots.importance_chart(imp, "ridge").to_dict()["layer"][0]["mark"]["color"]
     assert plots.residuals_chart(long).to_dict() and plots.target_histogram(data.y_train).to_dict()
+
+
+# ----------------------------------------------------------------------------- scikit-learn conventions
+
+
+def test_estimators_follow_scikit_learn_conventions():
+    from sklearn.base import clone
+    from sklearn.exceptions import NotFittedError
+
+    net = tabular.TorchMLPRegressor(hidden=(8,), epochs=3, seed=4)
+    assert net.get_params()["hidden"] == (8,) and not [k for k in vars(net) if k.endswith("_")]
+    with pytest.raises(NotFittedError):
+        net.predict(np.zeros((2, 3)))
+    model = tabular.TabularModel(net, ["sqft"], ["hood"], log_target=True, name="MLP")
+    twin = clone(model)
+    assert twin.get_params()["regressor"].get_params() == net.get_params()
+    data = tabular.prepare(houses(120), "price", ["sqft", "hood"], log_target=True)
+    assert model.fit(data.X_train, data.y_train) is model  # fit returns self
+    fitted = model.regressor_
+    assert fitted is not net and fitted.n_features_in_ == data.Z_train.shape[1]
+    assert fitted.history_.epoch == [1, 2, 3] and fitted.best_epoch_ in (1, 2, 3)
+    assert not hasattr(net, "model_")  # the unfitted template is never touched
+    # The same seed gives the same model.
+    np.testing.assert_array_equal(
+        twin.fit(data.X_train, data.y_train).predict(data.X_test), model.predict(data.X_test)
+    )
+    # Standalone on a matrix: it standardises its own target.
+    rng = np.random.default_rng(0)
+    X = rng.uniform(-1, 1, (200, 2))
+    y = 1e6 + 1e5 * (X[:, 0] - 2 * X[:, 1])
+    reg = tabular.TorchMLPRegressor(hidden=(16,), epochs=200, lr=1e-2, patience=None).fit(X, y)
+    assert reg.y_loc_ == pytest.approx(y.mean()) and reg.y_scale_ == pytest.approx(y.std())
+    assert tabular.regression_metrics(y, reg.predict(X))["R²"] > 0.99
+
+
+def test_the_trainer_path_trains_continues_and_keeps_the_overall_best_epoch():
+    data = tabular.prepare(houses(200), "price", ["sqft", "hood", "rooms"])
+    model = tabular.mlp_model(data, tabular.MLPConfig(hidden=(16,), patience=3, lr=3e-2))
+    trainer = model.trainer(data.X_train, data.y_train)
+    first = trainer.run(40)
+    assert first.stop_reason == "early_stopping"
+    best_epoch = model.regressor_.best_epoch_
+    p1 = model.predict(data.X_test)
+    second = trainer.run(40)  # Continue: early stopping starts afresh, the best is kept
+    assert second.epochs > first.epochs
+    h = second.history
+    assert model.regressor_.best_epoch_ == int(np.argmin(h.val_loss)) + 1 >= best_epoch
+    if model.regressor_.best_epoch_ == best_epoch:
+        np.testing.assert_array_equal(model.predict(data.X_test), p1)
+
+
+def test_threads_are_left_alone_unless_asked():
+    from threadpoolctl import threadpool_info
+
+    from nnkit.tabular.estimators import thread_limit
+
+    before = [p["num_threads"] for p in threadpool_info()]
+    with thread_limit(None):
+        assert [p["num_threads"] for p in threadpool_info()] == before
+    with thread_limit(1):
+        assert all(p["num_threads"] == 1 for p in threadpool_info())
+    assert [p["num_threads"] for p in threadpool_info()] == before
+    data = tabular.prepare(houses(200), "price", ["sqft", "hood"])
+    one = tabular.fit_baselines(data, ["gradient boosting"], n_threads=1)["gradient boosting"]
+    default = tabular.fit_baselines(data, ["gradient boosting"])["gradient boosting"]
+    np.testing.assert_allclose(one.predict(data.X_test), default.predict(data.X_test), rtol=1e-12)
+
+
+# ----------------------------------------------------------------------------- export round trips
+
+
+def test_round_trip_on_the_demo_data_is_bit_for_bit():
+    from tests.app.conftest import ROOT
+
+    table = tabular.load_csv(ROOT / "data" / "house_prices.csv")
+    prof = tabular.profile(table.frame)
+    for log in (False, True):
+        data = tabular.prepare(table.frame, prof.target, prof.features, log_target=log)
+        model, _ = tabular.train_mlp(data, tabular.MLPConfig(hidden=(32, 32), epochs=3))
+        loaded = tabular.load_model(tabular.export_model(model))
+        assert isinstance(loaded.regressor_, tabular.TorchMLPRegressor)
+        assert loaded.regressor_.best_epoch_ == model.regressor_.best_epoch_
+        assert np.array_equal(loaded.predict(data.X_test), model.predict(data.X_test))
+        assert np.array_equal(loaded.predict(data.X_train), model.predict(data.X_train))
+
+
+def test_loader_rebuilds_the_same_preprocessing_objects(trained):
+    data, model = trained[:2]
+    loaded = tabular.load_model(tabular.export_model(model))
+    # One definition: the same steps, the same learned numbers.
+    a, b = model.preprocessor_, loaded.preprocessor_
+    assert [n for n, *_ in a.transformers_] == [n for n, *_ in b.transformers_]
+    for block in ("num", "cat"):
+        steps_a, steps_b = a.named_transformers_[block].named_steps, b.named_transformers_[block].named_steps
+        assert list(steps_a) == list(steps_b)
+        assert all(type(steps_a[k]) is type(steps_b[k]) for k in steps_a)
+    from nnkit.tabular.prepare import learned_parameters
+
+    assert learned_parameters(a) == learned_parameters(b)
+    np.testing.assert_array_equal(loaded.transform(data.X_test), model.transform(data.X_test))
+
+
+def test_version_1_files_still_load(trained):
+    data, model = trained[:2]
+    doc = json.loads(tabular.export_model(model))
+    pre, net = doc["preprocess"], doc["network"]
+    keys = {"median": "num.impute.statistics_", "mean": "num.scale.mean_", "scale": "num.scale.scale_",
+            "lo": "num.clip.lo_", "hi": "num.clip.hi_"}
+    v1 = {
+        "format": "nnkit-tabular-model",
+        "version": 1,
+        "target": "price",
+        "log_target": True,
+        "numeric": [{"name": c, **{k: pre[v][i] for k, v in keys.items()}} for i, c in enumerate(doc["numeric"])],
+        "categorical": [{"name": c, "categories": cats}
+                        for c, cats in zip(doc["categorical"], pre["cat.onehot.categories_"], strict=True)],
+        "network": {"in_features": net["n_features_in_"], **net["params"], "y_loc": net["y_loc_"],
+                    "y_scale": net["y_scale_"], "weights": net["weights"]},
+    }
+    loaded = tabular.load_model(json.dumps(v1).encode())
+    np.testing.assert_array_equal(loaded.predict(data.X_test), model.predict(data.X_test))
+
+
+# ----------------------------------------------------------------------------- computed sentences
+
+
+def test_target_shape_is_described_from_the_numbers():
+    rng = np.random.default_rng(0)
+    symmetric = tabular.describe_target(rng.normal(100, 10, 5000))
+    assert symmetric.skew_words == "roughly symmetric" and symmetric.cap is None
+    # A right-skewed target cut at its maximum (like California's 500,001): skewed, capped.
+    raw = rng.lognormal(12, 0.55, 20_000)
+    capped = np.minimum(raw, np.quantile(raw, 0.95))
+    shape = tabular.describe_target(capped)
+    assert shape.skewness > 0.5 and "right-skewed" in shape.skew_words
+    assert shape.cap == capped.max() and shape.capped_fraction == pytest.approx(0.05, abs=0.001)
+    assert "capped" in shape.description() and "symmetric" not in shape.description()
+    left = tabular.describe_target(-rng.lognormal(0, 0.8, 5000))
+    assert "left-skewed" in left.skew_words and left.n_nonpositive == 5000
+    log, why = tabular.suggest_log_target(rng.lognormal(12, 1.0, 5000))
+    assert log and "strongly right-skewed" in why
+    log, why = tabular.suggest_log_target(-rng.lognormal(0, 0.8, 5000))
+    assert not log and "≤ 0" in why
+
+
+def table_of(**r2):
+    return pd.DataFrame({"model": list(r2), "R²": list(r2.values())})
+
+
+def test_verdict_follows_the_numbers_both_ways():
+    v = tabular.verdict(table_of(MLP=0.98, **{"gradient boosting": 0.97}, ridge=0.90, mean=-0.01))
+    assert v.best == "MLP" and v.linear_behind and v.mlp_gap == pytest.approx(0.01)
+    assert "better than" in v.text() and "0.080 behind the MLP" in v.text()
+    # Ridge as good as the rest: no "far behind", no "straight line cannot follow".
+    v = tabular.verdict(table_of(MLP=0.802, **{"gradient boosting": 0.805}, ridge=0.801, mean=0.0))
+    assert not v.linear_behind and "cannot follow" not in v.text() and "within 0.005 of" in v.text()
+    # Ridge the best model.
+    v = tabular.verdict(table_of(MLP=0.5, **{"gradient boosting": 0.6}, ridge=0.7, mean=0.0))
+    assert v.best == "ridge" and v.best_baseline == "ridge" and "worse than" in v.text()
+    assert "Ridge, a straight line in the features, is the best model" in v.text()
+    # Before training: the bar to clear; a cut run is said to be unfinished; NaN is n/a.
+    v = tabular.verdict(table_of(**{"gradient boosting": 0.6}, ridge=0.7, mean=0.0))
+    assert v.mlp_gap is None and "bar the MLP has to clear" in v.text()
+    v = tabular.verdict(table_of(MLP=0.2, ridge=0.7, mean=0.0), mlp_stop_reason="time_limit")
+    assert "cut short (the time budget ran out)" in v.text()
+    v = tabular.verdict(table_of(MLP=0.2, ridge=0.7, mean=0.0), mlp_stop_reason="early_stopping")
+    assert "cut short" not in v.text()
+    v = tabular.verdict(table_of(MLP=float("nan"), ridge=0.7, mean=0.0))
+    assert "not finite" in v.text() and v.best == "ridge"
+
+
+def test_run_summary_says_how_the_run_ended():
+    early = tabular.run_summary("early_stopping", 87, 4.2, 47, patience=40, epochs_asked=1000)
+    assert early.startswith("Trained 87 epoch(s) in 4.2 s") and "stopped early" in early
+    assert "last 40" in early and "epoch 47," in early and "Continue" not in early
+    cut = tabular.run_summary("time_limit", 36, 60.0, 30, epochs_asked=300, time_budget=60)
+    assert "60 s cap at epoch 36 of 300" in cut and "Continue" in cut and "stopped early" not in cut
+    done = tabular.run_summary("completed", 300, 9.0, 300, epochs_asked=300)
+    assert "all 300 requested epochs done" in done and "stopped" not in done
+    assert "stopped by you at epoch 5" in tabular.run_summary("stopped", 5, 1.0, 4)
+    assert "model kept" not in tabular.run_summary("stopped", 0, 0.1, None)
+
+
+def test_importance_text_follows_the_numbers():
+    useful = pd.DataFrame({"feature": ["sqft", "rooms", "noise"], "importance": [0.6, 0.02, -0.001],
+                           "std": [0.05, 0.01, 0.002], "repeats": [3, 2, 2]})
+    useful.attrs["rows"] = 250
+    text = tabular.importance_text(useful, "ridge", 5.0)
+    assert "**sqft** matters most" in text and "0.600 R²" in text and "2 of 3" in text
+    assert "2–3 shuffle(s) per column on 250 test rows within the 5 s budget" in text
+    partial = useful.assign(repeats=[1, 1, 0])
+    assert "before 1 column(s)" in tabular.importance_text(partial, "ridge")
+    useless = useful.assign(importance=[0.001, 0.0, -0.002])
+    text = tabular.importance_text(useless, "MLP")
+    assert "No column matters" in text and "sqft" not in text
+
+
+def test_outside_range_and_prediction_gap():
+    data = tabular.prepare(houses(120), "price", ["sqft", "hood", "rooms"])
+    tpl = tabular.input_template(data)
+    row = {"sqft": tpl["sqft"]["max"] * 2, "hood": "North", "rooms": tpl["rooms"]["default"]}
+    assert tabular.outside_range(tpl, row) == ["sqft"]
+    assert tabular.outside_range(tpl, {**row, "sqft": tpl["sqft"]["default"]}) == []
+    models = tabular.fit_baselines(data, ["mean", "ridge"])
+    assert tabular.prediction_gap(models["ridge"], models["ridge"], data.X_test) == 0.0
+    gap = tabular.prediction_gap(models["ridge"], models["mean"], data.X_test)
+    diff = models["ridge"].predict(data.X_test) - models["mean"].predict(data.X_test)
+    assert gap == np.abs(diff).max() > 0
+
+
+# ----------------------------------------------------------------------------- issue 18
+
+
+def test_na_beside_text_labels_is_a_category_of_its_own():
+    rng = np.random.default_rng(0)
+    n = 200
+    alley = np.where(rng.uniform(size=n) < 0.9, "NA", rng.choice(["Grvl", "Pave"], n))
+    pool = np.where(np.arange(n) < 3, "Gd", "None")
+    frontage = np.where(np.arange(n) % 5 == 0, "NA", rng.integers(40, 120, n).astype(str))
+    lines = ["Alley,PoolQC,LotFrontage,Note,SalePrice"] + [
+        f"{a},{p},{f},{'NA' if i % 2 else ''},{100_000 + 1000 * i}"
+        for i, (a, p, f) in enumerate(zip(alley, pool, frontage, strict=True))
+    ]
+    t = load_csv(("\n".join(lines) + "\n").encode())
+    f = t.frame
+    assert (f["Alley"] == "NA").sum() == (alley == "NA").sum() and f["Alley"].isna().sum() == 0
+    assert set(f["PoolQC"]) == {"Gd", "None"}
+    # Numbers: NA is missing. A column of NA and blanks only: nothing else to be a category of.
+    assert f["LotFrontage"].dtype == float and f["LotFrontage"].isna().sum() == n // 5
+    assert f["Note"].isna().all()
+    note = next(x for x in t.notes if "kept as a category" in x)
+    assert "'Alley'" in note and "'PoolQC'" in note and "LotFrontage" not in note and "Note" not in note
+    prof = tabular.profile(f)
+    assert prof.kind("Alley") == "categorical" and "Alley" in prof.features
+    data = tabular.prepare(f, "SalePrice", ["Alley", "LotFrontage"])
+    assert "Alley_NA" in data.encoded_names
+
+
+def test_no_plausible_target_is_not_guessed():
+    rng = np.random.default_rng(0)
+    n = 100
+    test_file = pd.DataFrame({"Id": np.arange(1, n + 1.0), "LotArea": rng.uniform(5e3, 2e4, n),
+                              "MoSold": rng.integers(1, 13, n) * 1.0, "YrSold": rng.integers(2006, 2011, n) * 1.0})
+    prof = tabular.profile(test_file)
+    assert prof.target is None and "'YrSold'" in prof.target_reason and "price" in prof.target_reason
+    assert "LotArea" in prof.numeric  # the user can still choose it
+    # A year column under another name is recognised by its values; a named target always wins.
+    built = test_file.rename(columns={"YrSold": "built"})
+    assert tabular.profile(built).target is None
+    assert tabular.profile(test_file.assign(SalePrice=rng.uniform(1e5, 3e5, n))).target == "SalePrice"
+    # Only ids and constants: nothing to predict, and the reason names them.
+    ids = pd.DataFrame({"Id": np.arange(1, n + 1.0), "k": np.ones(n), "t": ["a", "b"] * (n // 2)})
+    prof = tabular.profile(ids)
+    assert prof.target is None and "'Id' is id-like" in prof.target_reason
+    assert tabular.is_date_part("YearBuilt", pd.Series([1990.0])) and not tabular.is_date_part(
+        "LotArea", pd.Series([8450.0, 9600.0]))
+
+
+def test_importance_shuffles_preprocessed_blocks_exactly_and_keeps_its_budget():
+    import time
+
+    from nnkit.tabular.prepare import column_blocks
+
+    rng = np.random.default_rng(2)
+    n = 600
+    frame = pd.DataFrame({f"x{i}": rng.normal(size=n) for i in range(60)})
+    for i in range(20):
+        frame[f"c{i}"] = rng.choice(list("abcd"), n)
+    frame["price"] = 3 * frame["x0"] + 2 * (frame["c0"] == "a") + rng.normal(0, 0.1, n)
+    data = tabular.prepare(frame, "price", [c for c in frame.columns if c != "price"], test_size=0.5)
+    ridge = tabular.fit_baselines(data, ["ridge"])["ridge"]
+    # Shuffling a raw column == shuffling its block of the preprocessed matrix.
+    perm = rng.permutation(len(data.X_test))
+    shuffled = data.X_test.assign(c0=data.X_test["c0"].to_numpy()[perm])
+    Z = ridge.transform(data.X_test)
+    block = column_blocks(ridge.preprocessor_)["c0"]
+    assert len(block) == 4
+    Zp = Z.copy()
+    Zp[:, block] = Z[perm][:, block]
+    np.testing.assert_array_equal(ridge.predict(shuffled), ridge.predict_preprocessed(Zp))
+    # Ranked as the law says, all rows, all repeats when there is no budget.
+    seen = []
+    imp = tabular.importance(ridge, data, n_repeats=3, progress=seen.append)
+    assert list(imp["feature"][:2]) == ["x0", "c0"] and (imp["repeats"] == 3).all()
+    assert imp.attrs["rows"] == len(data.y_test) and seen == sorted(seen) and seen[-1] == 1.0
+    # A tiny budget: done in about that time, every column shuffled at least once if it fits.
+    t0 = time.perf_counter()
+    quick = tabular.importance(ridge, data, n_repeats=50, max_seconds=0.3)
+    assert time.perf_counter() - t0 < 0.3 + 1.0
+    assert quick["repeats"].max() < 50 and quick.attrs["rows"] <= len(data.y_test)
+    assert quick["feature"].iloc[0] == "x0"
+
+
+def test_torch_mlp_classifier_learns_with_cross_entropy():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(400, 2))
+    binary = np.where(X[:, 0] * X[:, 1] > 0, "yes", "no")  # XOR-like: not linear
+    clf = tabular.TorchMLPClassifier(hidden=(32, 32), lr=2e-2, epochs=150, patience=30, batch_size=64)
+    clf.fit(X, binary)
+    assert list(clf.classes_) == ["no", "yes"] and clf.train_config().loss == "bce"
+    p = clf.predict_proba(X)
+    assert p.shape == (400, 2) and np.allclose(p.sum(axis=1), 1)
+    assert (clf.predict(X) == binary).mean() > 0.9
+    three = np.digitize(X[:, 0], [-0.5, 0.5]).astype(str)  # "0", "1", "2"
+    clf3 = tabular.TorchMLPClassifier(hidden=(16,), lr=2e-2, epochs=80, batch_size=64).fit(X, three)
+    assert clf3.train_config().loss == "cross_entropy" and clf3.predict_proba(X).shape == (400, 3)
+    assert (clf3.predict(X) == three).mean() > 0.9
+    with pytest.raises(ValueError, match="two classes"):
+        tabular.TorchMLPClassifier(epochs=1).fit(X, np.full(400, "a"))
+
+
+def test_tabular_classifier_composes_the_same_preprocessing():
+    frame = houses(300, missing=True)
+    frame["expensive"] = np.where(frame["price"] > frame["price"].median(), "yes", "no")
+    X = frame[["sqft", "hood", "rooms"]]
+    model = tabular.TabularClassifier(
+        tabular.TorchMLPClassifier(hidden=(16,), epochs=50, lr=1e-2), ["sqft", "rooms"], ["hood"]
+    )
+    assert model.fit(X, frame["expensive"]) is model
+    assert list(model.classes_) == ["no", "yes"]
+    assert model.predict_proba(X).shape == (300, 2) and set(model.predict(X)) <= {"no", "yes"}
+    assert (model.predict(X) == frame["expensive"]).mean() > 0.8
+    np.testing.assert_array_equal(model.predict_proba_preprocessed(model.transform(X)), model.predict_proba(X))
+    trainer = tabular.TabularClassifier(tabular.TorchMLPClassifier(), ["sqft"], ["hood"]).trainer(X, frame["expensive"])
+    assert trainer.epochs_done == 0
+
+
+# ----------------------------------------------------------------------------- classification
+
+
+def survival(n=400, seed=0) -> pd.DataFrame:
+    """A Titanic-like table: a 0/1 label that depends on sex, class and age (not linearly)."""
+    rng = np.random.default_rng(seed)
+    sex = rng.choice(["male", "female"], n)
+    pclass = rng.integers(1, 4, n).astype(float)
+    age = rng.uniform(1, 70, n)
+    logit = 2.5 * (sex == "female") - 1.0 * (pclass - 2) - 2.0 * (age < 12) * (sex == "male") - 1.0
+    survived = (rng.uniform(size=n) < 1 / (1 + np.exp(-logit))).astype(float)
+    frame = pd.DataFrame({"PassengerId": np.arange(1, n + 1.0), "Survived": survived, "Pclass": pclass,
+                          "Sex": pd.Series(sex, dtype=object), "Age": age})
+    frame.loc[frame.index[::9], "Age"] = np.nan
+    return frame
+
+
+def test_target_kind_and_the_suggested_label():
+    frame = survival()
+    prof = tabular.profile(frame)
+    assert prof.target == "Survived" and "class label" in prof.target_reason
+    assert tabular.target_kind(frame["Survived"])[0] == "classification"
+    assert "0 and 1" in tabular.target_kind(frame["Survived"])[1]
+    assert tabular.target_kind(frame["Sex"])[0] == "classification"
+    assert tabular.target_kind(frame["Pclass"])[0] == "classification"  # 3 whole-number codes
+    assert tabular.target_kind(frame["Age"])[0] == "regression"
+    assert tabular.target_kind(houses()["price"])[0] == "regression"
+    assert "Sex" in prof.targets and "PassengerId" not in prof.targets
+
+
+def test_classification_split_baselines_scores_and_the_mlp():
+    frame = survival(600)
+    data = tabular.prepare(frame, "Survived", ["Pclass", "Sex", "Age"], seed=0)
+    assert data.task == "classification" and data.classes == ["0", "1"]
+    assert set(data.y_train) == {"0", "1"}
+    # Stratified: both sides keep the class balance.
+    share = np.mean(data.y_train == "1"), np.mean(data.y_test == "1")
+    assert abs(share[0] - share[1]) < 0.02
+    with pytest.raises(TabularError, match="log"):
+        tabular.prepare(frame, "Survived", ["Sex"], log_target=True)
+    models = tabular.fit_baselines(data)
+    assert list(models) == list(tabular.CLASSIFICATION_BASELINES)
+    models["MLP"], result = tabular.train_mlp(data, tabular.MLPConfig(hidden=(16,), epochs=200, lr=1e-2))
+    assert result.stop_reason in ("early_stopping", "completed")
+    table = tabular.compare(models, data).set_index("model")
+    assert list(table.columns) == ["accuracy", "log-loss", "ROC AUC", "train s"]
+    majority = max(np.mean(data.y_test == "0"), np.mean(data.y_test == "1"))
+    assert table.loc["majority", "accuracy"] == pytest.approx(majority)
+    assert table.loc["majority", "ROC AUC"] == pytest.approx(0.5)
+    for m in ("logistic regression", "gradient boosting", "MLP"):
+        assert table.loc[m, "accuracy"] > majority + 0.05 and table.loc[m, "ROC AUC"] > 0.7
+    # The scores are scikit-learn's.
+    from sklearn.metrics import accuracy_score, log_loss, roc_auc_score
+
+    proba = models["MLP"].predict_proba(data.X_test)
+    assert table.loc["MLP", "accuracy"] == pytest.approx(accuracy_score(data.y_test, models["MLP"].predict(data.X_test)))
+    assert table.loc["MLP", "log-loss"] == pytest.approx(log_loss(data.y_test, proba, labels=["0", "1"]))
+    assert table.loc["MLP", "ROC AUC"] == pytest.approx(roc_auc_score(data.y_test == "1", proba[:, 1]))
+    v = tabular.verdict(table.reset_index())
+    assert v.metric == "accuracy" and "accuracy" in v.text() and "%" in v.text()
+    preds = tabular.predictions_frame(models, data)
+    assert set(preds["predicted (MLP)"]) <= {"0", "1"} and preds["probability (MLP)"].between(0.5, 1).all()
+    wi = tabular.what_if(models, data.X_test.iloc[:2], data)
+    assert list(wi.columns) == ["model", "prediction", "0", "1"]
+    np.testing.assert_allclose(wi["0"] + wi["1"], 1)
+    imp = tabular.importance(models["MLP"], data, n_repeats=2)
+    assert imp.attrs["metric"] == "accuracy" and imp["feature"].iloc[0] == "Sex"
+    assert imp.set_index("feature").loc["Sex", "importance"] > 0.05
+    assert "points of accuracy" in tabular.importance_text(imp, "MLP")
+
+    # Exported and loaded: the same probabilities, bit for bit.
+    blob = tabular.export_model(models["MLP"])
+    assert json.loads(blob)["task"] == "classification"
+    loaded = tabular.load_model(blob)
+    assert isinstance(loaded, tabular.TabularClassifier) and list(loaded.classes_) == ["0", "1"]
+    assert np.array_equal(loaded.predict_proba(data.X_test), proba)
+    assert np.array_equal(loaded.predict(data.X_test), models["MLP"].predict(data.X_test))
+
+
+def test_three_classes_confusion_and_reliability():
+    rng = np.random.default_rng(1)
+    n = 300
+    x = rng.normal(size=n)
+    frame = pd.DataFrame({"x": x, "noise": rng.normal(size=n),
+                          "species": pd.Series(np.where(x < -0.5, "setosa", np.where(x < 0.5, "versicolor", "virginica")), dtype=object)})
+    data = tabular.prepare(frame, "species", ["x", "noise"])
+    assert data.classes == ["setosa", "versicolor", "virginica"]
+    model = tabular.fit_baselines(data, ["gradient boosting"])["gradient boosting"]
+    pred = model.predict(data.X_test)
+    conf = tabular.confusion_table(data.y_test, pred, data.classes)
+    assert len(conf) == 9 and conf["count"].sum() == len(data.y_test)
+    np.testing.assert_allclose(conf.groupby("actual")["share"].sum(), 1)
+    diag = conf[conf["actual"] == conf["predicted"]]["count"].sum()
+    assert diag == (pred == data.y_test).sum()
+    proba = tabular.class_probabilities(model, data.X_test, data.classes)
+    rel = tabular.reliability_table(data.y_test, proba, data.classes, bins=5)
+    assert rel["count"].sum() == len(data.y_test) and rel["predicted"].between(0, 1).all()
+    # Perfectly calibrated by construction: observed frequency == predicted probability.
+    p = np.repeat([[0.2, 0.8], [0.7, 0.3]], 500, axis=0)
+    y = np.array(["a"] * 100 + ["b"] * 400 + ["a"] * 350 + ["b"] * 150, dtype=object)
+    rel = tabular.reliability_table(y, p, ["a", "b"])
+    np.testing.assert_allclose(rel["observed"], rel["predicted"])
+    m = tabular.classification_metrics(np.array(["a", "a"]), np.array([[0.9, 0.1], [0.8, 0.2]]), ["a", "b"])
+    assert m["accuracy"] == 1 and np.isnan(m["ROC AUC"])  # only one class present: no AUC
+
+
+def test_classification_verdict_follows_the_numbers():
+    def acc(**a):
+        return pd.DataFrame({"model": list(a), "accuracy": list(a.values())})
+
+    v = tabular.verdict(acc(MLP=0.84, **{"gradient boosting": 0.83, "logistic regression": 0.78}, majority=0.6))
+    assert v.linear == "logistic regression" and v.linear_behind and "better than" in v.text()
+    assert "84.0%" in v.text() and "+1.0 points" in v.text() and "not separated by a straight" in v.text()
+    v = tabular.verdict(acc(MLP=0.70, **{"gradient boosting": 0.74, "logistic regression": 0.75}, majority=0.6))
+    assert v.best == "logistic regression" and "worse than" in v.text() and "is the best model" in v.text()
