@@ -188,7 +188,7 @@ def known(path: str, wid: str, value) -> bool:
 @pytest.fixture
 def fast_limits(monkeypatch):
     """The same caps, but training runs capped at 1 s (pages that train on load)."""
-    short = dataclasses.replace(nnkit.limits.LIMITS, max_train_seconds=1.0)
+    short = dataclasses.replace(nnkit.limits.LIMITS, max_train_seconds=0.2)
     original = nnkit.limits.LIMITS
     for name, module in list(sys.modules.items()):
         if (name == "nnkit" or name.startswith("nnkit.")) and getattr(module, "LIMITS", None) is original:
