@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 from collections.abc import Callable, Iterator
@@ -74,6 +75,18 @@ def app_page() -> Iterator[Callable[..., AppTest]]:
     st.cache_data.clear()
     st.cache_resource.clear()
     _stop_leftover_jobs()
+
+
+@pytest.fixture
+def small_searches(monkeypatch) -> None:
+    """Pages' symbolic searches look for formulas of at most 4 terms among 300 samples
+    (instead of 8 among 1000): for tests of the page's inputs and widgets, not of what
+    the search finds (a third of the time on the symbolic page)."""
+    import nnkit.symbolic
+
+    monkeypatch.setattr(
+        nnkit.symbolic, "distill", functools.partial(nnkit.symbolic.distill, max_terms=4, n_samples=300)
+    )
 
 
 def _stop_leftover_jobs() -> None:

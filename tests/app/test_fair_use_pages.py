@@ -51,7 +51,7 @@ def cap_problems(at) -> list[str]:
 
 
 @pytest.mark.parametrize("path", PAGES)
-def test_settings_are_capped(app_page, path):
+def test_settings_are_capped(app_page, small_searches, path):
     problems: list[str] = []
     for label, at, _, _new in variants(app_page, path):
         problems += [f"[{label}] {p}" for p in cap_problems(at)]
