@@ -3,6 +3,7 @@ one line at the end of a run that says why the browser tests did not run."""
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 from pathlib import Path
@@ -60,3 +61,11 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
     if line:
         terminalreporter.write_line(line, yellow="skipped" in line, red="failed" in line, bold=True)
     return result
+
+
+def pytest_collection_finish(session):
+    """Keep the garbage collector off the objects that collection imported (torch,
+    Streamlit, sympy, ...: hundreds of thousands, alive for the whole run), so that each
+    collection during a test only walks what the tests create (``gc.freeze``)."""
+    gc.collect()
+    gc.freeze()
