@@ -32,9 +32,13 @@ class FakeChromium:
     def launch(self, executable_path=None, channel=None, **options):
         self.launches.append({"executable_path": executable_path, "channel": channel, **options})
         if channel is not None and channel not in self.channels:
-            raise Error(f"BrowserType.launch: Chromium distribution '{channel}' is not found at /opt/{channel}")
+            raise Error(
+                f"BrowserType.launch: Chromium distribution '{channel}' is not found at /opt/{channel}"
+            )
         if executable_path is None and channel is None and not self.shell:
-            raise Error("BrowserType.launch: Executable doesn't exist at /cache/ms-playwright/shell")
+            raise Error(
+                "BrowserType.launch: Executable doesn't exist at /cache/ms-playwright/shell"
+            )
         return SimpleNamespace(path=executable_path, channel=channel)
 
 
@@ -54,7 +58,9 @@ def test_nnkit_chromium_comes_first(tmp_path, monkeypatch):
     monkeypatch.setattr(browser_mod, "SYSTEM_CHROMIUM", binary(tmp_path, "debian-chromium"))
     mine = binary(tmp_path, "my-chrome")
     fake = FakeChromium(shell=True, channels={"chrome"})
-    b, choice = launch_browser(SimpleNamespace(chromium=fake), {"NNKIT_CHROMIUM": mine}, headless=True)
+    b, choice = launch_browser(
+        SimpleNamespace(chromium=fake), {"NNKIT_CHROMIUM": mine}, headless=True
+    )
     assert b.path == mine and choice.executable_path == mine
     assert fake.launches == [{"executable_path": mine, "channel": None, "headless": True}]
 
@@ -89,7 +95,9 @@ def test_playwright_chromium_when_there_is_no_system_one(no_system_chromium, tmp
     assert b.path == full and "Playwright" in choice.source
 
 
-@pytest.mark.parametrize(("installed", "expected"), [({"chrome", "msedge"}, "chrome"), ({"msedge"}, "msedge")])
+@pytest.mark.parametrize(
+    ("installed", "expected"), [({"chrome", "msedge"}, "chrome"), ({"msedge"}, "msedge")]
+)
 def test_chrome_then_edge_through_playwright_channels(no_system_chromium, installed, expected):
     fake = FakeChromium(channels=installed)
     b, choice = launch_browser(SimpleNamespace(chromium=fake), {})
@@ -118,8 +126,15 @@ def test_a_browser_that_is_there_but_crashes_is_not_hidden(no_system_chromium):
 
 @pytest.mark.parametrize(
     ("env", "ci"),
-    [({}, False), ({"CI": ""}, False), ({"CI": "false"}, False), ({"CI": "0"}, False),
-     ({"CI": "true"}, True), ({"CI": "1"}, True), ({"CI": "True"}, True)],
+    [
+        ({}, False),
+        ({"CI": ""}, False),
+        ({"CI": "false"}, False),
+        ({"CI": "0"}, False),
+        ({"CI": "true"}, True),
+        ({"CI": "1"}, True),
+        ({"CI": "True"}, True),
+    ],
 )
 def test_skip_outside_ci_fail_under_ci(env, ci):
     assert in_ci(env) is ci
@@ -141,16 +156,32 @@ def test_summary_line_counts_the_browser_skips_only():
 
 def test_the_command_passes_without_a_browser_and_fails_under_ci():
     """The README's test command on a machine without a browser, as a subprocess."""
-    cmd = [sys.executable, "-m", "pytest", "-q", "-n0", "-p", "no:cacheprovider",
-           "tests/e2e/test_house_prices_upload.py"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "pytest",
+        "-q",
+        "-n0",
+        "-p",
+        "no:cacheprovider",
+        "tests/e2e/test_house_prices_upload.py",
+    ]
     env = {**os.environ, "NNKIT_CHROMIUM": str(ROOT / "no-such-browser")}
     env.pop("CI", None)
     out = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
     assert out.returncode == 0, out.stdout + out.stderr
     last = out.stdout.strip().splitlines()[-2:]
-    assert last[0].startswith("1 browser tests skipped, no browser found") and "no-such-browser" in last[0]
+    assert (
+        last[0].startswith("1 browser tests skipped, no browser found")
+        and "no-such-browser" in last[0]
+    )
     assert "1 skipped" in last[1]
 
-    out = subprocess.run(cmd, cwd=ROOT, env={**env, "CI": "true"}, capture_output=True, text=True, timeout=300)
+    out = subprocess.run(
+        cmd, cwd=ROOT, env={**env, "CI": "true"}, capture_output=True, text=True, timeout=300
+    )
     assert out.returncode == 1, out.stdout + out.stderr
-    assert any(line.startswith("1 browser tests failed, no browser found") for line in out.stdout.splitlines())
+    assert any(
+        line.startswith("1 browser tests failed, no browser found")
+        for line in out.stdout.splitlines()
+    )
