@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import os
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -14,6 +16,46 @@ ROOT = Path(__file__).resolve().parents[2]
 
 # torch pages import torch and may train a little on first run: give them time.
 DEFAULT_TIMEOUT = 180
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _once_per_worker() -> Iterator[None]:
+    """Work Streamlit's AppTest repeats for every test, done once per worker.
+
+    * Each new AppTest scans the metadata of every installed package for Streamlit
+      components (a sixth of the AppTest time in a well-stocked environment); the
+      installed packages do not change during a run, so the first scan is kept.
+    * Each run compiles the page script again (with Streamlit's "magic" rewrite); the
+      bytecode is kept per file version (path, modification time, size).
+
+    Pages, caches and session state are untouched: every test still runs its page
+    from scratch. If a Streamlit upgrade moves these internals, nothing is patched.
+    """
+    mp = pytest.MonkeyPatch()
+    try:
+        from streamlit.components.v2 import manifest_scanner
+        from streamlit.runtime.scriptrunner.script_cache import ScriptCache
+    except ImportError:
+        yield
+        return
+    if callable(getattr(manifest_scanner, "scan_component_manifests", None)):
+        found = manifest_scanner.scan_component_manifests()
+        mp.setattr(manifest_scanner, "scan_component_manifests", lambda *a, **k: list(found))
+    compile_script = getattr(ScriptCache, "get_bytecode", None)
+    if callable(compile_script):
+        compiled: dict[tuple, object] = {}
+
+        def get_bytecode(self, script_path: str):
+            path = os.path.abspath(script_path)
+            stat = os.stat(path)
+            key = (path, stat.st_mtime_ns, stat.st_size, st.get_option("runner.magicEnabled"))
+            if key not in compiled:
+                compiled[key] = compile_script(self, script_path)
+            return compiled[key]
+
+        mp.setattr(ScriptCache, "get_bytecode", get_bytecode)
+    yield
+    mp.undo()
 
 
 @pytest.fixture
@@ -33,6 +75,18 @@ def app_page() -> Iterator[Callable[..., AppTest]]:
     st.cache_data.clear()
     st.cache_resource.clear()
     _stop_leftover_jobs()
+
+
+@pytest.fixture
+def small_searches(monkeypatch) -> None:
+    """Pages' symbolic searches look for formulas of at most 4 terms among 300 samples
+    (instead of 8 among 1000): for tests of the page's inputs and widgets, not of what
+    the search finds (a third of the time on the symbolic page)."""
+    import nnkit.symbolic
+
+    monkeypatch.setattr(
+        nnkit.symbolic, "distill", functools.partial(nnkit.symbolic.distill, max_terms=4, n_samples=300)
+    )
 
 
 def _stop_leftover_jobs() -> None:

@@ -2,7 +2,7 @@
 run started from a page stops by itself once nobody watches it.
 
 * Every number box and slider whose label names epochs, samples/points or seconds
-  has a maximum within :data:`nnkit.limits.LIMITS`; every box that sizes a network
+  has a maximum within :data:`nnkit.ui.policy.LIMITS`; every box that sizes a network
   (layers, units, features) has a maximum at all. Inputs that only appear after
   choosing "your formula" / "a CSV file" are revealed as in the hostile-input test.
 * Every live training widget (``nnkit.ui.live_training``) on a page starts a job whose
@@ -51,7 +51,7 @@ def cap_problems(at) -> list[str]:
 
 
 @pytest.mark.parametrize("path", PAGES)
-def test_settings_are_capped(app_page, path):
+def test_settings_are_capped(app_page, small_searches, path):
     problems: list[str] = []
     for label, at, _, _new in variants(app_page, path):
         problems += [f"[{label}] {p}" for p in cap_problems(at)]

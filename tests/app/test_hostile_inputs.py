@@ -16,7 +16,8 @@ input is put back to its default.
 To keep the file fast on a shared 2-core box: the whole formula corpus goes to one
 representative box per page and a sample to the others; the numeric values are set on
 all number boxes of a page at once (the failing box is then found one by one); the
-training time cap is lowered to 1 s for the pages that train on load.
+training time cap is lowered to 0.2 s for the pages that train on load, and the symbolic
+search looks for shorter formulas.
 """
 
 from __future__ import annotations
@@ -185,9 +186,10 @@ def known(path: str, wid: str, value) -> bool:
 
 
 @pytest.fixture
-def fast_limits(monkeypatch):
-    """The same caps, but training runs capped at 1 s (pages that train on load)."""
-    short = dataclasses.replace(nnkit.ui.policy.LIMITS, max_train_seconds=1.0)
+def fast_limits(monkeypatch, small_searches):
+    """The same caps, but training runs capped at 0.2 s (pages that train on load), and
+    smaller symbolic searches (``small_searches``)."""
+    short = dataclasses.replace(nnkit.ui.policy.LIMITS, max_train_seconds=0.2)
     original = nnkit.ui.policy.LIMITS
     for name, module in list(sys.modules.items()):
         if (name == "nnkit" or name.startswith("nnkit.")) and getattr(module, "LIMITS", None) is original:

@@ -1,5 +1,5 @@
-"""Helpers to run the app and drive Debian's Chromium: used by the e2e tests,
-``scripts/screenshot.py`` and the benchmarks (no pytest in here)."""
+"""Helpers to run the app and find and drive a Chromium-family browser: used by the e2e
+tests, ``scripts/screenshot.py`` and the benchmarks (no pytest in here)."""
 
 from __future__ import annotations
 
@@ -9,10 +9,22 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = os.environ.get("NNKIT_CHROMIUM", "/usr/bin/chromium")
+SYSTEM_CHROMIUM = "/usr/bin/chromium"  # Debian / Ubuntu: apt-get install -y chromium
+# The path the scripts and benchmarks launch (they run on the development box).
+CHROMIUM = os.environ.get("NNKIT_CHROMIUM", SYSTEM_CHROMIUM)
+# Installed browsers Playwright can drive by channel name, in the order they are tried.
+CHANNELS = (("chrome", "Google Chrome"), ("msedge", "Microsoft Edge"))
+NO_BROWSER = "no browser found"
+INSTALL_HINT = (
+    "to run them, install one: `apt-get install -y chromium` (Debian/Ubuntu) or "
+    "`python -m playwright install chromium` (any system), or set NNKIT_CHROMIUM to a "
+    "Chromium or Chrome binary"
+)
 # Flags this sandbox needs: no background network chatter, no GPU, no sandbox as root.
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -25,6 +37,92 @@ CHROMIUM_ARGS = [
     "--disable-quic",
 ]
 SCRIPT_DONE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
+
+
+class BrowserNotFound(RuntimeError):
+    """No browser to run the browser tests with; the message says where we looked and
+    how to get one (one line)."""
+
+
+@dataclass(frozen=True)
+class BrowserChoice:
+    """Which browser :func:`launch_browser` started, and how."""
+
+    source: str
+    executable_path: str | None = None
+    channel: str | None = None
+
+
+def _executable(path: str) -> bool:
+    p = Path(path)
+    return p.is_file() and os.access(p, os.X_OK)
+
+
+def _missing(error: Exception) -> bool:
+    """Is this Playwright launch error "the browser is not installed" (not a crash)?"""
+    text = str(error)
+    return "is not found" in text or "is not supported on" in text or "Executable doesn't exist" in text
+
+
+def launch_browser(pw, env: Mapping[str, str] | None = None, **launch_options) -> tuple[object, BrowserChoice]:
+    """Launch the first browser found, in this order, and say which one it is.
+
+    1. ``NNKIT_CHROMIUM``, when set: that binary and nothing else (a wrong path is an
+       error to fix, not a reason to quietly test with another browser);
+    2. Debian's Chromium, ``/usr/bin/chromium``;
+    3. Playwright's own Chromium (``python -m playwright install chromium``);
+    4. an installed Google Chrome, then Microsoft Edge (Playwright's channels).
+
+    ``pw`` is a started ``sync_playwright()``; ``launch_options`` go to
+    ``pw.chromium.launch`` (``headless``, ``args``). Raises :class:`BrowserNotFound`
+    when there is none; a browser that is there but fails to start raises
+    Playwright's own error.
+    """
+    from playwright.sync_api import Error
+
+    env = os.environ if env is None else env
+    chromium = pw.chromium
+    explicit = env.get("NNKIT_CHROMIUM", "").strip()
+    if explicit:
+        if not _executable(explicit):
+            raise BrowserNotFound(
+                f"{NO_BROWSER}: NNKIT_CHROMIUM={explicit} is not an executable file; "
+                "point it at a Chromium or Chrome binary, or unset it to search the usual places"
+            )
+        choice = BrowserChoice("NNKIT_CHROMIUM", executable_path=explicit)
+        return chromium.launch(executable_path=explicit, **launch_options), choice
+    if _executable(SYSTEM_CHROMIUM):
+        choice = BrowserChoice("Debian's chromium", executable_path=SYSTEM_CHROMIUM)
+        return chromium.launch(executable_path=SYSTEM_CHROMIUM, **launch_options), choice
+    tried = [f"{SYSTEM_CHROMIUM} (absent)"]
+
+    # Playwright's managed Chromium: its default launch (the headless shell in headless
+    # mode), else the full Chromium that `playwright install chromium` puts beside it.
+    try:
+        return chromium.launch(**launch_options), BrowserChoice("Playwright's Chromium")
+    except Error as e:
+        if not _missing(e):
+            raise
+    managed = chromium.executable_path
+    if managed and _executable(managed):
+        choice = BrowserChoice("Playwright's Chromium", executable_path=managed)
+        return chromium.launch(executable_path=managed, **launch_options), choice
+    tried.append("Playwright's Chromium (not installed)")
+
+    for channel, name in CHANNELS:
+        try:
+            return chromium.launch(channel=channel, **launch_options), BrowserChoice(name, channel=channel)
+        except Error as e:
+            if not _missing(e):
+                raise
+        tried.append(f"{name} (not installed)")
+    raise BrowserNotFound(f"{NO_BROWSER}: looked for {', '.join(tried)}; {INSTALL_HINT}")
+
+
+def in_ci(env: Mapping[str, str] | None = None) -> bool:
+    """Does the ``CI`` environment variable say this is a CI run (``CI=true``, ``1``, ...)?"""
+    value = (os.environ if env is None else env).get("CI", "").strip().lower()
+    return value not in ("", "0", "false", "no", "off")
 
 
 def free_port() -> int:

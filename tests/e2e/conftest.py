@@ -1,5 +1,10 @@
-"""Real-browser harness: `streamlit run app.py` on a free 127.0.0.1 port, driven by
-Debian's Chromium (/usr/bin/chromium) through Playwright's Python package."""
+"""Real-browser harness: `streamlit run app.py` on a free 127.0.0.1 port, driven through
+Playwright's Python package by the first browser found (see ``launch_browser``).
+
+No browser: outside CI the browser tests are skipped (the run ends with one line saying
+why and how to get one); under CI (``CI=true``) they fail with the same reason.
+All of them run on one xdist worker (one server and one browser for the run).
+"""
 
 from __future__ import annotations
 
@@ -14,9 +19,13 @@ import pytest
 from tests.e2e.browser import (  # noqa: F401  (re-exported for tests and scripts)
     CHROMIUM,
     CHROMIUM_ARGS,
+    NO_BROWSER,
     ROOT,
     SCRIPT_DONE,
+    BrowserNotFound,
     free_port,
+    in_ci,
+    launch_browser,
     page_url,
     start_streamlit,
     stop,
@@ -25,9 +34,28 @@ from tests.e2e.browser import (  # noqa: F401  (re-exported for tests and script
 )
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config, items):
+    """Keep every browser test on one xdist worker (``--dist loadgroup``): one Streamlit
+    server and one browser serve them all, instead of one per worker."""
+    for item in items:
+        if item.get_closest_marker("e2e"):
+            item.add_marker(pytest.mark.xdist_group("browser"))
+
+
+def missing_browser(reason: str, env=None) -> None:
+    """No browser: skip outside CI, fail under CI (so CI never silently drops them)."""
+    if in_ci(env):
+        pytest.fail(reason, pytrace=False)
+    pytest.skip(reason)
+
+
 @pytest.fixture(scope="session")
-def server_url() -> Iterator[str]:
-    """Base URL of a Streamlit server running this repository's app.py."""
+def server_url(browser) -> Iterator[str]:
+    """Base URL of a Streamlit server running this repository's app.py.
+
+    Asks for ``browser`` first, so that without one no server is started for nothing.
+    """
     port = free_port()
     proc = start_streamlit(port)
     try:
@@ -39,13 +67,16 @@ def server_url() -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def browser():
-    """One headless Chromium for the whole session."""
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} not found: apt-get install -y chromium (see README)")
-    from playwright.sync_api import sync_playwright
-
+    """One headless browser for the whole session (the first one ``launch_browser`` finds)."""
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        missing_browser(f"{NO_BROWSER}: Playwright is not installed; pip install -r requirements-dev.txt")
     with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        try:
+            b, _choice = launch_browser(pw, headless=True, args=CHROMIUM_ARGS)
+        except BrowserNotFound as e:
+            missing_browser(str(e))
         yield b
         b.close()
 
