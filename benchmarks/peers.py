@@ -272,13 +272,13 @@ _SYMBOLIC = [
     Peer("pyoperon-srbench", "pyoperon", "symbolic", "peer",
          "pyoperon SymbolicRegressor, SRBench settings",
          {"regressor": _OPERON_SRBENCH,
-          "uncertainty": "network's relative training error x std of the samples",
-          "budget": "max_time = the budget (wall s)"},
-         SRBENCH + "operon/regressor.py (default_params; uncertainty as SRBench passes it); "
+          "uncertainty": "SRBench's compute_sigma: in-sample RMSE of RandomForestRegressor()",
+          "budget": "max_time=1 slices, warm_start, until the budget (CPU s)"},
+         SRBENCH + "operon/regressor.py (default_params, and the uncertainty its fit() passes); "
          "https://github.com/heal-research/pyoperon/blob/main/example/operon-sklearn.py"),
     Peer("pyoperon-default", "pyoperon", "symbolic", "library default",
          "pyoperon SymbolicRegressor() defaults (+, -, x, /; no coefficient fitting)",
-         {"regressor": {"n_threads": 1}, "budget": "max_time = the budget (wall s)"},
+         {"regressor": {"n_threads": 1}, "budget": "max_time=1 slices, warm_start, until the budget (CPU s)"},
          "https://github.com/heal-research/pyoperon/blob/main/pyoperon/sklearn.py "
          "(SymbolicRegressor defaults; its docstring: optimizer_iterations=0 disables "
          "coefficient optimization)"),
