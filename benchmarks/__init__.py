@@ -20,6 +20,8 @@ class Row:
 
     ``ratio`` is ours / peer (for times, < 1 means we are faster); ``goal`` says what
     the issue asked for, ``note`` anything a reader needs to interpret the row.
+    ``config`` and ``source`` give the peer's configuration and where it comes from
+    (filled in by :meth:`benchmarks.peers.Peer.row`).
     """
 
     figure: str
@@ -29,6 +31,8 @@ class Row:
     peer_name: str = ""
     goal: str = ""
     note: str = ""
+    config: str = ""
+    source: str = ""
 
     @property
     def ratio(self) -> float | None:

@@ -1,4 +1,4 @@
-"""nnkit.autodiff against micrograd 0.1.0 (benchmark-only dependency, requirements-bench.txt).
+"""nnkit.autodiff against micrograd 0.1.0 and torch.autograd (peers: ``benchmarks.peers``).
 
 Figures:
 
@@ -12,6 +12,14 @@ Figures:
 * backward() on a chain of 1,000,000 nodes (alternating ``+ 0.1`` and ``* 1.0000001``).
   micrograd's recursive topological sort cannot do it: the row records the depth at
   which it raises ``RecursionError`` (measured here, not assumed).
+* torch.autograd, as its tutorials run it: the same MLP as ``nn.Sequential`` on the
+  (150, 2) batch, forward + MSE + backward. nnkit's engine is a scalar teaching
+  engine and loses here by orders of magnitude; the row says by how much.
+* torch.autograd on the very graph nnkit's chain row builds, one 0-d tensor per node
+  (not how torch is meant to be used): backward() on a 100,000-node chain, both
+  engines (torch keeps ~1 KB per scalar node, so 1,000,000 would need ~1 GB).
+
+micrograd is a benchmark-only dependency (requirements-bench.txt); torch is nnkit's own.
 """
 
 from __future__ import annotations
@@ -22,10 +30,12 @@ import sys
 import time
 
 from benchmarks import Row, median_time
+from benchmarks.peers import PEERS
 from nnkit.autodiff import MLP, Node, topological_order
 
 N_POINTS = 150
 CHAIN = 1_000_000
+TORCH_CHAIN = 100_000
 
 
 def _data(seed: int = 0) -> tuple[list[tuple[float, float]], list[float]]:
@@ -112,27 +122,27 @@ def run() -> list[Row]:
         gc.collect()
 
     rows = [
-        Row(
+        PEERS["micrograd"].row(
             "MLP(2,[16,16,1]) fwd+bwd, 150 pts, same graph",
             t_same,
             t_micro,
-            peer_name="micrograd 0.1.0",
+            unit="s",
             goal="ratio <= 0.2 (5x faster)",
             note=f"{n_same} nodes (micrograd {n_micro}); speed-up {t_micro / t_same:.1f}x",
         ),
-        Row(
+        PEERS["micrograd"].row(
             "MLP(2,[16,16,1]) fwd+bwd, 150 pts, nnkit fused neurons",
             t_fused,
             t_micro,
-            peer_name="micrograd 0.1.0",
+            unit="s",
             goal="ratio <= 0.2 (5x faster)",
             note=f"{n_fused} nodes vs {n_micro}; speed-up {t_micro / t_fused:.1f}x",
         ),
-        Row(
+        PEERS["micrograd"].row(
             "same, same graph, garbage collector off in both",
             g_same,
             g_micro,
-            peer_name="micrograd 0.1.0",
+            unit="s",
             note=(
                 f"speed-up {g_micro / g_same:.1f}x (fused: {g_micro / g_fused:.1f}x): "
                 "without GC the node-for-node gain is the interpreter work alone"
@@ -157,11 +167,11 @@ def run() -> list[Row]:
     limit = sys.getrecursionlimit()
     fail_depth = _micrograd_max_depth()
     rows.append(
-        Row(
+        PEERS["micrograd"].row(
             "backward() on a 1,000,000-node chain",
             t_chain,
             None,
-            peer_name="micrograd 0.1.0",
+            unit="s",
             goal="< 2 s",
             note=(
                 f"CPU time {t_cpu:.2f} s (wall time includes waiting on a shared CPU); "
@@ -172,4 +182,62 @@ def run() -> list[Row]:
             ),
         )
     )
+    rows += _torch_rows(xs, ys, fused, t_fused)
+    return rows
+
+
+def _chain_backward_time(leaf, build, n: int) -> float:
+    """Median wall time of backward() over 3 freshly built chains of ``n`` nodes."""
+    times = []
+    for _ in range(3):
+        y = leaf()
+        x = y
+        for i in range(n):
+            y = build(y, i)
+        t0 = time.perf_counter()
+        y.backward()
+        times.append(time.perf_counter() - t0)
+        del x, y
+        gc.collect()
+    return sorted(times)[1]
+
+
+def _torch_rows(xs, ys, fused, t_fused: float) -> list[Row]:
+    import torch
+
+    batched, scalar = PEERS["torch-batched"], PEERS["torch-scalar-chain"]
+    torch.set_num_threads(batched.config["threads"])
+    torch.manual_seed(0)
+    net = torch.nn.Sequential(torch.nn.Linear(2, 16), torch.nn.ReLU(), torch.nn.Linear(16, 16),
+                              torch.nn.ReLU(), torch.nn.Linear(16, 1))
+    X = torch.tensor(xs, dtype=torch.float32)
+    Y = torch.tensor(ys, dtype=torch.float32)[:, None]
+
+    def torch_step() -> None:
+        net.zero_grad()
+        torch.nn.functional.mse_loss(net(X), Y).backward()
+
+    t_torch = median_time(torch_step, repeat=21, warmup=3)
+    rows = [batched.row(
+        "MLP(2,[16,16,1]) fwd+bwd, 150 pts, nnkit fused neurons", t_fused, t_torch, unit="s",
+        goal="(nnkit is a scalar teaching engine)",
+        note=f"torch {t_fused / t_torch:.0f}x faster: one batched graph of ~10 tensor ops "
+             f"against ~{len(topological_order(_loss(fused, xs, ys)))} scalar nodes",
+    )]  # fmt: skip
+
+    def ours_leaf():
+        return Node(0.5, "x")
+
+    def torch_leaf():
+        return torch.tensor(0.5, dtype=torch.float64, requires_grad=True)
+
+    def step(y, i):  # the same chain as the 1,000,000-node row
+        return y * 1.0000001 if i % 2 else y + 0.1
+
+    t_ours = _chain_backward_time(ours_leaf, step, TORCH_CHAIN)
+    t_torch_chain = _chain_backward_time(torch_leaf, step, TORCH_CHAIN)
+    rows.append(scalar.row(
+        f"backward() on a {TORCH_CHAIN:,}-node chain", t_ours, t_torch_chain, unit="s",
+        goal="(same graph)", note="median of 3; torch's engine walks the graph in C++",
+    ))  # fmt: skip
     return rows

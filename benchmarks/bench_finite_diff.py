@@ -16,7 +16,17 @@ Figures (f = sin(x)·exp(−x²) at x0 = 0.5):
   (66 stencils, Fornberg in Fractions, cache bypassed) beside findiff's exact mode
   ``coefficients(symbolic=True)`` (sympy), which returns the same rationals.
 
-findiff is a benchmark-only dependency (requirements-bench.txt).
+* One derivative with its error estimate, beside numdifftools 0.11 (``Derivative`` as
+  its documentation runs it: central differences on a geometric sequence of steps,
+  Richardson extrapolation, ``full_output`` for the error estimate; and its complex
+  step). Ours: the central O(h⁴) stencil at its theoretical optimal step h* (from the
+  formula's Taylor coefficients, ``taylor_derivatives`` + ``optimal_step``: nnkit knows
+  f symbolically, numdifftools sees a black box), with the model's E* as estimate;
+  and ``complex_step`` at h = 1e-20. Rows: the absolute errors, and the time of f' and
+  f'' each with an error estimate.
+
+findiff and numdifftools are benchmark-only dependencies (requirements-bench.txt); the
+peers' configurations are in ``benchmarks.peers``.
 """
 
 from __future__ import annotations
@@ -28,8 +38,18 @@ import time
 import numpy as np
 
 from benchmarks import Row, median_time
+from benchmarks.peers import PEERS
 from nnkit.expr import parse
-from nnkit.finite_diff import apply, default_steps, error_sweep, stencil
+from nnkit.finite_diff import (
+    EPS,
+    apply,
+    complex_step,
+    default_steps,
+    error_sweep,
+    optimal_step,
+    stencil,
+    taylor_derivatives,
+)
 
 X0 = 0.5
 SCHEMES = [("central", 2), ("forward", 2), ("backward", 2), ("central", 4)]
@@ -142,11 +162,11 @@ def run() -> list[Row]:
             peer_name="per-point Python loop (math)",
             note="same numbers (checked)",
         ),
-        Row(
+        PEERS["findiff-coefficients"].row(
             "8 lecture formulas x 200 h: estimates + errors",
             t_ours,
             t_findiff,
-            peer_name="findiff 0.16 coefficients() + numpy",
+            unit="s",
             note="same evaluation; peer's weights are floats",
         ),
         Row(
@@ -165,11 +185,78 @@ def run() -> list[Row]:
             goal="well under 50 ms",
             note="CPU seconds: less sensitive to other processes than wall time",
         ),
-        Row(
+        PEERS["findiff-coefficients"].row(
             "exact stencils d=1..4, acc=2..8, 3 kinds",
             t_st,
             t_fst,
-            peer_name="findiff coefficients(symbolic=True)",
-            note="findiff: 16 calls, 3 kinds each; acc even only",
+            unit="s",
+            note="findiff coefficients(symbolic=True): 16 calls, 3 kinds each; acc even only",
         ),
+        *_numdifftools_rows(formula, exact),
     ]
+
+
+# --------------------------------------------------------------------------- numdifftools
+def _ours_at_h_star(formula, d: int) -> tuple[float, float, float]:
+    """Central O(h⁴) estimate of f^(d)(X0) at the model's optimal step: (estimate, E*, h*)."""
+    st = stencil(d, 4, "central")
+    taylor = taylor_derivatives(formula, X0, d + st.order)
+    m = abs(complex(taylor[d + st.order]))
+    f_scale = max(abs(complex(taylor[0])), 1e-300)
+    h_star, e_star = optimal_step(st, m, f_scale, EPS)
+    return float(apply(st, formula.numpy, X0, h_star)), e_star, h_star
+
+
+def _numdifftools(peer, f, d: int) -> tuple[float, float, int]:
+    """numdifftools' estimate of f^(d)(X0) as configured: (estimate, its error estimate, calls)."""
+    import numdifftools as nd
+
+    calls = [0]
+
+    def counted(x):
+        calls[0] += np.size(x)
+        return f(x)
+
+    cfg = peer.config
+    deriv = nd.Derivative(counted, n=d, method=cfg["method"], order=cfg["order"],
+                          step=cfg["step"], full_output=cfg["full_output"])
+    r = deriv(X0)
+    est, err = (r.estimate, r.error_estimate) if hasattr(r, "estimate") else (r[0], r[1].error_estimate)
+    return float(est), float(err), calls[0]
+
+
+def _numdifftools_rows(formula, exact) -> list[Row]:
+    central, cplx = PEERS["numdifftools-central"], PEERS["numdifftools-complex"]
+    f = formula.numpy
+    rows = []
+    for d in (1, 2):
+        est, e_star, h_star = _ours_at_h_star(formula, d)
+        p_est, p_err, calls = _numdifftools(central, f, d)
+        rows.append(central.row(
+            f"f{chr(39) * d}(0.5) of sin(x)exp(-x²): |error|, central O(h⁴) at h*",
+            abs(est - exact[d]), abs(p_est - exact[d]), unit="abs err", goal="(accuracy)",
+            note=(f"ours h* = {h_star:.2g}, 5-point stencil, model's E* = {e_star:.1e}; "
+                  f"peer {calls} evaluations, its error estimate {p_err:.1e}"),
+        ))  # fmt: skip
+    ours_cs = float(complex_step(f, X0, 1e-20))
+    p_est, p_err, calls = _numdifftools(cplx, f, 1)
+    rows.append(cplx.row(
+        "f'(0.5): |error|, complex step", abs(ours_cs - exact[1]), abs(p_est - exact[1]),
+        unit="abs err", goal="(accuracy)",
+        note=f"ours h = 1e-20, 1 evaluation; peer {calls} evaluations, estimate {p_err:.1e}",
+    ))
+
+    def ours() -> None:
+        for d in (1, 2):
+            _ours_at_h_star(formula, d)
+
+    def peer() -> None:
+        for d in (1, 2):
+            _numdifftools(central, f, d)
+
+    rows.append(central.row(
+        "f' and f'' at 0.5, each with an error estimate: time",
+        median_time(ours, repeat=7), median_time(peer, repeat=7), unit="s",
+        note="ours: Taylor coefficients (mpmath) for h* and E*, then 5 samples each",
+    ))
+    return rows
