@@ -25,7 +25,11 @@ True
 """
 
 from nnkit.function_fitting.compare import OVERFIT_RATIO, RunSummary, compare_note, compare_runs
-from nnkit.function_fitting.diagnostics import RecipeDiagnostics, diagnose_recipe
+from nnkit.function_fitting.diagnostics import (
+    RECIPE_NOT_LIBRARY,
+    RecipeDiagnostics,
+    diagnose_recipe,
+)
 from nnkit.function_fitting.evaluation import (
     BEHAVIOURS,
     LEARNED_R2,
@@ -83,6 +87,7 @@ __all__ = [
     "builtin_target",
     "compare_note",
     "compare_runs",
+    "RECIPE_NOT_LIBRARY",
     "diagnose_recipe",
     "evaluate_fit",
     "formula_target",

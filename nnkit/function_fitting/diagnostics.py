@@ -19,7 +19,14 @@ from nnkit.function_fitting.targets import Target
 if TYPE_CHECKING:
     from nnkit._torch import torch
 
-__all__ = ["RecipeDiagnostics", "diagnose_recipe"]
+__all__ = ["RECIPE_NOT_LIBRARY", "RecipeDiagnostics", "diagnose_recipe"]
+
+RECIPE_NOT_LIBRARY = (
+    "The recipe does most of the work, not the library: scikit-learn's MLPRegressor given the "
+    "same Fourier features fits Rastrigin about as well as this network "
+    "(`python -m benchmarks training` prints both)."
+)
+"""What the peer benchmark found about the Fourier-features preset (a fact, not a result)."""
 
 
 @dataclass(frozen=True)
@@ -40,6 +47,8 @@ class RecipeDiagnostics:
         Without scaling: the largest |input| on the training box.
     target_range : (float, float) or None
         Without scaling: smallest and largest training target.
+    fourier_features : bool
+        The recipe encodes its inputs with random Fourier features.
     """
 
     dead_output_fraction: float | None = None
@@ -47,6 +56,7 @@ class RecipeDiagnostics:
     lr: float | None = None
     input_extent: float | None = None
     target_range: tuple[float, float] | None = None
+    fourier_features: bool = False
 
     @property
     def effective_lr(self) -> float | None:
@@ -92,6 +102,8 @@ class RecipeDiagnostics:
                 "predictions even reach the data's range. Turn on *scale inputs and "
                 "standardise the output* (as the plain-MLP preset does) to compare."
             )
+        if self.fourier_features:
+            out.append(RECIPE_NOT_LIBRARY)
         return out
 
 
@@ -134,4 +146,4 @@ def diagnose_recipe(
     if not settings.normalize:
         extent = float(max(abs(target.domain[0]), abs(target.domain[1])))
         span = (float(np.min(y)), float(np.max(y)))
-    return RecipeDiagnostics(dead, rows, lr, extent, span)
+    return RecipeDiagnostics(dead, rows, lr, extent, span, fourier_features=settings.fourier_features > 0)

@@ -400,3 +400,10 @@ def test_target_for_a_page_choice():
     for bad in (("formula", (-1, 1), None), ("sine", (1.0, 0.0), None), ("nope", (0, 1), None)):
         with pytest.raises(ValueError):
             target_for(*bad)
+
+
+def test_only_the_fourier_recipe_is_credited_over_the_library():
+    from nnkit.function_fitting import RECIPE_NOT_LIBRARY, RecipeDiagnostics
+
+    assert RECIPE_NOT_LIBRARY in RecipeDiagnostics(fourier_features=True).notes()
+    assert RECIPE_NOT_LIBRARY not in RecipeDiagnostics(fourier_features=False).notes()
