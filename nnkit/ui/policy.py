@@ -245,7 +245,10 @@ def apply() -> None:
     if sys.getswitchinterval() > SWITCH_INTERVAL:
         sys.setswitchinterval(SWITCH_INTERVAL)
     torch = sys.modules.get("torch")
-    if torch is not None:
-        n = torch_threads_from_env()
-        if torch.get_num_threads() != n:
-            torch.set_num_threads(n)
+    get = getattr(torch, "get_num_threads", None)
+    put = getattr(torch, "set_num_threads", None)
+    if get is None or put is None:  # not loaded, or still being imported (by the warm-up)
+        return
+    n = torch_threads_from_env()
+    if get() != n:
+        put(n)

@@ -247,3 +247,12 @@ def test_the_server_warms_up_once_in_the_background():
     probe.start()
     probe.join()
     assert seen == [policy.torch_threads_from_env()]
+
+
+def test_apply_waits_for_a_torch_still_being_imported(monkeypatch):
+    import sys
+    import types
+
+    half = types.ModuleType("torch")  # what another thread's import leaves in sys.modules
+    monkeypatch.setitem(sys.modules, "torch", half)
+    policy.apply()  # no AttributeError: the threads are set on a later call
