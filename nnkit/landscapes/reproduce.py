@@ -225,7 +225,11 @@ runs = L.race(surf, preset.optimizers, start=preset.start, steps=preset.steps)
         changed = {k: _changed_hyper(k, h) for k, h in chosen.items()}
         table = literal(changed)
         if len(table) > 70:  # one optimizer per line
-            table = "{\n" + "".join(f"    {literal(k)}: {literal(h)},\n" for k, h in changed.items()) + "}"
+            table = (
+                "{\n"
+                + "".join(f"    {literal(k)}: {literal(h)},\n" for k, h in changed.items())
+                + "}"
+            )
         race = call(
             "L.race",
             L.race,

@@ -1,4 +1,4 @@
-""""Reproduce in Python": a page's current result as a short script and a notebook.
+""" "Reproduce in Python": a page's current result as a short script and a notebook.
 
 Each topic has one pure function next to it (``nnkit/<topic>/reproduce.py``) that
 takes the page's settings and returns a :class:`Script`: the code that prints the
@@ -196,4 +196,3 @@ def changed_fields(value: Any, base: Any) -> dict[str, Any]:
         for f in fields(value)
         if not _same(getattr(value, f.name), getattr(base, f.name))
     }
-

@@ -59,8 +59,7 @@ def reproduce_panel(
             return None
         st.caption(
             "The same result from a notebook or a terminal, with this page's settings: "
-            "it prints the figures shown above"
-            + (" and saves the chart." if script.chart else ".")
+            "it prints the figures shown above" + (" and saves the chart." if script.chart else ".")
         )
         st.code(script.code, language="python")
         left, right = st.columns(2)
