@@ -10,10 +10,12 @@ import streamlit as st
 
 from nnkit import tabular
 from nnkit.plots import tabular as plots
+from nnkit.reproduce.tabular import house_prices_script
 from nnkit.tabular import TabularError
 from nnkit.training import STOP_REASONS, TrainingJob
 from nnkit.ui.live_training import live_training
 from nnkit.ui.policy import LIMITS
+from nnkit.ui.reproduce import reproduce_panel
 from nnkit.ui.router import ensure_router
 
 DEFAULT_CSV = Path(__file__).resolve().parents[1] / "data" / "house_prices.csv"
@@ -372,6 +374,12 @@ st.caption(
     f"**{top['feature']}** matters most here: shuffling it costs {top['importance']:.3f} R² "
     f"(± {top['std']:.3f} over the shuffles)."
 )
+reproduce_panel(
+    KEY, house_prices_script, target, features, test_size=test_pct / 100, seed=seed,
+    log_target=log_target, config=config if mlp_model is not None else None,
+    csv=None if upload is None else upload.name, suggested_features=prof.features,
+    stop_reason=snap.stop_reason if mlp_model is not None else None,
+)  # fmt: skip
 
 # ---------------------------------------------------------------------------
 # 5. Price this house

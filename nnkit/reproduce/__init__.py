@@ -54,10 +54,10 @@ class Script:
     chart: str | None = None
 
     def notebook(self) -> str:
-        """The script as a Jupyter notebook: the explanation, then the code.
+        """The script as a Jupyter notebook: the explanation, the code, then the chart.
 
-        The code cell ends with the chart's variable, so Jupyter displays the chart
-        under it.
+        The last cell displays the chart inline (with Altair's 5,000-row limit for
+        notebooks lifted: heat-maps of fine grids have more points).
 
         Returns
         -------
@@ -67,9 +67,17 @@ class Script:
         import nbformat
         from nbformat import v4
 
-        code = self.code.rstrip("\n") + (f"\n{self.chart}" if self.chart else "")
+        cells = [v4.new_markdown_cell(self.explanation), v4.new_code_cell(self.code.rstrip("\n"))]
+        if self.chart:
+            cells.append(
+                v4.new_code_cell(
+                    "import altair as alt\n\n"
+                    "alt.data_transformers.disable_max_rows()  # draw charts of over 5,000 points\n"
+                    f"{self.chart}"
+                )
+            )
         nb = v4.new_notebook(
-            cells=[v4.new_markdown_cell(self.explanation), v4.new_code_cell(code)],
+            cells=cells,
             metadata={
                 "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
                 "language_info": {"name": "python"},
