@@ -31,7 +31,7 @@ def _env() -> dict[str, str]:
 
 def _workdir(tmp_path: Path, files: dict[str, Path | bytes] | None) -> Path:
     work = tmp_path / "user"
-    work.mkdir(exist_ok=True)
+    work.mkdir(parents=True, exist_ok=True)
     for name, content in (files or {}).items():
         dest = work / name
         dest.parent.mkdir(parents=True, exist_ok=True)
@@ -42,9 +42,7 @@ def _workdir(tmp_path: Path, files: dict[str, Path | bytes] | None) -> Path:
     return work
 
 
-def run_script(
-    script: Script, tmp_path: Path, files: dict[str, Path | bytes] | None = None
-) -> str:
+def run_script(script: Script, tmp_path: Path, files: dict[str, Path | bytes] | None = None) -> str:
     """Run ``script.code`` in a fresh interpreter; return what it printed.
 
     Fails with the script's traceback if it raises, and if it draws a chart that it
@@ -100,7 +98,9 @@ def run_notebook(
     outputs = [o for cell in nb.cells[1:] for o in cell.outputs]
     assert not [o for o in outputs if o.output_type == "error"], outputs
     if script.chart:
-        shown = [o for o in nb.cells[2].outputs if o.output_type in ("execute_result", "display_data")]
+        shown = [
+            o for o in nb.cells[2].outputs if o.output_type in ("execute_result", "display_data")
+        ]
         # Altair's default renderer: an HTML block that draws the Vega-Lite spec inline
         html = [str(o.get("data", {}).get("text/html", "")) for o in shown]
         assert any("vegaEmbed" in h or "vega-lite" in h for h in html), (

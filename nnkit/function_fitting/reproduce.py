@@ -128,7 +128,7 @@ def fitting_script(
     if preset not in PRESETS:
         raise NotReproducible(f"no preset {preset!r}.")
     try:
-        dim = target_from_name(target, tuple(domain)).dim
+        dim = target_from_name(target, (float(domain[0]), float(domain[1]))).dim
     except ValueError as err:
         raise NotReproducible(f"this target cannot be fitted ({err}).") from None
     imports, target_expr = _target_code(target, domain)

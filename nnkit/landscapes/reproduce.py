@@ -132,9 +132,9 @@ def modes_script(seed: int, lr: float, epochs: int, batch_size: int) -> Script:
     from nnkit import landscapes as L
 
     seed, lr, epochs, bs = int(seed), float(lr), int(epochs), int(batch_size)
-    common = {"lr": lr, "epochs": epochs, "seed": seed}
+    common: dict[str, Any] = {"lr": lr, "epochs": epochs, "seed": seed}
 
-    def gd(**batch: int) -> str:
+    def gd(**batch: Any) -> str:
         return call("L.gradient_descent", L.gradient_descent, Code("problem"), **common, **batch)
 
     code = f"""\
@@ -201,7 +201,7 @@ def race_script(
     from nnkit import landscapes as L
     from nnkit.plots.landscapes import loss_chart
 
-    params = {"condition": float(condition)} if surface == "quadratic" else {}
+    params: dict[str, Any] = {"condition": float(condition)} if surface == "quadratic" else {}
     surf = L.surface(surface, **params)
     start = (float(start[0]), float(start[1]))
     chosen = {k: dict(h) for k, h in optimizers.items()}

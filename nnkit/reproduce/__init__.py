@@ -1,4 +1,4 @@
-""" "Reproduce in Python": a page's current result as a short script and a notebook.
+"""Reproduce in Python: a page's current result as a short script and a notebook.
 
 Each topic has one pure function next to it (``nnkit/<topic>/reproduce.py``) that
 takes the page's settings and returns a :class:`Script`: the code that prints the
@@ -76,6 +76,8 @@ class Script:
                     f"{self.chart}"
                 )
             )
+        for cell, name in zip(cells, ("explanation", "script", "chart"), strict=False):
+            cell["id"] = name  # stable: the same script gives the same file
         nb = v4.new_notebook(
             cells=cells,
             metadata={

@@ -70,6 +70,10 @@ def test_notebook_has_the_explanation_then_the_code_then_the_chart():
     assert "".join(cells[2]["source"]).splitlines()[-1] == "x"  # displayed inline
     assert len(json.loads(Script("y = 2\n", "t", "t").notebook())["cells"]) == 2  # no chart
     assert nb["metadata"]["kernelspec"]["name"] == "python3"
+    assert (
+        Script("x = 1\n", "t", "t", chart="x").notebook()
+        == Script("x = 1\n", "t", "t", chart="x").notebook()
+    )
 
 
 # --------------------------------------------------------------------------- Derivatives
@@ -133,7 +137,15 @@ def test_derivatives_typed_formula_custom_stencil_and_no_complex_step(tmp_path):
     assert "complex_step_too=False" in script.code and "model=False" in script.code
     out = run_script(script, tmp_path)
     _check_derivatives(
-        out, "x^7 - 3x^5 + x", 1.25, 3, schemes, (1e-8, 1e-1), 1e-2, complex_step=False, engine=False
+        out,
+        "x^7 - 3x^5 + x",
+        1.25,
+        3,
+        schemes,
+        (1e-8, 1e-1),
+        1e-2,
+        complex_step=False,
+        engine=False,
     )
     assert "exact f′′′(x0)" in out
 
@@ -147,7 +159,9 @@ def test_derivatives_notes_for_what_a_script_cannot_express():
     with pytest.raises(NotReproducible, match="empty"):
         derivatives_script("sin(x)", 0.5, 1, [("central", 2)], (1.0, 1e-3), **kw)
     with pytest.raises(NotReproducible, match="no method"):
-        derivatives_script("sin(x)", 0.5, 1, [], (1e-16, 1.0), complex_step=False, autodiff=False, engine=False)
+        derivatives_script(
+            "sin(x)", 0.5, 1, [], (1e-16, 1.0), complex_step=False, autodiff=False, engine=False
+        )
 
 
 # --------------------------------------------------------------------------- Autodiff
@@ -306,7 +320,9 @@ def test_gradient_descent_modes_table(tmp_path):
     runs = {
         "batch (100/step)": L.gradient_descent(problem, lr=0.02, epochs=20, seed=3),
         "SGD (1/step)": L.gradient_descent(problem, lr=0.02, epochs=20, batch_size=1, seed=3),
-        "mini-batch (16/step)": L.gradient_descent(problem, lr=0.02, epochs=20, batch_size=16, seed=3),
+        "mini-batch (16/step)": L.gradient_descent(
+            problem, lr=0.02, epochs=20, batch_size=16, seed=3
+        ),
     }
     for row in L.mode_table(runs, a).itertuples(index=False):
         printed = line(out, row.mode).removeprefix(row.mode)
@@ -379,7 +395,9 @@ def _check_fit(out, result, ev):
     assert line(out, "training loss after").endswith(f"{result.history.train_loss[-1]:.4g}")
     assert line(out, "R² inside the box:").endswith(f"{ev.r2_inside:.4f}")
     assert line(out, "R² outside the box:").endswith(f"{ev.r2_outside:.3f}")
-    assert line(out, "RMSE inside / outside:").endswith(f"{ev.rmse_inside:.3g} / {ev.rmse_outside:.3g}")
+    assert line(out, "RMSE inside / outside:").endswith(
+        f"{ev.rmse_inside:.3g} / {ev.rmse_outside:.3g}"
+    )
 
 
 def test_mlp_fitting_lecture_torch_mlp_is_plain_pytorch_in_a_notebook(tmp_path):
@@ -416,7 +434,9 @@ def test_mlp_fitting_preset_with_changes_on_a_typed_formula(tmp_path):
     args = ("formula:sin(5*x)/(1+x^2)", (-2.0, 2.0), 200, 0.0, 2, settings)
     script = fitting_script(*args, preset="plain MLP", val_fraction=0.1)
     check_readable(script)
-    assert 'replace(PRESETS["plain MLP"], hidden=(16, 16), lr=0.005, epochs=4, seed=2)' in script.code
+    assert (
+        'replace(PRESETS["plain MLP"], hidden=(16, 16), lr=0.005, epochs=4, seed=2)' in script.code
+    )
     assert "fit_1d" in script.code  # a 1-D formula: the page's curves
     _check_fit(run_script(script, tmp_path), *_page_fit(*args))
 
@@ -472,10 +492,14 @@ def test_xor_noisy_data_changed_seed_and_recipe(tmp_path):
 HOUSES = ROOT / "data" / "house_prices.csv"
 
 
-def _check_houses(out, frame, target, features, config=None, test_size=0.2, seed=0, log_target=False):
+def _check_houses(
+    out, frame, target, features, config=None, test_size=0.2, seed=0, log_target=False
+):
     from nnkit import tabular
 
-    data = tabular.prepare(frame, target, features, test_size=test_size, seed=seed, log_target=log_target)
+    data = tabular.prepare(
+        frame, target, features, test_size=test_size, seed=seed, log_target=log_target
+    )
     models = tabular.fit_baselines(data)
     if config is not None:
         mlp, _ = tabular.train_mlp(data, config)
@@ -509,7 +533,9 @@ def _uploaded_csv() -> bytes:
     for _ in range(150):
         area, rooms = rng.uniform(30, 200), int(rng.integers(1, 6))
         district = str(rng.choice(["north", "south"]))
-        price = 1000 * area * (1.3 if district == "north" else 1.0) + 5000 * rooms + rng.normal(0, 9000)
+        price = (
+            1000 * area * (1.3 if district == "north" else 1.0) + 5000 * rooms + rng.normal(0, 9000)
+        )
         rows.append(f"{area:.1f};{rooms};{district};{price:.0f}")
     return ("\n".join(rows) + "\n").encode()
 
@@ -566,7 +592,9 @@ def test_pinn_poisson_quick_preset_in_a_notebook(tmp_path):
     from nnkit.pinn import presets
     from nnkit.pinn.reproduce import pinn_script
 
-    config = replace(presets.QUICK["poisson"], weights=(("residual", 1.0),))  # as the page passes it
+    config = replace(
+        presets.QUICK["poisson"], weights=(("residual", 1.0),)
+    )  # as the page passes it
     script = pinn_script("poisson", {}, config)
     check_readable(script)
     assert 'config = QUICK["poisson"]' in script.code  # weight 1 is the default: not spelled out
@@ -590,7 +618,9 @@ def test_pinn_inverse_problem_prints_the_identified_coefficient(tmp_path):
     from nnkit.pinn.reproduce import pinn_script
 
     params = {"m": 1.0, "mu": 3.0, "k": 400.0, "mu_init": 1.0, "n_obs": 30, "noise": 0.04}
-    config = replace(presets.QUICK["oscillator_inverse"], adam_epochs=3, lbfgs_epochs=2, n_collocation=60)
+    config = replace(
+        presets.QUICK["oscillator_inverse"], adam_epochs=3, lbfgs_epochs=2, n_collocation=60
+    )
     script = pinn_script("oscillator_inverse", params, config)
     assert "Oscillator(inverse=True, mu=3.0, n_obs=30)" in script.code
     _check_pinn(run_script(script, tmp_path), "oscillator_inverse", params, config)
@@ -629,7 +659,9 @@ def test_symbolic_trained_rastrigin_in_a_notebook(tmp_path):
     check_readable(script)
     out = run_notebook(script, tmp_path)
     p = RASTRIGIN_1D
-    net = train_network(p, p.domain, n_samples=300, fourier_features=32, fourier_scale=3.0, epochs=150, lr=2e-3)
+    net = train_network(
+        p, p.domain, n_samples=300, fourier_features=32, fourier_scale=3.0, epochs=150, lr=2e-3
+    )
     _check_symbolic(out, distill(net, p.domain, p.variables, accuracy=net.train_error, seed=0), net)
 
 
@@ -640,7 +672,9 @@ def test_symbolic_typed_formula_and_both_methods(tmp_path):
     from nnkit.symbolic.networks import train_network
     from nnkit.symbolic.problems import problem_from_formula
 
-    script = symbolic_script("formula", "x^3 - 2*x + 1", -1.5, 1.5, 200, 0.0, 300, False, 3, method="both")
+    script = symbolic_script(
+        "formula", "x^3 - 2*x + 1", -1.5, 1.5, 200, 0.0, 300, False, 3, method="both"
+    )
     check_readable(script)
     out = run_script(script, tmp_path)
     p = problem_from_formula(parse("x^3 - 2*x + 1", ("x", "y")), (-1.5, 1.5))
@@ -654,13 +688,19 @@ def test_symbolic_uploaded_csv(tmp_path):
     from nnkit.tabular import load_csv
 
     xs = np.linspace(0.5, 3.0, 60)
-    csv = ("t,v,noise\n" + "\n".join(f"{x:.4f},{2 * x * x + 1:.6f},{i % 3}" for i, x in enumerate(xs)) + "\n").encode()
+    csv = (
+        "t,v,noise\n"
+        + "\n".join(f"{x:.4f},{2 * x * x + 1:.6f},{i % 3}" for i, x in enumerate(xs))
+        + "\n"
+    ).encode()
     script = symbolic_csv_script("measurements.csv", ["t"], "v")
     check_readable(script)
     out = run_script(script, tmp_path, files={"measurements.csv": csv})
     frame = load_csv(csv).frame[["t", "v"]].dropna()
     domain = [(frame.t.min(), frame.t.max())]
-    _check_symbolic(out, distill((frame[["t"]].to_numpy(float), frame.v.to_numpy(float)), domain, ["x"]))
+    _check_symbolic(
+        out, distill((frame[["t"]].to_numpy(float), frame.v.to_numpy(float)), domain, ["x"])
+    )
 
 
 def test_symbolic_notes_for_timed_searches_and_cut_networks():
