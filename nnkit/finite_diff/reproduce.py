@@ -84,16 +84,19 @@ def derivatives_script(
     if schemes:
         lines.append(f"stencils = fd.stencils_for({d}, {literal(schemes)})")
         stencils = Code("stencils")
-    steps = Code(call("fd.default_steps", fd.default_steps, lo=lo, hi=hi))
+    default_range = lo == 1e-16 and hi == 1.0  # error_sweep's own steps
+    steps = (
+        None if default_range else Code(call("fd.default_steps", fd.default_steps, lo=lo, hi=hi))
+    )
     lines += [
         call(
             "fd.error_sweep",
             fd.error_sweep,
             Code("f"),
             Code("x0"),
-            d,
-            *([stencils] if stencils else []),
             prefix="sweep = ",
+            derivative=d,
+            stencils=stencils,
             h=steps,
             complex_step_too=bool(complex_step),
             autodiff_too=bool(autodiff),

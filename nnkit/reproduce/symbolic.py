@@ -182,7 +182,7 @@ print(scores.to_string(index=False))
         code=code,
         explanation=(
             "**Symbolic distillation** (lecture 3): a network trained on "
-            f"{'your formula `' + formula + '`' if key == 'formula' else key} ({int(n_samples)} "
+            f"{_target_name(key, formula)} ({int(n_samples)} "
             f"samples, {int(epochs)} epochs{', Fourier features' if fourier else ''}, seed "
             f"{int(seed)}) is distilled into a closed-form formula by sparse regression over "
             "a library of terms; the formula is checked against the truth inside and "
@@ -254,3 +254,16 @@ result = distill((X, y), domain, {literal(variables)})
         name="symbolic",
         chart="chart",
     )
+
+
+def _target_name(key: str, formula: str) -> str:
+    """How the explanation names the target."""
+    from nnkit.symbolic.problems import NGUYEN, RASTRIGIN, RASTRIGIN_1D
+
+    if key == "formula":
+        return f"your formula `{formula}`"
+    if key.startswith("nguyen"):
+        p = NGUYEN[int(key[6:]) - 1]
+        return f"{p.name} ({p.truth})"
+    named = {"rastrigin1": RASTRIGIN_1D, "rastrigin2": RASTRIGIN}
+    return named[key].name if key in named else "pure noise (there is no formula)"
