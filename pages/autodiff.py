@@ -6,9 +6,11 @@ import pandas as pd
 import streamlit as st
 
 from nnkit import autodiff as ad
+from nnkit.autodiff.reproduce import autodiff_script
 from nnkit.expr import parse
 from nnkit.plots.autodiff import agreement_chart
 from nnkit.ui.formula import formula_input
+from nnkit.ui.reproduce import reproduce_panel
 from nnkit.ui.router import ensure_router
 
 MAX_DRAWN = 50  # nodes drawn; larger graphs are collapsed (said on the page)
@@ -248,3 +250,10 @@ if graph is not None:
     pitfall = ad.pitfall(graph)
     st.dataframe(pitfall.table, hide_index=True, width="stretch")
     st.markdown(f"**What you see:** {pitfall.note()}")
+
+if formula is None:
+    reproduce_panel("ad", "fix the formula or the variable names above first.")
+else:
+    reproduce_panel(
+        "ad", autodiff_script, formula.text, formula.variables, values, powers_as_products=products
+    )

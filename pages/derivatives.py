@@ -6,8 +6,10 @@ import streamlit as st
 
 from nnkit import finite_diff as fd
 from nnkit.expr import FormulaError, latex_lines, parse
+from nnkit.finite_diff.reproduce import derivatives_script
 from nnkit.plots.finite_diff import FLOOR, error_chart, weight_chart
 from nnkit.ui.formula import formula_input
+from nnkit.ui.reproduce import reproduce_panel
 from nnkit.ui.router import ensure_router
 
 EXAMPLES = [
@@ -130,6 +132,7 @@ with left:
 with right:
     if formula is None:
         st.info("Fix the formula on the left; the plot comes back as soon as it parses.")
+        reproduce_panel("fd", "the formula does not parse: fix it and the script comes back.")
         st.stop()
     sweep = None
     if lo_exp >= hi_exp:
@@ -265,3 +268,10 @@ if sweep is not None and len(sweep.stencils):
         st.error(f"h = {h_one:g} cannot be used: {err}. Type a step h > 0, e.g. 1e-3.")
 elif sweep is not None and stencil_error is None and not specs:
     st.info("No finite-difference scheme selected: pick one above to see its stencil.")
+
+if sweep is not None:
+    reproduce_panel(
+        "fd", derivatives_script, formula.text, float(x0), int(derivative), specs,
+        (10.0**lo_exp, 10.0**hi_exp), complex_step=complex_step, autodiff=autodiff, engine=engine,
+        model=model, h=float(h_one),
+    )  # fmt: skip

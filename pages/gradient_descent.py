@@ -7,9 +7,11 @@ import streamlit as st
 
 from nnkit import landscapes as L
 from nnkit.landscapes import explain
+from nnkit.landscapes.reproduce import lecture_script, modes_script, race_script
 from nnkit.plots.landscapes import contour_map, fit_chart, loss_chart, marker_frame, path_frame
 from nnkit.ui.format import number
 from nnkit.ui.policy import LIMITS
+from nnkit.ui.reproduce import reproduce_panel
 from nnkit.ui.router import ensure_router
 from nnkit.ui.widgets import Setting, play_from_start, player, share_link
 
@@ -164,6 +166,7 @@ def part1() -> None:
     lecture = gd_run(int(seed), explain.LECTURE_LR, explain.LECTURE_EPOCHS, None)
     note = explain.lecture_note(a, run, lecture, int(seed))
     st.info(f"**What you see.** {note}", icon=IDEA)
+    reproduce_panel("p1", lecture_script, int(seed), float(lr), int(epochs))
     defaults = {"part": PARTS[0], "p1_seed": 0, "p1_lr": 0.010, "p1_epochs": P1_EPOCHS}
     share_link([Setting(k, v) for k, v in defaults.items()], fallback=HERE)
 
@@ -248,6 +251,7 @@ def part2() -> None:
     note = explain.modes_note(runs, a)
     if note:
         st.info(f"**What you see.** {note}", icon=IDEA)
+    reproduce_panel("p2", modes_script, int(seed), float(lr), int(epochs), int(batch))
     defaults = {
         "part": PARTS[0],
         "p2_seed": 0,
@@ -398,6 +402,7 @@ def part3() -> None:
     note = explain.race_note(surf, runs, int(steps))
     if note:
         st.info(f"**What you see.** {note}", icon=IDEA)
+    reproduce_panel("p3", race_script, key, (x0, y0), int(steps), chosen, condition=float(kappa))
     share_link(
         [
             Setting("part", PARTS[0]),

@@ -10,10 +10,12 @@ import streamlit as st
 
 from nnkit import tabular
 from nnkit.plots import tabular as plots
+from nnkit.reproduce.tabular import house_prices_script
 from nnkit.tabular import TabularError
 from nnkit.training import TrainingJob
 from nnkit.ui.live_training import live_training
 from nnkit.ui.policy import LIMITS, torch_threads_from_env
+from nnkit.ui.reproduce import reproduce_panel
 from nnkit.ui.router import ensure_router
 
 DEFAULT_CSV = Path(__file__).resolve().parents[1] / "data" / "house_prices.csv"
@@ -323,6 +325,12 @@ st.caption(
     f"Shuffle one column of the test rows and see how much the {imp_model}'s R² drops. "
     + tabular.importance_text(imp, imp_model, IMPORTANCE_SECONDS)
 )
+reproduce_panel(
+    KEY, house_prices_script, target, features, test_size=test_pct / 100, seed=seed,
+    log_target=log_target, config=config if mlp_model is not None else None,
+    csv=None if upload is None else upload.name, suggested_features=prof.features,
+    stop_reason=mlp_stop, task=task,
+)  # fmt: skip
 
 # 5. What if --------------------------------------------------------------
 

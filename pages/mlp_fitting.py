@@ -29,6 +29,7 @@ from nnkit.function_fitting import (
     width_sweep,
     width_sweep_note,
 )
+from nnkit.function_fitting.reproduce import fitting_script
 from nnkit.models import count_parameters
 from nnkit.plots.fitting import (
     compare_losses,
@@ -44,6 +45,7 @@ from nnkit.training import OPTIMIZERS, TrainingJob
 from nnkit.ui.formula import formula_input
 from nnkit.ui.live_training import current_config, live_training, png_data_uri, show_images
 from nnkit.ui.policy import LIMITS
+from nnkit.ui.reproduce import reproduce_panel
 from nnkit.ui.router import ensure_router
 
 ensure_router()
@@ -234,6 +236,7 @@ if part == PART_TRAIN:
             settings = settings_controls("mlp_", "plain MLP", seed)
 
     if target is None:
+        reproduce_panel("mlp", "the target above cannot be fitted yet: fix it first.")
         st.stop()
     X, y = make_data(target, int(n_samples), float(noise), int(seed))
     model_preview = settings.build_model(target.dim, X, y, target.domain)
@@ -325,9 +328,7 @@ if part == PART_TRAIN:
         )
         m3.metric("RMSE inside / outside", f"{ev.rmse_inside:.3g} / {ev.rmse_outside:.3g}")
         if target.dim == 2:
-            st.altair_chart(
-                fit_heatmaps(ev, size=280, parts=("truth", "prediction")), width="content"
-            )
+            st.altair_chart(fit_heatmaps(ev, size=280, parts=("truth", "prediction")), width="content")
             st.caption(
                 "Left: the exact target; right: the trained network, on one colour scale, over a "
                 "window 1.5× the training box (dashed): everything outside the box is extrapolation."
@@ -346,13 +347,12 @@ if part == PART_TRAIN:
                 "Grey dashed: the exact target; red: the network; dots: training samples; "
                 "vertical dashed lines: the training interval."
             )
-        st.markdown(
-            "**What you see.** " + ev.note(settings.activation, settings.fourier_features > 0)
-        )
-        for paragraph in diagnose_recipe(
-            settings, model, target, X, y, val_fraction=VAL_FRACTION
-        ).notes():
+        st.markdown("**What you see.** " + ev.note(settings.activation, settings.fourier_features > 0))
+        diagnostics = diagnose_recipe(settings, model, target, X, y, val_fraction=VAL_FRACTION)
+        for paragraph in diagnostics.notes():
             st.markdown(paragraph)
+        reproduce_panel("mlp", fitting_script, *config, preset=st.session_state["mlp_preset"],
+                        val_fraction=VAL_FRACTION, epochs_done=snap.epochs, stop_reason=snap.stop_reason)  # fmt: skip
 
 # ------------------------------------------------------------------------------------------
 elif part == PART_UA:

@@ -18,9 +18,11 @@ from nnkit.perceptron import (
     training_verdict,
     view_box,
 )
+from nnkit.perceptron.reproduce import perceptron_script
 from nnkit.plots import perceptron as plots
 from nnkit.ui.course import LECTURES
 from nnkit.ui.policy import LIMITS
+from nnkit.ui.reproduce import reproduce_panel
 from nnkit.ui.router import ensure_router
 
 PAGE_MAX_SAMPLES = min(LIMITS.max_samples, 500)
@@ -276,6 +278,7 @@ with tab_train:
 
     if problem is not None:
         st.error(f"Cannot train with these settings: {problem}. Change it above to continue.")
+        reproduce_panel("p", f"these settings cannot be trained ({problem}).")
     else:
         args = (data_name, int(n_samples), float(noise), int(seed))
         with st.spinner("Training the perceptron…"):
@@ -370,6 +373,8 @@ with tab_train:
         {"converged": st.success, "stopped": st.warning, "never": st.error}[verdict.status](verdict.text)
         if verdict.status == "never":
             xor_link()
+        reproduce_panel("p", perceptron_script, *args, float(lr), output, int(max_epochs),
+                        stop_reason=model.stop_reason_)  # fmt: skip
 
 # ---------------------------------------------------------------------------
 # 4. A layer

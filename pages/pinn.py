@@ -9,12 +9,14 @@ import streamlit as st
 from nnkit.bfgs import MAX_BFGS_PARAMETERS
 from nnkit.pinn import presets
 from nnkit.pinn.explain import what_you_see
+from nnkit.pinn.reproduce import pinn_script
 from nnkit.pinn.sampling import SAMPLINGS
 from nnkit.pinn.solver import PINN, QUASI_NEWTON, PINNConfig, reference_frame
 from nnkit.plots import pinn as plots
 from nnkit.training import TrainingJob
 from nnkit.ui.live_training import live_chart, live_training, was_cut
 from nnkit.ui.policy import LIMITS
+from nnkit.ui.reproduce import reproduce_panel
 from nnkit.ui.router import ensure_router
 
 ensure_router()
@@ -94,6 +96,7 @@ elif key == "ode":
     params["t_end"] = cols[2].number_input("final time T", value=defaults["t_end"], format="%.3g",
                                            key=k("t_end"))
     if formula is None:
+        reproduce_panel("pinn", "the formula f(t, u) does not parse: fix it first.")
         st.stop()  # the formula box shows what is wrong; nothing else can be computed
     params["f"] = formula.text
 
@@ -291,6 +294,8 @@ if job is not None and not job.running and len(job.snapshot().history):
         noise=pinn.observations_.noise if pinn.observations_ is not None else None,
         n_added=len(pinn.added_))
     st.markdown("\n".join(f"- {n}" for n in notes))
+    reproduce_panel("pinn", pinn_script, key, params, config, setup=setup, epochs_done=snap.epochs,
+                    stop_reason=snap.stop_reason)  # fmt: skip
 
     if two_d:
         st.altair_chart(plots.fields_row(fields), width="content")

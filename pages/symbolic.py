@@ -9,6 +9,7 @@ import streamlit as st
 
 from nnkit.expr import FormulaError, parse
 from nnkit.plots.symbolic import comparison_curves, comparison_maps, pareto_chart
+from nnkit.reproduce.symbolic import symbolic_csv_script, symbolic_script
 from nnkit.symbolic import check_equivalence, compare_functions, distill, widen_domain
 from nnkit.symbolic.problems import (
     NGUYEN,
@@ -19,6 +20,7 @@ from nnkit.symbolic.problems import (
 )
 from nnkit.ui.formula import formula_input
 from nnkit.ui.policy import LIMITS
+from nnkit.ui.reproduce import reproduce_panel
 from nnkit.ui.router import ensure_router
 
 ensure_router()
@@ -126,6 +128,7 @@ if source_kind == "trained":
                                 examples=["x^2*exp(-x) + y/2", "sin(x)*cos(y)", "x^3 - 2*x + 1",
                                           "exp(-x^2)*cos(3*x)", "3"])
         if formula is None:
+            reproduce_panel("sym", "the formula does not parse: fix it first.")
             st.stop()
         formula_text = formula.text
     if key in ("formula", "noise"):
@@ -366,3 +369,10 @@ elif samples is None:
 if res.status != "found" or st.toggle("show the Pareto front as a table", key="sym_front_table"):
     st.markdown("**Best candidates** (the Pareto front):")
     st.dataframe(res.front[["complexity", "r2", "nrmse", "formula"]], hide_index=True, width="stretch")
+
+if source_kind == "trained":
+    reproduce_panel("sym", symbolic_script, *data_key[1:], method=method, stop_reason=net.result.stop_reason)
+elif source_kind == "csv":
+    reproduce_panel("sym", symbolic_csv_script, up.name, in_cols, out_col, method=method)
+else:
+    reproduce_panel("sym", "the network comes from the MLP page, whose own panel has its script.")

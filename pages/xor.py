@@ -8,8 +8,9 @@ from nnkit.datasets import xor
 from nnkit.fitting import fit_xor, xor_reference_accuracy, xor_study
 from nnkit.plots.fitting import decision_boundary, loss_curves, success_rates
 from nnkit.ui.policy import LIMITS
+from nnkit.ui.reproduce import reproduce_panel
 from nnkit.ui.router import ensure_router
-from nnkit.xor import output_field, solves_xor, summarize_xor_study
+from nnkit.xor import output_field, solves_xor, summarize_xor_study, xor_script
 
 ensure_router()
 st.title("XOR: how many layers?")
@@ -116,6 +117,10 @@ with st.expander("loss curve of your network"):
     st.altair_chart(
         loss_curves(mine.history, title="binary cross-entropy (log scale)"), width="stretch"
     )
+reproduce_panel(
+    "xor", xor_script, hidden, activation=activation, lr=float(lr), epochs=int(epochs),
+    seed=int(seed), n_samples=int(n) if noisy else None, noise=float(noise),
+)  # fmt: skip
 
 st.subheader("Success rate over 20 seeds")
 df = study(X, y, activation, float(lr), int(epochs))
