@@ -245,7 +245,9 @@ def apply() -> None:
     if sys.getswitchinterval() > SWITCH_INTERVAL:
         sys.setswitchinterval(SWITCH_INTERVAL)
     torch = sys.modules.get("torch")
-    if torch is not None:
+    # While the warm-up thread is still importing torch, sys.modules already holds the
+    # half-initialised module: leave it alone until a later call.
+    if torch is not None and hasattr(torch, "set_num_threads"):
         n = torch_threads_from_env()
         if torch.get_num_threads() != n:
             torch.set_num_threads(n)
