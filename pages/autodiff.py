@@ -8,20 +8,20 @@ import streamlit as st
 from nnkit import autodiff as ad
 from nnkit.expr import parse
 from nnkit.plots.autodiff import agreement_chart
+from nnkit.ui.course import page_title
 from nnkit.ui.formula import formula_input
 from nnkit.ui.router import ensure_router
 
 MAX_DRAWN = 50  # nodes drawn; larger graphs are collapsed (said on the page)
 
 ensure_router()
-st.title("Automatic differentiation")
+st.title(page_title("pages/autodiff.py"))
 st.markdown(
-    "Lecture 1 builds reverse-mode autodiff by hand: *every node stores its forward "
-    "value, its gradient and the local derivative with respect to each of its parents*. "
-    "`backward()` sorts the graph topologically, walks it from the output back, and each "
-    "node adds **child.grad × local derivative** to its parents. Type a formula, then run "
-    "the backward pass at once or one node at a time; every gradient is checked against "
-    "torch.autograd and a central finite difference."
+    "Lecture 1 builds reverse-mode autodiff by hand: every node stores its value and its "
+    "local derivatives, and `backward()` walks the graph from the output back, adding "
+    "**child.grad × local derivative** to each parent. Pick an example or type a formula, "
+    "then press **Backward** or **Step** through it; every gradient is checked against "
+    "torch.autograd and a central difference."
 )
 
 # ---------------------------------------------------------------------------
@@ -116,13 +116,14 @@ if graph is not None:
     def _set_step(k: int) -> None:
         st.session_state["ad_step"] = max(0, min(k, n_steps))
 
-    st.subheader("Computational graph")
+    st.header("Computational graph")
     b1, b2, b3, b4, b5 = st.columns([1.2, 1, 1, 1, 2.5])
     b1.button("Backward", type="primary", on_click=_set_step, args=(n_steps,),
               help="Run the whole backward pass.")
-    b2.button("Step ▶", on_click=_set_step, args=(step + 1,), disabled=step >= n_steps,
+    # Back before Step: the order of a player's controls (and of time)
+    b2.button("◀ Back", on_click=_set_step, args=(step - 1,), disabled=step <= 0)
+    b3.button("Step ▶", on_click=_set_step, args=(step + 1,), disabled=step >= n_steps,
               help="Pass back the gradient of the next node in reverse topological order.")
-    b3.button("◀ Back", on_click=_set_step, args=(step - 1,), disabled=step <= 0)
     b4.button("Reset", on_click=_set_step, args=(0,), disabled=step == 0)
     b5.markdown(f"**Step {step} of {n_steps}** (one step per node that has parents)")
 
@@ -180,7 +181,7 @@ if graph is not None:
             engine=dict(zip(names, engine, strict=True)),
         )
 
-    st.subheader("Gradients and their references")
+    st.header("Gradients and their references")
     if step < n_steps:
         st.info(
             f"{n_steps - step} step(s) left: the gradients below appear once the backward "
@@ -218,7 +219,7 @@ if graph is not None:
     # -----------------------------------------------------------------------
     # The lecture's pitfall
     # -----------------------------------------------------------------------
-    st.subheader("The pitfall: `child.parents.index(node)`")
+    st.header("The pitfall: `child.parents.index(node)`")
     st.markdown(
         "The lecture's backward pass lets each node collect from its children "
         "`child.grad * child.local[child.parents.index(node)]`. `index` returns only the "

@@ -8,20 +8,19 @@ import streamlit as st
 from nnkit import landscapes as L
 from nnkit.landscapes import explain
 from nnkit.plots.landscapes import contour_map, fit_chart, loss_chart, marker_frame, path_frame
+from nnkit.ui.course import page_title
 from nnkit.ui.format import number
 from nnkit.ui.policy import LIMITS
 from nnkit.ui.router import ensure_router
 from nnkit.ui.widgets import Setting, play_from_start, player, share_link
 
 ensure_router()
-st.title("Gradient descent")
+st.title(page_title("pages/gradient_descent.py"))
 st.markdown(
-    "The lecture fits a line $y = w\\,x + b$ to 100 noisy points by minimising the mean "
-    "squared error $J(w, b)$ with $w \\leftarrow w - \\alpha\\,\\partial J/\\partial w$, "
-    "$b \\leftarrow b - \\alpha\\,\\partial J/\\partial b$, in PyTorch. Here you see that "
-    "descent on the surface $J(w, b)$ itself, compare batch, stochastic and mini-batch "
-    "gradient descent, and race PyTorch's optimizers on classic test surfaces. Every run is "
-    "seeded and every setting is in the page's URL: share the link to share the picture."
+    "The lecture fits a line $y = w\\,x + b$ to 100 noisy points by gradient descent on the "
+    "mean squared error $J(w, b)$, in PyTorch. Press **Play** to watch that descent on the "
+    "surface $J(w, b)$ itself; the other tabs compare batch, stochastic and mini-batch descent "
+    "and race PyTorch's optimizers, and the link at the bottom restores every setting."
 )
 
 PARTS = ["1 · The lecture's example", "2 · Batch vs SGD vs mini-batch", "3 · Optimizers race"]
