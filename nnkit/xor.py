@@ -36,6 +36,7 @@ __all__ = [
     "XorStudySummary",
     "output_field",
     "solves_xor",
+    "study_table",
     "summarize_xor_study",
     "decision_grid",
     "fit_xor",
@@ -278,6 +279,34 @@ def xor_study(
                 }
             )
     return pd.DataFrame(rows)
+
+
+STUDY_COLUMNS = {
+    "architecture": "architecture",
+    "successes": "solved",
+    "seeds": "seeds",
+    "success_rate": "success rate",
+    "mean_accuracy": "mean accuracy",
+    "epochs_trained": "epochs trained",
+}
+"""The columns of :func:`xor_study` a reader needs, under the words a table shows."""
+
+
+def study_table(study: pd.DataFrame) -> pd.DataFrame:
+    """:func:`xor_study`'s result as a table to read: words for headers, rates as fractions.
+
+    Parameters
+    ----------
+    study : DataFrame
+        From :func:`xor_study`.
+
+    Returns
+    -------
+    DataFrame
+        ``architecture, solved, seeds, success rate, mean accuracy, epochs trained``
+        (rates stay fractions in [0, 1]: format them as percentages to show them).
+    """
+    return study[list(STUDY_COLUMNS)].rename(columns=STUDY_COLUMNS).reset_index(drop=True)
 
 
 @dataclass

@@ -10,7 +10,7 @@ from nnkit.plots.fitting import decision_boundary, loss_curves, success_rates
 from nnkit.ui.course import page_title
 from nnkit.ui.policy import LIMITS
 from nnkit.ui.router import ensure_router
-from nnkit.xor import output_field, solves_xor, summarize_xor_study
+from nnkit.xor import output_field, solves_xor, study_table, summarize_xor_study
 
 ensure_router()
 st.title(page_title("pages/xor.py"))
@@ -152,7 +152,8 @@ st.markdown(
         else "No architecture here succeeded for every seed with these settings."
     )
 )
+percent = lambda v: f"{100 * v:.0f} %"  # noqa: E731
 st.dataframe(
-    df.drop(columns=["reference_accuracy"]).rename(columns={"success_rate": "success rate"}),
+    study_table(df).style.format({"success rate": percent, "mean accuracy": percent}),
     hide_index=True,
 )

@@ -267,7 +267,7 @@ def show_images(
         cells.append(
             f'<figure style="margin:0"><img src="{uri}" width="{w}" alt="{html.escape(caption)}" '
             f'style="image-rendering:pixelated"/><figcaption style="text-align:center;'
-            f'font-size:0.85em;opacity:0.7">{html.escape(caption)}</figcaption></figure>'
+            f'font-size:0.85em">{html.escape(caption)}</figcaption></figure>'
         )
     st.html('<div style="display:flex;gap:24px;flex-wrap:wrap">' + "".join(cells) + "</div>")
 
