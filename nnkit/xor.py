@@ -283,6 +283,8 @@ def xor_study(
 
 STUDY_COLUMNS = {
     "architecture": "architecture",
+    "layers": "hidden layers",
+    "units": "units per layer",
     "successes": "solved",
     "seeds": "seeds",
     "success_rate": "success rate",
@@ -303,7 +305,8 @@ def study_table(study: pd.DataFrame) -> pd.DataFrame:
     Returns
     -------
     DataFrame
-        ``architecture, solved, seeds, success rate, mean accuracy, epochs trained``
+        ``architecture, hidden layers, units per layer, solved, seeds, success rate,
+        mean accuracy, epochs trained``
         (rates stay fractions in [0, 1]: format them as percentages to show them).
     """
     return study[list(STUDY_COLUMNS)].rename(columns=STUDY_COLUMNS).reset_index(drop=True)

@@ -23,7 +23,8 @@ st.markdown(
     "and race PyTorch's optimizers, and the link at the bottom restores every setting."
 )
 
-PARTS = ["1 · The lecture's example", "2 · Batch vs SGD vs mini-batch", "3 · Optimizers race"]
+# Tab labels are the share link's `part=` values: short, plain words, stable.
+PARTS = ["Lecture example", "Batch vs SGD", "Optimizer race"]
 CAP = int(LIMITS.max_epochs)  # fair-use cap on epochs / optimizer steps
 P1_EPOCHS = min(1000, CAP)  # the lecture's 1000 epochs
 P2_EPOCHS = min(50, CAP)
@@ -239,7 +240,7 @@ def part2() -> None:
 
     player("p2", max(r.epochs_done for r in runs.values()), draw, "Epoch")
 
-    st.dataframe(L.mode_table(runs, a), hide_index=True, width="stretch")
+    st.dataframe(L.mode_table(runs, a), hide_index=True, width="stretch", placeholder="—")
     st.caption(
         f"Reference: closed-form optimum w* = {a.w_star:.5f}, b* = {a.b_star:.5f}, "
         f"J* = {a.loss_star:.5f}."
@@ -392,7 +393,7 @@ def part3() -> None:
 
     player("p3", int(steps), draw, "Step")
 
-    st.dataframe(L.race_table(surf, runs), hide_index=True, width="stretch")
+    st.dataframe(L.race_table(surf, runs), hide_index=True, width="stretch", placeholder="—")
     st.caption(f"Known minima: {surf.reference}.")
     note = explain.race_note(surf, runs, int(steps))
     if note:

@@ -387,8 +387,10 @@ elif part == PART_UA:
         "A straight downward line means error ∝ width^−k."
     )
     st.markdown("**What you see.** " + width_sweep_note(df, ua_act, UA_SECONDS))
+    words = {"width": "hidden units", "rmse": "RMS error", "max_error": "max error", "r2": "R²"}
     st.dataframe(
-        df.drop(columns=["stop"]).rename(columns={"seconds": "training s"}), hide_index=True
+        df.drop(columns=["stop"]).rename(columns={**words, "seconds": "training s"}),
+        hide_index=True, placeholder="—",
     )
 
 # ------------------------------------------------------------------------------------------

@@ -156,4 +156,5 @@ percent = lambda v: f"{100 * v:.0f} %"  # noqa: E731
 st.dataframe(
     study_table(df).style.format({"success rate": percent, "mean accuracy": percent}),
     hide_index=True,
+    placeholder="—",
 )
