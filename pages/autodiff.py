@@ -118,13 +118,14 @@ if graph is not None:
 
     st.header("Computational graph")
     b1, b2, b3, b4, b5 = st.columns([1.2, 1, 1, 1, 2.5])
-    b1.button("Backward", type="primary", on_click=_set_step, args=(n_steps,),
+    b1.button("Backward", type="primary", on_click=_set_step, args=(n_steps,), width="stretch",
               help="Run the whole backward pass.")
     # Back before Step: the order of a player's controls (and of time)
-    b2.button("◀ Back", on_click=_set_step, args=(step - 1,), disabled=step <= 0)
+    b2.button("◀ Back", on_click=_set_step, args=(step - 1,), disabled=step <= 0, width="stretch")
     b3.button("Step ▶", on_click=_set_step, args=(step + 1,), disabled=step >= n_steps,
+              width="stretch",
               help="Pass back the gradient of the next node in reverse topological order.")
-    b4.button("Reset", on_click=_set_step, args=(0,), disabled=step == 0)
+    b4.button("Reset", on_click=_set_step, args=(0,), disabled=step == 0, width="stretch")
     b5.markdown(f"**Step {step} of {n_steps}** (one step per node that has parents)")
 
     current = trace.node_at(step)

@@ -152,9 +152,10 @@ st.markdown(
         else "No architecture here succeeded for every seed with these settings."
     )
 )
-percent = lambda v: f"{100 * v:.0f} %"  # noqa: E731
 st.dataframe(
-    study_table(df).style.format({"success rate": percent, "mean accuracy": percent}),
+    study_table(df).style.format(
+        {"success rate": lambda v: f"{100 * v:.0f} %", "mean accuracy": lambda v: f"{100 * v:.1f} %"}
+    ),
     hide_index=True,
     placeholder="—",
 )
