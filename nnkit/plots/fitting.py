@@ -18,7 +18,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from nnkit.plots.style import BLUE, GREY, ORANGE, VERMILLION, describe
+from nnkit.plots.style import BLUE, GREY, ORANGE, VERMILLION, describe, log_format
 
 if TYPE_CHECKING:
     from nnkit.function_fitting import FitEvaluation
@@ -93,7 +93,7 @@ def loss_curves(
         .mark_line()
         .encode(
             x=alt.X("epoch:Q", title="epoch", axis=alt.Axis(**_EPOCHS)),
-            y=alt.Y("loss:Q", scale=alt.Scale(type="log"), title="loss", axis=alt.Axis(format=".0e")),
+            y=alt.Y("loss:Q", scale=alt.Scale(type="log"), title="loss", axis=alt.Axis(format=log_format(df["loss"]))),
             color=alt.Color("series:N", title=None, legend=alt.Legend(orient="top")),
             tooltip=[
                 "series",
@@ -136,7 +136,7 @@ def compare_losses(runs: Mapping[str, History], *, height: int = 260) -> alt.Cha
         .mark_line()
         .encode(
             x=alt.X("epoch:Q", axis=alt.Axis(**_EPOCHS)),
-            y=alt.Y("loss:Q", scale=alt.Scale(type="log"), axis=alt.Axis(format=".0e")),
+            y=alt.Y("loss:Q", scale=alt.Scale(type="log"), axis=alt.Axis(format=log_format(df["loss"]))),
             color=alt.Color("run:N", title=None, legend=alt.Legend(orient="top", labelLimit=400)),
             tooltip=["run", "epoch", alt.Tooltip("loss:Q", format=".4g")],
         ),
@@ -395,7 +395,7 @@ def width_sweep_chart(df: pd.DataFrame, *, height: int = 280) -> alt.Chart:
             x=alt.X(
                 "width:Q", scale=alt.Scale(type="log", base=2), title="hidden units (one layer)"
             ),
-            y=alt.Y("value:Q", scale=alt.Scale(type="log"), title="error on test points", axis=alt.Axis(format=".0e")),
+            y=alt.Y("value:Q", scale=alt.Scale(type="log"), title="error on test points", axis=alt.Axis(format=log_format(long["value"]))),
             color=alt.Color("error:N", title=None, legend=alt.Legend(orient="top")),
             tooltip=["width", "error", alt.Tooltip("value:Q", format=".3g")],
         ),
@@ -633,7 +633,7 @@ def loss_spec(
                 "field": "loss",
                 "type": "quantitative",
                 "scale": {"type": "log"},
-                "axis": {"format": ".0e"},  # one format down the axis (not 0.00001 beside 1e-7)
+                "axis": {"format": log_format(df["loss"])},  # not 0.00001 beside 1e-7
                 "title": "loss",
             },
             "color": {

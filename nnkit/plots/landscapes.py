@@ -20,7 +20,17 @@ import numpy as np
 import pandas as pd
 
 from nnkit.landscapes.contours import thin_indices
-from nnkit.plots.style import BLACK, BLUE, GREEN, ORANGE, PINK, SKY, VERMILLION, describe
+from nnkit.plots.style import (
+    BLACK,
+    BLUE,
+    GREEN,
+    ORANGE,
+    PINK,
+    SKY,
+    VERMILLION,
+    describe,
+    log_format,
+)
 
 __all__ = ["contour_map", "fit_chart", "loss_chart", "marker_frame", "path_frame"]
 
@@ -338,7 +348,7 @@ def loss_chart(
         data = df[np.isfinite(df[y]) & (df[y] > 0)]
     # whole numbers on an axis of epochs or steps; one number format along a log axis
     x_axis = alt.Axis(tickMinStep=1, format="d") if pd.api.types.is_integer_dtype(data[x]) else alt.Axis()
-    y_axis = alt.Axis(format=".0e") if log else alt.Axis()
+    y_axis = alt.Axis(format=log_format(data[y])) if log else alt.Axis()
     enc = {
         "x": alt.X(f"{x}:Q", title=x_title or x, axis=x_axis),
         "y": alt.Y(f"{y}:Q", title=y_title or y, scale=alt.Scale(type="log" if log else "linear"), axis=y_axis),

@@ -15,7 +15,18 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from nnkit.plots.style import BLACK, BLUE, GREEN, GREY, ORANGE, PINK, SKY, VERMILLION, describe
+from nnkit.plots.style import (
+    BLACK,
+    BLUE,
+    GREEN,
+    GREY,
+    ORANGE,
+    PINK,
+    SKY,
+    VERMILLION,
+    describe,
+    log_format,
+)
 
 if TYPE_CHECKING:
     from nnkit.training import History
@@ -100,7 +111,7 @@ def loss_terms_chart(history: History, phase_starts: Sequence[tuple[int, str]] |
     base = alt.Chart(df).mark_line().encode(
         x=alt.X("epoch:Q", title="epoch", axis=alt.Axis(tickMinStep=1, format="d")),
         y=alt.Y("loss:Q", scale=alt.Scale(type="log"), title="weighted loss term",
-                axis=alt.Axis(format=".0e")),
+                axis=alt.Axis(format=log_format(df["loss"]))),
         color=alt.Color(
             "term:N",
             scale=alt.Scale(domain=present, range=[TERM_COLORS[t] for t in present]),
@@ -132,7 +143,7 @@ def error_chart(history: History, height: int = 260, goal: float | None = None) 
     chart = alt.Chart(df).mark_line(point=True, color=BLUE).encode(
         x=alt.X("epoch:Q", axis=alt.Axis(tickMinStep=1, format="d")),
         y=alt.Y("rel_l2:Q", scale=alt.Scale(type="log"), title="relative L2 error",
-                axis=alt.Axis(format=".0e")),
+                axis=alt.Axis(format=log_format(df["rel_l2"]))),
         tooltip=["epoch", alt.Tooltip("rel_l2:Q", format=".3e")],
     )
     if goal is not None:
@@ -359,7 +370,7 @@ def residual_chart(df: pd.DataFrame, height: int = 220) -> Chart:
     chart = alt.Chart(d).mark_line(color=VERMILLION).encode(
         x=f"{var}:Q",
         y=alt.Y("abs_residual:Q", scale=alt.Scale(type="log"), title="|residual|",
-                axis=alt.Axis(format=".0e")),
+                axis=alt.Axis(format=log_format(d["abs_residual"]))),
         tooltip=[alt.Tooltip(f"{var}:Q", format=".3f"), alt.Tooltip("abs_residual:Q", format=".2e")],
     ).properties(height=height, title="|equation residual|")
     return describe(chart, f"Line chart of the absolute equation residual against {var}, log scale.")

@@ -12,9 +12,11 @@ so a screen reader announces what the chart shows instead of "Vega visualization
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TypeVar
 
 import altair as alt
+import numpy as np
 
 __all__ = [
     "BLACK",
@@ -28,6 +30,7 @@ __all__ = [
     "VERMILLION",
     "YELLOW",
     "describe",
+    "log_format",
 ]
 
 BLUE = "#0072B2"
@@ -69,3 +72,27 @@ def describe(chart: ChartT, description: str, title: str | None = None) -> Chart
     if title is None:
         return chart.properties(description=description)
     return chart.properties(description=description, title=title)
+
+
+def log_format(values: Iterable[float]) -> str:
+    """One number format for every label of a log axis over ``values``.
+
+    Plain numbers (``0.002``, ``30``, ``1,000``) when every positive value lies in
+    [1e-3, 1e5), scientific (``1e-7``, ``3e-5``) otherwise: an axis never shows
+    ``0.00001`` beside ``1e-7``.
+
+    Parameters
+    ----------
+    values : iterable of float
+        The data on the axis (non-positive and non-finite values are ignored).
+
+    Returns
+    -------
+    str
+        A d3 format string for ``alt.Axis(format=...)``.
+    """
+    v = np.asarray(list(values), dtype=float)
+    v = v[np.isfinite(v) & (v > 0)]
+    if v.size and v.min() >= 1e-3 and v.max() < 1e5:
+        return ",~g"
+    return ".0e"

@@ -34,7 +34,7 @@ def pareto_chart(candidates: pd.DataFrame, front: pd.DataFrame, height: int = 30
     floor = 1e-7
     cands = candidates.assign(error=np.maximum(candidates["nrmse"], floor))
     fr = front.assign(error=np.maximum(front["nrmse"], floor))
-    y = alt.Y("error:Q", scale=alt.Scale(type="log"), title="relative RMSE (RMSE / std)", axis=alt.Axis(format=".0e"))
+    y = alt.Y("error:Q", scale=alt.Scale(type="log"), title="relative RMSE (RMSE / std)", axis=alt.Axis(format=".1~e"))
     x = alt.X("complexity:Q", title="complexity (nodes of the expression tree)")
     tip = [alt.Tooltip("formula:N"), alt.Tooltip("complexity:Q"), alt.Tooltip("nrmse:Q", format=".3g")]
     cloud = alt.Chart(cands).mark_circle(size=30, color="#bbbbbb", opacity=0.6).encode(x, y, tooltip=tip)

@@ -13,7 +13,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from nnkit.plots.style import BLUE, GREEN, GREY, ORANGE, PINK
+from nnkit.plots.style import BLUE, GREY, ORANGE, PINK, SKY
 
 __all__ = [
     "MODEL_COLORS",
@@ -28,7 +28,7 @@ __all__ = [
 MODEL_COLORS = {  # Okabe-Ito: told apart with colour-vision deficiencies too
     "MLP": ORANGE,
     "gradient boosting": BLUE,
-    "ridge": GREEN,
+    "ridge": PINK,
     "mean": GREY,
 }
 """Colour of each model on every chart."""
@@ -36,7 +36,7 @@ MODEL_COLORS = {  # Okabe-Ito: told apart with colour-vision deficiencies too
 
 def _color(models: Sequence[str]) -> alt.Color:
     domain = list(models)
-    rng = [MODEL_COLORS.get(m, PINK) for m in domain]
+    rng = [MODEL_COLORS.get(m, SKY) for m in domain]
     return alt.Color("model:N", title="model", scale=alt.Scale(domain=domain, range=rng))
 
 
@@ -156,7 +156,7 @@ def importance_chart(imp: pd.DataFrame, model: str = "MLP", top: int = 20) -> al
     y = alt.Y("feature:N", sort=order, title=None)
     bars = (
         alt.Chart(d)
-        .mark_bar(color=MODEL_COLORS.get(model, PINK))
+        .mark_bar(color=MODEL_COLORS.get(model, SKY))
         .encode(
             x=alt.X("importance:Q", title="drop in test R² when shuffled"),
             y=y,
