@@ -240,7 +240,7 @@ def render(snap, job) -> None:
     c1, c2 = st.columns(2)
     with c1:
         live_chart("pinn_terms", epochs, lambda: plots.loss_terms_chart(h, pinn.phase_starts_))
-        st.caption(" · ".join(TERM_HELP[t] for t in (*h.terms, "total") if t in TERM_HELP))
+        st.caption(" · ".join(TERM_HELP[t] for t in plots.drawn_terms(h) if t in TERM_HELP))
     with c2:
         if pinn.problem.learnable():
             live_chart("pinn_mu", epochs, lambda: plots.parameter_chart(h, "mu", pinn.problem.mu, "μ"))

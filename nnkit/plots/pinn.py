@@ -35,6 +35,7 @@ Chart: TypeAlias = "alt.Chart | alt.LayerChart | alt.HConcatChart | alt.VConcatC
 """Any chart these builders return (display it, or ``.save(...)`` it)."""
 
 __all__ = [
+    "drawn_terms",
     "loss_terms_chart",
     "error_chart",
     "parameter_chart",
@@ -65,13 +66,29 @@ ROLE_COLORS = {
 }
 
 
+def drawn_terms(history: History) -> list[str]:
+    """The curves :func:`loss_terms_chart` draws (a caption should describe exactly these).
+
+    Parameters
+    ----------
+    history : nnkit.training.History
+        A PINN's history (its ``terms``).
+
+    Returns
+    -------
+    list of str
+        Each named term, then "total" (drawn dashed) only when there are several terms.
+    """
+    return [*history.terms, "total"] if len(history.terms) > 1 else list(history.terms)
+
+
 def _history_terms(history: History) -> pd.DataFrame:
     rows = []
     for name, values in history.terms.items():
         for e, v in zip(history.epoch, values, strict=False):
             if math.isfinite(v) and v > 0:
                 rows.append((e, name, v))
-    if len(history.terms) > 1:
+    if "total" in drawn_terms(history):
         for e, v in zip(history.epoch, history.train_loss, strict=False):
             if math.isfinite(v) and v > 0:
                 rows.append((e, "total", v))

@@ -68,6 +68,17 @@ def test_pinn_total_loss_is_dashed_as_the_caption_says():
     dashes = dict(zip(dash["domain"], dash["range"], strict=True))
     assert dashes["total"] != [1, 0] and dashes["residual"] == [1, 0]
     assert "dashed" in spec["description"]
+    assert pinn.drawn_terms(_history(10, 1.0, terms=True)) == ["residual", "ic", "total"]
+
+
+def test_one_pinn_loss_term_draws_no_total_and_its_caption_names_none():
+    h = _history(10, 1.0)
+    h.terms["residual"] = list(h.train_loss)  # hard constraints: the residual alone
+    assert pinn.drawn_terms(h) == ["residual"]
+    spec = pinn.loss_terms_chart(h).to_dict()
+    layer = spec.get("layer", [spec])[0]
+    assert layer["encoding"]["color"]["scale"]["domain"] == ["residual"]
+    assert "dashed" not in spec["description"]
 
 
 def test_stencil_labels_have_room_inside_the_plot():
