@@ -397,7 +397,7 @@ def live_training(
         type="primary" if not running else "secondary",
         on_click=_start,
         args=(key, make_job, config, heartbeat_timeout),
-        help="Build a new network from the settings above and train it.",
+        help="Build a new network from the page's settings and train it.",
         width="stretch",
     )
     c2.button(
