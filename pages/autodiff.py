@@ -210,10 +210,10 @@ if graph is not None:
         )
         st.altair_chart(agreement_chart(ref), width="stretch")
         st.caption(
-            "Gap between nnkit's gradient and each reference, per variable (log scale). "
-            "torch.autograd applies the same chain rule in float64, so its gap sits at "
-            "rounding level (or is exactly 0); the central difference carries a truncation "
-            "plus rounding error near 1e-10."
+            "Gap between nnkit's gradient and each reference, per variable (log scale); dashed: "
+            "float64's machine epsilon, bottom line: exactly 0. torch.autograd applies the same "
+            "chain rule; the central difference adds its own truncation and rounding error. "
+            "The note below says how large each gap is here."
         )
         st.markdown(f"**What you see:** {ad.agreement_note(ref)}")
 
