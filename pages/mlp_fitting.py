@@ -165,8 +165,8 @@ def settings_controls(prefix: str, seed: int) -> FitSettings:
     return FitSettings.from_controls(controls, seed=int(seed))
 
 
-def target_controls(prefix: str, box) -> Target | None:
-    """Target (and formula) here, training box in ``box``; None (with a message) if unusable."""
+def target_controls(prefix: str, box=None) -> Target | None:
+    """Target (and formula) here, training box in ``box`` (default: here, below them)."""
     key = st.selectbox(
         "Target function",
         list(TARGET_CHOICES),
@@ -190,7 +190,7 @@ def target_controls(prefix: str, box) -> Target | None:
         )
     else:
         default = builtin_target(key).domain
-    a, b = box.columns(2)
+    a, b = (box or st).columns(2)
     lo = a.number_input(
         "training box from", value=float(default[0]), key=f"{prefix}lo_{key}", format="%g"
     )
@@ -402,7 +402,7 @@ else:
     with st.container(border=True):
         a, b, c = st.columns([2, 1, 1])
         with a:
-            target = target_controls("cmp_", st.container())
+            target = target_controls("cmp_")
         n_samples = b.number_input(
             "samples", 10, int(LIMITS.max_samples), 5000, step=1000, key="cmp_n"
         )
