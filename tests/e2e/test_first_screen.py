@@ -146,6 +146,7 @@ def test_selected_chips_show_their_whole_label(server_url, browser, stem):
     try:
         p.goto(page_url(server_url, f"pages/{stem}.py"))
         wait_for_script(p)
+        p.wait_for_timeout(1000)  # the chips' layout settles after the script's last delta
         boxes = p.locator('[data-testid="stMultiSelectTagsContainer"]')
         assert boxes.count() > 0
         for i in range(boxes.count()):
