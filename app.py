@@ -13,7 +13,7 @@ home = st.Page(HOME.path, title=HOME.title, icon=HOME.icon, default=True)
 sections = {"": [home]}
 for lecture in LECTURES:
     if lecture.pages:
-        sections[lecture.title] = [
+        sections[lecture.nav_title] = [
             st.Page(p.path, title=p.title, icon=p.icon) for p in lecture.pages
         ]
 

@@ -38,6 +38,7 @@ __all__ = [
     "XorStudySummary",
     "output_field",
     "solves_xor",
+    "study_table",
     "summarize_xor_study",
     "decision_grid",
     "fit_xor",
@@ -281,6 +282,37 @@ def xor_study(
                 }
             )
     return pd.DataFrame(rows)
+
+
+STUDY_COLUMNS = {
+    "architecture": "architecture",
+    "layers": "hidden layers",
+    "units": "units per layer",
+    "successes": "solved",
+    "seeds": "seeds",
+    "success_rate": "success rate",
+    "mean_accuracy": "mean accuracy",
+    "epochs_trained": "epochs trained",
+}
+"""The columns of :func:`xor_study` a reader needs, under the words a table shows."""
+
+
+def study_table(study: pd.DataFrame) -> pd.DataFrame:
+    """:func:`xor_study`'s result as a table to read: words for headers, rates as fractions.
+
+    Parameters
+    ----------
+    study : DataFrame
+        From :func:`xor_study`.
+
+    Returns
+    -------
+    DataFrame
+        ``architecture, hidden layers, units per layer, solved, seeds, success rate,
+        mean accuracy, epochs trained``
+        (rates stay fractions in [0, 1]: format them as percentages to show them).
+    """
+    return study[list(STUDY_COLUMNS)].rename(columns=STUDY_COLUMNS).reset_index(drop=True)
 
 
 @dataclass

@@ -9,6 +9,7 @@ from nnkit import autodiff as ad
 from nnkit.autodiff.reproduce import autodiff_script
 from nnkit.expr import parse
 from nnkit.plots.autodiff import agreement_chart
+from nnkit.ui.course import page_title
 from nnkit.ui.formula import formula_input
 from nnkit.ui.reproduce import reproduce_panel
 from nnkit.ui.router import ensure_router
@@ -16,14 +17,13 @@ from nnkit.ui.router import ensure_router
 MAX_DRAWN = 50  # nodes drawn; larger graphs are collapsed (said on the page)
 
 ensure_router()
-st.title("Automatic differentiation")
+st.title(page_title("pages/autodiff.py"))
 st.markdown(
-    "Lecture 1 builds reverse-mode autodiff by hand: *every node stores its forward "
-    "value, its gradient and the local derivative with respect to each of its parents*. "
-    "`backward()` sorts the graph topologically, walks it from the output back, and each "
-    "node adds **child.grad × local derivative** to its parents. Type a formula, then run "
-    "the backward pass at once or one node at a time; every gradient is checked against "
-    "torch.autograd and a central finite difference."
+    "Lecture 1 builds reverse-mode autodiff by hand: every node stores its value and its "
+    "local derivatives, and `backward()` walks the graph from the output back, adding "
+    "**child.grad × local derivative** to each parent. Pick an example or type a formula, "
+    "then press **Backward** or **Step** through it; every gradient is checked against "
+    "torch.autograd and a central difference."
 )
 
 # ---------------------------------------------------------------------------
@@ -118,14 +118,16 @@ if graph is not None:
     def _set_step(k: int) -> None:
         st.session_state["ad_step"] = max(0, min(k, n_steps))
 
-    st.subheader("Computational graph")
+    st.header("Computational graph")
     b1, b2, b3, b4, b5 = st.columns([1.2, 1, 1, 1, 2.5])
-    b1.button("Backward", type="primary", on_click=_set_step, args=(n_steps,),
+    b1.button("Backward", type="primary", on_click=_set_step, args=(n_steps,), width="stretch",
               help="Run the whole backward pass.")
-    b2.button("Step ▶", on_click=_set_step, args=(step + 1,), disabled=step >= n_steps,
+    # Back before Step: the order of a player's controls (and of time)
+    b2.button("◀ Back", on_click=_set_step, args=(step - 1,), disabled=step <= 0, width="stretch")
+    b3.button("Step ▶", on_click=_set_step, args=(step + 1,), disabled=step >= n_steps,
+              width="stretch",
               help="Pass back the gradient of the next node in reverse topological order.")
-    b3.button("◀ Back", on_click=_set_step, args=(step - 1,), disabled=step <= 0)
-    b4.button("Reset", on_click=_set_step, args=(0,), disabled=step == 0)
+    b4.button("Reset", on_click=_set_step, args=(0,), disabled=step == 0, width="stretch")
     b5.markdown(f"**Step {step} of {n_steps}** (one step per node that has parents)")
 
     current = trace.node_at(step)
@@ -182,7 +184,7 @@ if graph is not None:
             engine=dict(zip(names, engine, strict=True)),
         )
 
-    st.subheader("Gradients and their references")
+    st.header("Gradients and their references")
     if step < n_steps:
         st.info(
             f"{n_steps - step} step(s) left: the gradients below appear once the backward "
@@ -210,20 +212,20 @@ if graph is not None:
         )
         st.altair_chart(agreement_chart(ref), width="stretch")
         st.caption(
-            "Gap between nnkit's gradient and each reference, per variable (log scale). "
-            "torch.autograd applies the same chain rule in float64, so its gap sits at "
-            "rounding level (or is exactly 0); the central difference carries a truncation "
-            "plus rounding error near 1e-10. Same numbers, different speed: torch.autograd runs "
-            "whole tensors through compiled kernels and is about 300× faster on the lecture's "
-            "MLP than this engine, which builds one Python node per number so that you can read "
-            "it (`python -m benchmarks autodiff`)."
+            "Gap between nnkit's gradient and each reference, per variable (log scale); dashed: "
+            "float64's machine epsilon, bottom line: exactly 0. torch.autograd applies the same "
+            "chain rule; the central difference adds its own truncation and rounding error. "
+            "The note below says how large each gap is here. Same numbers, different speed: "
+            "torch.autograd runs whole tensors through compiled kernels and is about 300× faster "
+            "on the lecture's MLP than this engine, which builds one Python node per number so "
+            "that you can read it (`python -m benchmarks autodiff`)."
         )
         st.markdown(f"**What you see:** {ad.agreement_note(ref)}")
 
     # -----------------------------------------------------------------------
     # The lecture's pitfall
     # -----------------------------------------------------------------------
-    st.subheader("The pitfall: `child.parents.index(node)`")
+    st.header("The pitfall: `child.parents.index(node)`")
     st.markdown(
         "The lecture's backward pass lets each node collect from its children "
         "`child.grad * child.local[child.parents.index(node)]`. `index` returns only the "

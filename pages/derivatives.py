@@ -8,6 +8,7 @@ from nnkit import finite_diff as fd
 from nnkit.expr import FormulaError, latex_lines, parse
 from nnkit.finite_diff.reproduce import derivatives_script
 from nnkit.plots.finite_diff import FLOOR, error_chart, weight_chart
+from nnkit.ui.course import page_title
 from nnkit.ui.formula import formula_input
 from nnkit.ui.reproduce import reproduce_panel
 from nnkit.ui.router import ensure_router
@@ -59,13 +60,12 @@ def derivative_latex(text: str, n: int, lhs: str) -> str:
 
 
 ensure_router()
-st.title("Derivatives: exact, finite differences, complex step, autodiff")
+st.title(page_title("pages/derivatives.py"))
 st.markdown(
-    "Lecture 1 opens with finite-difference formulas: replace the limit in f'(x) by a small "
-    "step h. Each formula below is **derived here** from Taylor expansions (Fornberg's "
-    "algorithm in exact fractions), and its error is measured against the exact derivative "
-    "from sympy, for every h from 10⁻¹⁶ to 1. The complex step and automatic "
-    "differentiation are on the same plot: they have no step to tune."
+    "Lecture 1 opens with finite differences: replace the limit in f′(x) by a small step h. "
+    "The plot measures each formula's error against the exact derivative for every h from "
+    "10⁻¹⁶ to 1: a **V** whose bottom is the best step, beside the complex step and "
+    "autodiff, which have no step to tune."
 )
 
 left, right = st.columns([1, 2.4], gap="large")
@@ -87,6 +87,7 @@ with left:
             list(LECTURE_LABELS),
             default=["forward O(h)", "central O(h²)", "central O(h⁴)"],
             key="fd_schemes",
+            wrap=True,
         )
         specs = tuple(LECTURE_LABELS[c] for c in chosen)
     else:
@@ -180,7 +181,9 @@ with right:
             "at the top edge."
         )
         st.markdown(
-            "**Why a V.** On the right the stencil's neglected Taylor term dominates, so the "
+            "**Why a V.** Each formula is derived here from Taylor expansions (Fornberg's "
+            "algorithm, in exact fractions) and compared with sympy's exact derivative. "
+            "On the right the stencil's neglected Taylor term dominates, so the "
             "error falls like hᵖ (slope p) as h shrinks. On the left every sample f(x₀+sh) "
             "carries a rounding error of about ε·|f|, and the formula divides their weighted "
             "difference by hᵈ, so the error grows like 1/hᵈ: the best h sits where the two "
@@ -192,7 +195,7 @@ with right:
             st.info(note)
 
 if sweep is not None and len(sweep.stencils):
-    st.subheader("Fitted order, optimal step, smallest error")
+    st.header("Fitted order, optimal step, smallest error")
     st.dataframe(
         fd.summary_table(sweep).style.format(
             {
@@ -222,7 +225,7 @@ if sweep is not None and len(sweep.stencils):
         "E* usually sits a little above the measured minimum."
     )
 
-    st.subheader("The stencil")
+    st.header("The stencil")
     names = list(sweep.stencils)
     pick = names[0] if len(names) == 1 else st.selectbox("show stencil", names, key="fd_show")
     chosen_stencil = sweep.stencils[pick]
@@ -243,7 +246,7 @@ if sweep is not None and len(sweep.stencils):
     with c2:
         st.dataframe(chosen_stencil.table(), hide_index=True, width="stretch")
 
-    st.subheader(f"Every scheme at one step, h = {h_one:.3g}")
+    st.header(f"Every scheme at one step, h = {h_one:.3g}")
     try:
         at = fd.estimates_at(sweep, formula, float(h_one))
         st.dataframe(

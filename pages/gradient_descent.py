@@ -9,6 +9,7 @@ from nnkit import landscapes as L
 from nnkit.landscapes import explain
 from nnkit.landscapes.reproduce import lecture_script, modes_script, race_script
 from nnkit.plots.landscapes import contour_map, fit_chart, loss_chart, marker_frame, path_frame
+from nnkit.ui.course import page_title
 from nnkit.ui.format import number
 from nnkit.ui.policy import LIMITS
 from nnkit.ui.reproduce import reproduce_panel
@@ -16,17 +17,16 @@ from nnkit.ui.router import ensure_router
 from nnkit.ui.widgets import Setting, play_from_start, player, share_link
 
 ensure_router()
-st.title("Gradient descent")
+st.title(page_title("pages/gradient_descent.py"))
 st.markdown(
-    "The lecture fits a line $y = w\\,x + b$ to 100 noisy points by minimising the mean "
-    "squared error $J(w, b)$ with $w \\leftarrow w - \\alpha\\,\\partial J/\\partial w$, "
-    "$b \\leftarrow b - \\alpha\\,\\partial J/\\partial b$, in PyTorch. Here you see that "
-    "descent on the surface $J(w, b)$ itself, compare batch, stochastic and mini-batch "
-    "gradient descent, and race PyTorch's optimizers on classic test surfaces. Every run is "
-    "seeded and every setting is in the page's URL: share the link to share the picture."
+    "The lecture fits a line $y = w\\,x + b$ to 100 noisy points by gradient descent on the "
+    "mean squared error $J(w, b)$, in PyTorch. Press **Play** to watch that descent on the "
+    "surface $J(w, b)$ itself; the other tabs compare batch, stochastic and mini-batch descent "
+    "and race PyTorch's optimizers, and the link at the bottom restores every setting."
 )
 
-PARTS = ["1 · The lecture's example", "2 · Batch vs SGD vs mini-batch", "3 · Optimizers race"]
+# Tab labels are the share link's `part=` values: short, plain words, stable.
+PARTS = ["Lecture example", "Batch vs SGD", "Optimizer race"]
 CAP = int(LIMITS.max_epochs)  # fair-use cap on epochs / optimizer steps
 P1_EPOCHS = min(1000, CAP)  # the lecture's 1000 epochs
 P2_EPOCHS = min(50, CAP)
@@ -243,7 +243,7 @@ def part2() -> None:
 
     player("p2", max(r.epochs_done for r in runs.values()), draw, "Epoch")
 
-    st.dataframe(L.mode_table(runs, a), hide_index=True, width="stretch")
+    st.dataframe(L.mode_table(runs, a), hide_index=True, width="stretch", placeholder="—")
     st.caption(
         f"Reference: closed-form optimum w* = {a.w_star:.5f}, b* = {a.b_star:.5f}, "
         f"J* = {a.loss_star:.5f}."
@@ -397,7 +397,7 @@ def part3() -> None:
 
     player("p3", int(steps), draw, "Step")
 
-    st.dataframe(L.race_table(surf, runs), hide_index=True, width="stretch")
+    st.dataframe(L.race_table(surf, runs), hide_index=True, width="stretch", placeholder="—")
     st.caption(f"Known minima: {surf.reference}.")
     note = explain.race_note(surf, runs, int(steps))
     if note:

@@ -1,4 +1,4 @@
-"""Home page: the course map. Imports neither torch nor scikit-learn."""
+"""Home page: the course map, a numbered path through the pages. Imports neither torch nor scikit-learn."""
 
 import streamlit as st
 
@@ -9,23 +9,22 @@ ensure_router()
 st.title("nnkit Lab")
 st.markdown(
     "An interactive companion to a three-lecture course on how neural networks really "
-    "work. Every page runs real code from **nnkit**, the small library behind this app, "
-    "which you can also `import` in a notebook. Each number on a page comes with its "
-    "reference: the exact derivative, torch's gradient, a baseline model, a reference "
-    "solution."
+    "work: every page runs real code from **nnkit**, a small library you can also `import` "
+    "in a notebook, and shows each number beside its reference. Follow the pages in order; "
+    "each one has a first experiment to try with its defaults."
 )
 
-for number, lecture in enumerate(LECTURES, start=1):
+step = 0
+for lecture in LECTURES:
     with st.container(border=True):
-        st.subheader(lecture.title)
+        st.header(lecture.title)
         st.markdown(lecture.abstract)
         for page in lecture.pages:
+            step += 1
             # The link holds the title only: a link label is one line and long
             # summaries would be cut off mid-sentence.
-            st.page_link(page.path, label=f"**{page.title}**", icon=page.icon)
-            st.caption(page.summary)
-        if not lecture.pages:
-            st.caption(f"The pages of lecture {number} are not part of this version of the app yet.")
+            st.page_link(page.path, label=f"**{step}. {page.title}**", icon=page.icon)
+            st.markdown(f"{page.summary}  \n*First experiment:* {page.first_try}")
 
 st.caption(
     "Run it yourself: `pip install -r requirements.txt && streamlit run app.py`. "

@@ -13,6 +13,7 @@ from nnkit.plots import tabular as plots
 from nnkit.reproduce.tabular import house_prices_script
 from nnkit.tabular import TabularError
 from nnkit.training import TrainingJob
+from nnkit.ui.course import page_title
 from nnkit.ui.live_training import live_training
 from nnkit.ui.policy import LIMITS, torch_threads_from_env
 from nnkit.ui.reproduce import reproduce_panel
@@ -25,14 +26,16 @@ THREADS = torch_threads_from_env()  # native threads for scikit-learn (the app's
 IMPORTANCE_SECONDS = 5.0  # permutation importance's time budget
 
 ensure_router()
-st.title("House prices")
+st.title(page_title("pages/house_prices.py"))
 st.markdown(
-    "Exercise 3 of lecture 1: predict a house's price from its features with a neural "
-    "network. A network is only as good as what it beats, so every number below stands "
-    "beside three **baselines** trained on the same rows: the mean price, a linear "
-    "(ridge) regression and gradient boosting. Bring your own CSV or use the synthetic "
-    "one; the MLP is trained by the same `nnkit.training` loop as the other pages."
+    "Exercise 3 of lecture 1: predict a house's price from its features with an MLP, and "
+    "measure it against **baselines** trained on the same rows (the mean, ridge regression, "
+    "gradient boosting). Press **Start** to train it on the data below (synthetic houses, "
+    "or your own CSV)."
 )
+# The main action first: the training section is filled in further down, once the data
+# and settings below are read.
+train_slot = st.container()
 
 
 # cached, pure computations (keyed by the file's hash, not by the frame) ---
@@ -151,6 +154,7 @@ features = c2.multiselect(
     candidates,
     default=default_features,
     key=f"{KEY}_features_{sha[:12]}_{target}",
+    wrap=True,
 )
 c3, c4, c5 = st.columns(3)
 test_pct = c3.slider("Test-set size (%)", 10, 40, 20, 5, key=f"{KEY}_test")
@@ -229,13 +233,14 @@ models = dict(baselines(sha, target, tuple(features), test_pct / 100, seed, log_
 
 # 3. Train the MLP --------------------------------------------------------
 
-st.header("3 · Train the MLP")
 settings = (sha, target, tuple(features), test_pct, seed, log_target, task, config)
 outputs = "1" if task == "regression" else f"{len(data.classes)} (softmax)" if len(data.classes) > 2 else "1 (sigmoid)"
-st.markdown(
+train_slot.header("Train the MLP")
+train_slot.markdown(
     f"An MLP with {layers} hidden layer(s) of {width} {activation} neurons "
     f"({data.Z_train.shape[1]} inputs → {' → '.join([str(width)] * layers)} → {outputs}). "
-    "Watch the training and validation losses; **Stop** keeps the best model so far."
+    "Watch the training and validation losses; **Stop** keeps the best model so far. The data, "
+    "target, features and network are set below."
 )
 
 
@@ -256,9 +261,10 @@ def render(snap, job) -> None:
 
 
 # fps 1: each refresh builds an Altair chart holding the GIL: fewer refreshes, faster training
-job = live_training(KEY, make_job, render, config=settings, fps=1.0,
-                    loss_title=("MSE on the standardised target" if task == "regression" else "cross-entropy")
-                    + " (log scale)")
+with train_slot:
+    job = live_training(KEY, make_job, render, config=settings, fps=1.0,
+                        loss_title=("MSE on the standardised target" if task == "regression"
+                                    else "cross-entropy") + " (log scale)")
 
 mlp_model, mlp_version, mlp_stop = None, None, None
 entry = st.session_state.get(f"{KEY}_run")
@@ -274,12 +280,12 @@ if job is not None and not job.running and entry is not None and entry[0] == set
 
 # 4. Results --------------------------------------------------------------
 
-st.header("4 · Results on the test rows")
+st.header("3 · Results on the test rows")
 if mlp_model is not None:
     models["MLP"] = mlp_model
 else:
     st.info(
-        f"Press **{'Start' if job is None else 'Restart'}** above to train the MLP: it then "
+        f"Press **{'Start' if job is None else 'Restart'}** at the top to train the MLP: it then "
         "appears beside the baselines."
     )
 models = {m: models[m] for m in ORDER if m in models}
@@ -335,7 +341,7 @@ reproduce_panel(
 # 5. What if --------------------------------------------------------------
 
 regression = task == "regression"
-st.header("5 · " + ("Price this house" if regression else "Classify this row"))
+st.header("4 · " + ("Price this house" if regression else "Classify this row"))
 template = tabular.input_template(data)
 with st.form(f"{KEY}_form_{sha[:12]}"):
     cols = st.columns(3)
@@ -380,7 +386,7 @@ st.caption(
 
 # 6. Downloads ------------------------------------------------------------
 
-st.header("6 · Downloads")
+st.header("5 · Downloads")
 d1, d2 = st.columns(2)
 d1.download_button(
     "Test predictions (CSV)",
@@ -409,7 +415,7 @@ else:
 
 # 7. Use a saved model ----------------------------------------------------
 
-st.header("7 · Use a saved model")
+st.header("6 · Use a saved model")
 saved = st.file_uploader(
     "A model file downloaded from this page (.json)",
     type=["json"],

@@ -42,6 +42,7 @@ from nnkit.plots.fitting import (
     width_sweep_chart,
 )
 from nnkit.training import OPTIMIZERS, TrainingJob
+from nnkit.ui.course import page_title
 from nnkit.ui.formula import formula_input
 from nnkit.ui.live_training import current_config, live_training, png_data_uri, show_images
 from nnkit.ui.policy import LIMITS
@@ -49,30 +50,17 @@ from nnkit.ui.reproduce import reproduce_panel
 from nnkit.ui.router import ensure_router
 
 ensure_router()
-st.title("MLP function fitting")
+st.title(page_title("pages/mlp_fitting.py"))
 st.markdown(
-    "The lecture's training loop at work: weights start random; the data are cut into "
-    "batches; for each batch a **forward pass**, the **loss** (MSE), **backpropagation** "
-    "and a **gradient step**; one **epoch** when every sample has been seen. Exercise 1 "
-    "asks you to fit Rastrigin's function on [−5.12, 5.12]² and to look at what the "
-    "network does *outside* the training square. Presets reproduce the lecture's "
-    "`TorchMLP` and its two recipes, a plain MLP, and Fourier features, the fix for a "
-    "plain MLP's *spectral bias* (it learns smooth trends first and Rastrigin's 100 bumps last). "
-    "The Fourier-features preset feeds the network 128 random waves sin/cos(2πB·x) instead of "
-    "(x, y), so the bumps are easy to build, and lowers Adam's learning rate along a cosine "
-    "to almost 0 by the last epoch, so the final steps polish the fit instead of jittering "
-    "around it."
+    "Exercise 1 of lecture 1: train an MLP on Rastrigin's function over the square "
+    "[−5.12, 5.12]², then look at what it does *outside* the square. Press **Start**: a plain "
+    "MLP learns the smooth bowl first and the 100 bumps last (*spectral bias*); the "
+    "**Fourier features** preset is the fix."
 )
 
-PART_TRAIN, PART_UA, PART_COMPARE = (
-    "Train & extrapolate",
-    "Universal approximation",
-    "Compare two runs",
-)
-part = st.segmented_control(
-    "Part", [PART_TRAIN, PART_UA, PART_COMPARE], default=PART_TRAIN, key="mlp_part"
-)
-part = part or PART_TRAIN
+PART_TRAIN, PART_UA, PART_COMPARE = "Train & extrapolate", "Universal approximation", "Compare two runs"
+PARTS = [PART_TRAIN, PART_UA, PART_COMPARE]
+part = st.segmented_control("Part", PARTS, default=PART_TRAIN, key="mlp_part") or PART_TRAIN
 
 FULL_BATCH = "full batch"
 VAL_FRACTION = 0.1  # held out for the validation loss
@@ -85,27 +73,33 @@ def _apply_preset(prefix: str) -> None:
     st.session_state.update({prefix + name: value for name, value in controls.items()})
 
 
-def settings_controls(prefix: str, default_preset: str, seed: int) -> FitSettings:
-    """Preset + architecture + optimizer widgets; returns the chosen settings."""
+PRESET_HELP = (
+    "plain MLP: 3 × 128 tanh units, Adam. Fourier features: the network sees 128 random "
+    "waves sin/cos(2πB·x) instead of (x, y), so the bumps are easy to build, and Adam's "
+    "learning rate falls along a cosine to almost 0, so the last steps polish the fit. "
+    "lecture TorchMLP: the lecture's 2→3→1 network and its two recipes. A preset fills in "
+    "the settings under *more settings*; change any of them afterwards."
+)
+
+
+def preset_control(prefix: str, default_preset: str) -> None:
+    """The preset select: it fills in every setting of :func:`settings_controls`."""
     if f"{prefix}preset" not in st.session_state:
         st.session_state[f"{prefix}preset"] = default_preset
         _apply_preset(prefix)
     st.selectbox(
-        "Preset",
-        list(PRESETS),
-        key=f"{prefix}preset",
-        on_change=_apply_preset,
-        args=(prefix,),
-        help="Fills in the settings below; change any of them afterwards.",
+        "Preset", list(PRESETS), key=f"{prefix}preset", on_change=_apply_preset,
+        args=(prefix,), help=PRESET_HELP,
     )
+
+
+def settings_controls(prefix: str, seed: int) -> FitSettings:
+    """Architecture and optimizer widgets (filled by the preset); returns the settings."""
     a, b = st.columns(2)
     a.number_input("hidden layers", 1, 6, key=f"{prefix}layers")
     b.number_input("units per layer", 1, 512, key=f"{prefix}width")
     a.selectbox(
-        "activation",
-        HIDDEN_ACTIVATIONS,
-        key=f"{prefix}activation",
-        format_func=HIDDEN_ACTIVATIONS.get,
+        "activation", HIDDEN_ACTIVATIONS, key=f"{prefix}activation", format_func=HIDDEN_ACTIVATIONS.get
     )
     b.checkbox(
         "ReLU on the output",
@@ -173,8 +167,8 @@ def settings_controls(prefix: str, default_preset: str, seed: int) -> FitSetting
     return FitSettings.from_controls(controls, seed=int(seed))
 
 
-def target_controls(prefix: str) -> Target | None:
-    """Target, training box, samples and noise; None (with a message) if unusable."""
+def target_controls(prefix: str, box=None) -> Target | None:
+    """Target (and formula) here, training box in ``box`` (default: here, below them)."""
     key = st.selectbox(
         "Target function",
         list(TARGET_CHOICES),
@@ -198,7 +192,7 @@ def target_controls(prefix: str) -> Target | None:
         )
     else:
         default = builtin_target(key).domain
-    a, b = st.columns(2)
+    a, b = (box or st).columns(2)
     lo = a.number_input(
         "training box from", value=float(default[0]), key=f"{prefix}lo_{key}", format="%g"
     )
@@ -218,22 +212,24 @@ def target_controls(prefix: str) -> Target | None:
 
 # ------------------------------------------------------------------------------------------
 if part == PART_TRAIN:
-    with st.container(border=True):
+    c_target, c_preset = st.columns(2)
+    with st.expander("More settings: training box, samples, network, optimizer"):
         col_t, col_n = st.columns(2)
-        with col_t:
-            st.markdown("**Target and data**")
-            target = target_controls("mlp_")
-            a, b, c = st.columns(3)
-            n_samples = a.number_input(
-                "samples", 10, int(LIMITS.max_samples), 5000, step=1000, key="mlp_n"
-            )
-            noise = b.number_input("noise (× std of f)", 0.0, 1.0, 0.0, step=0.05, key="mlp_noise")
-            seed = c.number_input(
-                "seed", 0, 10_000, 0, key="mlp_seed", help="Data, weights and batch order."
-            )
-        with col_n:
-            st.markdown("**Network and training**")
-            settings = settings_controls("mlp_", "plain MLP", seed)
+    with c_target:
+        target = target_controls("mlp_", col_t)
+    with col_t:
+        a, b, c = st.columns(3)
+        n_samples = a.number_input(
+            "samples", 10, int(LIMITS.max_samples), 5000, step=1000, key="mlp_n"
+        )
+        noise = b.number_input("noise (× std of f)", 0.0, 1.0, 0.0, step=0.05, key="mlp_noise")
+        seed = c.number_input(
+            "seed", 0, 10_000, 0, key="mlp_seed", help="Data, weights and batch order."
+        )
+    with c_preset:
+        preset_control("mlp_", "plain MLP")
+    with col_n:
+        settings = settings_controls("mlp_", seed)
 
     if target is None:
         reproduce_panel("mlp", "the target above cannot be fitted yet: fix it first.")
@@ -307,7 +303,7 @@ if part == PART_TRAIN:
         model = job.model_at(snap)
         if current_config("mlp") != config:
             st.stop()  # the widget already says: settings changed, press Restart
-        st.subheader("Inside and outside the training box")
+        st.header("Inside and outside the training box")
         if snap.diverged_epoch is not None:
             st.error(
                 f"Training diverged at epoch {snap.diverged_epoch} (the loss became NaN or infinite): "
@@ -391,8 +387,10 @@ elif part == PART_UA:
         "A straight downward line means error ∝ width^−k."
     )
     st.markdown("**What you see.** " + width_sweep_note(df, ua_act, UA_SECONDS))
+    words = {"width": "hidden units", "rmse": "RMS error", "max_error": "max error", "r2": "R²"}
     st.dataframe(
-        df.drop(columns=["stop"]).rename(columns={"seconds": "training s"}), hide_index=True
+        df.drop(columns=["stop"]).rename(columns={**words, "seconds": "training s"}),
+        hide_index=True, placeholder="—",
     )
 
 # ------------------------------------------------------------------------------------------
@@ -402,19 +400,23 @@ else:
         "you pick, and overlay their training losses. Each run is capped at 15 s."
     )
     with st.container(border=True):
-        target = target_controls("cmp_")
-        a, b = st.columns(2)
-        n_samples = a.number_input(
+        a, b, c = st.columns([2, 1, 1])
+        with a:
+            target = target_controls("cmp_")
+        n_samples = b.number_input(
             "samples", 10, int(LIMITS.max_samples), 5000, step=1000, key="cmp_n"
         )
-        seed = b.number_input("seed (both runs)", 0, 10_000, 0, key="cmp_seed")
-    left, right = st.columns(2)
-    with left, st.container(border=True):
-        st.markdown("**Run A**")
-        sa = settings_controls("cmpa_", "plain MLP", seed)
-    with right, st.container(border=True):
-        st.markdown("**Run B**")
-        sb = settings_controls("cmpb_", "Fourier features", seed)
+        seed = c.number_input("seed (both runs)", 0, 10_000, 0, key="cmp_seed")
+    runs_in = []
+    for col, (name, preset) in zip(
+        st.columns(2), (("A", "plain MLP"), ("B", "Fourier features")), strict=True
+    ):
+        with col, st.container(border=True):
+            st.markdown(f"**Run {name}**")
+            preset_control(f"cmp{name.lower()}_", preset)
+            with st.expander("more settings"):
+                runs_in.append((name, settings_controls(f"cmp{name.lower()}_", seed)))
+    sa, sb = (cfg for _, cfg in runs_in)
 
     @st.cache_data(show_spinner="Training both runs…", max_entries=16)
     def compare(target_name: str, domain: tuple, n: int, seed: int, a: FitSettings, b: FitSettings):
@@ -429,7 +431,6 @@ else:
         st.stop()
     st.session_state["cmp_done"] = cmp_key
     runs = compare(*cmp_key)
-    runs_in = (("A", sa), ("B", sb))
     st.altair_chart(
         compare_losses({f"{k}: {cfg.describe()}": runs[k].history for k, cfg in runs_in}),
         width="stretch",

@@ -20,7 +20,7 @@ from nnkit.perceptron import (
 )
 from nnkit.perceptron.reproduce import perceptron_script
 from nnkit.plots import perceptron as plots
-from nnkit.ui.course import LECTURES
+from nnkit.ui.course import LECTURES, page_title
 from nnkit.ui.policy import LIMITS
 from nnkit.ui.reproduce import reproduce_panel
 from nnkit.ui.router import ensure_router
@@ -30,7 +30,7 @@ PAGE_MAX_EPOCHS = min(LIMITS.max_epochs, 500)
 LABELS = {a.name: a.label for a in acts.ACTIVATIONS.values()}
 
 ensure_router()
-st.title("Perceptron & activations")
+st.title(page_title("pages/perceptron.py"))
 st.markdown(
     "Lecture 1 goes from Rosenblatt's 1958 **perceptron**, a neuron that fires when "
     "w·x + b ≥ 0 and learns by the rule w ← w + η (t − ŷ) x, to the smooth **activation "
@@ -97,6 +97,7 @@ with tab_gallery:
         default=["heaviside", "sigmoid", "tanh", "relu"],
         format_func=LABELS.get,
         key="gal_names",
+        wrap=True,
     )
     lo, hi = c2.slider("x range", -10.0, 10.0, (-6.0, 6.0), step=0.5, key="gal_range")
     if not chosen:

@@ -14,20 +14,20 @@ from nnkit.pinn.sampling import SAMPLINGS
 from nnkit.pinn.solver import PINN, QUASI_NEWTON, PINNConfig, reference_frame
 from nnkit.plots import pinn as plots
 from nnkit.training import TrainingJob
+from nnkit.ui.course import page_title
 from nnkit.ui.live_training import live_chart, live_training, was_cut
 from nnkit.ui.policy import LIMITS
 from nnkit.ui.reproduce import reproduce_panel
 from nnkit.ui.router import ensure_router
 
 ensure_router()
-st.title("Physics-informed neural networks")
+st.title(page_title("pages/pinn.py"))
 st.markdown(
     "Lecture 2 trains a network u_θ(t, x) whose **loss is the differential equation itself**: "
-    "at collocation points, automatic differentiation gives u_t, u_x, u_xx of the network, and "
-    "the squared residual of the equation is minimised together with the initial and boundary "
-    "conditions. Add a few measurements and an unknown coefficient becomes one more trainable "
-    "parameter (an *inverse* problem). Every result is compared with an exact or independently "
-    "computed reference solution."
+    "autodiff gives the network's u_t, u_x, u_xx at collocation points, and the squared "
+    "residual is minimised with the initial and boundary conditions. Press **Train**; in the "
+    "*inverse* problem a few measurements turn an unknown coefficient into one more trainable "
+    "parameter, and every result is compared with a reference solution."
 )
 
 key = st.selectbox(
@@ -196,18 +196,20 @@ except ValueError as exc:
 
 two_d = len(lows) == 2
 
-# --------------------------------------------------------------------------- before training
-st.subheader("Reference solution")
-if two_d:
-    st.altair_chart(plots.field_heatmap(ref_frame, "reference", "Reference u(t, x)", width=520, height=220),
-                    width="content")
-    st.caption("Computed without any network "
-               + ("(closed form)." if key == "heat" else
-                  "(Cole–Hopf transform, Gauss–Hermite quadrature; checked against finite differences)."))
-else:
-    st.altair_chart(plots.solution_1d_chart(ref_frame, title="Reference u"), width="stretch")
-    st.caption("The curve the network should find, computed without it: "
-               + ("scipy's solve_ivp (DOP853, rtol 1e-10)." if key == "ode" else "the closed form."))
+def show_reference() -> None:
+    """The reference solution the network should find (shown until a run has finished)."""
+    st.header("Reference solution")
+    if two_d:
+        st.altair_chart(plots.field_heatmap(ref_frame, "reference", "Reference u(t, x)", width=520,
+                                            height=220), width="content")
+        st.caption("Computed without any network "
+                   + ("(closed form)." if key == "heat" else
+                      "(Cole–Hopf transform, Gauss–Hermite quadrature; checked against finite differences)."))
+    else:
+        st.altair_chart(plots.solution_1d_chart(ref_frame, title="Reference u"), width="stretch")
+        st.caption("The curve the network should find, computed without it: "
+                   + ("scipy's solve_ivp (DOP853, rtol 1e-10)." if key == "ode" else "the closed form."))
+
 
 TERM_HELP = {
     "residual": "**residual**: mean of r² over the collocation points, with "
@@ -242,8 +244,7 @@ def render(snap, job) -> None:
     c1, c2 = st.columns(2)
     with c1:
         live_chart("pinn_terms", epochs, lambda: plots.loss_terms_chart(h, pinn.phase_starts_))
-        shown = (*h.terms, "total") if len(h.terms) > 1 else tuple(h.terms)  # total drawn for 2+ terms
-        st.caption(" · ".join(TERM_HELP[t] for t in shown if t in TERM_HELP))
+        st.caption(" · ".join(TERM_HELP[t] for t in plots.drawn_terms(h) if t in TERM_HELP))
     with c2:
         if pinn.problem.learnable():
             live_chart("pinn_mu", epochs, lambda: plots.parameter_chart(h, "mu", pinn.problem.mu, "μ"))
@@ -268,7 +269,7 @@ def render(snap, job) -> None:
                    "maps with the error, slices, training points and residual appear when training stops.")
 
 
-st.subheader("Train the network")
+st.header("Train the network")
 live_view = st.toggle("show the solution while training", True, key="pinn_live_view",
                       help="A coarse map of the network's u, redrawn with the loss chart a few times "
                       "a second while it trains.")
@@ -286,7 +287,7 @@ if job is not None and not job.running and len(job.snapshot().history):
     fields = pinn.field_frame(model)
     points = pinn.points_frame()
 
-    st.subheader("What you see")
+    st.header("What you see")
     notes = what_you_see(
         rep, epochs=snap.epochs, steps=snap.steps, seconds=snap.elapsed, cut=was_cut(snap),
         least_squares={n: cached_least_squares(key, items) for n in rep.coefficients},
@@ -323,6 +324,8 @@ if job is not None and not job.running and len(job.snapshot().history):
         st.altair_chart(plots.residual_chart(fields), width="content" if two_d else "stretch")
         st.caption("The equation's residual everywhere, not only at the collocation points: "
                    "large values show where the network does not (yet) obey the physics.")
-elif job is None:
-    st.info("Press **Train** to build a network from the settings above and train it "
-            f"(at most {LIMITS.max_train_seconds:.0f} s per run; Stop keeps what it learned).")
+else:
+    if job is None:
+        st.info("Press **Train** to build a network from the settings above and train it "
+                f"(at most {LIMITS.max_train_seconds:.0f} s per run; Stop keeps what it learned).")
+    show_reference()

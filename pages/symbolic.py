@@ -18,20 +18,20 @@ from nnkit.symbolic.problems import (
     problem_from_formula,
     pure_noise,
 )
+from nnkit.ui.course import page_title
 from nnkit.ui.formula import formula_input
 from nnkit.ui.policy import LIMITS
 from nnkit.ui.reproduce import reproduce_panel
 from nnkit.ui.router import ensure_router
 
 ensure_router()
-st.title("Symbolic distillation")
+st.title(page_title("pages/symbolic.py"))
 st.markdown(
-    "Lecture 3: a trained network is a black box that is accurate **inside** its training "
-    "domain and usually wrong outside it. *Symbolic regression* searches for a short "
-    "closed-form formula that reproduces the network: readable, and when it is the true law, "
-    "it **extrapolates**. Here the search is a best-subset regression over a library of "
-    "elementary terms (with coefficients snapped to simple numbers), beside genetic "
-    "programming (gplearn) as the classic contrast."
+    "Lecture 3: a trained network is accurate **inside** its training domain and usually "
+    "wrong outside it; *symbolic regression* finds a short formula that reproduces it, "
+    "readable and, when it is the true law, able to **extrapolate**. Below, the search is a "
+    "best-subset regression over elementary terms (coefficients snapped to simple numbers), "
+    "beside genetic programming (gplearn) as the classic contrast."
 )
 
 SOURCES = {

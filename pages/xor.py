@@ -7,20 +7,19 @@ import streamlit as st
 from nnkit.datasets import xor
 from nnkit.fitting import fit_xor, xor_reference_accuracy, xor_study
 from nnkit.plots.fitting import decision_boundary, loss_curves, success_rates
+from nnkit.ui.course import page_title
 from nnkit.ui.policy import LIMITS
 from nnkit.ui.reproduce import reproduce_panel
 from nnkit.ui.router import ensure_router
-from nnkit.xor import output_field, solves_xor, summarize_xor_study, xor_script
+from nnkit.xor import output_field, solves_xor, study_table, summarize_xor_study, xor_script
 
 ensure_router()
-st.title("XOR: how many layers?")
+st.title(page_title("pages/xor.py"))
 st.markdown(
-    "Exercise 2 of lecture 1: fit XOR. A network without a hidden layer is one neuron, "
-    "and a neuron's decision boundary is a straight line; XOR puts equal classes on "
-    "opposite corners, so no line separates them. **One hidden layer of two units is "
-    "enough** (each unit draws one line, the output combines them), but training it "
-    "often fails from an unlucky initialisation. Below, the network you pick beside the "
-    "best a single neuron can do, then the success rate of every architecture over 20 seeds."
+    "Exercise 2 of lecture 1: one neuron draws a straight line, and no line separates XOR's "
+    "classes on opposite corners; **one hidden layer of two units is enough**, but training it "
+    "often fails from an unlucky start. Below, the network you pick beside a single neuron, "
+    "then the success rate of every architecture over 20 seeds."
 )
 
 with st.container(border=True):
@@ -122,7 +121,7 @@ reproduce_panel(
     seed=int(seed), n_samples=int(n) if noisy else None, noise=float(noise),
 )  # fmt: skip
 
-st.subheader("Success rate over 20 seeds")
+st.header("Success rate over 20 seeds")
 df = study(X, y, activation, float(lr), int(epochs))
 summary = summarize_xor_study(df, int(epochs))
 if summary.n_capped:
@@ -159,6 +158,9 @@ st.markdown(
     )
 )
 st.dataframe(
-    df.drop(columns=["reference_accuracy"]).rename(columns={"success_rate": "success rate"}),
+    study_table(df).style.format(
+        {"success rate": lambda v: f"{100 * v:.0f} %", "mean accuracy": lambda v: f"{100 * v:.1f} %"}
+    ),
     hide_index=True,
+    placeholder="—",
 )

@@ -5,6 +5,8 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
+from nnkit.plots.style import describe
+
 __all__ = ["FLOOR", "agreement_chart"]
 
 #: Differences below this (including exact zeros) are drawn at this height: a log
@@ -52,6 +54,7 @@ def agreement_chart(table: pd.DataFrame) -> alt.LayerChart:
         "shown:Q",
         scale=alt.Scale(type="log", domain=[FLOOR / 2, 1e-2]),
         title="|autodiff − reference| (log scale)",
+        axis=alt.Axis(format=".0e"),
     )
     points = (
         alt.Chart(data)
@@ -85,4 +88,6 @@ def agreement_chart(table: pd.DataFrame) -> alt.LayerChart:
         .mark_text(align="left", dx=4, dy=-6, color="#666")
         .encode(y="y:Q", text="label:N", x=alt.value(0))
     )
-    return (eps + eps_text + floor + points).properties(height=260)
+    chart = (eps + eps_text + floor + points).properties(height=260)
+    gaps = "; ".join(f"{r.variable} vs {r.reference}: {r.status}" for r in data.itertuples())
+    return describe(chart, f"Dot plot of the gap between nnkit's gradient and each reference, log scale: {gaps}.")

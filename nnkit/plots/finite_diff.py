@@ -16,15 +16,13 @@ import numpy as np
 import pandas as pd
 
 from nnkit.finite_diff import Stencil, Sweep
+from nnkit.plots.style import BLUE, GREY, PALETTE, VERMILLION, describe
 
 __all__ = ["FLOOR", "error_chart", "error_frame", "weight_chart"]
 
 #: Errors below this (including exact zeros) are drawn at this value on the log axis.
 FLOOR = 1e-17
-_PALETTE = [
-    "#4c78a8", "#f58518", "#e45756", "#72b7b2", "#54a24b", "#b279a2",
-    "#ff9da6", "#9d755d", "#bab0ac", "#eeca3b",
-]
+_PALETTE = PALETTE + ["#882255", "#44AA99"]  # more methods than Okabe-Ito: Tol's wine, teal
 _CURVES = ["measured", "truncation C·M·hᵖ", "round-off S·ε·F/hᵈ"]
 
 
@@ -169,7 +167,14 @@ def error_chart(
                 ],
             )
         )
-    return alt.LayerChart(layer=layers, height=height).interactive(bind_y=False)
+    chart = alt.LayerChart(layer=layers, height=height).interactive(bind_y=False)
+    return describe(
+        chart,
+        "Log-log plot of the absolute error of each method against the step h, "
+        f"for h from {frame.h.min():.0e} to {frame.h.max():.0e}; methods: {', '.join(methods)}"
+        + ("; dashed and dotted lines: each stencil's truncation and round-off model" if model else "")
+        + "; diamonds: the theoretical best step.",
+    )
 
 
 def weight_chart(st: Stencil, height: int = 200) -> alt.LayerChart:
@@ -195,12 +200,17 @@ def weight_chart(st: Stencil, height: int = 200) -> alt.LayerChart:
         {
             "offset": offsets,
             "weight": st.float_weights,
-            "label": [str(w) for w in st.weights],
+            "label": [str(w).replace("-", "−") for w in st.weights],
             "point": [_point_label(s) for s in st.offsets],
             "sign": ["+" if w > 0 else ("−" if w < 0 else "0") for w in st.weights],
         }
     )
     lo, hi = float(offsets.min()) - 0.6, float(offsets.max()) + 0.6
+    # Room above the highest and below the lowest stem for their labels, so that a
+    # label never sits on the axis's own tick labels.
+    w_lo, w_hi = min(0.0, float(st.float_weights.min())), max(0.0, float(st.float_weights.max()))
+    pad = 0.3 * (w_hi - w_lo)
+    y = alt.Y("weight:Q", title="weight", scale=alt.Scale(domain=[w_lo - pad, w_hi + pad], nice=False))
     x = alt.X(
         "offset:Q",
         scale=alt.Scale(domain=[lo, hi]),
@@ -209,23 +219,25 @@ def weight_chart(st: Stencil, height: int = 200) -> alt.LayerChart:
     base = alt.Chart(frame).encode(x=x)
     sign_color = alt.Color(
         "sign:N",
-        scale=alt.Scale(domain=["+", "−", "0"], range=["#4c78a8", "#e45756", "#999999"]),
+        scale=alt.Scale(domain=["+", "−", "0"], range=[BLUE, VERMILLION, GREY]),
         legend=None,
     )
-    stems = base.mark_rule(strokeWidth=3).encode(y=alt.Y("weight:Q", title="weight"), y2=alt.datum(0), color=sign_color)
+    stems = base.mark_rule(strokeWidth=3).encode(y=y, y2=alt.datum(0), color=sign_color)
     heads = base.mark_circle(size=90, opacity=1).encode(
-        y="weight:Q",
+        y=y,
         color=sign_color,
         tooltip=["point:N", "label:N", alt.Tooltip("weight:Q", format=".6g")],
     )
     text = base.mark_text(dy=-12, fontSize=13).encode(
-        y="weight:Q", text="label:N"
+        y=y, text="label:N"
     ).transform_filter(alt.datum.weight >= 0)
     text_neg = base.mark_text(dy=14, fontSize=13).encode(
-        y="weight:Q", text="label:N"
+        y=y, text="label:N"
     ).transform_filter(alt.datum.weight < 0)
-    zero = alt.Chart(pd.DataFrame({"y": [0.0]})).mark_rule(color="#888").encode(y="y:Q")
-    return alt.LayerChart(layer=[zero, stems, heads, text, text_neg], height=height)
+    zero = alt.Chart(pd.DataFrame({"y": [0.0]})).mark_rule(color=GREY).encode(y="y:Q")
+    chart = alt.LayerChart(layer=[zero, stems, heads, text, text_neg], height=height)
+    pairs = ", ".join(f"{_point_label(s)}: {lab}" for s, lab in zip(st.offsets, frame.label, strict=True))
+    return describe(chart, f"Stem plot of the stencil's weights at its sample points: {pairs}.")
 
 
 def _point_label(s: object) -> str:

@@ -18,6 +18,8 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
+from nnkit.plots.style import BLUE, GREY, ORANGE, VERMILLION, describe, log_format
+
 if TYPE_CHECKING:
     from nnkit.function_fitting import FitEvaluation
     from nnkit.training import History
@@ -46,9 +48,13 @@ _FIT_X: dict[str, Any] = {"type": "fit-x", "contains": "padding"}
 _Chart = TypeVar("_Chart", bound=alt.TopLevelMixin)
 
 
-def _stretch(chart: _Chart) -> _Chart:
-    """Full-width charts: fit the width, keep the plot's own height (legend/title extra)."""
-    return chart.properties(autosize=alt.AutoSizeParams(type="fit-x", contains="padding"))
+_EPOCHS: dict[str, Any] = {"tickMinStep": 1, "format": "d"}  # epochs: no 1.2, 1.4 ... ticks
+
+
+def _stretch(chart: _Chart, description: str) -> _Chart:
+    """Full-width charts (fit the width, keep the plot's height), with a text alternative."""
+    fit = chart.properties(autosize=alt.AutoSizeParams(type="fit-x", contains="padding"))
+    return describe(fit, description)
 
 
 def _thin(df: pd.DataFrame, by: str = "series", max_points: int = MAX_POINTS) -> pd.DataFrame:
@@ -86,8 +92,8 @@ def loss_curves(
         alt.Chart(df, title=title, height=height)
         .mark_line()
         .encode(
-            x=alt.X("epoch:Q", title="epoch"),
-            y=alt.Y("loss:Q", scale=alt.Scale(type="log"), title="loss"),
+            x=alt.X("epoch:Q", title="epoch", axis=alt.Axis(**_EPOCHS)),
+            y=alt.Y("loss:Q", scale=alt.Scale(type="log"), title="loss", axis=alt.Axis(format=log_format(df["loss"]))),
             color=alt.Color("series:N", title=None, legend=alt.Legend(orient="top")),
             tooltip=[
                 "series",
@@ -95,7 +101,8 @@ def loss_curves(
                 alt.Tooltip("loss:Q", format=".4g"),
                 alt.Tooltip("time:Q", format=".2f"),
             ],
-        )
+        ),
+        f"Line chart of the {title} per epoch; series: {', '.join(df['series'].unique())}.",
     )
 
 
@@ -128,11 +135,12 @@ def compare_losses(runs: Mapping[str, History], *, height: int = 260) -> alt.Cha
         alt.Chart(df, title="training loss (log scale)", height=height)
         .mark_line()
         .encode(
-            x="epoch:Q",
-            y=alt.Y("loss:Q", scale=alt.Scale(type="log")),
+            x=alt.X("epoch:Q", axis=alt.Axis(**_EPOCHS)),
+            y=alt.Y("loss:Q", scale=alt.Scale(type="log"), axis=alt.Axis(format=log_format(df["loss"]))),
             color=alt.Color("run:N", title=None, legend=alt.Legend(orient="top", labelLimit=400)),
             tooltip=["run", "epoch", alt.Tooltip("loss:Q", format=".4g")],
-        )
+        ),
+        "Line chart of the training loss per epoch, log scale, of the runs " + "; ".join(runs),
     )
 
 
@@ -215,7 +223,10 @@ def heatmap(
         )
     )
     chart = base + _box(domain, 2) if domain is not None else base
-    return chart.properties(autosize=alt.AutoSizeParams(type="pad")) if standalone else chart
+    if not standalone:
+        return chart
+    text = f"Heat map of the {title} over x and y, {scheme} colours" + (", training box dashed." if domain is not None else ".")
+    return describe(chart.properties(autosize=alt.AutoSizeParams(type="pad")), text)
 
 
 def fit_heatmaps(
@@ -258,7 +269,8 @@ def fit_heatmaps(
                                  scheme="redblue", color_domain=(m, -m), size=size,
                                  standalone=False),
     }  # fmt: skip
-    return alt.hconcat(*[charts[p]() for p in parts]).resolve_scale(color="independent")
+    row = alt.hconcat(*[charts[p]() for p in parts]).resolve_scale(color="independent")
+    return describe(row, "Heat maps over x and y of the " + ", ".join(parts) + " (training box dashed).")
 
 
 def fit_slice(
@@ -280,7 +292,8 @@ def fit_slice(
     altair.LayerChart
         Full width.
     """
-    return _stretch(_slice_layers(evaluation, title=title, height=height))
+    text = "Line chart of the exact target (dashed) and the network along a line; rules: the box."
+    return _stretch(_slice_layers(evaluation, title=title, height=height), text)
 
 
 def _slice_layers(
@@ -303,7 +316,7 @@ def _slice_layers(
                 "series:N",
                 title=None,
                 legend=alt.Legend(orient="top"),
-                scale=alt.Scale(domain=["truth", "prediction"], range=["#888888", "#d62728"]),
+                scale=alt.Scale(domain=["truth", "prediction"], range=[GREY, VERMILLION]),
             ),
             strokeDash=alt.StrokeDash(
                 "series:N",
@@ -350,10 +363,10 @@ def fit_1d(
         n = min(len(X), 400)
         idx = np.linspace(0, len(X) - 1, n).astype(int)
         pts = pd.DataFrame({"x": np.asarray(X)[idx, 0], "value": np.asarray(y)[idx]})
-        chart = chart + alt.Chart(pts).mark_circle(size=12, opacity=0.35, color="#1f77b4").encode(
+        chart = chart + alt.Chart(pts).mark_circle(size=12, opacity=0.35, color=BLUE).encode(
             x="x:Q", y="value:Q"
         )
-    return _stretch(chart)
+    return _stretch(chart, f"Line chart of the {title} against x; dashed rules: the training interval.")
 
 
 def width_sweep_chart(df: pd.DataFrame, *, height: int = 280) -> alt.Chart:
@@ -382,10 +395,11 @@ def width_sweep_chart(df: pd.DataFrame, *, height: int = 280) -> alt.Chart:
             x=alt.X(
                 "width:Q", scale=alt.Scale(type="log", base=2), title="hidden units (one layer)"
             ),
-            y=alt.Y("value:Q", scale=alt.Scale(type="log"), title="error on test points"),
+            y=alt.Y("value:Q", scale=alt.Scale(type="log"), title="error on test points", axis=alt.Axis(format=log_format(long["value"]))),
             color=alt.Color("error:N", title=None, legend=alt.Legend(orient="top")),
             tooltip=["width", "error", alt.Tooltip("value:Q", format=".3g")],
-        )
+        ),
+        "Log-log line chart of the RMS and max error against the number of hidden units.",
     )
 
 
@@ -454,7 +468,7 @@ def decision_boundary(
             ),
             fill=alt.Fill(
                 "class:N",
-                scale=alt.Scale(domain=["0", "1"], range=["#1f77b4", "#ff7f0e"]),
+                scale=alt.Scale(domain=["0", "1"], range=[BLUE, ORANGE]),
                 legend=None,
             ),
         )
@@ -464,7 +478,8 @@ def decision_boundary(
         .mark_square(size=5, color="black", opacity=0.8)
         .encode(x=alt.X("x:Q", scale=sc), y=alt.Y("y:Q", scale=sc))
     )
-    return (field + boundary + dots).properties(autosize=alt.AutoSizeParams(type="pad"))
+    chart = (field + boundary + dots).properties(autosize=alt.AutoSizeParams(type="pad"))
+    return describe(chart, "Heat map of the network's probability of class 1 over (x₁, x₂), its decision boundary (p = ½) and the data: class 0 circles, class 1 squares.")
 
 
 def success_rates(df: pd.DataFrame, *, height: int = 260) -> alt.Chart:
@@ -488,7 +503,7 @@ def success_rates(df: pd.DataFrame, *, height: int = 260) -> alt.Chart:
         alt.Chart(rest, title="XOR solved (out of the seeds tried)", height=height)
         .mark_line(point=True)
         .encode(
-            x=alt.X("units:O", title="units per hidden layer"),
+            x=alt.X("units:O", title="units per hidden layer", axis=alt.Axis(labelAngle=0)),
             y=alt.Y(
                 "success_rate:Q",
                 scale=alt.Scale(domain=[0, 1]),
@@ -500,18 +515,20 @@ def success_rates(df: pd.DataFrame, *, height: int = 260) -> alt.Chart:
                 "architecture",
                 "successes",
                 "seeds",
-                alt.Tooltip("mean_accuracy:Q", format=".3f"),
+                alt.Tooltip("mean_accuracy:Q", format=".0%", title="mean accuracy"),
             ],
         )
     )
-    if len(zero):
+    if len(zero):  # a dashed rule for the one neuron
         rule = (
             alt.Chart(zero)
             .mark_rule(strokeDash=[4, 3], color="gray")
             .encode(y="success_rate:Q", tooltip=["architecture", "successes", "seeds"])
         )
-        return _stretch(lines + rule)
-    return _stretch(lines)
+    text = "Line chart of the share of seeds that solve XOR against the units per hidden layer"
+    if len(zero):
+        return _stretch(lines + rule, text + ", one line per depth; dashed: no hidden layer.")
+    return _stretch(lines, text + ", one line per depth.")
 
 
 # ----------------------------------------------------------------------------- fast live views
@@ -605,15 +622,18 @@ def loss_spec(
     df = df[df["loss"] > 0]
     spec = {
         "title": title,
+        "description": f"Line chart of the {title} per epoch; series: "
+        + ", ".join(map(str, df["series"].unique())),
         "height": height,
         "autosize": dict(_FIT_X),
         "mark": {"type": "line"},
         "encoding": {
-            "x": {"field": "epoch", "type": "quantitative", "title": "epoch"},
+            "x": {"field": "epoch", "type": "quantitative", "title": "epoch", "axis": _EPOCHS},
             "y": {
                 "field": "loss",
                 "type": "quantitative",
                 "scale": {"type": "log"},
+                "axis": {"format": log_format(df["loss"])},  # not 0.00001 beside 1e-7
                 "title": "loss",
             },
             "color": {
@@ -649,6 +669,8 @@ def curves_spec(
     """
     lo, hi = domain
     return {
+        "description": "Line chart of the exact target (grey) and the network (red) against x; "
+        "dashed rules: the training interval.",
         "height": height,
         "autosize": dict(_FIT_X),
         "layer": [
@@ -664,7 +686,7 @@ def curves_spec(
                         "legend": {"orient": "top"},
                         "scale": {
                             "domain": ["truth", "prediction"],
-                            "range": ["#888888", "#d62728"],
+                            "range": [GREY, VERMILLION],
                         },
                     },
                 },

@@ -20,10 +20,22 @@ import numpy as np
 import pandas as pd
 
 from nnkit.landscapes.contours import thin_indices
+from nnkit.plots.style import (
+    BLACK,
+    BLUE,
+    GREEN,
+    ORANGE,
+    PINK,
+    SKY,
+    VERMILLION,
+    describe,
+    log_format,
+)
 
 __all__ = ["contour_map", "fit_chart", "loss_chart", "marker_frame", "path_frame"]
 
-_PALETTE = ["#e45756", "#4c78a8", "#f58518", "#54a24b", "#b279a2", "#9d755d", "#eeca3b"]
+# Okabe-Ito (nnkit.plots.style): the current fit / first path in vermillion, as before.
+_PALETTE = [VERMILLION, BLUE, ORANGE, GREEN, PINK, SKY, BLACK]
 
 
 def path_frame(
@@ -208,7 +220,13 @@ def contour_map(
                     .mark_text(align=align, dx=dx, dy=-10, fontSize=12, fontWeight="bold")
                     .encode(x=alt.X("x:Q", scale=xs), y=alt.Y("y:Q", scale=ys), text="label:N")
                 )
-    return cast(alt.LayerChart, alt.layer(*layers).properties(height=height))
+    chart = cast(alt.LayerChart, alt.layer(*layers).properties(height=height))
+    text = f"Contour map of {level_title} over {x_title} and {y_title}"
+    if paths is not None and len(paths):
+        text += "; paths of " + ", ".join(dict.fromkeys(paths["series"]))
+    if markers is not None and len(markers):
+        text += "; markers: " + ", ".join(dict.fromkeys(markers["label"]))
+    return describe(chart, text + ".")
 
 
 def fit_chart(
@@ -273,7 +291,8 @@ def fit_chart(
             ),
         )
     )
-    return cast(alt.LayerChart, alt.layer(scatter, line).properties(height=height))
+    chart = cast(alt.LayerChart, alt.layer(scatter, line).properties(height=height))
+    return describe(chart, f"Scatter plot of the {len(pts)} data points with the lines: {', '.join(names)}.")
 
 
 def loss_chart(
@@ -327,9 +346,12 @@ def loss_chart(
     data = df
     if log:
         data = df[np.isfinite(df[y]) & (df[y] > 0)]
+    # whole numbers on an axis of epochs or steps; one number format along a log axis
+    x_axis = alt.Axis(tickMinStep=1, format="d") if pd.api.types.is_integer_dtype(data[x]) else alt.Axis()
+    y_axis = alt.Axis(format=log_format(data[y])) if log else alt.Axis()
     enc = {
-        "x": alt.X(f"{x}:Q", title=x_title or x),
-        "y": alt.Y(f"{y}:Q", title=y_title or y, scale=alt.Scale(type="log" if log else "linear")),
+        "x": alt.X(f"{x}:Q", title=x_title or x, axis=x_axis),
+        "y": alt.Y(f"{y}:Q", title=y_title or y, scale=alt.Scale(type="log" if log else "linear"), axis=y_axis),
         "tooltip": [alt.Tooltip(f"{x}:Q", format=".6g"), alt.Tooltip(f"{y}:Q", format=".6g")],
     }
     if color:
@@ -361,4 +383,7 @@ def loss_chart(
             .mark_rule(color="#666", strokeWidth=1.5)
             .encode(x="x:Q")
         )
-    return cast(alt.LayerChart, alt.layer(*layers).properties(height=height))
+    chart = cast(alt.LayerChart, alt.layer(*layers).properties(height=height))
+    series = f" for {', '.join(map(str, dict.fromkeys(data[color])))}" if color else ""
+    scale = ", log scale" if log else ""
+    return describe(chart, f"Line chart of {y_title or y} against {x_title or x}{series}{scale}.")

@@ -15,6 +15,19 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
+from nnkit.plots.style import (
+    BLACK,
+    BLUE,
+    GREEN,
+    GREY,
+    ORANGE,
+    PINK,
+    SKY,
+    VERMILLION,
+    describe,
+    log_format,
+)
+
 if TYPE_CHECKING:
     from nnkit.training import History
 
@@ -22,6 +35,7 @@ Chart: TypeAlias = "alt.Chart | alt.LayerChart | alt.HConcatChart | alt.VConcatC
 """Any chart these builders return (display it, or ``.save(...)`` it)."""
 
 __all__ = [
+    "drawn_terms",
     "loss_terms_chart",
     "error_chart",
     "parameter_chart",
@@ -34,21 +48,38 @@ __all__ = [
     "residual_chart",
 ]
 
+# Okabe-Ito colours (nnkit.plots.style): distinguishable with colour-vision deficiencies.
 TERM_COLORS = {
-    "residual": "#1f77b4",
-    "ic": "#ff7f0e",
-    "bc": "#2ca02c",
-    "data": "#d62728",
-    "total": "#555555",
+    "residual": BLUE,
+    "ic": ORANGE,
+    "bc": GREEN,
+    "data": VERMILLION,
+    "total": BLACK,
 }
 ROLE_COLORS = {
-    "collocation": "#9ecae1",
-    "added by refinement": "#d62728",
-    "initial condition": "#ff7f0e",
-    "initial condition (slope)": "#8c564b",
-    "boundary condition": "#2ca02c",
-    "measurement": "#000000",
+    "collocation": SKY,
+    "added by refinement": VERMILLION,
+    "initial condition": ORANGE,
+    "initial condition (slope)": PINK,
+    "boundary condition": GREEN,
+    "measurement": BLACK,
 }
+
+
+def drawn_terms(history: History) -> list[str]:
+    """The curves :func:`loss_terms_chart` draws (a caption should describe exactly these).
+
+    Parameters
+    ----------
+    history : nnkit.training.History
+        A PINN's history (its ``terms``).
+
+    Returns
+    -------
+    list of str
+        Each named term, then "total" (drawn dashed) only when there are several terms.
+    """
+    return [*history.terms, "total"] if len(history.terms) > 1 else list(history.terms)
 
 
 def _history_terms(history: History) -> pd.DataFrame:
@@ -57,7 +88,7 @@ def _history_terms(history: History) -> pd.DataFrame:
         for e, v in zip(history.epoch, values, strict=False):
             if math.isfinite(v) and v > 0:
                 rows.append((e, name, v))
-    if len(history.terms) > 1:
+    if "total" in drawn_terms(history):
         for e, v in zip(history.epoch, history.train_loss, strict=False):
             if math.isfinite(v) and v > 0:
                 rows.append((e, "total", v))
@@ -92,20 +123,31 @@ def loss_terms_chart(history: History, phase_starts: Sequence[tuple[int, str]] |
     if df.empty:
         df = pd.DataFrame({"epoch": [0], "term": ["residual"], "loss": [np.nan]})
     present = [t for t in TERM_COLORS if t in set(df["term"])]
+    # One legend for colour and dash (same field, same title): "total" is dashed in
+    # the chart and in its legend, as the page's caption says.
     base = alt.Chart(df).mark_line().encode(
-        x=alt.X("epoch:Q", title="epoch"),
-        y=alt.Y("loss:Q", scale=alt.Scale(type="log"), title="weighted loss term"),
+        x=alt.X("epoch:Q", title="epoch", axis=alt.Axis(tickMinStep=1, format="d")),
+        y=alt.Y("loss:Q", scale=alt.Scale(type="log"), title="weighted loss term",
+                axis=alt.Axis(format=log_format(df["loss"]))),
         color=alt.Color(
             "term:N",
             scale=alt.Scale(domain=present, range=[TERM_COLORS[t] for t in present]),
             title="term",
         ),
-        strokeDash=alt.condition(alt.datum.term == "total", alt.value([4, 2]), alt.value([1, 0])),
+        strokeDash=alt.StrokeDash(
+            "term:N",
+            scale=alt.Scale(domain=present, range=[[5, 3] if t == "total" else [1, 0] for t in present]),
+            title="term",
+        ),
         tooltip=["epoch", "term", alt.Tooltip("loss:Q", format=".3e")],
     )
     rules = _phase_rules(phase_starts)
     chart = base if rules is None else base + rules
-    return chart.properties(height=height, title="Loss terms")
+    return describe(
+        chart.properties(height=height, title="Loss terms"),
+        "Line chart of each weighted loss term per epoch on a log scale: "
+        + ", ".join(present) + (" (dashed: their sum)" if "total" in present else "") + ".",
+    )
 
 
 def error_chart(history: History, height: int = 260, goal: float | None = None) -> Chart:
@@ -115,16 +157,21 @@ def error_chart(history: History, height: int = 260, goal: float | None = None) 
     df = df[np.isfinite(df["rel_l2"]) & (df["rel_l2"] > 0)]
     if df.empty:
         df = pd.DataFrame({"epoch": [0], "rel_l2": [np.nan]})
-    chart = alt.Chart(df).mark_line(point=True, color="#9467bd").encode(
-        x=alt.X("epoch:Q"),
-        y=alt.Y("rel_l2:Q", scale=alt.Scale(type="log"), title="relative L2 error"),
+    chart = alt.Chart(df).mark_line(point=True, color=BLUE).encode(
+        x=alt.X("epoch:Q", axis=alt.Axis(tickMinStep=1, format="d")),
+        y=alt.Y("rel_l2:Q", scale=alt.Scale(type="log"), title="relative L2 error",
+                axis=alt.Axis(format=log_format(df["rel_l2"]))),
         tooltip=["epoch", alt.Tooltip("rel_l2:Q", format=".3e")],
     )
     if goal is not None:
         chart = chart + alt.Chart(pd.DataFrame({"goal": [goal]})).mark_rule(
             color="gray", strokeDash=[4, 3]
         ).encode(y="goal:Q")
-    return chart.properties(height=height, title="Error vs the reference")
+    return describe(
+        chart.properties(height=height, title="Error vs the reference"),
+        "Line chart of the relative L2 error of the network against the reference solution "
+        "per evaluated epoch, on a log scale.",
+    )
 
 
 def parameter_chart(history: History, name: str, true_value: float, label: str | None = None, height: int = 260) -> Chart:
@@ -132,15 +179,19 @@ def parameter_chart(history: History, name: str, true_value: float, label: str |
     vals = history.monitor.get(name, [])
     df = pd.DataFrame({"epoch": history.monitor_epoch[: len(vals)], "estimate": vals})
     label = label or name
-    line = alt.Chart(df).mark_line(point=True, color="#d62728").encode(
-        x="epoch:Q",
+    line = alt.Chart(df).mark_line(point=True, color=VERMILLION).encode(
+        x=alt.X("epoch:Q", axis=alt.Axis(tickMinStep=1, format="d")),
         y=alt.Y("estimate:Q", title=f"estimated {label}", scale=alt.Scale(zero=False)),
         tooltip=["epoch", alt.Tooltip("estimate:Q", format=".4f")],
     )
     truth = alt.Chart(pd.DataFrame({"truth": [true_value], "label": [f"true {label} = {true_value:g}"]}))
     rule = truth.mark_rule(color="black", strokeDash=[4, 3]).encode(y="truth:Q")
     text = truth.mark_text(align="left", dx=4, dy=-6, x=0).encode(y="truth:Q", text="label:N")
-    return (line + rule + text).properties(height=height, title=f"Estimate of {label}")
+    return describe(
+        (line + rule + text).properties(height=height, title=f"Estimate of {label}"),
+        f"Line chart of the estimated {label} per evaluated epoch, with a dashed rule at the "
+        f"true value {true_value:g}.",
+    )
 
 
 def _edges(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -200,7 +251,13 @@ def field_heatmap(
         tooltip=[alt.Tooltip("t:Q", format=".3f"), alt.Tooltip("x:Q", format=".3f"),
                  alt.Tooltip(f"{column}:Q", format=".3e")],
     ).properties(width=width, height=height, title=title)
-    return chart.properties(autosize=alt.AutoSizeParams(type="pad")) if standalone else chart
+    if not standalone:
+        return chart
+    return describe(
+        chart.properties(autosize=alt.AutoSizeParams(type="pad")),
+        f"Heat map of {title} over time t (across) and space x (up)"
+        + (", log colour scale." if log else "."),
+    )
 
 
 def fields_row(df: pd.DataFrame, width: int = 190, height: int = 170) -> Chart:
@@ -214,7 +271,11 @@ def fields_row(df: pd.DataFrame, width: int = 190, height: int = 170) -> Chart:
     r = field_heatmap(df, "reference", "Reference", domain=dom, **kw)
     e = field_heatmap(df, "abs_error", "|PINN − reference|", scheme="viridis", **kw)
     row = alt.hconcat(u, r, e).resolve_scale(color="independent")
-    return row.properties(autosize=alt.AutoSizeParams(type="pad"))
+    return describe(
+        row.properties(autosize=alt.AutoSizeParams(type="pad")),
+        "Three heat maps over time t and space x: the network's u, the reference solution "
+        "(same colours) and their absolute difference.",
+    )
 
 
 def live_heatmap(df: pd.DataFrame, width: int = 260, height: int = 170) -> Chart:
@@ -240,13 +301,18 @@ def slices_chart(df: pd.DataFrame, times: Sequence[float], height: int = 220) ->
         sub[["t", "x"]].assign(u=sub["reference"], curve="reference"),
     ])
     long["time"] = long["t"].map(lambda t: f"t = {t:.2f}")
-    return alt.Chart(long).mark_line().encode(
+    chart = alt.Chart(long).mark_line().encode(
         x=alt.X("x:Q"),
         y=alt.Y("u:Q"),
         color=alt.Color("time:N", title="slice"),
         strokeDash=alt.StrokeDash("curve:N", scale=alt.Scale(domain=["PINN", "reference"], range=[[1, 0], [5, 3]])),
         tooltip=["time", "curve", alt.Tooltip("x:Q", format=".3f"), alt.Tooltip("u:Q", format=".4f")],
     ).properties(height=height, title="Slices u(x) at fixed times")
+    return describe(
+        chart,
+        "Line chart of u against x at the times "
+        + ", ".join(f"{t:.2f}" for t in picked) + ": the network solid, the reference dashed.",
+    )
 
 
 def solution_1d_chart(df: pd.DataFrame, points: pd.DataFrame | None = None, height: int = 280,
@@ -265,7 +331,7 @@ def solution_1d_chart(df: pd.DataFrame, points: pd.DataFrame | None = None, heig
     chart = alt.Chart(long).mark_line().encode(
         x=alt.X(f"{var}:Q"),
         y=alt.Y("u:Q", title="u"),
-        color=alt.Color("curve:N", scale=alt.Scale(domain=["reference", "PINN"], range=["#888888", "#1f77b4"])),
+        color=alt.Color("curve:N", scale=alt.Scale(domain=["reference", "PINN"], range=[GREY, BLUE])),
         strokeDash=alt.StrokeDash("curve:N", scale=alt.Scale(domain=["reference", "PINN"], range=[[5, 3], [1, 0]]), legend=None),
         tooltip=["curve", alt.Tooltip(f"{var}:Q", format=".3f"), alt.Tooltip("u:Q", format=".4f")],
     )
@@ -284,7 +350,12 @@ def solution_1d_chart(df: pd.DataFrame, points: pd.DataFrame | None = None, heig
                 x=f"{var}:Q", y=alt.Y("level:Q", title="u"),
                 color=alt.Color("role:N", scale=alt.Scale(domain=list(ROLE_COLORS), range=list(ROLE_COLORS.values())), legend=None),
             )
-    return chart.properties(height=height, title=title)
+    what = "the network (solid) and the reference solution (dashed)" if "u" in df.columns else "the reference solution"
+    return describe(
+        chart.properties(height=height, title=title),
+        f"Line chart of {what} u against {var}"
+        + ("; dots: the noisy measurements." if points is not None and (points["role"] == "measurement").any() else "."),
+    )
 
 
 def points_chart(points: pd.DataFrame, lows: Sequence[float], highs: Sequence[float], height: int = 260) -> Chart:
@@ -301,9 +372,10 @@ def points_chart(points: pd.DataFrame, lows: Sequence[float], highs: Sequence[fl
         points = points.assign(row=points["role"].map(rank))
         enc = {"x": alt.X(f"{var}:Q", scale=alt.Scale(domain=[lows[0], highs[0]])),
                "y": alt.Y("role:N", title=None, sort=list(ROLE_COLORS))}
-    return alt.Chart(points).mark_circle(size=14, opacity=0.8).encode(
+    chart = alt.Chart(points).mark_circle(size=14, opacity=0.8).encode(
         **enc, color=color, tooltip=["role"] + cols
     ).properties(height=height, title=f"Training points ({len(points)})")
+    return describe(chart, f"Scatter plot of the {len(points)} training points by role: " + ", ".join(roles) + ".")
 
 
 def residual_chart(df: pd.DataFrame, height: int = 220) -> Chart:
@@ -312,8 +384,10 @@ def residual_chart(df: pd.DataFrame, height: int = 220) -> Chart:
         return field_heatmap(df, "residual", "|equation residual|", scheme="inferno", log=True, width=300, height=height)
     var = "t" if "t" in df.columns else "x"
     d = df[[var]].assign(abs_residual=np.abs(df["residual"]).clip(lower=1e-16))
-    return alt.Chart(d).mark_line(color="#e6550d").encode(
+    chart = alt.Chart(d).mark_line(color=VERMILLION).encode(
         x=f"{var}:Q",
-        y=alt.Y("abs_residual:Q", scale=alt.Scale(type="log"), title="|residual|"),
+        y=alt.Y("abs_residual:Q", scale=alt.Scale(type="log"), title="|residual|",
+                axis=alt.Axis(format=log_format(d["abs_residual"]))),
         tooltip=[alt.Tooltip(f"{var}:Q", format=".3f"), alt.Tooltip("abs_residual:Q", format=".2e")],
     ).properties(height=height, title="|equation residual|")
+    return describe(chart, f"Line chart of the absolute equation residual against {var}, log scale.")

@@ -6,14 +6,16 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
+from nnkit.plots.style import BLACK, BLUE, GREEN, GREY, ORANGE, PINK, SKY, VERMILLION, YELLOW
+
 __all__ = ["comparison_curves", "comparison_maps", "pareto_chart"]
 
-SERIES_COLORS = {"truth": "#222222", "network": "#e45756", "formula": "#4c78a8",
-                 "gplearn": "#f58518", "data": "#9d9d9d"}
+SERIES_COLORS = {"truth": BLACK, "network": VERMILLION, "formula": BLUE,  # Okabe-Ito
+                 "gplearn": ORANGE, "data": GREY}
 
 
 def _color(series: list[str]) -> alt.Scale:
-    palette = ["#4c78a8", "#54a24b", "#b279a2", "#72b7b2"]
+    palette = [GREEN, PINK, SKY, YELLOW]
     rng = [SERIES_COLORS.get(s) or palette[i % len(palette)] for i, s in enumerate(series)]
     return alt.Scale(domain=series, range=rng)
 
@@ -32,7 +34,7 @@ def pareto_chart(candidates: pd.DataFrame, front: pd.DataFrame, height: int = 30
     floor = 1e-7
     cands = candidates.assign(error=np.maximum(candidates["nrmse"], floor))
     fr = front.assign(error=np.maximum(front["nrmse"], floor))
-    y = alt.Y("error:Q", scale=alt.Scale(type="log"), title="relative RMSE (RMSE / std)")
+    y = alt.Y("error:Q", scale=alt.Scale(type="log"), title="relative RMSE (RMSE / std)", axis=alt.Axis(format=".1~e"))
     x = alt.X("complexity:Q", title="complexity (nodes of the expression tree)")
     tip = [alt.Tooltip("formula:N"), alt.Tooltip("complexity:Q"), alt.Tooltip("nrmse:Q", format=".3g")]
     cloud = alt.Chart(cands).mark_circle(size=30, color="#bbbbbb", opacity=0.6).encode(x, y, tooltip=tip)
@@ -41,7 +43,10 @@ def pareto_chart(candidates: pd.DataFrame, front: pd.DataFrame, height: int = 30
     )
     chosen = alt.Chart(fr[fr["chosen"]]).mark_point(size=250, shape="diamond", filled=True,
                                                      color="#e45756").encode(x, y, tooltip=tip)
-    return (cloud + line + chosen).properties(height=height, title="Pareto front: complexity vs error")
+    return (cloud + line + chosen).properties(
+        height=height, title="Pareto front: complexity vs error",
+        description="Scatter plot of the candidate formulas' error against their complexity, the "
+        "Pareto front as a step line and the chosen formula as a diamond.")
 
 
 def comparison_curves(slice_df: pd.DataFrame, domain: tuple[float, float], height: int = 320,
@@ -75,7 +80,9 @@ def comparison_curves(slice_df: pd.DataFrame, domain: tuple[float, float], heigh
         chart = chart + alt.Chart(points).mark_circle(size=14, color="#9d9d9d", opacity=0.6).encode(
             x="x:Q", y="value:Q"
         )
-    return chart.properties(height=height, title=title or "Inside (shaded) and outside the training domain")
+    return chart.properties(height=height, title=title or "Inside (shaded) and outside the training domain",
+                            description="Line chart of " + ", ".join(dict.fromkeys(slice_df["series"]))
+                            + " against x, the training domain shaded.")
 
 
 def comparison_maps(grid: pd.DataFrame, domain: tuple[tuple[float, float], ...], size: int = 230) -> alt.Chart:
@@ -112,4 +119,6 @@ def comparison_maps(grid: pd.DataFrame, domain: tuple[tuple[float, float], ...],
             x="x:Q", x2="x2:Q", y="y:Q", y2="y2:Q"
         )
         charts.append((heat + outline).properties(width=size, height=size, title=name))
-    return alt.hconcat(*charts).resolve_scale(color="shared")
+    return alt.hconcat(*charts).resolve_scale(color="shared").properties(
+        description="Heat maps over x and y of " + ", ".join(dict.fromkeys(grid["series"]))
+        + ", the training box dashed.")

@@ -19,6 +19,8 @@ from pandas.io.formats.style import Styler
 if TYPE_CHECKING:
     from nnkit.tabular import Prepared, TabularClassifier, TabularModel
 
+from nnkit.plots.style import BLUE, GREY, ORANGE, PINK, SKY
+
 __all__ = [
     "MODEL_COLORS",
     "class_counts",
@@ -34,20 +36,20 @@ __all__ = [
     "target_histogram",
 ]
 
-MODEL_COLORS = {
-    "MLP": "#f58518",
-    "gradient boosting": "#4c78a8",
-    "ridge": "#54a24b",
-    "logistic regression": "#54a24b",
-    "mean": "#9d9d9d",
-    "majority": "#9d9d9d",
+MODEL_COLORS = {  # Okabe-Ito: told apart with colour-vision deficiencies too
+    "MLP": ORANGE,
+    "gradient boosting": BLUE,
+    "ridge": PINK,
+    "logistic regression": PINK,
+    "mean": GREY,
+    "majority": GREY,
 }
 """Colour of each model on every chart."""
 
 
 def _color(models: Sequence[str]) -> alt.Color:
     domain = list(models)
-    rng = [MODEL_COLORS.get(m, "#b279a2") for m in domain]
+    rng = [MODEL_COLORS.get(m, SKY) for m in domain]
     return alt.Color("model:N", title="model", scale=alt.Scale(domain=domain, range=rng))
 
 
@@ -131,7 +133,8 @@ def predicted_vs_actual(long: pd.DataFrame, target: str = "target") -> alt.Layer
         .mark_line(color="black", strokeDash=[5, 4], strokeWidth=1.5)
         .encode(x="actual:Q", y="predicted:Q")
     )
-    return (points + diag).properties(height=420, title="Predicted vs actual (test rows)")
+    return (points + diag).properties(height=420, title="Predicted vs actual (test rows)",
+                                      description=f"Scatter plot of the predicted against the actual {target} on the test rows, per model, with the diagonal y = x.")
 
 
 def residuals_chart(long: pd.DataFrame, target: str = "target") -> alt.LayerChart:
@@ -169,7 +172,8 @@ def residuals_chart(long: pd.DataFrame, target: str = "target") -> alt.LayerChar
         )
     )
     zero = alt.Chart(pd.DataFrame({"y": [0.0]})).mark_rule(color="black").encode(y="y:Q")
-    return (points + zero).properties(height=300, title="Residuals (test rows)")
+    return (points + zero).properties(height=300, title="Residuals (test rows)",
+                                      description=f"Scatter plot of each model's residual against the actual {target} on the test rows.")
 
 
 def importance_chart(imp: pd.DataFrame, model: str = "MLP", top: int = 20) -> alt.LayerChart:
@@ -195,7 +199,7 @@ def importance_chart(imp: pd.DataFrame, model: str = "MLP", top: int = 20) -> al
     y = alt.Y("feature:N", sort=order, title=None)
     bars = (
         alt.Chart(d)
-        .mark_bar(color=MODEL_COLORS.get(model, "#b279a2"))
+        .mark_bar(color=MODEL_COLORS.get(model, SKY))
         .encode(
             x=alt.X("importance:Q", title=f"drop in test {imp.attrs.get('metric', 'R²')} when shuffled"),
             y=y,
@@ -203,7 +207,8 @@ def importance_chart(imp: pd.DataFrame, model: str = "MLP", top: int = 20) -> al
         )
     )
     err = alt.Chart(d).mark_rule(color="black").encode(x="lo:Q", x2="hi:Q", y=y)
-    return (bars + err).properties(height=alt.Step(24), title=f"Permutation importance ({model})")
+    return (bars + err).properties(height=alt.Step(24), title=f"Permutation importance ({model})",
+                                   description=f"Bar chart of the permutation importance of each feature for the {model}, with error bars.")
 
 
 def metric_bars(table: pd.DataFrame, metric: str = "R²") -> alt.Chart:
@@ -231,7 +236,8 @@ def metric_bars(table: pd.DataFrame, metric: str = "R²") -> alt.Chart:
             color=_color(models),
             tooltip=["model:N", alt.Tooltip("value:Q", format=".4f")],
         )
-        .properties(height=30 * len(models) + 20)
+        .properties(height=30 * len(models) + 20,
+                    description=f"Bar chart of the test {metric} of each model: " + ", ".join(models) + ".")
     )
 
 
@@ -260,14 +266,15 @@ def target_histogram(y: ArrayLike, target: str = "target", log: bool = False, bi
     d = pd.DataFrame({"lo": edges[:-1], "hi": edges[1:], "count": counts})
     return (
         alt.Chart(d)
-        .mark_rect(color="#4c78a8", opacity=0.85)
+        .mark_rect(color=BLUE, opacity=0.85)
         .encode(
             x=alt.X("lo:Q", title=f"log({target})" if log else target, scale=alt.Scale(zero=False)),
             x2="hi:Q",
             y=alt.Y("count:Q", title="rows"),
             tooltip=[alt.Tooltip("lo:Q", format=",.4~g"), alt.Tooltip("hi:Q", format=",.4~g"), "count:Q"],
         )
-        .properties(height=200, title=f"Distribution of {'log ' if log else ''}{target}")
+        .properties(height=200, title=f"Distribution of {'log ' if log else ''}{target}",
+                    description=f"Histogram of the {'log of the ' if log else ''}{target} on the training rows.")
     )
 
 

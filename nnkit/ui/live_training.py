@@ -269,7 +269,7 @@ def show_images(
         cells.append(
             f'<figure style="margin:0"><img src="{uri}" width="{w}" alt="{html.escape(caption)}" '
             f'style="image-rendering:pixelated"/><figcaption style="text-align:center;'
-            f'font-size:0.85em;opacity:0.7">{html.escape(caption)}</figcaption></figure>'
+            f'font-size:0.85em">{html.escape(caption)}</figcaption></figure>'
         )
     st.html('<div style="display:flex;gap:24px;flex-wrap:wrap">' + "".join(cells) + "</div>")
 
@@ -446,7 +446,7 @@ def live_training(
         type="primary" if not running else "secondary",
         on_click=_start,
         args=(key, make_job, config, heartbeat_timeout),
-        help="Build a new network from the settings above and train it.",
+        help="Build a new network from the page's settings and train it.",
         width="stretch",
     )
     c2.button(

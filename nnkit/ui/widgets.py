@@ -159,6 +159,7 @@ def player(
         c1.button(
             "Pause" if now else "Play",
             icon=":material/pause:" if now else ":material/play_arrow:",
+            type="secondary" if now else "primary",  # Play is the picture's main action
             key=k["play"],
             on_click=toggle,
             disabled=last == 0,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from nnkit.ui.course import HOME, LECTURES
+from nnkit.ui.course import HOME, LECTURES, all_pages
 from tests.app.conftest import ROOT, assert_no_exception
 
 
@@ -13,8 +13,23 @@ def test_router_runs_and_shows_the_course_map(app_page):
     at = app_page("app.py").run()
     assert_no_exception(at)
     assert at.title[0].value == "nnkit Lab"
-    subheaders = [s.value for s in at.subheader]
-    assert subheaders == [lecture.title for lecture in LECTURES]
+    headers = [s.value for s in at.header]
+    assert headers == [lecture.title for lecture in LECTURES]
+    # The path: every page numbered in the suggested order, each with a first experiment.
+    labels = [link.label for link in at.get("page_link")]
+    pages = all_pages()
+    assert labels == [f"**{i}. {p.title}**" for i, p in enumerate(pages, start=1)]
+    text = " ".join(m.value for m in at.markdown)
+    assert all(p.first_try and p.first_try in text for p in pages)
+
+
+def test_sidebar_section_titles_are_short_forms_of_the_lectures():
+    # The sidebar is ~250 px wide: its section titles must fit on one line there
+    # (tests/e2e/test_first_screen.py checks the rendering).
+    for lecture in LECTURES:
+        number = lecture.title.split(" · ")[0]
+        assert lecture.nav_title.startswith(number + " · ")
+        assert len(lecture.nav_title) <= 34, lecture.nav_title
 
 
 def test_lecture_section_titles_are_the_courses():

@@ -159,11 +159,12 @@ def test_one_dimensional_target_and_universal_approximation(app_page):
     at.segmented_control(key="mlp_part").set_value("Universal approximation").run()
     at.select_slider(key="ua_max").set_value(16).run()
     assert_no_exception(at)
-    df = at.dataframe[0].value
-    assert list(df["width"]) == [1, 2, 4, 8, 16]
-    best = df["rmse"].min()
-    note = next(m for m in _markdown(at) if f"{df['rmse'].iloc[0]:.3g}" in m)
-    assert f"{best:.3g}" in note and str(int(df.loc[df["rmse"].idxmin(), "width"])) in note
+    df = at.dataframe[0].value  # headers in words, no snake_case
+    assert not any("_" in c for c in df.columns)
+    assert list(df["hidden units"]) == [1, 2, 4, 8, 16]
+    best = df["RMS error"].min()
+    note = next(m for m in _markdown(at) if f"{df['RMS error'].iloc[0]:.3g}" in m)
+    assert f"{best:.3g}" in note and str(int(df.loc[df["RMS error"].idxmin(), "hidden units"])) in note
 
 
 def test_compare_two_runs(app_page):

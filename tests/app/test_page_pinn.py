@@ -6,6 +6,7 @@ import time
 
 import pytest
 
+from nnkit.ui.course import page_title
 from tests.app.conftest import assert_no_exception
 
 PAGE = "pages/pinn.py"
@@ -48,7 +49,7 @@ def _text(at) -> str:
 def test_first_load_shows_the_reference_and_setup_without_training(app_page):
     at = app_page(PAGE).run()
     assert_no_exception(at)
-    assert at.title[0].value == "Physics-informed neural networks"
+    assert at.title[0].value == page_title("pages/pinn.py")  # = its navigation label
     assert any("u''" in x.value or "pi" in x.value for x in at.latex)
     assert len(at.get("vega_lite_chart")) >= 1  # the reference solution
     assert JOB not in at.session_state  # nothing trains before the button

@@ -59,18 +59,19 @@ def test_default_two_units_solve_xor_and_one_neuron_cannot(app_page):
     assert mine == "100.0%"  # 2 → 2 → 1, seed 0: a known success
     assert float(line.rstrip("%")) <= 75.0  # a line separates at most 3 of 4 corners
     table = at.dataframe[0].value
+    assert not any("_" in c for c in table.columns)  # headers in words
     assert len(table) == 1 + 8 + 8  # no hidden layer, 1 and 2 layers × 1..8 units
-    zero = table[table["layers"] == 0].iloc[0]
-    assert zero["successes"] == 0 and zero["seeds"] == 20
+    zero = table[table["hidden layers"] == 0].iloc[0]
+    assert zero["solved"] == 0 and zero["seeds"] == 20
     notes = _notes(at)
     assert len(notes) == 2
-    two = table[(table["layers"] == 1) & (table["units"] == 2)].iloc[0]
+    two = table[(table["hidden layers"] == 1) & (table["units per layer"] == 2)].iloc[0]
     said = re.findall(r"(\d+) of (\d+)", notes[1])
-    assert said[:2] == [("0", "20"), (str(two["successes"]), "20")]
-    assert f"{two['mean_accuracy']:.1%}" in notes[1]
-    reliable = table[(table["layers"] > 0) & (table["successes"] == table["seeds"])]
+    assert said[:2] == [("0", "20"), (str(two["solved"]), "20")]
+    assert f"{two['mean accuracy']:.1%}" in notes[1]
+    reliable = table[(table["hidden layers"] > 0) & (table["solved"] == table["seeds"])]
     if len(reliable):
-        assert reliable.sort_values(["layers", "units"]).iloc[0]["architecture"] in notes[1]
+        assert reliable.sort_values(["hidden layers", "units per layer"]).iloc[0]["architecture"] in notes[1]
 
     # a bad seed for 2 units: the page says the run failed instead of pretending
     at.number_input(key="xor_seed").set_value(5).run()
@@ -120,8 +121,8 @@ def test_the_study_respects_the_time_cap_and_says_so(app_page, monkeypatch):
     at.run()
     assert_no_exception(at)
     table = at.dataframe[0].value
-    capped = table[table["epochs_trained"] < 300]
+    capped = table[table["epochs trained"] < 300]
     assert len(capped)
     (warning,) = at.warning
     numbers = [int(v) for v in re.findall(r"\b(\d+)\b", warning.value)]
-    assert len(capped) in numbers and int(capped["epochs_trained"].min()) in numbers
+    assert len(capped) in numbers and int(capped["epochs trained"].min()) in numbers

@@ -57,7 +57,7 @@ def test_deep_link_on_a_fresh_server_gets_the_app_navigation(browser):
         p.goto(page_url(f"http://127.0.0.1:{port}", pages[0].path))
         wait_for_script(p)
         nav = p.locator('[data-testid="stSidebarNav"]')
-        nav.get_by_text(LECTURES[0].title[:20]).first.wait_for(timeout=30_000)
+        nav.get_by_text(LECTURES[0].nav_title).first.wait_for(timeout=30_000)
         assert nav.get_by_text(HOME.title).first.is_visible()
         p.close()
     finally:

@@ -16,6 +16,7 @@ from nnkit.plots.perceptron._base import (
     rect_cells,
     segment_chart,
 )
+from nnkit.plots.style import PALETTE
 
 __all__ = ["activation_chart", "neuron_cells", "neuron_chart"]
 
@@ -49,7 +50,7 @@ def activation_chart(table: pd.DataFrame, kind: str = "value", height: int = 320
             color=alt.Color(
                 "label:N",
                 title="activation",
-                scale=alt.Scale(scheme="tableau10"),
+                scale=alt.Scale(range=PALETTE),
                 legend=alt.Legend(orient="bottom", columns=2, labelLimit=220),
             ),
             opacity=alt.condition(hover, alt.value(1.0), alt.value(0.15)),
@@ -61,7 +62,9 @@ def activation_chart(table: pd.DataFrame, kind: str = "value", height: int = 320
             ],
         )
         .add_params(hover)
-        .properties(title=title, height=height, width="container", autosize=FIT_X)
+        .properties(title=title, height=height, width="container", autosize=FIT_X,
+                    description=f"Line chart of {title} against x for: "
+                    + ", ".join(dict.fromkeys(table["label"])) + ".")
     )
 
 
@@ -124,7 +127,9 @@ def neuron_chart(
     return (
         alt.layer(*layers)
         .resolve_scale(color="independent", shape="independent")
-        .properties(height=height, width="container", autosize=FIT_X)
+        .properties(height=height, width="container", autosize=FIT_X,
+                    description="Heat map of one neuron's output over the plane (x₁, x₂), "
+                    "with its decision line w·x + b = 0.")
     )
 
 

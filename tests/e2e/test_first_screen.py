@@ -1,0 +1,163 @@
+"""The first screen of every page, in a real browser (DESIGN.md, "The shape of a page").
+
+At 1440 x 900, without scrolling: the page's title (equal to its navigation label) and
+its main action (a primary button such as Start, Train, Backward, Play) or its live
+result (a chart, a metric, a found formula). On a phone (390 x 844): choosing a page
+in the sidebar closes the sidebar, and the main action is within two screen heights.
+The sidebar's lecture headings and the chips of a multiselect are never cut off.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from nnkit.ui.course import HOME, LECTURES, all_pages
+from tests.e2e.conftest import page_url, wait_for_script
+
+pytestmark = pytest.mark.e2e
+
+DESKTOP = {"width": 1440, "height": 900}
+PHONE = {"width": 390, "height": 844}
+# The main action or the live result, in the main area (not the sidebar): the first of
+# these in the page's order is what the first screen must show.
+MAIN = ", ".join(
+    f'[data-testid="stMain"] {s}'
+    for s in (
+        '[data-testid="stBaseButton-primary"]',
+        '[data-testid="stVegaLiteChart"]',
+        '[data-testid="stGraphVizChart"]',
+        '[data-testid="stMetric"]',
+        '[data-testid="stAlertContentSuccess"]',
+        '[data-testid="stPageLink"]',
+    )
+)
+PAGES = [HOME, *all_pages()]
+IDS = [Path(p.path).stem for p in PAGES]
+
+
+def _first_main(p) -> dict:
+    """Where the first main element is: viewport box, document top, what it is."""
+    return p.evaluate(
+        """(sel) => {
+            const e = document.querySelector(sel);
+            if (!e) return null;
+            const r = e.getBoundingClientRect();
+            return {top: r.top, bottom: r.bottom, height: r.height,
+                    doc_top: r.top + window.scrollY,
+                    what: (e.getAttribute('data-testid') || '') + ' ' + e.innerText.slice(0, 40)};
+        }""",
+        MAIN,
+    )
+
+
+def _visible_in_viewport(box: dict, height: int) -> bool:
+    """The element starts on screen and shows at least 150 px (or all of itself)."""
+    shown = min(box["bottom"], height) - box["top"]
+    return 0 <= box["top"] < height and shown >= min(box["height"], 150)
+
+
+@pytest.mark.parametrize("info", PAGES, ids=IDS)
+def test_desktop_first_screen_has_title_and_main_action(server_url, browser, info):
+    context = browser.new_context(viewport=DESKTOP)
+    p = context.new_page()
+    try:
+        p.goto(page_url(server_url, info.path))
+        wait_for_script(p)
+        p.wait_for_timeout(500)
+        title = p.locator('[data-testid="stMain"] h1').first
+        assert title.is_visible()
+        if info is not HOME:
+            assert title.inner_text().strip() == info.title  # = its navigation label
+        top = title.bounding_box()
+        assert top is not None and top["y"] + top["height"] <= DESKTOP["height"]
+        box = _first_main(p)
+        assert box is not None, f"{info.title}: no primary button, chart or result on the page"
+        assert _visible_in_viewport(box, DESKTOP["height"]), (
+            f"{info.title}: the main action ({box['what']!r}) starts at y = {box['top']:.0f}, "
+            f"below the first screen ({DESKTOP['height']} px)"
+        )
+    finally:
+        context.close()
+
+
+# A phone's user agent (Chrome on Android): Streamlit closes the sidebar after a choice
+# only on devices whose user agent says "mobile".
+PHONE_UA = (
+    "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/126.0.0.0 Mobile Safari/537.36"
+)
+
+
+@pytest.mark.parametrize("info", all_pages(), ids=[Path(p.path).stem for p in all_pages()])
+def test_phone_sidebar_closes_and_main_action_is_near(server_url, browser, info):
+    context = browser.new_context(
+        viewport=PHONE, user_agent=PHONE_UA, is_mobile=True, has_touch=True, device_scale_factor=2
+    )
+    p = context.new_page()
+    try:
+        p.goto(server_url + "/")
+        wait_for_script(p)
+        p.locator('[data-testid="stExpandSidebarButton"]').click()
+        sidebar = p.locator('[data-testid="stSidebar"]')
+        nav = p.locator('[data-testid="stSidebarNav"]')
+        nav.get_by_role("link", name=info.title).click()
+        wait_for_script(p)
+        p.wait_for_timeout(800)
+        box = sidebar.bounding_box()
+        assert box is None or box["x"] + box["width"] <= 0, "the sidebar stayed open"
+        title = p.locator('[data-testid="stMain"] h1').first
+        assert title.inner_text().strip() == info.title
+        main = _first_main(p)
+        assert main is not None
+        assert main["doc_top"] + 40 <= 2 * PHONE["height"], (
+            f"{info.title}: the main action ({main['what']!r}) is {main['doc_top']:.0f} px down, "
+            f"more than two screen heights ({2 * PHONE['height']} px)"
+        )
+    finally:
+        context.close()
+
+
+def test_sidebar_lecture_headings_are_not_cut_off(server_url, browser):
+    context = browser.new_context(viewport=DESKTOP)
+    p = context.new_page()
+    try:
+        p.goto(server_url + "/")
+        wait_for_script(p)
+        headers = p.locator(
+            '[data-testid="stNavSectionHeader"] [data-testid="stMarkdownContainer"]'
+        )
+        assert headers.count() == len(LECTURES)
+        for i in range(headers.count()):
+            h = headers.nth(i)
+            cut = h.evaluate("e => e.scrollWidth > e.clientWidth")
+            assert not cut, f"sidebar heading cut off: {h.inner_text()!r}"
+        texts = [headers.nth(i).inner_text().strip() for i in range(headers.count())]
+        assert texts == [lecture.nav_title for lecture in LECTURES]
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("stem", ["derivatives", "house_prices", "perceptron"])
+def test_selected_chips_show_their_whole_label(server_url, browser, stem):
+    context = browser.new_context(viewport=DESKTOP)
+    p = context.new_page()
+    try:
+        p.goto(page_url(server_url, f"pages/{stem}.py"))
+        wait_for_script(p)
+        p.wait_for_timeout(1000)  # the chips' layout settles after the script's last delta
+        boxes = p.locator('[data-testid="stMultiSelectTagsContainer"]')
+        assert boxes.count() > 0
+        for i in range(boxes.count()):
+            box = boxes.nth(i)
+            # Chips that do not fit scroll sideways (the box is wider inside than out), or a
+            # chip's own label is ellipsised.
+            cut = box.evaluate(
+                """e => e.scrollWidth > e.clientWidth + 1 || Array.from(e.querySelectorAll('span'))
+                      .filter(s => s.children.length === 0 && s.textContent.trim())
+                      .some(s => s.scrollWidth > s.clientWidth + 1)"""
+            )
+            assert not cut, f"{stem}: a selected chip is cut off: {box.inner_text()!r}"
+    finally:
+        context.close()

@@ -1,0 +1,101 @@
+"""What every chart shares: a text alternative, whole-number epoch ticks, one log-axis
+number format, colour-blind-safe colours, and the fixes a designer asked for."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import pytest
+
+from nnkit.finite_diff import stencil
+from nnkit.plots import fitting, landscapes, pinn
+from nnkit.plots.finite_diff import weight_chart
+from nnkit.plots.style import PALETTE, describe, log_format
+from nnkit.training import History
+
+
+def _history(epochs: int, start: float, terms: bool = False) -> History:
+    h = History()
+    for e in range(1, epochs + 1):
+        h.epoch.append(e)
+        h.steps.append(e)
+        h.time.append(0.1 * e)
+        h.train_loss.append(start / e**2)
+        h.val_loss.append(math.nan)
+        if terms:
+            h.terms.setdefault("residual", []).append(0.6 * start / e**2)
+            h.terms.setdefault("ic", []).append(0.4 * start / e**2)
+    return h
+
+
+@pytest.mark.parametrize(
+    ("values", "plain"),
+    [([30.0, 1000.0], True), ([2e-3, 0.5], True), ([1e-7, 1e-2], False), ([5.0, 3e5], False)],
+)
+def test_a_log_axis_gets_one_format(values, plain):
+    assert (log_format(values) == ",~g") is plain
+
+
+def test_describe_sets_the_text_alternative_and_keeps_the_chart():
+    import altair as alt
+
+    chart = alt.Chart(pd.DataFrame({"x": [1]})).mark_point().encode(x="x:Q")
+    spec = describe(chart, "One point.", title="T").to_dict()
+    assert spec["description"] == "One point." and spec["title"] == "T"
+    assert spec["mark"]["type"] == "point"
+
+
+def test_palette_is_okabe_ito():
+    assert PALETTE[:3] == ["#0072B2", "#E69F00", "#009E73"] and len(set(PALETTE)) == 8
+
+
+def test_loss_charts_have_a_description_whole_epochs_and_a_log_format():
+    short = _history(5, 100.0)  # losses 100 ... 4: plain numbers
+    spec = fitting.loss_curves(short).to_dict()
+    assert "per epoch" in spec["description"]
+    assert spec["encoding"]["x"]["axis"]["format"] == "d"
+    assert spec["encoding"]["y"]["axis"]["format"] == ",~g"
+    _, live = fitting.loss_spec(_history(5, 1e-3))  # down to 4e-5: scientific throughout
+    assert live["description"] and live["encoding"]["y"]["axis"]["format"] == ".0e"
+    assert live["encoding"]["x"]["axis"]["format"] == "d"
+
+
+def test_pinn_total_loss_is_dashed_as_the_caption_says():
+    spec = pinn.loss_terms_chart(_history(10, 1.0, terms=True)).to_dict()
+    layer = spec.get("layer", [spec])[0]
+    dash = layer["encoding"]["strokeDash"]["scale"]
+    dashes = dict(zip(dash["domain"], dash["range"], strict=True))
+    assert dashes["total"] != [1, 0] and dashes["residual"] == [1, 0]
+    assert "dashed" in spec["description"]
+    assert pinn.drawn_terms(_history(10, 1.0, terms=True)) == ["residual", "ic", "total"]
+
+
+def test_one_pinn_loss_term_draws_no_total_and_its_caption_names_none():
+    h = _history(10, 1.0)
+    h.terms["residual"] = list(h.train_loss)  # hard constraints: the residual alone
+    assert pinn.drawn_terms(h) == ["residual"]
+    spec = pinn.loss_terms_chart(h).to_dict()
+    layer = spec.get("layer", [spec])[0]
+    assert layer["encoding"]["color"]["scale"]["domain"] == ["residual"]
+    assert "dashed" not in spec["description"]
+
+
+def test_stencil_labels_have_room_inside_the_plot():
+    chart = weight_chart(stencil(1, 1, "forward")).to_dict()  # weights −1 and 1
+    y = next(
+        layer["encoding"]["y"]
+        for layer in chart["layer"]
+        if "scale" in layer["encoding"].get("y", {})
+    )
+    lo, hi = y["scale"]["domain"]
+    assert lo < -1 and hi > 1  # the "−1" label sits below its stem, above the x axis
+    assert "−1" in chart["description"]
+
+
+def test_integer_steps_get_whole_number_ticks():
+    df = pd.DataFrame({"epoch": [0, 1, 2], "J": [1.0, 0.1, 0.01]})
+    spec = landscapes.loss_chart(df, "epoch", "J").to_dict()
+    enc = spec["layer"][0]["encoding"]
+    assert enc["x"]["axis"]["format"] == "d" and enc["y"]["axis"]["format"] == ",~g"
+    assert spec["description"].startswith("Line chart of J against epoch")
