@@ -156,7 +156,7 @@ def test_gradient_descent_lecture_part_with_a_changed_seed(app_page, tmp_path):
 
 def test_gradient_descent_modes_and_race_parts(app_page, tmp_path):
     at = app_page("pages/gradient_descent.py")
-    at.query_params["part"] = "2 · Batch vs SGD vs mini-batch"
+    at.query_params["part"] = "Batch vs SGD"
     at.query_params["p2_epochs"] = "10"
     at.run()
     assert_no_exception(at)
@@ -166,7 +166,7 @@ def test_gradient_descent_modes_and_race_parts(app_page, tmp_path):
         assert shows(line(out, row.mode).removeprefix(row.mode), row[4])  # final J
 
     at = app_page("pages/gradient_descent.py")
-    at.query_params["part"] = "3 · Optimizers race"
+    at.query_params["part"] = "Optimizer race"
     at.query_params["steps"] = "40"
     at.run()
     assert_no_exception(at)
