@@ -1,5 +1,5 @@
 """Coefficient snapping: replace fitted numbers by simple rationals (or rational multiples
-of π) whenever that does not hurt the fit.
+of π and a few other constants) whenever that does not hurt the fit.
 
 A fitted coefficient 0.99987 is almost certainly 1 and 1.5708 is probably π/2; but
 snapping 0.37 to 3/8 may cost accuracy. Each coefficient is tried against simple
@@ -18,11 +18,26 @@ import sympy as sp
 __all__ = ["simple_values", "snap_linear"]
 
 
+#: Irrational factors a snapped number may carry (beside a simple rational), with a cost.
+_FACTORS: tuple[tuple[sp.Expr, float], ...] = (
+    (sp.pi, 1.5),
+    (1 / sp.pi, 2.0),
+    (sp.sqrt(2), 2.5),
+    (sp.sqrt(sp.pi), 3.0),
+    (1 / sp.sqrt(sp.pi), 3.0),
+    (sp.sqrt(2 * sp.pi), 3.0),
+    (1 / sp.sqrt(2 * sp.pi), 3.0),
+)
+
+_FACTOR_VALUES = tuple(float(k) for k, _ in _FACTORS)
+
+
 def simple_values(c: float, max_den: int = 12, max_pi_den: int = 4) -> list[tuple[float, sp.Expr]]:
     """Simple numbers near ``c``, simplest first: ``[(cost, value), ...]``.
 
     Always offers 0; then p/q for q = 1 … ``max_den`` (the nearest such fraction to
-    ``c``, if within 10 % of ``c``), then (p/q)·π for q = 1 … ``max_pi_den``.
+    ``c``, if within 10 % of ``c``), then (p/q)·k for q = 1 … ``max_pi_den`` and
+    k one of π, 1/π, √2, √π, 1/√π, √(2π), 1/√(2π) (the constants of physics formulas).
     """
     out: list[tuple[float, sp.Expr]] = [(0.0, sp.Integer(0))]
     seen = {Fraction(0)}
@@ -32,26 +47,42 @@ def simple_values(c: float, max_den: int = 12, max_pi_den: int = 4) -> list[tupl
         if f not in seen and abs(float(f) - c) <= 0.1 * scale:
             seen.add(f)
             out.append((q + 0.01 * abs(f.numerator), sp.Rational(f.numerator, f.denominator)))
-    for q in range(1, max_pi_den + 1):
-        f = Fraction(round(c / np.pi * q), q)
-        if f != 0 and abs(float(f) * np.pi - c) <= 0.1 * scale:
-            out.append((q + 1.5 + 0.01 * abs(f.numerator), sp.Rational(f.numerator, f.denominator) * sp.pi))
+    for (k, cost), kf in zip(_FACTORS, _FACTOR_VALUES, strict=True):
+        for q in range(1, max_pi_den + 1):
+            f = Fraction(round(c / kf * q), q)
+            if f != 0 and f.denominator == q and abs(float(f) * kf - c) <= 0.1 * scale:
+                value = sp.Rational(f.numerator, f.denominator) * k
+                out.append((q + cost + 0.01 * abs(f.numerator), value))
     return sorted(out, key=lambda t: t[0])
 
 
-def _fit_free(A: np.ndarray, y: np.ndarray, fixed: dict[int, float]) -> tuple[np.ndarray, float]:
-    k = A.shape[1]
-    beta = np.zeros(k)
-    target = y.copy()
-    for i, v in fixed.items():
-        beta[i] = v
-        target -= v * A[:, i]
-    free = [i for i in range(k) if i not in fixed]
-    if free:
-        coef, *_ = np.linalg.lstsq(A[:, free], target, rcond=None)
-        beta[free] = coef
-    r = y - A @ beta
-    return beta, float(np.sqrt(np.mean(r**2)))
+class _Reduced:
+    """``min ‖Aβ − y‖`` in the k-dimensional space of a QR factorisation of ``A``.
+
+    ``‖Aβ − y‖² = ‖Rβ − c‖² + ‖r⊥‖²`` with ``A = QR``, ``c = Qᵀy``: trying a snapped
+    value costs a k×k solve instead of an n×k one, without squaring the condition
+    number as the normal equations would.
+    """
+
+    def __init__(self, A: np.ndarray, y: np.ndarray) -> None:
+        Q, self.R = np.linalg.qr(A)
+        self.c = Q.T @ y
+        self.perp2 = float(np.sum((y - Q @ self.c) ** 2))
+        self.n = len(y)
+
+    def fit(self, fixed: dict[int, float]) -> tuple[np.ndarray, float]:
+        k = self.R.shape[1]
+        beta = np.zeros(k)
+        target = self.c.copy()
+        for i, v in fixed.items():
+            beta[i] = v
+            target -= v * self.R[:, i]
+        free = [i for i in range(k) if i not in fixed]
+        if free:
+            coef, *_ = np.linalg.lstsq(self.R[:, free], target, rcond=None)
+            beta[free] = coef
+        r = self.c - self.R @ beta
+        return beta, float(np.sqrt((float(r @ r) + self.perp2) / self.n))
 
 
 def snap_linear(
@@ -82,7 +113,8 @@ def snap_linear(
     rmse : float
         RMSE of the final fit.
     """
-    beta, base = _fit_free(A, y, {})
+    red = _Reduced(A, y)
+    beta, base = red.fit({})
     limit = base + rel_tol * min(base, 0.1 * float(np.std(y))) + abs_tol
     norms = np.linalg.norm(A, axis=0)
     order = np.argsort(np.abs(beta) * norms)  # smallest contributions first: try dropping them
@@ -93,7 +125,7 @@ def snap_linear(
         for _, value in simple_values(float(beta[i])):
             trial = dict(fixed)
             trial[int(i)] = float(value)
-            b, r = _fit_free(A, y, trial)
+            b, r = red.fit(trial)
             if r <= limit:
                 fixed, beta, rmse = trial, b, r
                 exact[int(i)] = value
