@@ -459,6 +459,7 @@ def distill(
             max_terms=max_terms, degree=degree, structure=structure, report=report,
             should_stop=should_stop, on_best=on_best, t0=t0, seed=seed,
             slack=noise if given else 0.0,
+            gradient=getattr(source, "gradient", None) if callable(source) else None,
         )
         info.update(search_info)
         cands = candidates_of(exprs)

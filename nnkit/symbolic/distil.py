@@ -1,12 +1,18 @@
 """The grammar search behind :func:`nnkit.symbolic.distill`: structure first, then the parts.
 
 With two or more inputs the source is first examined as a differentiable surrogate
-(:mod:`nnkit.symbolic.structure`): inputs it does not depend on are dropped, a
-dependence on one combination (``x·y``, ``x/y``, ``x ± y``) turns the problem into a
-one-variable one, and an additive or multiplicative separation ``f = g(x) ∘ h(y)`` is
-searched part by part on slices of the surrogate (AI Feynman, Udrescu & Tegmark 2020);
-the parts' terms are then combined and refitted on the samples themselves. The whole
-problem is searched too, with the time that is left.
+(:mod:`nnkit.symbolic.structure`; a data set gets a spline surrogate). Then, as in AI
+Feynman (Udrescu & Tegmark 2020):
+
+* inputs the function does not depend on are dropped;
+* a dependence on one combination (``x·y``, ``x/y``, ``x ± y``) makes that combination a
+  new input, one fewer;
+* an additive or multiplicative separation ``f = g(x_i) ∘ h(rest)`` is searched part by
+  part, each part on a slice of the surrogate, recursively; the parts' terms are then
+  combined (sum, or all products) and refitted on the samples themselves.
+
+Whatever the parts give is checked on the samples; the whole problem is searched too,
+with the time that is left, unless a part already gave an exact formula.
 """
 
 from __future__ import annotations
@@ -18,15 +24,20 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
-from nnkit.symbolic.refine import Model
-from nnkit.symbolic.search import SearchSettings, model_size, search
+from nnkit.symbolic.grammar import Node, mul, power, substitute, var
+from nnkit.symbolic.noise import exact_threshold
+from nnkit.symbolic.refine import Model, fit_linear, refine, snap_model
+from nnkit.symbolic.search import SearchSettings, SearchState, model_size, search
+from nnkit.symbolic.structure import Structure, detect_structure, surrogate
 
 __all__ = ["grammar_search"]
+
+Fn = Callable[[np.ndarray], np.ndarray]
 
 
 def _models_to_exprs(models: Sequence[Model], symbols: Sequence[sp.Symbol], limit: int = 400,
                      ) -> list[tuple[sp.Expr, str]]:
-    """The sympy forms of the most useful models: the exact ones and the error/size front."""
+    """The sympy forms of the most useful models: the most accurate and the smallest."""
     by_error = sorted(models, key=lambda m: (m.rmse, model_size(m)))[: limit * 3 // 4]
     by_size = sorted(models, key=lambda m: (model_size(m), m.rmse))[: limit // 4]
     ranked = list({id(m): m for m in by_error + by_size}.values())
@@ -39,8 +50,168 @@ def _models_to_exprs(models: Sequence[Model], symbols: Sequence[sp.Symbol], limi
     return out
 
 
+def _moved(m: Model, variables: dict[int, Node], offset: int = 0) -> Model:
+    """A part's model in the whole problem's variables (slots shifted by ``offset``)."""
+    terms = [substitute(t, variables, offset) for t in m.terms]
+    den = substitute(m.den, variables, offset) if m.den is not None else None
+    return Model(terms, np.array(m.theta, dtype=float), den, np.array(m.coef), m.rmse,
+                 {k + offset: v for k, v in m.exact_theta.items()}, list(m.exact_coef), m.origin)
+
+
+def _best_parts(state: SearchState, k: int = 3) -> list[Model]:
+    """The part formulas worth combining: the simplest exact ones, then the most accurate."""
+    exact = sorted(state.exact, key=lambda m: (model_size(m), m.rmse))[:k]
+    rest = sorted((m for m in state.models if m not in exact),
+                  key=lambda m: (m.rmse, model_size(m)))[: max(1, k - len(exact))]
+    return exact + rest
+
+
+class _Recursion:
+    """Solves the problem and its parts; everything ends in models on the full samples."""
+
+    def __init__(self, X: np.ndarray, y: np.ndarray, f: Fn, domain: Sequence[tuple[float, float]],
+                 noise: float, accuracy: float, gradient: Fn | None, settings: SearchSettings,
+                 report: Callable[[str, float], None], should_stop: Callable[[], bool] | None,
+                 on_model: Callable[[Model], None], slack: float, t_end: float) -> None:
+        self.X, self.y, self.f, self.domain = X, y, f, list(domain)
+        self.noise, self.accuracy, self.gradient = noise, accuracy, gradient
+        self.settings, self.report, self.should_stop = settings, report, should_stop
+        self.on_model, self.slack, self.t_end = on_model, slack, t_end
+        self.models: list[Model] = []
+        self.n = len(y)
+        self.ystd = float(np.std(y)) or 1.0
+        self.tol = exact_threshold(noise, self.n) * self.ystd if noise <= 0.3 else 0.0
+        self.structure: Structure | None = None
+        self.steps: list[str] = []
+
+    def left(self) -> float:
+        return self.t_end - time.perf_counter()
+
+    def stop(self) -> bool:
+        return self.left() <= 0 or (self.should_stop is not None and self.should_stop())
+
+    def exact_found(self) -> bool:
+        return any(m.rmse <= self.tol for m in self.models)
+
+    def search_on(self, X: np.ndarray, y: np.ndarray, noise: float, share: float, slack: float,
+                  label: str) -> SearchState:
+        budget = max(0.5, share * self.left())
+        s = SearchSettings(self.settings.max_terms, self.settings.degree, self.settings.screen,
+                           budget, self.settings.stages)
+        return search(X, y, noise, s, progress=lambda st, fr: self.report(f"{label}: {st}", fr),
+                      should_stop=self.should_stop, slack=slack)
+
+    def keep(self, m: Model) -> None:
+        """Refit a combined model on the full samples, refine and snap it, and keep it."""
+        fit_linear(m, self.X, self.y)
+        if not np.isfinite(m.rmse):
+            return
+        if m.rmse > self.tol and len(m.theta):
+            m = refine(m, self.X, self.y, max_nfev=30)
+        m = snap_model(m, self.X, self.y, 3.0 / np.sqrt(self.n),
+                       self.slack * self.ystd + 1e-12 * (self.ystd + abs(float(np.mean(self.y)))))
+        m.origin = "structure"
+        self.models.append(m)
+        self.on_model(m)
+
+    # ---------------------------------------------------------------- the parts
+    def run(self, names: Sequence[str]) -> None:
+        d = self.X.shape[1]
+        self.report("structure", 0.0)
+        st = detect_structure(self.f, self.domain, names, gradient=self.gradient,
+                              accuracy=self.accuracy, n=300)
+        self.structure = st
+        if not st.reliable:
+            self.steps.append(f"no structure used: the surrogate's error ({100 * st.accuracy:.2g} %) "
+                              "is too large for the tests")
+            return
+        used = [i for i in range(d) if st.uses[i]]
+        if 0 < len(used) < d:
+            self.steps.append("dropped " + ", ".join(n for n, u in zip(names, st.uses, strict=True) if not u))
+            self.solve_sub(used, {k: var(i) for k, i in enumerate(used)},
+                           self.X[:, used], 0.5, "inputs it depends on")
+            return
+        if st.combination is not None and d == 2:
+            i, j = st.pair
+            combo = {"+": lambda a, b: a + b, "-": lambda a, b: a - b,
+                     "*": lambda a, b: a * b, "/": lambda a, b: a / b}[st.combination]
+            node = {"+": Node("add", (var(i), var(j))),
+                    "-": Node("add", (var(i), mul(Node("num", (), -1.0), var(j)))),
+                    "*": mul(var(i), var(j)), "/": mul(var(i), power(var(j), -1))}[st.combination]
+            self.steps.append(f"searched f({names[i]} {st.combination} {names[j]})")
+            u = combo(self.X[:, i], self.X[:, j])[:, None]
+            self.solve_sub([0], {0: node}, u, 0.5, f"f({names[i]} {st.combination} {names[j]})")
+            return
+        if st.separable is not None and d == 2:
+            self.separate(st, names)
+
+    def solve_sub(self, _cols: list[int], mapping: dict[int, Node], Xs: np.ndarray, share: float,
+                  label: str) -> None:
+        """Search the full samples in fewer inputs (a reduction that is exact if the test was)."""
+        state = self.search_on(Xs, self.y, self.noise, share, self.slack, label)
+        for m in sorted(state.models, key=lambda m: m.rmse)[:40]:
+            moved = _moved(m, mapping)
+            self.models.append(moved)
+        best = min(state.models, key=lambda m: m.rmse, default=None)
+        if best is not None:
+            self.on_model(_moved(best, mapping))
+
+    def separate(self, st: Structure, names: Sequence[str]) -> None:
+        """Search g(x_i) and h(x_j) on slices of the surrogate, then combine them."""
+        i, j = st.pair
+        kind = st.separable
+        lo = np.array([a for a, _ in self.domain])
+        hi = np.array([b for _, b in self.domain])
+        centre = 0.5 * (lo + hi)
+        if kind == "multiplicative":
+            # fix the other input where the function is largest, so the slice is not ~0
+            probe = lo + (hi - lo) * np.random.default_rng(1).random((64, len(lo)))
+            centre = probe[int(np.argmax(np.abs(self.f(probe))))]
+        parts: list[list[Model]] = []
+        for k, (a, b) in enumerate(((i, j), (j, i))):
+            t = np.linspace(lo[a], hi[a], 300)
+            P = np.tile(centre, (len(t), 1))
+            P[:, a] = t
+            with np.errstate(all="ignore"):
+                v = np.asarray(self.f(P), dtype=float).reshape(-1)
+            if not np.all(np.isfinite(v)) or np.std(v) == 0:
+                parts.append([Model([], coef=np.array([float(np.mean(v))]), rmse=0.0)])
+                continue
+            state = self.search_on(t[:, None], v, self.accuracy, 0.3 if k == 0 else 0.45,
+                                   self.accuracy, f"{kind} part in {names[a]}")
+            parts.append([_moved(m, {0: var(a)}) for m in _best_parts(state)])
+            del b
+        self.steps.append(f"{kind}: searched g({names[i]}) and h({names[j]}) on slices")
+        for g in parts[0]:
+            for h in parts[1]:
+                combined = _combine(g, h, kind)
+                if combined is not None:
+                    self.keep(combined)
+
+
+def _combine(g: Model, h: Model, kind: str | None) -> Model | None:
+    """``g + h`` or ``g·h`` as one model whose outer coefficients are refitted."""
+    h_moved = _moved(h, {}, offset=len(g.theta))
+    theta = np.concatenate([g.theta, h_moved.theta])
+    if kind == "additive":
+        if g.den is not None or h.den is not None:
+            return None
+        return Model(g.terms + h_moved.terms, theta)
+    gt = [None, *g.terms]
+    ht = [None, *h_moved.terms]
+    terms = []
+    for a in gt:
+        for b in ht:
+            if a is None and b is None:
+                continue
+            terms.append(a if b is None else b if a is None else mul(a, b))
+    dens = [m.den for m in (g, h_moved) if m.den is not None]
+    den = None if not dens else dens[0] if len(dens) == 1 else mul(*dens)
+    return Model(terms, theta, den)
+
+
 def grammar_search(
-    source: Callable[[np.ndarray], np.ndarray] | tuple[np.ndarray, np.ndarray],
+    source: Fn | tuple[np.ndarray, np.ndarray],
     X: np.ndarray,
     y: np.ndarray,
     symbols: Sequence[sp.Symbol],
@@ -51,6 +222,7 @@ def grammar_search(
     max_terms: int = 8,
     degree: int | None = None,
     structure: bool = True,
+    gradient: Fn | None = None,
     report: Callable[[str, float], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
     on_best: Callable[[Any], None] | None = None,
@@ -63,7 +235,7 @@ def grammar_search(
     Parameters
     ----------
     source : callable or (X, y)
-        The surrogate to examine (a callable), or the data themselves.
+        The surrogate to examine (a callable, e.g. a network), or the data themselves.
     X, y : numpy.ndarray
         The samples formulas are fitted to.
     symbols : sequence of sympy.Symbol
@@ -76,6 +248,8 @@ def grammar_search(
         See :class:`nnkit.symbolic.search.SearchSettings`.
     structure : bool, default True
         Examine the source's structure first (two or more inputs).
+    gradient : callable, optional
+        The source's gradient (``(n, d) -> (n, d)``); finite differences otherwise.
     report, should_stop, on_best
         Progress callback, stop hook and best-so-far hook (see :func:`distill`).
     t0 : float, optional
@@ -87,28 +261,52 @@ def grammar_search(
     Returns
     -------
     (list, dict)
-        The candidate formulas and ``{"n_models", "stopped", "stage", "structure"?}``.
+        The candidate formulas, and ``{"n_models", "stopped", "stage", "structure",
+        "steps"}``.
     """
     t0 = time.perf_counter() if t0 is None else t0
     report = report or (lambda stage, f: None)
-    info: dict[str, Any] = {}
-    exprs: list[tuple[sp.Expr, str]] = []
+    info: dict[str, Any] = {"structure": None, "steps": []}
+    best_rmse = [float("inf")]
 
     def best_hook(m: Model) -> None:
-        if on_best is None:
+        if on_best is None or not m.rmse < best_rmse[0]:
             return
+        best_rmse[0] = m.rmse
         from nnkit.symbolic.core import candidate_from
-        from nnkit.symbolic.noise import exact_threshold
 
-        c = candidate_from(m.sympy(symbols), X, y, symbols, exact_threshold(noise, len(y)),
-                           m.origin)
+        try:
+            expr = m.sympy(symbols)
+        except (ValueError, TypeError, ZeroDivisionError):
+            return
+        c = candidate_from(expr, X, y, symbols, exact_threshold(noise, len(y)), m.origin)
         if c is not None:
             on_best(c)
 
-    left = max(0.5, time_budget - (time.perf_counter() - t0))
-    settings = SearchSettings(max_terms=max_terms, degree=degree, time_budget=left)
-    state = search(X, y, noise, settings, progress=report, should_stop=should_stop,
-                   on_model=best_hook, slack=slack)
-    exprs += _models_to_exprs(state.models, symbols)
-    info.update({"n_models": len(state.models), "stopped": state.stopped, "stage": state.stage})
-    return exprs, info
+    settings = SearchSettings(max_terms=max_terms, degree=degree)
+    models: list[Model] = []
+    t_end = t0 + time_budget
+    if structure and X.shape[1] >= 2:
+        if callable(source):
+            f, acc = source, (slack or 0.0)
+        else:
+            f, acc = surrogate(X, y, seed)
+            acc = max(acc, 1e-6)
+        rec = _Recursion(X, y, f, domain, noise, acc, gradient, settings, report, should_stop,
+                         best_hook, slack, t_end)
+        rec.run([s.name for s in symbols])
+        models += rec.models
+        info["structure"] = rec.structure
+        info["steps"] = rec.steps
+        done = rec.exact_found()
+    else:
+        done = False
+    state = SearchState()
+    if not done and time.perf_counter() < t_end:
+        left = max(0.5, t_end - time.perf_counter())
+        settings = SearchSettings(max_terms=max_terms, degree=degree, time_budget=left)
+        state = search(X, y, noise, settings, progress=report, should_stop=should_stop,
+                       on_model=best_hook, slack=slack)
+        models += state.models
+    info.update({"n_models": len(models), "stopped": state.stopped, "stage": state.stage})
+    return _models_to_exprs(models, symbols), info

@@ -33,6 +33,7 @@ __all__ = [
     "num",
     "parameterize",
     "power",
+    "substitute",
     "to_sympy",
     "var",
 ]
@@ -326,3 +327,18 @@ def parameterize(node: Node, start: list[float] | None = None) -> tuple[Node, li
         return n
 
     return walk(node), p
+
+
+def substitute(node: Node, variables: dict[int, Node], slot_offset: int = 0) -> Node:
+    """``node`` with variable ``i`` replaced by ``variables[i]`` and slots shifted by ``slot_offset``.
+
+    Used to put a formula found for a part of the problem (one input, or a combination
+    such as ``x·y`` taken as a new input) back into the whole problem's variables.
+    """
+    if node.op == "var":
+        return variables.get(int(node.value), node)  # type: ignore[arg-type]
+    if node.op == "par":
+        return const(int(node.value) + slot_offset)  # type: ignore[arg-type]
+    if not node.args:
+        return node
+    return Node(node.op, tuple(substitute(a, variables, slot_offset) for a in node.args), node.value)

@@ -26,7 +26,7 @@ from nnkit.symbolic.snap import simple_values, snap_linear
 __all__ = ["Model", "fit_linear", "refine", "snap_model"]
 
 
-@dataclass
+@dataclass(eq=False)
 class Model:
     """A formula with fitted constants (see the module docstring).
 
