@@ -309,8 +309,12 @@ def _symbols(variables: Sequence[str | sp.Symbol] | None, d: int) -> tuple[sp.Sy
 
 
 def candidate_from(expr: sp.Expr, X: np.ndarray, y: np.ndarray, symbols: Sequence[sp.Symbol],
-                   threshold: float, method: str) -> Candidate | None:
-    """A :class:`Candidate` for ``expr``, its error measured on the samples (None if not finite)."""
+                   threshold: float, method: str, max_free: int = 3) -> Candidate | None:
+    """A :class:`Candidate` for ``expr``, its error measured on the samples (None if not finite).
+
+    It is exact when its relative error is within ``threshold`` and it has at most
+    ``max_free`` numbers that did not snap to simple values.
+    """
     vals = {s: X[:, i] for i, s in enumerate(symbols)}
     try:
         with np.errstate(all="ignore"):
@@ -325,9 +329,10 @@ def candidate_from(expr: sp.Expr, X: np.ndarray, y: np.ndarray, symbols: Sequenc
     numer = sp.fraction(sp.together(expr))[0] if expr.is_Mul or expr.is_Pow else expr
     n_terms = sum(1 for t in sp.Add.make_args(sp.expand(numer) if numer.is_Add else numer)
                   if not t.is_Number)
+    free = len(expr.atoms(sp.Float))
     return Candidate(expr=expr, complexity=node_count(expr), rmse=rmse, nrmse=rmse / ystd,
-                     n_terms=int(n_terms), free_constants=len(expr.atoms(sp.Float)),
-                     method=method, exact=bool(rmse / ystd <= threshold))
+                     n_terms=int(n_terms), free_constants=free, method=method,
+                     exact=bool(rmse / ystd <= threshold and free <= max_free))
 
 
 # ---------------------------------------------------------------------------- distill
@@ -344,10 +349,12 @@ def distill(
     constant_tol: float = 1e-3,
     accuracy: float | None = None,
     max_noise: float = 0.3,
+    max_free_constants: int = 3,
     extrapolation: Domain | None = None,
     time_budget: float = 20.0,
     budget_clock: str = "wall",
     structure: bool = True,
+    data: tuple[np.ndarray, np.ndarray] | None = None,
     seed: int = 0,
     progress: Progress | None = None,
     should_stop: Callable[[], bool] | None = None,
@@ -385,6 +392,10 @@ def distill(
     max_noise : float, default 0.3
         Above this relative noise level the samples hold no law to distil: status
         ``"none"`` (the best candidates are still listed).
+    max_free_constants : int, default 3
+        A formula with more fitted numbers that did not snap to simple values is not
+        called exact even when it matches the samples: a long enough series (a Taylor
+        polynomial of cos) matches any smooth function to 10⁻⁹.
     extrapolation : sequence of (low, high), optional
         Window for extrapolation checks (default: :func:`widen_domain` of ``domain``).
     time_budget : float, default 20
@@ -394,6 +405,11 @@ def distill(
     structure : bool, default True
         For two or more inputs, detect separability and symmetries first
         (:mod:`nnkit.symbolic.structure`) and search the parts.
+    data : (X, y), optional
+        The samples a network ``source`` was trained on. The search runs on the
+        network (dense samples, its structure), then the best formulas' constants are
+        refitted on these data and the labels judge them against the data's own noise
+        level, which a network's smooth error does not blur. Ignored for a data source.
     seed : int, default 0
         Seed for sampling and for gplearn.
     progress : callable, optional
@@ -437,16 +453,28 @@ def distill(
     given = accuracy is not None
     noise = float(accuracy) if given else estimate_noise(X, y)  # type: ignore[arg-type]
     noise = max(noise, 0.0)
+    source_noise = noise
+    verify = None
+    verify_search_samples = (X, y)
+    if data is not None and callable(source):
+        Xv, yv, _ = _as_samples(data, domain_t, max(n_samples, len(data[1])), seed)
+        if float(np.std(yv)) > 0:
+            noise_v = estimate_noise(Xv, yv)
+            verify = (Xv, yv, noise_v)
+            # from here on the formulas are judged on the data
+            X, y, noise, given = Xv, yv, noise_v, False
     threshold = exact_threshold(noise, len(y))
     info: dict[str, Any] = {"noise": noise, "noise_source": "given" if given else "estimated",
-                            "threshold": threshold, "stopped": "", "stage": ""}
+                            "threshold": threshold, "stopped": "", "stage": "",
+                            "judged_on": "data" if verify is not None or not callable(source)
+                            else "source"}
 
     def candidates_of(exprs: Sequence[tuple[sp.Expr, str]]) -> list[Candidate]:
         out: dict[sp.Expr, Candidate] = {}
         for e, how in exprs:
             if e in out:
                 continue
-            c = candidate_from(e, X, y, symbols, threshold, how)
+            c = candidate_from(e, X, y, symbols, threshold, how, max_free_constants)
             if c is not None:
                 out[e] = c
         return list(out.values())
@@ -454,12 +482,14 @@ def distill(
     if method == "grammar":
         from nnkit.symbolic.distil import grammar_search
 
+        Xs, ys = (verify_search_samples if verify is not None else (X, y))
         exprs, search_info = grammar_search(
-            source, X, y, symbols, domain_t, noise, time_budget=time_budget,
+            source, Xs, ys, symbols, domain_t, source_noise, time_budget=time_budget,
             max_terms=max_terms, degree=degree, structure=structure, report=report,
             should_stop=should_stop, on_best=on_best, t0=t0, seed=seed,
-            slack=noise if given else 0.0,
+            slack=source_noise if accuracy is not None else 0.0,
             gradient=getattr(source, "gradient", None) if callable(source) else None,
+            verify=verify,
         )
         info.update(search_info)
         cands = candidates_of(exprs)
@@ -486,7 +516,9 @@ def distill(
             # differences), and the noise is at most that residual
             noise, threshold = revised, exact_threshold(revised, len(y))
             info.update(noise=noise, threshold=threshold, noise_source="bounded by a formula")
-            cands = [replace(c, exact=bool(c.nrmse <= threshold)) for c in cands]
+            cands = [replace(c, exact=bool(c.nrmse <= threshold
+                                           and c.free_constants <= max_free_constants))
+                     for c in cands]
     exact = [c for c in cands if c.exact]
     if noise > max_noise:
         status = "none"
@@ -508,8 +540,8 @@ def distill(
         why = {"time": " within the time budget", "stopped": " before the search was stopped"}
         msg = (f"Approximation, error {_pct(best.nrmse)}: no formula found"
                f"{why.get(info.get('stopped', ''), '')} reproduces the samples to their noise "
-               f"level ({_pct(noise)}). The Pareto front lists the best trade-offs between "
-               "complexity and error.")
+               f"level ({_pct(noise)}) with at most {max_free_constants} fitted numbers. The "
+               "Pareto front lists the best trade-offs between complexity and error.")
     report("done", 1.0)
     return Distillation(status, msg, best, cands, _front_frame(cands, best), symbols, domain_t,
                         extrap, X, y, method, time.perf_counter() - t0, size, info)

@@ -59,11 +59,15 @@ def _moved(m: Model, variables: dict[int, Node], offset: int = 0) -> Model:
 
 
 def _best_parts(state: SearchState, k: int = 3) -> list[Model]:
-    """The part formulas worth combining: the simplest exact ones, then the most accurate."""
-    exact = sorted(state.exact, key=lambda m: (model_size(m), m.rmse))[:k]
-    rest = sorted((m for m in state.models if m not in exact),
-                  key=lambda m: (m.rmse, model_size(m)))[: max(1, k - len(exact))]
-    return exact + rest
+    """The part formulas worth combining: the simplest exact ones, the most accurate, and
+    the simplest of those nearly as accurate."""
+    exact = sorted(state.exact, key=lambda m: (m.n_free, model_size(m), m.rmse))[:k]
+    by_error = sorted(state.models, key=lambda m: (m.rmse, model_size(m)))
+    best = by_error[0].rmse if by_error else 0.0
+    near = sorted((m for m in state.models if m.rmse <= 3 * best + 1e-12),
+                  key=lambda m: (m.n_free, model_size(m)))
+    out = list({id(m): m for m in exact + by_error[:2] + near[:2]}.values())
+    return out[: k + 2]
 
 
 class _Recursion:
@@ -72,7 +76,10 @@ class _Recursion:
     def __init__(self, X: np.ndarray, y: np.ndarray, f: Fn, domain: Sequence[tuple[float, float]],
                  noise: float, accuracy: float, gradient: Fn | None, settings: SearchSettings,
                  report: Callable[[str, float], None], should_stop: Callable[[], bool] | None,
-                 on_model: Callable[[Model], None], slack: float, t_end: float) -> None:
+                 on_model: Callable[[Model], None], slack: float, t_end: float,
+                 confirm: Callable[[Model], Model | None] | None = None) -> None:
+        self.confirm = confirm
+        self.confirmed: list[Model] = []
         self.X, self.y, self.f, self.domain = X, y, f, list(domain)
         self.noise, self.accuracy, self.gradient = noise, accuracy, gradient
         self.settings, self.report, self.should_stop = settings, report, should_stop
@@ -91,6 +98,8 @@ class _Recursion:
         return self.left() <= 0 or (self.should_stop is not None and self.should_stop())
 
     def exact_found(self) -> bool:
+        if self.confirm is not None:
+            return bool(self.confirmed)
         return any(m.rmse <= self.tol for m in self.models)
 
     def search_on(self, X: np.ndarray, y: np.ndarray, noise: float, share: float, slack: float,
@@ -101,17 +110,30 @@ class _Recursion:
         return search(X, y, noise, s, progress=lambda st, fr: self.report(f"{label}: {st}", fr),
                       should_stop=self.should_stop, slack=slack)
 
+    def consider(self, m: Model) -> None:
+        """Keep a model of the whole problem, confirmed on the data when there are any."""
+        self.models.append(m)
+        if self.confirm is not None and m.rmse <= self.tol:
+            r = self.confirm(m)
+            if r is not None:
+                self.confirmed.append(r)
+
     def keep(self, m: Model) -> None:
-        """Refit a combined model on the full samples, refine and snap it, and keep it."""
-        fit_linear(m, self.X, self.y)
+        """Refit a combined model's outer coefficients on the full samples and keep it.
+
+        Snapping, which costs an optimisation per number, is only for an exact fit.
+        """
+        fit_linear(m, self.X, self.y)  # the parts' inner numbers hold for the whole
         if not np.isfinite(m.rmse):
             return
-        if m.rmse > self.tol and len(m.theta):
-            m = refine(m, self.X, self.y, max_nfev=30)
-        m = snap_model(m, self.X, self.y, 3.0 / np.sqrt(self.n),
-                       self.slack * self.ystd + 1e-12 * (self.ystd + abs(float(np.mean(self.y)))))
         m.origin = "structure"
-        self.models.append(m)
+        m.exact_coef = [None] * len(m.coef)
+        self.consider(m)
+        if m.rmse <= self.tol:
+            m = snap_model(m, self.X, self.y, 3.0 / np.sqrt(self.n),
+                           self.slack * self.ystd + 1e-12 * (self.ystd + abs(float(np.mean(self.y)))))
+            m.origin = "structure"
+            self.consider(m)
         self.on_model(m)
 
     # ---------------------------------------------------------------- the parts
@@ -150,8 +172,7 @@ class _Recursion:
         """Search the full samples in fewer inputs (a reduction that is exact if the test was)."""
         state = self.search_on(Xs, self.y, self.noise, share, self.slack, label)
         for m in sorted(state.models, key=lambda m: m.rmse)[:40]:
-            moved = _moved(m, mapping)
-            self.models.append(moved)
+            self.consider(_moved(m, mapping))
         best = min(state.models, key=lambda m: m.rmse, default=None)
         if best is not None:
             self.on_model(_moved(best, mapping))
@@ -165,7 +186,8 @@ class _Recursion:
         centre = 0.5 * (lo + hi)
         if kind == "multiplicative":
             # fix the other input where the function is largest, so the slice is not ~0
-            probe = lo + (hi - lo) * np.random.default_rng(1).random((64, len(lo)))
+            # (inside the domain: a network is least accurate at its edges)
+            probe = lo + (hi - lo) * (0.2 + 0.6 * np.random.default_rng(1).random((64, len(lo))))
             centre = probe[int(np.argmax(np.abs(self.f(probe))))]
         parts: list[list[Model]] = []
         for k, (a, b) in enumerate(((i, j), (j, i))):
@@ -177,16 +199,22 @@ class _Recursion:
             if not np.all(np.isfinite(v)) or np.std(v) == 0:
                 parts.append([Model([], coef=np.array([float(np.mean(v))]), rmse=0.0)])
                 continue
-            state = self.search_on(t[:, None], v, self.accuracy, 0.3 if k == 0 else 0.45,
-                                   self.accuracy, f"{kind} part in {names[a]}")
-            parts.append([_moved(m, {0: var(a)}) for m in _best_parts(state)])
+            # the source's error relative to this slice's own spread
+            acc = self.accuracy * self.ystd / max(float(np.std(v)), 1e-300)
+            state = self.search_on(t[:, None], v, min(acc, 0.3), 0.3 if k == 0 else 0.45,
+                                   min(acc, 0.3), f"{kind} part in {names[a]}")
+            # parts with many terms are series approximations: their products explode
+            parts.append([_moved(m, {0: var(a)}) for m in _best_parts(state) if len(m.terms) <= 4])
             del b
         self.steps.append(f"{kind}: searched g({names[i]}) and h({names[j]}) on slices")
-        for g in parts[0]:
-            for h in parts[1]:
-                combined = _combine(g, h, kind)
-                if combined is not None:
-                    self.keep(combined)
+        pairs = [(g, h) for g in parts[0] for h in parts[1]]
+        for k, (g, h) in enumerate(pairs):
+            if self.stop():
+                break
+            self.report(f"combining the {kind} parts", k / len(pairs))
+            combined = _combine(g, h, kind)
+            if combined is not None:
+                self.keep(combined)
 
 
 def _combine(g: Model, h: Model, kind: str | None) -> Model | None:
@@ -229,6 +257,7 @@ def grammar_search(
     t0: float | None = None,
     seed: int = 0,
     slack: float = 0.0,
+    verify: tuple[np.ndarray, np.ndarray, float] | None = None,
 ) -> tuple[list[tuple[sp.Expr, str]], dict[str, Any]]:
     """Formulas for the samples ``(X, y)`` of ``source``, as (sympy, how it was found) pairs.
 
@@ -257,6 +286,9 @@ def grammar_search(
     seed : int, default 0
     slack : float, default 0
         The source's known relative inaccuracy (see :func:`nnkit.symbolic.search.search`).
+    verify : (X, y, noise), optional
+        The data the source was trained on and their relative noise level: the best
+        formulas are refitted (constants refined and snapped) on them.
 
     Returns
     -------
@@ -286,6 +318,14 @@ def grammar_search(
     settings = SearchSettings(max_terms=max_terms, degree=degree)
     models: list[Model] = []
     t_end = t0 + time_budget
+    confirm = None
+    if verify is not None:
+        Xv, yv, noise_v = verify
+
+        def confirm(m: Model) -> Model | None:
+            r = _refit_one(m, Xv, yv, noise_v, quick=True)
+            return r if r is not None and r.rmse <= exact_threshold(noise_v, len(yv)) * (np.std(yv) or 1.0) else None
+
     if structure and X.shape[1] >= 2:
         if callable(source):
             f, acc = source, (slack or 0.0)
@@ -293,9 +333,9 @@ def grammar_search(
             f, acc = surrogate(X, y, seed)
             acc = max(acc, 1e-6)
         rec = _Recursion(X, y, f, domain, noise, acc, gradient, settings, report, should_stop,
-                         best_hook, slack, t_end)
+                         best_hook, slack, t_end, confirm)
         rec.run([s.name for s in symbols])
-        models += rec.models
+        models += rec.models + rec.confirmed
         info["structure"] = rec.structure
         info["steps"] = rec.steps
         done = rec.exact_found()
@@ -306,7 +346,53 @@ def grammar_search(
         left = max(0.5, t_end - time.perf_counter())
         settings = SearchSettings(max_terms=max_terms, degree=degree, time_budget=left)
         state = search(X, y, noise, settings, progress=report, should_stop=should_stop,
-                       on_model=best_hook, slack=slack)
-        models += state.models
+                       on_model=best_hook, slack=slack, confirm=confirm)
+        models += state.models + state.confirmed
     info.update({"n_models": len(models), "stopped": state.stopped, "stage": state.stage})
+    if verify is not None:
+        report("refitting on the data", 0.0)
+        models = models + _refit(models, *verify, should_stop=should_stop,
+                                 deadline=t0 + time_budget + 2.0)
     return _models_to_exprs(models, symbols), info
+
+
+def _refit_one(m: Model, X: np.ndarray, y: np.ndarray, noise: float,
+               quick: bool = False) -> Model | None:
+    """``m`` with its constants refitted on ``(X, y)``, refined if needed, and snapped.
+
+    ``quick``: only the outer coefficients are refitted, and it is snapped only if exact.
+    """
+    n = len(y)
+    ystd = float(np.std(y)) or 1.0
+    tol = exact_threshold(noise, n) * ystd
+    r = Model(list(m.terms), np.array(m.theta, dtype=float), m.den, origin=f"{m.origin}, refitted")
+    fit_linear(r, X, y)
+    if not np.isfinite(r.rmse):
+        return None
+    if r.rmse > tol and len(r.theta) and not quick:
+        r = refine(r, X, y, max_nfev=20)
+    if quick and r.rmse > tol:
+        r.exact_coef = [None] * len(r.coef)
+        return r
+    return snap_model(r, X, y, 3.0 / np.sqrt(n), 1e-12 * (ystd + abs(float(np.mean(y)))))
+
+
+def _refit(models: Sequence[Model], X: np.ndarray, y: np.ndarray, noise: float,
+           should_stop: Callable[[], bool] | None = None, limit: int = 80,
+           deadline: float = float("inf")) -> list[Model]:
+    """The most promising models' constants refitted on ``(X, y)`` (until ``deadline``).
+
+    Most accurate first, then the smallest; the unsnapped fits come before the snapped
+    ones, as a snap on the source may have dropped a term the data need.
+    """
+    by_error = sorted(models, key=lambda m: (m.rmse, m.n_free == 0, model_size(m)))
+    by_size = sorted(models, key=lambda m: (model_size(m), m.rmse))
+    chosen = list({id(m): m for m in by_error[: limit * 3 // 4] + by_size[: limit // 4]}.values())
+    out = []
+    for m in chosen:
+        if (should_stop is not None and should_stop()) or time.perf_counter() > deadline:
+            break
+        r = _refit_one(m, X, y, noise)
+        if r is not None:
+            out.append(r)
+    return out

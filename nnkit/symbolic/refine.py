@@ -21,7 +21,7 @@ import sympy as sp
 from scipy.optimize import least_squares
 
 from nnkit.symbolic.grammar import Node, evaluate_node, slots, to_sympy
-from nnkit.symbolic.snap import simple_values, snap_linear
+from nnkit.symbolic.snap import simple_numbers, snap_linear
 
 __all__ = ["Model", "fit_linear", "refine", "snap_model"]
 
@@ -191,13 +191,13 @@ def snap_model(model: Model, X: np.ndarray, y: np.ndarray, rel: float, tol: floa
     exact: dict[int, sp.Expr] = {}
     order = sorted(range(len(model.theta)), key=lambda k: abs(model.theta[k]))
     for k in order:
-        for _, value in simple_values(float(current.theta[k]))[:4]:
+        for number in simple_numbers(float(current.theta[k]))[:4]:
             trial_fixed = dict(fixed)
-            trial_fixed[k] = float(value)
+            trial_fixed[k] = number.value
             trial = refine(current, X, y, fixed=trial_fixed, max_nfev=15)
             if trial.rmse <= limit:
                 current, fixed = trial, trial_fixed
-                exact[k] = value
+                exact[k] = number.sympy()
                 break
     current.exact_theta = exact
     with np.errstate(all="ignore"):

@@ -93,10 +93,13 @@ class SearchState:
         The stage running (or the last one run).
     stopped : str
         ``""`` (ran to the end or found an exact formula), ``"time"`` or ``"stopped"``.
+    confirmed : list of Model
+        With a ``confirm`` hook: what it returned for the exact models.
     """
 
     models: list[Model] = field(default_factory=list)
     exact: list[Model] = field(default_factory=list)
+    confirmed: list[Model] = field(default_factory=list)
     stage: str = ""
     stopped: str = ""
 
@@ -135,7 +138,9 @@ class _Stop(Exception):
 class _Searcher:
     def __init__(self, X: np.ndarray, y: np.ndarray, noise: float, settings: SearchSettings,
                  report: Report, should_stop: Callable[[], bool] | None,
-                 on_model: Callable[[Model], None] | None, slack: float = 0.0) -> None:
+                 on_model: Callable[[Model], None] | None, slack: float = 0.0,
+                 confirm: Callable[[Model], Model | None] | None = None) -> None:
+        self.confirm = confirm
         self.X, self.y = X, y
         self.n, self.d = X.shape
         self.settings = settings
@@ -182,7 +187,13 @@ class _Searcher:
         self._seen.add(key)
         self.state.models.append(m)
         if m.rmse <= self.tol:
-            self.state.exact.append(m)
+            if self.confirm is None:
+                self.state.exact.append(m)
+            else:
+                confirmed = self.confirm(m)
+                if confirmed is not None:
+                    self.state.exact.append(m)
+                    self.state.confirmed.append(confirmed)
         if m.rmse < self.best_rmse and self.on_model is not None:
             self.best_rmse = m.rmse
             self.on_model(m)
@@ -201,9 +212,14 @@ class _Searcher:
                   origin=self.state.stage)
         if rmse <= raw_rmse * (1 + self.snap_rel) + self.snap_tol:
             keep = [i for i in range(1, len(beta)) if not (exact[i] is not None and exact[i] == 0)]
-            m = Model([terms[i - 1] for i in keep], coef=np.array([beta[0]] + [beta[i] for i in keep]),
-                      rmse=rmse, exact_coef=[exact[0]] + [exact[i] for i in keep],
-                      origin=self.state.stage)
+            snapped = Model([terms[i - 1] for i in keep], coef=np.array([beta[0]] + [beta[i] for i in keep]),
+                            rmse=rmse, exact_coef=[exact[0]] + [exact[i] for i in keep],
+                            origin=self.state.stage)
+            if len(keep) < len(terms) or any(e is not None for e in exact):
+                # the unsnapped fit is kept too: its terms may be right where the source's
+                # own error let a snap drop one
+                self.record(m)
+            m = snapped
         return self.record(m)
 
     def subsets(self, pool: list[int], max_terms: int, target: np.ndarray | None = None) -> list[Model]:
@@ -217,12 +233,14 @@ class _Searcher:
         ok = norm > 0
         pool = [p for p, k in zip(pool, ok, strict=True) if k]
         Z = Ac[:, ok] / norm[ok]
-        found = best_subsets(Z, y - y.mean(), max_terms=min(max_terms, len(pool)), per_size=3,
+        # with noise many small subsets fit about equally well: keep more of them
+        found = best_subsets(Z, y - y.mean(), max_terms=min(max_terms, len(pool)), per_size=8,
                              progress=lambda f: self.check())
         out = []
-        for subsets in found.values():
-            for subset, _ in subsets:
+        for size, subsets in found.items():
+            for subset, _ in subsets[: 8 if size <= 3 else 3]:
                 out.append(self.linear_model([pool[j] for j in subset]))
+            self.check()
         return out
 
     # ---------------------------------------------------------------- stages
@@ -232,6 +250,11 @@ class _Searcher:
         nodes = [monomial(e) for e in exps]
         V = np.column_stack([monomial_values(self.X, e) for e in exps])
         self.monos = self.cs.add_many(nodes, V)
+        # the full polynomial of every degree (noise can lead elimination astray)
+        for k in range(1, deg + 1):
+            full = [i for i in self.monos if sum(exps[nodes.index(self.cs.nodes[i])]) <= k]
+            if len(full) <= self.settings.max_terms + 4:
+                self.linear_model(full)
         self.backward(self.monos)
         self.progress(0.6)
         self.subsets(self.monos, 4)
@@ -479,10 +502,15 @@ class _Searcher:
         return self.state
 
     def done(self) -> bool:
-        """An exact formula is in hand and the stages left are unlikely to give a simpler one."""
-        if not self.state.exact:
+        """An exact formula is in hand and the stages left are unlikely to give a simpler one.
+
+        Only a formula whose numbers all snapped counts: with noise, an approximation
+        with a few free numbers can be within the noise too, and the law may come later.
+        """
+        snapped = [m for m in self.state.exact if m.n_free == 0]
+        if not snapped:
             return False
-        best = min(model_size(m) for m in self.state.exact)
+        best = min(model_size(m) for m in snapped)
         return best <= 10 or self.state.stage != "functions"
 
 
@@ -495,6 +523,7 @@ def search(
     should_stop: Callable[[], bool] | None = None,
     on_model: Callable[[Model], None] | None = None,
     slack: float = 0.0,
+    confirm: Callable[[Model], Model | None] | None = None,
 ) -> SearchState:
     """Search formulas for ``y ≈ f(X)`` (see the module docstring).
 
@@ -522,7 +551,7 @@ def search(
     """
     s = _Searcher(np.asarray(X, dtype=float), np.asarray(y, dtype=float), float(noise),
                   settings or SearchSettings(), progress or (lambda stage, f: None), should_stop,
-                  on_model, slack)
+                  on_model, slack, confirm)
     return s.run()
 
 

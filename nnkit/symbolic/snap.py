@@ -10,12 +10,13 @@ least-squares fit is kept, and the remaining free coefficients are refitted.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from fractions import Fraction
 
 import numpy as np
 import sympy as sp
 
-__all__ = ["simple_values", "snap_linear"]
+__all__ = ["SimpleNumber", "simple_numbers", "simple_values", "snap_linear"]
 
 
 #: Irrational factors a snapped number may carry (beside a simple rational), with a cost.
@@ -32,6 +33,51 @@ _FACTORS: tuple[tuple[sp.Expr, float], ...] = (
 _FACTOR_VALUES = tuple(float(k) for k, _ in _FACTORS)
 
 
+@dataclass(frozen=True)
+class SimpleNumber:
+    """A simple number ``p/q · factor`` (factor 1 or one of the constants above).
+
+    Attributes
+    ----------
+    cost : float
+        Smaller is simpler: the denominator, plus a cost per irrational factor.
+    value : float
+    p, q : int
+    factor : int
+        -1 for none, else an index into the irrational factors.
+    """
+
+    cost: float
+    value: float
+    p: int
+    q: int
+    factor: int = -1
+
+    def sympy(self) -> sp.Expr:
+        """The number as an exact sympy expression."""
+        r = sp.Rational(self.p, self.q)
+        return r if self.factor < 0 else r * _FACTORS[self.factor][0]
+
+
+def simple_numbers(c: float, max_den: int = 12, max_pi_den: int = 4) -> list[SimpleNumber]:
+    """Simple numbers near ``c``, simplest first (see :func:`simple_values`); floats only."""
+    out = [SimpleNumber(0.0, 0.0, 0, 1)]
+    seen = {Fraction(0)}
+    scale = max(abs(c), 1e-300)
+    for q in range(1, max_den + 1):
+        f = Fraction(round(c * q), q)
+        if f not in seen and abs(float(f) - c) <= 0.1 * scale:
+            seen.add(f)
+            out.append(SimpleNumber(q + 0.01 * abs(f.numerator), float(f), f.numerator, f.denominator))
+    for idx, ((_, cost), kf) in enumerate(zip(_FACTORS, _FACTOR_VALUES, strict=True)):
+        for q in range(1, max_pi_den + 1):
+            f = Fraction(round(c / kf * q), q)
+            if f != 0 and f.denominator == q and abs(float(f) * kf - c) <= 0.1 * scale:
+                out.append(SimpleNumber(q + cost + 0.01 * abs(f.numerator), float(f) * kf,
+                                        f.numerator, f.denominator, idx))
+    return sorted(out, key=lambda t: t.cost)
+
+
 def simple_values(c: float, max_den: int = 12, max_pi_den: int = 4) -> list[tuple[float, sp.Expr]]:
     """Simple numbers near ``c``, simplest first: ``[(cost, value), ...]``.
 
@@ -39,21 +85,7 @@ def simple_values(c: float, max_den: int = 12, max_pi_den: int = 4) -> list[tupl
     ``c``, if within 10 % of ``c``), then (p/q)·k for q = 1 … ``max_pi_den`` and
     k one of π, 1/π, √2, √π, 1/√π, √(2π), 1/√(2π) (the constants of physics formulas).
     """
-    out: list[tuple[float, sp.Expr]] = [(0.0, sp.Integer(0))]
-    seen = {Fraction(0)}
-    scale = max(abs(c), 1e-300)
-    for q in range(1, max_den + 1):
-        f = Fraction(round(c * q), q)
-        if f not in seen and abs(float(f) - c) <= 0.1 * scale:
-            seen.add(f)
-            out.append((q + 0.01 * abs(f.numerator), sp.Rational(f.numerator, f.denominator)))
-    for (k, cost), kf in zip(_FACTORS, _FACTOR_VALUES, strict=True):
-        for q in range(1, max_pi_den + 1):
-            f = Fraction(round(c / kf * q), q)
-            if f != 0 and f.denominator == q and abs(float(f) * kf - c) <= 0.1 * scale:
-                value = sp.Rational(f.numerator, f.denominator) * k
-                out.append((q + cost + 0.01 * abs(f.numerator), value))
-    return sorted(out, key=lambda t: t[0])
+    return [(s.cost, s.sympy()) for s in simple_numbers(c, max_den, max_pi_den)]
 
 
 class _Reduced:
@@ -122,12 +154,12 @@ def snap_linear(
     exact: list[sp.Expr | None] = [None] * A.shape[1]
     rmse = base
     for i in order:
-        for _, value in simple_values(float(beta[i])):
+        for num in simple_numbers(float(beta[i])):
             trial = dict(fixed)
-            trial[int(i)] = float(value)
+            trial[int(i)] = num.value
             b, r = red.fit(trial)
             if r <= limit:
                 fixed, beta, rmse = trial, b, r
-                exact[int(i)] = value
+                exact[int(i)] = num.sympy()
                 break
     return exact, beta, rmse
