@@ -181,7 +181,8 @@ class _Searcher:
         if not np.isfinite(m.rmse):
             return m
         key = (tuple(repr(t) for t in m.terms), repr(m.den), tuple(np.round(m.coef, 10)),
-               tuple(np.round(m.theta, 10)))
+               tuple(np.round(m.theta, 10)), tuple(e is None for e in m.exact_coef),
+               tuple(sorted(m.exact_theta)))
         if key in self._seen:
             return m
         self._seen.add(key)
