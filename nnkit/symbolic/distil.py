@@ -35,7 +35,7 @@ __all__ = ["grammar_search"]
 Fn = Callable[[np.ndarray], np.ndarray]
 
 
-def _models_to_exprs(models: Sequence[Model], symbols: Sequence[sp.Symbol], limit: int = 400,
+def _models_to_exprs(models: Sequence[Model], symbols: Sequence[sp.Symbol], limit: int = 160,
                      ) -> list[tuple[sp.Expr, str]]:
     """The sympy forms of the most useful models: the most accurate and the smallest."""
     by_error = sorted(models, key=lambda m: (m.rmse, model_size(m)))[: limit * 3 // 4]
