@@ -100,7 +100,8 @@ class Structure:
         """One row per test: ``test``, ``score``, ``holds`` (score < tolerance)."""
         rows = []
         for name, imp in zip(self.names, self.importance, strict=True):
-            rows.append({"test": f"depends on {name}", "score": imp, "holds": imp >= self.tolerance})
+            rows.append({"test": f"f does not depend on {name}", "score": imp,
+                         "holds": imp < self.tolerance})
         i, j = self.pair
         if self.additive is not None and len(self.names) > 1:
             a, b = self.names[i], self.names[j]
