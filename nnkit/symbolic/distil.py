@@ -35,8 +35,11 @@ __all__ = ["grammar_search"]
 Fn = Callable[[np.ndarray], np.ndarray]
 
 
-def _models_to_exprs(models: Sequence[Model], symbols: Sequence[sp.Symbol], limit: int = 160,
-                     ) -> list[tuple[sp.Expr, str]]:
+def _models_to_exprs(
+    models: Sequence[Model],
+    symbols: Sequence[sp.Symbol],
+    limit: int = 160,
+) -> list[tuple[sp.Expr, str]]:
     """The sympy forms of the most useful models: the most accurate and the smallest."""
     by_error = sorted(models, key=lambda m: (m.rmse, model_size(m)))[: limit * 3 // 4]
     by_size = sorted(models, key=lambda m: (model_size(m), m.rmse))[: limit // 4]
@@ -54,18 +57,30 @@ def _moved(m: Model, variables: dict[int, Node], offset: int = 0) -> Model:
     """A part's model in the whole problem's variables (slots shifted by ``offset``)."""
     terms = [substitute(t, variables, offset) for t in m.terms]
     den = substitute(m.den, variables, offset) if m.den is not None else None
-    return Model(terms, np.array(m.theta, dtype=float), den, np.array(m.coef), m.rmse,
-                 {k + offset: v for k, v in m.exact_theta.items()}, list(m.exact_coef), m.origin)
+    return Model(
+        terms,
+        np.array(m.theta, dtype=float),
+        den,
+        np.array(m.coef),
+        m.rmse,
+        {k + offset: v for k, v in m.exact_theta.items()},
+        list(m.exact_coef),
+        m.origin,
+    )
 
 
 def _best_parts(state: SearchState, k: int = 3) -> list[Model]:
-    """The part formulas worth combining: the simplest exact ones, the most accurate, and
-    the simplest of those nearly as accurate."""
+    """The part formulas worth combining.
+
+    The simplest exact ones, the most accurate, and the simplest of those nearly as accurate.
+    """
     exact = sorted(state.exact, key=lambda m: (m.n_free, model_size(m), m.rmse))[:k]
     by_error = sorted(state.models, key=lambda m: (m.rmse, model_size(m)))
     best = by_error[0].rmse if by_error else 0.0
-    near = sorted((m for m in state.models if m.rmse <= 3 * best + 1e-12),
-                  key=lambda m: (m.n_free, model_size(m)))
+    near = sorted(
+        (m for m in state.models if m.rmse <= 3 * best + 1e-12),
+        key=lambda m: (m.n_free, model_size(m)),
+    )
     out = list({id(m): m for m in exact + by_error[:2] + near[:2]}.values())
     return out[: k + 2]
 
@@ -73,11 +88,23 @@ def _best_parts(state: SearchState, k: int = 3) -> list[Model]:
 class _Recursion:
     """Solves the problem and its parts; everything ends in models on the full samples."""
 
-    def __init__(self, X: np.ndarray, y: np.ndarray, f: Fn, domain: Sequence[tuple[float, float]],
-                 noise: float, accuracy: float, gradient: Fn | None, settings: SearchSettings,
-                 report: Callable[[str, float], None], should_stop: Callable[[], bool] | None,
-                 on_model: Callable[[Model], None], slack: float, t_end: float,
-                 confirm: Callable[[Model], Model | None] | None = None) -> None:
+    def __init__(
+        self,
+        X: np.ndarray,
+        y: np.ndarray,
+        f: Fn,
+        domain: Sequence[tuple[float, float]],
+        noise: float,
+        accuracy: float,
+        gradient: Fn | None,
+        settings: SearchSettings,
+        report: Callable[[str, float], None],
+        should_stop: Callable[[], bool] | None,
+        on_model: Callable[[Model], None],
+        slack: float,
+        t_end: float,
+        confirm: Callable[[Model], Model | None] | None = None,
+    ) -> None:
         self.confirm = confirm
         self.confirmed: list[Model] = []
         self.X, self.y, self.f, self.domain = X, y, f, list(domain)
@@ -102,13 +129,26 @@ class _Recursion:
             return bool(self.confirmed)
         return any(m.rmse <= self.tol for m in self.models)
 
-    def search_on(self, X: np.ndarray, y: np.ndarray, noise: float, share: float, slack: float,
-                  label: str) -> SearchState:
+    def search_on(
+        self, X: np.ndarray, y: np.ndarray, noise: float, share: float, slack: float, label: str
+    ) -> SearchState:
         budget = max(0.5, share * self.left())
-        s = SearchSettings(self.settings.max_terms, self.settings.degree, self.settings.screen,
-                           budget, self.settings.stages)
-        return search(X, y, noise, s, progress=lambda st, fr: self.report(f"{label}: {st}", fr),
-                      should_stop=self.should_stop, slack=slack)
+        s = SearchSettings(
+            self.settings.max_terms,
+            self.settings.degree,
+            self.settings.screen,
+            budget,
+            self.settings.stages,
+        )
+        return search(
+            X,
+            y,
+            noise,
+            s,
+            progress=lambda st, fr: self.report(f"{label}: {st}", fr),
+            should_stop=self.should_stop,
+            slack=slack,
+        )
 
     def consider(self, m: Model) -> None:
         """Keep a model of the whole problem, confirmed on the data when there are any."""
@@ -130,8 +170,13 @@ class _Recursion:
         m.exact_coef = [None] * len(m.coef)
         self.consider(m)
         if m.rmse <= self.tol:
-            m = snap_model(m, self.X, self.y, 3.0 / np.sqrt(self.n),
-                           self.slack * self.ystd + 1e-12 * (self.ystd + abs(float(np.mean(self.y)))))
+            m = snap_model(
+                m,
+                self.X,
+                self.y,
+                3.0 / np.sqrt(self.n),
+                self.slack * self.ystd + 1e-12 * (self.ystd + abs(float(np.mean(self.y)))),
+            )
             m.origin = "structure"
             self.consider(m)
         self.on_model(m)
@@ -140,26 +185,43 @@ class _Recursion:
     def run(self, names: Sequence[str]) -> None:
         d = self.X.shape[1]
         self.report("structure", 0.0)
-        st = detect_structure(self.f, self.domain, names, gradient=self.gradient,
-                              accuracy=self.accuracy, n=300)
+        st = detect_structure(
+            self.f, self.domain, names, gradient=self.gradient, accuracy=self.accuracy, n=300
+        )
         self.structure = st
         if not st.reliable:
-            self.steps.append(f"no structure used: the surrogate's error ({100 * st.accuracy:.2g} %) "
-                              "is too large for the tests")
+            self.steps.append(
+                f"no structure used: the surrogate's error ({100 * st.accuracy:.2g} %) "
+                "is too large for the tests"
+            )
             return
         used = [i for i in range(d) if st.uses[i]]
         if 0 < len(used) < d:
-            self.steps.append("dropped " + ", ".join(n for n, u in zip(names, st.uses, strict=True) if not u))
-            self.solve_sub(used, {k: var(i) for k, i in enumerate(used)},
-                           self.X[:, used], 0.5, "inputs it depends on")
+            self.steps.append(
+                "dropped " + ", ".join(n for n, u in zip(names, st.uses, strict=True) if not u)
+            )
+            self.solve_sub(
+                used,
+                {k: var(i) for k, i in enumerate(used)},
+                self.X[:, used],
+                0.5,
+                "inputs it depends on",
+            )
             return
         if st.combination is not None and d == 2:
             i, j = st.pair
-            combo = {"+": lambda a, b: a + b, "-": lambda a, b: a - b,
-                     "*": lambda a, b: a * b, "/": lambda a, b: a / b}[st.combination]
-            node = {"+": Node("add", (var(i), var(j))),
-                    "-": Node("add", (var(i), mul(Node("num", (), -1.0), var(j)))),
-                    "*": mul(var(i), var(j)), "/": mul(var(i), power(var(j), -1))}[st.combination]
+            combo = {
+                "+": lambda a, b: a + b,
+                "-": lambda a, b: a - b,
+                "*": lambda a, b: a * b,
+                "/": lambda a, b: a / b,
+            }[st.combination]
+            node = {
+                "+": Node("add", (var(i), var(j))),
+                "-": Node("add", (var(i), mul(Node("num", (), -1.0), var(j)))),
+                "*": mul(var(i), var(j)),
+                "/": mul(var(i), power(var(j), -1)),
+            }[st.combination]
             self.steps.append(f"searched f({names[i]} {st.combination} {names[j]})")
             u = combo(self.X[:, i], self.X[:, j])[:, None]
             self.solve_sub([0], {0: node}, u, 0.5, f"f({names[i]} {st.combination} {names[j]})")
@@ -167,8 +229,9 @@ class _Recursion:
         if st.separable is not None and d == 2:
             self.separate(st, names)
 
-    def solve_sub(self, _cols: list[int], mapping: dict[int, Node], Xs: np.ndarray, share: float,
-                  label: str) -> None:
+    def solve_sub(
+        self, _cols: list[int], mapping: dict[int, Node], Xs: np.ndarray, share: float, label: str
+    ) -> None:
         """Search the full samples in fewer inputs (a reduction that is exact if the test was)."""
         state = self.search_on(Xs, self.y, self.noise, share, self.slack, label)
         for m in sorted(state.models, key=lambda m: m.rmse)[:40]:
@@ -201,8 +264,14 @@ class _Recursion:
                 continue
             # the source's error relative to this slice's own spread
             acc = self.accuracy * self.ystd / max(float(np.std(v)), 1e-300)
-            state = self.search_on(t[:, None], v, min(acc, 0.3), 0.3 if k == 0 else 0.45,
-                                   min(acc, 0.3), f"{kind} part in {names[a]}")
+            state = self.search_on(
+                t[:, None],
+                v,
+                min(acc, 0.3),
+                0.3 if k == 0 else 0.45,
+                min(acc, 0.3),
+                f"{kind} part in {names[a]}",
+            )
             # parts with many terms are series approximations: their products explode
             parts.append([_moved(m, {0: var(a)}) for m in _best_parts(state) if len(m.terms) <= 4])
             del b
@@ -225,14 +294,15 @@ def _combine(g: Model, h: Model, kind: str | None) -> Model | None:
         if g.den is not None or h.den is not None:
             return None
         return Model(g.terms + h_moved.terms, theta)
-    gt = [None, *g.terms]
-    ht = [None, *h_moved.terms]
-    terms = []
+    gt: list[Node | None] = [None, *g.terms]
+    ht: list[Node | None] = [None, *h_moved.terms]
+    terms: list[Node] = []
     for a in gt:
         for b in ht:
-            if a is None and b is None:
-                continue
-            terms.append(a if b is None else b if a is None else mul(a, b))
+            if a is not None and b is not None:
+                terms.append(mul(a, b))
+            elif a is not None or b is not None:
+                terms.append(a if a is not None else b)  # type: ignore[arg-type]
     dens = [m.den for m in (g, h_moved) if m.den is not None]
     den = None if not dens else dens[0] if len(dens) == 1 else mul(*dens)
     return Model(terms, theta, den)
@@ -324,7 +394,12 @@ def grammar_search(
 
         def confirm(m: Model) -> Model | None:
             r = _refit_one(m, Xv, yv, noise_v, quick=True)
-            return r if r is not None and r.rmse <= exact_threshold(noise_v, len(yv)) * (np.std(yv) or 1.0) else None
+            return (
+                r
+                if r is not None
+                and r.rmse <= exact_threshold(noise_v, len(yv)) * (np.std(yv) or 1.0)
+                else None
+            )
 
     if structure and X.shape[1] >= 2:
         if callable(source):
@@ -332,8 +407,22 @@ def grammar_search(
         else:
             f, acc = surrogate(X, y, seed)
             acc = max(acc, 1e-6)
-        rec = _Recursion(X, y, f, domain, noise, acc, gradient, settings, report, should_stop,
-                         best_hook, slack, t_end, confirm)
+        rec = _Recursion(
+            X,
+            y,
+            f,
+            domain,
+            noise,
+            acc,
+            gradient,
+            settings,
+            report,
+            should_stop,
+            best_hook,
+            slack,
+            t_end,
+            confirm,
+        )
         rec.run([s.name for s in symbols])
         models += rec.models + rec.confirmed
         info["structure"] = rec.structure
@@ -345,19 +434,30 @@ def grammar_search(
     if not done and time.perf_counter() < t_end:
         left = max(0.5, t_end - time.perf_counter())
         settings = SearchSettings(max_terms=max_terms, degree=degree, time_budget=left)
-        state = search(X, y, noise, settings, progress=report, should_stop=should_stop,
-                       on_model=best_hook, slack=slack, confirm=confirm)
+        state = search(
+            X,
+            y,
+            noise,
+            settings,
+            progress=report,
+            should_stop=should_stop,
+            on_model=best_hook,
+            slack=slack,
+            confirm=confirm,
+        )
         models += state.models + state.confirmed
     info.update({"n_models": len(models), "stopped": state.stopped, "stage": state.stage})
     if verify is not None:
         report("refitting on the data", 0.0)
-        models = models + _refit(models, *verify, should_stop=should_stop,
-                                 deadline=t0 + time_budget + 2.0)
+        models = models + _refit(
+            models, *verify, should_stop=should_stop, deadline=t0 + time_budget + 2.0
+        )
     return _models_to_exprs(models, symbols), info
 
 
-def _refit_one(m: Model, X: np.ndarray, y: np.ndarray, noise: float,
-               quick: bool = False) -> Model | None:
+def _refit_one(
+    m: Model, X: np.ndarray, y: np.ndarray, noise: float, quick: bool = False
+) -> Model | None:
     """``m`` with its constants refitted on ``(X, y)``, refined if needed, and snapped.
 
     ``quick``: only the outer coefficients are refitted, and it is snapped only if exact.
@@ -377,9 +477,15 @@ def _refit_one(m: Model, X: np.ndarray, y: np.ndarray, noise: float,
     return snap_model(r, X, y, 3.0 / np.sqrt(n), 1e-12 * (ystd + abs(float(np.mean(y)))))
 
 
-def _refit(models: Sequence[Model], X: np.ndarray, y: np.ndarray, noise: float,
-           should_stop: Callable[[], bool] | None = None, limit: int = 80,
-           deadline: float = float("inf")) -> list[Model]:
+def _refit(
+    models: Sequence[Model],
+    X: np.ndarray,
+    y: np.ndarray,
+    noise: float,
+    should_stop: Callable[[], bool] | None = None,
+    limit: int = 80,
+    deadline: float = float("inf"),
+) -> list[Model]:
     """The most promising models' constants refitted on ``(X, y)`` (until ``deadline``).
 
     Most accurate first, then the smallest; the unsnapped fits come before the snapped

@@ -90,8 +90,15 @@ def power_exponents(info: VarInfo, max_den: int = 5, top: int = 3) -> list[Fract
     if info.keeps_sign:
         exps += [Fraction(-k) for k in range(1, top + 1)]
     if info.nonneg:
-        fr = sorted({Fraction(p, q) for q in range(2, max_den + 1) for p in range(1, top * q + 1)
-                     if Fraction(p, q).denominator != 1}, key=lambda f: (f.denominator, f))
+        fr = sorted(
+            {
+                Fraction(p, q)
+                for q in range(2, max_den + 1)
+                for p in range(1, top * q + 1)
+                if Fraction(p, q).denominator != 1
+            },
+            key=lambda f: (f.denominator, f),
+        )
         exps += fr
         if info.positive:
             exps += [-f for f in fr if f <= 2]
@@ -167,7 +174,7 @@ class ColumnSet:
             if key in self._keys:
                 continue
             self._keys.add(key)
-            self.nodes.append(nodes[i])
+            self.nodes.append(nodes[int(i)])
             self.cols.append(np.array(V[:, i], dtype=float))
             added.append(len(self.nodes) - 1)
         return added
@@ -305,7 +312,9 @@ def factor_columns(
     for i, j in itertools.permutations(range(X.shape[1]), 2):
         if info[i].nonneg:  # a variable power x_i^x_j (= exp(x_j·log x_i))
             with np.errstate(all="ignore"):
-                new = cs.add_many([Node("powv", (var(i), var(j)))], np.power(X[:, i], X[:, j])[:, None])
+                new = cs.add_many(
+                    [Node("powv", (var(i), var(j)))], np.power(X[:, i], X[:, j])[:, None]
+                )
             added += new
             simple += new
     for g, v, is_simple in _arguments(X, info):

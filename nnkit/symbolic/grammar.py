@@ -154,7 +154,7 @@ def evaluate_node(node: Node, X: np.ndarray, params: np.ndarray | None = None) -
 def _eval(node: Node, X: np.ndarray, p: np.ndarray | None) -> np.ndarray | float:
     op = node.op
     if op == "var":
-        return X[:, int(node.value)]  # type: ignore[arg-type]
+        return X[:, int(node.value)]  # type: ignore[arg-type, index]
     if op == "num":
         return float(node.value)  # type: ignore[arg-type]
     if op == "par":
@@ -341,4 +341,6 @@ def substitute(node: Node, variables: dict[int, Node], slot_offset: int = 0) -> 
         return const(int(node.value) + slot_offset)  # type: ignore[arg-type]
     if not node.args:
         return node
-    return Node(node.op, tuple(substitute(a, variables, slot_offset) for a in node.args), node.value)
+    return Node(
+        node.op, tuple(substitute(a, variables, slot_offset) for a in node.args), node.value
+    )

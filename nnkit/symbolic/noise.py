@@ -69,8 +69,9 @@ def _local_residuals(X: np.ndarray, y: np.ndarray, degree: int) -> np.ndarray:
     D = X[nb] - X[:, None, :]  # (n, k, d)
     scale = np.maximum(np.max(np.abs(D), axis=(1, 2)), 1e-300)[:, None, None]
     D = D / scale
-    V = np.stack([np.prod(D[:, :, list(p)], axis=2) if p else np.ones(D.shape[:2]) for p in powers],
-                 axis=2)  # (n, k, m)
+    V = np.stack(
+        [np.prod(D[:, :, list(p)], axis=2) if p else np.ones(D.shape[:2]) for p in powers], axis=2
+    )  # (n, k, m)
     # prediction at the centre (offset 0) is the constant coefficient: row 0 of pinv(V)
     pinv = np.linalg.pinv(V)  # (n, m, k)
     w0 = pinv[:, 0, :]

@@ -75,7 +75,9 @@ class Model:
     @property
     def n_free(self) -> int:
         """Fitted numbers that did not snap to a simple value."""
-        free_c = sum(1 for e, c in zip(self.exact_coef, self.coef, strict=False) if e is None and c != 0)
+        free_c = sum(
+            1 for e, c in zip(self.exact_coef, self.coef, strict=False) if e is None and c != 0
+        )
         return free_c + len(self.theta) - len(self.exact_theta)
 
     def sympy(self, symbols: Sequence[sp.Symbol]) -> sp.Expr:
@@ -86,7 +88,11 @@ class Model:
             value = exact[i] if i < len(exact) and exact[i] is not None else sp.Float(float(c), 15)
             if value == 0:
                 continue
-            term = sp.Integer(1) if i == 0 else to_sympy(self.terms[i - 1], symbols, self.theta, self.exact_theta)
+            term = (
+                sp.Integer(1)
+                if i == 0
+                else to_sympy(self.terms[i - 1], symbols, self.theta, self.exact_theta)
+            )
             num += value * term
         if self.den is None:
             return num
@@ -140,8 +146,13 @@ def refine(
     for k, v in fixed.items():
         theta0[k] = v
     free = [k for k in range(len(theta0)) if k not in fixed]
-    out = Model(list(model.terms), theta0.copy(), model.den, origin=model.origin,
-                exact_theta=dict(model.exact_theta))
+    out = Model(
+        list(model.terms),
+        theta0.copy(),
+        model.den,
+        origin=model.origin,
+        exact_theta=dict(model.exact_theta),
+    )
     if not free:
         return fit_linear(out, X, y)
 
@@ -153,8 +164,15 @@ def refine(
         return np.where(np.isfinite(r), r, 1e150)
 
     try:
-        sol = least_squares(resid, theta0[free], method="lm", max_nfev=max_nfev * (len(free) + 1),
-                            xtol=1e-12, ftol=1e-12, gtol=1e-12)
+        sol = least_squares(
+            resid,
+            theta0[free],
+            method="lm",
+            max_nfev=max_nfev * (len(free) + 1),
+            xtol=1e-12,
+            ftol=1e-12,
+            gtol=1e-12,
+        )
         z = sol.x
     except (ValueError, np.linalg.LinAlgError):
         z = theta0[free]

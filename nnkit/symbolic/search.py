@@ -136,10 +136,18 @@ class _Stop(Exception):
 
 
 class _Searcher:
-    def __init__(self, X: np.ndarray, y: np.ndarray, noise: float, settings: SearchSettings,
-                 report: Report, should_stop: Callable[[], bool] | None,
-                 on_model: Callable[[Model], None] | None, slack: float = 0.0,
-                 confirm: Callable[[Model], Model | None] | None = None) -> None:
+    def __init__(
+        self,
+        X: np.ndarray,
+        y: np.ndarray,
+        noise: float,
+        settings: SearchSettings,
+        report: Report,
+        should_stop: Callable[[], bool] | None,
+        on_model: Callable[[Model], None] | None,
+        slack: float = 0.0,
+        confirm: Callable[[Model], Model | None] | None = None,
+    ) -> None:
         self.confirm = confirm
         self.X, self.y = X, y
         self.n, self.d = X.shape
@@ -180,9 +188,14 @@ class _Searcher:
     def record(self, m: Model) -> Model:
         if not np.isfinite(m.rmse):
             return m
-        key = (tuple(repr(t) for t in m.terms), repr(m.den), tuple(np.round(m.coef, 10)),
-               tuple(np.round(m.theta, 10)), tuple(e is None for e in m.exact_coef),
-               tuple(sorted(m.exact_theta)))
+        key = (
+            tuple(repr(t) for t in m.terms),
+            repr(m.den),
+            tuple(np.round(m.coef, 10)),
+            tuple(np.round(m.theta, 10)),
+            tuple(e is None for e in m.exact_coef),
+            tuple(sorted(m.exact_theta)),
+        )
         if key in self._seen:
             return m
         self._seen.add(key)
@@ -200,8 +213,12 @@ class _Searcher:
             self.on_model(m)
         return m
 
-    def linear_model(self, idx: Sequence[int], cols: np.ndarray | None = None,
-                     nodes: Sequence[Node] | None = None) -> Model:
+    def linear_model(
+        self,
+        idx: Sequence[int],
+        cols: np.ndarray | None = None,
+        nodes: Sequence[Node] | None = None,
+    ) -> Model:
         """Fit and snap ``c₀ + Σ cᵢ·column`` for columns of the column set (or given ones)."""
         A_cols = self.cs.matrix(idx) if cols is None else cols
         terms = [self.cs.nodes[i] for i in idx] if nodes is None else list(nodes)
@@ -209,13 +226,18 @@ class _Searcher:
         exact, beta, rmse = snap_linear(A, self.y, rel_tol=self.snap_rel, abs_tol=self.snap_tol)
         raw, *_ = np.linalg.lstsq(A, self.y, rcond=None)
         raw_rmse = float(np.sqrt(np.mean((self.y - A @ raw) ** 2)))
-        m = Model(terms, coef=raw, rmse=raw_rmse, exact_coef=[None] * len(raw),
-                  origin=self.state.stage)
+        m = Model(
+            terms, coef=raw, rmse=raw_rmse, exact_coef=[None] * len(raw), origin=self.state.stage
+        )
         if rmse <= raw_rmse * (1 + self.snap_rel) + self.snap_tol:
             keep = [i for i in range(1, len(beta)) if not (exact[i] is not None and exact[i] == 0)]
-            snapped = Model([terms[i - 1] for i in keep], coef=np.array([beta[0]] + [beta[i] for i in keep]),
-                            rmse=rmse, exact_coef=[exact[0]] + [exact[i] for i in keep],
-                            origin=self.state.stage)
+            snapped = Model(
+                [terms[i - 1] for i in keep],
+                coef=np.array([beta[0]] + [beta[i] for i in keep]),
+                rmse=rmse,
+                exact_coef=[exact[0]] + [exact[i] for i in keep],
+                origin=self.state.stage,
+            )
             if len(keep) < len(terms) or any(e is not None for e in exact):
                 # the unsnapped fit is kept too: its terms may be right where the source's
                 # own error let a snap drop one
@@ -223,7 +245,9 @@ class _Searcher:
             m = snapped
         return self.record(m)
 
-    def subsets(self, pool: list[int], max_terms: int, target: np.ndarray | None = None) -> list[Model]:
+    def subsets(
+        self, pool: list[int], max_terms: int, target: np.ndarray | None = None
+    ) -> list[Model]:
         """Best subsets of ``pool`` (column-set indices) for every size, as fitted models."""
         if not pool:
             return []
@@ -235,8 +259,13 @@ class _Searcher:
         pool = [p for p, k in zip(pool, ok, strict=True) if k]
         Z = Ac[:, ok] / norm[ok]
         # with noise many small subsets fit about equally well: keep more of them
-        found = best_subsets(Z, y - y.mean(), max_terms=min(max_terms, len(pool)), per_size=8,
-                             progress=lambda f: self.check())
+        found = best_subsets(
+            Z,
+            y - y.mean(),
+            max_terms=min(max_terms, len(pool)),
+            per_size=8,
+            progress=lambda f: self.check(),
+        )
         out = []
         for size, subsets in found.items():
             for subset, _ in subsets[: 8 if size <= 3 else 3]:
@@ -296,8 +325,18 @@ class _Searcher:
             for j in range(self.d):
                 if i == j:
                     continue
-                for a, b in ((1, -1), (2, -1), (1, -2), (2, -2), (3, -1), (1, -3), (3, -2), (2, -3),
-                             (5, -3), (3, -5)):
+                for a, b in (
+                    (1, -1),
+                    (2, -1),
+                    (1, -2),
+                    (2, -2),
+                    (3, -1),
+                    (1, -3),
+                    (3, -2),
+                    (2, -3),
+                    (5, -3),
+                    (3, -5),
+                ):
                     if self.info[j].keeps_sign:
                         exps = [0] * self.d
                         exps[i], exps[j] = a, b
@@ -338,7 +377,11 @@ class _Searcher:
         by_size: dict[int, Model] = {}
         for m in self.state.models:
             size = len(m.terms)
-            if m.den is None and 1 <= size <= k and (size not in by_size or m.rmse < by_size[size].rmse):
+            if (
+                m.den is None
+                and 1 <= size <= k
+                and (size not in by_size or m.rmse < by_size[size].rmse)
+            ):
                 by_size[size] = m
         for m in by_size.values():
             r = self.y - m.predict(self.X)
@@ -351,8 +394,11 @@ class _Searcher:
         self.progress(0.2)
         for i in self.screened(self.factors + self.monos, self.y[:, None], 12):
             self.linear_model([i])
-        pool = list(dict.fromkeys(self.monos + self.screened(self.factors, self.y[:, None],
-                                                             self.settings.screen)))
+        pool = list(
+            dict.fromkeys(
+                self.monos + self.screened(self.factors, self.y[:, None], self.settings.screen)
+            )
+        )
         self.subsets(pool, self.settings.max_terms)
         self.progress(0.6)
         extra = self.screened(self.factors, self.residual_targets(), self.settings.screen // 2)
@@ -365,7 +411,11 @@ class _Searcher:
         targets = self.residual_targets()
         found = product_columns(self.cs, base, targets, keep=self.settings.screen)
         self.progress(0.4)
-        prods = self.cs.add_many([f[0] for f in found], np.column_stack([f[1] for f in found])) if found else []
+        prods = (
+            self.cs.add_many([f[0] for f in found], np.column_stack([f[1] for f in found]))
+            if found
+            else []
+        )
         top = self.screened(self.factors, targets, self.settings.screen // 2)
         pool = list(dict.fromkeys(self.monos[:20] + prods + top))
         self.subsets(pool, min(self.settings.max_terms, 6))
@@ -378,7 +428,9 @@ class _Searcher:
         top = self.screened(self.factors, self.y[:, None], 6)
         P_nodes += [self.cs.nodes[i] for i in top]
         P = np.column_stack([P] + [self.cs.cols[i][:, None] for i in top])
-        leads = [np.zeros(self.d, dtype=int)] + [np.eye(self.d, dtype=int)[i] for i in range(self.d)]
+        leads = [np.zeros(self.d, dtype=int)] + [
+            np.eye(self.d, dtype=int)[i] for i in range(self.d)
+        ]
         for li, lead in enumerate(leads):
             q_exps = [e for e in polynomial_exponents(self.d, deg) if tuple(e) != tuple(lead)]
             lead_v = monomial_values(self.X, lead)
@@ -415,20 +467,30 @@ class _Searcher:
         rest = [s for _, s in sorted(found, key=lambda t: t[0]) if s not in exact]
         return (exact[:2] + rest)[:4]
 
-    def _rational_model(self, support: list[int], names: list, P_nodes: list[Node],
-                        q_exps: list, lead: np.ndarray) -> None:
+    def _rational_model(
+        self, support: list[int], names: list, P_nodes: list[Node], q_exps: list, lead: np.ndarray
+    ) -> None:
         num_idx = [names[k] for k in support if k > 0 and not isinstance(names[k], tuple)]
         den_idx = [names[k][1] for k in support if isinstance(names[k], tuple)]
         if not den_idx:
             return
-        den = add(monomial(lead), *[mul(const(k), monomial(q_exps[q])) for k, q in enumerate(den_idx)])
-        m = Model([P_nodes[i] for i in num_idx], theta=np.zeros(len(den_idx)), den=den,
-                  origin=self.state.stage)
+        den = add(
+            monomial(list(lead)), *[mul(const(k), monomial(q_exps[q])) for k, q in enumerate(den_idx)]
+        )
+        m = Model(
+            [P_nodes[i] for i in num_idx],
+            theta=np.zeros(len(den_idx)),
+            den=den,
+            origin=self.state.stage,
+        )
         # starting values of the denominator from the linearised solution
-        A = np.column_stack([np.ones(self.n)] + [self._col(P_nodes[i]) for i in num_idx]
-                            + [-self.y * monomial_values(self.X, q_exps[q]) for q in den_idx])
-        sol, *_ = np.linalg.lstsq(A, self.y * monomial_values(self.X, lead), rcond=None)
-        m.theta = sol[1 + len(num_idx):]
+        A = np.column_stack(
+            [np.ones(self.n)]
+            + [self._col(P_nodes[i]) for i in num_idx]
+            + [-self.y * monomial_values(self.X, q_exps[q]) for q in den_idx]
+        )
+        sol, *_ = np.linalg.lstsq(A, self.y * monomial_values(self.X, list(lead)), rcond=None)
+        m.theta = sol[1 + len(num_idx) :]
         fit_linear(m, self.X, self.y)
         if not m.rmse <= self.tol:
             if not m.rmse < 0.5 * self.ystd:
@@ -444,8 +506,10 @@ class _Searcher:
 
     def refinement(self, limit: int = 14) -> None:
         """Free the numbers inside the best formulas' functions and optimise them."""
-        pool = sorted((m for m in self.state.models if any(t.args for t in m.terms) or m.den is not None),
-                      key=lambda m: m.rmse)
+        pool = sorted(
+            (m for m in self.state.models if any(t.args for t in m.terms) or m.den is not None),
+            key=lambda m: m.rmse,
+        )
         by_size: dict[int, list[Model]] = {}
         for m in pool:
             size = len(m.terms) + (m.den is not None)
@@ -550,9 +614,17 @@ def search(
     -------
     SearchState
     """
-    s = _Searcher(np.asarray(X, dtype=float), np.asarray(y, dtype=float), float(noise),
-                  settings or SearchSettings(), progress or (lambda stage, f: None), should_stop,
-                  on_model, slack, confirm)
+    s = _Searcher(
+        np.asarray(X, dtype=float),
+        np.asarray(y, dtype=float),
+        float(noise),
+        settings or SearchSettings(),
+        progress or (lambda stage, f: None),
+        should_stop,
+        on_model,
+        slack,
+        confirm,
+    )
     return s.run()
 
 

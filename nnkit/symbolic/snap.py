@@ -1,5 +1,6 @@
-"""Coefficient snapping: replace fitted numbers by simple rationals (or rational multiples
-of π and a few other constants) whenever that does not hurt the fit.
+"""Coefficient snapping: fitted numbers become simple values where that does not hurt the fit.
+
+Simple values are rationals, or rational multiples of π and a few other constants.
 
 A fitted coefficient 0.99987 is almost certainly 1 and 1.5708 is probably π/2; but
 snapping 0.37 to 3/8 may cost accuracy. Each coefficient is tried against simple

@@ -86,8 +86,11 @@ class Structure:
     @property
     def separable(self) -> str | None:
         """``"additive"``, ``"multiplicative"`` or None (the lower score wins a tie)."""
-        scores = {k: v for k, v in (("additive", self.additive), ("multiplicative", self.multiplicative))
-                  if v is not None and v < self.tolerance}
+        scores = {
+            k: v
+            for k, v in (("additive", self.additive), ("multiplicative", self.multiplicative))
+            if v is not None and v < self.tolerance
+        }
         return min(scores, key=scores.__getitem__) if scores else None
 
     @property
@@ -100,18 +103,38 @@ class Structure:
         """One row per test: ``test``, ``score``, ``holds`` (score < tolerance)."""
         rows = []
         for name, imp in zip(self.names, self.importance, strict=True):
-            rows.append({"test": f"f does not depend on {name}", "score": imp,
-                         "holds": imp < self.tolerance})
+            rows.append(
+                {
+                    "test": f"f does not depend on {name}",
+                    "score": imp,
+                    "holds": imp < self.tolerance,
+                }
+            )
         i, j = self.pair
         if self.additive is not None and len(self.names) > 1:
             a, b = self.names[i], self.names[j]
-            rows.append({"test": f"f = g({a}) + h({b})", "score": self.additive,
-                         "holds": self.additive < self.tolerance})
-            rows.append({"test": f"f = g({a})·h({b})", "score": self.multiplicative,
-                         "holds": (self.multiplicative or 1.0) < self.tolerance})
+            rows.append(
+                {
+                    "test": f"f = g({a}) + h({b})",
+                    "score": self.additive,
+                    "holds": self.additive < self.tolerance,
+                }
+            )
+            rows.append(
+                {
+                    "test": f"f = g({a})·h({b})",
+                    "score": self.multiplicative,
+                    "holds": (self.multiplicative or 1.0) < self.tolerance,
+                }
+            )
             for op, s in self.symmetry.items():
-                rows.append({"test": f"f depends on {a} {op} {b} only", "score": s,
-                             "holds": s < self.tolerance})
+                rows.append(
+                    {
+                        "test": f"f depends on {a} {op} {b} only",
+                        "score": s,
+                        "holds": s < self.tolerance,
+                    }
+                )
         for name, p in zip(self.names, self.parity, strict=True):
             if p is not None:
                 rows.append({"test": f"f is {p} in {name}", "score": 0.0, "holds": True})
@@ -137,8 +160,9 @@ class Structure:
         return "; ".join(parts)
 
 
-def finite_difference_gradient(f: Fn, X: np.ndarray, domain: Sequence[tuple[float, float]],
-                               rel_step: float = 1e-3) -> np.ndarray:
+def finite_difference_gradient(
+    f: Fn, X: np.ndarray, domain: Sequence[tuple[float, float]], rel_step: float = 1e-3
+) -> np.ndarray:
     """Central-difference gradient of ``f`` at the rows of ``X`` (steps relative to the ranges)."""
     X = np.asarray(X, dtype=float)
     n, d = X.shape
@@ -148,8 +172,9 @@ def finite_difference_gradient(f: Fn, X: np.ndarray, domain: Sequence[tuple[floa
         up, dn = X.copy(), X.copy()
         up[:, i] = np.minimum(X[:, i] + h, hi)
         dn[:, i] = np.maximum(X[:, i] - h, lo)
-        G[:, i] = (np.asarray(f(up), dtype=float).reshape(-1) - np.asarray(f(dn), dtype=float).reshape(-1)) / (
-            up[:, i] - dn[:, i])
+        G[:, i] = (
+            np.asarray(f(up), dtype=float).reshape(-1) - np.asarray(f(dn), dtype=float).reshape(-1)
+        ) / (up[:, i] - dn[:, i])
     return G
 
 
@@ -190,8 +215,10 @@ def surrogate(X: np.ndarray, y: np.ndarray, seed: int = 0) -> tuple[Fn, float]:
 
 
 def _score(num: np.ndarray, den: np.ndarray) -> float:
-    """Typical size of ``num`` relative to ``den``: robust (median), as a surrogate errs most
-    at the edges of its domain."""
+    """Typical size of ``num`` relative to ``den``.
+
+    Robust (a median), as a surrogate errs most at the edges of its domain.
+    """
     d = float(np.sqrt(np.mean(den**2)))
     return float(np.sqrt(np.median(num**2)) / d) if d > 0 else 0.0
 
@@ -248,7 +275,9 @@ def detect_structure(
     std = float(np.std(fp)) or 1.0
     G = gradient(P) if gradient is not None else finite_difference_gradient(F, P, dom)
     G = np.asarray(G, dtype=float).reshape(n, d)
-    importance = tuple(float(np.sqrt(np.mean(G[:, i] ** 2)) * (hi[i] - lo[i]) / std) for i in range(d))
+    importance = tuple(
+        float(np.sqrt(np.mean(G[:, i] ** 2)) * (hi[i] - lo[i]) / std) for i in range(d)
+    )
     uses = tuple(v >= tol for v in importance)
 
     parity: list[str | None] = []
@@ -264,7 +293,9 @@ def detect_structure(
 
     used = [i for i in range(d) if uses[i]]
     if len(used) < 2:
-        return Structure(names, importance, uses, None, None, {}, tuple(parity), tol, (0, 0), accuracy)
+        return Structure(
+            names, importance, uses, None, None, {}, tuple(parity), tol, (0, 0), accuracy
+        )
     i, j = used[0], used[1]
     A, B = pts(n), pts(n)
     B[:, [k for k in range(d) if k not in (i, j)]] = A[:, [k for k in range(d) if k not in (i, j)]]
@@ -284,5 +315,6 @@ def detect_structure(
         bothw = np.sqrt(wi**2 + wj**2)
         sym["*"] = _score(wi - wj, bothw)
         sym["/"] = _score(wi + wj, bothw)
-    return Structure(names, importance, uses, additive, multiplicative, sym, tuple(parity), tol, (i, j),
-                     accuracy)
+    return Structure(
+        names, importance, uses, additive, multiplicative, sym, tuple(parity), tol, (i, j), accuracy
+    )

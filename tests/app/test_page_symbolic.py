@@ -197,7 +197,7 @@ def test_a_stopped_search_keeps_its_best_formula_and_can_run_again(app_page):
     at.session_state["sym_source"] = "csv"
     at.run()
     x = np.linspace(-1, 1, 80)
-    at.get("file_uploader")[0].upload("line.csv", f"x,y\n" .encode() + "\n".join(
+    at.get("file_uploader")[0].upload("line.csv", b"x,y\n" + "\n".join(
         f"{a:.6f},{3 * a - 1:.6f}" for a in x).encode(), "text/csv")
     at.run()
     (key, run), = at.session_state["sym_runs"].items()
