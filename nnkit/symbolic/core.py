@@ -536,7 +536,9 @@ def distill(
                f"{len(y)} samples to {level} (its relative error is {_pct(best.nrmse)}).")
     else:
         status = "approximation"
-        best = min(cands, key=lambda c: description_length(c, complexity_weight, noise))
+        # the best trade-off among formulas that explain most of the variation (R² > 0.75)
+        useful = [c for c in cands if c.nrmse < 0.5] or [min(cands, key=lambda c: c.nrmse)]
+        best = min(useful, key=lambda c: description_length(c, complexity_weight, noise))
         why = {"time": " within the time budget", "stopped": " before the search was stopped"}
         msg = (f"Approximation, error {_pct(best.nrmse)}: no formula found"
                f"{why.get(info.get('stopped', ''), '')} reproduces the samples to their noise "

@@ -163,9 +163,11 @@ class _Recursion:
 
         Snapping, which costs an optimisation per number, is only for an exact fit.
         """
-        fit_linear(m, self.X, self.y)  # the parts' inner numbers hold for the whole
-        if not np.isfinite(m.rmse):
+        fit_linear(m, self.X, self.y)  # the parts' inner numbers hold for the whole,
+        if not np.isfinite(m.rmse):  # up to the surrogate's error: refine them on the samples
             return
+        if m.rmse > self.tol and 0 < len(m.theta) <= 4:
+            m = refine(m, self.X, self.y, max_nfev=20, deadline=self.t_end)
         m.origin = "structure"
         m.exact_coef = [None] * len(m.coef)
         self.consider(m)
@@ -176,6 +178,7 @@ class _Recursion:
                 self.y,
                 3.0 / np.sqrt(self.n),
                 self.slack * self.ystd + 1e-12 * (self.ystd + abs(float(np.mean(self.y)))),
+                self.t_end,
             )
             m.origin = "structure"
             self.consider(m)
@@ -290,10 +293,11 @@ def _combine(g: Model, h: Model, kind: str | None) -> Model | None:
     """``g + h`` or ``g·h`` as one model whose outer coefficients are refitted."""
     h_moved = _moved(h, {}, offset=len(g.theta))
     theta = np.concatenate([g.theta, h_moved.theta])
+    exact_theta = {**g.exact_theta, **h_moved.exact_theta}
     if kind == "additive":
         if g.den is not None or h.den is not None:
             return None
-        return Model(g.terms + h_moved.terms, theta)
+        return Model(g.terms + h_moved.terms, theta, exact_theta=exact_theta)
     gt: list[Node | None] = [None, *g.terms]
     ht: list[Node | None] = [None, *h_moved.terms]
     terms: list[Node] = []
@@ -305,7 +309,7 @@ def _combine(g: Model, h: Model, kind: str | None) -> Model | None:
                 terms.append(a if a is not None else b)  # type: ignore[arg-type]
     dens = [m.den for m in (g, h_moved) if m.den is not None]
     den = None if not dens else dens[0] if len(dens) == 1 else mul(*dens)
-    return Model(terms, theta, den)
+    return Model(terms, theta, den, exact_theta=exact_theta)
 
 
 def grammar_search(
@@ -387,7 +391,7 @@ def grammar_search(
 
     settings = SearchSettings(max_terms=max_terms, degree=degree)
     models: list[Model] = []
-    t_end = t0 + time_budget
+    t_end = t0 + 0.85 * time_budget  # the rest is for refitting and judging what was found
     confirm = None
     if verify is not None:
         Xv, yv, noise_v = verify
@@ -450,7 +454,7 @@ def grammar_search(
     if verify is not None:
         report("refitting on the data", 0.0)
         models = models + _refit(
-            models, *verify, should_stop=should_stop, deadline=t0 + time_budget + 2.0
+            models, *verify, should_stop=should_stop, deadline=t0 + time_budget
         )
     return _models_to_exprs(models, symbols), info
 

@@ -221,7 +221,7 @@ def _arguments(X: np.ndarray, info: list[VarInfo]) -> Iterator[tuple[Node, np.nd
             if e in (1, 2):
                 basic.append(item)
     for i, j in itertools.combinations(range(d), 2):
-        for ei, ej in ((1, 1), (1, -1), (-1, 1)):
+        for ei, ej in ((1, 1), (1, -1), (-1, 1), (2, 2), (2, -2), (-2, 2), (1, 2), (2, 1)):
             if (ej < 0 and not info[j].keeps_sign) or (ei < 0 and not info[i].keeps_sign):
                 continue
             e_t = [Fraction(0)] * d

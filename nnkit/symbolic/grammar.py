@@ -273,7 +273,8 @@ def parameterize(node: Node, start: list[float] | None = None) -> tuple[Node, li
     """Replace the numbers inside functions and powers by fitted constants.
 
     Every argument ``g = Σ cₖ tₖ + s`` of a function becomes ``Σ aₖ tₖ + b`` with
-    ``aₖ, b`` free (starting at ``cₖ, s``). Inside ``exp`` there is no shift and inside
+    ``aₖ, b`` free (starting at ``cₖ, s``); a lone square ``x²`` gets a term ``0·x``
+    too, so that ``exp(−x²)`` can become ``exp(−(x − x₀)²)``. Inside ``exp`` there is no shift and inside
     ``log`` and a power the first coefficient stays fixed: those would only rescale
     the term, which its outer coefficient does already. Existing ``"par"`` slots are kept; new ones are appended after
     ``len(start)``.
@@ -298,7 +299,13 @@ def parameterize(node: Node, start: list[float] | None = None) -> tuple[Node, li
     def inner(g: Node, shift: bool, fix_first: bool = False) -> Node:
         parts = []
         s = 0.0
-        for c, t in _terms(g):
+        terms = _terms(g)
+        square = [t for _, t in terms if t is not None and t.op == "pow" and t.args[0].op == "var"
+                  and t.value == 2]
+        if len(terms) == 1 and square:
+            # a square may be a shifted one: a·x² + b·x (+ c) completes (x − x₀)²
+            terms = [*terms, (0.0, square[0].args[0])]
+        for c, t in terms:
             if t is None:
                 s += c
             elif t.op == "par" or (t.op == "mul" and any(a.op == "par" for a in t.args)):

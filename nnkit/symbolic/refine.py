@@ -13,6 +13,7 @@ accurate as before, within ``tol``: an exact formula stays exact.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -123,6 +124,7 @@ def refine(
     y: np.ndarray,
     fixed: dict[int, float] | None = None,
     max_nfev: int = 60,
+    deadline: float = float("inf"),
 ) -> Model:
     """Optimise the free inner constants by variable projection (returns a new model).
 
@@ -135,6 +137,9 @@ def refine(
         Slot -> value for inner constants held fixed.
     max_nfev : int, default 60
         Budget of residual evaluations per free constant.
+    deadline : float, optional
+        ``time.perf_counter()`` value at which the optimisation gives up (keeping the
+        start).
 
     Returns
     -------
@@ -157,6 +162,8 @@ def refine(
         return fit_linear(out, X, y)
 
     def resid(z: np.ndarray) -> np.ndarray:
+        if time.perf_counter() > deadline:
+            raise TimeoutError
         th = theta0.copy()
         th[free] = z
         with np.errstate(all="ignore"):
@@ -174,7 +181,7 @@ def refine(
             gtol=1e-12,
         )
         z = sol.x
-    except (ValueError, np.linalg.LinAlgError):
+    except (ValueError, np.linalg.LinAlgError, TimeoutError):
         z = theta0[free]
     out.theta = theta0.copy()
     out.theta[free] = z
@@ -186,7 +193,8 @@ def refine(
     return out
 
 
-def snap_model(model: Model, X: np.ndarray, y: np.ndarray, rel: float, tol: float) -> Model:
+def snap_model(model: Model, X: np.ndarray, y: np.ndarray, rel: float, tol: float,
+               deadline: float = float("inf")) -> Model:
     """Snap inner constants, then outer coefficients, to simple numbers while the RMSE allows.
 
     A snap is kept when the refitted RMSE stays below ``model.rmse · (1 + rel) + tol``:
@@ -198,6 +206,8 @@ def snap_model(model: Model, X: np.ndarray, y: np.ndarray, rel: float, tol: floa
     model : Model
     X, y : numpy.ndarray
     rel, tol : float
+    deadline : float, optional
+        ``time.perf_counter()`` value after which no more inner constants are tried.
 
     Returns
     -------
@@ -209,10 +219,12 @@ def snap_model(model: Model, X: np.ndarray, y: np.ndarray, rel: float, tol: floa
     exact: dict[int, sp.Expr] = {}
     order = sorted(range(len(model.theta)), key=lambda k: abs(model.theta[k]))
     for k in order:
+        if time.perf_counter() > deadline:
+            break
         for number in simple_numbers(float(current.theta[k]))[:4]:
             trial_fixed = dict(fixed)
             trial_fixed[k] = number.value
-            trial = refine(current, X, y, fixed=trial_fixed, max_nfev=15)
+            trial = refine(current, X, y, fixed=trial_fixed, max_nfev=15, deadline=deadline)
             if trial.rmse <= limit:
                 current, fixed = trial, trial_fixed
                 exact[k] = number.sympy()

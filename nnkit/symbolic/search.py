@@ -42,7 +42,7 @@ from nnkit.symbolic.features import (
     product_columns,
     variable_info,
 )
-from nnkit.symbolic.grammar import Node, add, const, mul, parameterize
+from nnkit.symbolic.grammar import Node, add, const, mul, num, parameterize
 from nnkit.symbolic.noise import exact_threshold
 from nnkit.symbolic.refine import Model, fit_linear, refine, snap_model
 from nnkit.symbolic.snap import snap_linear
@@ -76,7 +76,8 @@ class SearchSettings:
     degree: int | None = None
     screen: int = 250
     time_budget: float = 20.0
-    stages: tuple[str, ...] = ("polynomials", "functions", "products", "refinement", "rational")
+    stages: tuple[str, ...] = ("polynomials", "functions", "singles", "products", "refinement",
+                               "rational")
 
 
 @dataclass
@@ -122,6 +123,30 @@ def model_size(m: Model) -> int:
     return size + 2 * m.n_free
 
 
+def _near_simple(v: float) -> bool:
+    """``v`` is a rational with a small denominator, to 1e-7 relative."""
+    return any(abs(v * q - round(v * q)) <= 1e-7 * max(abs(v * q), 1.0) for q in range(1, 13))
+
+
+def _simplest_scale(m: Model, lead: np.ndarray, den_idx: list[int], q_exps: list) -> Model:
+    """``m = P/Q`` rescaled (``sP/sQ``) so that most of its numbers are simple.
+
+    A ratio is fitted with the first denominator coefficient fixed to 1; the law may
+    have simple numbers under another normalisation (``(x⁴ + …)/(y⁴ − 8y³ + … + 26)``).
+    """
+    best, best_count = m, -1
+    for s in [1.0] + [1.0 / t for t in m.theta if abs(t) > 1e-12]:
+        values = [s, *(s * m.theta), *(s * m.coef)]
+        count = sum(_near_simple(float(v)) for v in values)
+        if count > best_count:
+            best_count = count
+            den = add(mul(num(s), monomial(list(lead))),
+                      *[mul(const(k), monomial(q_exps[q])) for k, q in enumerate(den_idx)])
+            best = Model(list(m.terms), s * m.theta, den, s * m.coef, m.rmse,
+                         exact_coef=[None] * len(m.coef), origin=m.origin)
+    return best
+
+
 def _variables(node: Node) -> frozenset[int]:
     if node.op == "var":
         return frozenset([int(node.value)])  # type: ignore[arg-type]
@@ -163,6 +188,7 @@ class _Searcher:
         self.snap_rel = 3.0 / np.sqrt(self.n)
         self.snap_tol = slack * self.ystd + 1e-12 * (self.ystd + abs(float(np.mean(y))))
         self.t0 = time.perf_counter()
+        self.deadline = self.t0 + settings.time_budget
         self.state = SearchState()
         self._seen: set[tuple] = set()
         self.info = variable_info(X)
@@ -171,6 +197,7 @@ class _Searcher:
         self.factors: list[int] = []
         self.simple: list[int] = []
         self.best_rmse = float("inf")
+        self._singles: list[Model] = []
 
     # ---------------------------------------------------------------- bookkeeping
     def check(self) -> None:
@@ -440,6 +467,7 @@ class _Searcher:
             names = [None] + list(range(len(P_nodes))) + [("q", k) for k in range(len(q_exps))]
             for support in self._rational_supports(cols, target):
                 self._rational_model(support, names, P_nodes, q_exps, lead)
+                self.check()
             self.progress((li + 1) / len(leads))
 
     def _rational_supports(self, A: np.ndarray, target: np.ndarray) -> list[list[int]]:
@@ -495,31 +523,80 @@ class _Searcher:
         if not m.rmse <= self.tol:
             if not m.rmse < 0.5 * self.ystd:
                 return  # a poor start: the linearisation did not find this ratio
-            m = refine(m, self.X, self.y, max_nfev=20)
-        if np.isfinite(m.rmse):
-            self.record(snap_model(m, self.X, self.y, self.snap_rel, self.snap_tol))
+            m = refine(m, self.X, self.y, max_nfev=20, deadline=self.deadline)
+        if not np.isfinite(m.rmse):
+            return
+        m.exact_coef = [None] * len(m.coef)
+        self.record(m)
+        if m.rmse <= self.tol:  # snapping costs an optimisation per number: exact ones only
+            scaled = _simplest_scale(m, lead, den_idx, q_exps)
+            self.record(snap_model(scaled, self.X, self.y, self.snap_rel, self.snap_tol, self.deadline))
 
     def _col(self, node: Node) -> np.ndarray:
         from nnkit.symbolic.grammar import evaluate_node
 
         return evaluate_node(node, self.X)
 
-    def refinement(self, limit: int = 14) -> None:
+    def singles(self) -> None:
+        """Stage: refine the best one-factor formulas (see :meth:`refine_singles`)."""
+        self._singles = self.refine_singles()
+        for r in sorted(self._singles, key=lambda m: m.rmse)[:2]:
+            if r.rmse <= self.tol * 10:
+                self.record(snap_model(r, self.X, self.y, self.snap_rel, self.snap_tol, self.deadline))
+
+    def refine_singles(self, per_function: int = 4) -> list[Model]:
+        """Refine one-factor formulas ``c₀ + c₁·u(g)``: the best few of every function.
+
+        Cheap (one to three numbers each), and the way to scales and shifts the grammar
+        does not enumerate: ``exp(−x²)`` becomes ``exp(−(x − 1)²)``, ``sin x`` ``sin 1.5x``.
+        """
+        out: list[Model] = []
+        if not self.factors:
+            return out
+        A = self.cs.matrix(self.factors)
+        Ac = A - A.mean(axis=0)
+        yc = self.y - self.y.mean()
+        score = np.abs(yc @ Ac) / np.maximum(np.linalg.norm(Ac, axis=0), 1e-300)
+        taken: dict[str, int] = {}
+        for k in np.argsort(-score):
+            node = self.cs.nodes[self.factors[int(k)]]
+            if taken.get(node.op, 0) >= per_function or not node.args:
+                continue
+            taken[node.op] = taken.get(node.op, 0) + 1
+            r = self.refine_one(self.linear_model([self.factors[int(k)]]))
+            if r is not None:
+                out.append(r)
+            self.check()
+        return out
+
+    def refinement(self, limit: int = 22) -> None:
         """Free the numbers inside the best formulas' functions and optimise them."""
+        singles = list(self._singles)
+        self.progress(0.3)
         pool = sorted(
             (m for m in self.state.models if any(t.args for t in m.terms) or m.den is not None),
             key=lambda m: m.rmse,
         )
         by_size: dict[int, list[Model]] = {}
+        seen: set[tuple[str, ...]] = set()
+        per_kind: dict[tuple[str, ...], int] = {}
         for m in pool:
             size = len(m.terms) + (m.den is not None)
-            if size <= 4:
-                by_size.setdefault(size, []).append(m)
+            terms = tuple(sorted(repr(t) for t in m.terms)) + (repr(m.den),)
+            # the same terms once (a snapped and an unsnapped fit refine alike), and at
+            # most two formulas of the same kinds of function, so that a sine that
+            # happens to fit well does not crowd out the exponential that is the law
+            kind = tuple(sorted(t.op for t in m.terms))
+            if size > 4 or terms in seen or per_kind.get(kind, 0) >= 2:
+                continue
+            seen.add(terms)
+            per_kind[kind] = per_kind.get(kind, 0) + 1
+            by_size.setdefault(size, []).append(m)
         # more of the small formulas: they are cheap to refine and likelier to be the law
-        quota = {1: 6, 2: 4, 3: 3, 4: 2}
+        quota = {1: 12, 2: 5, 3: 3, 4: 2}
         chosen = [m for size in sorted(by_size) for m in by_size[size][: quota[size]]][:limit]
-        refined: list[Model] = []
-        for i, m in enumerate(chosen):
+        refined: list[Model] = list(singles)
+        for i, m in enumerate(chosen if not any(r.rmse <= self.tol for r in singles) else []):
             r = self.refine_one(m)
             if r is not None:
                 refined.append(r)
@@ -528,7 +605,7 @@ class _Searcher:
             self.progress(0.8 * (i + 1) / max(len(chosen), 1))
         # snapping costs one optimisation per number tried: only for the most accurate
         for r in sorted(refined, key=lambda m: m.rmse)[:3]:
-            self.record(snap_model(r, self.X, self.y, self.snap_rel, self.snap_tol))
+            self.record(snap_model(r, self.X, self.y, self.snap_rel, self.snap_tol, self.deadline))
             self.check()
 
     def refine_one(self, m: Model) -> Model | None:
@@ -544,7 +621,7 @@ class _Searcher:
         trial = Model(terms, np.array(theta, dtype=float), den, origin="refinement")
         if len(trial.theta) == 0 or len(trial.theta) > 8:
             return None
-        trial = refine(trial, self.X, self.y, max_nfev=40)
+        trial = refine(trial, self.X, self.y, max_nfev=40, deadline=self.deadline)
         if not np.isfinite(trial.rmse) or trial.rmse >= m.rmse * (1 - 1e-6):
             return None
         trial.exact_coef = [None] * len(trial.coef)
@@ -555,7 +632,7 @@ class _Searcher:
         stages = self.settings.stages
         try:
             for name in stages:
-                if name in ("products", "rational", "refinement") and self.done():
+                if name in ("singles", "products", "rational", "refinement") and self.done():
                     break
                 self.state.stage = name
                 self.report(name, 0.0)
@@ -576,7 +653,7 @@ class _Searcher:
         if not snapped:
             return False
         best = min(model_size(m) for m in snapped)
-        return best <= 10 or self.state.stage != "functions"
+        return best <= 10 or self.state.stage not in ("functions", "singles")
 
 
 def search(

@@ -75,13 +75,13 @@ class Structure:
     pair: tuple[int, int] = (0, 1)
     accuracy: float = 0.0
 
-    #: Above this tolerance the surrogate is too inaccurate for the tests to mean anything.
-    MAX_TOLERANCE = 0.1
+    #: Above this relative error the surrogate is too inaccurate for the tests to mean anything.
+    MAX_ACCURACY = 0.05
 
     @property
     def reliable(self) -> bool:
         """The surrogate is accurate enough for its verdicts to be used."""
-        return self.tolerance <= self.MAX_TOLERANCE
+        return self.accuracy <= self.MAX_ACCURACY
 
     @property
     def separable(self) -> str | None:
@@ -245,8 +245,8 @@ def detect_structure(
         ``gradient(X) -> (n, d)`` (e.g. the network's, by automatic differentiation);
         central differences of ``f`` otherwise.
     accuracy : float, default 0
-        Relative error of ``f`` itself; scores below ``max(20·accuracy, 1e-3)`` count as 0
-        (above 0.1 the result is marked unreliable and not used).
+        Relative error of ``f`` itself; scores below ``20·accuracy`` (at least 1e-3, at
+        most 0.05) count as 0. Above 5 % the result is marked unreliable and not used.
     n : int, default 400
         Random points per test.
     seed : int, default 0
@@ -269,7 +269,7 @@ def detect_structure(
         with np.errstate(all="ignore"):
             return np.asarray(f(A), dtype=float).reshape(-1)
 
-    tol = max(20.0 * accuracy, 1e-3)
+    tol = min(max(20.0 * accuracy, 1e-3), 0.05)
     P = pts(n)
     fp = F(P)
     std = float(np.std(fp)) or 1.0
