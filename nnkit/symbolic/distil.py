@@ -125,9 +125,10 @@ class _Recursion:
         return self.left() <= 0 or (self.should_stop is not None and self.should_stop())
 
     def exact_found(self) -> bool:
+        """An exact formula whose numbers all snapped (else the whole problem is searched too)."""
         if self.confirm is not None:
-            return bool(self.confirmed)
-        return any(m.rmse <= self.tol for m in self.models)
+            return any(m.n_free == 0 for m in self.confirmed)
+        return any(m.rmse <= self.tol and m.n_free == 0 for m in self.models)
 
     def search_on(
         self, X: np.ndarray, y: np.ndarray, noise: float, share: float, slack: float, label: str
@@ -207,7 +208,7 @@ class _Recursion:
                 used,
                 {k: var(i) for k, i in enumerate(used)},
                 self.X[:, used],
-                0.5,
+                0.9,
                 "inputs it depends on",
             )
             return
@@ -227,7 +228,7 @@ class _Recursion:
             }[st.combination]
             self.steps.append(f"searched f({names[i]} {st.combination} {names[j]})")
             u = combo(self.X[:, i], self.X[:, j])[:, None]
-            self.solve_sub([0], {0: node}, u, 0.5, f"f({names[i]} {st.combination} {names[j]})")
+            self.solve_sub([0], {0: node}, u, 0.9, f"f({names[i]} {st.combination} {names[j]})")
             return
         if st.separable is not None and d == 2:
             self.separate(st, names)

@@ -33,6 +33,9 @@ _FACTORS: tuple[tuple[sp.Expr, float], ...] = (
 
 _FACTOR_VALUES = tuple(float(k) for k, _ in _FACTORS)
 
+#: Numbers larger than this are not simple, whatever their digits (771325·π is a fit).
+MAX_SIMPLE = 1e4
+
 
 @dataclass(frozen=True)
 class SimpleNumber:
@@ -65,6 +68,8 @@ def simple_numbers(c: float, max_den: int = 12, max_pi_den: int = 4) -> list[Sim
     out = [SimpleNumber(0.0, 0.0, 0, 1)]
     seen = {Fraction(0)}
     scale = max(abs(c), 1e-300)
+    if not abs(c) <= MAX_SIMPLE:
+        return out
     for q in range(1, max_den + 1):
         f = Fraction(round(c * q), q)
         if f not in seen and abs(float(f) - c) <= 0.1 * scale:
@@ -73,7 +78,8 @@ def simple_numbers(c: float, max_den: int = 12, max_pi_den: int = 4) -> list[Sim
     for idx, ((_, cost), kf) in enumerate(zip(_FACTORS, _FACTOR_VALUES, strict=True)):
         for q in range(1, max_pi_den + 1):
             f = Fraction(round(c / kf * q), q)
-            if f != 0 and f.denominator == q and abs(float(f) * kf - c) <= 0.1 * scale:
+            if (f != 0 and f.denominator == q and abs(f.numerator) <= 100
+                    and abs(float(f) * kf - c) <= 0.1 * scale):
                 out.append(SimpleNumber(q + cost + 0.01 * abs(f.numerator), float(f) * kf,
                                         f.numerator, f.denominator, idx))
     return sorted(out, key=lambda t: t.cost)
@@ -82,9 +88,10 @@ def simple_numbers(c: float, max_den: int = 12, max_pi_den: int = 4) -> list[Sim
 def simple_values(c: float, max_den: int = 12, max_pi_den: int = 4) -> list[tuple[float, sp.Expr]]:
     """Simple numbers near ``c``, simplest first: ``[(cost, value), ...]``.
 
-    Always offers 0; then p/q for q = 1 … ``max_den`` (the nearest such fraction to
-    ``c``, if within 10 % of ``c``), then (p/q)·k for q = 1 … ``max_pi_den`` and
-    k one of π, 1/π, √2, √π, 1/√π, √(2π), 1/√(2π) (the constants of physics formulas).
+    Always offers 0; then, for ``|c| ≤ 10⁴``, p/q for q = 1 … ``max_den`` (the nearest such
+    fraction to ``c``, if within 10 % of ``c``), then (p/q)·k for q = 1 … ``max_pi_den``,
+    ``|p| ≤ 100``, and k one of π, 1/π, √2, √π, 1/√π, √(2π), 1/√(2π) (the constants of
+    physics formulas).
     """
     return [(s.cost, s.sympy()) for s in simple_numbers(c, max_den, max_pi_den)]
 
