@@ -257,7 +257,7 @@ class _Recursion:
             probe = lo + (hi - lo) * (0.2 + 0.6 * np.random.default_rng(1).random((64, len(lo))))
             centre = probe[int(np.argmax(np.abs(self.f(probe))))]
         parts: list[list[Model]] = []
-        for k, (a, b) in enumerate(((i, j), (j, i))):
+        for k, a in enumerate((i, j)):
             t = np.linspace(lo[a], hi[a], 300)
             P = np.tile(centre, (len(t), 1))
             P[:, a] = t
@@ -278,7 +278,6 @@ class _Recursion:
             )
             # parts with many terms are series approximations: their products explode
             parts.append([_moved(m, {0: var(a)}) for m in _best_parts(state) if len(m.terms) <= 4])
-            del b
         self.steps.append(f"{kind}: searched g({names[i]}) and h({names[j]}) on slices")
         pairs = [(g, h) for g in parts[0] for h in parts[1]]
         for k, (g, h) in enumerate(pairs):
