@@ -49,8 +49,12 @@ def _judge(res, truth, domain) -> tuple[bool, bool]:
 
 
 def load_row() -> Row:
-    return Row("machine load (1-min average) at start", os.getloadavg()[0], unit="load",
-               note=f"{os.cpu_count()} CPUs shared by the team")
+    return Row(
+        "machine load (1-min average) at start",
+        os.getloadavg()[0],
+        unit="load",
+        note=f"{os.cpu_count()} CPUs shared by the team",
+    )
 
 
 def nguyen_rows(noise: float) -> list[Row]:
@@ -76,37 +80,79 @@ def nguyen_rows(noise: float) -> list[Row]:
 
         net = train_network(p, p.domain, n_samples=500, noise=noise, epochs=PAGE_EPOCHS, seed=0)
         t0, c0 = time.perf_counter(), time.process_time()
-        res_n = distill(net, p.domain, p.variables, accuracy=net.train_error, data=(net.X, net.y),
-                        seed=0)
+        res_n = distill(
+            net, p.domain, p.variables, accuracy=net.train_error, data=(net.X, net.y), seed=0
+        )
         wall_n, cpu_n = time.perf_counter() - t0, time.process_time() - c0
-        gp = distill(net, p.domain, p.variables, method="gplearn", accuracy=net.train_error,
-                     data=(net.X, net.y), time_budget=GP_BUDGET, budget_clock="cpu", seed=0)
+        gp = distill(
+            net,
+            p.domain,
+            p.variables,
+            method="gplearn",
+            accuracy=net.train_error,
+            data=(net.X, net.y),
+            time_budget=GP_BUDGET,
+            budget_clock="cpu",
+            seed=0,
+        )
 
         ok_d, bad_d = _judge(res_d, p.truth, p.domain)
         ok_n, bad_n = _judge(res_n, p.truth, p.domain)
         gp_ok += _judge(gp, p.truth, p.domain)[0]
-        for route, ok, bad, wall in (("data", ok_d, bad_d, wall_d), ("network", ok_n, bad_n, wall_n)):
+        for route, ok, bad, wall in (
+            ("data", ok_d, bad_d, wall_d),
+            ("network", ok_n, bad_n, wall_n),
+        ):
             counts[route][0] += ok
             counts[route][1] += bad
             counts[route][2] = max(counts[route][2], wall)
-        _log(f"  {tag:9s} {p.name:9s} data {ok_d!s:5} {wall_d:5.1f}s {res_d.best.text[:40]:40s} | net "
-             f"(err {net.train_error:.1e}) {ok_n!s:5} {wall_n:5.1f}s {res_n.best.text[:40]}")
-        rows.append(Row(
-            f"{p.name} ({tag}): exact recovery, from data | from the network",
-            float(ok_d), float(ok_n), unit="1 = exact", peer_name="from the network",
-            note=(f"data: {res_d.status}, {wall_d:.1f} s ({cpu_d:.1f} s CPU); network "
-                  f"(relative error {net.train_error:.1e}): {res_n.status}, {wall_n:.1f} s "
-                  f"({cpu_n:.1f} s CPU): {res_n.best.text[:48]}; gplearn: {gp.best.text[:32]}"),
-        ))
+        _log(
+            f"  {tag:9s} {p.name:9s} data {ok_d!s:5} {wall_d:5.1f}s {res_d.best.text[:40]:40s} | net "
+            f"(err {net.train_error:.1e}) {ok_n!s:5} {wall_n:5.1f}s {res_n.best.text[:40]}"
+        )
+        rows.append(
+            Row(
+                f"{p.name} ({tag}): exact recovery, from data | from the network",
+                float(ok_d),
+                float(ok_n),
+                unit="1 = exact",
+                peer_name="from the network",
+                note=(
+                    f"data: {res_d.status}, {wall_d:.1f} s ({cpu_d:.1f} s CPU); network "
+                    f"(relative error {net.train_error:.1e}): {res_n.status}, {wall_n:.1f} s "
+                    f"({cpu_n:.1f} s CPU): {res_n.best.text[:48]}; gplearn: {gp.best.text[:32]}"
+                ),
+            )
+        )
     goal = "12/12" if noise == 0 else "≥ 10/12"
     for route in ("data", "network"):
         ok, bad, slowest = counts[route]
-        rows.append(Row(f"Nguyen 1-12 ({tag}), from the {route}: recovered exactly", float(ok),
-                        float(gp_ok) if route == "network" else None, unit="of 12",
-                        peer_name=f"gplearn ({GP_BUDGET:g} s CPU)" if route == "network" else "",
-                        goal=goal))
-        rows.append(Row(f"Nguyen 1-12 ({tag}), from the {route}: approximations labelled exact",
-                        float(bad), unit="of 12", goal="0"))
-        rows.append(Row(f"Nguyen 1-12 ({tag}), from the {route}: slowest search", slowest,
-                        SEARCH_LIMIT, unit="s", peer_name="the 20 s goal", goal="each ≤ 20 s"))
+        rows.append(
+            Row(
+                f"Nguyen 1-12 ({tag}), from the {route}: recovered exactly",
+                float(ok),
+                float(gp_ok) if route == "network" else None,
+                unit="of 12",
+                peer_name=f"gplearn ({GP_BUDGET:g} s CPU)" if route == "network" else "",
+                goal=goal,
+            )
+        )
+        rows.append(
+            Row(
+                f"Nguyen 1-12 ({tag}), from the {route}: approximations labelled exact",
+                float(bad),
+                unit="of 12",
+                goal="0",
+            )
+        )
+        rows.append(
+            Row(
+                f"Nguyen 1-12 ({tag}), from the {route}: slowest search",
+                slowest,
+                SEARCH_LIMIT,
+                unit="s",
+                peer_name="the 20 s goal",
+                goal="each ≤ 20 s",
+            )
+        )
     return rows

@@ -41,7 +41,11 @@ SETS: dict[str, list[tuple[str, sp.Expr, list[tuple[float, float]]]]] = {
         ("K1", sp.Rational(3, 10) * x * sp.sin(2 * pi * x), [(-1, 1)]),
         ("K2", sp.Rational(3, 10) * x * sp.sin(2 * pi * x), [(-2, 2)]),
         ("K3", sp.Rational(3, 10) * x * sp.sin(2 * pi * x), [(-3, 3)]),
-        ("K4", x**3 * sp.exp(-x) * sp.cos(x) * sp.sin(x) * (sp.sin(x) ** 2 * sp.cos(x) - 1), [(0, 10)]),
+        (
+            "K4",
+            x**3 * sp.exp(-x) * sp.cos(x) * sp.sin(x) * (sp.sin(x) ** 2 * sp.cos(x) - 1),
+            [(0, 10)],
+        ),
         ("K7", sp.log(x), [(1, 100)]),
         ("K8", sp.sqrt(x), [(0, 100)]),
         ("K9", sp.log(x + sp.sqrt(x**2 + 1)), [(0, 100)]),
@@ -53,13 +57,20 @@ SETS: dict[str, list[tuple[str, sp.Expr, list[tuple[float, float]]]]] = {
         ("K15", x**3 / 5 + y**3 / 2 - y - x, [(-3, 3), (-3, 3)]),
     ],
     "Vladislavleva": [
-        ("V1", sp.exp(-((x - 1) ** 2)) / (sp.Rational(6, 5) + (y - sp.Rational(5, 2)) ** 2),
-         [(0.3, 4), (0.3, 4)]),
+        (
+            "V1",
+            sp.exp(-((x - 1) ** 2)) / (sp.Rational(6, 5) + (y - sp.Rational(5, 2)) ** 2),
+            [(0.3, 4), (0.3, 4)],
+        ),
         ("V2", _v2(x), [(0.05, 10)]),
         ("V3", _v2(x) * (y - 5), [(0.05, 10), (0.05, 10.05)]),
         ("V6", 6 * sp.sin(x) * sp.cos(y), [(0.1, 5.9), (0.1, 5.9)]),
         ("V7", (x - 3) * (y - 3) + 2 * sp.sin((x - 4) * (y - 4)), [(0.05, 6.05), (0.05, 6.05)]),
-        ("V8", ((x - 3) ** 4 + (y - 3) ** 3 - (y - 3)) / ((y - 2) ** 4 + 10), [(0.05, 6.05), (0.05, 6.05)]),
+        (
+            "V8",
+            ((x - 3) ** 4 + (y - 3) ** 3 - (y - 3)) / ((y - 2) ** 4 + 10),
+            [(0.05, 6.05), (0.05, 6.05)],
+        ),
     ],
     "AI Feynman": [
         ("I.6.2a", sp.exp(-(x**2) / 2) / sp.sqrt(2 * pi), [(1, 3)]),
@@ -90,9 +101,8 @@ def _log(msg: str) -> None:
 def run() -> list[Row]:
     import numpy as np
 
-    from nnkit.symbolic import check_equivalence, distill, evaluate
-
     from benchmarks.bench_symbolic import load_row
+    from nnkit.symbolic import check_equivalence, distill, evaluate
 
     only = os.environ.get("NNKIT_BENCH_SETS")
     rows: list[Row] = [load_row()]
@@ -117,21 +127,51 @@ def run() -> list[Row]:
             bad_n += bad
             slowest = max(slowest, wall)
             if not ok:
-                missed.append(f"{name} ({'MISLABELLED ' if bad else ''}{res.status}, "
-                              f"error {res.best.nrmse:.1g})")
-            _log(f"  {set_name:13s} {name:10s} {res.status:13s} truth={equal!s:5} {wall:5.1f}s "
-                 f"({cpu:.1f}s CPU) {res.best.text[:70]}")
+                missed.append(
+                    f"{name} ({'MISLABELLED ' if bad else ''}{res.status}, "
+                    f"error {res.best.nrmse:.1g})"
+                )
+            _log(
+                f"  {set_name:13s} {name:10s} {res.status:13s} truth={equal!s:5} {wall:5.1f}s "
+                f"({cpu:.1f}s CPU) {res.best.text[:70]}"
+            )
         total[0] += ok_n
         total[1] += bad_n
         total[2] += len(problems)
-        rows.append(Row(f"{set_name} (1-2 variables, 500 noiseless samples): recovered exactly",
-                        float(ok_n), unit=f"of {len(problems)}", goal="≥ 80 %",
-                        note="missed: " + ("; ".join(missed) or "none")))
-        rows.append(Row(f"{set_name}: approximations labelled exact", float(bad_n),
-                        unit=f"of {len(problems)}", goal="0"))
-        rows.append(Row(f"{set_name}: slowest search", slowest, SEARCH_LIMIT, unit="s",
-                        peer_name="the 20 s goal", goal="each ≤ 20 s"))
-    rows.append(Row("held-out sets together: recovered exactly", float(total[0]),
-                    unit=f"of {total[2]}", goal="≥ 80 %",
-                    note=f"{total[1]} approximations labelled exact"))
+        rows.append(
+            Row(
+                f"{set_name} (1-2 variables, 500 noiseless samples): recovered exactly",
+                float(ok_n),
+                unit=f"of {len(problems)}",
+                goal="≥ 80 %",
+                note="missed: " + ("; ".join(missed) or "none"),
+            )
+        )
+        rows.append(
+            Row(
+                f"{set_name}: approximations labelled exact",
+                float(bad_n),
+                unit=f"of {len(problems)}",
+                goal="0",
+            )
+        )
+        rows.append(
+            Row(
+                f"{set_name}: slowest search",
+                slowest,
+                SEARCH_LIMIT,
+                unit="s",
+                peer_name="the 20 s goal",
+                goal="each ≤ 20 s",
+            )
+        )
+    rows.append(
+        Row(
+            "held-out sets together: recovered exactly",
+            float(total[0]),
+            unit=f"of {total[2]}",
+            goal="≥ 80 %",
+            note=f"{total[1]} approximations labelled exact",
+        )
+    )
     return rows

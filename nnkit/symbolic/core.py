@@ -308,8 +308,15 @@ def _symbols(variables: Sequence[str | sp.Symbol] | None, d: int) -> tuple[sp.Sy
     return tuple(v if isinstance(v, sp.Symbol) else sp.Symbol(str(v), real=True) for v in variables)
 
 
-def candidate_from(expr: sp.Expr, X: np.ndarray, y: np.ndarray, symbols: Sequence[sp.Symbol],
-                   threshold: float, method: str, max_free: int = 3) -> Candidate | None:
+def candidate_from(
+    expr: sp.Expr,
+    X: np.ndarray,
+    y: np.ndarray,
+    symbols: Sequence[sp.Symbol],
+    threshold: float,
+    method: str,
+    max_free: int = 3,
+) -> Candidate | None:
     """A :class:`Candidate` for ``expr``, its error measured on the samples (None if not finite).
 
     It is exact when its relative error is within ``threshold`` and it has at most
@@ -327,12 +334,20 @@ def candidate_from(expr: sp.Expr, X: np.ndarray, y: np.ndarray, symbols: Sequenc
     rmse = float(np.sqrt(np.mean(r**2)))
     ystd = float(np.std(y)) or 1.0
     numer = sp.fraction(sp.together(expr))[0] if expr.is_Mul or expr.is_Pow else expr
-    n_terms = sum(1 for t in sp.Add.make_args(sp.expand(numer) if numer.is_Add else numer)
-                  if not t.is_Number)
+    n_terms = sum(
+        1 for t in sp.Add.make_args(sp.expand(numer) if numer.is_Add else numer) if not t.is_Number
+    )
     free = len(expr.atoms(sp.Float))
-    return Candidate(expr=expr, complexity=node_count(expr), rmse=rmse, nrmse=rmse / ystd,
-                     n_terms=int(n_terms), free_constants=free, method=method,
-                     exact=bool(rmse / ystd <= threshold and free <= max_free))
+    return Candidate(
+        expr=expr,
+        complexity=node_count(expr),
+        rmse=rmse,
+        nrmse=rmse / ystd,
+        n_terms=int(n_terms),
+        free_constants=free,
+        method=method,
+        exact=bool(rmse / ystd <= threshold and free <= max_free),
+    )
 
 
 # ---------------------------------------------------------------------------- distill
@@ -440,15 +455,43 @@ def distill(
 
     if ystd <= constant_tol * max(abs(ymean), 1e-12) or ystd == 0.0:
         c = _simple_constant(ymean, ystd)
-        cand = Candidate(expr=c, complexity=1, rmse=ystd, nrmse=1.0, n_terms=0, free_constants=0,
-                         method=method, exact=True)
+        cand = Candidate(
+            expr=c,
+            complexity=1,
+            rmse=ystd,
+            nrmse=1.0,
+            n_terms=0,
+            free_constants=0,
+            method=method,
+            exact=True,
+        )
         pct = 100 * ystd / abs(ymean) if ymean else 0.0
-        msg = (f"The target is constant: the samples vary by only {ystd:.3g} ({pct:.2g} % of "
-               f"their mean {ymean:.4g}), so there is no structure to distil beyond f = {c}.")
-        return Distillation("constant", msg, cand, [cand], _front_frame([cand], cand), symbols,
-                            domain_t, extrap, X, y, method, time.perf_counter() - t0, 0,
-                            {"noise": 0.0, "noise_source": "estimated", "threshold": 0.0,
-                             "stopped": "", "stage": ""})
+        msg = (
+            f"The target is constant: the samples vary by only {ystd:.3g} ({pct:.2g} % of "
+            f"their mean {ymean:.4g}), so there is no structure to distil beyond f = {c}."
+        )
+        return Distillation(
+            "constant",
+            msg,
+            cand,
+            [cand],
+            _front_frame([cand], cand),
+            symbols,
+            domain_t,
+            extrap,
+            X,
+            y,
+            method,
+            time.perf_counter() - t0,
+            0,
+            {
+                "noise": 0.0,
+                "noise_source": "estimated",
+                "threshold": 0.0,
+                "stopped": "",
+                "stage": "",
+            },
+        )
 
     given = accuracy is not None
     noise = float(accuracy) if given else estimate_noise(X, y)  # type: ignore[arg-type]
@@ -464,10 +507,14 @@ def distill(
             # from here on the formulas are judged on the data
             X, y, noise, given = Xv, yv, noise_v, False
     threshold = exact_threshold(noise, len(y))
-    info: dict[str, Any] = {"noise": noise, "noise_source": "given" if given else "estimated",
-                            "threshold": threshold, "stopped": "", "stage": "",
-                            "judged_on": "data" if verify is not None or not callable(source)
-                            else "source"}
+    info: dict[str, Any] = {
+        "noise": noise,
+        "noise_source": "given" if given else "estimated",
+        "threshold": threshold,
+        "stopped": "",
+        "stage": "",
+        "judged_on": "data" if verify is not None or not callable(source) else "source",
+    }
 
     def candidates_of(exprs: Sequence[tuple[sp.Expr, str]]) -> list[Candidate]:
         out: dict[sp.Expr, Candidate] = {}
@@ -482,11 +529,23 @@ def distill(
     if method == "grammar":
         from nnkit.symbolic.distil import grammar_search
 
-        Xs, ys = (verify_search_samples if verify is not None else (X, y))
+        Xs, ys = verify_search_samples if verify is not None else (X, y)
         exprs, search_info = grammar_search(
-            source, Xs, ys, symbols, domain_t, source_noise, time_budget=time_budget,
-            max_terms=max_terms, degree=degree, structure=structure, report=report,
-            should_stop=should_stop, on_best=on_best, t0=t0, seed=seed,
+            source,
+            Xs,
+            ys,
+            symbols,
+            domain_t,
+            source_noise,
+            time_budget=time_budget,
+            max_terms=max_terms,
+            degree=degree,
+            structure=structure,
+            report=report,
+            should_stop=should_stop,
+            on_best=on_best,
+            t0=t0,
+            seed=seed,
             slack=source_noise if accuracy is not None else 0.0,
             gradient=getattr(source, "gradient", None) if callable(source) else None,
             verify=verify,
@@ -498,7 +557,12 @@ def distill(
         from nnkit.symbolic.gp import gplearn_candidates
 
         gp, gp_info = gplearn_candidates(
-            X, y, symbols, time_budget=time_budget, seed=seed, clock=budget_clock,
+            X,
+            y,
+            symbols,
+            time_budget=time_budget,
+            seed=seed,
+            clock=budget_clock,
             progress=lambda f: report("genetic programming", f),
         )
         info.update(gp_info)
@@ -516,37 +580,63 @@ def distill(
             # differences), and the noise is at most that residual
             noise, threshold = revised, exact_threshold(revised, len(y))
             info.update(noise=noise, threshold=threshold, noise_source="bounded by a formula")
-            cands = [replace(c, exact=bool(c.nrmse <= threshold
-                                           and c.free_constants <= max_free_constants))
-                     for c in cands]
+            cands = [
+                replace(
+                    c, exact=bool(c.nrmse <= threshold and c.free_constants <= max_free_constants)
+                )
+                for c in cands
+            ]
     exact = [c for c in cands if c.exact]
     if noise > max_noise:
         status = "none"
         best = min(cands, key=lambda c: c.nrmse)
-        msg = (f"No law to distil: the samples' own noise is {100 * noise:.0f} % of their spread "
-               f"(above {100 * max_noise:.0f} %), so any formula only fits the noise. The best "
-               "candidates are listed for what they are worth.")
+        msg = (
+            f"No law to distil: the samples' own noise is {100 * noise:.0f} % of their spread "
+            f"(above {100 * max_noise:.0f} %), so any formula only fits the noise. The best "
+            "candidates are listed for what they are worth."
+        )
     elif exact:
         status = "exact"
         best = min(exact, key=lambda c: (c.complexity + 2 * c.free_constants, c.nrmse))
-        level = (f"the source's accuracy, {_pct(noise)}" if given
-                 else f"their estimated noise level, {_pct(noise)}")
-        msg = (f"Exact: the formula (complexity {best.complexity}, {best.free_constants} "
-               f"unsnapped constant{'s' if best.free_constants != 1 else ''}) reproduces the "
-               f"{len(y)} samples to {level} (its relative error is {_pct(best.nrmse)}).")
+        level = (
+            f"the source's accuracy, {_pct(noise)}"
+            if given
+            else f"their estimated noise level, {_pct(noise)}"
+        )
+        msg = (
+            f"Exact: the formula (complexity {best.complexity}, {best.free_constants} "
+            f"unsnapped constant{'s' if best.free_constants != 1 else ''}) reproduces the "
+            f"{len(y)} samples to {level} (its relative error is {_pct(best.nrmse)})."
+        )
     else:
         status = "approximation"
         # the best trade-off among formulas that explain most of the variation (R² > 0.75)
         useful = [c for c in cands if c.nrmse < 0.5] or [min(cands, key=lambda c: c.nrmse)]
         best = min(useful, key=lambda c: description_length(c, complexity_weight, noise))
         why = {"time": " within the time budget", "stopped": " before the search was stopped"}
-        msg = (f"Approximation, error {_pct(best.nrmse)}: no formula found"
-               f"{why.get(info.get('stopped', ''), '')} reproduces the samples to their noise "
-               f"level ({_pct(noise)}) with at most {max_free_constants} fitted numbers. The "
-               "Pareto front lists the best trade-offs between complexity and error.")
+        msg = (
+            f"Approximation, error {_pct(best.nrmse)}: no formula found"
+            f"{why.get(info.get('stopped', ''), '')} reproduces the samples to their noise "
+            f"level ({_pct(noise)}) with at most {max_free_constants} fitted numbers. The "
+            "Pareto front lists the best trade-offs between complexity and error."
+        )
     report("done", 1.0)
-    return Distillation(status, msg, best, cands, _front_frame(cands, best), symbols, domain_t,
-                        extrap, X, y, method, time.perf_counter() - t0, size, info)
+    return Distillation(
+        status,
+        msg,
+        best,
+        cands,
+        _front_frame(cands, best),
+        symbols,
+        domain_t,
+        extrap,
+        X,
+        y,
+        method,
+        time.perf_counter() - t0,
+        size,
+        info,
+    )
 
 
 def _noise_bound(cands: Sequence[Candidate], n: int) -> float:

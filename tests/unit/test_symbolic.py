@@ -194,7 +194,10 @@ def test_pareto_front_is_monotone_and_holds_the_choice():
     assert np.all(np.diff(front["complexity"]) > 0)
     assert front["chosen"].sum() == 1
     for c in res.candidates:
-        assert any(f.complexity <= c.complexity and f.nrmse <= c.nrmse for f in pareto_front(res.candidates))
+        assert any(
+            f.complexity <= c.complexity and f.nrmse <= c.nrmse
+            for f in pareto_front(res.candidates)
+        )
 
 
 def test_same_seed_same_result_and_samples():
@@ -216,8 +219,13 @@ def test_large_data_sets_are_subsampled_with_the_seed():
 
 # ----------------------------------------------------------------------------- parts
 def test_equivalence_checker():
-    assert check_equivalence(sp.sin(x) * sp.cos(x**2) + sp.sin(x) + sp.sin(x**2) * sp.cos(x),
-                             sp.sin(x) + sp.sin(x + x**2)).symbolic is True
+    assert (
+        check_equivalence(
+            sp.sin(x) * sp.cos(x**2) + sp.sin(x) + sp.sin(x**2) * sp.cos(x),
+            sp.sin(x) + sp.sin(x + x**2),
+        ).symbolic
+        is True
+    )
     assert is_equivalent(sp.log(x + 1) + sp.log(x**2 + 1), sp.log(x**3 + x**2 + x + 1), [(0, 2)])
     assert not is_equivalent(x**2, x**2 + sp.Rational(1, 1000))
     assert is_equivalent(sp.sqrt(x**2), x, [(0, 1)])
@@ -248,8 +256,9 @@ def test_grammar_trees_evaluate_and_refine():
 
 def test_evaluate_and_node_count():
     vals = {"x": np.array([0.5, 2.0])}
-    np.testing.assert_allclose(evaluate(sp.exp(-(x**2)) + sp.sqrt(x), vals),
-                               np.exp(-vals["x"] ** 2) + np.sqrt(vals["x"]))
+    np.testing.assert_allclose(
+        evaluate(sp.exp(-(x**2)) + sp.sqrt(x), vals), np.exp(-(vals["x"] ** 2)) + np.sqrt(vals["x"])
+    )
     assert node_count(x**2 + 3 * x) == 7
     with pytest.raises(ValueError, match="evaluate"):
         evaluate(sp.gamma(x), vals)
@@ -258,8 +267,9 @@ def test_evaluate_and_node_count():
 def test_widen_domain_and_compare_functions():
     assert widen_domain([(-1, 1), (0, 4)]) == ((-2.0, 2.0), (0.0, 8.0))
     f = _fn(x**2, [x])
-    comp = compare_functions({"truth": f, "same": f, "line": lambda X: X[:, 0]},
-                             [(-1, 1)], [(-2, 2)], "truth", n=201)
+    comp = compare_functions(
+        {"truth": f, "same": f, "line": lambda X: X[:, 0]}, [(-1, 1)], [(-2, 2)], "truth", n=201
+    )
     s = comp.scores.set_index("series")
     assert s.loc["same", "r2_inside"] == 1 and s.loc["same", "r2_outside"] == 1
     assert s.loc["line", "r2_outside"] < 0.5
@@ -278,12 +288,21 @@ def test_gplearn_program_conversion():
 
 def test_gplearn_search_returns_checked_candidates():
     X = np.linspace(-1, 1, 100)[:, None]
-    cands, info = gplearn_candidates(X, X[:, 0] ** 2 + X[:, 0], (x,), time_budget=0.5,
-                                     population_size=100, max_generations=3, seed=0)
+    cands, info = gplearn_candidates(
+        X,
+        X[:, 0] ** 2 + X[:, 0],
+        (x,),
+        time_budget=0.5,
+        population_size=100,
+        max_generations=3,
+        seed=0,
+    )
     assert cands and info["generations"] >= 1
     for c in cands:
         pred = evaluate(c.expr, {x: X[:, 0]}) * np.ones(100)
-        assert np.sqrt(np.mean((pred - X[:, 0] ** 2 - X[:, 0]) ** 2)) == pytest.approx(c.rmse, rel=1e-6)
+        assert np.sqrt(np.mean((pred - X[:, 0] ** 2 - X[:, 0]) ** 2)) == pytest.approx(
+            c.rmse, rel=1e-6
+        )
 
 
 def test_a_network_like_error_is_judged_on_the_training_data():
