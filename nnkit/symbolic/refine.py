@@ -21,10 +21,10 @@ import numpy as np
 import sympy as sp
 from scipy.optimize import least_squares
 
-from nnkit.symbolic.grammar import Node, evaluate_node, slots, to_sympy
+from nnkit.symbolic.grammar import Node, add, const, evaluate_node, mul, num, slots, to_sympy
 from nnkit.symbolic.snap import simple_numbers, snap_linear
 
-__all__ = ["Model", "fit_linear", "refine", "snap_model"]
+__all__ = ["Model", "fit_linear", "refine", "simplest_scale", "snap_model"]
 
 
 @dataclass(eq=False)
@@ -193,8 +193,14 @@ def refine(
     return out
 
 
-def snap_model(model: Model, X: np.ndarray, y: np.ndarray, rel: float, tol: float,
-               deadline: float = float("inf")) -> Model:
+def snap_model(
+    model: Model,
+    X: np.ndarray,
+    y: np.ndarray,
+    rel: float,
+    tol: float,
+    deadline: float = float("inf"),
+) -> Model:
     """Snap inner constants, then outer coefficients, to simple numbers while the RMSE allows.
 
     A snap is kept when the refitted RMSE stays below ``model.rmse · (1 + rel) + tol``:
@@ -248,3 +254,44 @@ def used_slots(model: Model) -> list[int]:
     for t in [*model.terms, *([model.den] if model.den is not None else [])]:
         out += [s for s in slots(t) if s not in out]
     return out
+
+
+def _near_simple(v: float) -> bool:
+    """``v`` is a rational with a small denominator, to 1e-7 relative."""
+    return any(abs(v * q - round(v * q)) <= 1e-7 * max(abs(v * q), 1.0) for q in range(1, 13))
+
+
+def simplest_scale(m: Model, lead: Node, rest: Sequence[Node]) -> Model:
+    """A ratio ``m = P / (lead + Σ θₖ·restₖ)`` rescaled (``sP/sQ``) so that most numbers are simple.
+
+    A ratio is fitted with its leading denominator coefficient fixed to 1; the law may
+    have simple numbers under another normalisation (``(x⁴ + …)/(y⁴ − 8y³ + … + 26)``).
+
+    Parameters
+    ----------
+    m : Model
+        With ``den = lead + Σ θₖ·restₖ`` (``θ`` its only inner constants).
+    lead : Node
+    rest : sequence of Node
+
+    Returns
+    -------
+    Model
+    """
+    best, best_count = m, -1
+    for s in [1.0] + [1.0 / t for t in m.theta if abs(t) > 1e-12]:
+        values = [s, *(s * m.theta), *(s * m.coef)]
+        count = sum(_near_simple(float(v)) for v in values)
+        if count > best_count:
+            best_count = count
+            den = add(mul(num(s), lead), *[mul(const(k), t) for k, t in enumerate(rest)])
+            best = Model(
+                list(m.terms),
+                s * m.theta,
+                den,
+                s * m.coef,
+                m.rmse,
+                exact_coef=[None] * len(m.coef),
+                origin=m.origin,
+            )
+    return best

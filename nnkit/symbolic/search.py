@@ -42,13 +42,13 @@ from nnkit.symbolic.features import (
     product_columns,
     variable_info,
 )
-from nnkit.symbolic.grammar import Node, add, const, mul, num, parameterize
+from nnkit.symbolic.grammar import Node, add, const, evaluate_node, mul, parameterize
 from nnkit.symbolic.noise import exact_threshold
-from nnkit.symbolic.refine import Model, fit_linear, refine, snap_model
+from nnkit.symbolic.refine import Model, fit_linear, refine, simplest_scale, snap_model
 from nnkit.symbolic.snap import snap_linear
 from nnkit.symbolic.sparse import best_subsets
 
-__all__ = ["SearchSettings", "SearchState", "search", "tree_size"]
+__all__ = ["SearchSettings", "SearchState", "model_size", "search", "tree_size"]
 
 Report = Callable[[str, float], None]
 
@@ -76,8 +76,14 @@ class SearchSettings:
     degree: int | None = None
     screen: int = 250
     time_budget: float = 20.0
-    stages: tuple[str, ...] = ("polynomials", "functions", "singles", "products", "refinement",
-                               "rational")
+    stages: tuple[str, ...] = (
+        "polynomials",
+        "functions",
+        "singles",
+        "products",
+        "refinement",
+        "rational",
+    )
 
 
 @dataclass
@@ -121,30 +127,6 @@ def model_size(m: Model) -> int:
     if m.den is not None:
         size += tree_size(m.den) + 2
     return size + 2 * m.n_free
-
-
-def _near_simple(v: float) -> bool:
-    """``v`` is a rational with a small denominator, to 1e-7 relative."""
-    return any(abs(v * q - round(v * q)) <= 1e-7 * max(abs(v * q), 1.0) for q in range(1, 13))
-
-
-def _simplest_scale(m: Model, lead: np.ndarray, den_idx: list[int], q_exps: list) -> Model:
-    """``m = P/Q`` rescaled (``sP/sQ``) so that most of its numbers are simple.
-
-    A ratio is fitted with the first denominator coefficient fixed to 1; the law may
-    have simple numbers under another normalisation (``(x⁴ + …)/(y⁴ − 8y³ + … + 26)``).
-    """
-    best, best_count = m, -1
-    for s in [1.0] + [1.0 / t for t in m.theta if abs(t) > 1e-12]:
-        values = [s, *(s * m.theta), *(s * m.coef)]
-        count = sum(_near_simple(float(v)) for v in values)
-        if count > best_count:
-            best_count = count
-            den = add(mul(num(s), monomial(list(lead))),
-                      *[mul(const(k), monomial(q_exps[q])) for k, q in enumerate(den_idx)])
-            best = Model(list(m.terms), s * m.theta, den, s * m.coef, m.rmse,
-                         exact_coef=[None] * len(m.coef), origin=m.origin)
-    return best
 
 
 def _variables(node: Node) -> frozenset[int]:
@@ -503,7 +485,8 @@ class _Searcher:
         if not den_idx:
             return
         den = add(
-            monomial(list(lead)), *[mul(const(k), monomial(q_exps[q])) for k, q in enumerate(den_idx)]
+            monomial(list(lead)),
+            *[mul(const(k), monomial(q_exps[q])) for k, q in enumerate(den_idx)],
         )
         m = Model(
             [P_nodes[i] for i in num_idx],
@@ -514,7 +497,7 @@ class _Searcher:
         # starting values of the denominator from the linearised solution
         A = np.column_stack(
             [np.ones(self.n)]
-            + [self._col(P_nodes[i]) for i in num_idx]
+            + [evaluate_node(P_nodes[i], self.X) for i in num_idx]
             + [-self.y * monomial_values(self.X, q_exps[q]) for q in den_idx]
         )
         sol, *_ = np.linalg.lstsq(A, self.y * monomial_values(self.X, list(lead)), rcond=None)
@@ -529,20 +512,19 @@ class _Searcher:
         m.exact_coef = [None] * len(m.coef)
         self.record(m)
         if m.rmse <= self.tol:  # snapping costs an optimisation per number: exact ones only
-            scaled = _simplest_scale(m, lead, den_idx, q_exps)
-            self.record(snap_model(scaled, self.X, self.y, self.snap_rel, self.snap_tol, self.deadline))
-
-    def _col(self, node: Node) -> np.ndarray:
-        from nnkit.symbolic.grammar import evaluate_node
-
-        return evaluate_node(node, self.X)
+            scaled = simplest_scale(m, monomial(list(lead)), [monomial(q_exps[q]) for q in den_idx])
+            self.record(
+                snap_model(scaled, self.X, self.y, self.snap_rel, self.snap_tol, self.deadline)
+            )
 
     def singles(self) -> None:
         """Stage: refine the best one-factor formulas (see :meth:`refine_singles`)."""
         self._singles = self.refine_singles()
         for r in sorted(self._singles, key=lambda m: m.rmse)[:2]:
             if r.rmse <= self.tol * 10:
-                self.record(snap_model(r, self.X, self.y, self.snap_rel, self.snap_tol, self.deadline))
+                self.record(
+                    snap_model(r, self.X, self.y, self.snap_rel, self.snap_tol, self.deadline)
+                )
 
     def refine_singles(self, per_function: int = 4) -> list[Model]:
         """Refine one-factor formulas ``c₀ + c₁·u(g)``: the best few of every function.
@@ -703,6 +685,3 @@ def search(
         confirm,
     )
     return s.run()
-
-
-__all__ += ["model_size", "fit_linear"]
