@@ -10,13 +10,15 @@ columns):
    columns most correlated with the target are screened (*sure independence
    screening*, Fan & Lv 2008, as in SISSO) and the best subsets of a few terms are
    searched exactly (:mod:`nnkit.symbolic.sparse`).
-3. **products** – products of two simple factors (``x·sin 2πx``, ``sin x₁·cos x₂``),
+3. **singles** – the best one-factor formulas of every function get their inner
+   numbers freed (``exp(−x²)`` → ``exp(a·x² + b·x)``) and optimised.
+4. **rational functions** – ``y·(m₀ + Σ dⱼ Qⱼ) = Σ cᵢ Pᵢ`` is linear in ``c`` and ``d``:
+   backward elimination on columns ``Pᵢ`` and ``−y·Qⱼ`` finds ratios of sums.
+5. **products** – products of two simple factors (``x·sin 2πx``, ``sin x₁·cos x₂``),
    screened against the target and the residuals of the best formulas so far.
-4. **refinement** – the best small formulas get their inner numbers freed
+6. **refinement** – the best small formulas get their inner numbers freed
    (``sin(a·x+b)``) and optimised (:mod:`nnkit.symbolic.refine`), then snapped back
    to simple values.
-5. **rational functions** – ``y·(m₀ + Σ dⱼ Qⱼ) = Σ cᵢ Pᵢ`` is linear in ``c`` and ``d``:
-   backward elimination on columns ``Pᵢ`` and ``−y·Qⱼ`` finds ratios of sums.
 
 Every formula's numbers are snapped (:func:`nnkit.symbolic.refine.snap_model`) while the
 fit stays within the noise level. The search stops at the first stage that yields an
@@ -80,9 +82,9 @@ class SearchSettings:
         "polynomials",
         "functions",
         "singles",
+        "rational",
         "products",
         "refinement",
-        "rational",
     )
 
 
