@@ -38,7 +38,7 @@ Fn = Callable[[np.ndarray], np.ndarray]
 def _models_to_exprs(
     models: Sequence[Model],
     symbols: Sequence[sp.Symbol],
-    limit: int = 160,
+    limit: int = 120,
 ) -> list[tuple[sp.Expr, str]]:
     """The sympy forms of the most useful models: the most accurate and the smallest."""
     by_error = sorted(models, key=lambda m: (m.rmse, model_size(m)))[: limit * 3 // 4]
@@ -391,7 +391,7 @@ def grammar_search(
 
     settings = SearchSettings(max_terms=max_terms, degree=degree)
     models: list[Model] = []
-    t_end = t0 + 0.85 * time_budget  # the rest is for refitting and judging what was found
+    t_end = t0 + 0.8 * time_budget  # the rest is for refitting and judging what was found
     confirm = None
     if verify is not None:
         Xv, yv, noise_v = verify
@@ -454,7 +454,7 @@ def grammar_search(
     if verify is not None:
         report("refitting on the data", 0.0)
         models = models + _refit(
-            models, *verify, should_stop=should_stop, deadline=t0 + time_budget
+            models, *verify, should_stop=should_stop, deadline=t0 + 0.92 * time_budget
         )
     return _models_to_exprs(models, symbols), info
 
