@@ -12,10 +12,10 @@ columns):
    searched exactly (:mod:`nnkit.symbolic.sparse`).
 3. **singles** – the best one-factor formulas of every function get their inner
    numbers freed (``exp(−x²)`` → ``exp(a·x² + b·x)``) and optimised.
-4. **rational functions** – ``y·(m₀ + Σ dⱼ Qⱼ) = Σ cᵢ Pᵢ`` is linear in ``c`` and ``d``:
-   backward elimination on columns ``Pᵢ`` and ``−y·Qⱼ`` finds ratios of sums.
-5. **products** – products of two simple factors (``x·sin 2πx``, ``sin x₁·cos x₂``),
+4. **products** – products of two simple factors (``x·sin 2πx``, ``sin x₁·cos x₂``),
    screened against the target and the residuals of the best formulas so far.
+5. **rational functions** – ``y·(m₀ + Σ dⱼ Qⱼ) = Σ cᵢ Pᵢ`` is linear in ``c`` and ``d``:
+   backward elimination on columns ``Pᵢ`` and ``−y·Qⱼ`` finds ratios of sums.
 6. **refinement** – the best small formulas get their inner numbers freed
    (``sin(a·x+b)``) and optimised (:mod:`nnkit.symbolic.refine`), then snapped back
    to simple values.
@@ -82,8 +82,8 @@ class SearchSettings:
         "polynomials",
         "functions",
         "singles",
-        "rational",
         "products",
+        "rational",
         "refinement",
     )
 
