@@ -8,7 +8,7 @@ import pandas as pd
 
 from nnkit.plots.style import BLACK, BLUE, GREEN, GREY, ORANGE, PINK, SKY, VERMILLION, YELLOW
 
-__all__ = ["comparison_curves", "comparison_maps", "pareto_chart"]
+__all__ = ["comparison_curves", "comparison_maps", "pareto_chart", "structure_chart"]
 
 SERIES_COLORS = {"truth": BLACK, "network": VERMILLION, "formula": BLUE,  # Okabe-Ito
                  "gplearn": ORANGE, "data": GREY}
@@ -20,7 +20,8 @@ def _color(series: list[str]) -> alt.Scale:
     return alt.Scale(domain=series, range=rng)
 
 
-def pareto_chart(candidates: pd.DataFrame, front: pd.DataFrame, height: int = 300) -> alt.Chart:
+def pareto_chart(candidates: pd.DataFrame, front: pd.DataFrame, height: int = 300,
+                 threshold: float | None = None) -> alt.Chart:
     """Complexity vs relative error of every candidate, the Pareto front and the choice.
 
     Parameters
@@ -29,24 +30,80 @@ def pareto_chart(candidates: pd.DataFrame, front: pd.DataFrame, height: int = 30
         Columns ``complexity``, ``nrmse``, ``formula`` (every formula evaluated).
     front : DataFrame
         :attr:`nnkit.symbolic.Distillation.front` (``complexity``, ``nrmse``,
-        ``formula``, ``chosen``).
+        ``formula``, ``chosen``, and ``exact`` if known).
+    height : int, default 300
+    threshold : float, optional
+        The noise level below which a formula is exact: drawn as a dashed line.
+
+    Returns
+    -------
+    altair.Chart
     """
-    floor = 1e-7
+    floor = 1e-12
     cands = candidates.assign(error=np.maximum(candidates["nrmse"], floor))
     fr = front.assign(error=np.maximum(front["nrmse"], floor))
-    y = alt.Y("error:Q", scale=alt.Scale(type="log"), title="relative RMSE (RMSE / std)", axis=alt.Axis(format=".1~e"))
+    if "exact" not in fr:
+        fr = fr.assign(exact=False)
+    fr = fr.assign(label=np.where(fr["exact"], "exact", "approximation"))
+    y = alt.Y("error:Q", scale=alt.Scale(type="log"), title="relative RMSE (RMSE / std)",
+              axis=alt.Axis(format=".1~e"))
     x = alt.X("complexity:Q", title="complexity (nodes of the expression tree)")
     tip = [alt.Tooltip("formula:N"), alt.Tooltip("complexity:Q"), alt.Tooltip("nrmse:Q", format=".3g")]
-    cloud = alt.Chart(cands).mark_circle(size=30, color="#bbbbbb", opacity=0.6).encode(x, y, tooltip=tip)
-    line = alt.Chart(fr).mark_line(point=True, interpolate="step-after", color="#4c78a8").encode(
-        x, y, tooltip=tip
+    cloud = alt.Chart(cands).mark_circle(size=30, color=GREY, opacity=0.6).encode(x, y, tooltip=tip)
+    line = alt.Chart(fr).mark_line(interpolate="step-after", color=BLUE).encode(x, y)
+    dots = alt.Chart(fr).mark_point(size=60, filled=True).encode(
+        x, y, tooltip=tip,
+        color=alt.Color("label:N", title=None,
+                        scale=alt.Scale(domain=["exact", "approximation"], range=[GREEN, BLUE])),
     )
     chosen = alt.Chart(fr[fr["chosen"]]).mark_point(size=250, shape="diamond", filled=True,
-                                                     color="#e45756").encode(x, y, tooltip=tip)
-    return (cloud + line + chosen).properties(
+                                                     color=VERMILLION).encode(x, y, tooltip=tip)
+    chart = cloud + line + dots + chosen
+    if threshold is not None and threshold > 0:
+        rule = alt.Chart(pd.DataFrame({"error": [max(threshold, floor)]})).mark_rule(
+            strokeDash=[4, 4], color=GREEN).encode(y="error:Q")
+        chart = chart + rule
+    return chart.properties(
         height=height, title="Pareto front: complexity vs error",
         description="Scatter plot of the candidate formulas' error against their complexity, the "
-        "Pareto front as a step line and the chosen formula as a diamond.")
+        "Pareto front as a step line (exact formulas marked), the noise level as a dashed line "
+        "and the chosen formula as a diamond.")
+
+
+def structure_chart(table: pd.DataFrame, tolerance: float, height: int = 220) -> alt.Chart:
+    """The structure tests' scores (log scale) against the tolerance below which they hold.
+
+    Parameters
+    ----------
+    table : DataFrame
+        :meth:`nnkit.symbolic.structure.Structure.table` (``test``, ``score``, ``holds``).
+    tolerance : float
+        Scores below it count as "holds" (drawn as a dashed line).
+    height : int, default 220
+        Chart height in pixels.
+
+    Returns
+    -------
+    altair.Chart
+    """
+    floor = 1e-12
+    df = table[~table["test"].str.startswith("f is ")].assign(
+        value=lambda d: np.maximum(d["score"].astype(float), floor),
+        verdict=lambda d: np.where(d["holds"], "holds", "does not hold"))
+    bars = alt.Chart(df).mark_bar().encode(
+        y=alt.Y("test:N", sort=None, title=None),
+        x=alt.X("value:Q", scale=alt.Scale(type="log"), title="score (0 = the property holds exactly)",
+                axis=alt.Axis(format=".0e")),
+        color=alt.Color("verdict:N", title=None,
+                        scale=alt.Scale(domain=["holds", "does not hold"], range=[GREEN, GREY])),
+        tooltip=["test:N", alt.Tooltip("score:Q", format=".2e"), "verdict:N"],
+    )
+    rule = alt.Chart(pd.DataFrame({"value": [tolerance]})).mark_rule(
+        strokeDash=[4, 4], color=VERMILLION).encode(x="value:Q")
+    return (bars + rule).properties(
+        height=height, title="Structure tests on the surrogate",
+        description="Bar chart of each structure test's score on a log scale, green where the "
+        "property holds, with the tolerance as a dashed line.")
 
 
 def comparison_curves(slice_df: pd.DataFrame, domain: tuple[float, float], height: int = 320,

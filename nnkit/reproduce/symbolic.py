@@ -5,7 +5,7 @@ and a CSV file (:func:`symbolic_csv_script`). Written against the page's calls
 (:func:`nnkit.symbolic.networks.train_network`, :func:`nnkit.symbolic.distill`).
 Genetic programming searches for a time budget, so its formula depends on the
 machine's speed: its result gets a note, not a script (with "both", the script
-reproduces the sparse search the page shows first).
+reproduces the grammar search the page shows first).
 """
 
 from __future__ import annotations
@@ -23,13 +23,13 @@ _TIMED = (
 _SEARCH = """\
 print(result.message)
 print(f"f = {result.best.text}")
-print(f"complexity {result.best.complexity}, R² on the samples {result.best.r2:.6f}")
-print(f"{len(result.candidates)} candidates")
+print(f"complexity {result.best.complexity}, relative error {result.best.nrmse:.2g}")
+print(f"{result.library_size} formulas fitted")
 candidates = pd.DataFrame(
     [(c.complexity, c.nrmse, c.text) for c in result.candidates],
     columns=["complexity", "nrmse", "formula"],
 )
-chart = pareto_chart(candidates, result.front)
+chart = pareto_chart(candidates, result.front, threshold=result.info.get("threshold"))
 chart.save("symbolic.html")
 """
 
@@ -67,8 +67,9 @@ def symbolic_script(
     fourier: bool,
     seed: int,
     *,
-    method: str = "sparse",
+    method: str = "grammar",
     stop_reason: str = "completed",
+    time_budget: float = 20.0,
 ) -> Script:
     """The page's network trained on a target, distilled into a formula.
 
@@ -88,10 +89,12 @@ def symbolic_script(
         The domain (for ``"formula"`` and ``"noise"``).
     n_samples, noise, epochs, fourier, seed
         The network's settings on the page.
-    method : {"sparse", "gplearn", "both"}
+    method : {"grammar", "gplearn", "both"}
         The page's search.
     stop_reason : str
         Why the network's training ended (its ``TrainResult.stop_reason``).
+    time_budget : float
+        The search's time budget on the page.
 
     Returns
     -------
@@ -153,6 +156,7 @@ def symbolic_script(
         "from nnkit.symbolic.networks import train_network",
         *imports.split("\n"),
     ]
+    budget = "" if time_budget == 20.0 else f", time_budget={time_budget:g}"
     code = f"""\
 import pandas as pd
 
@@ -162,7 +166,7 @@ problem = {problem}
 {net}
 print(f"network: {{net.epochs}} epochs, relative training error {{net.train_error:.2g}}")
 domain = problem.domain
-result = distill(net, domain, problem.variables, accuracy=net.train_error)
+result = distill(net, domain, problem.variables, accuracy=net.train_error, data=(net.X, net.y){budget})
 """
     if key != "noise":
         code += """\
@@ -184,9 +188,9 @@ print(scores.to_string(index=False))
             "**Symbolic distillation** (lecture 3): a network trained on "
             f"{_target_name(key, formula)} ({int(n_samples)} "
             f"samples, {int(epochs)} epochs{', Fourier features' if fourier else ''}, seed "
-            f"{int(seed)}) is distilled into a closed-form formula by sparse regression over "
-            "a library of terms; the formula is checked against the truth inside and "
-            "outside the training domain."
+            f"{int(seed)}) is distilled into a closed-form formula: a grammar search, simplest "
+            "formulas first, split into parts by the structure the network's gradients reveal; "
+            "the formula is checked against the truth inside and outside the training domain."
             + (
                 " (The page's genetic-programming search is time-boxed: not in the script.)"
                 if method == "both"
@@ -199,7 +203,8 @@ print(scores.to_string(index=False))
 
 
 def symbolic_csv_script(
-    csv: str, inputs: Sequence[str], output: str, *, method: str = "sparse"
+    csv: str, inputs: Sequence[str], output: str, *, method: str = "grammar",
+    time_budget: float = 20.0,
 ) -> Script:
     """A CSV's columns distilled into a formula (no network).
 
@@ -211,8 +216,10 @@ def symbolic_csv_script(
         One or two input columns (``x``, then ``y``).
     output : str
         The output column.
-    method : {"sparse", "gplearn", "both"}
+    method : {"grammar", "gplearn", "both"}
         The page's search.
+    time_budget : float
+        The search's time budget on the page.
 
     Returns
     -------
@@ -240,7 +247,7 @@ inputs = {literal(inputs)}
 frame = table.frame[inputs + [{literal(str(output))}]].dropna()
 X, y = frame[inputs].to_numpy(float), frame[{literal(str(output))}].to_numpy(float)
 domain = [(frame[c].min(), frame[c].max()) for c in inputs]
-result = distill((X, y), domain, {literal(variables)})
+result = distill((X, y), domain, {literal(variables)}{"" if time_budget == 20.0 else f", time_budget={time_budget:g}"})
 """
         + _SEARCH
     )
@@ -248,8 +255,8 @@ result = distill((X, y), domain, {literal(variables)})
         code=code,
         explanation=(
             f"**Symbolic distillation** (lecture 3) of the data in `{csv}`: "
-            f"{', '.join(inputs)} → {output}, searched by sparse regression over a library of "
-            "terms (the data themselves, no network)."
+            f"{', '.join(inputs)} → {output}, searched by a grammar search, simplest "
+            "formulas first (the data themselves, no network)."
         ),
         name="symbolic",
         chart="chart",

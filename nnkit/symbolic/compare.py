@@ -123,4 +123,5 @@ def compare_functions(
         rows.append({"series": name, "r2_inside": r2_in, "r2_outside": r2_out,
                      "rmse_inside": rmse_in, "rmse_outside": rmse_out})
     return Comparison(grid, sl, pd.DataFrame(rows), reference,
-                      tuple(map(tuple, domain)), tuple(map(tuple, window)))
+                      tuple((float(a), float(b)) for a, b in domain),
+                      tuple((float(a), float(b)) for a, b in window))

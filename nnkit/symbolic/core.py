@@ -1,39 +1,39 @@
-"""``distill``: from a trained network (any callable, or a data set) to a formula."""
+"""``distill``: from a trained network (any callable, or a data set) to a formula, labelled honestly."""
 
 from __future__ import annotations
 
 import math
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import sympy as sp
 
 from nnkit.symbolic.evaluate import evaluate, node_count
-from nnkit.symbolic.library import build_library
-from nnkit.symbolic.snap import simple_values, snap_linear
-from nnkit.symbolic.sparse import best_subsets
+from nnkit.symbolic.noise import NUMERICAL_FLOOR, estimate_noise, exact_threshold
+from nnkit.symbolic.snap import simple_values
 
 __all__ = [
+    "ERROR_FLOOR",
     "Candidate",
     "Distillation",
+    "description_length",
     "distill",
+    "estimate_noise",
     "pareto_front",
     "sample_domain",
-    "widen_domain",
     "score_on",
-    "estimate_noise",
-    "description_length",
-    "ERROR_FLOOR",
+    "widen_domain",
 ]
 
 Domain = Sequence[tuple[float, float]]
 Progress = Callable[[str, float], None]
 
 #: Relative errors below this are numerically zero for model choice.
-ERROR_FLOOR = 1e-6
+ERROR_FLOOR = NUMERICAL_FLOOR
 
 
 @dataclass(frozen=True)
@@ -52,11 +52,13 @@ class Candidate:
         ``rmse`` divided by the standard deviation of the samples (0 is exact, 1 is
         no better than the mean); ``R² = 1 − nrmse²``.
     n_terms : int
-        Number of non-constant terms.
+        Number of non-constant terms of the sum (numerator of a ratio).
     free_constants : int
-        Coefficients that did not snap to a simple value (rational or rational·π).
+        Numbers that did not snap to a simple value (rational, or rational times π …).
     method : str
-        ``"sparse"`` or ``"gplearn"``.
+        Which search found it (its stage, or ``"gplearn"``).
+    exact : bool
+        It matches the samples to their noise level (see :mod:`nnkit.symbolic.noise`).
     """
 
     expr: sp.Expr
@@ -65,7 +67,8 @@ class Candidate:
     nrmse: float
     n_terms: int
     free_constants: int
-    method: str = "sparse"
+    method: str = "grammar"
+    exact: bool = False
 
     @property
     def r2(self) -> float:
@@ -96,18 +99,19 @@ class Distillation:
     Attributes
     ----------
     status : str
-        ``"found"`` (a formula matches the samples within ``max_error``),
-        ``"constant"`` (the samples do not vary: nothing beyond a constant),
-        ``"none"`` (no formula of the searched kind matches: see ``candidates``).
+        ``"exact"`` (the chosen formula matches the samples to their noise level),
+        ``"approximation"`` (the best formula found leaves a larger error: see
+        ``relative_error`` and the Pareto ``front``), ``"constant"`` (the samples do not
+        vary), or ``"none"`` (the samples are mostly noise: no law to distil).
     message : str
         One honest sentence about the outcome, computed from the numbers.
     best : Candidate
-        The chosen formula (by description length; for ``"none"`` the best try).
+        The chosen formula: the simplest exact one, else the best trade-off.
     candidates : list of Candidate
         Every distinct formula evaluated, sorted by complexity.
     front : pandas.DataFrame
         The complexity/error Pareto front: columns ``complexity``, ``nrmse``, ``r2``,
-        ``formula``, ``latex``, ``chosen``.
+        ``formula``, ``latex``, ``exact``, ``chosen``.
     symbols : tuple of sympy.Symbol
     domain, extrapolation : tuple of (low, high)
         Sampled domain and the wider window used to test extrapolation.
@@ -117,7 +121,11 @@ class Distillation:
     seconds : float
         Wall time of the search.
     library_size : int
-        Number of candidate terms (sparse method).
+        Number of distinct formulas fitted.
+    info : dict
+        ``noise`` (the relative noise level the labels use), ``noise_source``
+        (``"estimated"`` or ``"given"``), ``threshold``, ``stopped`` (``""``, ``"time"``,
+        ``"stopped"``), ``stage``; ``structure`` when detected.
     """
 
     status: str
@@ -130,14 +138,20 @@ class Distillation:
     extrapolation: tuple[tuple[float, float], ...]
     X: np.ndarray
     y: np.ndarray
-    method: str = "sparse"
+    method: str = "grammar"
     seconds: float = 0.0
     library_size: int = 0
-    info: dict = field(default_factory=dict)
+    info: dict[str, Any] = field(default_factory=dict)
 
     @property
     def found(self) -> bool:
-        return self.status == "found"
+        """True only for an exact formula (an approximation is not 'found')."""
+        return self.status == "exact"
+
+    @property
+    def relative_error(self) -> float:
+        """Relative RMSE (RMSE / std of the samples) of the chosen formula."""
+        return self.best.nrmse
 
     def predict(self, X: np.ndarray) -> np.ndarray:
         """The chosen formula evaluated on ``X``."""
@@ -204,7 +218,7 @@ def score_on(
     return {"r2": r2, "rmse": rmse, "n_used": int(ok.sum())}
 
 
-# ---------------------------------------------------------------------------- front
+# ---------------------------------------------------------------------------- choice
 def pareto_front(candidates: Sequence[Candidate]) -> list[Candidate]:
     """The candidates not beaten by a simpler-or-equal one with lower error, by complexity."""
     front: list[Candidate] = []
@@ -222,35 +236,17 @@ def description_length(c: Candidate, weight: float = 0.1, accuracy: float = ERRO
     A two-part code length, up to scale: the error term is what the data cost given
     the formula, the complexity term what the formula costs; a free (unsnapped) real
     constant costs as much as three nodes. With ``weight=0.1`` one more node must cut
-    the error by ≈10 %, a typical extra term (≈5 nodes) by ≈40 %. Errors below
-    ``accuracy`` (the source's own relative accuracy: a network is only so close to
-    the truth) do not count, so a formula is never rewarded for fitting the
-    network's own error.
+    the error by ≈10 %. Errors below ``accuracy`` (the samples' noise level) do not
+    count, so a formula is never rewarded for fitting the noise.
     """
     floor = max(accuracy, ERROR_FLOOR)
     return math.log(max(c.nrmse, floor)) + weight * (c.complexity + 2 * c.free_constants)
 
 
-def estimate_noise(X: np.ndarray, y: np.ndarray) -> float:
-    """Noise level of a data set from nearest-neighbour differences, relative to std(y).
-
-    For a smooth function sampled densely, ``y_i − y_{nn(i)}`` is dominated by the
-    noise, whose variance is half the mean squared difference. Inputs are scaled to
-    [0, 1] first. Returns a number in [0, ~1.4].
-    """
-    from scipy.spatial import cKDTree
-
-    X = np.asarray(X, dtype=float)
-    span = X.max(axis=0) - X.min(axis=0)
-    Xs = (X - X.min(axis=0)) / np.where(span > 0, span, 1.0)
-    _, idx = cKDTree(Xs).query(Xs, k=2)
-    d = y - y[idx[:, 1]]
-    std = float(np.std(y))
-    return float(np.sqrt(np.mean(d**2) / 2) / std) if std > 0 else 0.0
-
-
 def _front_frame(cands: Sequence[Candidate], chosen: Candidate) -> pd.DataFrame:
     front = pareto_front(cands)
+    if chosen not in front:
+        front = sorted([*front, chosen], key=lambda c: c.complexity)
     return pd.DataFrame(
         {
             "complexity": [c.complexity for c in front],
@@ -258,12 +254,13 @@ def _front_frame(cands: Sequence[Candidate], chosen: Candidate) -> pd.DataFrame:
             "r2": [c.r2 for c in front],
             "formula": [c.text for c in front],
             "latex": [c.latex for c in front],
+            "exact": [c.exact for c in front],
             "chosen": [c.expr == chosen.expr for c in front],
         }
     )
 
 
-# ---------------------------------------------------------------------------- distill
+# ---------------------------------------------------------------------------- inputs
 def _simple_constant(mean: float, spread: float) -> sp.Expr:
     """The simplest number within the spread of the samples (else the mean as a float)."""
     for _, v in simple_values(mean):
@@ -272,7 +269,12 @@ def _simple_constant(mean: float, spread: float) -> sp.Expr:
     return sp.Float(mean, 15)
 
 
-def _as_samples(source, domain, n_samples, seed, n_vars):
+def _as_samples(
+    source: Callable[[np.ndarray], np.ndarray] | tuple[np.ndarray, np.ndarray],
+    domain: Domain | None,
+    n_samples: int,
+    seed: int,
+) -> tuple[np.ndarray, np.ndarray, tuple[tuple[float, float], ...]]:
     if callable(source):
         if domain is None:
             raise ValueError("distilling a callable needs its domain")
@@ -298,7 +300,7 @@ def _as_samples(source, domain, n_samples, seed, n_vars):
     return X, y, tuple((float(a), float(b)) for a, b in domain)
 
 
-def _symbols(variables, d) -> tuple[sp.Symbol, ...]:
+def _symbols(variables: Sequence[str | sp.Symbol] | None, d: int) -> tuple[sp.Symbol, ...]:
     if variables is None:
         variables = ("x",) if d == 1 else tuple(f"x{i + 1}" for i in range(d))
     if len(variables) != d:
@@ -306,85 +308,72 @@ def _symbols(variables, d) -> tuple[sp.Symbol, ...]:
     return tuple(v if isinstance(v, sp.Symbol) else sp.Symbol(str(v), real=True) for v in variables)
 
 
-def _linear_candidate(terms, coefs, rmse: float, ystd: float) -> Candidate:
-    """``Σ coef·term`` from (exact or None, float) coefficient pairs."""
-    expr = sp.Integer(0)
-    free = n_terms = 0
-    for t, (e, b) in zip(terms, coefs, strict=True):
-        coef = sp.Float(float(b), 15) if e is None else e
-        if coef != 0:
-            expr += coef * t
-            n_terms += t != 1
-            free += e is None
-    return Candidate(expr=expr, complexity=node_count(expr), rmse=rmse, nrmse=rmse / ystd,
-                     n_terms=int(n_terms), free_constants=int(free))
+def candidate_from(
+    expr: sp.Expr,
+    X: np.ndarray,
+    y: np.ndarray,
+    symbols: Sequence[sp.Symbol],
+    threshold: float,
+    method: str,
+    max_free: int = 3,
+) -> Candidate | None:
+    """A :class:`Candidate` for ``expr``, its error measured on the samples (None if not finite).
+
+    It is exact when its relative error is within ``threshold`` and it has at most
+    ``max_free`` numbers that did not snap to simple values.
+    """
+    vals = {s: X[:, i] for i, s in enumerate(symbols)}
+    try:
+        with np.errstate(all="ignore"):
+            pred = evaluate(expr, vals) * np.ones(len(y))
+    except (ValueError, TypeError):
+        return None
+    r = pred - y
+    if not np.all(np.isfinite(r)):
+        return None
+    rmse = float(np.sqrt(np.mean(r**2)))
+    ystd = float(np.std(y)) or 1.0
+    numer = sp.fraction(sp.together(expr))[0] if expr.is_Mul or expr.is_Pow else expr
+    n_terms = sum(
+        1 for t in sp.Add.make_args(sp.expand(numer) if numer.is_Add else numer) if not t.is_Number
+    )
+    free = len(expr.atoms(sp.Float))
+    return Candidate(
+        expr=expr,
+        complexity=node_count(expr),
+        rmse=rmse,
+        nrmse=rmse / ystd,
+        n_terms=int(n_terms),
+        free_constants=free,
+        method=method,
+        exact=bool(rmse / ystd <= threshold and free <= max_free),
+    )
 
 
-LEVELS = (
-    ("polynomials", {"polynomial_only": True}),  # 1-D: up to degree + 3
-    ("elementary terms", {"products": False}),
-    ("products of pairs", {"products": True}),
-)
-"""The nested libraries searched in turn: each is richer than the one before."""
-
-
-def _sparse_candidates(X, y, symbols, domain, degree, max_terms, accuracy, report):
-    ymean, ystd = float(y.mean()), float(y.std())
-    n = len(y)
-    abs_tol = max(1e-9 * (ystd + abs(ymean)), min(accuracy, 0.05) * ystd)
-    cands: dict[sp.Expr, Candidate] = {}
-    size = 0
-    levels = LEVELS
-    for li, (label, kwargs) in enumerate(levels):
-        # pure polynomials are cheap: in 1-D they go three degrees higher
-        deg = degree + 3 if kwargs.get("polynomial_only") and len(symbols) == 1 else degree
-        lib = build_library(X, symbols, domain, degree=deg, **kwargs)
-        size = max(size, len(lib))
-        if len(lib) == 0:
-            continue
-
-        stage = f"searching {label} ({len(lib)} terms)"
-
-        def sub(f, li=li, stage=stage):
-            report(stage, (li + 0.8 * f) / len(levels))
-
-        found = best_subsets(lib.unit, y - ymean, max_terms=max_terms, progress=sub,
-                             gram=lib.gram)
-        for subsets in found.values():
-            for subset, _ in subsets:
-                A = np.column_stack([np.ones(n)] + [lib.values[:, j] for j in subset])
-                terms = [sp.Integer(1)] + [lib.exprs[j] for j in subset]
-                exact, beta, rmse = snap_linear(A, y, abs_tol=abs_tol)
-                raw, *_ = np.linalg.lstsq(A, y, rcond=None)
-                raw_rmse = float(np.sqrt(np.mean((y - A @ raw) ** 2)))
-                # the snapped formula, and the plain least-squares one beside it
-                for coefs, err in ((list(zip(exact, beta, strict=True)), rmse),
-                                   ([(None, b) for b in raw], raw_rmse)):
-                    cand = _linear_candidate(terms, coefs, err, ystd)
-                    if cand.expr not in cands:
-                        cands[cand.expr] = cand
-    return list(cands.values()), size
-
-
+# ---------------------------------------------------------------------------- distill
 def distill(
     source: Callable[[np.ndarray], np.ndarray] | tuple[np.ndarray, np.ndarray],
     domain: Domain | None = None,
     variables: Sequence[str] | None = None,
     *,
-    method: str = "sparse",
+    method: str = "grammar",
     n_samples: int = 1000,
-    degree: int = 6,
     max_terms: int = 8,
-    max_error: float = 0.05,
+    degree: int | None = None,
     complexity_weight: float = 0.1,
     constant_tol: float = 1e-3,
     accuracy: float | None = None,
-    max_source_error: float = 0.3,
+    max_noise: float = 0.3,
+    max_free_constants: int = 3,
     extrapolation: Domain | None = None,
     time_budget: float = 20.0,
     budget_clock: str = "wall",
+    structure: bool = True,
+    data: tuple[np.ndarray, np.ndarray] | None = None,
     seed: int = 0,
     progress: Progress | None = None,
+    should_stop: Callable[[], bool] | None = None,
+    on_best: Callable[[Candidate], None] | None = None,
 ) -> Distillation:
     """Search a closed-form formula that reproduces a trained model or a data set.
 
@@ -397,44 +386,54 @@ def distill(
         Box to sample (required for a callable; for data the data's range by default).
     variables : sequence of str, optional
         Names of the inputs (``x`` in 1-D, ``x1, x2, …`` otherwise by default).
-    method : {"sparse", "gplearn"}
-        Sparse best-subset regression over a term library, or genetic programming.
+    method : {"grammar", "gplearn"}
+        The grammar search of :mod:`nnkit.symbolic.search` (``"sparse"`` is accepted
+        as its old name), or genetic programming with gplearn.
     n_samples : int, default 1000
-        Points sampled from a callable; a larger data set is subsampled (seeded) to
-        this many rows.
-    degree : int, default 6
-        Highest power of each variable in the library.
+        Points sampled from a callable; a larger data set is subsampled (seeded).
     max_terms : int, default 8
-        Most terms in a formula (sparse method).
-    max_error : float, default 0.05
-        Largest relative RMSE (``nrmse``, RMSE / std of the samples) accepted as a
-        match, on top of the source's own ``accuracy``; above ``max_error + accuracy``
-        the status is ``"none"``.
+        Most terms in a sum.
+    degree : int, optional
+        Highest total degree of the polynomial stage (default by dimension).
     complexity_weight : float, default 0.1
-        Weight of complexity in the model choice (see :func:`description_length`).
+        Weight of complexity when no formula is exact (see :func:`description_length`).
     constant_tol : float, default 1e-3
         Samples whose spread is below ``constant_tol`` times their mean magnitude are
         constant: status ``"constant"``.
     accuracy : float, optional
-        Relative accuracy of the source (RMSE / std of the samples): errors below it
-        do not count in the model choice and snapping may use it as slack. Pass a
-        trained network's training RMSE / std. Default: for a data set, the noise
-        estimated by :func:`estimate_noise`; for a callable, 1e-6.
-    max_source_error : float, default 0.3
-        If the source's relative accuracy is worse than this (a network that could
-        not fit its data, or data that are mostly noise), the status is ``"none"``:
-        there is no law in it to distil.
+        Relative accuracy of the source (RMSE / std of the samples), used as its noise
+        level: pass a trained network's training error. Default: estimated from the
+        samples (:func:`nnkit.symbolic.noise.estimate_noise`; ≈ 0 without noise).
+    max_noise : float, default 0.3
+        Above this relative noise level the samples hold no law to distil: status
+        ``"none"`` (the best candidates are still listed).
+    max_free_constants : int, default 3
+        A formula with more fitted numbers that did not snap to simple values is not
+        called exact even when it matches the samples: a long enough series (a Taylor
+        polynomial of cos) matches any smooth function to 10⁻⁹.
     extrapolation : sequence of (low, high), optional
         Window for extrapolation checks (default: :func:`widen_domain` of ``domain``).
     time_budget : float, default 20
-        Seconds of search for ``gplearn`` (the sparse search is not time-boxed).
+        Seconds for the whole search; it stops there keeping what it found.
     budget_clock : {"wall", "cpu"}
-        How ``time_budget`` is counted: wall-clock, or CPU seconds of this process
-        (fair comparisons on a shared machine).
+        How gplearn's ``time_budget`` is counted.
+    structure : bool, default True
+        For two or more inputs, detect separability and symmetries first
+        (:mod:`nnkit.symbolic.structure`) and search the parts.
+    data : (X, y), optional
+        The samples a network ``source`` was trained on. The search runs on the
+        network (dense samples, its structure), then the best formulas' constants are
+        refitted on these data and the labels judge them against the data's own noise
+        level, which a network's smooth error does not blur. Ignored for a data source.
     seed : int, default 0
         Seed for sampling and for gplearn.
     progress : callable, optional
         ``progress(stage: str, fraction: float)`` as the search advances.
+    should_stop : callable, optional
+        Polled during the search; when it returns True the search ends with what it has.
+    on_best : callable, optional
+        Called with each formula more accurate than all before it (to show the best so
+        far while searching).
 
     Returns
     -------
@@ -442,10 +441,12 @@ def distill(
     """
     t0 = time.perf_counter()
     report = progress or (lambda stage, f: None)
-    if method not in ("sparse", "gplearn"):
-        raise ValueError(f"unknown method {method!r}: use 'sparse' or 'gplearn'")
+    if method == "sparse":
+        method = "grammar"
+    if method not in ("grammar", "gplearn"):
+        raise ValueError(f"unknown method {method!r}: use 'grammar' or 'gplearn'")
     report("sampling", 0.0)
-    X, y, domain_t = _as_samples(source, domain, n_samples, seed, None)
+    X, y, domain_t = _as_samples(source, domain, n_samples, seed)
     if not np.all(np.isfinite(y)):
         raise ValueError("the source returned NaN or infinite values on the domain")
     symbols = _symbols(variables, X.shape[1])
@@ -454,57 +455,209 @@ def distill(
 
     if ystd <= constant_tol * max(abs(ymean), 1e-12) or ystd == 0.0:
         c = _simple_constant(ymean, ystd)
-        cand = Candidate(expr=c, complexity=1, rmse=ystd,
-                         nrmse=1.0, n_terms=0, free_constants=0, method=method)
+        cand = Candidate(
+            expr=c,
+            complexity=1,
+            rmse=ystd,
+            nrmse=1.0,
+            n_terms=0,
+            free_constants=0,
+            method=method,
+            exact=True,
+        )
         pct = 100 * ystd / abs(ymean) if ymean else 0.0
-        msg = (f"The target is constant: the samples vary by only {ystd:.3g} ({pct:.2g} % of "
-               f"their mean {ymean:.4g}), so there is no structure to distil beyond f = {c}.")
-        return Distillation("constant", msg, cand, [cand], _front_frame([cand], cand), symbols,
-                            domain_t, extrap, X, y, method, time.perf_counter() - t0, 0)
+        msg = (
+            f"The target is constant: the samples vary by only {ystd:.3g} ({pct:.2g} % of "
+            f"their mean {ymean:.4g}), so there is no structure to distil beyond f = {c}."
+        )
+        return Distillation(
+            "constant",
+            msg,
+            cand,
+            [cand],
+            _front_frame([cand], cand),
+            symbols,
+            domain_t,
+            extrap,
+            X,
+            y,
+            method,
+            time.perf_counter() - t0,
+            0,
+            {
+                "noise": 0.0,
+                "noise_source": "estimated",
+                "threshold": 0.0,
+                "stopped": "",
+                "stage": "",
+            },
+        )
 
-    info: dict = {}
-    if accuracy is None:
-        accuracy = ERROR_FLOOR if callable(source) else estimate_noise(X, y)
-    accuracy = float(max(accuracy, ERROR_FLOOR))
-    info["accuracy"] = accuracy
-    if method == "sparse":
-        cands, size = _sparse_candidates(X, y, symbols, domain_t, degree, max_terms, accuracy,
-                                         report)
+    given = accuracy is not None
+    noise = float(accuracy) if given else estimate_noise(X, y)  # type: ignore[arg-type]
+    noise = max(noise, 0.0)
+    source_noise = noise
+    verify = None
+    verify_search_samples = (X, y)
+    if data is not None and callable(source):
+        Xv, yv, _ = _as_samples(data, domain_t, max(n_samples, len(data[1])), seed)
+        if float(np.std(yv)) > 0:
+            noise_v = estimate_noise(Xv, yv)
+            verify = (Xv, yv, noise_v)
+            # from here on the formulas are judged on the data
+            X, y, noise, given = Xv, yv, noise_v, False
+    threshold = exact_threshold(noise, len(y))
+    info: dict[str, Any] = {
+        "noise": noise,
+        "noise_source": "given" if given else "estimated",
+        "threshold": threshold,
+        "stopped": "",
+        "stage": "",
+        "judged_on": "data" if verify is not None or not callable(source) else "source",
+    }
+
+    def candidates_of(exprs: Sequence[tuple[sp.Expr, str]]) -> list[Candidate]:
+        out: dict[sp.Expr, Candidate] = {}
+        for e, how in exprs:
+            if e in out:
+                continue
+            c = candidate_from(e, X, y, symbols, threshold, how, max_free_constants)
+            if c is not None:
+                out[e] = c
+        return list(out.values())
+
+    if method == "grammar":
+        from nnkit.symbolic.distil import grammar_search
+
+        Xs, ys = verify_search_samples if verify is not None else (X, y)
+        exprs, search_info = grammar_search(
+            source,
+            Xs,
+            ys,
+            symbols,
+            domain_t,
+            source_noise,
+            time_budget=time_budget,
+            max_terms=max_terms,
+            degree=degree,
+            structure=structure,
+            report=report,
+            should_stop=should_stop,
+            on_best=on_best,
+            t0=t0,
+            seed=seed,
+            slack=source_noise if accuracy is not None else 0.0,
+            gradient=getattr(source, "gradient", None) if callable(source) else None,
+            verify=verify,
+        )
+        info.update(search_info)
+        cands = candidates_of(exprs)
+        size = int(search_info.get("n_models", len(cands)))
     else:
         from nnkit.symbolic.gp import gplearn_candidates
 
-        cands, gp_info = gplearn_candidates(
-            X, y, symbols, time_budget=time_budget, seed=seed, clock=budget_clock,
+        gp, gp_info = gplearn_candidates(
+            X,
+            y,
+            symbols,
+            time_budget=time_budget,
+            seed=seed,
+            clock=budget_clock,
             progress=lambda f: report("genetic programming", f),
         )
-        size = 0
         info.update(gp_info)
-        if not cands:
-            raise ValueError("gplearn produced no finite formula")
-    report("choosing", 0.95)
+        cands = candidates_of([(c.expr, "gplearn") for c in gp])
+        size = len(cands)
+    if not cands:
+        raise ValueError("the search produced no finite formula")
+    report("choosing", 0.98)
     cands.sort(key=lambda c: (c.complexity, c.nrmse))
-    best = min(cands, key=lambda c: description_length(c, complexity_weight, accuracy))
-    most_accurate = min(cands, key=lambda c: c.nrmse)
-    threshold = max_error + accuracy
-    if accuracy > max_source_error:
+    if not given:
+        revised = _noise_bound(cands, len(y))
+        if revised < noise:
+            # a formula with few fitted numbers leaves less than the estimated noise: the
+            # samples are smoother than the estimate says (too sparse for local
+            # differences), and the noise is at most that residual
+            noise, threshold = revised, exact_threshold(revised, len(y))
+            info.update(noise=noise, threshold=threshold, noise_source="bounded by a formula")
+            cands = [
+                replace(
+                    c, exact=bool(c.nrmse <= threshold and c.free_constants <= max_free_constants)
+                )
+                for c in cands
+            ]
+    exact = [c for c in cands if c.exact]
+    if noise > max_noise:
         status = "none"
-        best = most_accurate
-        msg = (f"No simple formula found: the source itself is inaccurate (its relative error is "
-               f"{accuracy:.2g}, above {max_source_error:g}), so it holds no law to distil — a "
-               "network trained on noise, or data that are mostly noise. The best candidates are "
-               "listed for what they are worth.")
-    elif best.nrmse <= threshold:
-        status = "found"
-        msg = (f"Found a formula of complexity {best.complexity} with {best.n_terms} term(s) and "
-               f"{best.free_constants} unsnapped constant(s): it matches the samples "
-               f"with R² = {best.r2:.6f} (relative RMSE {best.nrmse:.2g}; the source's own relative "
-               f"accuracy is {accuracy:.2g}).")
+        best = min(cands, key=lambda c: c.nrmse)
+        msg = (
+            f"No law to distil: the samples' own noise is {100 * noise:.0f} % of their spread "
+            f"(above {100 * max_noise:.0f} %), so any formula only fits the noise. The best "
+            "candidates are listed for what they are worth."
+        )
+    elif exact:
+        status = "exact"
+        best = min(exact, key=lambda c: (c.complexity + 2 * c.free_constants, c.nrmse))
+        level = (
+            f"the source's accuracy, {_pct(noise)}"
+            if given
+            else f"their estimated noise level, {_pct(noise)}"
+        )
+        msg = (
+            f"Exact: the formula (complexity {best.complexity}, {best.free_constants} "
+            f"unsnapped constant{'s' if best.free_constants != 1 else ''}) reproduces the "
+            f"{len(y)} samples to {level} (its relative error is {_pct(best.nrmse)})."
+        )
     else:
-        status = "none"
-        best = most_accurate
-        msg = (f"No simple formula found: the best of {len(cands)} candidates leaves a relative "
-               f"RMSE of {best.nrmse:.2g} (R² = {best.r2:.3f}), above the accepted "
-               f"{threshold:.2g}. The target may be noise, or need terms outside the library.")
+        status = "approximation"
+        # the best trade-off among formulas that explain most of the variation (R² > 0.75)
+        useful = [c for c in cands if c.nrmse < 0.5] or [min(cands, key=lambda c: c.nrmse)]
+        best = min(useful, key=lambda c: description_length(c, complexity_weight, noise))
+        why = {"time": " within the time budget", "stopped": " before the search was stopped"}
+        msg = (
+            f"Approximation, error {_pct(best.nrmse)}: no formula found"
+            f"{why.get(info.get('stopped', ''), '')} reproduces the samples to their noise "
+            f"level ({_pct(noise)}) with at most {max_free_constants} fitted numbers. The "
+            "Pareto front lists the best trade-offs between complexity and error."
+        )
     report("done", 1.0)
-    return Distillation(status, msg, best, cands, _front_frame(cands, best), symbols, domain_t,
-                        extrap, X, y, method, time.perf_counter() - t0, size, info)
+    return Distillation(
+        status,
+        msg,
+        best,
+        cands,
+        _front_frame(cands, best),
+        symbols,
+        domain_t,
+        extrap,
+        X,
+        y,
+        method,
+        time.perf_counter() - t0,
+        size,
+        info,
+    )
+
+
+def _noise_bound(cands: Sequence[Candidate], n: int) -> float:
+    """Upper bound on the relative noise: the residual of a formula with few fitted numbers.
+
+    A formula with ``p`` fitted numbers leaves ``σ·√(1 − p/n)`` of pure noise σ, so
+    ``nrmse / √(1 − p/n)`` bounds σ; only formulas with ``p ≤ n/10`` count (a formula
+    with many numbers can follow the noise itself).
+    """
+    bound = float("inf")
+    for c in cands:
+        p = c.n_terms + 1 + c.free_constants
+        if p <= n / 10:
+            bound = min(bound, c.nrmse / math.sqrt(1.0 - p / n))
+    return bound
+
+
+def _pct(v: float) -> str:
+    """A relative error as a percentage with sensible digits (≈ 0 below 1e-9)."""
+    if v < 1e-9:
+        return "≈ 0 %"
+    if v < 1e-4:
+        return f"{100 * v:.1e} %"
+    return f"{100 * v:.2g} %"

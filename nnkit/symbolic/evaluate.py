@@ -65,7 +65,7 @@ def evaluate(expr: sp.Expr, values: Mapping[sp.Symbol | str, np.ndarray]) -> np.
         return np.broadcast_to(np.asarray(out, dtype=float), shape).astype(float, copy=True)
 
 
-def _walk(e: sp.Basic, vals: dict[str, np.ndarray]):
+def _walk(e: sp.Basic, vals: dict[str, np.ndarray]) -> np.ndarray | float:
     if e is sp.nan or e is sp.zoo or e is sp.oo or e is sp.S.NegativeInfinity:
         return float("nan") if e in (sp.nan, sp.zoo) else float(e)
     if e.is_Number or e is sp.pi or e is sp.E:
@@ -75,12 +75,12 @@ def _walk(e: sp.Basic, vals: dict[str, np.ndarray]):
             raise ValueError(f"no value given for variable {e.name}")
         return vals[e.name]
     if e.is_Add:
-        total = 0.0
+        total: np.ndarray | float = 0.0
         for a in e.args:
             total = total + _walk(a, vals)
         return total
     if e.is_Mul:
-        prod = 1.0
+        prod: np.ndarray | float = 1.0
         for a in e.args:
             prod = prod * _walk(a, vals)
         return prod

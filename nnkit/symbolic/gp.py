@@ -80,7 +80,7 @@ def program_to_sympy(program: Sequence, symbols: Sequence[sp.Symbol]) -> sp.Expr
     return build()
 
 
-def _rmse(expr, values, y) -> float:
+def _rmse(expr: sp.Expr, values: dict, y: np.ndarray) -> float:
     with np.errstate(all="ignore"):
         p = evaluate(expr, values) * np.ones_like(y)
     if not np.all(np.isfinite(p)):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -50,6 +51,26 @@ class NetworkFit:
         """The network's prediction on ``X`` (shape (n, d)), as a flat float array."""
         return network_function(self.model)(X)
 
+    def gradient(self, X: np.ndarray) -> np.ndarray:
+        """The network's gradient ``∂f/∂x`` at the rows of ``X``, by automatic differentiation.
+
+        :func:`nnkit.symbolic.distill` uses it to read the function's structure
+        (:mod:`nnkit.symbolic.structure`) where the samples alone could not.
+        """
+        import torch
+
+        model = self.model
+        X = np.atleast_2d(np.asarray(X, dtype=np.float32))
+        Xt = torch.tensor(X, requires_grad=True)
+        was_training = model.training  # type: ignore[attr-defined]
+        model.eval()  # type: ignore[attr-defined]
+        try:
+            out = model(Xt)[:, 0].sum()  # type: ignore[operator]
+            (g,) = torch.autograd.grad(out, Xt)
+        finally:
+            model.train(was_training)  # type: ignore[attr-defined]
+        return g.detach().numpy().astype(float)
+
     @property
     def train_error(self) -> float:
         """RMSE on its training samples divided by their std: the network's relative accuracy.
@@ -61,7 +82,7 @@ class NetworkFit:
         return float(np.sqrt(np.mean(r**2)) / scale)
 
 
-def network_function(model) -> Callable[[np.ndarray], np.ndarray]:
+def network_function(model: Any) -> Callable[[np.ndarray], np.ndarray]:
     """Wrap a torch model with one output as ``f(X: (n, d) array) -> (n,) array``."""
 
     def f(X: np.ndarray) -> np.ndarray:

@@ -10,8 +10,9 @@ from text.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import sympy as sp
@@ -40,6 +41,7 @@ class Problem:
 
     @property
     def variables(self) -> tuple[str, ...]:
+        """The names of the inputs, in column order."""
         return tuple(s.name for s in self.symbols)
 
     def __call__(self, X: np.ndarray) -> np.ndarray:
@@ -54,8 +56,8 @@ class Problem:
         return evaluate(self.truth, vals) * np.ones(X.shape[0])
 
 
-def _p(name, truth, symbols, domain):
-    return Problem(name, truth, tuple(symbols), tuple(tuple(map(float, d)) for d in domain))
+def _p(name: str, truth: sp.Expr, symbols: Sequence[sp.Symbol], domain: Sequence[Sequence[float]]) -> Problem:
+    return Problem(name, truth, tuple(symbols), tuple((float(d[0]), float(d[1])) for d in domain))
 
 
 _1 = [(-1, 1)]
@@ -105,7 +107,7 @@ RASTRIGIN_1D = _p(
 """One axis of Rastrigin: 10 + x² − 10 cos 2πx on [−5.12, 5.12]."""
 
 
-def problem_from_formula(formula, domain: tuple[float, float]) -> Problem:
+def problem_from_formula(formula: Any, domain: tuple[float, float]) -> Problem:
     """A :class:`Problem` from a parsed :class:`nnkit.expr.Formula` in ``x`` (or ``x, y``).
 
     The formula is 2-D if it uses ``y``; ``domain`` is the interval of every axis.
@@ -132,7 +134,7 @@ def pure_noise(dim: int = 1, domain: tuple[float, float] = (-1.0, 1.0), seed: in
     rng_seed = int(seed)
 
     def fn(X: np.ndarray) -> np.ndarray:
-        return np.random.default_rng(rng_seed).standard_normal(X.shape[0])
+        return np.asarray(np.random.default_rng(rng_seed).standard_normal(X.shape[0]))
 
     symbols = (x,) if dim == 1 else (x, y_)
     return Problem("pure noise", None, symbols, ((float(domain[0]), float(domain[1])),) * dim, fn)

@@ -138,7 +138,7 @@ class SubsetSearch:
                         cands[key] = min(cands.get(key, np.inf), float(ext[j]))
             if not cands:
                 break
-            beams = sorted(cands, key=cands.get)[:width]
+            beams = sorted(cands, key=cands.__getitem__)[:width]
             for s in beams:
                 self.found.setdefault(s, cands[s])
 
@@ -265,7 +265,7 @@ def best_subsets(
             if len(top_pairs) <= 4 * per_size:
                 search.found[(i, j)] = float(pair_rss[i, j])
     report(0.1)
-    beams: list[tuple[int, ...]] = top_pairs
+    beams: list[tuple[int, ...]] = [tuple(p) for p in top_pairs]
     if max_terms >= 3:
         cands: dict[tuple[int, ...], float] = {}
         pair_arr = np.array(top_pairs, dtype=int).reshape(-1, 2)
@@ -281,8 +281,8 @@ def best_subsets(
                         key = tuple(sorted((int(pair[0]), int(pair[1]), int(col))))
                         cands[key] = min(cands.get(key, np.inf), float(v))
             report(0.1 + 0.4 * min(1.0, (start + 250) / len(pair_arr)))
-        beams = sorted(cands, key=cands.get)[:width]
-        for key in sorted(cands, key=cands.get)[: 4 * per_size]:
+        beams = sorted(cands, key=cands.__getitem__)[:width]
+        for key in sorted(cands, key=cands.__getitem__)[: 4 * per_size]:
             search.found[key] = cands[key]
         search.beam(max_terms, width, start=beams)
     report(0.6)

@@ -306,22 +306,22 @@ def test_symbolic_trained_network_csv_and_time_boxed_search(app_page, tmp_path):
     at.number_input(key="sym_epochs_rastrigin1").set_value(120).run()
     assert_no_exception(at)
     out = run_panel(at, tmp_path / "a")
-    assert line(out, "complexity").endswith(f"R² on the samples {metric(at, 'R² on the samples')}")
-    assert f"{metric(at, 'candidates')} candidates" in out
+    assert line(out, "complexity").endswith(f"relative error {metric(at, 'relative error')}")
+    assert f"{metric(at, 'formulas fitted')} formulas fitted" in out
 
     at.radio(key="sym_method").set_value("gplearn").run()
     assert "time budget" in note(at)
 
     rows = "\n".join(f"{x / 10},{2 * (x / 10) ** 2 - 1}" for x in range(40))
     data = f"x,y\n{rows}\n".encode()
-    at.radio(key="sym_method").set_value("sparse")
+    at.radio(key="sym_method").set_value("grammar")
     at.radio(key="sym_source").set_value("csv").run()
     at.get("file_uploader")[0].upload("curve.csv", data, "text/csv").run()
     assert_no_exception(at)
     script = panel(at)
     assert 'load_csv("curve.csv")' in script.code
     out = run_script(script, tmp_path / "b", {"curve.csv": data})
-    assert line(out, "complexity").endswith(f"R² on the samples {metric(at, 'R² on the samples')}")
+    assert line(out, "complexity").endswith(f"relative error {metric(at, 'relative error')}")
 
 
 def test_panel_downloads_are_the_script_and_its_notebook(app_page, monkeypatch, tmp_path):

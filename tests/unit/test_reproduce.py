@@ -645,8 +645,8 @@ def _check_symbolic(out, result, net=None):
         assert line(out, "network:").endswith(f"relative training error {net.train_error:.2g}")
     assert result.message in out
     assert line(out, "f =") == f"f = {result.best.text}"
-    assert line(out, "complexity").endswith(f"R² on the samples {result.best.r2:.6f}")
-    assert line(out, f"{len(result.candidates)} candidates")
+    assert line(out, "complexity").endswith(f"relative error {result.best.nrmse:.2g}")
+    assert line(out, f"{result.library_size} formulas fitted")
 
 
 def test_symbolic_trained_rastrigin_in_a_notebook(tmp_path):
@@ -662,7 +662,7 @@ def test_symbolic_trained_rastrigin_in_a_notebook(tmp_path):
     net = train_network(
         p, p.domain, n_samples=300, fourier_features=32, fourier_scale=3.0, epochs=150, lr=2e-3
     )
-    _check_symbolic(out, distill(net, p.domain, p.variables, accuracy=net.train_error, seed=0), net)
+    _check_symbolic(out, distill(net, p.domain, p.variables, accuracy=net.train_error, data=(net.X, net.y), seed=0), net)
 
 
 def test_symbolic_typed_formula_and_both_methods(tmp_path):
@@ -679,7 +679,7 @@ def test_symbolic_typed_formula_and_both_methods(tmp_path):
     out = run_script(script, tmp_path)
     p = problem_from_formula(parse("x^3 - 2*x + 1", ("x", "y")), (-1.5, 1.5))
     net = train_network(p, p.domain, n_samples=200, epochs=300, seed=3)
-    _check_symbolic(out, distill(net, p.domain, p.variables, accuracy=net.train_error, seed=0), net)
+    _check_symbolic(out, distill(net, p.domain, p.variables, accuracy=net.train_error, data=(net.X, net.y), seed=0), net)
 
 
 def test_symbolic_uploaded_csv(tmp_path):
