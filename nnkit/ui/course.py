@@ -179,8 +179,9 @@ LECTURES: list[Lecture] = [
                 title="Symbolic distillation",
                 icon=":material/function:",
                 summary=(
-                    "Distil a trained network (or a CSV) into a formula: Pareto front, exact "
-                    "recovery of Rastrigin, and why the formula extrapolates where the network fails."
+                    "Distil a trained network (or a CSV) into a formula: structure read from the "
+                    "network's gradients, a grammar search with a Pareto front, 'exact' only to "
+                    "the data's noise, and why the formula extrapolates where the network fails."
                 ),
                 first_try=(
                     "Read the formula found in the network, then compare how both extrapolate."
