@@ -52,6 +52,16 @@ def _first_main(p) -> dict:
     )
 
 
+def _wait_for(p, selector: str, timeout_ms: float = 60_000) -> None:
+    """Wait until ``selector`` is in the page (charts and chips render after the script
+    has finished; a loaded machine takes seconds). A timeout leaves the assertion that
+    follows to say what is missing."""
+    try:
+        p.locator(selector).first.wait_for(state="visible", timeout=timeout_ms)
+    except Exception:  # noqa: BLE001 - the caller's assertion reports it
+        pass
+
+
 def _visible_in_viewport(box: dict, height: int) -> bool:
     """The element starts on screen and shows at least 150 px (or all of itself)."""
     shown = min(box["bottom"], height) - box["top"]
@@ -65,7 +75,7 @@ def test_desktop_first_screen_has_title_and_main_action(server_url, browser, inf
     try:
         p.goto(page_url(server_url, info.path))
         wait_for_script(p)
-        p.wait_for_timeout(500)
+        _wait_for(p, MAIN)
         title = p.locator('[data-testid="stMain"] h1').first
         assert title.is_visible()
         if info is not HOME:
@@ -104,7 +114,8 @@ def test_phone_sidebar_closes_and_main_action_is_near(server_url, browser, info)
         nav = p.locator('[data-testid="stSidebarNav"]')
         nav.get_by_role("link", name=info.title).click()
         wait_for_script(p)
-        p.wait_for_timeout(800)
+        _wait_for(p, MAIN)
+        p.wait_for_timeout(800)  # the sidebar's closing animation
         box = sidebar.bounding_box()
         assert box is None or box["x"] + box["width"] <= 0, "the sidebar stayed open"
         title = p.locator('[data-testid="stMain"] h1').first
@@ -146,6 +157,7 @@ def test_selected_chips_show_their_whole_label(server_url, browser, stem):
     try:
         p.goto(page_url(server_url, f"pages/{stem}.py"))
         wait_for_script(p)
+        _wait_for(p, '[data-testid="stMultiSelectTagsContainer"]')
         p.wait_for_timeout(1000)  # the chips' layout settles after the script's last delta
         boxes = p.locator('[data-testid="stMultiSelectTagsContainer"]')
         assert boxes.count() > 0
