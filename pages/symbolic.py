@@ -94,7 +94,8 @@ def run_search(data_key: tuple, source, domain, variables, accuracy, data, metho
 
     The best formula so far is stored as the search goes: if the run is interrupted (the
     Stop button, or any other widget, reruns the page), the next run finds it marked
-    ``running`` and shows it as stopped instead of starting over.
+    ``running`` and shows it as stopped instead of starting over. A search that fails
+    (``ValueError``) is kept as ``failed`` with its reason; any other error is not kept.
     """
     memo = st.session_state.setdefault("sym_runs", {})
     key = (data_key, method, budget)
@@ -121,9 +122,15 @@ def run_search(data_key: tuple, source, domain, variables, accuracy, data, metho
         entry["best"] = cand
         slot.markdown(f"best so far: relative error {cand.nrmse:.2g} — `{cand.text[:90]}`")
 
-    entry["result"] = distill(source, domain, variables, method=method, accuracy=accuracy, data=data,
-                              time_budget=budget, progress=progress, on_best=on_best, seed=0)
-    entry["state"] = "done"
+    try:
+        entry["result"] = distill(source, domain, variables, method=method, accuracy=accuracy, data=data,
+                                  time_budget=budget, progress=progress, on_best=on_best, seed=0)
+        entry["state"] = "done"
+    except ValueError as exc:
+        entry.update(state="failed", error=str(exc))
+    except Exception:  # not Streamlit's Stop/Rerun (BaseException): those leave it "running"
+        memo.pop(key, None)
+        raise
     bar.empty()
     slot.empty()
     return entry
@@ -285,13 +292,12 @@ budget = b.slider("time budget (s)", 2, 30, int(SEARCH_SECONDS), key="sym_budget
 source = network if network is not None else samples
 methods = ["grammar", "gplearn"] if method == "both" else [method]
 st.button("Stop the search", key="sym_stop", help="Stops a running search; the best formula so far is kept.")
-try:
-    runs = {m: run_search(data_key, source, domain, variables, accuracy, train_data, m, float(budget))
-            for m in methods}
-except ValueError as exc:
-    st.error(f"The search cannot run on this source: {exc}.")
-    st.stop()
+runs = {m: run_search(data_key, source, domain, variables, accuracy, train_data, m, float(budget))
+        for m in methods}
 stopped = {m: r for m, r in runs.items() if r["state"] == "stopped"}
+failed = {m: r for m, r in runs.items() if r["state"] == "failed"}
+for m, r in failed.items():
+    st.error(f"The {METHODS[m]} gave no result: {r['error']}. Change the source or the time budget.")
 if stopped:
     best = [r["best"] for r in stopped.values() if r["best"] is not None]
     st.warning("The search was stopped before it finished."
@@ -299,12 +305,14 @@ if stopped:
                   else " It had no formula yet."))
     if best:
         st.latex(r"f \approx " + best[0].latex)
-    if st.button("Search again", type="primary", key="sym_again"):
-        for m in stopped:
-            st.session_state["sym_runs"].pop((data_key, m, float(budget)), None)
-        st.rerun()
+if (stopped or failed) and st.button("Search again", type="primary", key="sym_again"):
+    for m in stopped | failed:
+        st.session_state["sym_runs"].pop((data_key, m, float(budget)), None)
+    st.rerun()
+if stopped or len(failed) == len(runs):
     st.stop()
-results = {m: r["result"] for m, r in runs.items()}
+methods = [m for m in methods if m not in failed]
+results = {m: runs[m]["result"] for m in methods}
 res = results[methods[0]]
 
 if res.status == "exact":

@@ -564,6 +564,8 @@ def distill(
             seed=seed,
             clock=budget_clock,
             progress=lambda f: report("genetic programming", f),
+            should_stop=should_stop,
+            on_best=on_best,
         )
         info.update(gp_info)
         cands = candidates_of([(c.expr, "gplearn") for c in gp])

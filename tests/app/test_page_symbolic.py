@@ -212,3 +212,67 @@ def test_a_stopped_search_keeps_its_best_formula_and_can_run_again(app_page):
     assert_no_exception(at)
     assert at.success
     assert at.session_state["sym_runs"][key]["state"] == "done"
+
+
+def _shown_metrics(at) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+@pytest.mark.parametrize("method", ["gplearn", "both"])
+def test_genetic_programming_on_a_trained_network_gives_a_result(app_page, small_searches, method):
+    # gplearn's formulas are full of protected logs and square roots: snapping their
+    # floats can fold a part into sin(oo), which once ended the search with no result
+    at = app_page(PAGE)
+    at.session_state["sym_epochs_rastrigin1"] = 120
+    at.session_state["sym_method"] = method
+    at.session_state["sym_budget"] = 3
+    at.run()
+    assert_no_exception(at)
+    assert not at.error
+    runs = at.session_state["sym_runs"]
+    assert {k[1]: r["state"] for k, r in runs.items()} == (
+        {"gplearn": "done"} if method == "gplearn" else {"grammar": "done", "gplearn": "done"})
+    res = runs[next(k for k in runs if k[1] == ("gplearn" if method == "gplearn" else "grammar"))]["result"]
+    assert res.method == ("gplearn" if method == "gplearn" else "grammar")
+    assert res.status in ("exact", "approximation", "none")
+    assert bool(at.success) == (res.status == "exact") and (at.warning or at.success)  # the status
+    assert len(at.latex) == 1
+    shown = _shown_metrics(at)
+    assert float(shown["relative error"]) == pytest.approx(res.best.nrmse, rel=0.05)
+    assert int(shown["formulas fitted"]) == res.library_size >= 1
+    if method == "both":
+        table = at.dataframe[0].value
+        assert len(table) == 2
+        for row, key in zip(table.to_dict("records"), ("grammar", "gplearn"), strict=True):
+            r = runs[next(k for k in runs if k[1] == key)]["result"]
+            assert r.method == key and row["complexity"] == r.best.complexity
+            assert row["status"] == r.status and row["relative error"] == pytest.approx(r.best.nrmse)
+    at.run()  # a rerun shows the kept result, not a stopped search
+    assert_no_exception(at)
+    assert not any(b.key == "sym_again" for b in at.button)
+    assert float(_shown_metrics(at)["relative error"]) == pytest.approx(res.best.nrmse, rel=0.05)
+
+
+def test_a_failed_search_says_why_and_is_not_taken_for_a_stopped_one(app_page, monkeypatch):
+    import nnkit.symbolic
+
+    calls = []
+
+    def failing(*args, **kwargs):
+        calls.append(kwargs["method"])
+        raise ValueError("the search produced no finite formula")
+
+    monkeypatch.setattr(nnkit.symbolic, "distill", failing)
+    at = app_page(PAGE)
+    at.session_state["sym_epochs_rastrigin1"] = 120
+    at.session_state["sym_method"] = "gplearn"
+    at.run()
+    assert_no_exception(at)
+    assert len(at.error) == 1 and not at.metric
+    (run,) = at.session_state["sym_runs"].values()
+    assert run["state"] == "failed"
+    at.run()  # kept: neither searched again nor shown as stopped
+    assert calls == ["gplearn"] and len(at.error) == 1 and not at.warning
+    at.button(key="sym_again").click().run()
+    assert calls == ["gplearn", "gplearn"]
+    assert_no_exception(at)

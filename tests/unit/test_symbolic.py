@@ -21,7 +21,7 @@ from nnkit.symbolic import (
     pareto_front,
     widen_domain,
 )
-from nnkit.symbolic.gp import gplearn_candidates, program_to_sympy
+from nnkit.symbolic.gp import gplearn_candidates, program_to_sympy, snap_floats
 from nnkit.symbolic.grammar import evaluate_node, fn, mul, num, parameterize, to_sympy, var
 from nnkit.symbolic.problems import NGUYEN
 from nnkit.symbolic.snap import simple_values, snap_linear
@@ -303,6 +303,65 @@ def test_gplearn_search_returns_checked_candidates():
         assert np.sqrt(np.mean((pred - X[:, 0] ** 2 - X[:, 0]) ** 2)) == pytest.approx(
             c.rmse, rel=1e-6
         )
+
+
+def test_snapping_a_float_into_sin_of_infinity_is_rejected_not_raised():
+    # 0.0012 -> 0 turns log|0.0012 x| into zoo and sin(sqrt(oo)) into AccumBounds(-1, 1),
+    # which has no numeric value: the snap is refused, the formula kept as it was
+    expr = x**2 + sp.sin(sp.sqrt(sp.Abs(sp.log(sp.Abs(sp.Float(0.0012) * x)))))
+    X = np.linspace(0.1, 2, 50)
+    y = evaluate(expr, {x: X})
+    snapped, rmse = snap_floats(expr, {x: X}, y)
+    assert rmse == pytest.approx(0.0, abs=1e-12)
+    assert np.allclose(evaluate(snapped, {x: X}), y)
+
+
+def test_gplearn_skips_formulas_that_are_not_finite_on_the_samples(monkeypatch):
+    # gplearn's protected operators hide log(0) and x/0; the converted formula is inf there
+    import nnkit.symbolic.gp as gp
+
+    convert = gp.program_to_sympy
+    broken = []
+
+    def sometimes_infinite(program, symbols):
+        expr = convert(program, symbols)
+        if len(broken) < 3:
+            broken.append(expr)
+            return expr + sp.log(sp.Abs(symbols[0]))  # -inf at x = 0, a sample
+        return expr
+
+    monkeypatch.setattr(gp, "program_to_sympy", sometimes_infinite)
+    X = np.linspace(-1, 1, 101)[:, None]
+    cands, _ = gplearn_candidates(X, X[:, 0] ** 2, (x,), time_budget=0.5, population_size=100,
+                                  max_generations=2, seed=0, n_candidates=4)
+    assert len(broken) == 3 and 1 <= len(cands) <= 5
+    for c in cands:
+        assert np.all(np.isfinite(evaluate(c.expr, {x: X[:, 0]})))
+
+
+def test_gplearn_reports_its_best_formula_and_can_be_stopped():
+    X = np.linspace(-1, 1, 100)[:, None]
+    y = X[:, 0] ** 2 + X[:, 0]
+    best = []
+    cands, info = gplearn_candidates(X, y, (x,), time_budget=60, population_size=100,
+                                     max_generations=50, seed=0, on_best=best.append,
+                                     should_stop=lambda: len(best) >= 1)
+    # the best programs of the first generations may divide by zero once converted (gplearn's
+    # protected division hides it): on_best is called with the first finite one
+    assert info["stopped"] == "stopped" and info["generations"] < 50 and cands
+    (c,) = best
+    pred = evaluate(c.expr, {x: X[:, 0]}) * np.ones(100)
+    assert c.rmse == pytest.approx(np.sqrt(np.mean((pred - y) ** 2)), rel=1e-9)
+    assert c.nrmse == pytest.approx(c.rmse / np.std(y))
+
+
+def test_distill_passes_stop_and_best_to_gplearn():
+    X = np.linspace(-1, 1, 100)[:, None]
+    best = []
+    res = distill((X, np.sin(3 * X[:, 0]) + X[:, 0] ** 2), method="gplearn", time_budget=60,
+                  should_stop=lambda: bool(best), on_best=best.append)
+    assert best and res.info["stopped"] == "stopped" and res.info["generations"] < 50
+    assert res.candidates and res.seconds < 30
 
 
 def test_a_network_like_error_is_judged_on_the_training_data():
