@@ -607,7 +607,7 @@ def xor_script(
     neuron = call("fit_xor", fit_xor, Code("X"), Code("y"), (), prefix="neuron = ", **recipe)
     code = f"""\
 from nnkit.datasets import xor
-from nnkit.plots.fitting import decision_boundary
+from nnkit.plots.xor import decision_boundary
 from nnkit.xor import fit_xor, output_field, xor_reference_accuracy
 
 X, y = {data}

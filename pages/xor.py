@@ -6,7 +6,8 @@ import streamlit as st
 
 from nnkit.datasets import xor
 from nnkit.fitting import fit_xor, xor_reference_accuracy, xor_study
-from nnkit.plots.fitting import decision_boundary, loss_curves, success_rates
+from nnkit.plots.fitting import loss_curves
+from nnkit.plots.xor import decision_boundary, success_rates
 from nnkit.ui.course import page_title
 from nnkit.ui.policy import LIMITS
 from nnkit.ui.reproduce import reproduce_panel

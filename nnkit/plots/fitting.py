@@ -1,4 +1,7 @@
-"""Charts of lecture 1's fitting pages: loss curves, heat-maps, slices, width sweep, XOR.
+"""Charts of lecture 1's function-fitting page: loss curves, heat-maps, slices, width sweep.
+
+The XOR page's charts are in :mod:`nnkit.plots.xor` (re-exported here under their old
+names).
 
 Every builder takes plain data (a :class:`nnkit.training.History`, a
 :class:`~nnkit.function_fitting.FitEvaluation`, a DataFrame from
@@ -18,7 +21,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from nnkit.plots.style import BLUE, GREY, ORANGE, VERMILLION, describe, log_format
+from nnkit.plots.style import BLUE, GREY, VERMILLION, describe, log_format, stretch
 
 if TYPE_CHECKING:
     from nnkit.function_fitting import FitEvaluation
@@ -38,6 +41,8 @@ __all__ = [
     "width_sweep_chart",
 ]
 
+from nnkit.plots.xor import decision_boundary, success_rates  # noqa: E402 - re-exported
+
 MAX_POINTS = 400
 """Loss curves are thinned to at most this many points per series (the last one kept)."""
 
@@ -49,12 +54,6 @@ _Chart = TypeVar("_Chart", bound=alt.TopLevelMixin)
 
 
 _EPOCHS: dict[str, Any] = {"tickMinStep": 1, "format": "d"}  # epochs: no 1.2, 1.4 ... ticks
-
-
-def _stretch(chart: _Chart, description: str) -> _Chart:
-    """Full-width charts (fit the width, keep the plot's height), with a text alternative."""
-    fit = chart.properties(autosize=alt.AutoSizeParams(type="fit-x", contains="padding"))
-    return describe(fit, description)
 
 
 def _thin(df: pd.DataFrame, by: str = "series", max_points: int = MAX_POINTS) -> pd.DataFrame:
@@ -88,7 +87,7 @@ def loss_curves(
     """
     df = _thin(history.to_frame())
     df = df[df["loss"] > 0]
-    return _stretch(
+    return stretch(
         alt.Chart(df, title=title, height=height)
         .mark_line()
         .encode(
@@ -131,7 +130,7 @@ def compare_losses(runs: Mapping[str, History], *, height: int = 260) -> alt.Cha
         else pd.DataFrame(columns=["epoch", "loss", "run", "time"])
     )
     df = df[df["loss"] > 0]
-    return _stretch(
+    return stretch(
         alt.Chart(df, title="training loss (log scale)", height=height)
         .mark_line()
         .encode(
@@ -293,7 +292,7 @@ def fit_slice(
         Full width.
     """
     text = "Line chart of the exact target (dashed) and the network along a line; rules: the box."
-    return _stretch(_slice_layers(evaluation, title=title, height=height), text)
+    return stretch(_slice_layers(evaluation, title=title, height=height), text)
 
 
 def _slice_layers(
@@ -366,7 +365,7 @@ def fit_1d(
         chart = chart + alt.Chart(pts).mark_circle(size=12, opacity=0.35, color=BLUE).encode(
             x="x:Q", y="value:Q"
         )
-    return _stretch(chart, f"Line chart of the {title} against x; dashed rules: the training interval.")
+    return stretch(chart, f"Line chart of the {title} against x; dashed rules: the training interval.")
 
 
 def width_sweep_chart(df: pd.DataFrame, *, height: int = 280) -> alt.Chart:
@@ -388,7 +387,7 @@ def width_sweep_chart(df: pd.DataFrame, *, height: int = 280) -> alt.Chart:
     )
     long = long[long["value"] > 0]
     long["error"] = long["error"].map({"rmse": "RMS error", "max_error": "max error"})
-    return _stretch(
+    return stretch(
         alt.Chart(long, title="error vs number of hidden sigmoids (log–log)", height=height)
         .mark_line(point=True)
         .encode(
@@ -402,140 +401,6 @@ def width_sweep_chart(df: pd.DataFrame, *, height: int = 280) -> alt.Chart:
         "Log-log line chart of the RMS and max error against the number of hidden units.",
     )
 
-
-def decision_boundary(
-    grid: pd.DataFrame, X: np.ndarray, y: np.ndarray, *, title: str = "", size: int = 300
-) -> alt.LayerChart:
-    """P(class 1) as a heat-map, the decision boundary (p = ½) and the data points by class.
-
-    Parameters
-    ----------
-    grid : DataFrame
-        ``x, y, p`` (and ``boundary``) from :func:`nnkit.xor.decision_grid`.
-    X : numpy.ndarray, shape (n, 2)
-        Data points.
-    y : numpy.ndarray, shape (n,)
-        Their classes (0 or 1).
-    title : str
-        Chart title.
-    size : int
-        Width and height in pixels.
-
-    Returns
-    -------
-    altair.LayerChart
-    """
-    xs = np.sort(grid["x"].unique())
-    step = float(xs[1] - xs[0]) if len(xs) > 1 else 0.05
-    half = 0.6 * step
-    df = grid.assign(
-        x2=grid["x"] + half,
-        y2=grid["y"] + half,
-        x=grid["x"] - half,
-        y=grid["y"] - half,
-    )
-    lo, hi = float(df["x"].min()), float(df["x2"].max())
-    sc = alt.Scale(domain=[lo, hi], nice=False)
-    field = (
-        alt.Chart(df, title=title, width=size, height=size)
-        .mark_rect()
-        .encode(
-            x=alt.X("x:Q", scale=sc, title="x₁"),
-            x2="x2:Q",
-            y=alt.Y("y:Q", scale=sc, title="x₂"),
-            y2="y2:Q",
-            color=alt.Color(
-                "p:Q",
-                scale=alt.Scale(scheme="blueorange", domain=[0, 1]),
-                title="P(class 1)",
-                legend=alt.Legend(orient="bottom", gradientLength=size - 40),
-            ),
-        )
-    )
-    pts = pd.DataFrame(
-        {"x": np.asarray(X)[:, 0], "y": np.asarray(X)[:, 1], "class": np.asarray(y).astype(str)}
-    )
-    dots = (
-        alt.Chart(pts)
-        .mark_point(filled=True, size=90, stroke="black", strokeWidth=1)
-        .encode(
-            x=alt.X("x:Q", scale=sc),
-            y=alt.Y("y:Q", scale=sc),
-            shape=alt.Shape(
-                "class:N",
-                title="class",
-                scale=alt.Scale(domain=["0", "1"], range=["circle", "square"]),
-            ),
-            fill=alt.Fill(
-                "class:N",
-                scale=alt.Scale(domain=["0", "1"], range=[BLUE, ORANGE]),
-                legend=None,
-            ),
-        )
-    )
-    boundary = (
-        alt.Chart(grid[grid["boundary"]] if "boundary" in grid else grid.iloc[:0])
-        .mark_square(size=5, color="black", opacity=0.8)
-        .encode(x=alt.X("x:Q", scale=sc), y=alt.Y("y:Q", scale=sc))
-    )
-    chart = (field + boundary + dots).properties(autosize=alt.AutoSizeParams(type="pad"))
-    return describe(chart, "Heat map of the network's probability of class 1 over (x₁, x₂), its decision boundary (p = ½) and the data: class 0 circles, class 1 squares.")
-
-
-def success_rates(df: pd.DataFrame, *, height: int = 260) -> alt.Chart:
-    """Success rate (over seeds) per architecture: hidden units on x, one line per depth.
-
-    Parameters
-    ----------
-    df : DataFrame
-        From :func:`nnkit.xor.xor_study`; the no-hidden-layer row is a dashed rule.
-    height : int
-        Plot height in pixels.
-
-    Returns
-    -------
-    altair.Chart
-    """
-    d = df.assign(depth=df["layers"].map(lambda k: f"{k} hidden layer{'s' if k != 1 else ''}"))
-    zero = d[d["layers"] == 0]
-    rest = d[d["layers"] > 0]
-    lines = (
-        alt.Chart(rest, title="XOR solved (out of the seeds tried)", height=height)
-        .mark_line(point=True)
-        .encode(
-            x=alt.X("units:O", title="units per hidden layer", axis=alt.Axis(labelAngle=0)),
-            y=alt.Y(
-                "success_rate:Q",
-                scale=alt.Scale(domain=[0, 1]),
-                axis=alt.Axis(format="%"),
-                title="success rate",
-            ),
-            color=alt.Color("depth:N", title=None, legend=alt.Legend(orient="top")),
-            tooltip=[
-                "architecture",
-                "successes",
-                "seeds",
-                alt.Tooltip("mean_accuracy:Q", format=".0%", title="mean accuracy"),
-            ],
-        )
-    )
-    if len(zero):  # a dashed rule for the one neuron
-        rule = (
-            alt.Chart(zero)
-            .mark_rule(strokeDash=[4, 3], color="gray")
-            .encode(y="success_rate:Q", tooltip=["architecture", "successes", "seeds"])
-        )
-    text = "Line chart of the share of seeds that solve XOR against the units per hidden layer"
-    if len(zero):
-        return _stretch(lines + rule, text + ", one line per depth; dashed: no hidden layer.")
-    return _stretch(lines, text + ", one line per depth.")
-
-
-# ----------------------------------------------------------------------------- fast live views
-# Building and validating an Altair chart costs tens of milliseconds (hundreds on a busy
-# server). A live view redraws 5 times a second beside a training thread that needs the
-# CPU, so while training runs the pages draw with these cheap forms instead: a raw
-# Vega-Lite dict (no Altair validation) and a colour-mapped image (numpy only).
 
 _VIRIDIS = np.array(
     [

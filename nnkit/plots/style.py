@@ -31,6 +31,7 @@ __all__ = [
     "YELLOW",
     "describe",
     "log_format",
+    "stretch",
 ]
 
 BLUE = "#0072B2"
@@ -96,3 +97,21 @@ def log_format(values: Iterable[float]) -> str:
     if v.size and v.min() >= 1e-3 and v.max() < 1e5:
         return ",~g"
     return ".0e"
+
+
+def stretch(chart: ChartT, description: str) -> ChartT:
+    """A full-width chart (it fits the container's width, keeps its height), with a text alternative.
+
+    Parameters
+    ----------
+    chart : altair top-level chart
+        The chart.
+    description : str
+        Its text alternative (see :func:`describe`).
+
+    Returns
+    -------
+    altair top-level chart
+    """
+    fit = chart.properties(autosize=alt.AutoSizeParams(type="fit-x", contains="padding"))
+    return describe(fit, description)
