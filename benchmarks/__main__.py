@@ -38,11 +38,33 @@ def main(argv: list[str]) -> int:
             failed.append(name)
         print(f"  {name}: {time.perf_counter() - t0:.1f} s", file=sys.stderr, flush=True)
 
-    header = ("benchmark", "figure", "ours", "peer", "ratio", "unit", "peer is", "goal", "note",
-              "peer config", "source")
+    header = (
+        "benchmark",
+        "figure",
+        "ours",
+        "peer",
+        "ratio",
+        "unit",
+        "peer is",
+        "goal",
+        "note",
+        "peer config",
+        "source",
+    )
     table = [header] + [
-        (n, r.figure, _fmt(r.ours), _fmt(r.peer), _fmt(r.ratio), r.unit, r.peer_name, r.goal, r.note,
-         r.config, r.source)
+        (
+            n,
+            r.figure,
+            _fmt(r.ours),
+            _fmt(r.peer),
+            _fmt(r.ratio),
+            r.unit,
+            r.peer_name,
+            r.goal,
+            r.note,
+            r.config,
+            r.source,
+        )
         for n, r in rows
     ]
     widths = [max(len(str(row[i])) for row in table) for i in range(len(header))]

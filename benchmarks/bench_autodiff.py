@@ -208,8 +208,13 @@ def _torch_rows(xs, ys, fused, t_fused: float) -> list[Row]:
     batched, scalar = PEERS["torch-batched"], PEERS["torch-scalar-chain"]
     torch.set_num_threads(batched.config["threads"])
     torch.manual_seed(0)
-    net = torch.nn.Sequential(torch.nn.Linear(2, 16), torch.nn.ReLU(), torch.nn.Linear(16, 16),
-                              torch.nn.ReLU(), torch.nn.Linear(16, 1))
+    net = torch.nn.Sequential(
+        torch.nn.Linear(2, 16),
+        torch.nn.ReLU(),
+        torch.nn.Linear(16, 16),
+        torch.nn.ReLU(),
+        torch.nn.Linear(16, 1),
+    )
     X = torch.tensor(xs, dtype=torch.float32)
     Y = torch.tensor(ys, dtype=torch.float32)[:, None]
 

@@ -88,11 +88,18 @@ def run() -> list[Row]:
     return [
         Row(
             "cold start: launch -> home page rendered (median of 5)",
-            ours, peer, "s", "one-line Streamlit app", goal="< 3 s",
+            ours,
+            peer,
+            "s",
+            "one-line Streamlit app",
+            goal="< 3 s",
         ),
         Row(
             "home page import time (streamlit + course map)",
-            imp, imp_torch, "s", "same + import torch",
+            imp,
+            imp_torch,
+            "s",
+            "same + import torch",
             note="ratio < 1: what keeping torch out of the home page saves",
         ),
     ]

@@ -127,8 +127,12 @@ def run() -> list[Row]:
     def full() -> None:
         for d in (1, 2):
             error_sweep(
-                formula, X0, d, [st for st in stencils if st.derivative == d],
-                complex_step_too=False, autodiff_too=False,
+                formula,
+                X0,
+                d,
+                [st for st in stencils if st.derivative == d],
+                complex_step_too=False,
+                autodiff_too=False,
             )
 
     t_full = median_time(full, repeat=7, warmup=2)
@@ -218,10 +222,18 @@ def _numdifftools(peer, f, d: int) -> tuple[float, float, int]:
         return f(x)
 
     cfg = peer.config
-    deriv = nd.Derivative(counted, n=d, method=cfg["method"], order=cfg["order"],
-                          step=cfg["step"], full_output=cfg["full_output"])
+    deriv = nd.Derivative(
+        counted,
+        n=d,
+        method=cfg["method"],
+        order=cfg["order"],
+        step=cfg["step"],
+        full_output=cfg["full_output"],
+    )
     r = deriv(X0)
-    est, err = (r.estimate, r.error_estimate) if hasattr(r, "estimate") else (r[0], r[1].error_estimate)
+    est, err = (
+        (r.estimate, r.error_estimate) if hasattr(r, "estimate") else (r[0], r[1].error_estimate)
+    )
     return float(est), float(err), calls[0]
 
 
@@ -240,11 +252,16 @@ def _numdifftools_rows(formula, exact) -> list[Row]:
         ))  # fmt: skip
     ours_cs = float(complex_step(f, X0, 1e-20))
     p_est, p_err, calls = _numdifftools(cplx, f, 1)
-    rows.append(cplx.row(
-        "f'(0.5): |error|, complex step", abs(ours_cs - exact[1]), abs(p_est - exact[1]),
-        unit="abs err", goal="(accuracy)",
-        note=f"ours h = 1e-20, 1 evaluation; peer {calls} evaluations, estimate {p_err:.1e}",
-    ))
+    rows.append(
+        cplx.row(
+            "f'(0.5): |error|, complex step",
+            abs(ours_cs - exact[1]),
+            abs(p_est - exact[1]),
+            unit="abs err",
+            goal="(accuracy)",
+            note=f"ours h = 1e-20, 1 evaluation; peer {calls} evaluations, estimate {p_err:.1e}",
+        )
+    )
 
     def ours() -> None:
         for d in (1, 2):
@@ -254,9 +271,13 @@ def _numdifftools_rows(formula, exact) -> list[Row]:
         for d in (1, 2):
             _numdifftools(central, f, d)
 
-    rows.append(central.row(
-        "f' and f'' at 0.5, each with an error estimate: time",
-        median_time(ours, repeat=7), median_time(peer, repeat=7), unit="s",
-        note="ours: Taylor coefficients (mpmath) for h* and E*, then 5 samples each",
-    ))
+    rows.append(
+        central.row(
+            "f' and f'' at 0.5, each with an error estimate: time",
+            median_time(ours, repeat=7),
+            median_time(peer, repeat=7),
+            unit="s",
+            note="ours: Taylor coefficients (mpmath) for h* and E*, then 5 samples each",
+        )
+    )
     return rows

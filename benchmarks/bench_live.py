@@ -123,12 +123,21 @@ def start_server(*extra: str) -> tuple[subprocess.Popen, str]:
 
     port = free_port()
     cmd = [
-        sys.executable, "-m", "streamlit", "run", "app.py",
-        "--server.headless", "true",
-        "--server.address", "127.0.0.1",
-        "--server.port", str(port),
-        "--browser.gatherUsageStats", "false",
-        "--server.fileWatcherType", "none",
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        "app.py",
+        "--server.headless",
+        "true",
+        "--server.address",
+        "127.0.0.1",
+        "--server.port",
+        str(port),
+        "--browser.gatherUsageStats",
+        "false",
+        "--server.fileWatcherType",
+        "none",
         *extra,
     ]
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -218,21 +227,51 @@ def run() -> list[Row]:
             in_app = statistics.median(r[0] for r in runs)
             fps = statistics.median(r[1] for r in runs)
             status = runs[-1][2]
-            rows.append(Row(f"{page.name}: default run, in the app vs headless (median of {REPEAT})",
-                            in_app, statistics.median(alone),
-                            unit="s", peer_name="same run, headless", goal="ratio ≤ 1.25",
-                            note=f"load {load:.1f}; {status[:70]}"))
-            rows.append(Row(f"{page.name}: live view refreshes while training", fps, None,
-                            unit="/s", goal="≥ 2"))
+            rows.append(
+                Row(
+                    f"{page.name}: default run, in the app vs headless (median of {REPEAT})",
+                    in_app,
+                    statistics.median(alone),
+                    unit="s",
+                    peer_name="same run, headless",
+                    goal="ratio ≤ 1.25",
+                    note=f"load {load:.1f}; {status[:70]}",
+                )
+            )
+            rows.append(
+                Row(
+                    f"{page.name}: live view refreshes while training",
+                    fps,
+                    None,
+                    unit="/s",
+                    goal="≥ 2",
+                )
+            )
         for name, headless in ON_LOAD:
             in_app = asyncio.run(first_render(base, name))
-            rows.append(Row(f"{name}: default result on first visit, in the app vs headless", in_app,
-                            headless(), unit="s", peer_name="same work, headless",
-                            goal="ratio ≤ 1.25", note=f"load {os.getloadavg()[0]:.1f}"))
+            rows.append(
+                Row(
+                    f"{name}: default result on first visit, in the app vs headless",
+                    in_app,
+                    headless(),
+                    unit="s",
+                    peer_name="same work, headless",
+                    goal="ratio ≤ 1.25",
+                    note=f"load {os.getloadavg()[0]:.1f}",
+                )
+            )
         first, last, n = asyncio.run(soak(base, proc.pid, SOAK_SECONDS))
-        rows.append(Row(f"server RSS after {n} default MLP runs ({SOAK_SECONDS:.0f} s) vs after the first",
-                        last, first, unit="MB", peer_name="after the first run", goal="ratio ≤ 1.10",
-                        note=f"load {os.getloadavg()[0]:.1f}"))
+        rows.append(
+            Row(
+                f"server RSS after {n} default MLP runs ({SOAK_SECONDS:.0f} s) vs after the first",
+                last,
+                first,
+                unit="MB",
+                peer_name="after the first run",
+                goal="ratio ≤ 1.10",
+                note=f"load {os.getloadavg()[0]:.1f}",
+            )
+        )
     finally:
         proc.terminate()
         proc.wait(10)
@@ -241,9 +280,16 @@ def run() -> list[Row]:
     try:
         asyncio.run(settle(base, proc.pid))
         in_app, fps, status = asyncio.run(run_in_app(base, PAGES[0]))
-        rows.append(Row("mlp_fitting: in the app with postScriptGC on (the old setting)", in_app,
-                        headless_mlp(), unit="s", peer_name="same run, headless",
-                        note=f"{fps:.1f} refreshes/s; {status[:70]}"))
+        rows.append(
+            Row(
+                "mlp_fitting: in the app with postScriptGC on (the old setting)",
+                in_app,
+                headless_mlp(),
+                unit="s",
+                peer_name="same run, headless",
+                note=f"{fps:.1f} refreshes/s; {status[:70]}",
+            )
+        )
     finally:
         proc.terminate()
         proc.wait(10)

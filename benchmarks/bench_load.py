@@ -58,7 +58,9 @@ from tests.e2e.browser import (  # noqa: E402
 
 SESSIONS = int(os.environ.get("NNKIT_LOAD_SESSIONS", "10"))
 DEADLINE = float(os.environ.get("NNKIT_LOAD_DEADLINE", "1200"))
-WATCH_SECONDS = float(os.environ.get("NNKIT_LOAD_WATCH", "8"))  # live view watched per training page
+WATCH_SECONDS = float(
+    os.environ.get("NNKIT_LOAD_WATCH", "8")
+)  # live view watched per training page
 NAV_TIMEOUT_MS = 240_000
 PAGES = [p for lecture in LECTURES for p in lecture.pages]
 MARKER_PAGE = "derivatives"
@@ -159,8 +161,15 @@ async def check_crosstalk(p, me: int, n: int, visit: Visit, where: str) -> None:
             visit.crosstalk.append(f"session {me} saw session {j}'s marker on {where}")
 
 
-async def walk(browser, base: str, me: int, n: int, started: asyncio.Event | None,
-               counter: dict, deadline: float) -> Visit:
+async def walk(
+    browser,
+    base: str,
+    me: int,
+    n: int,
+    started: asyncio.Event | None,
+    counter: dict,
+    deadline: float,
+) -> Visit:
     visit = Visit()
     ctx = await browser.new_context(viewport={"width": 1400, "height": 1000})
     p = await ctx.new_page()
@@ -200,7 +209,9 @@ async def walk(browser, base: str, me: int, n: int, started: asyncio.Event | Non
                     await p.wait_for_timeout(WATCH_SECONDS * 1000)  # the live view refreshes
                     if QUEUED_TEXT in await main.inner_text():
                         visit.queued_pages += 1  # all training slots were taken
-                    visit.exceptions += [f"{stem} (training): {e[:200]}" for e in await exceptions_on(p)]
+                    visit.exceptions += [
+                        f"{stem} (training): {e[:200]}" for e in await exceptions_on(p)
+                    ]
                     break
             await check_crosstalk(p, me, n, visit, stem)
     except Exception as exc:  # recorded, the other sessions go on
@@ -250,10 +261,14 @@ async def scenario(base: str, sampler: RssSampler) -> dict:
     out: dict = {}
     deadline = time.monotonic() + DEADLINE
     async with async_playwright() as pw:
-        browser = await pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        browser = await pw.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
         try:
             await newcomer(browser, base)  # warm-up: first imports, caches
-            out["idle_newcomer"] = statistics.median([await newcomer(browser, base) for _ in range(3)])
+            out["idle_newcomer"] = statistics.median(
+                [await newcomer(browser, base) for _ in range(3)]
+            )
             out["idle_server"] = statistics.median([await server_newcomer(base) for _ in range(5)])
 
             sampler.reset()
@@ -280,7 +295,9 @@ async def scenario(base: str, sampler: RssSampler) -> dict:
             prober = asyncio.create_task(probe_while_training())
             out["busy_server"] = probes
             try:
-                await asyncio.wait_for(started.wait(), timeout=max(1.0, deadline - time.monotonic()))
+                await asyncio.wait_for(
+                    started.wait(), timeout=max(1.0, deadline - time.monotonic())
+                )
                 out["busy_newcomer"] = await newcomer(browser, base)
                 out["training_when_newcomer"] = counter["training"]
             except TimeoutError:
@@ -325,30 +342,88 @@ def run() -> list[Row]:
     note = f"load avg {load_before:.1f} → {load_after:.1f} on {os.cpu_count()} CPUs"
     mb = 1 / 2**20
     rows = [
-        Row("page render p50, 10 sessions vs 1", _pct(rn, 0.5), _pct(r1, 0.5), "s", "1 session",
-            note=f"{len(rn)} vs {len(r1)} page renders; {note}"),
+        Row(
+            "page render p50, 10 sessions vs 1",
+            _pct(rn, 0.5),
+            _pct(r1, 0.5),
+            "s",
+            "1 session",
+            note=f"{len(rn)} vs {len(r1)} page renders; {note}",
+        ),
         Row("page render p95, 10 sessions vs 1", _pct(rn, 0.95), _pct(r1, 0.95), "s", "1 session"),
-        Row("server peak RSS, 10 sessions vs 1", res["rss_many"] * mb, res["rss_one"] * mb, "MB",
-            "1 session", goal="≤ 1536 MB with 10"),
-        Row("newcomer home render while 10 train vs idle", res["busy_newcomer"], res["idle_newcomer"], "s",
-            "idle server", note=f"{res.get('training_when_newcomer', 0)} runs started when it came; "
-            "its browser shares the 2 CPUs with the 10 others"),
-        Row("newcomer home, server side (websocket client), p50 while 10 train vs idle",
-            _pct(res["busy_server"], 0.5), res["idle_server"], "s", "idle server",
+        Row(
+            "server peak RSS, 10 sessions vs 1",
+            res["rss_many"] * mb,
+            res["rss_one"] * mb,
+            "MB",
+            "1 session",
+            goal="≤ 1536 MB with 10",
+        ),
+        Row(
+            "newcomer home render while 10 train vs idle",
+            res["busy_newcomer"],
+            res["idle_newcomer"],
+            "s",
+            "idle server",
+            note=f"{res.get('training_when_newcomer', 0)} runs started when it came; "
+            "its browser shares the 2 CPUs with the 10 others",
+        ),
+        Row(
+            "newcomer home, server side (websocket client), p50 while 10 train vs idle",
+            _pct(res["busy_server"], 0.5),
+            res["idle_server"],
+            "s",
+            "idle server",
             note=f"{len(res['busy_server'])} probes, one per second once 10 runs started "
-            "(idle: median of 5); no browser"),
-        Row("newcomer home, server side, p95 while 10 train vs idle", _pct(res["busy_server"], 0.95),
-            res["idle_server"], "s", "idle server"),
-        Row("exceptions seen (all sessions)", exc, None, "count", goal="0",
-            note="; ".join((one.exceptions + [e for v in many for e in v.exceptions])[:3])),
-        Row("cross-talk (another session's marker seen)", len(cross), None, "count", goal="0",
-            note=f"own marker seen by {seen}/{len(many)} sessions"),
-        Row("sessions that did not finish the walk", len(errors), None, "count", goal="0",
-            note="; ".join(errors[:3])),
-        Row("training runs started", sum(v.trained_pages for v in many), one.trained_pages, "runs",
-            "1 session", note=f"max {MAX_CONCURRENT_JOBS} train at once (NNKIT_MAX_CONCURRENT_JOBS)"),
-        Row("runs still queued after the watch", sum(v.queued_pages for v in many), one.queued_pages,
-            "runs", "1 session", note=f"waiting for a slot {WATCH_SECONDS:g} s after Start"),
+            "(idle: median of 5); no browser",
+        ),
+        Row(
+            "newcomer home, server side, p95 while 10 train vs idle",
+            _pct(res["busy_server"], 0.95),
+            res["idle_server"],
+            "s",
+            "idle server",
+        ),
+        Row(
+            "exceptions seen (all sessions)",
+            exc,
+            None,
+            "count",
+            goal="0",
+            note="; ".join((one.exceptions + [e for v in many for e in v.exceptions])[:3]),
+        ),
+        Row(
+            "cross-talk (another session's marker seen)",
+            len(cross),
+            None,
+            "count",
+            goal="0",
+            note=f"own marker seen by {seen}/{len(many)} sessions",
+        ),
+        Row(
+            "sessions that did not finish the walk",
+            len(errors),
+            None,
+            "count",
+            goal="0",
+            note="; ".join(errors[:3]),
+        ),
+        Row(
+            "training runs started",
+            sum(v.trained_pages for v in many),
+            one.trained_pages,
+            "runs",
+            "1 session",
+            note=f"max {MAX_CONCURRENT_JOBS} train at once (NNKIT_MAX_CONCURRENT_JOBS)",
+        ),
+        Row(
+            "runs still queued after the watch",
+            sum(v.queued_pages for v in many),
+            one.queued_pages,
+            "runs",
+            "1 session",
+            note=f"waiting for a slot {WATCH_SECONDS:g} s after Start",
+        ),
     ]
     return rows
 

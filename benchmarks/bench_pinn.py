@@ -87,7 +87,11 @@ def _textbook_oscillator(seconds: float, steps: int = 15_000) -> tuple[float, fl
         u = net(tp)
         du = torch.autograd.grad(u, tp, torch.ones_like(u), create_graph=True)[0]
         d2u = torch.autograd.grad(du, tp, torch.ones_like(du), create_graph=True)[0]
-        loss = (u0 - 1).pow(2).sum() + 1e-1 * du0.pow(2).sum() + 1e-4 * (d2u + mu * du + k * u).pow(2).mean()
+        loss = (
+            (u0 - 1).pow(2).sum()
+            + 1e-1 * du0.pow(2).sum()
+            + 1e-4 * (d2u + mu * du + k * u).pow(2).mean()
+        )
         loss.backward()
         opt.step()
         if time.perf_counter() - start > seconds:
@@ -116,7 +120,11 @@ def _plain_heat(seconds: float, steps: int = 3000) -> tuple[float, float]:
         u = net(Xf)
         g = torch.autograd.grad(u, Xf, torch.ones_like(u), create_graph=True)[0]
         u_xx = torch.autograd.grad(g[:, 1:], Xf, torch.ones_like(u), create_graph=True)[0][:, 1:]
-        loss = (g[:, :1] - 0.4 * u_xx).pow(2).mean() + (net(X0) - u0).pow(2).mean() + net(Xb).pow(2).mean()
+        loss = (
+            (g[:, :1] - 0.4 * u_xx).pow(2).mean()
+            + (net(X0) - u0).pow(2).mean()
+            + net(Xb).pow(2).mean()
+        )
         loss.backward()
         opt.step()
         if time.perf_counter() - start > seconds:
@@ -143,34 +151,73 @@ def _short() -> list[Row]:
     load0 = _load()
 
     pinn, wall = _train(Poisson(), QUICK["poisson"], 30)
-    rows.append(Row("poisson rel L2 (quick preset)", pinn.error(), unit="rel L2",
-                    goal="warm-up, ~2 s", note=f"{pinn.wall_time:.1f} s training; {load0}"))
+    rows.append(
+        Row(
+            "poisson rel L2 (quick preset)",
+            pinn.error(),
+            unit="rel L2",
+            goal="warm-up, ~2 s",
+            note=f"{pinn.wall_time:.1f} s training; {load0}",
+        )
+    )
 
     pinn, wall = _train(Oscillator(), QUICK["oscillator"], 30)
     peer_err, peer_t = _textbook_oscillator(30)
-    rows.append(Row("oscillator forward rel L2 (≤30 s)", pinn.error(), peer_err, unit="rel L2",
-                    peer_name="textbook 3x32, 30 pts, Adam", goal="<= 1e-2 in 30 s",
-                    note=f"ours {pinn.wall_time:.1f} s, peer {peer_t:.1f} s; {_load()}"))
+    rows.append(
+        Row(
+            "oscillator forward rel L2 (≤30 s)",
+            pinn.error(),
+            peer_err,
+            unit="rel L2",
+            peer_name="textbook 3x32, 30 pts, Adam",
+            goal="<= 1e-2 in 30 s",
+            note=f"ours {pinn.wall_time:.1f} s, peer {peer_t:.1f} s; {_load()}",
+        )
+    )
 
     problem = Oscillator(inverse=True)
     pinn, wall = _train(problem, QUICK["oscillator_inverse"], 150)
     mu = pinn.model.coefficients()["mu"]
     mu_ls = problem.least_squares_mu()
-    rows.append(Row("inverse: |mu - 4| / 4", abs(mu - 4) / 4, abs(mu_ls - 4) / 4, unit="rel",
-                    peer_name="least squares with exact solution", goal="<= 2e-2",
-                    note=f"mu = {mu:.4f} (LS {mu_ls:.4f}) in {pinn.wall_time:.1f} s; {_load()}"))
+    rows.append(
+        Row(
+            "inverse: |mu - 4| / 4",
+            abs(mu - 4) / 4,
+            abs(mu_ls - 4) / 4,
+            unit="rel",
+            peer_name="least squares with exact solution",
+            goal="<= 2e-2",
+            note=f"mu = {mu:.4f} (LS {mu_ls:.4f}) in {pinn.wall_time:.1f} s; {_load()}",
+        )
+    )
 
     pinn, wall = _train(Heat(), QUICK["heat"], 60)
     peer_err, peer_t = _plain_heat(60)
-    rows.append(Row("heat rel L2 (≤60 s)", pinn.error(), peer_err, unit="rel L2",
-                    peer_name="plain 3x32 soft, Adam 3000", goal="<= 1e-3 in 60 s",
-                    note=f"ours {pinn.wall_time:.1f} s, peer {peer_t:.1f} s; {_load()}"))
+    rows.append(
+        Row(
+            "heat rel L2 (≤60 s)",
+            pinn.error(),
+            peer_err,
+            unit="rel L2",
+            peer_name="plain 3x32 soft, Adam 3000",
+            goal="<= 1e-3 in 60 s",
+            note=f"ours {pinn.wall_time:.1f} s, peer {peer_t:.1f} s; {_load()}",
+        )
+    )
 
     pinn, wall = _train(Burgers(), QUICK["burgers"], 60)
     paper, _ = _train(Burgers(), PAPER_BURGERS, 60)
-    rows.append(Row("burgers quick rel L2 (≤60 s)", pinn.error(), paper.error(), unit="rel L2",
-                    peer_name="paper setup, same 60 s", goal="<= 5e-2 in 60 s",
-                    note=f"ours {pinn.wall_time:.1f} s, {pinn.n_points} pts; {_load()}"))
+    rows.append(
+        Row(
+            "burgers quick rel L2 (≤60 s)",
+            pinn.error(),
+            paper.error(),
+            unit="rel L2",
+            peer_name="paper setup, same 60 s",
+            goal="<= 5e-2 in 60 s",
+            note=f"ours {pinn.wall_time:.1f} s, {pinn.n_points} pts; {_load()}",
+        )
+    )
 
     return rows
 
@@ -206,9 +253,16 @@ def _paper_run(args: tuple[str, int, float]) -> dict:
     h = pinn.history
     st = _lbfgs_state(pinn)
     return {
-        "method": method, "seed": seed, "wall": wall, "cpu": time.process_time() - c0,
-        "iters": st["n_iter"], "evals": st["func_evals"],
-        "curve": [(h.time[e - 1], err) for e, err in zip(h.monitor_epoch, h.monitor["rel_l2"], strict=False)],
+        "method": method,
+        "seed": seed,
+        "wall": wall,
+        "cpu": time.process_time() - c0,
+        "iters": st["n_iter"],
+        "evals": st["func_evals"],
+        "curve": [
+            (h.time[e - 1], err)
+            for e, err in zip(h.monitor_epoch, h.monitor["rel_l2"], strict=False)
+        ],
     }
 
 
@@ -227,10 +281,18 @@ def _paper_burgers() -> list[Row]:
         runs[fast].append(_iteration_rate(fast))
     fast_w, fast_c, n_fast = max(runs[True], key=lambda r: r[1])
     slow_w, slow_c, n_slow = max(runs[False], key=lambda r: r[1])
-    rows.append(Row("burgers paper setup: L-BFGS iterations / CPU s", fast_c, slow_c, unit="it/s",
-                    peer_name="same, derivatives by autograd", goal="as many as possible",
-                    note=f"closed-form jet; per wall s {fast_w:.1f} vs {slow_w:.1f} "
-                         f"({n_fast} / {n_slow} iterations); {_load()}"))
+    rows.append(
+        Row(
+            "burgers paper setup: L-BFGS iterations / CPU s",
+            fast_c,
+            slow_c,
+            unit="it/s",
+            peer_name="same, derivatives by autograd",
+            goal="as many as possible",
+            note=f"closed-form jet; per wall s {fast_w:.1f} vs {slow_w:.1f} "
+            f"({n_fast} / {n_slow} iterations); {_load()}",
+        )
+    )
 
     # Each seed draws its own weights, 10,000 collocation and 100 condition points. One
     # process per core, each with one torch thread: every run has a core to itself.
@@ -239,24 +301,38 @@ def _paper_burgers() -> list[Row]:
     seconds = 480.0
     tasks = [(m, s, seconds) for s in seeds for m in ("bfgs", "lbfgs")]
     load0 = _load()
-    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+    with ProcessPoolExecutor(
+        max_workers=workers, mp_context=multiprocessing.get_context("spawn")
+    ) as pool:
         results = list(pool.map(_paper_run, tasks))
     for r in results:
         step = max(1, len(r["curve"]) // 16)
         pts = r["curve"][::step] + r["curve"][-1:]
-        print(f"burgers paper setup, {r['method']}, seed {r['seed']}: {r['iters']} iterations, "
-              f"{r['evals']} evaluations, {r['cpu']:.0f} CPU s; rel L2 vs training time: "
-              + ", ".join(f"{t:.0f}s:{e:.2e}" for t, e in pts), flush=True)
+        print(
+            f"burgers paper setup, {r['method']}, seed {r['seed']}: {r['iters']} iterations, "
+            f"{r['evals']} evaluations, {r['cpu']:.0f} CPU s; rel L2 vs training time: "
+            + ", ".join(f"{t:.0f}s:{e:.2e}" for t, e in pts),
+            flush=True,
+        )
     by = {m: [r for r in results if r["method"] == m] for m in ("bfgs", "lbfgs")}
-    for budget, goal_value, goal in ((180, 2e-3, "<= 2e-3 in 3 min"), (480, 1e-3, "<= 1e-3 in 8 min")):
+    for budget, goal_value, goal in (
+        (180, 2e-3, "<= 2e-3 in 3 min"),
+        (480, 1e-3, "<= 1e-3 in 8 min"),
+    ):
         ours = [_at(r["curve"], budget) for r in by["bfgs"]]
         peer = [_at(r["curve"], budget) for r in by["lbfgs"]]
         met = sum(1 for e in ours if e <= goal_value)
-        rows.append(Row(
-            f"burgers paper setup rel L2 at {budget} s, median of {len(ours)} seeds",
-            float(np.median(ours)), float(np.median(peer)), unit="rel L2",
-            peer_name="same setup with L-BFGS (the paper's)", goal=goal,
-            note=f"BFGS per seed {', '.join(f'{e:.1e}' for e in ours)} ({met}/{len(ours)} meet the goal); "
-                 f"L-BFGS per seed {', '.join(f'{e:.1e}' for e in peer)}; Raissi et al. report 6.7e-4; "
-                 f"{workers} runs at a time, {load0} at the start, {_load()} at the end"))
+        rows.append(
+            Row(
+                f"burgers paper setup rel L2 at {budget} s, median of {len(ours)} seeds",
+                float(np.median(ours)),
+                float(np.median(peer)),
+                unit="rel L2",
+                peer_name="same setup with L-BFGS (the paper's)",
+                goal=goal,
+                note=f"BFGS per seed {', '.join(f'{e:.1e}' for e in ours)} ({met}/{len(ours)} meet the goal); "
+                f"L-BFGS per seed {', '.join(f'{e:.1e}' for e in peer)}; Raissi et al. report 6.7e-4; "
+                f"{workers} runs at a time, {load0} at the start, {_load()} at the end",
+            )
+        )
     return rows

@@ -188,8 +188,9 @@ def _rastrigin_rows() -> list[Row]:
     X = rng.uniform(-5.12, 5.12, (20_000, 2))
     y = rastrigin(X[:, 0], X[:, 1])
     G, gy = _grid()
-    default, scaled, fourier = (PEERS[k] for k in ("sklearn-mlp-default", "sklearn-mlp-scaled",
-                                                   "sklearn-mlp-fourier"))
+    default, scaled, fourier = (
+        PEERS[k] for k in ("sklearn-mlp-default", "sklearn-mlp-scaled", "sklearn-mlp-fourier")
+    )
     sk_def, sk_def_note = _sklearn_r2(default, X, y, G, gy)
     sk_sc, sk_sc_note = _sklearn_r2(scaled, X, y, G, gy)
     sk_ff, sk_ff_note = _sklearn_r2(fourier, X, y, G, gy)

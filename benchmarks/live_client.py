@@ -148,7 +148,9 @@ class LiveClient:
                 run = self._current or Run(fragment=True, finished_at=0.0)
                 run.finished_at = time.perf_counter()
                 run.status = int(fm.script_finished)
-                run.fragment = run.status == 3  # Streamlit starts fragment runs with a new_session too
+                run.fragment = (
+                    run.status == 3
+                )  # Streamlit starts fragment runs with a new_session too
                 self.s.runs.append(run)
                 self._current = None
 

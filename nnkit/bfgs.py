@@ -45,7 +45,9 @@ def bfgs_matrix_bytes(n_parameters: int, dtype: torch.dtype = torch.float64) -> 
     return int(n_parameters) ** 2 * torch.empty((), dtype=dtype).element_size()
 
 
-def bfgs_update(H: torch.Tensor, s: torch.Tensor, y: torch.Tensor, tau: float = 1.0) -> torch.Tensor:
+def bfgs_update(
+    H: torch.Tensor, s: torch.Tensor, y: torch.Tensor, tau: float = 1.0
+) -> torch.Tensor:
     """H ← (1/τ)(I − ρ s yᵀ) H (I − ρ y sᵀ) + ρ s sᵀ with ρ = 1 / yᵀs, in place.
 
     Afterwards H satisfies the secant equation H y = s whatever τ. Costs the product
@@ -61,7 +63,9 @@ def bfgs_update(H: torch.Tensor, s: torch.Tensor, y: torch.Tensor, tau: float = 
     rho = 1.0 / float(y.dot(s))
     inv_tau = 1.0 / float(tau)
     a = s * (rho + inv_tau * rho * rho * float(y.dot(Hy))) - Hy * (inv_tau * rho)
-    return H.addmm_(torch.stack((s, Hy), 1), torch.stack((a, s * (-rho * inv_tau)), 0), beta=inv_tau)
+    return H.addmm_(
+        torch.stack((s, Hy), 1), torch.stack((a, s * (-rho * inv_tau)), 0), beta=inv_tau
+    )
 
 
 class BFGS(torch.optim.LBFGS):
@@ -94,12 +98,27 @@ class BFGS(torch.optim.LBFGS):
         If the parameters hold more than :data:`MAX_BFGS_PARAMETERS` numbers.
     """
 
-    def __init__(self, params: Iterable[torch.Tensor], lr: float = 1.0, max_iter: int = 20, max_eval: int | None = None,
-                 tolerance_grad: float = 1e-7, tolerance_change: float = 1e-9, self_scaling: bool = True) -> None:
+    def __init__(
+        self,
+        params: Iterable[torch.Tensor],
+        lr: float = 1.0,
+        max_iter: int = 20,
+        max_eval: int | None = None,
+        tolerance_grad: float = 1e-7,
+        tolerance_change: float = 1e-9,
+        self_scaling: bool = True,
+    ) -> None:
         self.self_scaling = bool(self_scaling)
-        super().__init__(params, lr=lr, max_iter=max_iter, max_eval=max_eval,
-                         tolerance_grad=tolerance_grad, tolerance_change=tolerance_change,
-                         history_size=1, line_search_fn="strong_wolfe")
+        super().__init__(
+            params,
+            lr=lr,
+            max_iter=max_iter,
+            max_eval=max_eval,
+            tolerance_grad=tolerance_grad,
+            tolerance_change=tolerance_change,
+            history_size=1,
+            line_search_fn="strong_wolfe",
+        )
         n = self._numel()
         if n > MAX_BFGS_PARAMETERS:
             raise ValueError(

@@ -620,7 +620,11 @@ field = output_field(network.grid)
 chart = decision_boundary(field.grid, X, y, title=f"your network: {{network.architecture}}")
 chart.save("xor.html")
 """
-    data_text = "the 4 points of XOR's truth table" if n_samples is None else f"{n_samples} noisy XOR points"
+    data_text = (
+        "the 4 points of XOR's truth table"
+        if n_samples is None
+        else f"{n_samples} noisy XOR points"
+    )
     return Script(
         code=code,
         explanation=(

@@ -59,9 +59,7 @@ st.caption(example.note)
 
 left, right = st.columns([1, 2])
 with left:
-    vars_text = st.text_input(
-        "Variables", key="ad_vars", help="Comma-separated names, e.g. x, y, w1."
-    )
+    vars_text = st.text_input("Variables", key="ad_vars", help="Comma-separated names, e.g. x, y, w1.")
 try:
     variables = ad.parse_variable_list(vars_text)
 except ValueError as err:
@@ -120,21 +118,30 @@ if graph is not None:
 
     st.header("Computational graph")
     b1, b2, b3, b4, b5 = st.columns([1.2, 1, 1, 1, 2.5])
-    b1.button("Backward", type="primary", on_click=_set_step, args=(n_steps,), width="stretch",
-              help="Run the whole backward pass.")
+    b1.button(
+        "Backward",
+        type="primary",
+        on_click=_set_step,
+        args=(n_steps,),
+        width="stretch",
+        help="Run the whole backward pass.",
+    )
     # Back before Step: the order of a player's controls (and of time)
     b2.button("◀ Back", on_click=_set_step, args=(step - 1,), disabled=step <= 0, width="stretch")
-    b3.button("Step ▶", on_click=_set_step, args=(step + 1,), disabled=step >= n_steps,
-              width="stretch",
-              help="Pass back the gradient of the next node in reverse topological order.")
+    b3.button(
+        "Step ▶",
+        on_click=_set_step,
+        args=(step + 1,),
+        disabled=step >= n_steps,
+        width="stretch",
+        help="Pass back the gradient of the next node in reverse topological order.",
+    )
     b4.button("Reset", on_click=_set_step, args=(0,), disabled=step == 0, width="stretch")
     b5.markdown(f"**Step {step} of {n_steps}** (one step per node that has parents)")
 
     current = trace.node_at(step)
     grads = trace.grads_after(step, reached_only=True) if step > 0 else None
-    dot = ad.to_dot(
-        graph.output, grads=grads, show_grads=step > 0, highlight=current, max_nodes=MAX_DRAWN
-    )
+    dot = ad.to_dot(graph.output, grads=grads, show_grads=step > 0, highlight=current, max_nodes=MAX_DRAWN)
     st.graphviz_chart(dot, width="content")
     size = len(trace.order)
     caption = (
@@ -236,9 +243,7 @@ if graph is not None:
     c1, c2 = st.columns(2)
     c1.markdown("**Lecture** (wrong when a child uses `node` twice)")
     c1.code(
-        "for c in children[node]:\n"
-        "    i = c.parents.index(node)\n"
-        "    node.grad += c.grad * c.local[i]",
+        "for c in children[node]:\n    i = c.parents.index(node)\n    node.grad += c.grad * c.local[i]",
         language="python",
     )
     c2.markdown("**Fixed**: one term per slot")
@@ -256,6 +261,4 @@ if graph is not None:
 if formula is None:
     reproduce_panel("ad", "fix the formula or the variable names above first.")
 else:
-    reproduce_panel(
-        "ad", autodiff_script, formula.text, formula.variables, values, powers_as_products=products
-    )
+    reproduce_panel("ad", autodiff_script, formula.text, formula.variables, values, powers_as_products=products)

@@ -92,9 +92,7 @@ with left:
         specs = tuple(LECTURE_LABELS[c] for c in chosen)
     else:
         c1, c2 = st.columns(2)
-        derivative = int(
-            c1.number_input("derivative order", 1, 6, 3, key="fd_custom_order")
-        )
+        derivative = int(c1.number_input("derivative order", 1, 6, 3, key="fd_custom_order"))
         accuracy = int(c2.number_input("accuracy O(hᵖ)", 1, 10, 2, key="fd_custom_acc"))
         kind = st.selectbox("kind", list(fd.KINDS), index=2, key="fd_custom_kind")
         try:
@@ -104,16 +102,13 @@ with left:
             stencil_error = str(err)
             specs = ()
             st.error(f"This stencil does not exist: {err}. Pick another accuracy or kind.")
-    complex_step = st.checkbox(
-        "complex step Im f(x₀+ih)/h", value=True, key="fd_cs", help="First derivative only."
-    )
+    complex_step = st.checkbox("complex step Im f(x₀+ih)/h", value=True, key="fd_cs", help="First derivative only.")
     autodiff = st.checkbox("autodiff (torch autograd)", value=True, key="fd_ad")
     engine = st.checkbox(
         "autodiff (nnkit's own engine)",
         value=True,
         key="fd_engine",
-        help="The scalar reverse-mode engine of the Automatic differentiation page "
-        "(first derivative only).",
+        help="The scalar reverse-mode engine of the Automatic differentiation page (first derivative only).",
     )
     model = st.checkbox("theory lines (truncation, round-off)", value=True, key="fd_model")
     lo_exp, hi_exp = st.select_slider(
@@ -230,11 +225,7 @@ if sweep is not None and len(sweep.stencils):
     pick = names[0] if len(names) == 1 else st.selectbox("show stencil", names, key="fd_show")
     chosen_stencil = sweep.stencils[pick]
     st.latex(chosen_stencil.latex())
-    st.latex(
-        rf"\text{{estimate}} - f{d_mark}(x) = "
-        + chosen_stencil.error_latex().removeprefix("+")
-        + r" + \dots"
-    )
+    st.latex(rf"\text{{estimate}} - f{d_mark}(x) = " + chosen_stencil.error_latex().removeprefix("+") + r" + \dots")
     c1, c2 = st.columns([2, 1])
     with c1:
         st.altair_chart(weight_chart(chosen_stencil), width="stretch")
@@ -257,9 +248,7 @@ if sweep is not None and len(sweep.stencils):
             hide_index=True,
             width="stretch",
         )
-        st.caption(
-            "exact: sympy's derivative at x₀. model: the predicted error |C|·M·hᵖ + S·ε·F/hᵈ."
-        )
+        st.caption("exact: sympy's derivative at x₀. model: the predicted error |C|·M·hᵖ + S·ε·F/hᵈ.")
         broken = fd.failed_methods(at)
         if broken:
             st.warning(

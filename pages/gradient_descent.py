@@ -69,9 +69,7 @@ def surface_contours(key: str, kappa: float) -> pd.DataFrame:
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def race_run(
-    key: str, kappa: float, start: tuple[float, float], steps: int, settings: tuple
-) -> list[L.Trajectory]:
+def race_run(key: str, kappa: float, start: tuple[float, float], steps: int, settings: tuple) -> list[L.Trajectory]:
     surf = make_surface(key, kappa)
     return L.race(surf, {k: dict(h) for k, h in settings}, start=start, steps=steps)
 
@@ -133,9 +131,7 @@ def part1() -> None:
             )
         titles = {"x_title": "epoch", "y_title": "J(w, b) − J*  (log scale)"}
         show(
-            loss_chart(
-                curves, "epoch", L.EXCESS, "curve", rule_x=k, dash="curve", height=260, **titles
-            ),
+            loss_chart(curves, "epoch", L.EXCESS, "curve", rule_x=k, dash="curve", height=260, **titles),
             "Excess loss above the optimum $J^*$, log axis. A straight line means a constant "
             f"factor per epoch; {slope_story} The dashed curve is the exact prediction "
             "from the Hessian, computed without running anything.",
@@ -232,9 +228,7 @@ def part2() -> None:
             st.altair_chart(chart, width="stretch")
             work = "per-sample gradient evaluations"
             show(
-                loss_chart(
-                    by_evals, "gradient evaluations", L.EXCESS, "mode", x_title=work, **small
-                ),
+                loss_chart(by_evals, "gradient evaluations", L.EXCESS, "mode", x_title=work, **small),
                 "Excess loss $J - J^*$ on all 100 points (log axis; $J^*$ from the closed "
                 "form). Top: per epoch (same number of passes over the data). Bottom: against "
                 "the work done, counted in per-sample gradients (one epoch = 100). Colours as "
@@ -244,10 +238,7 @@ def part2() -> None:
     player("p2", max(r.epochs_done for r in runs.values()), draw, "Epoch")
 
     st.dataframe(L.mode_table(runs, a), hide_index=True, width="stretch", placeholder="—")
-    st.caption(
-        f"Reference: closed-form optimum w* = {a.w_star:.5f}, b* = {a.b_star:.5f}, "
-        f"J* = {a.loss_star:.5f}."
-    )
+    st.caption(f"Reference: closed-form optimum w* = {a.w_star:.5f}, b* = {a.b_star:.5f}, J* = {a.loss_star:.5f}.")
     note = explain.modes_note(runs, a)
     if note:
         st.info(f"**What you see.** {note}", icon=IDEA)
@@ -276,9 +267,7 @@ def wkey(f: L.HyperField) -> str:
 
 def chosen_hyper(k: str) -> dict:
     """The hyper-parameters of optimizer ``k`` as its widgets say."""
-    return L.hyper_from_fields(
-        k, {f.name: st.session_state[wkey(f)] for f in HP if f.optimizer == k}
-    )
+    return L.hyper_from_fields(k, {f.name: st.session_state[wkey(f)] for f in HP if f.optimizer == k})
 
 
 def on_surface_change() -> None:
@@ -348,9 +337,7 @@ def part3() -> None:
         cols = st.columns(4)
         for i, f in enumerate(HP):
             col = cols[i % 4]
-            col.number_input(
-                f.label, f.low, f.high, f.default, format=f.format, key=wkey(f), bind=QP
-            )
+            col.number_input(f.label, f.low, f.high, f.default, format=f.format, key=wkey(f), bind=QP)
     if not opts:
         st.warning("Pick at least one optimizer above to start the race.")
         return
@@ -388,9 +375,7 @@ def part3() -> None:
             )
         with right:
             show(
-                loss_chart(
-                    losses, "step", "f", "optimizer", rule_x=k, legend=False, **values, **tall
-                ),
+                loss_chart(losses, "step", "f", "optimizer", rule_x=k, legend=False, **values, **tall),
                 "The value of the surface along each path (colours as on the left); the grey "
                 "line is the animation's current step.",
             )

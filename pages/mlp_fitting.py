@@ -88,8 +88,12 @@ def preset_control(prefix: str, default_preset: str) -> None:
         st.session_state[f"{prefix}preset"] = default_preset
         _apply_preset(prefix)
     st.selectbox(
-        "Preset", list(PRESETS), key=f"{prefix}preset", on_change=_apply_preset,
-        args=(prefix,), help=PRESET_HELP,
+        "Preset",
+        list(PRESETS),
+        key=f"{prefix}preset",
+        on_change=_apply_preset,
+        args=(prefix,),
+        help=PRESET_HELP,
     )
 
 
@@ -98,9 +102,7 @@ def settings_controls(prefix: str, seed: int) -> FitSettings:
     a, b = st.columns(2)
     a.number_input("hidden layers", 1, 6, key=f"{prefix}layers")
     b.number_input("units per layer", 1, 512, key=f"{prefix}width")
-    a.selectbox(
-        "activation", HIDDEN_ACTIVATIONS, key=f"{prefix}activation", format_func=HIDDEN_ACTIVATIONS.get
-    )
+    a.selectbox("activation", HIDDEN_ACTIVATIONS, key=f"{prefix}activation", format_func=HIDDEN_ACTIVATIONS.get)
     b.checkbox(
         "ReLU on the output",
         key=f"{prefix}output_relu",
@@ -129,9 +131,7 @@ def settings_controls(prefix: str, seed: int) -> FitSettings:
     )
     c, d = st.columns(2)
     c.selectbox("optimizer", OPTIMIZERS, key=f"{prefix}optimizer", format_func=OPTIMIZER_LABELS.get)
-    d.select_slider(
-        "learning rate", LEARNING_RATES, key=f"{prefix}lr", format_func=lambda v: f"{v:g}"
-    )
+    d.select_slider("learning rate", LEARNING_RATES, key=f"{prefix}lr", format_func=lambda v: f"{v:g}")
     c.selectbox(
         "batch size",
         [FULL_BATCH, *BATCH_SIZES],
@@ -157,13 +157,10 @@ def settings_controls(prefix: str, seed: int) -> FitSettings:
         LR_DECAYS,
         key=f"{prefix}lr_decay",
         format_func=lambda v: "none" if v == 1.0 else f"× {v:g}",
-        help="After every epoch the learning rate is multiplied by this: big steps first, "
-        "fine ones later.",
+        help="After every epoch the learning rate is multiplied by this: big steps first, fine ones later.",
     )
     controls = {name: st.session_state[prefix + name] for name in CONTROLS}
-    controls["batch_size"] = (
-        None if controls["batch_size"] == FULL_BATCH else controls["batch_size"]
-    )
+    controls["batch_size"] = None if controls["batch_size"] == FULL_BATCH else controls["batch_size"]
     return FitSettings.from_controls(controls, seed=int(seed))
 
 
@@ -193,9 +190,7 @@ def target_controls(prefix: str, box=None) -> Target | None:
     else:
         default = builtin_target(key).domain
     a, b = (box or st).columns(2)
-    lo = a.number_input(
-        "training box from", value=float(default[0]), key=f"{prefix}lo_{key}", format="%g"
-    )
+    lo = a.number_input("training box from", value=float(default[0]), key=f"{prefix}lo_{key}", format="%g")
     hi = b.number_input("to", value=float(default[1]), key=f"{prefix}hi_{key}", format="%g")
     if not hi > lo:
         st.error("The training box needs *to* > *from*: change one of the two bounds.")
@@ -219,13 +214,9 @@ if part == PART_TRAIN:
         target = target_controls("mlp_", col_t)
     with col_t:
         a, b, c = st.columns(3)
-        n_samples = a.number_input(
-            "samples", 10, int(LIMITS.max_samples), 5000, step=1000, key="mlp_n"
-        )
+        n_samples = a.number_input("samples", 10, int(LIMITS.max_samples), 5000, step=1000, key="mlp_n")
         noise = b.number_input("noise (× std of f)", 0.0, 1.0, 0.0, step=0.05, key="mlp_noise")
-        seed = c.number_input(
-            "seed", 0, 10_000, 0, key="mlp_seed", help="Data, weights and batch order."
-        )
+        seed = c.number_input("seed", 0, 10_000, 0, key="mlp_seed", help="Data, weights and batch order.")
     with c_preset:
         preset_control("mlp_", "plain MLP")
     with col_n:
@@ -254,14 +245,10 @@ if part == PART_TRAIN:
     LIVE_N = 56 if target.dim == 2 else 241
     still = live_view(model_preview, target, n=LIVE_N, window_factor=1.0)
     vmin, vmax = still.truth_range
-    truth_uri = (
-        png_data_uri(field_image(still.truth, vmin, vmax, pixels=1)) if target.dim == 2 else None
-    )
+    truth_uri = png_data_uri(field_image(still.truth, vmin, vmax, pixels=1)) if target.dim == 2 else None
 
     def render(snap, job) -> None:
-        lv = live_view(
-            job.model_at(snap, reuse=True), target, n=LIVE_N, window_factor=1.0, truth=still.truth
-        )
+        lv = live_view(job.model_at(snap, reuse=True), target, n=LIVE_N, window_factor=1.0, truth=still.truth)
         if target.dim == 2:
             live_uri = png_data_uri(field_image(lv.prediction, vmin, vmax, pixels=1))
             # 56×56 images drawn with square pixels: tiny to encode and send
@@ -390,7 +377,8 @@ elif part == PART_UA:
     words = {"width": "hidden units", "rmse": "RMS error", "max_error": "max error", "r2": "R²"}
     st.dataframe(
         df.drop(columns=["stop"]).rename(columns={**words, "seconds": "training s"}),
-        hide_index=True, placeholder="—",
+        hide_index=True,
+        placeholder="—",
     )
 
 # ------------------------------------------------------------------------------------------
@@ -403,14 +391,10 @@ else:
         a, b, c = st.columns([2, 1, 1])
         with a:
             target = target_controls("cmp_")
-        n_samples = b.number_input(
-            "samples", 10, int(LIMITS.max_samples), 5000, step=1000, key="cmp_n"
-        )
+        n_samples = b.number_input("samples", 10, int(LIMITS.max_samples), 5000, step=1000, key="cmp_n")
         seed = c.number_input("seed (both runs)", 0, 10_000, 0, key="cmp_seed")
     runs_in = []
-    for col, (name, preset) in zip(
-        st.columns(2), (("A", "plain MLP"), ("B", "Fourier features")), strict=True
-    ):
+    for col, (name, preset) in zip(st.columns(2), (("A", "plain MLP"), ("B", "Fourier features")), strict=True):
         with col, st.container(border=True):
             st.markdown(f"**Run {name}**")
             preset_control(f"cmp{name.lower()}_", preset)

@@ -159,11 +159,7 @@ with tab_gallery:
                 st.markdown(f"**{act.label}**, range ${act.range_latex}$")
                 for part in act.latex.split(r", \quad"):  # function, then derivative
                     st.latex(part)
-                kink = (
-                    f" Not differentiable at x = {', '.join(f'{k:g}' for k in act.kinks)}."
-                    if act.kinks
-                    else ""
-                )
+                kink = f" Not differentiable at x = {', '.join(f'{k:g}' for k in act.kinks)}." if act.kinks else ""
                 st.caption(act.note + kink)
 
 # ---------------------------------------------------------------------------
@@ -194,9 +190,7 @@ with tab_neuron:
     cells = plots.neuron_cells(n_box[0], n_box[1], (w1, w2), b, act_name, steps=50)
     chart_col, note_col = st.columns([3, 2])
     chart_col.altair_chart(
-        plots.neuron_chart(
-            cells, neuron.w, b, *n_box, neuron.output_range, neuron.corners if show_gate else None
-        ),
+        plots.neuron_chart(cells, neuron.w, b, *n_box, neuron.output_range, neuron.corners if show_gate else None),
         width="stretch",
     )
     chart_col.caption(
@@ -251,9 +245,7 @@ with tab_train:
         key="p_data",
         on_change=_on_dataset_change,
     )
-    n_samples = c2.number_input(
-        "number of samples", min_value=0, max_value=PAGE_MAX_SAMPLES, step=1, key="p_n"
-    )
+    n_samples = c2.number_input("number of samples", min_value=0, max_value=PAGE_MAX_SAMPLES, step=1, key="p_n")
     noise = c3.number_input("noise (std of the jitter)", step=0.05, format="%.2f", key="p_noise")
     c4, c5, c6, c7 = st.columns(4)
     lr = c4.number_input("learning rate η", value=1.0, step=0.1, format="%.3f", key="p_lr")

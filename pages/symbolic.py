@@ -2,25 +2,24 @@
 
 from __future__ import annotations
 
-import time
-from dataclasses import replace
-
 import pandas as pd
 import streamlit as st
 
-from nnkit.expr import FormulaError, parse
+from nnkit.expr import FormulaError
 from nnkit.plots.symbolic import comparison_curves, comparison_maps, pareto_chart, structure_chart
 from nnkit.reproduce.symbolic import symbolic_csv_script, symbolic_script
 from nnkit.symbolic import check_equivalence, compare_functions, distill, widen_domain
-from nnkit.symbolic.problems import (
-    NGUYEN,
-    RASTRIGIN,
-    RASTRIGIN_1D,
-    problem_from_formula,
-    pure_noise,
+from nnkit.symbolic.targets import (
+    DEFAULT_EPOCHS,
+    FOURIER_DEFAULT,
+    TARGETS,
+    problem_from_fitting_target,
+    resolve_target,
+    train_target_network,
 )
 from nnkit.ui.course import page_title
 from nnkit.ui.formula import formula_input
+from nnkit.ui.long_run import remembered_run
 from nnkit.ui.policy import LIMITS
 from nnkit.ui.reproduce import reproduce_panel
 from nnkit.ui.router import ensure_router
@@ -40,15 +39,6 @@ SOURCES = {
     "mlp": "the network from the MLP page",
     "csv": "a CSV file (data)",
 }
-TARGETS = {
-    "rastrigin1": (RASTRIGIN_1D, "Rastrigin, one axis: 10 + x² − 10 cos 2πx"),
-    "rastrigin2": (RASTRIGIN, "Rastrigin 2-D (lecture 1, exercise 1)"),
-    **{f"nguyen{i + 1}": (p, f"{p.name}: {p.truth}") for i, p in enumerate(NGUYEN)},
-    "noise": (None, "pure noise (there is no formula)"),
-    "formula": (None, "your formula f(x) or f(x, y)"),
-}
-FOURIER_DEFAULT = {"rastrigin1", "rastrigin2"}
-DEFAULT_EPOCHS = {"rastrigin1": 600, "rastrigin2": 1500}
 METHODS = {
     "grammar": "grammar search (structure first)",
     "gplearn": "genetic programming (gplearn)",
@@ -58,91 +48,34 @@ SEARCH_SECONDS = 20.0  # the default search budget (the issue's goal on this 2-c
 
 
 @st.cache_resource(max_entries=6, show_spinner=False)
-def trained_network(key: str, formula_text: str, lo: float, hi: float, n: int, noise: float,
-                    epochs: int, fourier: bool, seed: int):
+def trained_network(
+    key: str, formula_text: str, lo: float, hi: float, n: int, noise: float, epochs: int, fourier: bool, seed: int
+):
     """Train (once per setting, shared: the result is a pure function of the arguments)."""
-    from nnkit.symbolic.networks import train_network
-
-    problem = resolve_target(key, formula_text, lo, hi, seed)
-    two_d = len(problem.domain) == 2
-    return train_network(
-        problem,
-        problem.domain,
-        n_samples=n,
-        noise=noise,
-        hidden=(128, 128) if two_d and fourier else (64, 64),
-        fourier_features=(64 if two_d else 32) if fourier else 0,
-        fourier_scale=3.0,
-        epochs=epochs,
-        lr=2e-3 if fourier else 3e-3,
-        seed=seed,
-        max_seconds=LIMITS.max_train_seconds,
+    return train_target_network(
+        key, formula_text, lo, hi, n, noise, epochs, fourier, seed, max_seconds=LIMITS.max_train_seconds
     )
 
 
-def resolve_target(key: str, formula_text: str, lo: float, hi: float, seed: int):
-    if key == "formula":
-        return problem_from_formula(parse(formula_text, ("x", "y")), (lo, hi))
-    if key == "noise":
-        return pure_noise(1, (lo, hi), seed)
-    return TARGETS[key][0]
+def run_search(data_key: tuple, source, domain, variables, accuracy, data, method: str, budget: float) -> dict:
+    """Distil once per setting and session, with progress; Stop keeps the best so far (nnkit.ui.long_run)."""
 
+    def work(progress, on_best):
+        kw = dict(method=method, accuracy=accuracy, data=data, time_budget=budget, seed=0)
+        return distill(source, domain, variables, progress=progress, on_best=on_best, **kw)
 
-def run_search(data_key: tuple, source, domain, variables, accuracy, data, method: str,
-               budget: float):
-    """Distil with a progress bar; results are kept per user (session) and per setting.
-
-    The best formula so far is stored as the search goes: if the run is interrupted (the
-    Stop button, or any other widget, reruns the page), the next run finds it marked
-    ``running`` and shows it as stopped instead of starting over. A search that fails
-    (``ValueError``) is kept as ``failed`` with its reason; any other error is not kept.
-    """
-    memo = st.session_state.setdefault("sym_runs", {})
-    key = (data_key, method, budget)
-    entry = memo.get(key)
-    if entry is not None:
-        if entry["state"] == "running":
-            entry["state"] = "stopped"
-        return entry
-    entry = memo[key] = {"state": "running", "best": None, "result": None, "t0": time.perf_counter()}
-    if len(memo) > 12:
-        memo.pop(next(iter(memo)))
-    bar = st.progress(0.0, text="starting the search…")
-    slot = st.empty()
-    last = [0.0]
-
-    def progress(stage: str, fraction: float) -> None:
-        now = time.perf_counter()
-        if now - last[0] > 0.25 or fraction >= 1.0:  # a redraw per quarter second is enough
-            last[0] = now
-            bar.progress(min(max(fraction, 0.0), 1.0),
-                         text=f"{METHODS[method]}: {stage} · {now - entry['t0']:.0f} s of {budget:g} s")
-
-    def on_best(cand) -> None:
-        entry["best"] = cand
-        slot.markdown(f"best so far: relative error {cand.nrmse:.2g} — `{cand.text[:90]}`")
-
-    try:
-        entry["result"] = distill(source, domain, variables, method=method, accuracy=accuracy, data=data,
-                                  time_budget=budget, progress=progress, on_best=on_best, seed=0)
-        entry["state"] = "done"
-    except ValueError as exc:
-        entry.update(state="failed", error=str(exc))
-    except Exception:  # not Streamlit's Stop/Rerun (BaseException): those leave it "running"
-        memo.pop(key, None)
-        raise
-    bar.empty()
-    slot.empty()
-    return entry
+    return remembered_run(
+        "sym_runs", (data_key, method, budget), work, label=METHODS[method], budget=budget,
+        describe_best=lambda c: f"best so far: relative error {c.nrmse:.2g} — `{c.text[:90]}`",
+    )  # fmt: skip
 
 
 # ------------------------------------------------------------------------------ source
-source_kind = st.radio("Distil", list(SOURCES), format_func=SOURCES.get, horizontal=True,
-                       key="sym_source")
-truth = None          # Problem with the true law, when known
-network = None        # callable X -> y of the network, when the source is a network
-samples = None        # (X, y) for a data source
-train_data = None     # (X, y) a network on this page was trained on: formulas are judged on them
+source_kind = st.radio("Distil", list(SOURCES), format_func=SOURCES.get, horizontal=True, key="sym_source")
+truth = None  # Problem with the true law, when known
+network = None  # callable X -> y of the network, when the source is a network
+samples = None  # (X, y) for a data source
+train_data = None  # (X, y) a network on this page was trained on: formulas are judged on them
 accuracy = None
 domain = None
 variables = None
@@ -150,14 +83,19 @@ data_key: tuple = ()
 
 if source_kind == "trained":
     c1, c2 = st.columns([3, 2])
-    key = c1.selectbox("Target the network learns", list(TARGETS), format_func=lambda k: TARGETS[k][1],
-                       key="sym_target")
+    key = c1.selectbox(
+        "Target the network learns", list(TARGETS), format_func=lambda k: TARGETS[k][1], key="sym_target"
+    )
     formula_text = ""
     lo, hi = -2.0, 2.0
     if key == "formula":
-        formula = formula_input("f(x, y) =", "x^2*exp(-x) + y/2", variables=("x", "y"), key="sym_formula",
-                                examples=["x^2*exp(-x) + y/2", "sin(x)*cos(y)", "x^3 - 2*x + 1",
-                                          "exp(-x^2)*cos(3*x)", "3"])
+        formula = formula_input(
+            "f(x, y) =",
+            "x^2*exp(-x) + y/2",
+            variables=("x", "y"),
+            key="sym_formula",
+            examples=["x^2*exp(-x) + y/2", "sin(x)*cos(y)", "x^3 - 2*x + 1", "exp(-x^2)*cos(3*x)", "3"],
+        )
         if formula is None:
             reproduce_panel("sym", "the formula does not parse: fix it first.")
             st.stop()
@@ -171,20 +109,29 @@ if source_kind == "trained":
             st.stop()
     with c2:
         a, b, c, d = st.columns(4)
-        n = a.number_input("samples", 50, int(LIMITS.max_samples), 4000 if key == "rastrigin2" else 500,
-                           step=100, key=f"sym_n_{key}")
+        n = a.number_input(
+            "samples", 50, int(LIMITS.max_samples), 4000 if key == "rastrigin2" else 500, step=100, key=f"sym_n_{key}"
+        )
         noise = b.number_input("noise (× std)", 0.0, 1.0, 0.0, step=0.01, key="sym_noise", format="%g")
         seed = c.number_input("seed", 0, 10_000, 0, key="sym_seed")
-        epochs = d.number_input("epochs", 10, int(LIMITS.max_epochs), DEFAULT_EPOCHS.get(key, 1500),
-                                step=100, key=f"sym_epochs_{key}")
-        fourier = st.checkbox("Fourier-feature encoding", key in FOURIER_DEFAULT, key=f"sym_ff_{key}",
-                             help="Random Fourier-feature encoding of the input (helps with Rastrigin's bumps).")
+        epochs = d.number_input(
+            "epochs", 10, int(LIMITS.max_epochs), DEFAULT_EPOCHS.get(key, 1500), step=100, key=f"sym_epochs_{key}"
+        )
+        fourier = st.checkbox(
+            "Fourier-feature encoding",
+            key in FOURIER_DEFAULT,
+            key=f"sym_ff_{key}",
+            help="Random Fourier-feature encoding of the input (helps with Rastrigin's bumps).",
+        )
     try:
         problem = resolve_target(key, formula_text, lo, hi, int(seed))
-        with st.spinner(f"Training the network: {int(epochs)} epochs of full-batch Adam (once per "
-                        f"setting, at most {LIMITS.max_train_seconds:g} s)…"):
-            net = trained_network(key, formula_text, float(lo), float(hi), int(n), float(noise),
-                                  int(epochs), bool(fourier), int(seed))
+        with st.spinner(
+            f"Training the network: {int(epochs)} epochs of full-batch Adam (once per "
+            f"setting, at most {LIMITS.max_train_seconds:g} s)…"
+        ):
+            net = trained_network(
+                key, formula_text, float(lo), float(hi), int(n), float(noise), int(epochs), bool(fourier), int(seed)
+            )
     except (ValueError, FormulaError) as exc:
         st.error(f"This target cannot be trained on: {exc}. Change the formula or the domain.")
         st.stop()
@@ -203,7 +150,6 @@ if source_kind == "trained":
     )
 
 elif source_kind == "mlp":
-    from nnkit.fitting import builtin_target
     from nnkit.symbolic.networks import accuracy_from_loss, network_function
     from nnkit.ui.live_training import current_config, current_job
 
@@ -219,20 +165,11 @@ elif source_kind == "mlp":
     name, box = config[0], config[1]
     snap = job.snapshot()
     model = job.model_at(snap)
-    target = None if str(name).startswith("formula:") else builtin_target(name).with_domain(*box)
-    text = str(name)[len("formula:"):] if target is None else target.formula
     try:
-        problem = problem_from_formula(parse(text, ("x", "y")), box)
-    except (ValueError, FormulaError):
-        if name == "rastrigin":  # its label is typeset, not parseable: the truth is known
-            problem = RASTRIGIN
-        else:
-            st.error(f"The MLP page's target {text!r} cannot be read back as a formula.")
-            st.stop()
-    if target is not None:
-        problem = replace(problem, name=target.label, domain=((float(box[0]), float(box[1])),) * target.dim,
-                          symbols=(RASTRIGIN.symbols if target.dim == 2 else RASTRIGIN_1D.symbols)[: target.dim],
-                          fn=target)
+        problem = problem_from_fitting_target(name, box)
+    except ValueError as exc:
+        st.error(f"{str(exc).capitalize()}.")
+        st.stop()
     truth = problem if problem.truth is not None else None
     network = network_function(model)
     domain = problem.domain
@@ -248,11 +185,12 @@ elif source_kind == "mlp":
 else:
     from nnkit.tabular import TabularError, load_csv
 
-    up = st.file_uploader(f"CSV file (numbers; up to {LIMITS.max_upload_mb:g} MB)", type=["csv", "txt"],
-                          key="sym_csv")
+    up = st.file_uploader(f"CSV file (numbers; up to {LIMITS.max_upload_mb:g} MB)", type=["csv", "txt"], key="sym_csv")
     if up is None:
-        st.info("Upload a CSV with one or two input columns and one output column; the search runs on "
-                "the data itself (no network).")
+        st.info(
+            "Upload a CSV with one or two input columns and one output column; the search runs on "
+            "the data itself (no network)."
+        )
         st.stop()
     try:
         table = load_csv(up.getvalue(), limits=LIMITS)
@@ -265,8 +203,12 @@ else:
         st.stop()
     a, b = st.columns(2)
     out_col = a.selectbox("output column", numeric, index=len(numeric) - 1, key="sym_csv_y")
-    in_cols = b.multiselect("input columns (1 or 2)", [c for c in numeric if c != out_col],
-                            default=[c for c in numeric if c != out_col][:1], key="sym_csv_x")
+    in_cols = b.multiselect(
+        "input columns (1 or 2)",
+        [c for c in numeric if c != out_col],
+        default=[c for c in numeric if c != out_col][:1],
+        key="sym_csv_x",
+    )
     if not 1 <= len(in_cols) <= 2:
         st.warning("Choose one or two input columns.")
         st.stop()
@@ -281,28 +223,40 @@ else:
         st.error("An input column is constant: choose inputs that vary.")
         st.stop()
     data_key = ("csv", table.sha256, tuple(in_cols), out_col)
-    st.caption(f"{table.summary()} · inputs {', '.join(in_cols)} → x{', y' if len(in_cols) == 2 else ''}; "
-               f"output {out_col}; {len(frame)} complete rows.")
+    st.caption(
+        f"{table.summary()} · inputs {', '.join(in_cols)} → x{', y' if len(in_cols) == 2 else ''}; "
+        f"output {out_col}; {len(frame)} complete rows."
+    )
 
 # ------------------------------------------------------------------------------ search
 a, b = st.columns([2, 1])
 method = a.radio("Search", list(METHODS), format_func=METHODS.get, horizontal=True, key="sym_method")
-budget = b.slider("time budget (s)", 2, 30, int(SEARCH_SECONDS), key="sym_budget",
-                  help="The search stops here and keeps the best formula it has.")
+budget = b.slider(
+    "time budget (s)",
+    2,
+    30,
+    int(SEARCH_SECONDS),
+    key="sym_budget",
+    help="The search stops here and keeps the best formula it has.",
+)
 source = network if network is not None else samples
 methods = ["grammar", "gplearn"] if method == "both" else [method]
 st.button("Stop the search", key="sym_stop", help="Stops a running search; the best formula so far is kept.")
-runs = {m: run_search(data_key, source, domain, variables, accuracy, train_data, m, float(budget))
-        for m in methods}
+runs = {m: run_search(data_key, source, domain, variables, accuracy, train_data, m, float(budget)) for m in methods}
 stopped = {m: r for m, r in runs.items() if r["state"] == "stopped"}
 failed = {m: r for m, r in runs.items() if r["state"] == "failed"}
 for m, r in failed.items():
     st.error(f"The {METHODS[m]} gave no result: {r['error']}. Change the source or the time budget.")
 if stopped:
     best = [r["best"] for r in stopped.values() if r["best"] is not None]
-    st.warning("The search was stopped before it finished."
-               + (f" Best formula so far (relative error {best[0].nrmse:.2g}, not judged):" if best
-                  else " It had no formula yet."))
+    st.warning(
+        "The search was stopped before it finished."
+        + (
+            f" Best formula so far (relative error {best[0].nrmse:.2g}, not judged):"
+            if best
+            else " It had no formula yet."
+        )
+    )
     if best:
         st.latex(r"f \approx " + best[0].latex)
 if (stopped or failed) and st.button("Search again", type="primary", key="sym_again"):
@@ -322,24 +276,32 @@ else:
 st.latex(("f = " if res.status in ("exact", "constant") else r"f \approx ") + res.best.latex)
 m1, m2, m3, m4 = st.columns(4)
 m1.metric("complexity", res.best.complexity, help="Nodes of the expression tree.")
-m2.metric("relative error", f"{res.best.nrmse:.2g}",
-          help=f"RMSE / std on the {'training data' if res.info.get('judged_on') == 'data' else 'samples'}; "
-               f"their noise level is {res.info['noise']:.2g} ({res.info['noise_source']}).")
+m2.metric(
+    "relative error",
+    f"{res.best.nrmse:.2g}",
+    help=f"RMSE / std on the {'training data' if res.info.get('judged_on') == 'data' else 'samples'}; "
+    f"their noise level is {res.info['noise']:.2g} ({res.info['noise_source']}).",
+)
 m3.metric("search time", f"{res.seconds:.1f} s", help="Wall time on this (shared) server.")
 m4.metric("formulas fitted", res.library_size, help="Distinct formulas the search fitted.")
 
 structure = res.info.get("structure")
 if structure is not None:
-    st.markdown(f"**Structure read from the {'network' if network is not None else 'data (spline surrogate)'}:** "
-                + (structure.summary() or "none of the tests holds: the search takes the whole problem.")
-                if structure.reliable else
-                f"**Structure:** not tested — the surrogate's error ({structure.accuracy:.2g}) is too large.")
+    st.markdown(
+        f"**Structure read from the {'network' if network is not None else 'data (spline surrogate)'}:** "
+        + (structure.summary() or "none of the tests holds: the search takes the whole problem.")
+        if structure.reliable
+        else f"**Structure:** not tested — the surrogate's error ({structure.accuracy:.2g}) is too large."
+    )
     if structure.reliable:
         st.altair_chart(structure_chart(structure.table(), structure.tolerance), width="stretch")
-        st.caption("Each bar is a test on the surrogate (AI Feynman): e.g. f = g(x) + h(y) holds when "
-                   "∂²f/∂x∂y = 0. Green bars are below the dashed tolerance (set by the surrogate's own "
-                   "error) and hold; the search then works on the parts: "
-                   + ("; ".join(res.info.get("steps", [])) or "none applied") + ".")
+        st.caption(
+            "Each bar is a test on the surrogate (AI Feynman): e.g. f = g(x) + h(y) holds when "
+            "∂²f/∂x∂y = 0. Green bars are below the dashed tolerance (set by the surrogate's own "
+            "error) and hold; the search then works on the parts: "
+            + ("; ".join(res.info.get("steps", [])) or "none applied")
+            + "."
+        )
 
 
 def equivalence(expr):
@@ -354,16 +316,28 @@ eq = equivalence(res.best.expr) if truth is not None and res.status == "exact" e
 if eq is not None:
     if eq.equivalent:
         how = "sympy simplifies the difference to 0" if eq.symbolic else "numerically identical on the domain"
-        st.markdown(f"**Exact recovery**: the formula equals the truth ${truth.truth}$ ({how}; "
-                    f"largest difference {eq.max_abs_diff:.1e} at {eq.n_points} test points).".replace("$", "`"))
+        st.markdown(
+            f"**Exact recovery**: the formula equals the truth ${truth.truth}$ ({how}; "
+            f"largest difference {eq.max_abs_diff:.1e} at {eq.n_points} test points).".replace("$", "`")
+        )
     else:
-        st.markdown(f"**Not the truth** (`{truth.truth}`): largest difference {eq.max_abs_diff:.3g} on the "
-                    "domain. A formula that fits the samples to their noise need not be the law.")
+        st.markdown(
+            f"**Not the truth** (`{truth.truth}`): largest difference {eq.max_abs_diff:.3g} on the "
+            "domain. A formula that fits the samples to their noise need not be the law."
+        )
 
 if len(methods) == 2:
-    rows = [{"method": METHODS[m], "formula": r.best.text, "complexity": r.best.complexity,
-             "relative error": r.best.nrmse, "status": r.status, "seconds": r.seconds}
-            for m, r in results.items()]
+    rows = [
+        {
+            "method": METHODS[m],
+            "formula": r.best.text,
+            "complexity": r.best.complexity,
+            "relative error": r.best.nrmse,
+            "status": r.status,
+            "seconds": r.seconds,
+        }
+        for m, r in results.items()
+    ]
     if truth is not None:
         for row, r in zip(rows, results.values(), strict=True):
             e = equivalence(r.best.expr)
@@ -371,9 +345,13 @@ if len(methods) == 2:
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
 
 # ------------------------------------------------------------------------------ charts
-cands = pd.DataFrame({"complexity": [c.complexity for c in res.candidates],
-                      "nrmse": [c.nrmse for c in res.candidates],
-                      "formula": [c.text for c in res.candidates]})
+cands = pd.DataFrame(
+    {
+        "complexity": [c.complexity for c in res.candidates],
+        "nrmse": [c.nrmse for c in res.candidates],
+        "formula": [c.text for c in res.candidates],
+    }
+)
 st.altair_chart(pareto_chart(cands, res.front, threshold=res.info.get("threshold")), width="stretch")
 st.caption(
     "Each grey dot is a formula the search fitted; the steps are the Pareto front (no simpler formula is "
@@ -397,27 +375,38 @@ if len(domain) <= 2:
     comp = compare_functions(funcs, domain, window, reference)
     if len(domain) == 1:
         dots = None if samples is None else pd.DataFrame({"x": samples[0][:, 0], "value": samples[1]})
-        st.altair_chart(comparison_curves(comp.slice, domain[0], points=dots,
-                                          title="The data (dots) and the formula" if dots is not None else ""),
-                        width="stretch")
+        st.altair_chart(
+            comparison_curves(
+                comp.slice, domain[0], points=dots, title="The data (dots) and the formula" if dots is not None else ""
+            ),
+            width="stretch",
+        )
     else:
-        st.altair_chart(comparison_maps(comp.grid, domain, size=230 if len(funcs) <= 3 else 165),
-                        width="content")
-        st.altair_chart(comparison_curves(comp.slice, domain[0],
-                                          title=f"Slice at y = {0.5 * sum(domain[1]):g}"), width="stretch")
+        st.altair_chart(comparison_maps(comp.grid, domain, size=230 if len(funcs) <= 3 else 165), width="content")
+        st.altair_chart(
+            comparison_curves(comp.slice, domain[0], title=f"Slice at y = {0.5 * sum(domain[1]):g}"), width="stretch"
+        )
     st.caption(
         f"Shaded / dashed box: the training domain; the plot extends to {window[0][0]:g} … {window[0][1]:g}. "
         "Where the curves part, the network or the formula leaves the truth."
-        if samples is None else
-        "The formula over the range of the data: with data alone there is no truth outside it to compare with."
+        if samples is None
+        else "The formula over the range of the data: with data alone there is no truth outside it to compare with."
     )
     scores = comp.scores[comp.scores["series"] != reference].rename(
-        columns={"series": "model", "r2_inside": "R² inside", "r2_outside": "R² outside",
-                 "rmse_inside": "RMSE inside", "rmse_outside": "RMSE outside"})
+        columns={
+            "series": "model",
+            "r2_inside": "R² inside",
+            "r2_outside": "R² outside",
+            "rmse_inside": "RMSE inside",
+            "rmse_outside": "RMSE outside",
+        }
+    )
     if len(scores):
         st.dataframe(scores, hide_index=True, width="stretch")
-        st.caption(f"Scores against the {reference} on a grid over the training domain (inside) and the "
-                   "rest of the window (outside).")
+        st.caption(
+            f"Scores against the {reference} on a grid over the training domain (inside) and the "
+            "rest of the window (outside)."
+        )
     if samples is None and network is not None and truth is not None:
         s = comp.scores.set_index("series")
         net_out, f_out = s.loc["network", "r2_outside"], s.loc["formula", "r2_outside"]
@@ -425,22 +414,29 @@ if len(domain) <= 2:
             f"**What you see:** inside the training domain the network reaches R² = "
             f"{s.loc['network', 'r2_inside']:.4f}; outside it drops to {net_out:.3f}, while the distilled "
             f"formula scores R² = {f_out:.4f} there"
-            + (" — it has learned the law, not just the samples." if f_out > 0.99 and net_out < f_out
-               else ".")
+            + (" — it has learned the law, not just the samples." if f_out > 0.99 and net_out < f_out else ".")
         )
 elif samples is None:
     st.caption("Curves and maps are drawn for one or two inputs.")
 
 if res.status != "exact" or st.toggle("show the Pareto front as a table", key="sym_front_table"):
     st.markdown("**Best candidates** (the Pareto front):")
-    st.dataframe(res.front[["complexity", "nrmse", "exact", "formula"]].rename(columns={"nrmse": "relative error"}),
-                 hide_index=True, width="stretch")
+    st.dataframe(
+        res.front[["complexity", "nrmse", "exact", "formula"]].rename(columns={"nrmse": "relative error"}),
+        hide_index=True,
+        width="stretch",
+    )
 
 if source_kind == "trained":
-    reproduce_panel("sym", symbolic_script, *data_key[1:], method=method, stop_reason=net.result.stop_reason,
-                    time_budget=float(budget))
+    reproduce_panel(
+        "sym",
+        symbolic_script,
+        *data_key[1:],
+        method=method,
+        stop_reason=net.result.stop_reason,
+        time_budget=float(budget),
+    )
 elif source_kind == "csv":
-    reproduce_panel("sym", symbolic_csv_script, up.name, in_cols, out_col, method=method,
-                    time_budget=float(budget))
+    reproduce_panel("sym", symbolic_csv_script, up.name, in_cols, out_col, method=method, time_budget=float(budget))
 else:
     reproduce_panel("sym", "the network comes from the MLP page, whose own panel has its script.")

@@ -33,12 +33,8 @@ with st.container(border=True):
     units = c2.slider("units per hidden layer", 1, 8, 2, key="xor_units", disabled=layers == 0)
     activation = c2.selectbox("activation", ["tanh", "relu", "sigmoid"], key="xor_act")
     seed = c3.number_input("seed (initial weights)", 0, 10_000, 0, key="xor_seed")
-    lr = c3.select_slider(
-        "learning rate (Adam)", [0.001, 0.003, 0.01, 0.03, 0.1, 0.3], 0.1, key="xor_lr"
-    )
-    epochs = c3.select_slider(
-        "epochs (full batch)", [50, 100, 200, 300, 500, 1000], 300, key="xor_epochs"
-    )
+    lr = c3.select_slider("learning rate (Adam)", [0.001, 0.003, 0.01, 0.03, 0.1, 0.3], 0.1, key="xor_lr")
+    epochs = c3.select_slider("epochs (full batch)", [50, 100, 200, 300, 500, 1000], 300, key="xor_epochs")
 
 X, y = xor(n_samples=int(n), noise=float(noise), seed=0) if noisy else xor()
 hidden = tuple([int(units)] * int(layers))
@@ -52,23 +48,23 @@ def trained(X, y, hidden, activation, lr, epochs, seed):
 
 @st.cache_data(show_spinner="Training every architecture from 20 seeds…", max_entries=16)
 def study(X, y, activation, lr, epochs):
-    return xor_study(X, y, n_seeds=20, activation=activation, lr=lr, epochs=epochs,
-                     max_seconds=LIMITS.max_train_seconds)
+    return xor_study(
+        X, y, n_seeds=20, activation=activation, lr=lr, epochs=epochs, max_seconds=LIMITS.max_train_seconds
+    )
 
 
 mine = trained(X, y, hidden, activation, float(lr), int(epochs), int(seed))
 line = trained(X, y, (), activation, float(lr), int(epochs), int(seed))
 mine_field, line_field = output_field(mine.grid), output_field(line.grid)
-ref_text = (
-    "all 4 points"
-    if not noisy
-    else f"{ref:.1%}, the accuracy of the ideal rule (x₁ > ½) xor (x₂ > ½)"
-)
+ref_text = "all 4 points" if not noisy else f"{ref:.1%}, the accuracy of the ideal rule (x₁ > ½) xor (x₂ > ½)"
 left, right = st.columns(2)
 with left:
     st.altair_chart(
         decision_boundary(
-            mine_field.grid, X, y, size=300,
+            mine_field.grid,
+            X,
+            y,
+            size=300,
             title=f"your network: {mine.architecture}" + (": uniform, no boundary" if mine_field.uniform else ""),
         ),
         width="content",
@@ -77,7 +73,10 @@ with left:
 with right:
     st.altair_chart(
         decision_boundary(
-            line_field.grid, X, y, size=300,
+            line_field.grid,
+            X,
+            y,
+            size=300,
             title="no hidden layer (one neuron)" + (": uniform, no boundary" if line_field.uniform else ""),
         ),
         width="content",
@@ -92,11 +91,7 @@ st.caption(
     "Colour: the network's probability of class 1 (orange squares); the black line of dots is the "
     "decision boundary, where that probability crosses ½. Blue circles are class 0. Same seed, "
     "data and training for both."
-    + (
-        f" No boundary is drawn on a uniform field: {' and '.join(uniform)}."
-        if uniform
-        else ""
-    )
+    + (f" No boundary is drawn on a uniform field: {' and '.join(uniform)}." if uniform else "")
 )
 solved = solves_xor(mine.accuracy, ref)
 st.markdown(
@@ -114,9 +109,7 @@ st.markdown(
     + (" Try other seeds: the same architecture can fail or succeed." if layers else "")
 )
 with st.expander("loss curve of your network"):
-    st.altair_chart(
-        loss_curves(mine.history, title="binary cross-entropy (log scale)"), width="stretch"
-    )
+    st.altair_chart(loss_curves(mine.history, title="binary cross-entropy (log scale)"), width="stretch")
 reproduce_panel(
     "xor", xor_script, hidden, activation=activation, lr=float(lr), epochs=int(epochs),
     seed=int(seed), n_samples=int(n) if noisy else None, noise=float(noise),

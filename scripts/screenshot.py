@@ -49,7 +49,9 @@ def main() -> int:
         wait_healthy(port, proc)
         base = f"http://127.0.0.1:{port}"
         with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+            browser = pw.chromium.launch(
+                executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+            )
             for name in args.pages:
                 page = browser.new_page(viewport={"width": args.width, "height": args.height})
                 page.goto(page_url(base, f"pages/{name}.py"))

@@ -146,4 +146,6 @@ def diagnose_recipe(
     if not settings.normalize:
         extent = float(max(abs(target.domain[0]), abs(target.domain[1])))
         span = (float(np.min(y)), float(np.max(y)))
-    return RecipeDiagnostics(dead, rows, lr, extent, span, fourier_features=settings.fourier_features > 0)
+    return RecipeDiagnostics(
+        dead, rows, lr, extent, span, fourier_features=settings.fourier_features > 0
+    )

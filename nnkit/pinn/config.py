@@ -140,9 +140,13 @@ class PINNConfig:
         from nnkit.models import INITS
 
         if self.init not in (*INITS, "glorot_normal"):
-            raise ValueError(f"unknown init {self.init!r}; choose one of {', '.join((*INITS, 'glorot_normal'))}")
+            raise ValueError(
+                f"unknown init {self.init!r}; choose one of {', '.join((*INITS, 'glorot_normal'))}"
+            )
         if self.sampling not in SAMPLINGS:
-            raise ValueError(f"unknown sampling {self.sampling!r}; choose one of {', '.join(SAMPLINGS)}")
+            raise ValueError(
+                f"unknown sampling {self.sampling!r}; choose one of {', '.join(SAMPLINGS)}"
+            )
         if int(self.n_conditions) < 1:
             raise ValueError("use at least 1 point per initial/boundary condition")
         if not self.hidden or any(int(h) < 1 for h in self.hidden):
@@ -155,7 +159,9 @@ class PINNConfig:
         if not (math.isfinite(self.lr) and self.lr > 0):
             raise ValueError(f"the learning rate must be positive, got {self.lr}")
         if self.coef_lr is not None and not (math.isfinite(self.coef_lr) and self.coef_lr > 0):
-            raise ValueError(f"the coefficients' learning rate must be positive, got {self.coef_lr}")
+            raise ValueError(
+                f"the coefficients' learning rate must be positive, got {self.coef_lr}"
+            )
         if self.adam_epochs < 0 or self.lbfgs_epochs < 0:
             raise ValueError("epoch counts must be ≥ 0")
         if self.adam_epochs + self.lbfgs_epochs < 1:
@@ -163,8 +169,10 @@ class PINNConfig:
         if self.refine_every < 0 or self.refine_points < 0:
             raise ValueError("refinement settings must be ≥ 0")
         if self.quasi_newton not in QUASI_NEWTON:
-            raise ValueError(f"unknown quasi-Newton method {self.quasi_newton!r}; choose one of "
-                             f"{', '.join(QUASI_NEWTON)}")
+            raise ValueError(
+                f"unknown quasi-Newton method {self.quasi_newton!r}; choose one of "
+                f"{', '.join(QUASI_NEWTON)}"
+            )
         if int(self.lbfgs_history) < 1:
             raise ValueError("L-BFGS needs a history of at least 1 pair")
         if dim is not None:
@@ -174,7 +182,11 @@ class PINNConfig:
         """Raise ``ValueError`` if BFGS is asked for and its n × n matrix would not fit."""
         from nnkit.bfgs import MAX_BFGS_PARAMETERS, bfgs_matrix_bytes
 
-        if self.quasi_newton == "bfgs" and self.lbfgs_epochs > 0 and n_weights > MAX_BFGS_PARAMETERS:
+        if (
+            self.quasi_newton == "bfgs"
+            and self.lbfgs_epochs > 0
+            and n_weights > MAX_BFGS_PARAMETERS
+        ):
             raise ValueError(
                 f"BFGS keeps an n × n matrix and this network has {n_weights:,} weights "
                 f"({bfgs_matrix_bytes(n_weights) / 2**20:,.0f} MB): choose L-BFGS, or a network of at "
@@ -182,10 +194,8 @@ class PINNConfig:
             )
 
 
-
 def with_weights(config: PINNConfig, **weights: float) -> PINNConfig:
     """A copy of ``config`` with some loss weights changed."""
     merged = dict(config.weights)
     merged.update(weights)
     return replace(config, weights=tuple(sorted(merged.items())))
-

@@ -75,7 +75,9 @@ def _orders(first: Iterable[int], second: Iterable[int]) -> tuple[tuple[int, ...
     return first, second
 
 
-def autograd_jet(u: Tensor, X: Tensor, first: Iterable[int] = (), second: Iterable[int] = ()) -> Jet:
+def autograd_jet(
+    u: Tensor, X: Tensor, first: Iterable[int] = (), second: Iterable[int] = ()
+) -> Jet:
     """Return the jet of ``u = f(X)`` through ``torch.autograd.grad`` (graph kept).
 
     Parameters
@@ -108,7 +110,9 @@ def autograd_jet(u: Tensor, X: Tensor, first: Iterable[int] = (), second: Iterab
 
 
 # --------------------------------------------------------------------------- closed form
-def tanh_mlp_layers(net: torch.nn.Module) -> tuple[Tensor | None, Tensor | None, list[torch.nn.Linear]] | None:
+def tanh_mlp_layers(
+    net: torch.nn.Module,
+) -> tuple[Tensor | None, Tensor | None, list[torch.nn.Linear]] | None:
     """(shift, factor, [Linear, ...]) of a plain tanh MLP, or None if ``net`` is not one.
 
     A plain tanh MLP is a ``torch.nn.Sequential`` of an optional input scaling
@@ -172,7 +176,11 @@ def _jet_forward(
     m = a.shape[0]
     W1, b1 = weights[0], weights[1]
     # Layer 1: z' along input i is the constant row scale_i W1[:, i]; z'' = 0.
-    Z: list = [torch.addmm(b1, a, W1.t()), *[scale[i] * W1[:, i] for i in first], *([None] * len(second))]
+    Z: list = [
+        torch.addmm(b1, a, W1.t()),
+        *[scale[i] * W1[:, i] for i in first],
+        *([None] * len(second)),
+    ]
     saved = []
     for layer in range(len(weights) // 2 - 1):
         w = Z[0].shape[1]
@@ -288,7 +296,11 @@ class _TanhJet(torch.autograd.Function):
         total: list[Tensor] = []
         for n, i in enumerate(range(0, a.shape[0], chunk)):
             ac = a[i : i + chunk]
-            saved = kept[n] if kept is not None else _jet_forward(ac, scale, weights, first, second, save=True)[1]
+            saved = (
+                kept[n]
+                if kept is not None
+                else _jet_forward(ac, scale, weights, first, second, save=True)[1]
+            )
             gr = _jet_backward(ac, scale, weights, first, second, saved, g_out[:, i : i + chunk])
             total = gr if not total else [t.add_(x) for t, x in zip(total, gr, strict=True)]
         return (None, None, None, *[t.view_as(w) for t, w in zip(total, weights, strict=True)])
@@ -346,7 +358,9 @@ def tanh_mlp_jet(
         K = 1 + len(first) + len(second)
         size = 8 * X.shape[0] * K * sum(lin.out_features for lin in linears) * 2.5
         keep = torch.is_grad_enabled() and size <= _KEEP_BYTES
-    out = _TanhJet.apply(a.contiguous(), scale, (first, second, max(1, int(chunk)), bool(keep)), *weights)
+    out = _TanhJet.apply(
+        a.contiguous(), scale, (first, second, max(1, int(chunk)), bool(keep)), *weights
+    )
     jet_ = Jet(out[0][:, None])
     for k, i in enumerate(first, start=1):
         jet_.first[i] = out[k][:, None]

@@ -90,7 +90,8 @@ def what_you_see(
                 f"({ls_off:.2f} % off): the noise alone limits any estimate to about that"
             )
             text += (
-                "; this run is there." if _pct_off(estimate, truth) <= 1.5 * ls_off + 0.05
+                "; this run is there."
+                if _pct_off(estimate, truth) <= 1.5 * ls_off + 0.05
                 else "; this run is not there yet."
             )
         notes.append(text)

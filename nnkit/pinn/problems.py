@@ -183,7 +183,10 @@ class Problem:
 
     def grid(self) -> tuple[list[np.ndarray], np.ndarray]:
         """Regular evaluation grid: the axes and the points (product, first axis slowest)."""
-        axes = [np.linspace(lo, hi, n) for lo, hi, n in zip(self.lows, self.highs, self.grid_shape(), strict=True)]
+        axes = [
+            np.linspace(lo, hi, n)
+            for lo, hi, n in zip(self.lows, self.highs, self.grid_shape(), strict=True)
+        ]
         mesh = np.meshgrid(*axes, indexing="ij")
         return axes, np.column_stack([m.ravel() for m in mesh])
 
@@ -309,8 +312,9 @@ class Oscillator(Problem):
             return float(((ref.oscillator_exact(t, self.m, mu, self.k) - obs.values) ** 2).sum())
 
         upper = 2.0 * math.sqrt(self.k * self.m) * 0.999  # stay under-damped
-        return float(minimize_scalar(sse, bounds=(0.0, upper), method="bounded",
-                                     options={"xatol": 1e-8}).x)
+        return float(
+            minimize_scalar(sse, bounds=(0.0, upper), method="bounded", options={"xatol": 1e-8}).x
+        )
 
     @override
     def observations(self) -> Observations | None:
@@ -318,7 +322,9 @@ class Oscillator(Problem):
             return None
         rng = np.random.default_rng(self.obs_seed)
         t = np.sort(rng.uniform(0.0, self.t_end, int(self.n_obs)))
-        u = ref.oscillator_exact(t, self.m, self.mu, self.k) + self.noise * rng.standard_normal(t.size)
+        u = ref.oscillator_exact(t, self.m, self.mu, self.k) + self.noise * rng.standard_normal(
+            t.size
+        )
         return Observations(t[:, None], u, self.noise)
 
 
@@ -502,7 +508,9 @@ class FirstOrderODE(Problem):
         self.inputs = ("t",)
         self.lows = (0.0,)
         self.highs = (float(self.t_end),)
-        self.equation = "u' = " + str(getattr(self.formula, "latex", None) or getattr(self.formula, "text", self.formula))
+        self.equation = "u' = " + str(
+            getattr(self.formula, "latex", None) or getattr(self.formula, "text", self.formula)
+        )
         self.residual_text = "r = u' − f(t, u)"
         self.first_derivatives = (0,)
         self.reference_on_grid()  # fail early (blow-up, non-finite f) with a message

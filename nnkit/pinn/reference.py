@@ -28,7 +28,9 @@ __all__ = [
 ]
 
 
-def oscillator_exact(t: np.ndarray, m: float = 1.0, mu: float = 4.0, k: float = 400.0) -> np.ndarray:
+def oscillator_exact(
+    t: np.ndarray, m: float = 1.0, mu: float = 4.0, k: float = 400.0
+) -> np.ndarray:
     """Under-damped oscillator m·u'' + μ·u' + k·u = 0, u(0) = 1, u'(0) = 0.
 
     u(t) = e^{−δt} (cos ωt + (δ/ω) sin ωt), δ = μ/(2m), ω = √(k/m − δ²).
@@ -99,7 +101,9 @@ def burgers_cole_hopf(
     if not nu > 0:
         raise ValueError(f"viscosity ν must be positive, got {nu:g}")
     if not 10 <= int(n_nodes) <= 250:
-        raise ValueError(f"n_nodes must be between 10 and 250 (numpy's hermgauss overflows beyond), got {n_nodes}")
+        raise ValueError(
+            f"n_nodes must be between 10 and 250 (numpy's hermgauss overflows beyond), got {n_nodes}"
+        )
     t, x = np.broadcast_arrays(np.asarray(t, dtype=float), np.asarray(x, dtype=float))
     z, w = np.polynomial.hermite.hermgauss(int(n_nodes))
     out = np.empty(t.shape)
@@ -222,8 +226,9 @@ def ode_reference(
         return np.array(val, dtype=float)
 
     try:
-        sol = solve_ivp(rhs, (0.0, t_end), [float(u0)], t_eval=t, method="DOP853",
-                        rtol=1e-10, atol=1e-12)
+        sol = solve_ivp(
+            rhs, (0.0, t_end), [float(u0)], t_eval=t, method="DOP853", rtol=1e-10, atol=1e-12
+        )
     except FloatingPointError as exc:
         raise ValueError(f"the reference solver stopped: {exc}") from None
     if sol.status != 0 or sol.y.shape[1] != t.size:

@@ -38,8 +38,18 @@ from nnkit.pinn.problems import Problem, derivative
 from nnkit.pinn.sampling import refine_by_residual, sample_box
 from nnkit.training import EpochInfo, History, Trainer, TrainResult
 
-__all__ = ["PINNConfig", "PINNModel", "PINN", "QUASI_NEWTON", "RunReport", "TERM_NAMES", "glorot_normal_",
-           "reference_frame", "relative_l2", "with_weights"]
+__all__ = [
+    "PINNConfig",
+    "PINNModel",
+    "PINN",
+    "QUASI_NEWTON",
+    "RunReport",
+    "TERM_NAMES",
+    "glorot_normal_",
+    "reference_frame",
+    "relative_l2",
+    "with_weights",
+]
 
 nn = torch.nn
 Tensor = torch.Tensor
@@ -147,8 +157,14 @@ class PINN:
         Epoch after which each phase started: "adam", then "lbfgs" or "bfgs".
     """
 
-    def __init__(self, problem: Problem, config: PINNConfig | None = None, *,
-                 limits: Limits | None = None, max_seconds: float | None = None) -> None:
+    def __init__(
+        self,
+        problem: Problem,
+        config: PINNConfig | None = None,
+        *,
+        limits: Limits | None = None,
+        max_seconds: float | None = None,
+    ) -> None:
         from nnkit.models import mlp
 
         self.problem = problem
@@ -159,21 +175,36 @@ class PINN:
         self.max_seconds = cap if max_seconds is None else min(float(max_seconds), cap)
         self.fast_derivatives = bool(config.fast_derivatives)
         init = "default" if config.init == "glorot_normal" else config.init
-        net = mlp(problem.dim, list(config.hidden), 1, activation=config.activation, init=init,
-                  input_bounds=(problem.lows, problem.highs), seed=config.seed)
+        net = mlp(
+            problem.dim,
+            list(config.hidden),
+            1,
+            activation=config.activation,
+            init=init,
+            input_bounds=(problem.lows, problem.highs),
+            seed=config.seed,
+        )
         if config.init == "glorot_normal":
             glorot_normal_(net, seed=config.seed)
         transform = problem.constrained if config.hard_constraints else None
         self.model = PINNModel(net, transform, problem.learnable())
         config.check_bfgs_size(sum(p.numel() for p in self.model.parameters()))  # with coefficients
         self.dtype = torch.float32
-        self.collocation_ = sample_box(config.n_collocation, problem.lows, problem.highs,
-                                       config.sampling, seed=config.seed)
+        self.collocation_ = sample_box(
+            config.n_collocation, problem.lows, problem.highs, config.sampling, seed=config.seed
+        )
         self.added_ = np.zeros((0, problem.dim))
-        self.conditions_ = [] if config.hard_constraints else problem.conditions(config.n_conditions, seed=config.seed + 1)
+        self.conditions_ = (
+            []
+            if config.hard_constraints
+            else problem.conditions(config.n_conditions, seed=config.seed + 1)
+        )
         self.observations_ = problem.observations()
         self.history = History()
-        self.phases = [_Phase("adam", int(config.adam_epochs)), _Phase("lbfgs", int(config.lbfgs_epochs))]
+        self.phases = [
+            _Phase("adam", int(config.adam_epochs)),
+            _Phase("lbfgs", int(config.lbfgs_epochs)),
+        ]
         self.phase_starts_: list[tuple[int, str]] = []
         self.stop_reason = "completed"
         self.diverged_epoch: int | None = None
@@ -213,16 +244,31 @@ class PINN:
     def _to(self, dtype: torch.dtype) -> None:
         self.dtype = dtype
         self.model.to(dtype)
-        pts = np.concatenate([self.collocation_, self.added_]) if len(self.added_) else self.collocation_
+        pts = (
+            np.concatenate([self.collocation_, self.added_])
+            if len(self.added_)
+            else self.collocation_
+        )
         self._X = torch.as_tensor(pts, dtype=dtype)
         self._cond = [
-            (c.term, torch.as_tensor(c.X, dtype=dtype), torch.as_tensor(c.values, dtype=dtype)[:, None],
-             c.derivative, float(c.scale))
+            (
+                c.term,
+                torch.as_tensor(c.X, dtype=dtype),
+                torch.as_tensor(c.values, dtype=dtype)[:, None],
+                c.derivative,
+                float(c.scale),
+            )
             for c in self.conditions_
         ]
         obs = self.observations_
-        self._obs = None if obs is None else (torch.as_tensor(obs.X, dtype=dtype),
-                                              torch.as_tensor(obs.values, dtype=dtype)[:, None])
+        self._obs = (
+            None
+            if obs is None
+            else (
+                torch.as_tensor(obs.X, dtype=dtype),
+                torch.as_tensor(obs.values, dtype=dtype)[:, None],
+            )
+        )
 
     @property
     def n_points(self) -> int:
@@ -244,7 +290,13 @@ class PINN:
         out: dict[str, torch.Tensor] = {}
         problem = self.problem
         X = self._X.detach()
-        J = jet(model, X, problem.first_derivatives, problem.second_derivatives, fast=self.fast_derivatives)
+        J = jet(
+            model,
+            X,
+            problem.first_derivatives,
+            problem.second_derivatives,
+            fast=self.fast_derivatives,
+        )
         r = problem.residual_from_jet(J, X, dict(model.learned))
         if cfg.weight("residual") > 0:
             out["residual"] = cfg.weight("residual") * r.pow(2).mean()
@@ -272,7 +324,9 @@ class PINN:
         model = model or self.model
         dtype = next(model.parameters()).dtype
         with torch.no_grad():
-            return model(torch.tensor(np.array(X, dtype=float), dtype=dtype)).double().numpy().ravel()
+            return (
+                model(torch.tensor(np.array(X, dtype=float), dtype=dtype)).double().numpy().ravel()
+            )
 
     def residual_at(self, X: np.ndarray, model: PINNModel | None = None) -> np.ndarray:
         """The equation's residual at points ``X`` (n, d) → (n,)."""
@@ -284,8 +338,12 @@ class PINN:
         out = []
         for i in range(0, len(X), 8192):
             Xt = torch.tensor(np.array(X[i : i + 8192], dtype=float), dtype=dtype)
-            with torch.set_grad_enabled(not closed):  # autograd needs the graph, the closed form not
-                J = jet(model, Xt, problem.first_derivatives, problem.second_derivatives, fast=closed)
+            with torch.set_grad_enabled(
+                not closed
+            ):  # autograd needs the graph, the closed form not
+                J = jet(
+                    model, Xt, problem.first_derivatives, problem.second_derivatives, fast=closed
+                )
                 r = problem.residual_from_jet(J, Xt, params)
             out.append(r.detach().double().numpy().ravel())
         return np.concatenate(out) if out else np.zeros(0)
@@ -294,8 +352,12 @@ class PINN:
         """Relative L2 error against the reference on the problem's grid."""
         return relative_l2(self.predict(self._grid, model), self._ref)
 
-    def field_frame(self, model: PINNModel | None = None, shape: tuple[int, ...] | None = None,
-                    residual: bool = True) -> pd.DataFrame:
+    def field_frame(
+        self,
+        model: PINNModel | None = None,
+        shape: tuple[int, ...] | None = None,
+        residual: bool = True,
+    ) -> pd.DataFrame:
         """Prediction, reference, absolute error and residual on a display grid.
 
         Parameters
@@ -337,9 +399,15 @@ class PINN:
         import pandas as pd
 
         cols = list(self.problem.inputs)
-        parts = [pd.DataFrame(self.collocation_, columns=cols).assign(role="collocation", value=np.nan)]
+        parts = [
+            pd.DataFrame(self.collocation_, columns=cols).assign(role="collocation", value=np.nan)
+        ]
         if len(self.added_):
-            parts.append(pd.DataFrame(self.added_, columns=cols).assign(role="added by refinement", value=np.nan))
+            parts.append(
+                pd.DataFrame(self.added_, columns=cols).assign(
+                    role="added by refinement", value=np.nan
+                )
+            )
         for c in self.conditions_:
             role = "initial condition" if c.term == "ic" else "boundary condition"
             if c.derivative is not None:
@@ -384,15 +452,25 @@ class PINN:
         n_add = int(min(n_add, room))
         if n_add < 1:
             return np.zeros((0, self.problem.dim))
-        new = refine_by_residual(self.residual_at, n_add, self.problem.lows, self.problem.highs,
-                                 seed=self.config.seed + 1000 + len(self.added_))
+        new = refine_by_residual(
+            self.residual_at,
+            n_add,
+            self.problem.lows,
+            self.problem.highs,
+            seed=self.config.seed + 1000 + len(self.added_),
+        )
         self.added_ = np.concatenate([self.added_, new])
         self._X = torch.cat([self._X, torch.as_tensor(new, dtype=self.dtype)])
         return new
 
     def _refine_callback(self, info: EpochInfo) -> bool:
         every = self.config.refine_every
-        if every and self.config.refine_points and info.epoch % every == 0 and self._trainer_phase == "adam":
+        if (
+            every
+            and self.config.refine_points
+            and info.epoch % every == 0
+            and self._trainer_phase == "adam"
+        ):
             self.refine()
         return False
 
@@ -412,19 +490,27 @@ class PINN:
         else:
             # One recorded step = several quasi-Newton iterations inside one optimizer call
             # (torch's default re-evaluates the loss at every single iteration).
-            common: dict[str, Any] = dict(lr=1.0, max_iter=int(cfg.lbfgs_iters_per_epoch),
-                                          tolerance_grad=1e-12, tolerance_change=1e-16)
+            common: dict[str, Any] = dict(
+                lr=1.0,
+                max_iter=int(cfg.lbfgs_iters_per_epoch),
+                tolerance_grad=1e-12,
+                tolerance_change=1e-16,
+            )
             if cfg.quasi_newton == "bfgs":
                 from nnkit.bfgs import BFGS
 
                 # BFGS's line search takes ~1.7 evaluations per iteration here (L-BFGS ~1.1):
                 # room for the epoch's iterations
-                optimizer = BFGS(self.model.parameters(), max_eval=4 * int(cfg.lbfgs_iters_per_epoch),
-                                 **common)
+                optimizer = BFGS(
+                    self.model.parameters(), max_eval=4 * int(cfg.lbfgs_iters_per_epoch), **common
+                )
             else:
                 optimizer = torch.optim.LBFGS(
-                    self.model.parameters(), history_size=int(cfg.lbfgs_history),
-                    line_search_fn="strong_wolfe", **common)
+                    self.model.parameters(),
+                    history_size=int(cfg.lbfgs_history),
+                    line_search_fn="strong_wolfe",
+                    **common,
+                )
         trainer = closure_trainer(
             self.model,
             self.loss_terms,
@@ -442,11 +528,19 @@ class PINN:
             history=self.history,  # both phases append to one record
         )
         self._trainer, self._trainer_phase = trainer, phase
-        self.phase_starts_.append((self.epochs_done, cfg.quasi_newton if phase == "lbfgs" else phase))
+        self.phase_starts_.append(
+            (self.epochs_done, cfg.quasi_newton if phase == "lbfgs" else phase)
+        )
         return trainer
 
-    def run(self, epochs: int | None = None, *, stop_event: threading.Event | None = None,
-            on_tick: Callable[[], None] | None = None, tick_seconds: float = 0.1) -> TrainResult:
+    def run(
+        self,
+        epochs: int | None = None,
+        *,
+        stop_event: threading.Event | None = None,
+        on_tick: Callable[[], None] | None = None,
+        tick_seconds: float = 0.1,
+    ) -> TrainResult:
         """Train through the remaining phases (or ``epochs`` more epochs of them).
 
         Continues where the last call stopped (same optimizer state, same history).
@@ -475,8 +569,13 @@ class PINN:
             if budget_end is None:
                 budget_end = time.perf_counter() + self.max_seconds
             before = trainer.epochs_done
-            res = trainer.run(int(todo), max_seconds=max(0.0, budget_end - time.perf_counter()),
-                              stop_event=stop_event, on_tick=on_tick, tick_seconds=tick_seconds)
+            res = trainer.run(
+                int(todo),
+                max_seconds=max(0.0, budget_end - time.perf_counter()),
+                stop_event=stop_event,
+                on_tick=on_tick,
+                tick_seconds=tick_seconds,
+            )
             done = trainer.epochs_done - before
             phase.done += done
             left -= done
@@ -484,8 +583,13 @@ class PINN:
             reason = res.stop_reason
             if reason != "completed":
                 break
-        if reason == "completed" and self.history.epoch and (
-            not self.history.monitor_epoch or self.history.monitor_epoch[-1] != self.history.epoch[-1]
+        if (
+            reason == "completed"
+            and self.history.epoch
+            and (
+                not self.history.monitor_epoch
+                or self.history.monitor_epoch[-1] != self.history.epoch[-1]
+            )
         ):
             self._record_final_eval()
         self.stop_reason = reason
@@ -504,8 +608,15 @@ class PINN:
 
     def result(self) -> TrainResult:
         """The current state as a :class:`nnkit.training.TrainResult`."""
-        return TrainResult(self.model, self.history, self.epochs_done, self.steps_done,
-                           self.wall_time, self.stop_reason, self.diverged_epoch)
+        return TrainResult(
+            self.model,
+            self.history,
+            self.epochs_done,
+            self.steps_done,
+            self.wall_time,
+            self.stop_reason,
+            self.diverged_epoch,
+        )
 
 
 def glorot_normal_(net: nn.Module, seed: int = 0) -> None:
@@ -533,7 +644,9 @@ def reference_frame(problem: Problem, shape: tuple[int, ...] | None = None) -> p
     import pandas as pd
 
     shape = shape or ((201,) if problem.dim == 1 else (41, 101))
-    axes = [np.linspace(lo, hi, n) for lo, hi, n in zip(problem.lows, problem.highs, shape, strict=True)]
+    axes = [
+        np.linspace(lo, hi, n) for lo, hi, n in zip(problem.lows, problem.highs, shape, strict=True)
+    ]
     mesh = np.meshgrid(*axes, indexing="ij")
     X = np.column_stack([m.ravel() for m in mesh])
     frame = pd.DataFrame(X, columns=list(problem.inputs))

@@ -90,4 +90,7 @@ def agreement_chart(table: pd.DataFrame) -> alt.LayerChart:
     )
     chart = (eps + eps_text + floor + points).properties(height=260)
     gaps = "; ".join(f"{r.variable} vs {r.reference}: {r.status}" for r in data.itertuples())
-    return describe(chart, f"Dot plot of the gap between nnkit's gradient and each reference, log scale: {gaps}.")
+    return describe(
+        chart,
+        f"Dot plot of the gap between nnkit's gradient and each reference, log scale: {gaps}.",
+    )

@@ -133,9 +133,7 @@ def error_chart(
                 title="line",
                 scale=alt.Scale(domain=_CURVES, range=[[1, 0], [6, 3], [2, 2]]),
             ),
-            strokeWidth=alt.condition(
-                alt.datum.curve == _CURVES[0], alt.value(2), alt.value(1.2)
-            ),
+            strokeWidth=alt.condition(alt.datum.curve == _CURVES[0], alt.value(2), alt.value(1.2)),
             opacity=alt.condition(alt.datum.curve == _CURVES[0], alt.value(1.0), alt.value(0.55)),
             detail="curve:N",
             tooltip=[
@@ -172,7 +170,11 @@ def error_chart(
         chart,
         "Log-log plot of the absolute error of each method against the step h, "
         f"for h from {frame.h.min():.0e} to {frame.h.max():.0e}; methods: {', '.join(methods)}"
-        + ("; dashed and dotted lines: each stencil's truncation and round-off model" if model else "")
+        + (
+            "; dashed and dotted lines: each stencil's truncation and round-off model"
+            if model
+            else ""
+        )
         + "; diamonds: the theoretical best step.",
     )
 
@@ -210,7 +212,9 @@ def weight_chart(st: Stencil, height: int = 200) -> alt.LayerChart:
     # label never sits on the axis's own tick labels.
     w_lo, w_hi = min(0.0, float(st.float_weights.min())), max(0.0, float(st.float_weights.max()))
     pad = 0.3 * (w_hi - w_lo)
-    y = alt.Y("weight:Q", title="weight", scale=alt.Scale(domain=[w_lo - pad, w_hi + pad], nice=False))
+    y = alt.Y(
+        "weight:Q", title="weight", scale=alt.Scale(domain=[w_lo - pad, w_hi + pad], nice=False)
+    )
     x = alt.X(
         "offset:Q",
         scale=alt.Scale(domain=[lo, hi]),
@@ -228,15 +232,21 @@ def weight_chart(st: Stencil, height: int = 200) -> alt.LayerChart:
         color=sign_color,
         tooltip=["point:N", "label:N", alt.Tooltip("weight:Q", format=".6g")],
     )
-    text = base.mark_text(dy=-12, fontSize=13).encode(
-        y=y, text="label:N"
-    ).transform_filter(alt.datum.weight >= 0)
-    text_neg = base.mark_text(dy=14, fontSize=13).encode(
-        y=y, text="label:N"
-    ).transform_filter(alt.datum.weight < 0)
+    text = (
+        base.mark_text(dy=-12, fontSize=13)
+        .encode(y=y, text="label:N")
+        .transform_filter(alt.datum.weight >= 0)
+    )
+    text_neg = (
+        base.mark_text(dy=14, fontSize=13)
+        .encode(y=y, text="label:N")
+        .transform_filter(alt.datum.weight < 0)
+    )
     zero = alt.Chart(pd.DataFrame({"y": [0.0]})).mark_rule(color=GREY).encode(y="y:Q")
     chart = alt.LayerChart(layer=[zero, stems, heads, text, text_neg], height=height)
-    pairs = ", ".join(f"{_point_label(s)}: {lab}" for s, lab in zip(st.offsets, frame.label, strict=True))
+    pairs = ", ".join(
+        f"{_point_label(s)}: {lab}" for s, lab in zip(st.offsets, frame.label, strict=True)
+    )
     return describe(chart, f"Stem plot of the stencil's weights at its sample points: {pairs}.")
 
 

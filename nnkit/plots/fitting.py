@@ -92,7 +92,12 @@ def loss_curves(
         .mark_line()
         .encode(
             x=alt.X("epoch:Q", title="epoch", axis=alt.Axis(**_EPOCHS)),
-            y=alt.Y("loss:Q", scale=alt.Scale(type="log"), title="loss", axis=alt.Axis(format=log_format(df["loss"]))),
+            y=alt.Y(
+                "loss:Q",
+                scale=alt.Scale(type="log"),
+                title="loss",
+                axis=alt.Axis(format=log_format(df["loss"])),
+            ),
             color=alt.Color("series:N", title=None, legend=alt.Legend(orient="top")),
             tooltip=[
                 "series",
@@ -135,7 +140,9 @@ def compare_losses(runs: Mapping[str, History], *, height: int = 260) -> alt.Cha
         .mark_line()
         .encode(
             x=alt.X("epoch:Q", axis=alt.Axis(**_EPOCHS)),
-            y=alt.Y("loss:Q", scale=alt.Scale(type="log"), axis=alt.Axis(format=log_format(df["loss"]))),
+            y=alt.Y(
+                "loss:Q", scale=alt.Scale(type="log"), axis=alt.Axis(format=log_format(df["loss"]))
+            ),
             color=alt.Color("run:N", title=None, legend=alt.Legend(orient="top", labelLimit=400)),
             tooltip=["run", "epoch", alt.Tooltip("loss:Q", format=".4g")],
         ),
@@ -224,7 +231,9 @@ def heatmap(
     chart = base + _box(domain, 2) if domain is not None else base
     if not standalone:
         return chart
-    text = f"Heat map of the {title} over x and y, {scheme} colours" + (", training box dashed." if domain is not None else ".")
+    text = f"Heat map of the {title} over x and y, {scheme} colours" + (
+        ", training box dashed." if domain is not None else "."
+    )
     return describe(chart.properties(autosize=alt.AutoSizeParams(type="pad")), text)
 
 
@@ -269,7 +278,9 @@ def fit_heatmaps(
                                  standalone=False),
     }  # fmt: skip
     row = alt.hconcat(*[charts[p]() for p in parts]).resolve_scale(color="independent")
-    return describe(row, "Heat maps over x and y of the " + ", ".join(parts) + " (training box dashed).")
+    return describe(
+        row, "Heat maps over x and y of the " + ", ".join(parts) + " (training box dashed)."
+    )
 
 
 def fit_slice(
@@ -365,7 +376,9 @@ def fit_1d(
         chart = chart + alt.Chart(pts).mark_circle(size=12, opacity=0.35, color=BLUE).encode(
             x="x:Q", y="value:Q"
         )
-    return stretch(chart, f"Line chart of the {title} against x; dashed rules: the training interval.")
+    return stretch(
+        chart, f"Line chart of the {title} against x; dashed rules: the training interval."
+    )
 
 
 def width_sweep_chart(df: pd.DataFrame, *, height: int = 280) -> alt.Chart:
@@ -394,7 +407,12 @@ def width_sweep_chart(df: pd.DataFrame, *, height: int = 280) -> alt.Chart:
             x=alt.X(
                 "width:Q", scale=alt.Scale(type="log", base=2), title="hidden units (one layer)"
             ),
-            y=alt.Y("value:Q", scale=alt.Scale(type="log"), title="error on test points", axis=alt.Axis(format=log_format(long["value"]))),
+            y=alt.Y(
+                "value:Q",
+                scale=alt.Scale(type="log"),
+                title="error on test points",
+                axis=alt.Axis(format=log_format(long["value"])),
+            ),
             color=alt.Color("error:N", title=None, legend=alt.Legend(orient="top")),
             tooltip=["width", "error", alt.Tooltip("value:Q", format=".3g")],
         ),

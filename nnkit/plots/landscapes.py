@@ -292,7 +292,9 @@ def fit_chart(
         )
     )
     chart = cast(alt.LayerChart, alt.layer(scatter, line).properties(height=height))
-    return describe(chart, f"Scatter plot of the {len(pts)} data points with the lines: {', '.join(names)}.")
+    return describe(
+        chart, f"Scatter plot of the {len(pts)} data points with the lines: {', '.join(names)}."
+    )
 
 
 def loss_chart(
@@ -347,11 +349,20 @@ def loss_chart(
     if log:
         data = df[np.isfinite(df[y]) & (df[y] > 0)]
     # whole numbers on an axis of epochs or steps; one number format along a log axis
-    x_axis = alt.Axis(tickMinStep=1, format="d") if pd.api.types.is_integer_dtype(data[x]) else alt.Axis()
+    x_axis = (
+        alt.Axis(tickMinStep=1, format="d")
+        if pd.api.types.is_integer_dtype(data[x])
+        else alt.Axis()
+    )
     y_axis = alt.Axis(format=log_format(data[y])) if log else alt.Axis()
     enc = {
         "x": alt.X(f"{x}:Q", title=x_title or x, axis=x_axis),
-        "y": alt.Y(f"{y}:Q", title=y_title or y, scale=alt.Scale(type="log" if log else "linear"), axis=y_axis),
+        "y": alt.Y(
+            f"{y}:Q",
+            title=y_title or y,
+            scale=alt.Scale(type="log" if log else "linear"),
+            axis=y_axis,
+        ),
         "tooltip": [alt.Tooltip(f"{x}:Q", format=".6g"), alt.Tooltip(f"{y}:Q", format=".6g")],
     }
     if color:

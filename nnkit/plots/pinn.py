@@ -102,15 +102,23 @@ def _phase_rules(phase_starts: Sequence[tuple[int, str]] | None) -> alt.LayerCha
     if not starts:
         return None
     df = pd.DataFrame(starts, columns=["epoch", "phase"])
-    df["label"] = df["phase"].map({"lbfgs": "L-BFGS starts", "bfgs": "BFGS starts", "adam": "Adam"}).fillna(df["phase"])
+    df["label"] = (
+        df["phase"]
+        .map({"lbfgs": "L-BFGS starts", "bfgs": "BFGS starts", "adam": "Adam"})
+        .fillna(df["phase"])
+    )
     rule = alt.Chart(df).mark_rule(strokeDash=[4, 3], color="gray").encode(x="epoch:Q")
-    text = alt.Chart(df).mark_text(align="left", dx=3, dy=-4, color="gray", baseline="top").encode(
-        x="epoch:Q", y=alt.value(0), text="label:N"
+    text = (
+        alt.Chart(df)
+        .mark_text(align="left", dx=3, dy=-4, color="gray", baseline="top")
+        .encode(x="epoch:Q", y=alt.value(0), text="label:N")
     )
     return rule + text
 
 
-def loss_terms_chart(history: History, phase_starts: Sequence[tuple[int, str]] | None = None, height: int = 260) -> Chart:
+def loss_terms_chart(
+    history: History, phase_starts: Sequence[tuple[int, str]] | None = None, height: int = 260
+) -> Chart:
     """Each weighted loss term (and their sum) per epoch, log scale.
 
     Parameters
@@ -125,28 +133,40 @@ def loss_terms_chart(history: History, phase_starts: Sequence[tuple[int, str]] |
     present = [t for t in TERM_COLORS if t in set(df["term"])]
     # One legend for colour and dash (same field, same title): "total" is dashed in
     # the chart and in its legend, as the page's caption says.
-    base = alt.Chart(df).mark_line().encode(
-        x=alt.X("epoch:Q", title="epoch", axis=alt.Axis(tickMinStep=1, format="d")),
-        y=alt.Y("loss:Q", scale=alt.Scale(type="log"), title="weighted loss term",
-                axis=alt.Axis(format=log_format(df["loss"]))),
-        color=alt.Color(
-            "term:N",
-            scale=alt.Scale(domain=present, range=[TERM_COLORS[t] for t in present]),
-            title="term",
-        ),
-        strokeDash=alt.StrokeDash(
-            "term:N",
-            scale=alt.Scale(domain=present, range=[[5, 3] if t == "total" else [1, 0] for t in present]),
-            title="term",
-        ),
-        tooltip=["epoch", "term", alt.Tooltip("loss:Q", format=".3e")],
+    base = (
+        alt.Chart(df)
+        .mark_line()
+        .encode(
+            x=alt.X("epoch:Q", title="epoch", axis=alt.Axis(tickMinStep=1, format="d")),
+            y=alt.Y(
+                "loss:Q",
+                scale=alt.Scale(type="log"),
+                title="weighted loss term",
+                axis=alt.Axis(format=log_format(df["loss"])),
+            ),
+            color=alt.Color(
+                "term:N",
+                scale=alt.Scale(domain=present, range=[TERM_COLORS[t] for t in present]),
+                title="term",
+            ),
+            strokeDash=alt.StrokeDash(
+                "term:N",
+                scale=alt.Scale(
+                    domain=present, range=[[5, 3] if t == "total" else [1, 0] for t in present]
+                ),
+                title="term",
+            ),
+            tooltip=["epoch", "term", alt.Tooltip("loss:Q", format=".3e")],
+        )
     )
     rules = _phase_rules(phase_starts)
     chart = base if rules is None else base + rules
     return describe(
         chart.properties(height=height, title="Loss terms"),
         "Line chart of each weighted loss term per epoch on a log scale: "
-        + ", ".join(present) + (" (dashed: their sum)" if "total" in present else "") + ".",
+        + ", ".join(present)
+        + (" (dashed: their sum)" if "total" in present else "")
+        + ".",
     )
 
 
@@ -157,11 +177,19 @@ def error_chart(history: History, height: int = 260, goal: float | None = None) 
     df = df[np.isfinite(df["rel_l2"]) & (df["rel_l2"] > 0)]
     if df.empty:
         df = pd.DataFrame({"epoch": [0], "rel_l2": [np.nan]})
-    chart = alt.Chart(df).mark_line(point=True, color=BLUE).encode(
-        x=alt.X("epoch:Q", axis=alt.Axis(tickMinStep=1, format="d")),
-        y=alt.Y("rel_l2:Q", scale=alt.Scale(type="log"), title="relative L2 error",
-                axis=alt.Axis(format=log_format(df["rel_l2"]))),
-        tooltip=["epoch", alt.Tooltip("rel_l2:Q", format=".3e")],
+    chart = (
+        alt.Chart(df)
+        .mark_line(point=True, color=BLUE)
+        .encode(
+            x=alt.X("epoch:Q", axis=alt.Axis(tickMinStep=1, format="d")),
+            y=alt.Y(
+                "rel_l2:Q",
+                scale=alt.Scale(type="log"),
+                title="relative L2 error",
+                axis=alt.Axis(format=log_format(df["rel_l2"])),
+            ),
+            tooltip=["epoch", alt.Tooltip("rel_l2:Q", format=".3e")],
+        )
     )
     if goal is not None:
         chart = chart + alt.Chart(pd.DataFrame({"goal": [goal]})).mark_rule(
@@ -174,17 +202,25 @@ def error_chart(history: History, height: int = 260, goal: float | None = None) 
     )
 
 
-def parameter_chart(history: History, name: str, true_value: float, label: str | None = None, height: int = 260) -> Chart:
+def parameter_chart(
+    history: History, name: str, true_value: float, label: str | None = None, height: int = 260
+) -> Chart:
     """An identified coefficient per evaluated epoch, with the true value as a rule."""
     vals = history.monitor.get(name, [])
     df = pd.DataFrame({"epoch": history.monitor_epoch[: len(vals)], "estimate": vals})
     label = label or name
-    line = alt.Chart(df).mark_line(point=True, color=VERMILLION).encode(
-        x=alt.X("epoch:Q", axis=alt.Axis(tickMinStep=1, format="d")),
-        y=alt.Y("estimate:Q", title=f"estimated {label}", scale=alt.Scale(zero=False)),
-        tooltip=["epoch", alt.Tooltip("estimate:Q", format=".4f")],
+    line = (
+        alt.Chart(df)
+        .mark_line(point=True, color=VERMILLION)
+        .encode(
+            x=alt.X("epoch:Q", axis=alt.Axis(tickMinStep=1, format="d")),
+            y=alt.Y("estimate:Q", title=f"estimated {label}", scale=alt.Scale(zero=False)),
+            tooltip=["epoch", alt.Tooltip("estimate:Q", format=".4f")],
+        )
     )
-    truth = alt.Chart(pd.DataFrame({"truth": [true_value], "label": [f"true {label} = {true_value:g}"]}))
+    truth = alt.Chart(
+        pd.DataFrame({"truth": [true_value], "label": [f"true {label} = {true_value:g}"]})
+    )
     rule = truth.mark_rule(color="black", strokeDash=[4, 3]).encode(y="truth:Q")
     text = truth.mark_text(align="left", dx=4, dy=-6, x=0).encode(y="truth:Q", text="label:N")
     return describe(
@@ -239,18 +275,34 @@ def field_heatmap(
         cells[column] = cells[column].abs().clip(lower=floor)
     scale = alt.Scale(scheme=scheme, type="log" if log else "linear", reverse=scheme == "redblue")
     if domain is not None:
-        scale = alt.Scale(scheme=scheme, domain=list(domain), reverse=scheme == "redblue",
-                          type="log" if log else "linear")
-    chart = alt.Chart(cells).mark_rect().encode(
-        x=alt.X("t0:Q", title="t", scale=alt.Scale(nice=False)),
-        x2="t1:Q",
-        y=alt.Y("x0:Q", title="x", scale=alt.Scale(nice=False)),
-        y2="x1:Q",
-        color=alt.Color(f"{column}:Q", scale=scale, title=column.replace("_", " "),
-                        legend=alt.Legend(orient=legend)),
-        tooltip=[alt.Tooltip("t:Q", format=".3f"), alt.Tooltip("x:Q", format=".3f"),
-                 alt.Tooltip(f"{column}:Q", format=".3e")],
-    ).properties(width=width, height=height, title=title)
+        scale = alt.Scale(
+            scheme=scheme,
+            domain=list(domain),
+            reverse=scheme == "redblue",
+            type="log" if log else "linear",
+        )
+    chart = (
+        alt.Chart(cells)
+        .mark_rect()
+        .encode(
+            x=alt.X("t0:Q", title="t", scale=alt.Scale(nice=False)),
+            x2="t1:Q",
+            y=alt.Y("x0:Q", title="x", scale=alt.Scale(nice=False)),
+            y2="x1:Q",
+            color=alt.Color(
+                f"{column}:Q",
+                scale=scale,
+                title=column.replace("_", " "),
+                legend=alt.Legend(orient=legend),
+            ),
+            tooltip=[
+                alt.Tooltip("t:Q", format=".3f"),
+                alt.Tooltip("x:Q", format=".3f"),
+                alt.Tooltip(f"{column}:Q", format=".3e"),
+            ],
+        )
+        .properties(width=width, height=height, title=title)
+    )
     if not standalone:
         return chart
     return describe(
@@ -287,8 +339,14 @@ def live_heatmap(df: pd.DataFrame, width: int = 260, height: int = 170) -> Chart
     lo, hi = float(df["reference"].min()), float(df["reference"].max())
     if hi <= lo:
         lo, hi = lo - 1.0, hi + 1.0
-    return field_heatmap(df, "u", "Network now (same colours as the reference)", domain=(lo, hi),
-                         width=width, height=height)
+    return field_heatmap(
+        df,
+        "u",
+        "Network now (same colours as the reference)",
+        domain=(lo, hi),
+        width=width,
+        height=height,
+    )
 
 
 def slices_chart(df: pd.DataFrame, times: Sequence[float], height: int = 220) -> Chart:
@@ -296,27 +354,46 @@ def slices_chart(df: pd.DataFrame, times: Sequence[float], height: int = 220) ->
     tv = np.unique(df["t"])
     picked = sorted({float(tv[np.abs(tv - t).argmin()]) for t in times})
     sub = df[df["t"].isin(picked)]
-    long = pd.concat([
-        sub[["t", "x"]].assign(u=sub["u"], curve="PINN"),
-        sub[["t", "x"]].assign(u=sub["reference"], curve="reference"),
-    ])
+    long = pd.concat(
+        [
+            sub[["t", "x"]].assign(u=sub["u"], curve="PINN"),
+            sub[["t", "x"]].assign(u=sub["reference"], curve="reference"),
+        ]
+    )
     long["time"] = long["t"].map(lambda t: f"t = {t:.2f}")
-    chart = alt.Chart(long).mark_line().encode(
-        x=alt.X("x:Q"),
-        y=alt.Y("u:Q"),
-        color=alt.Color("time:N", title="slice"),
-        strokeDash=alt.StrokeDash("curve:N", scale=alt.Scale(domain=["PINN", "reference"], range=[[1, 0], [5, 3]])),
-        tooltip=["time", "curve", alt.Tooltip("x:Q", format=".3f"), alt.Tooltip("u:Q", format=".4f")],
-    ).properties(height=height, title="Slices u(x) at fixed times")
+    chart = (
+        alt.Chart(long)
+        .mark_line()
+        .encode(
+            x=alt.X("x:Q"),
+            y=alt.Y("u:Q"),
+            color=alt.Color("time:N", title="slice"),
+            strokeDash=alt.StrokeDash(
+                "curve:N", scale=alt.Scale(domain=["PINN", "reference"], range=[[1, 0], [5, 3]])
+            ),
+            tooltip=[
+                "time",
+                "curve",
+                alt.Tooltip("x:Q", format=".3f"),
+                alt.Tooltip("u:Q", format=".4f"),
+            ],
+        )
+        .properties(height=height, title="Slices u(x) at fixed times")
+    )
     return describe(
         chart,
         "Line chart of u against x at the times "
-        + ", ".join(f"{t:.2f}" for t in picked) + ": the network solid, the reference dashed.",
+        + ", ".join(f"{t:.2f}" for t in picked)
+        + ": the network solid, the reference dashed.",
     )
 
 
-def solution_1d_chart(df: pd.DataFrame, points: pd.DataFrame | None = None, height: int = 280,
-                      title: str = "Network vs reference") -> Chart:
+def solution_1d_chart(
+    df: pd.DataFrame,
+    points: pd.DataFrame | None = None,
+    height: int = 280,
+    title: str = "Network vs reference",
+) -> Chart:
     """1-D problems: network and reference over the input, with measurements if any.
 
     ``df`` from ``field_frame`` (or ``reference_frame`` before training: then only the
@@ -328,18 +405,34 @@ def solution_1d_chart(df: pd.DataFrame, points: pd.DataFrame | None = None, heig
     if "u" in df.columns:
         curves.append(df[[var]].assign(u=df["u"], curve="PINN"))
     long = pd.concat(curves)
-    chart = alt.Chart(long).mark_line().encode(
-        x=alt.X(f"{var}:Q"),
-        y=alt.Y("u:Q", title="u"),
-        color=alt.Color("curve:N", scale=alt.Scale(domain=["reference", "PINN"], range=[GREY, BLUE])),
-        strokeDash=alt.StrokeDash("curve:N", scale=alt.Scale(domain=["reference", "PINN"], range=[[5, 3], [1, 0]]), legend=None),
-        tooltip=["curve", alt.Tooltip(f"{var}:Q", format=".3f"), alt.Tooltip("u:Q", format=".4f")],
+    chart = (
+        alt.Chart(long)
+        .mark_line()
+        .encode(
+            x=alt.X(f"{var}:Q"),
+            y=alt.Y("u:Q", title="u"),
+            color=alt.Color(
+                "curve:N", scale=alt.Scale(domain=["reference", "PINN"], range=[GREY, BLUE])
+            ),
+            strokeDash=alt.StrokeDash(
+                "curve:N",
+                scale=alt.Scale(domain=["reference", "PINN"], range=[[5, 3], [1, 0]]),
+                legend=None,
+            ),
+            tooltip=[
+                "curve",
+                alt.Tooltip(f"{var}:Q", format=".3f"),
+                alt.Tooltip("u:Q", format=".4f"),
+            ],
+        )
     )
     if points is not None:
         meas = points[points["role"] == "measurement"]
         if len(meas):
             chart = chart + alt.Chart(meas).mark_circle(color="black", size=30).encode(
-                x=f"{var}:Q", y=alt.Y("value:Q", title="u"), tooltip=[alt.Tooltip(f"{var}:Q", format=".3f"), "value:Q"]
+                x=f"{var}:Q",
+                y=alt.Y("value:Q", title="u"),
+                tooltip=[alt.Tooltip(f"{var}:Q", format=".3f"), "value:Q"],
             )
         col = points[points["role"].isin(["collocation", "added by refinement"])]
         if len(col):
@@ -347,47 +440,98 @@ def solution_1d_chart(df: pd.DataFrame, points: pd.DataFrame | None = None, heig
             span = float(long["u"].max()) - lo or 1.0
             ticks = col.assign(level=lo - 0.08 * span)
             chart = chart + alt.Chart(ticks).mark_tick(thickness=1, size=8).encode(
-                x=f"{var}:Q", y=alt.Y("level:Q", title="u"),
-                color=alt.Color("role:N", scale=alt.Scale(domain=list(ROLE_COLORS), range=list(ROLE_COLORS.values())), legend=None),
+                x=f"{var}:Q",
+                y=alt.Y("level:Q", title="u"),
+                color=alt.Color(
+                    "role:N",
+                    scale=alt.Scale(domain=list(ROLE_COLORS), range=list(ROLE_COLORS.values())),
+                    legend=None,
+                ),
             )
-    what = "the network (solid) and the reference solution (dashed)" if "u" in df.columns else "the reference solution"
+    what = (
+        "the network (solid) and the reference solution (dashed)"
+        if "u" in df.columns
+        else "the reference solution"
+    )
     return describe(
         chart.properties(height=height, title=title),
         f"Line chart of {what} u against {var}"
-        + ("; dots: the noisy measurements." if points is not None and (points["role"] == "measurement").any() else "."),
+        + (
+            "; dots: the noisy measurements."
+            if points is not None and (points["role"] == "measurement").any()
+            else "."
+        ),
     )
 
 
-def points_chart(points: pd.DataFrame, lows: Sequence[float], highs: Sequence[float], height: int = 260) -> Chart:
+def points_chart(
+    points: pd.DataFrame, lows: Sequence[float], highs: Sequence[float], height: int = 260
+) -> Chart:
     """Training points on the domain, coloured by role (collocation, refinement, IC, BC)."""
     cols = [c for c in ("t", "x") if c in points.columns]
     roles = [r for r in ROLE_COLORS if r in set(points["role"])]
-    color = alt.Color("role:N", scale=alt.Scale(domain=roles, range=[ROLE_COLORS[r] for r in roles]), title="point")
+    color = alt.Color(
+        "role:N",
+        scale=alt.Scale(domain=roles, range=[ROLE_COLORS[r] for r in roles]),
+        title="point",
+    )
     if len(cols) == 2:
-        enc = {"x": alt.X("t:Q", scale=alt.Scale(domain=[lows[0], highs[0]])),
-               "y": alt.Y("x:Q", scale=alt.Scale(domain=[lows[1], highs[1]]))}
+        enc = {
+            "x": alt.X("t:Q", scale=alt.Scale(domain=[lows[0], highs[0]])),
+            "y": alt.Y("x:Q", scale=alt.Scale(domain=[lows[1], highs[1]])),
+        }
     else:
         var = cols[0]
         rank = {r: i for i, r in enumerate(ROLE_COLORS)}
         points = points.assign(row=points["role"].map(rank))
-        enc = {"x": alt.X(f"{var}:Q", scale=alt.Scale(domain=[lows[0], highs[0]])),
-               "y": alt.Y("role:N", title=None, sort=list(ROLE_COLORS))}
-    chart = alt.Chart(points).mark_circle(size=14, opacity=0.8).encode(
-        **enc, color=color, tooltip=["role"] + cols
-    ).properties(height=height, title=f"Training points ({len(points)})")
-    return describe(chart, f"Scatter plot of the {len(points)} training points by role: " + ", ".join(roles) + ".")
+        enc = {
+            "x": alt.X(f"{var}:Q", scale=alt.Scale(domain=[lows[0], highs[0]])),
+            "y": alt.Y("role:N", title=None, sort=list(ROLE_COLORS)),
+        }
+    chart = (
+        alt.Chart(points)
+        .mark_circle(size=14, opacity=0.8)
+        .encode(**enc, color=color, tooltip=["role"] + cols)
+        .properties(height=height, title=f"Training points ({len(points)})")
+    )
+    return describe(
+        chart,
+        f"Scatter plot of the {len(points)} training points by role: " + ", ".join(roles) + ".",
+    )
 
 
 def residual_chart(df: pd.DataFrame, height: int = 220) -> Chart:
     """|residual| over the domain: heat map (log colours) in 2-D, line (log y) in 1-D."""
     if "x" in df.columns and "t" in df.columns:
-        return field_heatmap(df, "residual", "|equation residual|", scheme="inferno", log=True, width=300, height=height)
+        return field_heatmap(
+            df,
+            "residual",
+            "|equation residual|",
+            scheme="inferno",
+            log=True,
+            width=300,
+            height=height,
+        )
     var = "t" if "t" in df.columns else "x"
     d = df[[var]].assign(abs_residual=np.abs(df["residual"]).clip(lower=1e-16))
-    chart = alt.Chart(d).mark_line(color=VERMILLION).encode(
-        x=f"{var}:Q",
-        y=alt.Y("abs_residual:Q", scale=alt.Scale(type="log"), title="|residual|",
-                axis=alt.Axis(format=log_format(d["abs_residual"]))),
-        tooltip=[alt.Tooltip(f"{var}:Q", format=".3f"), alt.Tooltip("abs_residual:Q", format=".2e")],
-    ).properties(height=height, title="|equation residual|")
-    return describe(chart, f"Line chart of the absolute equation residual against {var}, log scale.")
+    chart = (
+        alt.Chart(d)
+        .mark_line(color=VERMILLION)
+        .encode(
+            x=f"{var}:Q",
+            y=alt.Y(
+                "abs_residual:Q",
+                scale=alt.Scale(type="log"),
+                title="|residual|",
+                axis=alt.Axis(format=log_format(d["abs_residual"])),
+            ),
+            tooltip=[
+                alt.Tooltip(f"{var}:Q", format=".3f"),
+                alt.Tooltip("abs_residual:Q", format=".2e"),
+            ],
+        )
+        .properties(height=height, title="|equation residual|")
+    )
+    return describe(
+        chart, f"Line chart of the absolute equation residual against {var}, log scale."
+    )

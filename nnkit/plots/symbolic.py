@@ -10,8 +10,13 @@ from nnkit.plots.style import BLACK, BLUE, GREEN, GREY, ORANGE, PINK, SKY, VERMI
 
 __all__ = ["comparison_curves", "comparison_maps", "pareto_chart", "structure_chart"]
 
-SERIES_COLORS = {"truth": BLACK, "network": VERMILLION, "formula": BLUE,  # Okabe-Ito
-                 "gplearn": ORANGE, "data": GREY}
+SERIES_COLORS = {
+    "truth": BLACK,
+    "network": VERMILLION,
+    "formula": BLUE,  # Okabe-Ito
+    "gplearn": ORANGE,
+    "data": GREY,
+}
 
 
 def _color(series: list[str]) -> alt.Scale:
@@ -20,8 +25,9 @@ def _color(series: list[str]) -> alt.Scale:
     return alt.Scale(domain=series, range=rng)
 
 
-def pareto_chart(candidates: pd.DataFrame, front: pd.DataFrame, height: int = 300,
-                 threshold: float | None = None) -> alt.Chart:
+def pareto_chart(
+    candidates: pd.DataFrame, front: pd.DataFrame, height: int = 300, threshold: float | None = None
+) -> alt.Chart:
     """Complexity vs relative error of every candidate, the Pareto front and the choice.
 
     Parameters
@@ -45,29 +51,54 @@ def pareto_chart(candidates: pd.DataFrame, front: pd.DataFrame, height: int = 30
     if "exact" not in fr:
         fr = fr.assign(exact=False)
     fr = fr.assign(label=np.where(fr["exact"], "exact", "approximation"))
-    y = alt.Y("error:Q", scale=alt.Scale(type="log"), title="relative RMSE (RMSE / std)",
-              axis=alt.Axis(format=".1~e"))
+    y = alt.Y(
+        "error:Q",
+        scale=alt.Scale(type="log"),
+        title="relative RMSE (RMSE / std)",
+        axis=alt.Axis(format=".1~e"),
+    )
     x = alt.X("complexity:Q", title="complexity (nodes of the expression tree)")
-    tip = [alt.Tooltip("formula:N"), alt.Tooltip("complexity:Q"), alt.Tooltip("nrmse:Q", format=".3g")]
+    tip = [
+        alt.Tooltip("formula:N"),
+        alt.Tooltip("complexity:Q"),
+        alt.Tooltip("nrmse:Q", format=".3g"),
+    ]
     cloud = alt.Chart(cands).mark_circle(size=30, color=GREY, opacity=0.6).encode(x, y, tooltip=tip)
     line = alt.Chart(fr).mark_line(interpolate="step-after", color=BLUE).encode(x, y)
-    dots = alt.Chart(fr).mark_point(size=60, filled=True).encode(
-        x, y, tooltip=tip,
-        color=alt.Color("label:N", title=None,
-                        scale=alt.Scale(domain=["exact", "approximation"], range=[GREEN, BLUE])),
+    dots = (
+        alt.Chart(fr)
+        .mark_point(size=60, filled=True)
+        .encode(
+            x,
+            y,
+            tooltip=tip,
+            color=alt.Color(
+                "label:N",
+                title=None,
+                scale=alt.Scale(domain=["exact", "approximation"], range=[GREEN, BLUE]),
+            ),
+        )
     )
-    chosen = alt.Chart(fr[fr["chosen"]]).mark_point(size=250, shape="diamond", filled=True,
-                                                     color=VERMILLION).encode(x, y, tooltip=tip)
+    chosen = (
+        alt.Chart(fr[fr["chosen"]])
+        .mark_point(size=250, shape="diamond", filled=True, color=VERMILLION)
+        .encode(x, y, tooltip=tip)
+    )
     chart = cloud + line + dots + chosen
     if threshold is not None and threshold > 0:
-        rule = alt.Chart(pd.DataFrame({"error": [max(threshold, floor)]})).mark_rule(
-            strokeDash=[4, 4], color=GREEN).encode(y="error:Q")
+        rule = (
+            alt.Chart(pd.DataFrame({"error": [max(threshold, floor)]}))
+            .mark_rule(strokeDash=[4, 4], color=GREEN)
+            .encode(y="error:Q")
+        )
         chart = chart + rule
     return chart.properties(
-        height=height, title="Pareto front: complexity vs error",
+        height=height,
+        title="Pareto front: complexity vs error",
         description="Scatter plot of the candidate formulas' error against their complexity, the "
         "Pareto front as a step line (exact formulas marked), the noise level as a dashed line "
-        "and the chosen formula as a diamond.")
+        "and the chosen formula as a diamond.",
+    )
 
 
 def structure_chart(table: pd.DataFrame, tolerance: float, height: int = 220) -> alt.Chart:
@@ -89,25 +120,47 @@ def structure_chart(table: pd.DataFrame, tolerance: float, height: int = 220) ->
     floor = 1e-12
     df = table[~table["test"].str.startswith("f is ")].assign(
         value=lambda d: np.maximum(d["score"].astype(float), floor),
-        verdict=lambda d: np.where(d["holds"], "holds", "does not hold"))
-    bars = alt.Chart(df).mark_bar().encode(
-        y=alt.Y("test:N", sort=None, title=None),
-        x=alt.X("value:Q", scale=alt.Scale(type="log"), title="score (0 = the property holds exactly)",
-                axis=alt.Axis(format=".0e")),
-        color=alt.Color("verdict:N", title=None,
-                        scale=alt.Scale(domain=["holds", "does not hold"], range=[GREEN, GREY])),
-        tooltip=["test:N", alt.Tooltip("score:Q", format=".2e"), "verdict:N"],
+        verdict=lambda d: np.where(d["holds"], "holds", "does not hold"),
     )
-    rule = alt.Chart(pd.DataFrame({"value": [tolerance]})).mark_rule(
-        strokeDash=[4, 4], color=VERMILLION).encode(x="value:Q")
+    bars = (
+        alt.Chart(df)
+        .mark_bar()
+        .encode(
+            y=alt.Y("test:N", sort=None, title=None),
+            x=alt.X(
+                "value:Q",
+                scale=alt.Scale(type="log"),
+                title="score (0 = the property holds exactly)",
+                axis=alt.Axis(format=".0e"),
+            ),
+            color=alt.Color(
+                "verdict:N",
+                title=None,
+                scale=alt.Scale(domain=["holds", "does not hold"], range=[GREEN, GREY]),
+            ),
+            tooltip=["test:N", alt.Tooltip("score:Q", format=".2e"), "verdict:N"],
+        )
+    )
+    rule = (
+        alt.Chart(pd.DataFrame({"value": [tolerance]}))
+        .mark_rule(strokeDash=[4, 4], color=VERMILLION)
+        .encode(x="value:Q")
+    )
     return (bars + rule).properties(
-        height=height, title="Structure tests on the surrogate",
+        height=height,
+        title="Structure tests on the surrogate",
         description="Bar chart of each structure test's score on a log scale, green where the "
-        "property holds, with the tolerance as a dashed line.")
+        "property holds, with the tolerance as a dashed line.",
+    )
 
 
-def comparison_curves(slice_df: pd.DataFrame, domain: tuple[float, float], height: int = 320,
-                      title: str = "", points: pd.DataFrame | None = None) -> alt.Chart:
+def comparison_curves(
+    slice_df: pd.DataFrame,
+    domain: tuple[float, float],
+    height: int = 320,
+    title: str = "",
+    points: pd.DataFrame | None = None,
+) -> alt.Chart:
     """Lines of each series along x; the training domain shaded.
 
     Parameters
@@ -121,28 +174,44 @@ def comparison_curves(slice_df: pd.DataFrame, domain: tuple[float, float], heigh
     """
     df = slice_df[np.isfinite(slice_df["value"])]
     series = list(dict.fromkeys(slice_df["series"]))
-    band = alt.Chart(pd.DataFrame({"lo": [domain[0]], "hi": [domain[1]]})).mark_rect(
-        color="#4c78a8", opacity=0.08
-    ).encode(x="lo:Q", x2="hi:Q")
+    band = (
+        alt.Chart(pd.DataFrame({"lo": [domain[0]], "hi": [domain[1]]}))
+        .mark_rect(color="#4c78a8", opacity=0.08)
+        .encode(x="lo:Q", x2="hi:Q")
+    )
     dash = alt.condition(alt.datum.series == "truth", alt.value([1, 0]), alt.value([6, 3]))
-    lines = alt.Chart(df).mark_line(strokeWidth=2).encode(
-        x=alt.X("x:Q", title="x"),
-        y=alt.Y("value:Q", title="value"),
-        color=alt.Color("series:N", scale=_color(series), title=None),
-        strokeDash=dash,
-        tooltip=["series:N", alt.Tooltip("x:Q", format=".3f"), alt.Tooltip("value:Q", format=".4g")],
+    lines = (
+        alt.Chart(df)
+        .mark_line(strokeWidth=2)
+        .encode(
+            x=alt.X("x:Q", title="x"),
+            y=alt.Y("value:Q", title="value"),
+            color=alt.Color("series:N", scale=_color(series), title=None),
+            strokeDash=dash,
+            tooltip=[
+                "series:N",
+                alt.Tooltip("x:Q", format=".3f"),
+                alt.Tooltip("value:Q", format=".4g"),
+            ],
+        )
     )
     chart = band + lines
     if points is not None:
         chart = chart + alt.Chart(points).mark_circle(size=14, color="#9d9d9d", opacity=0.6).encode(
             x="x:Q", y="value:Q"
         )
-    return chart.properties(height=height, title=title or "Inside (shaded) and outside the training domain",
-                            description="Line chart of " + ", ".join(dict.fromkeys(slice_df["series"]))
-                            + " against x, the training domain shaded.")
+    return chart.properties(
+        height=height,
+        title=title or "Inside (shaded) and outside the training domain",
+        description="Line chart of "
+        + ", ".join(dict.fromkeys(slice_df["series"]))
+        + " against x, the training domain shaded.",
+    )
 
 
-def comparison_maps(grid: pd.DataFrame, domain: tuple[tuple[float, float], ...], size: int = 230) -> alt.Chart:
+def comparison_maps(
+    grid: pd.DataFrame, domain: tuple[tuple[float, float], ...], size: int = 230
+) -> alt.Chart:
     """One heat-map per series over the window; the training box drawn as a rectangle.
 
     Parameters
@@ -158,24 +227,44 @@ def comparison_maps(grid: pd.DataFrame, domain: tuple[tuple[float, float], ...],
     dy = float(ys[1] - ys[0]) if len(ys) > 1 else 1.0
     df = df.assign(x2=df["x"] + dx, y2=df["y"] + dy)
     lo, hi = np.nanpercentile(df["value"], [1, 99]) if len(df) else (0.0, 1.0)
-    box = pd.DataFrame({"x": [domain[0][0]], "x2": [domain[0][1]], "y": [domain[1][0]], "y2": [domain[1][1]]})
+    box = pd.DataFrame(
+        {"x": [domain[0][0]], "x2": [domain[0][1]], "y": [domain[1][0]], "y2": [domain[1][1]]}
+    )
     charts = []
     for name in dict.fromkeys(grid["series"]):
         part = df[df["series"] == name]
-        heat = alt.Chart(part).mark_rect().encode(
-            x=alt.X("x:Q", title="x", scale=alt.Scale(zero=False, nice=False)),
-            x2="x2:Q",
-            y=alt.Y("y:Q", title="y", scale=alt.Scale(zero=False, nice=False)),
-            y2="y2:Q",
-            color=alt.Color("value:Q", scale=alt.Scale(scheme="viridis", domain=[float(lo), float(hi)], clamp=True),
-                            title="value"),
-            tooltip=[alt.Tooltip("x:Q", format=".2f"), alt.Tooltip("y:Q", format=".2f"),
-                     alt.Tooltip("value:Q", format=".4g")],
+        heat = (
+            alt.Chart(part)
+            .mark_rect()
+            .encode(
+                x=alt.X("x:Q", title="x", scale=alt.Scale(zero=False, nice=False)),
+                x2="x2:Q",
+                y=alt.Y("y:Q", title="y", scale=alt.Scale(zero=False, nice=False)),
+                y2="y2:Q",
+                color=alt.Color(
+                    "value:Q",
+                    scale=alt.Scale(scheme="viridis", domain=[float(lo), float(hi)], clamp=True),
+                    title="value",
+                ),
+                tooltip=[
+                    alt.Tooltip("x:Q", format=".2f"),
+                    alt.Tooltip("y:Q", format=".2f"),
+                    alt.Tooltip("value:Q", format=".4g"),
+                ],
+            )
         )
-        outline = alt.Chart(box).mark_rect(fill=None, stroke="white", strokeDash=[5, 3], strokeWidth=2).encode(
-            x="x:Q", x2="x2:Q", y="y:Q", y2="y2:Q"
+        outline = (
+            alt.Chart(box)
+            .mark_rect(fill=None, stroke="white", strokeDash=[5, 3], strokeWidth=2)
+            .encode(x="x:Q", x2="x2:Q", y="y:Q", y2="y2:Q")
         )
         charts.append((heat + outline).properties(width=size, height=size, title=name))
-    return alt.hconcat(*charts).resolve_scale(color="shared").properties(
-        description="Heat maps over x and y of " + ", ".join(dict.fromkeys(grid["series"]))
-        + ", the training box dashed.")
+    return (
+        alt.hconcat(*charts)
+        .resolve_scale(color="shared")
+        .properties(
+            description="Heat maps over x and y of "
+            + ", ".join(dict.fromkeys(grid["series"]))
+            + ", the training box dashed."
+        )
+    )

@@ -75,7 +75,13 @@ def long_predictions(predictions: pd.DataFrame, target: str, models: Sequence[st
         p = predictions[f"predicted ({m})"].to_numpy(dtype=float)
         parts.append(
             pd.DataFrame(
-                {"row": predictions["row"], "model": m, "actual": actual, "predicted": p, "residual": p - actual}
+                {
+                    "row": predictions["row"],
+                    "model": m,
+                    "actual": actual,
+                    "predicted": p,
+                    "residual": p - actual,
+                }
             )
         )
     return pd.concat(parts, ignore_index=True)
@@ -133,8 +139,11 @@ def predicted_vs_actual(long: pd.DataFrame, target: str = "target") -> alt.Layer
         .mark_line(color="black", strokeDash=[5, 4], strokeWidth=1.5)
         .encode(x="actual:Q", y="predicted:Q")
     )
-    return (points + diag).properties(height=420, title="Predicted vs actual (test rows)",
-                                      description=f"Scatter plot of the predicted against the actual {target} on the test rows, per model, with the diagonal y = x.")
+    return (points + diag).properties(
+        height=420,
+        title="Predicted vs actual (test rows)",
+        description=f"Scatter plot of the predicted against the actual {target} on the test rows, per model, with the diagonal y = x.",
+    )
 
 
 def residuals_chart(long: pd.DataFrame, target: str = "target") -> alt.LayerChart:
@@ -166,14 +175,19 @@ def residuals_chart(long: pd.DataFrame, target: str = "target") -> alt.LayerChar
                 scale=alt.Scale(zero=False),
                 axis=alt.Axis(format="~s"),
             ),
-            y=alt.Y("residual:Q", title="residual = predicted − actual", axis=alt.Axis(format="~s")),
+            y=alt.Y(
+                "residual:Q", title="residual = predicted − actual", axis=alt.Axis(format="~s")
+            ),
             color=_color(models),
             tooltip=["row:Q", "model:N", alt.Tooltip("residual:Q", format=",.4~g")],
         )
     )
     zero = alt.Chart(pd.DataFrame({"y": [0.0]})).mark_rule(color="black").encode(y="y:Q")
-    return (points + zero).properties(height=300, title="Residuals (test rows)",
-                                      description=f"Scatter plot of each model's residual against the actual {target} on the test rows.")
+    return (points + zero).properties(
+        height=300,
+        title="Residuals (test rows)",
+        description=f"Scatter plot of each model's residual against the actual {target} on the test rows.",
+    )
 
 
 def importance_chart(imp: pd.DataFrame, model: str = "MLP", top: int = 20) -> alt.LayerChart:
@@ -201,14 +215,23 @@ def importance_chart(imp: pd.DataFrame, model: str = "MLP", top: int = 20) -> al
         alt.Chart(d)
         .mark_bar(color=MODEL_COLORS.get(model, SKY))
         .encode(
-            x=alt.X("importance:Q", title=f"drop in test {imp.attrs.get('metric', 'R²')} when shuffled"),
+            x=alt.X(
+                "importance:Q", title=f"drop in test {imp.attrs.get('metric', 'R²')} when shuffled"
+            ),
             y=y,
-            tooltip=["feature:N", alt.Tooltip("importance:Q", format=".4f"), alt.Tooltip("std:Q", format=".4f")],
+            tooltip=[
+                "feature:N",
+                alt.Tooltip("importance:Q", format=".4f"),
+                alt.Tooltip("std:Q", format=".4f"),
+            ],
         )
     )
     err = alt.Chart(d).mark_rule(color="black").encode(x="lo:Q", x2="hi:Q", y=y)
-    return (bars + err).properties(height=alt.Step(24), title=f"Permutation importance ({model})",
-                                   description=f"Bar chart of the permutation importance of each feature for the {model}, with error bars.")
+    return (bars + err).properties(
+        height=alt.Step(24),
+        title=f"Permutation importance ({model})",
+        description=f"Bar chart of the permutation importance of each feature for the {model}, with error bars.",
+    )
 
 
 def metric_bars(table: pd.DataFrame, metric: str = "R²") -> alt.Chart:
@@ -236,12 +259,16 @@ def metric_bars(table: pd.DataFrame, metric: str = "R²") -> alt.Chart:
             color=_color(models),
             tooltip=["model:N", alt.Tooltip("value:Q", format=".4f")],
         )
-        .properties(height=30 * len(models) + 20,
-                    description=f"Bar chart of the test {metric} of each model: " + ", ".join(models) + ".")
+        .properties(
+            height=30 * len(models) + 20,
+            description=f"Bar chart of the test {metric} of each model: " + ", ".join(models) + ".",
+        )
     )
 
 
-def target_histogram(y: ArrayLike, target: str = "target", log: bool = False, bins: int = 40) -> alt.Chart:
+def target_histogram(
+    y: ArrayLike, target: str = "target", log: bool = False, bins: int = 40
+) -> alt.Chart:
     """Histogram of the target (of its log when ``log``): a long right tail suggests log.
 
     Parameters
@@ -271,10 +298,17 @@ def target_histogram(y: ArrayLike, target: str = "target", log: bool = False, bi
             x=alt.X("lo:Q", title=f"log({target})" if log else target, scale=alt.Scale(zero=False)),
             x2="hi:Q",
             y=alt.Y("count:Q", title="rows"),
-            tooltip=[alt.Tooltip("lo:Q", format=",.4~g"), alt.Tooltip("hi:Q", format=",.4~g"), "count:Q"],
+            tooltip=[
+                alt.Tooltip("lo:Q", format=",.4~g"),
+                alt.Tooltip("hi:Q", format=",.4~g"),
+                "count:Q",
+            ],
         )
-        .properties(height=200, title=f"Distribution of {'log ' if log else ''}{target}",
-                    description=f"Histogram of the {'log of the ' if log else ''}{target} on the training rows.")
+        .properties(
+            height=200,
+            title=f"Distribution of {'log ' if log else ''}{target}",
+            description=f"Histogram of the {'log of the ' if log else ''}{target} on the training rows.",
+        )
     )
 
 
@@ -295,7 +329,12 @@ def metrics_table(table: pd.DataFrame) -> Styler:
     pandas.io.formats.style.Styler
         Without the index; the column ``train s`` is called "training time (s)".
     """
-    formats = {"training time (s)": "{:.2f}", "accuracy": "{:.1%}", "log-loss": "{:.4f}", "ROC AUC": "{:.3f}"}
+    formats = {
+        "training time (s)": "{:.2f}",
+        "accuracy": "{:.1%}",
+        "log-loss": "{:.4f}",
+        "ROC AUC": "{:.3f}",
+    }
     if "RMSE" in table:
         size = "{:,.0f}" if bool(table["RMSE"].max() > 100) else "{:.4g}"
         formats.update({"RMSE": size, "MAE": size, "R²": "{:.4f}", "MAPE %": "{:.2f}"})
@@ -352,14 +391,20 @@ def confusion_chart(conf: pd.DataFrame, model: str = "MLP") -> alt.LayerChart:
         y=alt.Y("actual:N", sort=order, title="actual class"),
     )
     cells = base.mark_rect().encode(
-        color=alt.Color("share:Q", title="share of the actual class", scale=alt.Scale(scheme="blues", domain=[0, 1])),
+        color=alt.Color(
+            "share:Q",
+            title="share of the actual class",
+            scale=alt.Scale(scheme="blues", domain=[0, 1]),
+        ),
         tooltip=["actual:N", "predicted:N", "count:Q", alt.Tooltip("share:Q", format=".1%")],
     )
     text = base.mark_text(fontSize=13).encode(
         text="count:Q",
         color=alt.condition("datum.share > 0.5", alt.value("white"), alt.value("black")),
     )
-    return (cells + text).properties(height=alt.Step(40), width=alt.Step(60), title=f"Confusion matrix ({model}, test rows)")
+    return (cells + text).properties(
+        height=alt.Step(40), width=alt.Step(60), title=f"Confusion matrix ({model}, test rows)"
+    )
 
 
 def reliability_chart(tables: dict[str, pd.DataFrame]) -> alt.LayerChart:
@@ -384,7 +429,12 @@ def reliability_chart(tables: dict[str, pd.DataFrame]) -> alt.LayerChart:
             x=alt.X("predicted:Q", title="predicted probability", scale=alt.Scale(domain=[0, 1])),
             y=alt.Y("observed:Q", title="observed frequency", scale=alt.Scale(domain=[0, 1])),
             color=_color(models),
-            tooltip=["model:N", alt.Tooltip("predicted:Q", format=".2f"), alt.Tooltip("observed:Q", format=".2f"), "count:Q"],
+            tooltip=[
+                "model:N",
+                alt.Tooltip("predicted:Q", format=".2f"),
+                alt.Tooltip("observed:Q", format=".2f"),
+                "count:Q",
+            ],
         )
     )
     diag = (
@@ -396,7 +446,9 @@ def reliability_chart(tables: dict[str, pd.DataFrame]) -> alt.LayerChart:
 
 
 def _calibration_error(t: pd.DataFrame) -> float:
-    return float(np.sum(t["count"] * np.abs(t["observed"] - t["predicted"])) / max(int(t["count"].sum()), 1))
+    return float(
+        np.sum(t["count"] * np.abs(t["observed"] - t["predicted"])) / max(int(t["count"].sum()), 1)
+    )
 
 
 def result_views(

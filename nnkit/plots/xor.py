@@ -91,7 +91,10 @@ def decision_boundary(
         .encode(x=alt.X("x:Q", scale=sc), y=alt.Y("y:Q", scale=sc))
     )
     chart = (field + boundary + dots).properties(autosize=alt.AutoSizeParams(type="pad"))
-    return describe(chart, "Heat map of the network's probability of class 1 over (x₁, x₂), its decision boundary (p = ½) and the data: class 0 circles, class 1 squares.")
+    return describe(
+        chart,
+        "Heat map of the network's probability of class 1 over (x₁, x₂), its decision boundary (p = ½) and the data: class 0 circles, class 1 squares.",
+    )
 
 
 def success_rates(df: pd.DataFrame, *, height: int = 260) -> alt.Chart:

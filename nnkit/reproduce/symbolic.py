@@ -203,7 +203,11 @@ print(scores.to_string(index=False))
 
 
 def symbolic_csv_script(
-    csv: str, inputs: Sequence[str], output: str, *, method: str = "grammar",
+    csv: str,
+    inputs: Sequence[str],
+    output: str,
+    *,
+    method: str = "grammar",
     time_budget: float = 20.0,
 ) -> Script:
     """A CSV's columns distilled into a formula (no network).

@@ -91,14 +91,19 @@ def compare_functions(
         gx, gy = np.meshgrid(axes[0], axes[1], indexing="xy")
         X = np.column_stack([gx.ravel(), gy.ravel()])
     tol = 1e-12
-    inside = np.all([(X[:, i] >= lo - tol) & (X[:, i] <= hi + tol) for i, (lo, hi) in enumerate(domain)], axis=0)
+    inside = np.all(
+        [(X[:, i] >= lo - tol) & (X[:, i] <= hi + tol) for i, (lo, hi) in enumerate(domain)], axis=0
+    )
     values = {}
     for name, f in functions.items():
         with np.errstate(all="ignore"):
             values[name] = np.asarray(f(X), dtype=float).reshape(-1)
     cols = {"x": X[:, 0]} | ({"y": X[:, 1]} if d == 2 else {})
     grid = pd.concat(
-        [pd.DataFrame(cols | {"series": name, "value": v, "inside": inside}) for name, v in values.items()],
+        [
+            pd.DataFrame(cols | {"series": name, "value": v, "inside": inside})
+            for name, v in values.items()
+        ],
         ignore_index=True,
     )
     # a line through the domain's centre (1-D: everything)
@@ -113,15 +118,29 @@ def compare_functions(
     for name, f in functions.items():
         with np.errstate(all="ignore"):
             v = np.asarray(f(line), dtype=float).reshape(-1)
-        parts.append(pd.DataFrame({"x": line[:, 0], "series": name, "value": v, "inside": lin_inside}))
+        parts.append(
+            pd.DataFrame({"x": line[:, 0], "series": name, "value": v, "inside": lin_inside})
+        )
     sl = pd.concat(parts, ignore_index=True)
     ref = values[reference]
     rows = []
     for name, v in values.items():
         r2_in, rmse_in = _r2(v[inside], ref[inside])
         r2_out, rmse_out = _r2(v[~inside], ref[~inside]) if (~inside).any() else (float("nan"),) * 2
-        rows.append({"series": name, "r2_inside": r2_in, "r2_outside": r2_out,
-                     "rmse_inside": rmse_in, "rmse_outside": rmse_out})
-    return Comparison(grid, sl, pd.DataFrame(rows), reference,
-                      tuple((float(a), float(b)) for a, b in domain),
-                      tuple((float(a), float(b)) for a, b in window))
+        rows.append(
+            {
+                "series": name,
+                "r2_inside": r2_in,
+                "r2_outside": r2_out,
+                "rmse_inside": rmse_in,
+                "rmse_outside": rmse_out,
+            }
+        )
+    return Comparison(
+        grid,
+        sl,
+        pd.DataFrame(rows),
+        reference,
+        tuple((float(a), float(b)) for a, b in domain),
+        tuple((float(a), float(b)) for a, b in window),
+    )

@@ -42,8 +42,12 @@ def _simplifies_to_zero(diff: sp.Expr) -> bool | None:
         return True
     if node_count(diff) > 400:
         return None
-    for step in (sp.expand, lambda e: sp.expand(sp.expand_trig(e)), sp.expand_log,
-                 lambda e: sp.simplify(sp.expand_trig(e))):
+    for step in (
+        sp.expand,
+        lambda e: sp.expand(sp.expand_trig(e)),
+        sp.expand_log,
+        lambda e: sp.simplify(sp.expand_trig(e)),
+    ):
         try:
             d = step(diff)
         except Exception:  # sympy may give up on odd expressions: undecided, not an error
@@ -101,7 +105,11 @@ def check_equivalence(
         return Equivalence(False, None, float("nan"), int(ok.sum()))
     diff = float(np.max(np.abs(fv[ok] - tv[ok])))
     numeric = diff <= rtol * (1.0 + float(np.max(np.abs(tv[ok]))))
-    positive = {plain[n]: sp.Symbol(n, positive=True) for n, (lo, _) in zip(names, domain, strict=True) if lo > 0}
+    positive = {
+        plain[n]: sp.Symbol(n, positive=True)
+        for n, (lo, _) in zip(names, domain, strict=True)
+        if lo > 0
+    }
     symbolic = _simplifies_to_zero(sp.expand((f - t).xreplace(positive))) if numeric else None
     if symbolic is None and not numeric:
         symbolic = None

@@ -53,8 +53,10 @@ def evaluate(expr: sp.Expr, values: Mapping[sp.Symbol | str, np.ndarray]) -> np.
         If the expression contains an operation outside the list above or a symbol
         without a value.
     """
-    by_name = {(k.name if isinstance(k, sp.Symbol) else str(k)): np.asarray(v, dtype=float)
-               for k, v in values.items()}
+    by_name = {
+        (k.name if isinstance(k, sp.Symbol) else str(k)): np.asarray(v, dtype=float)
+        for k, v in values.items()
+    }
     shape = np.broadcast_shapes(*(v.shape for v in by_name.values())) if by_name else ()
     with np.errstate(all="ignore"):
         if isinstance(expr, int | float):

@@ -101,8 +101,9 @@ def _rmse(expr: sp.Expr, values: dict, y: np.ndarray) -> float:
     return float(np.sqrt(np.mean((p - y) ** 2)))
 
 
-def snap_floats(expr: sp.Expr, values: dict, y: np.ndarray, rel_tol: float = 0.3,
-                abs_tol: float = 0.0) -> tuple[sp.Expr, float]:
+def snap_floats(
+    expr: sp.Expr, values: dict, y: np.ndarray, rel_tol: float = 0.3, abs_tol: float = 0.0
+) -> tuple[sp.Expr, float]:
     """Replace each float of ``expr`` by a simple number where the RMSE allows it.
 
     The same rule as the sparse search's snapping (see :mod:`nnkit.symbolic.snap`):
@@ -124,8 +125,14 @@ def snap_floats(expr: sp.Expr, values: dict, y: np.ndarray, rel_tol: float = 0.3
     return current, rmse
 
 
-def _candidate(program: Sequence, symbols: Sequence[sp.Symbol], values: dict, y: np.ndarray,
-               abs_tol: float, snap: bool = True) -> Candidate | None:
+def _candidate(
+    program: Sequence,
+    symbols: Sequence[sp.Symbol],
+    values: dict,
+    y: np.ndarray,
+    abs_tol: float,
+    snap: bool = True,
+) -> Candidate | None:
     """A gplearn program as a :class:`Candidate` (floats snapped), or None if it is not finite."""
     from nnkit.symbolic.core import Candidate
 
@@ -261,6 +268,11 @@ def gplearn_candidates(
         cand = _candidate(prog.program, symbols, values, y, abs_tol)
         if cand is not None and cand.expr not in out:
             out[cand.expr] = cand
-    info = {"generations": gen, "seconds": time.perf_counter() - w0, "clock": clock,
-            "budget_used": now() - t0, "stopped": stopped}
+    info = {
+        "generations": gen,
+        "seconds": time.perf_counter() - w0,
+        "clock": clock,
+        "budget_used": now() - t0,
+        "stopped": stopped,
+    }
     return list(out.values()), info

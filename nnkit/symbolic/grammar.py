@@ -300,8 +300,11 @@ def parameterize(node: Node, start: list[float] | None = None) -> tuple[Node, li
         parts = []
         s = 0.0
         terms = _terms(g)
-        square = [t for _, t in terms if t is not None and t.op == "pow" and t.args[0].op == "var"
-                  and t.value == 2]
+        square = [
+            t
+            for _, t in terms
+            if t is not None and t.op == "pow" and t.args[0].op == "var" and t.value == 2
+        ]
         if len(terms) == 1 and square:
             # a square may be a shifted one: a·x² + b·x (+ c) completes (x − x₀)²
             terms = [*terms, (0.0, square[0].args[0])]

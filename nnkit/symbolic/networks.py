@@ -152,7 +152,9 @@ def train_network(
         y = y + noise * y.std() * rng.standard_normal(y.shape)
     scale = float(y.std()) or 1.0
     model = mlp(
-        len(domain), list(hidden), 1,
+        len(domain),
+        list(hidden),
+        1,
         activation=activation,
         fourier_features=fourier_features,
         fourier_scale=fourier_scale,
@@ -163,20 +165,44 @@ def train_network(
     first = max(1, int(round(0.6 * epochs)))
     budget = max_seconds
     done = 0
-    result = fit(model, X, y[:, None], optimizer="adam", lr=lr, epochs=first, batch_size=None,
-                 seed=seed, callbacks=callbacks, max_seconds=budget)
+    result = fit(
+        model,
+        X,
+        y[:, None],
+        optimizer="adam",
+        lr=lr,
+        epochs=first,
+        batch_size=None,
+        seed=seed,
+        callbacks=callbacks,
+        max_seconds=budget,
+    )
     done = result.epochs
     if result.stop_reason == "completed" and epochs - first > 0:
         if budget is not None:
             budget = max(0.1, budget - result.wall_time)
-        result = fit(model, X, y[:, None], optimizer="adam", lr=lr / 10, epochs=epochs - first,
-                     batch_size=None, seed=seed + 1, callbacks=callbacks, max_seconds=budget)
+        result = fit(
+            model,
+            X,
+            y[:, None],
+            optimizer="adam",
+            lr=lr / 10,
+            epochs=epochs - first,
+            batch_size=None,
+            seed=seed + 1,
+            callbacks=callbacks,
+            max_seconds=budget,
+        )
         done += result.epochs
     return NetworkFit(model, X, y, domain, result, noise, done)
 
 
-def accuracy_from_loss(mse: float, f: Callable[[np.ndarray], np.ndarray],
-                       domain: Sequence[tuple[float, float]], n: int = 2000) -> float | None:
+def accuracy_from_loss(
+    mse: float,
+    f: Callable[[np.ndarray], np.ndarray],
+    domain: Sequence[tuple[float, float]],
+    n: int = 2000,
+) -> float | None:
     """A network's relative accuracy from its training MSE: ``sqrt(mse) / std(f on domain)``.
 
     Returns None when ``f`` is constant on the domain or the loss is not finite.

@@ -20,8 +20,15 @@ import sympy as sp
 from nnkit.datasets import RASTRIGIN_DOMAIN
 from nnkit.symbolic.evaluate import evaluate
 
-__all__ = ["NGUYEN", "OTHERS", "RASTRIGIN", "RASTRIGIN_1D", "Problem", "problem_from_formula",
-           "pure_noise"]
+__all__ = [
+    "NGUYEN",
+    "OTHERS",
+    "RASTRIGIN",
+    "RASTRIGIN_1D",
+    "Problem",
+    "problem_from_formula",
+    "pure_noise",
+]
 
 x = sp.Symbol("x", real=True)
 x1 = sp.Symbol("x1", real=True)
@@ -51,12 +58,18 @@ class Problem:
             X = X[:, None]
         if self.fn is not None:
             out = np.asarray(self.fn(X), dtype=float)
-            return np.broadcast_to(out, (X.shape[0],)).astype(float) if out.ndim == 0 else out.reshape(-1)
+            return (
+                np.broadcast_to(out, (X.shape[0],)).astype(float)
+                if out.ndim == 0
+                else out.reshape(-1)
+            )
         vals = {s: X[:, i] for i, s in enumerate(self.symbols)}
         return evaluate(self.truth, vals) * np.ones(X.shape[0])
 
 
-def _p(name: str, truth: sp.Expr, symbols: Sequence[sp.Symbol], domain: Sequence[Sequence[float]]) -> Problem:
+def _p(
+    name: str, truth: sp.Expr, symbols: Sequence[sp.Symbol], domain: Sequence[Sequence[float]]
+) -> Problem:
     return Problem(name, truth, tuple(symbols), tuple((float(d[0]), float(d[1])) for d in domain))
 
 
@@ -123,7 +136,9 @@ def problem_from_formula(formula: Any, domain: tuple[float, float]) -> Problem:
         cols = {n: X[:, i] for i, n in enumerate(names)}
         args = [cols.get(v, np.zeros(X.shape[0])) for v in order]
         with np.errstate(all="ignore"):
-            return np.real(np.asarray(formula.numpy(*args), dtype=complex)).astype(float) * np.ones(X.shape[0])
+            return np.real(np.asarray(formula.numpy(*args), dtype=complex)).astype(float) * np.ones(
+                X.shape[0]
+            )
 
     lo, hi = float(domain[0]), float(domain[1])
     return Problem(formula.text, formula.sympy, symbols, ((lo, hi),) * len(names), fn)

@@ -74,14 +74,27 @@ def simple_numbers(c: float, max_den: int = 12, max_pi_den: int = 4) -> list[Sim
         f = Fraction(round(c * q), q)
         if f not in seen and abs(float(f) - c) <= 0.1 * scale:
             seen.add(f)
-            out.append(SimpleNumber(q + 0.01 * abs(f.numerator), float(f), f.numerator, f.denominator))
+            out.append(
+                SimpleNumber(q + 0.01 * abs(f.numerator), float(f), f.numerator, f.denominator)
+            )
     for idx, ((_, cost), kf) in enumerate(zip(_FACTORS, _FACTOR_VALUES, strict=True)):
         for q in range(1, max_pi_den + 1):
             f = Fraction(round(c / kf * q), q)
-            if (f != 0 and f.denominator == q and abs(f.numerator) <= 100
-                    and abs(float(f) * kf - c) <= 0.1 * scale):
-                out.append(SimpleNumber(q + cost + 0.01 * abs(f.numerator), float(f) * kf,
-                                        f.numerator, f.denominator, idx))
+            if (
+                f != 0
+                and f.denominator == q
+                and abs(f.numerator) <= 100
+                and abs(float(f) * kf - c) <= 0.1 * scale
+            ):
+                out.append(
+                    SimpleNumber(
+                        q + cost + 0.01 * abs(f.numerator),
+                        float(f) * kf,
+                        f.numerator,
+                        f.denominator,
+                        idx,
+                    )
+                )
     return sorted(out, key=lambda t: t.cost)
 
 

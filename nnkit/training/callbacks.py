@@ -46,7 +46,9 @@ class EarlyStopping:
 
     stop_reason = "early_stopping"
 
-    def __init__(self, patience: int = 20, min_delta: float = 0.0, monitor: str = "val_loss") -> None:
+    def __init__(
+        self, patience: int = 20, min_delta: float = 0.0, monitor: str = "val_loss"
+    ) -> None:
         if monitor not in ("val_loss", "train_loss"):
             raise ValueError(f"monitor must be 'val_loss' or 'train_loss', got {monitor!r}")
         self.patience = patience

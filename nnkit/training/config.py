@@ -99,7 +99,9 @@ class TrainConfig:
                 f"unknown optimizer {self.optimizer!r}; choose one of {', '.join(OPTIMIZERS)}"
             )
         lr = self.lr
-        if isinstance(lr, bool) or not (isinstance(lr, int | float) and math.isfinite(lr) and lr > 0):
+        if isinstance(lr, bool) or not (
+            isinstance(lr, int | float) and math.isfinite(lr) and lr > 0
+        ):
             raise ValueError(f"learning rate must be a positive number, got {lr!r}")
         if self.lr_schedule not in LR_SCHEDULES:
             raise ValueError(

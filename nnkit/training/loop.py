@@ -99,8 +99,8 @@ class Trainer:
         if isinstance(optimizer, str):
             config, optimizer = TrainConfig.from_settings(config, optimizer=optimizer), None
         self.config = config if config is not None else TrainConfig()
-        self.optimizer = optimizer if optimizer is not None else make_optimizer(
-            model.parameters(), self.config
+        self.optimizer = (
+            optimizer if optimizer is not None else make_optimizer(model.parameters(), self.config)
         )
         if optimizer is None:
             self.lbfgs = self.config.optimizer == "lbfgs"

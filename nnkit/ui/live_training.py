@@ -357,7 +357,9 @@ def stopped_text(snap: JobSnapshot) -> str:
     target = f" of {snap.target_epochs}" if snap.target_epochs else ""
     if snap.stop_reason == "time_limit" and not snap.error:
         budget = snap.budget_seconds
-        cap = f"{budget:g} s time cap" if budget is not None and math.isfinite(budget) else "time cap"
+        cap = (
+            f"{budget:g} s time cap" if budget is not None and math.isfinite(budget) else "time cap"
+        )
         return (
             f"Stopped by the {cap} at epoch {snap.epochs}{target}: press **Continue** to "
             "train further (the results below are of an unfinished run)."

@@ -85,7 +85,9 @@ def small_searches(monkeypatch) -> None:
     import nnkit.symbolic
 
     monkeypatch.setattr(
-        nnkit.symbolic, "distill", functools.partial(nnkit.symbolic.distill, max_terms=4, n_samples=300)
+        nnkit.symbolic,
+        "distill",
+        functools.partial(nnkit.symbolic.distill, max_terms=4, n_samples=300),
     )
 
 

@@ -64,7 +64,7 @@ def test_to_csv_bytes_escapes_every_payload_prefix():
             "name": PAYLOADS,
             "mixed": [1.5, "=2+2", -3, "@x", None, "+", "-", "plain"],
             "value": [-1.0, 2.0, -3.5, 4.0, 5.0, -6.0, 7.0, 8.0],
-            "=HYPERLINK(\"x\")": ["a"] * 8,
+            '=HYPERLINK("x")': ["a"] * 8,
             "+header": range(8),
         }
     )
@@ -75,7 +75,7 @@ def test_to_csv_bytes_escapes_every_payload_prefix():
     # Escaping adds one quote and changes nothing else: text round-trips, numbers stay numbers.
     assert list(back["name"]) == ["'" + p for p in PAYLOADS]
     assert back["value"].tolist() == frame["value"].tolist()
-    assert list(back.columns[-2:]) == ["'=HYPERLINK(\"x\")", "'+header"]
+    assert list(back.columns[-2:]) == ['\'=HYPERLINK("x")', "'+header"]
     assert back["mixed"].tolist()[-1] == "plain"
 
 
@@ -95,21 +95,27 @@ def captured_downloads(monkeypatch):
     got: list[tuple[bytes, str, str]] = []
     original = MediaFileManager.add
 
-    def add(self, path_or_data, mimetype, coordinates, file_name=None, is_for_static_download=False):
+    def add(
+        self, path_or_data, mimetype, coordinates, file_name=None, is_for_static_download=False
+    ):
         if isinstance(path_or_data, bytes | str):
             data = path_or_data.encode() if isinstance(path_or_data, str) else path_or_data
             got.append((data, mimetype, file_name or ""))
-        return original(self, path_or_data, mimetype, coordinates, file_name, is_for_static_download)
+        return original(
+            self, path_or_data, mimetype, coordinates, file_name, is_for_static_download
+        )
 
     monkeypatch.setattr(MediaFileManager, "add", add)
     return got
 
 
 def payload_csv(n: int = 120) -> bytes:
-    rows = ["area,rooms,@label,=HYPERLINK(\"x\"),price"]
+    rows = ['area,rooms,@label,=HYPERLINK("x"),price']
     for i in range(n):
         p = PAYLOADS[i % len(PAYLOADS)].replace("\r", "").replace('"', "")
-        rows.append(f'{50 + i},{1 + i % 5},"{p}",{PAYLOADS[(i + 3) % 4][:3]!s}x,{1000 + 7 * i + (i % 5) * 50}')
+        rows.append(
+            f'{50 + i},{1 + i % 5},"{p}",{PAYLOADS[(i + 3) % 4][:3]!s}x,{1000 + 7 * i + (i % 5) * 50}'
+        )
     return ("\n".join(rows) + "\n").encode()
 
 
@@ -148,9 +154,9 @@ def test_page_csv_downloads_are_escaped(app_page, captured_downloads, path):
         for data, mime, name in captured_downloads:
             if "csv" in mime or name.endswith(".csv"):
                 assert_escaped(data, f"{path} {name}")
-                assert b"'=cmd" in data or b"'=HYPERLINK" in data or b"'@" in data or b"'+" in data, (
-                    f"{path} {name}: the uploaded payload cells are not in the download"
-                )
+                assert (
+                    b"'=cmd" in data or b"'=HYPERLINK" in data or b"'@" in data or b"'+" in data
+                ), f"{path} {name}: the uploaded payload cells are not in the download"
                 csv_downloads += 1
     if not csv_downloads:
         pytest.skip(f"{path} offers no CSV download of uploaded data")

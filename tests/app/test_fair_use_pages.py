@@ -26,7 +26,10 @@ PAGES = [p.path for lecture in LECTURES for p in lecture.pages]
 TRAINING_PAGES = [p for p in PAGES if "live_training(" in (ROOT / p).read_text(encoding="utf-8")]
 
 CAPS = [
-    (re.compile(r"^(?!.*\bevery\b).*epoch", re.I), "max_epochs"),  # "refine every N epochs" is a period
+    (
+        re.compile(r"^(?!.*\bevery\b).*epoch", re.I),
+        "max_epochs",
+    ),  # "refine every N epochs" is a period
     (re.compile(r"sample|points|collocation|measurements|rows", re.I), "max_samples"),
     (re.compile(r"second|time budget|\(s\)", re.I), "max_train_seconds"),
 ]
@@ -73,7 +76,9 @@ def test_started_runs_are_capped_and_stop_when_abandoned(app_page, path):
         button.click()
         at.run()
         assert_no_exception(at)
-        job = at.session_state[f"_live_{key}_job"] if f"_live_{key}_job" in at.session_state else None
+        job = (
+            at.session_state[f"_live_{key}_job"] if f"_live_{key}_job" in at.session_state else None
+        )
         if job is None:  # the page refused to start (a message says why)
             assert at.error, f"{path}: Start did nothing and said nothing"
             continue
@@ -90,7 +95,13 @@ def test_started_runs_are_capped_and_stop_when_abandoned(app_page, path):
             if not finished:
                 job.stop()
         assert finished, f"{path}: an abandoned job kept training"
-        assert job.snapshot().stop_reason in ("abandoned", "completed", "time_limit", "epoch_limit", "callback")
+        assert job.snapshot().stop_reason in (
+            "abandoned",
+            "completed",
+            "time_limit",
+            "epoch_limit",
+            "callback",
+        )
 
 
 @pytest.mark.parametrize("path", TRAINING_PAGES)

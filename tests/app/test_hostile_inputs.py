@@ -145,13 +145,37 @@ def file_corpus(sentinel: Path, limit_mb: float) -> list[tuple[str, bytes, bool]
         ("ten_thousand_columns", header + b"\n" + row + b"\n" + row + b"\n", True),
         ("one_mb_cell", b"x,y\n" + b"A" * 1_000_000 + b",1\n" + rows, False),
         ("ragged_rows", b"x,y\n1,2\n3\n4,5,6,7\n" + rows, False),
-        ("duplicate_headers", b"x,x,y\n" + b"".join(b"%d,%d,%d\n" % (i, i, i) for i in range(60)), False),
-        ("latin1", b"x,y,ville\n" + "".join(f"{i},{i},Orléans\n" for i in range(60)).encode("latin-1"), False),
+        (
+            "duplicate_headers",
+            b"x,x,y\n" + b"".join(b"%d,%d,%d\n" % (i, i, i) for i in range(60)),
+            False,
+        ),
+        (
+            "latin1",
+            b"x,y,ville\n" + "".join(f"{i},{i},Orléans\n" for i in range(60)).encode("latin-1"),
+            False,
+        ),
         ("utf8_bom", b"\xef\xbb\xbfx,y\n" + rows, False),
         ("utf16", ("x,y\n" + rows.decode()).encode("utf-16"), False),
-        ("formula_cells", b"x,y,name\n" + b"".join(
-            b"%d,%d,%s\n" % (i, i, p) for i, p in enumerate(
-                [b"=cmd|' /C calc'!A0", b"+1+1", b"-2+3", b"@SUM(A1)", b"\t=1", b"=HYPERLINK(\"x\")"] * 10)), False),
+        (
+            "formula_cells",
+            b"x,y,name\n"
+            + b"".join(
+                b"%d,%d,%s\n" % (i, i, p)
+                for i, p in enumerate(
+                    [
+                        b"=cmd|' /C calc'!A0",
+                        b"+1+1",
+                        b"-2+3",
+                        b"@SUM(A1)",
+                        b"\t=1",
+                        b'=HYPERLINK("x")',
+                    ]
+                    * 10
+                )
+            ),
+            False,
+        ),
         ("unterminated_quote", b'x,y\n"1,2\n3,4\n' + rows, False),
         ("nan_inf_cells", b"x,y\n" + b"nan,inf\n-inf,1e999\n" + rows, False),
         ("json_deep_nesting", b"[" * 200_000 + b"]" * 200_000, True),
@@ -165,8 +189,7 @@ def file_corpus(sentinel: Path, limit_mb: float) -> list[tuple[str, bytes, bool]
 # replays each alone. Empty: every finding so far is fixed and covered by the corpus runs
 # (git log -S"KNOWN" shows their history). Add an entry when one cannot be fixed in time.
 # (page, variant, widget kind, widget id, input) -> finding
-KNOWN: dict[tuple, str] = {
-}
+KNOWN: dict[tuple, str] = {}
 
 
 def known(path: str, wid: str, value) -> bool:
@@ -192,7 +215,9 @@ def fast_limits(monkeypatch, small_searches):
     short = dataclasses.replace(nnkit.ui.policy.LIMITS, max_train_seconds=0.2)
     original = nnkit.ui.policy.LIMITS
     for name, module in list(sys.modules.items()):
-        if (name == "nnkit" or name.startswith("nnkit.")) and getattr(module, "LIMITS", None) is original:
+        if (name == "nnkit" or name.startswith("nnkit.")) and getattr(
+            module, "LIMITS", None
+        ) is original:
             monkeypatch.setattr(module, "LIMITS", short)
     return short
 
@@ -251,7 +276,9 @@ def choose(w, index: int):
     AppTest sends the option *label*, as the browser does; forcing the index avoids
     reverse-mapping labels to raw values through the page's format function.
     """
-    w.__class__ = type("Forced" + type(w).__name__, (type(w),), {"index": property(lambda self: index)})
+    w.__class__ = type(
+        "Forced" + type(w).__name__, (type(w),), {"index": property(lambda self: index)}
+    )
     return w
 
 
@@ -340,7 +367,9 @@ def test_hostile_formulas(app_page, fast_limits, tmp_path, path):
             find(at, kind, wid).set_value(default)
             at.run()
             if at.exception or new_messages(at, base):
-                problems.append(f"[{label}] {wid} back to its default: {exception_text(at) or new_messages(at, base)}")
+                problems.append(
+                    f"[{label}] {wid} back to its default: {exception_text(at) or new_messages(at, base)}"
+                )
     assert not problems, f"{path}:\n" + "\n".join(problems)
     if covered == 0:
         pytest.skip(f"{path} has no text box")
@@ -365,7 +394,11 @@ def _number_values(w, mode: str, n: int):
         v = (1e308, 5e-324, -1e308)[n % 3]
         return (hi if v > 1 else lo if v < -1 else 1) if is_int else v
     even = n % 2 == 0
-    v = {"small": 0 if even else -1, "high-low": hi if even else lo, "low-high": lo if even else hi}[mode]
+    v = {
+        "small": 0 if even else -1,
+        "high-low": hi if even else lo,
+        "low-high": lo if even else hi,
+    }[mode]
     return int(v) if is_int else float(v)
 
 
@@ -422,7 +455,9 @@ def test_extreme_numbers(app_page, fast_limits, path):
                 w.set_value(v)
         at.run()
         if at.exception or new_messages(at, base):
-            problems.append(f"[{label}] defaults back: {exception_text(at) or new_messages(at, base)}")
+            problems.append(
+                f"[{label}] defaults back: {exception_text(at) or new_messages(at, base)}"
+            )
     assert not problems, f"{path}:\n" + "\n".join(problems)
     if covered == 0:
         pytest.skip(f"{path} has no number box")
@@ -441,8 +476,16 @@ def test_hostile_files(app_page, fast_limits, tmp_path, path):
     """Every uploader: 20 hostile files (all in the first uploader, a sample in others)."""
     sentinel = tmp_path / "pwned"
     corpus = file_corpus(sentinel, fast_limits.max_upload_mb)
-    sample_names = {"zip_bomb", "over_limit_50mb", "nul_bytes", "pickle", "empty", "json_deep_nesting",
-                    "formula_cells", "latin1"}
+    sample_names = {
+        "zip_bomb",
+        "over_limit_50mb",
+        "nul_bytes",
+        "pickle",
+        "empty",
+        "json_deep_nesting",
+        "formula_cells",
+        "latin1",
+    }
     covered = 0
     problems: list[str] = []
     for label, at, base, new in variants(app_page, path):
@@ -473,7 +516,9 @@ def test_hostile_files(app_page, fast_limits, tmp_path, path):
             w.set_value(None)  # remove the file: the page works again
             at.run()
             if at.exception or new_messages(at, base):
-                problems.append(f"[{label}] {wid} file removed: {exception_text(at) or new_messages(at, base)}")
+                problems.append(
+                    f"[{label}] {wid} file removed: {exception_text(at) or new_messages(at, base)}"
+                )
     assert not problems, f"{path}:\n" + "\n".join(problems)
     if covered == 0:
         pytest.skip(f"{path} has no uploader")
@@ -498,7 +543,9 @@ def test_known_findings(app_page, fast_limits, tmp_path, case):
     w = find(at, kind, wid)
     assert w is not None, f"{path} [{variant}]: no {kind} {wid}"
     if kind == "file_uploader":
-        content = {stem: c for stem, c, _ in file_corpus(tmp_path / "s", fast_limits.max_upload_mb)}[value]
+        content = {
+            stem: c for stem, c, _ in file_corpus(tmp_path / "s", fast_limits.max_upload_mb)
+        }[value]
         w.set_value((value + ".json", content, "application/json"))
     else:
         w.set_value(value)

@@ -39,7 +39,9 @@ def csv_with_marker() -> bytes:
     rng = np.random.default_rng(3)
     area = rng.uniform(40, 200, 120)
     price = 3000 * area + rng.normal(0, 10_000, 120)
-    lines = [f"{MARKER}_area,{MARKER}_price"] + [f"{a:.1f},{p:.0f}" for a, p in zip(area, price, strict=True)]
+    lines = [f"{MARKER}_area,{MARKER}_price"] + [
+        f"{a:.1f},{p:.0f}" for a, p in zip(area, price, strict=True)
+    ]
     return ("\n".join(lines) + "\n").encode()
 
 

@@ -41,8 +41,12 @@ def test_first_load_shows_the_v_the_table_and_the_stencil(app_page):
     assert_no_exception(at)
     assert not at.error
     assert _methods(at) == {
-        "forward O(h)", "central O(h²)", "central O(h⁴)", "complex step",
-        "autodiff (torch)", "autodiff (nnkit engine)",
+        "forward O(h)",
+        "central O(h²)",
+        "central O(h⁴)",
+        "complex step",
+        "autodiff (torch)",
+        "autodiff (nnkit engine)",
     }
     # The "what you see" lines are those the library computes for the same sweep.
     schemes = [("forward", 1), ("central", 2), ("central", 4)]
@@ -202,7 +206,8 @@ def test_displayed_numbers_equal_an_independent_computation(app_page):
     by_hand = {
         "forward O(h)": (f(x0 + h) - f(x0)) / h,
         "central O(h²)": (f(x0 + h) - f(x0 - h)) / (2 * h),
-        "central O(h⁴)": (-f(x0 + 2 * h) + 8 * f(x0 + h) - 8 * f(x0 - h) + f(x0 - 2 * h)) / (12 * h),
+        "central O(h⁴)": (-f(x0 + 2 * h) + 8 * f(x0 + h) - 8 * f(x0 - h) + f(x0 - 2 * h))
+        / (12 * h),
     }
     for method, value in by_hand.items():
         assert table.loc[method, "exact"] == exact

@@ -164,7 +164,9 @@ def test_one_dimensional_target_and_universal_approximation(app_page):
     assert list(df["hidden units"]) == [1, 2, 4, 8, 16]
     best = df["RMS error"].min()
     note = next(m for m in _markdown(at) if f"{df['RMS error'].iloc[0]:.3g}" in m)
-    assert f"{best:.3g}" in note and str(int(df.loc[df["RMS error"].idxmin(), "hidden units"])) in note
+    assert (
+        f"{best:.3g}" in note and str(int(df.loc[df["RMS error"].idxmin(), "hidden units"])) in note
+    )
 
 
 def test_compare_two_runs(app_page):

@@ -56,7 +56,9 @@ def test_first_load_shows_the_reference_and_setup_without_training(app_page):
     assert any("Train" in i.value for i in at.info)
 
 
-@pytest.mark.parametrize("key", ["poisson", "oscillator", "oscillator_inverse", "heat", "burgers", "ode"])
+@pytest.mark.parametrize(
+    "key", ["poisson", "oscillator", "oscillator_inverse", "heat", "burgers", "ode"]
+)
 def test_each_problem_renders_and_trains_a_few_steps(app_page, key):
     at = app_page(PAGE).run()
     _select(at, key)
@@ -102,8 +104,12 @@ def test_burgers_offers_the_papers_setup_with_its_own_settings(app_page):
     from nnkit.pinn.presets import PAPER_BURGERS_MEASURED as measured
 
     # the caption quotes the benchmark's median from its one home, beside the paper's figure
-    assert any("capped" in c.value and f"{measured['bfgs_3min']:.1e}" in c.value
-               and f"{measured['paper']:.1e}" in c.value for c in at.caption)
+    assert any(
+        "capped" in c.value
+        and f"{measured['bfgs_3min']:.1e}" in c.value
+        and f"{measured['paper']:.1e}" in c.value
+        for c in at.caption
+    )
     # a tiny run of it trains with the paper's initialisation in float64
     at.number_input(key="pinn_burgers_paper_ncol").set_value(64)
     at.number_input(key="pinn_burgers_paper_lbfgs").set_value(1).run()

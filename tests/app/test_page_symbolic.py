@@ -161,8 +161,11 @@ def test_structure_is_detected_and_shown(app_page):
     assert run["result"].status == "exact"
     import pyarrow as pa
 
-    frames = [pa.ipc.open_stream(ds.data.data).read_pandas()
-              for chart in at.get("vega_lite_chart") for ds in chart.proto.datasets]
+    frames = [
+        pa.ipc.open_stream(ds.data.data).read_pandas()
+        for chart in at.get("vega_lite_chart")
+        for ds in chart.proto.datasets
+    ]
     tests = next(f for f in frames if "test" in f.columns)  # the structure chart's data
     holds = tests[tests["holds"]]
     assert len(holds) == 1 and holds["score"].iloc[0] == pytest.approx(structure.additive)
@@ -176,9 +179,11 @@ def test_an_approximation_is_labelled_with_its_error(app_page):
     at.session_state["sym_source"] = "csv"
     at.run()
     x = np.linspace(0.1, 10, 200)
-    at.get("file_uploader")[0].upload("j0.csv", ("x,y\n" + "\n".join(f"{a:.12g},{b:.12g}" for a, b in
-                                                                       zip(x, j0(x), strict=True))).encode(),
-                                      "text/csv")
+    at.get("file_uploader")[0].upload(
+        "j0.csv",
+        ("x,y\n" + "\n".join(f"{a:.12g},{b:.12g}" for a, b in zip(x, j0(x), strict=True))).encode(),
+        "text/csv",
+    )
     at.session_state["sym_budget"] = 4
     at.run()
     assert_no_exception(at)
@@ -197,13 +202,19 @@ def test_a_stopped_search_keeps_its_best_formula_and_can_run_again(app_page):
     at.session_state["sym_source"] = "csv"
     at.run()
     x = np.linspace(-1, 1, 80)
-    at.get("file_uploader")[0].upload("line.csv", b"x,y\n" + "\n".join(
-        f"{a:.6f},{3 * a - 1:.6f}" for a in x).encode(), "text/csv")
+    at.get("file_uploader")[0].upload(
+        "line.csv", b"x,y\n" + "\n".join(f"{a:.6f},{3 * a - 1:.6f}" for a in x).encode(), "text/csv"
+    )
     at.run()
-    (key, run), = at.session_state["sym_runs"].items()
+    ((key, run),) = at.session_state["sym_runs"].items()
     best = run["result"].best
     # what an interrupted run leaves behind: marked running, with the best formula so far
-    at.session_state["sym_runs"][key] = {"state": "running", "best": best, "result": None, "t0": 0.0}
+    at.session_state["sym_runs"][key] = {
+        "state": "running",
+        "best": best,
+        "result": None,
+        "t0": 0.0,
+    }
     at.run()
     assert_no_exception(at)
     assert at.warning and not at.success
@@ -231,8 +242,11 @@ def test_genetic_programming_on_a_trained_network_gives_a_result(app_page, small
     assert not at.error
     runs = at.session_state["sym_runs"]
     assert {k[1]: r["state"] for k, r in runs.items()} == (
-        {"gplearn": "done"} if method == "gplearn" else {"grammar": "done", "gplearn": "done"})
-    res = runs[next(k for k in runs if k[1] == ("gplearn" if method == "gplearn" else "grammar"))]["result"]
+        {"gplearn": "done"} if method == "gplearn" else {"grammar": "done", "gplearn": "done"}
+    )
+    res = runs[next(k for k in runs if k[1] == ("gplearn" if method == "gplearn" else "grammar"))][
+        "result"
+    ]
     assert res.method == ("gplearn" if method == "gplearn" else "grammar")
     assert res.status in ("exact", "approximation", "none")
     assert bool(at.success) == (res.status == "exact") and (at.warning or at.success)  # the status
@@ -246,7 +260,9 @@ def test_genetic_programming_on_a_trained_network_gives_a_result(app_page, small
         for row, key in zip(table.to_dict("records"), ("grammar", "gplearn"), strict=True):
             r = runs[next(k for k in runs if k[1] == key)]["result"]
             assert r.method == key and row["complexity"] == r.best.complexity
-            assert row["status"] == r.status and row["relative error"] == pytest.approx(r.best.nrmse)
+            assert row["status"] == r.status and row["relative error"] == pytest.approx(
+                r.best.nrmse
+            )
     at.run()  # a rerun shows the kept result, not a stopped search
     assert_no_exception(at)
     assert not any(b.key == "sym_again" for b in at.button)

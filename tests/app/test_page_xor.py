@@ -71,7 +71,10 @@ def test_default_two_units_solve_xor_and_one_neuron_cannot(app_page):
     assert f"{two['mean accuracy']:.1%}" in notes[1]
     reliable = table[(table["hidden layers"] > 0) & (table["solved"] == table["seeds"])]
     if len(reliable):
-        assert reliable.sort_values(["hidden layers", "units per layer"]).iloc[0]["architecture"] in notes[1]
+        assert (
+            reliable.sort_values(["hidden layers", "units per layer"]).iloc[0]["architecture"]
+            in notes[1]
+        )
 
     # a bad seed for 2 units: the page says the run failed instead of pretending
     at.number_input(key="xor_seed").set_value(5).run()

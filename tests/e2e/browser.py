@@ -61,10 +61,16 @@ def _executable(path: str) -> bool:
 def _missing(error: Exception) -> bool:
     """Is this Playwright launch error "the browser is not installed" (not a crash)?"""
     text = str(error)
-    return "is not found" in text or "is not supported on" in text or "Executable doesn't exist" in text
+    return (
+        "is not found" in text
+        or "is not supported on" in text
+        or "Executable doesn't exist" in text
+    )
 
 
-def launch_browser(pw, env: Mapping[str, str] | None = None, **launch_options) -> tuple[object, BrowserChoice]:
+def launch_browser(
+    pw, env: Mapping[str, str] | None = None, **launch_options
+) -> tuple[object, BrowserChoice]:
     """Launch the first browser found, in this order, and say which one it is.
 
     1. ``NNKIT_CHROMIUM``, when set: that binary and nothing else (a wrong path is an
@@ -111,7 +117,9 @@ def launch_browser(pw, env: Mapping[str, str] | None = None, **launch_options) -
 
     for channel, name in CHANNELS:
         try:
-            return chromium.launch(channel=channel, **launch_options), BrowserChoice(name, channel=channel)
+            return chromium.launch(channel=channel, **launch_options), BrowserChoice(
+                name, channel=channel
+            )
         except Error as e:
             if not _missing(e):
                 raise
@@ -137,16 +145,29 @@ def start_streamlit(
 ) -> subprocess.Popen:
     """Launch ``streamlit run <script>`` headless on 127.0.0.1:port (returns at once)."""
     cmd = [
-        sys.executable, "-m", "streamlit", "run", script,
-        "--server.headless", "true",
-        "--server.address", "127.0.0.1",
-        "--server.port", str(port),
-        "--browser.gatherUsageStats", "false",
-        "--server.fileWatcherType", "none",
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        script,
+        "--server.headless",
+        "true",
+        "--server.address",
+        "127.0.0.1",
+        "--server.port",
+        str(port),
+        "--browser.gatherUsageStats",
+        "false",
+        "--server.fileWatcherType",
+        "none",
     ]
     return subprocess.Popen(
-        cmd, cwd=cwd, env={**os.environ, **(env or {})},
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        cmd,
+        cwd=cwd,
+        env={**os.environ, **(env or {})},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
 
 

@@ -71,7 +71,9 @@ def browser():
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
-        missing_browser(f"{NO_BROWSER}: Playwright is not installed; pip install -r requirements-dev.txt")
+        missing_browser(
+            f"{NO_BROWSER}: Playwright is not installed; pip install -r requirements-dev.txt"
+        )
     with sync_playwright() as pw:
         try:
             b, _choice = launch_browser(pw, headless=True, args=CHROMIUM_ARGS)

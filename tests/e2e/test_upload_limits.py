@@ -45,7 +45,9 @@ def test_a_file_over_the_cap_is_refused_with_a_message(server_url, page, big_fil
     wait_for_script(page)
     inputs = page.locator('[data-testid="stFileUploader"] input[type="file"]')
     if inputs.count() == 0:  # behind a choice such as "a CSV file": pick it
-        choice = page.locator('[data-testid="stRadio"] label').filter(has_text=re.compile("csv|upload", re.I))
+        choice = page.locator('[data-testid="stRadio"] label').filter(
+            has_text=re.compile("csv|upload", re.I)
+        )
         if choice.count():
             choice.first.click()
             wait_for_script(page)

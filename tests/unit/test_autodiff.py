@@ -169,7 +169,9 @@ def test_naive_backward_gets_x_times_x_wrong_and_pull_backward_fixes_it():
     f = (u * v).sin() + u.exp() * v
     f.backward()
     naive, fixed = ad.naive_backward(f), ad.pull_backward(f)
-    assert naive[u] == pytest.approx(u.grad, rel=1e-15) and fixed[v] == pytest.approx(v.grad, rel=1e-15)
+    assert naive[u] == pytest.approx(u.grad, rel=1e-15) and fixed[v] == pytest.approx(
+        v.grad, rel=1e-15
+    )
 
 
 def test_backward_twice_resets_by_default():
@@ -313,8 +315,17 @@ BINARY_EDGES = [
         "pow",
         lambda a, b: a**b,
         [
-            (0.0, 2.0), (0.0, 0.0), (0.0, -1.0), (-0.0, -3.0), (-8.0, 1.0 / 3.0), (-2.0, 3.0),
-            (2.0, 0.5), (-1.0, -1.0), (-10.0, 1001.0), (-10.0, 1000.5), (10.0, 1000.5),
+            (0.0, 2.0),
+            (0.0, 0.0),
+            (0.0, -1.0),
+            (-0.0, -3.0),
+            (-8.0, 1.0 / 3.0),
+            (-2.0, 3.0),
+            (2.0, 0.5),
+            (-1.0, -1.0),
+            (-10.0, 1001.0),
+            (-10.0, 1000.5),
+            (10.0, 1000.5),
         ],
     ),
 ]
@@ -492,10 +503,18 @@ def test_mlp_gradients_match_torch():
     y = net(x)[0]
     y.backward()
     layers = net.layers
-    w1 = torch.tensor([[w.value for w in n.w] for n in layers[0].neurons], dtype=torch.float64, requires_grad=True)
-    b1 = torch.tensor([n.b.value for n in layers[0].neurons], dtype=torch.float64, requires_grad=True)
-    w2 = torch.tensor([[w.value for w in n.w] for n in layers[1].neurons], dtype=torch.float64, requires_grad=True)
-    b2 = torch.tensor([n.b.value for n in layers[1].neurons], dtype=torch.float64, requires_grad=True)
+    w1 = torch.tensor(
+        [[w.value for w in n.w] for n in layers[0].neurons], dtype=torch.float64, requires_grad=True
+    )
+    b1 = torch.tensor(
+        [n.b.value for n in layers[0].neurons], dtype=torch.float64, requires_grad=True
+    )
+    w2 = torch.tensor(
+        [[w.value for w in n.w] for n in layers[1].neurons], dtype=torch.float64, requires_grad=True
+    )
+    b2 = torch.tensor(
+        [n.b.value for n in layers[1].neurons], dtype=torch.float64, requires_grad=True
+    )
     ty = (w2 @ torch.tanh(w1 @ torch.tensor(x, dtype=torch.float64) + b1) + b2)[0]
     ty.backward()
     assert y.value == pytest.approx(ty.item(), rel=1e-13)
@@ -540,7 +559,9 @@ def test_agreement_reports_a_real_disagreement():
     table.loc[0, "torch"] += 1e-6  # a wrong reference must not read as "agrees"
     found = ad.agreement(table)
     assert found.verdict == "disagree" and found.gap_torch == pytest.approx(1e-6, rel=1e-6)
-    assert ad.agreement_note(table) != ad.agreement_note(ad.check_gradients(f, {"x": 1.5, "y": 1.0}))
+    assert ad.agreement_note(table) != ad.agreement_note(
+        ad.check_gradients(f, {"x": 1.5, "y": 1.0})
+    )
 
 
 def test_agreement_names_a_missing_central_difference():

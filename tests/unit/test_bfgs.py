@@ -13,7 +13,9 @@ def _textbook(H, s, y, tau=1.0):
     """Nocedal & Wright eq. 6.17 (scaled by 1/τ), in the product form, in numpy."""
     rho = 1.0 / (y @ s)
     eye = np.eye(len(s))
-    return (eye - rho * np.outer(s, y)) @ H @ (eye - rho * np.outer(y, s)) / tau + rho * np.outer(s, s)
+    return (eye - rho * np.outer(s, y)) @ H @ (eye - rho * np.outer(y, s)) / tau + rho * np.outer(
+        s, s
+    )
 
 
 @pytest.mark.parametrize("tau", [1.0, 0.3])
@@ -60,16 +62,30 @@ def _run(opt_cls, x, f, calls=1, **kw):
 def test_minimises_a_quadratic_to_the_solution_of_the_linear_system():
     A, b = _quadratic()
     x = torch.zeros(len(b), dtype=torch.float64, requires_grad=True)
-    opt = _run(BFGS, x, lambda v: 0.5 * v @ A @ v - b @ v, max_iter=200, tolerance_grad=1e-13,
-               tolerance_change=1e-30)
-    np.testing.assert_allclose(x.detach().numpy(), torch.linalg.solve(A, b).numpy(), rtol=0, atol=1e-9)
+    opt = _run(
+        BFGS,
+        x,
+        lambda v: 0.5 * v @ A @ v - b @ v,
+        max_iter=200,
+        tolerance_grad=1e-13,
+        tolerance_change=1e-30,
+    )
+    np.testing.assert_allclose(
+        x.detach().numpy(), torch.linalg.solve(A, b).numpy(), rtol=0, atol=1e-9
+    )
     assert opt.inverse_hessian is not None and opt.inverse_hessian.shape == (12, 12)
 
 
 def test_finds_the_rosenbrock_minimum():
     x = torch.tensor([-1.2, 1.0], dtype=torch.float64, requires_grad=True)
-    _run(BFGS, x, lambda v: (1 - v[0]) ** 2 + 100 * (v[1] - v[0] ** 2) ** 2, max_iter=300,
-         tolerance_grad=1e-12, tolerance_change=1e-30)
+    _run(
+        BFGS,
+        x,
+        lambda v: (1 - v[0]) ** 2 + 100 * (v[1] - v[0] ** 2) ** 2,
+        max_iter=300,
+        tolerance_grad=1e-12,
+        tolerance_change=1e-30,
+    )
     np.testing.assert_allclose(x.detach().numpy(), [1.0, 1.0], atol=1e-8)
 
 
@@ -89,7 +105,9 @@ def test_several_calls_continue_the_same_run():
 def test_beats_lbfgs_on_an_ill_conditioned_quadratic(self_scaling):
     """Same line search, same 80 iterations: keeping every curvature pair gets much further."""
     n = 60
-    Q, _ = torch.linalg.qr(torch.randn(n, n, generator=torch.Generator().manual_seed(3), dtype=torch.float64))
+    Q, _ = torch.linalg.qr(
+        torch.randn(n, n, generator=torch.Generator().manual_seed(3), dtype=torch.float64)
+    )
     A = Q @ torch.diag(torch.logspace(0, 4, n, dtype=torch.float64)) @ Q.T  # condition number 1e4
     f = lambda v: 0.5 * v @ A @ v  # noqa: E731
     tol = dict(max_iter=80, max_eval=1000, tolerance_grad=1e-30, tolerance_change=1e-30)

@@ -81,7 +81,9 @@ def test_xor_is_the_xor_gate_and_unknown_gates_fail():
 
 
 @pytest.mark.parametrize("seed", range(5))
-@pytest.mark.parametrize(("margin", "angle", "noise"), [(0.3, 30.0, 0.4), (0.05, -70.0, 1.0), (1.0, 135.0, 0.0)])
+@pytest.mark.parametrize(
+    ("margin", "angle", "noise"), [(0.3, 30.0, 0.4), (0.05, -70.0, 1.0), (1.0, 135.0, 0.0)]
+)
 def test_blobs_have_at_least_the_requested_margin(seed, margin, angle, noise):
     X, y = ds.separable_blobs(80, margin=margin, noise=noise, angle=angle, seed=seed)
     u = np.array([np.cos(np.radians(angle)), np.sin(np.radians(angle))])

@@ -29,7 +29,9 @@ def tiny_trainer(limits: Limits | None = None, max_seconds: float | None = None)
     X = rng.uniform(-1, 1, (256, 1)).astype(np.float32)
     y = np.sin(3 * X).astype(np.float32)
     net = mlp(1, [8], 1, seed=0)
-    return supervised_trainer(net, X, y, lr=1e-2, batch_size=32, limits=limits, max_seconds=max_seconds)
+    return supervised_trainer(
+        net, X, y, lr=1e-2, batch_size=32, limits=limits, max_seconds=max_seconds
+    )
 
 
 def nnkit_threads() -> list[threading.Thread]:
@@ -171,7 +173,9 @@ def test_a_run_waits_for_a_free_slot_then_trains():
 def test_a_queued_run_can_leave_the_queue(how):
     slots = TrainingSlots(1)
     assert slots.acquire("someone else", timeout=0)
-    job = TrainingJob(tiny_trainer(), epochs=10, slots=slots, publish_seconds=0.02, heartbeat_timeout=0.3)
+    job = TrainingJob(
+        tiny_trainer(), epochs=10, slots=slots, publish_seconds=0.02, heartbeat_timeout=0.3
+    )
     job.start()
     try:
         wait_until(lambda: job.snapshot().queued == 0, "the run is queued")
@@ -213,7 +217,9 @@ def test_the_concurrency_cap_is_configurable():
     assert policy.max_concurrent_jobs_from_env({"NNKIT_MAX_CONCURRENT_JOBS": "8"}) == 8
     default = policy.max_concurrent_jobs_from_env({})
     for nonsense in ("0", "-1", "many", "inf"):  # falls back to the default
-        assert policy.max_concurrent_jobs_from_env({"NNKIT_MAX_CONCURRENT_JOBS": nonsense}) == default
+        assert (
+            policy.max_concurrent_jobs_from_env({"NNKIT_MAX_CONCURRENT_JOBS": nonsense}) == default
+        )
     # a fraction still trains one run
     assert policy.max_concurrent_jobs_from_env({"NNKIT_MAX_CONCURRENT_JOBS": "0.5"}) == 1
 

@@ -143,8 +143,12 @@ def test_fornberg_gives_all_derivative_orders_and_custom_offsets():
 
 @pytest.mark.parametrize(
     ("args", "words"),
-    [((0, 2, "central"), "derivative"), ((1, 0, "forward"), "accuracy"),
-     ((1, 3, "central"), "even"), ((1, 2, "sideways"), "kind")],
+    [
+        ((0, 2, "central"), "derivative"),
+        ((1, 0, "forward"), "accuracy"),
+        ((1, 3, "central"), "even"),
+        ((1, 2, "sideways"), "kind"),
+    ],
 )
 def test_bad_stencil_requests_say_what_to_change(args, words):
     with pytest.raises(ValueError, match=words):
@@ -161,8 +165,14 @@ def test_apply_is_vectorised_over_x_and_h_and_matches_a_loop():
     out = apply(st, np.sin, x, h)
     assert out.shape == (7, 5)
     loop = [
-        [sum(float(w) * math.sin(xi + float(s) * hj) for s, w in zip(st.offsets, st.weights, strict=True)) / hj
-         for hj in h]
+        [
+            sum(
+                float(w) * math.sin(xi + float(s) * hj)
+                for s, w in zip(st.offsets, st.weights, strict=True)
+            )
+            / hj
+            for hj in h
+        ]
         for xi in x
     ]
     np.testing.assert_allclose(out, loop, rtol=1e-12, atol=1e-13)
@@ -228,7 +238,9 @@ def test_optimal_error_within_3x_of_the_measured_bottom_at_most_points():
     for text in ("sin(x)", "exp(x)", "x^9 - 4x^6 + 3x^5 - x"):
         for x0 in rng.uniform(-1.5, 1.5, 4):
             for d in (1, 2):
-                sw = error_sweep(parse(text), float(x0), d, complex_step_too=False, autodiff_too=False)
+                sw = error_sweep(
+                    parse(text), float(x0), d, complex_step_too=False, autodiff_too=False
+                )
                 ratios += list(sw.summary.e_star / sw.summary.e_best)
     ratios = np.array(ratios)
     assert len(ratios) == 144
@@ -263,7 +275,15 @@ def test_measured_minimum_ignores_single_lucky_steps():
 
 def test_sweep_is_tidy_and_has_the_flat_methods():
     sw = error_sweep(parse("sin(x)*exp(-x^2)"), 0.5, 1)
-    assert set(sw.data.columns) >= {"method", "family", "h", "estimate", "error", "truncation", "roundoff"}
+    assert set(sw.data.columns) >= {
+        "method",
+        "family",
+        "h",
+        "estimate",
+        "error",
+        "truncation",
+        "roundoff",
+    }
     assert len(sw.data) == 200 * (len(LECTURE_SCHEMES) + 2)
     exact = math.cos(0.5) * math.exp(-0.25) - 2 * 0.5 * math.sin(0.5) * math.exp(-0.25)
     assert sw.exact == pytest.approx(exact, rel=1e-15)
@@ -307,18 +327,22 @@ def test_samples_outside_the_domain_are_left_out_with_a_note():
 
 
 def test_polynomial_differentiated_exactly_has_no_fitted_order():
-    sw = error_sweep(
-        parse("x^2 + 1"), 0.7, 1, [stencil(1, 2, "central")], complex_step_too=False
-    )
+    sw = error_sweep(parse("x^2 + 1"), 0.7, 1, [stencil(1, 2, "central")], complex_step_too=False)
     row = sw.summary.iloc[0]
     assert math.isnan(row.fitted_order) and math.isnan(row.h_star)
 
 
 @pytest.mark.parametrize(
     ("text", "x0"),
-    [("tanh(x)", 0.5), ("sin(x)*exp(-x^2)", 0.5), ("log(1+x^2)", 2.0), ("x^x", 1.5),
-     ("asin(x) + acos(x/2) + atan(x) + asinh(x) + atanh(x/2) + erf(x) + acosh(x+2)", 0.3),
-     ("sqrt(1+x)/tan(x) + 2^x - abs(x)*x", 0.7), ("max(x, 1)*x^2 + cosh(x)", 0.5)],
+    [
+        ("tanh(x)", 0.5),
+        ("sin(x)*exp(-x^2)", 0.5),
+        ("log(1+x^2)", 2.0),
+        ("x^x", 1.5),
+        ("asin(x) + acos(x/2) + atan(x) + asinh(x) + atanh(x/2) + erf(x) + acosh(x+2)", 0.3),
+        ("sqrt(1+x)/tan(x) + 2^x - abs(x)*x", 0.7),
+        ("max(x, 1)*x^2 + cosh(x)", 0.5),
+    ],
 )
 def test_taylor_mode_derivatives_equal_sympy(text, x0):
     f = parse(text)
@@ -336,7 +360,10 @@ def test_taylor_mode_is_fast_at_high_order():
     d = taylor_derivatives(parse("tanh(x)"), 0.5, 20)
     assert time.perf_counter() - t0 < 2.0  # sympy needs minutes for the 20th derivative
     assert all(np.isfinite(v) for v in d)
-    assert taylor_derivatives(parse("sqrt(x)"), 0.0, 2)[1] != taylor_derivatives(parse("sqrt(x)"), 0.0, 2)[1]
+    assert (
+        taylor_derivatives(parse("sqrt(x)"), 0.0, 2)[1]
+        != taylor_derivatives(parse("sqrt(x)"), 0.0, 2)[1]
+    )
 
 
 def test_sweep_with_nnkit_engine_matches_exact_and_explains_gaps():
@@ -377,14 +404,23 @@ def test_what_you_see_numbers_come_from_the_sweep():
         assert f"{fd.loc[method, 'fitted_order']:.2f}" in slopes.text
     best = _finding(sw, "best")
     assert best.methods == (fd.e_best.idxmin(),)
-    assert f"{fd.e_best.min():.1e}" in best.text and f"{fd.loc[best.methods[0], 'h_star']:.1e}" in best.text
+    assert (
+        f"{fd.e_best.min():.1e}" in best.text
+        and f"{fd.loc[best.methods[0], 'h_star']:.1e}" in best.text
+    )
     assert best.flags == {"round-off below h*"}
     assert what_you_see(sw) == [f.text for f in findings(sw)]
 
 
 # --- functions with a nearby singularity, and cancellation in the model (review) -----------
 
-NEAR_SINGULARITY = [("sqrt(x)", 1e-3), ("sqrt(x)", 1e-5), ("log(x)", 1e-2), ("log(x)", 1e-4), ("1/x", 1e-3)]
+NEAR_SINGULARITY = [
+    ("sqrt(x)", 1e-3),
+    ("sqrt(x)", 1e-5),
+    ("log(x)", 1e-2),
+    ("log(x)", 1e-4),
+    ("1/x", 1e-3),
+]
 
 
 @pytest.mark.parametrize(("text", "x0"), NEAR_SINGULARITY)
@@ -408,7 +444,9 @@ def test_order_is_not_raised_where_the_leading_derivative_is_large(text, x0):
     assert "order raised" not in _finding(sw, "slopes").flags
 
 
-@pytest.mark.parametrize(("text", "x0"), [("tanh(x)", 20.0), ("tanh(x)", 30.0), ("sigmoid(x)", 45.0)])
+@pytest.mark.parametrize(
+    ("text", "x0"), [("tanh(x)", 20.0), ("tanh(x)", 30.0), ("sigmoid(x)", 45.0)]
+)
 def test_taylor_mode_survives_cancellation(text, x0):
     # tanh'(30) = 1 - tanh(30)^2 ~ 3.5e-26: 20 fixed digits gave 0 (and f^(7) = -1e-21).
     f = parse(text)
@@ -429,7 +467,9 @@ def test_exact_reference_at_a_branch_point_is_a_domain_error_not_noise(text, x0)
 
 def test_exact_reference_survives_cancellation_to_zero():
     # (x+1)^2 - x^2 - 2x has f' = 0 everywhere: the reference must be exactly 0.
-    sw = error_sweep(parse("(x+1)^2 - x^2 - 2x"), 0.3, 1, complex_step_too=False, autodiff_too=False)
+    sw = error_sweep(
+        parse("(x+1)^2 - x^2 - 2x"), 0.3, 1, complex_step_too=False, autodiff_too=False
+    )
     assert sw.exact == 0.0
 
 
@@ -448,7 +488,9 @@ def test_what_you_see_says_when_h_star_is_off_the_plot():
     # The note used to quote h* = 8e4 for tanh at 30 as if it were reachable, and said
     # "going below that h only adds round-off" when the whole plot lay below h*.
     f = parse("sin(x)*exp(-x^2)")
-    narrow = error_sweep(f, 0.5, 1, h=np.logspace(-16, -9, 100), complex_step_too=False, autodiff_too=False)
+    narrow = error_sweep(
+        f, 0.5, 1, h=np.logspace(-16, -9, 100), complex_step_too=False, autodiff_too=False
+    )
     best = _finding(narrow, "best")
     assert {"h* beyond plot", "widen range"} <= best.flags and "1e-09" in best.text
     sat = error_sweep(parse("tanh(x)"), 30.0, 1, complex_step_too=False, autodiff_too=False)
@@ -487,7 +529,9 @@ def test_what_you_see_flags_an_optimistic_e_star():
     # note quoted both without a word. It must say the model is too optimistic there,
     # and must not say so where the model holds.
     f = parse("sin(x)*exp(-x^2)")
-    high = error_sweep(f, 0.5, 6, [stencil(6, 10, "central")], complex_step_too=False, autodiff_too=False)
+    high = error_sweep(
+        f, 0.5, 6, [stencil(6, 10, "central")], complex_step_too=False, autodiff_too=False
+    )
     row = high.summary.iloc[0]
     assert row.e_best / row.e_star > 5
     best = _finding(high, "best")

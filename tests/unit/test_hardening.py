@@ -94,8 +94,12 @@ def _writes(call: ast.Call, name: str) -> bool:
     if name == "open" or last == "open" and name.startswith(("io.", "os.", "Path")):
         mode = call.args[1] if len(call.args) > 1 else _kw(call, "mode")
         flags = _const(mode) if mode is not None else "r"
-        return isinstance(flags, str) and any(c in flags for c in "wax+") or (
-            mode is not None and flags is None  # a computed mode: treat as writing
+        return (
+            isinstance(flags, str)
+            and any(c in flags for c in "wax+")
+            or (
+                mode is not None and flags is None  # a computed mode: treat as writing
+            )
         )
     if last in ("write_bytes", "write_text", "savetxt", "savez", "savez_compressed", "tofile"):
         return True
@@ -103,7 +107,9 @@ def _writes(call: ast.Call, name: str) -> bool:
         return True
     # DataFrame.to_csv(path) etc.: writing only when given a path (no argument returns text).
     if last in ("to_csv", "to_parquet", "to_json", "to_excel", "to_pickle", "to_feather"):
-        return bool(call.args) or _kw(call, "path_or_buf") is not None or _kw(call, "path") is not None
+        return (
+            bool(call.args) or _kw(call, "path_or_buf") is not None or _kw(call, "path") is not None
+        )
     return False
 
 
@@ -113,13 +119,18 @@ def violations(path: Path, root: Path = ROOT) -> list[str]:
     uses_tempfile = any(
         isinstance(n, ast.Import | ast.ImportFrom)
         and any((a.name.split(".")[0] == "tempfile") for a in n.names)
-        or isinstance(n, ast.ImportFrom) and n.module == "tempfile"
+        or isinstance(n, ast.ImportFrom)
+        and n.module == "tempfile"
         for n in ast.walk(tree)
     )
     out = []
     for node in ast.walk(tree):
         if isinstance(node, ast.Import | ast.ImportFrom):
-            mods = [node.module or ""] if isinstance(node, ast.ImportFrom) else [a.name for a in node.names]
+            mods = (
+                [node.module or ""]
+                if isinstance(node, ast.ImportFrom)
+                else [a.name for a in node.names]
+            )
             for m in mods:
                 if m.split(".")[0] in UNPICKLING:
                     out.append(f"{rel}:{node.lineno}: imports {m}")
@@ -132,7 +143,9 @@ def violations(path: Path, root: Path = ROOT) -> list[str]:
         name = _name(node.func)
         last = name.rsplit(".", 1)[-1]
         where = f"{rel}:{node.lineno}: {name}(...)"
-        if name in EVALUATING or (last in EVALUATING and name.split(".")[0] in ("sympy", "sp", "builtins")):
+        if name in EVALUATING or (
+            last in EVALUATING and name.split(".")[0] in ("sympy", "sp", "builtins")
+        ):
             out.append(where + " evaluates text")
         elif last in ("sympify", "parse_expr"):
             out.append(where + " evaluates text")
@@ -142,7 +155,10 @@ def violations(path: Path, root: Path = ROOT) -> list[str]:
             if _const(_kw(node, "weights_only")) is not True:
                 out.append(where + " without weights_only=True")
         elif last == "load" and name.split(".")[0] in ("np", "numpy"):
-            if _const(_kw(node, "allow_pickle")) is not False and _kw(node, "allow_pickle") is not None:
+            if (
+                _const(_kw(node, "allow_pickle")) is not False
+                and _kw(node, "allow_pickle") is not None
+            ):
                 out.append(where + " with allow_pickle")
         elif _writes(node, name) and not uses_tempfile:
             out.append(where + " writes a file outside tempfile")

@@ -27,7 +27,9 @@ def test_pages_are_thin(path):
     assert len(path.read_text(encoding="utf-8").splitlines()) <= 450
 
 
-@pytest.mark.parametrize("path", [p for p in LIBRARY if "ui" not in p.relative_to(ROOT).parts], ids=_name)
+@pytest.mark.parametrize(
+    "path", [p for p in LIBRARY if "ui" not in p.relative_to(ROOT).parts], ids=_name
+)
 def test_only_nnkit_ui_imports_streamlit(path):
     tree = ast.parse(path.read_text(encoding="utf-8"))
     imported = set()
@@ -39,7 +41,9 @@ def test_only_nnkit_ui_imports_streamlit(path):
     assert "streamlit" not in imported
 
 
-@pytest.mark.parametrize("path", [p for p in LIBRARY if "ui" not in p.relative_to(ROOT).parts], ids=_name)
+@pytest.mark.parametrize(
+    "path", [p for p in LIBRARY if "ui" not in p.relative_to(ROOT).parts], ids=_name
+)
 def test_the_library_reads_no_environment_variables(path):
     source = path.read_text(encoding="utf-8")
     assert "os.environ" not in source and "os.getenv" not in source

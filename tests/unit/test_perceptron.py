@@ -230,9 +230,7 @@ def test_gate_of_neuron():
     assert gate_of_neuron([1, 0], -0.5) == ((0, 0, 1, 1), None)  # x1 alone
     # no threshold neuron computes XOR: search a grid of weights and biases
     grid = np.linspace(-2, 2, 17)
-    found = {
-        gate_of_neuron([a, c], b)[1] for a in grid for c in grid for b in grid
-    }
+    found = {gate_of_neuron([a, c], b)[1] for a in grid for c in grid for b in grid}
     assert {"and", "or", "nand", "nor"} <= found and "xor" not in found
 
 
@@ -489,11 +487,20 @@ def test_summarize_xor_study_reads_the_table_and_handles_missing_rows():
     from nnkit.perceptron import solves_xor, summarize_xor_study
 
     rows = [(0, 0, "no hidden layer", 0, 0.5, 300)]
-    rows += [(1, u, f"2 → {u} → 1", s, a, e) for u, s, a, e in
-             [(1, 0, 0.7, 300), (2, 13, 0.93, 300), (3, 20, 1.0, 120), (4, 20, 1.0, 300)]]
+    rows += [
+        (1, u, f"2 → {u} → 1", s, a, e)
+        for u, s, a, e in [
+            (1, 0, 0.7, 300),
+            (2, 13, 0.93, 300),
+            (3, 20, 1.0, 120),
+            (4, 20, 1.0, 300),
+        ]
+    ]
     rows += [(2, 2, "2 → 2 → 2 → 1", 20, 1.0, 80)]
-    df = pd.DataFrame(rows, columns=["layers", "units", "architecture", "successes",
-                                     "mean_accuracy", "epochs_trained"]).assign(seeds=20)
+    df = pd.DataFrame(
+        rows,
+        columns=["layers", "units", "architecture", "successes", "mean_accuracy", "epochs_trained"],
+    ).assign(seeds=20)
     s = summarize_xor_study(df, epochs=300)
     assert (s.seeds, s.no_hidden_successes, s.two_units_successes) == (20, 0, 13)
     assert s.two_units_mean_accuracy == pytest.approx(0.93)

@@ -24,7 +24,9 @@ from nnkit.pinn import reference as ref
 from nnkit.pinn.sampling import refine_by_residual
 
 D = torch.float64
-NO_CAP = Limits()  # the library default: a loaded test machine must not turn a run into "time_limit"
+NO_CAP = (
+    Limits()
+)  # the library default: a loaded test machine must not turn a run into "time_limit"
 
 
 def _points(problem, n=64, seed=0, lows=None):
@@ -144,7 +146,12 @@ def test_ode_residual_uses_the_parsed_formula():
     t = X[:, :1]
     u = 1.25 * torch.exp(-2 * t) + t / 2 - 0.25
     assert p.residual(u, X, {}).abs().max().item() < 1e-12
-    assert np.abs(p.reference_on_grid() - (1.25 * np.exp(-2 * p.grid()[0][0]) + p.grid()[0][0] / 2 - 0.25)).max() < 1e-8
+    assert (
+        np.abs(
+            p.reference_on_grid() - (1.25 * np.exp(-2 * p.grid()[0][0]) + p.grid()[0][0] / 2 - 0.25)
+        ).max()
+        < 1e-8
+    )
 
 
 def test_ode_that_blows_up_is_refused_with_a_message():
@@ -154,14 +161,20 @@ def test_ode_that_blows_up_is_refused_with_a_message():
         FirstOrderODE(parse("u^2", variables=("t", "u")), u0=1.0, t_end=2.0)
 
 
-@pytest.mark.parametrize("problem", [Oscillator(), Heat(), Poisson(), Burgers()], ids=lambda p: p.key)
+@pytest.mark.parametrize(
+    "problem", [Oscillator(), Heat(), Poisson(), Burgers()], ids=lambda p: p.key
+)
 def test_hard_constraint_transform_satisfies_the_conditions_exactly(problem):
     torch.manual_seed(0)
     for c in problem.conditions(16, seed=3):
         X = torch.as_tensor(c.X, dtype=D).requires_grad_(True)
         N = torch.randn(len(X), 1, dtype=D) + X.sum(1, keepdim=True) ** 2  # any network output
         u = problem.hard_transform(X, N)
-        got = u if c.derivative is None else torch.autograd.grad(u.sum(), X)[0][:, c.derivative : c.derivative + 1]
+        got = (
+            u
+            if c.derivative is None
+            else torch.autograd.grad(u.sum(), X)[0][:, c.derivative : c.derivative + 1]
+        )
         assert np.allclose(got.detach().numpy().ravel(), c.values, atol=1e-12), c.term
 
 
@@ -191,19 +204,29 @@ def test_sampling_rejects_zero_points_and_unknown_kind():
 
 
 def test_refinement_picks_points_where_the_residual_is_largest():
-    new = refine_by_residual(lambda X: np.exp(-100 * (X[:, 0] - 0.3) ** 2), 20, (0.0,), (1.0,), seed=1)
+    new = refine_by_residual(
+        lambda X: np.exp(-100 * (X[:, 0] - 0.3) ** 2), 20, (0.0,), (1.0,), seed=1
+    )
     assert new.shape == (20, 1)
     assert np.abs(new[:, 0] - 0.3).max() < 0.05
 
 
 # --------------------------------------------------------------------------- loss terms and training
 def test_each_loss_term_is_reported_and_weighted():
-    cfg = PINNConfig(hidden=(8,), n_collocation=32, n_conditions=8, hard_constraints=False,
-                     adam_epochs=1, adam_steps_per_epoch=1)
+    cfg = PINNConfig(
+        hidden=(8,),
+        n_collocation=32,
+        n_conditions=8,
+        hard_constraints=False,
+        adam_epochs=1,
+        adam_steps_per_epoch=1,
+    )
     heat = PINN(Heat(), cfg, limits=NO_CAP)
     terms = heat.loss_terms()
     assert set(terms) == {"residual", "ic", "bc"}
-    double = PINN(Heat(), PINNConfig(**{**cfg.__dict__, "weights": (("bc", 2.0), ("ic", 0.0))}), limits=NO_CAP)
+    double = PINN(
+        Heat(), PINNConfig(**{**cfg.__dict__, "weights": (("bc", 2.0), ("ic", 0.0))}), limits=NO_CAP
+    )
     t2 = double.loss_terms()
     assert set(t2) == {"residual", "bc"}
     assert t2["bc"].item() == pytest.approx(2 * terms["bc"].item(), rel=1e-6)
@@ -214,8 +237,17 @@ def test_each_loss_term_is_reported_and_weighted():
 
 
 def test_short_training_lowers_every_term_and_the_error():
-    cfg = PINNConfig(hidden=(16, 16), n_collocation=128, n_conditions=32, hard_constraints=False,
-                     adam_epochs=30, adam_steps_per_epoch=10, lr=5e-3, eval_every=5, seed=0)
+    cfg = PINNConfig(
+        hidden=(16, 16),
+        n_collocation=128,
+        n_conditions=32,
+        hard_constraints=False,
+        adam_epochs=30,
+        adam_steps_per_epoch=10,
+        lr=5e-3,
+        eval_every=5,
+        seed=0,
+    )
     p = PINN(Heat(), cfg, limits=NO_CAP)
     res = p.run()
     assert res.stop_reason == "completed"
@@ -229,8 +261,16 @@ def test_short_training_lowers_every_term_and_the_error():
 
 
 def test_lbfgs_phase_runs_in_float64_and_continues_the_history():
-    cfg = PINNConfig(hidden=(16,), n_collocation=64, adam_epochs=5, adam_steps_per_epoch=5,
-                     lr=1e-2, lbfgs_epochs=5, lbfgs_iters_per_epoch=5, eval_every=1)
+    cfg = PINNConfig(
+        hidden=(16,),
+        n_collocation=64,
+        adam_epochs=5,
+        adam_steps_per_epoch=5,
+        lr=1e-2,
+        lbfgs_epochs=5,
+        lbfgs_iters_per_epoch=5,
+        eval_every=1,
+    )
     p = PINN(Poisson(), cfg, limits=NO_CAP)
     p.run()
     assert [ph for _, ph in p.phase_starts_] == ["adam", "lbfgs"]
@@ -246,8 +286,16 @@ def test_bfgs_phase_replaces_lbfgs_and_gets_further_in_as_many_epochs():
 
     errors = {}
     for method in ("lbfgs", "bfgs"):
-        cfg = PINNConfig(hidden=(16, 16), n_collocation=128, hard_constraints=False, adam_epochs=0,
-                         lbfgs_epochs=8, lbfgs_iters_per_epoch=25, quasi_newton=method, eval_every=1)
+        cfg = PINNConfig(
+            hidden=(16, 16),
+            n_collocation=128,
+            hard_constraints=False,
+            adam_epochs=0,
+            lbfgs_epochs=8,
+            lbfgs_iters_per_epoch=25,
+            quasi_newton=method,
+            eval_every=1,
+        )
         p = PINN(Heat(), cfg, limits=NO_CAP)
         p.run()
         assert [ph for _, ph in p.phase_starts_] == [method]
@@ -262,14 +310,18 @@ def test_bfgs_phase_replaces_lbfgs_and_gets_further_in_as_many_epochs():
 
 
 def test_bfgs_refuses_a_network_whose_matrix_would_not_fit_with_a_message():
-    big = PINNConfig(hidden=(64,) * 3, quasi_newton="bfgs", lbfgs_epochs=1)  # 8,577 weights for 2 inputs
+    big = PINNConfig(
+        hidden=(64,) * 3, quasi_newton="bfgs", lbfgs_epochs=1
+    )  # 8,577 weights for 2 inputs
     assert big.n_weights(2) == 2 * 64 + 64 + 2 * (64 * 64 + 64) + 65
     big.validate()  # without the input count the size is unknown
     with pytest.raises(ValueError, match="choose L-BFGS, or a network of at most 6,000 weights"):
         big.validate(dim=2)
     with pytest.raises(ValueError, match="choose L-BFGS"):
         PINN(Heat(), big, limits=NO_CAP)
-    PINNConfig(hidden=(64,) * 3, quasi_newton="lbfgs", lbfgs_epochs=1).validate(dim=2)  # L-BFGS: fine
+    PINNConfig(hidden=(64,) * 3, quasi_newton="lbfgs", lbfgs_epochs=1).validate(
+        dim=2
+    )  # L-BFGS: fine
     PINNConfig(hidden=(64,) * 3, quasi_newton="bfgs", lbfgs_epochs=0).validate(dim=2)  # never used
     with pytest.raises(ValueError, match="quasi-Newton method"):
         PINNConfig(quasi_newton="newton").validate()
@@ -283,8 +335,14 @@ def test_bfgs_refuses_a_network_whose_matrix_would_not_fit_with_a_message():
 
 
 def test_refinement_adds_points_during_adam():
-    cfg = PINNConfig(hidden=(8,), n_collocation=50, adam_epochs=6, adam_steps_per_epoch=2,
-                     refine_every=2, refine_points=10)
+    cfg = PINNConfig(
+        hidden=(8,),
+        n_collocation=50,
+        adam_epochs=6,
+        adam_steps_per_epoch=2,
+        refine_every=2,
+        refine_points=10,
+    )
     p = PINN(Burgers(), cfg, limits=NO_CAP)
     p.run()
     assert p.added_.shape == (30, 2)
@@ -292,8 +350,16 @@ def test_refinement_adds_points_during_adam():
 
 
 def test_inverse_problem_moves_mu_toward_the_truth():
-    cfg = PINNConfig(hidden=(32, 32), n_collocation=100, adam_epochs=40, adam_steps_per_epoch=10,
-                     lr=1e-2, coef_lr=1e-2, eval_every=5, seed=0)
+    cfg = PINNConfig(
+        hidden=(32, 32),
+        n_collocation=100,
+        adam_epochs=40,
+        adam_steps_per_epoch=10,
+        lr=1e-2,
+        coef_lr=1e-2,
+        eval_every=5,
+        seed=0,
+    )
     p = PINN(Oscillator(inverse=True, mu_init=1.0), cfg, limits=NO_CAP)
     p.run()
     mu = p.history.monitor["mu"]
@@ -311,12 +377,16 @@ def test_config_errors_say_what_to_change():
 
 def test_burgers_hard_constraints_make_u_exactly_odd_in_x():
     problem = Burgers()
-    net = torch.nn.Sequential(torch.nn.Linear(2, 8), torch.nn.Tanh(), torch.nn.Linear(8, 1)).double()
+    net = torch.nn.Sequential(
+        torch.nn.Linear(2, 8), torch.nn.Tanh(), torch.nn.Linear(8, 1)
+    ).double()
     X = torch.as_tensor(sample_box(50, problem.lows, problem.highs, seed=2), dtype=D)
     u = problem.constrained(X, net)
     u_m = problem.constrained(torch.cat([X[:, :1], -X[:, 1:]], 1), net)
     assert torch.allclose(u, -u_m, atol=1e-14)
-    assert not torch.allclose(net(X), -net(torch.cat([X[:, :1], -X[:, 1:]], 1)))  # the raw net is not
+    assert not torch.allclose(
+        net(X), -net(torch.cat([X[:, :1], -X[:, 1:]], 1))
+    )  # the raw net is not
     at_shock = torch.tensor([[0.7, 0.0]], dtype=D)
     assert problem.constrained(at_shock, net).abs().item() < 1e-15
 
@@ -339,12 +409,32 @@ def _jet_parts(J):
     "d, hidden, bounds, first, second, n, chunk, keep",
     [
         (2, [20] * 8, ([0.0, -1.0], [1.0, 1.0]), (0, 1), (1,), 700, 256, True),  # Burgers' shape
-        (2, [5, 7, 3], ([0.0, 0.0], [2.0, 0.5]), (0, 1), (0, 1), 90, 31, False),  # both second orders
+        (
+            2,
+            [5, 7, 3],
+            ([0.0, 0.0], [2.0, 0.5]),
+            (0, 1),
+            (0, 1),
+            90,
+            31,
+            False,
+        ),  # both second orders
         (1, [32, 32, 32], ([0.0], [3.0]), (0,), (0,), 300, 4096, None),  # oscillator / Poisson
-        (3, [6], None, (1,), (), 40, 9, True),  # no input scaling, one hidden layer, first order only
+        (
+            3,
+            [6],
+            None,
+            (1,),
+            (),
+            40,
+            9,
+            True,
+        ),  # no input scaling, one hidden layer, first order only
     ],
 )
-def test_closed_form_jet_equals_autograd_values_and_weight_gradients(d, hidden, bounds, first, second, n, chunk, keep):
+def test_closed_form_jet_equals_autograd_values_and_weight_gradients(
+    d, hidden, bounds, first, second, n, chunk, keep
+):
     from nnkit.models import mlp
     from nnkit.pinn.derivatives import autograd_jet, tanh_mlp_jet
 
@@ -366,7 +456,10 @@ def test_closed_form_jet_equals_autograd_values_and_weight_gradients(d, hidden, 
 
     def loss(J):
         parts = _jet_parts(J)
-        return sum((wi * p).sum() + (p * p).sum() for wi, p in zip(w, parts, strict=True)) + (parts[0] * parts[-1]).sum()
+        return (
+            sum((wi * p).sum() + (p * p).sum() for wi, p in zip(w, parts, strict=True))
+            + (parts[0] * parts[-1]).sum()
+        )
 
     ga = torch.autograd.grad(loss(A), list(net.parameters()))
     gb = torch.autograd.grad(loss(B), list(net.parameters()))
@@ -377,8 +470,16 @@ def test_closed_form_jet_equals_autograd_values_and_weight_gradients(d, hidden, 
 def test_the_pinn_loss_uses_the_closed_form_transparently_and_falls_back_to_autograd():
     from nnkit.pinn.derivatives import has_closed_form, jet
 
-    cfg = PINNConfig(hidden=(12, 12, 12), n_collocation=200, n_conditions=20, hard_constraints=False,
-                     float64=True, adam_epochs=1, adam_steps_per_epoch=1, seed=4)
+    cfg = PINNConfig(
+        hidden=(12, 12, 12),
+        n_collocation=200,
+        n_conditions=20,
+        hard_constraints=False,
+        float64=True,
+        adam_epochs=1,
+        adam_steps_per_epoch=1,
+        seed=4,
+    )
     fast = PINN(Burgers(), cfg, limits=NO_CAP)
     slow = PINN(Burgers(), PINNConfig(**{**cfg.__dict__, "fast_derivatives": False}), limits=NO_CAP)
     assert has_closed_form(fast.model)
@@ -397,8 +498,11 @@ def test_the_pinn_loss_uses_the_closed_form_transparently_and_falls_back_to_auto
     assert np.allclose(fast.residual_at(G), slow.residual_at(G), rtol=0, atol=1e-12)
     # hard constraints wrap the network in a transform, a sine network is not tanh: autograd then
     hard = PINN(Burgers(), PINNConfig(hidden=(8,), n_collocation=20), limits=NO_CAP)
-    sine = PINN(Heat(), PINNConfig(hidden=(8,), n_collocation=20, activation="sine", hard_constraints=False),
-                limits=NO_CAP)
+    sine = PINN(
+        Heat(),
+        PINNConfig(hidden=(8,), n_collocation=20, activation="sine", hard_constraints=False),
+        limits=NO_CAP,
+    )
     assert not has_closed_form(hard.model) and not has_closed_form(sine.model)
     for p in (hard, sine):
         X = p._X[:10]
@@ -410,7 +514,11 @@ def test_the_pinn_loss_uses_the_closed_form_transparently_and_falls_back_to_auto
 
 
 def test_glorot_normal_init_is_the_papers_truncated_normal_with_zero_biases():
-    p = PINN(Burgers(), PINNConfig(hidden=(200, 200), n_collocation=10, init="glorot_normal", seed=1), limits=NO_CAP)
+    p = PINN(
+        Burgers(),
+        PINNConfig(hidden=(200, 200), n_collocation=10, init="glorot_normal", seed=1),
+        limits=NO_CAP,
+    )
     lins = [m for m in p.model.net if isinstance(m, torch.nn.Linear)]
     for m in lins:
         std = math.sqrt(2.0 / (m.in_features + m.out_features))
@@ -419,7 +527,11 @@ def test_glorot_normal_init_is_the_papers_truncated_normal_with_zero_biases():
     w = lins[1].weight.detach().double()
     # a normal truncated at ±2σ has std 0.880σ
     assert float(w.std()) == pytest.approx(0.880 * math.sqrt(2.0 / 400), rel=0.02)
-    again = PINN(Burgers(), PINNConfig(hidden=(200, 200), n_collocation=10, init="glorot_normal", seed=1), limits=NO_CAP)
+    again = PINN(
+        Burgers(),
+        PINNConfig(hidden=(200, 200), n_collocation=10, init="glorot_normal", seed=1),
+        limits=NO_CAP,
+    )
     assert torch.equal(again.model.net[1].weight, p.model.net[1].weight)
     with pytest.raises(ValueError, match="init"):
         PINNConfig(init="zeros").validate()

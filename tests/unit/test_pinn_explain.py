@@ -30,10 +30,24 @@ def test_a_cut_run_is_said_to_be_cut_and_its_error_provisional():
 
 
 def test_an_estimate_at_the_noise_floor_is_there_and_one_far_from_it_is_not():
-    near = what_you_see(_report(mu=4.07), epochs=1, steps=1, seconds=1.0,
-                        least_squares={"mu": 4.077}, n_measurements=20, noise=0.04)
-    far = what_you_see(_report(mu=4.8), epochs=1, steps=1, seconds=1.0,
-                       least_squares={"mu": 4.077}, n_measurements=20, noise=0.04)
+    near = what_you_see(
+        _report(mu=4.07),
+        epochs=1,
+        steps=1,
+        seconds=1.0,
+        least_squares={"mu": 4.077},
+        n_measurements=20,
+        noise=0.04,
+    )
+    far = what_you_see(
+        _report(mu=4.8),
+        epochs=1,
+        steps=1,
+        seconds=1.0,
+        least_squares={"mu": 4.077},
+        n_measurements=20,
+        noise=0.04,
+    )
     mu_near = next(n for n in near if n.startswith("Estimated μ"))
     mu_far = next(n for n in far if n.startswith("Estimated μ"))
     assert "1.75 % off" in mu_near and "this run is there" in mu_near

@@ -30,7 +30,9 @@ def test_training_chart_rings_exactly_the_misclassified_points():
     X, y = ds.xor()
     p = Perceptron(max_epochs=3).fit(X, y)
     state = p.replay(X, y, 5)
-    chart = plots.training_chart(X, y, state.w, state.b, (-1, 2), (-1, 2), state.misclassified, state.sample)
+    chart = plots.training_chart(
+        X, y, state.w, state.b, (-1, 2), (-1, 2), state.misclassified, state.sample
+    )
     spec = chart.to_dict()
     ring_layers = [
         lyr for lyr in spec["layer"]

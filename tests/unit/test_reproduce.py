@@ -662,7 +662,11 @@ def test_symbolic_trained_rastrigin_in_a_notebook(tmp_path):
     net = train_network(
         p, p.domain, n_samples=300, fourier_features=32, fourier_scale=3.0, epochs=150, lr=2e-3
     )
-    _check_symbolic(out, distill(net, p.domain, p.variables, accuracy=net.train_error, data=(net.X, net.y), seed=0), net)
+    _check_symbolic(
+        out,
+        distill(net, p.domain, p.variables, accuracy=net.train_error, data=(net.X, net.y), seed=0),
+        net,
+    )
 
 
 def test_symbolic_typed_formula_and_both_methods(tmp_path):
@@ -679,7 +683,11 @@ def test_symbolic_typed_formula_and_both_methods(tmp_path):
     out = run_script(script, tmp_path)
     p = problem_from_formula(parse("x^3 - 2*x + 1", ("x", "y")), (-1.5, 1.5))
     net = train_network(p, p.domain, n_samples=200, epochs=300, seed=3)
-    _check_symbolic(out, distill(net, p.domain, p.variables, accuracy=net.train_error, data=(net.X, net.y), seed=0), net)
+    _check_symbolic(
+        out,
+        distill(net, p.domain, p.variables, accuracy=net.train_error, data=(net.X, net.y), seed=0),
+        net,
+    )
 
 
 def test_symbolic_uploaded_csv(tmp_path):

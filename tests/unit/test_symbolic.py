@@ -332,8 +332,16 @@ def test_gplearn_skips_formulas_that_are_not_finite_on_the_samples(monkeypatch):
 
     monkeypatch.setattr(gp, "program_to_sympy", sometimes_infinite)
     X = np.linspace(-1, 1, 101)[:, None]
-    cands, _ = gplearn_candidates(X, X[:, 0] ** 2, (x,), time_budget=0.5, population_size=100,
-                                  max_generations=2, seed=0, n_candidates=4)
+    cands, _ = gplearn_candidates(
+        X,
+        X[:, 0] ** 2,
+        (x,),
+        time_budget=0.5,
+        population_size=100,
+        max_generations=2,
+        seed=0,
+        n_candidates=4,
+    )
     assert len(broken) == 3 and 1 <= len(cands) <= 5
     for c in cands:
         assert np.all(np.isfinite(evaluate(c.expr, {x: X[:, 0]})))
@@ -343,9 +351,17 @@ def test_gplearn_reports_its_best_formula_and_can_be_stopped():
     X = np.linspace(-1, 1, 100)[:, None]
     y = X[:, 0] ** 2 + X[:, 0]
     best = []
-    cands, info = gplearn_candidates(X, y, (x,), time_budget=60, population_size=100,
-                                     max_generations=50, seed=0, on_best=best.append,
-                                     should_stop=lambda: len(best) >= 1)
+    cands, info = gplearn_candidates(
+        X,
+        y,
+        (x,),
+        time_budget=60,
+        population_size=100,
+        max_generations=50,
+        seed=0,
+        on_best=best.append,
+        should_stop=lambda: len(best) >= 1,
+    )
     # the best programs of the first generations may divide by zero once converted (gplearn's
     # protected division hides it): on_best is called with the first finite one
     assert info["stopped"] == "stopped" and info["generations"] < 50 and cands
@@ -358,8 +374,13 @@ def test_gplearn_reports_its_best_formula_and_can_be_stopped():
 def test_distill_passes_stop_and_best_to_gplearn():
     X = np.linspace(-1, 1, 100)[:, None]
     best = []
-    res = distill((X, np.sin(3 * X[:, 0]) + X[:, 0] ** 2), method="gplearn", time_budget=60,
-                  should_stop=lambda: bool(best), on_best=best.append)
+    res = distill(
+        (X, np.sin(3 * X[:, 0]) + X[:, 0] ** 2),
+        method="gplearn",
+        time_budget=60,
+        should_stop=lambda: bool(best),
+        on_best=best.append,
+    )
     assert best and res.info["stopped"] == "stopped" and res.info["generations"] < 50
     assert res.candidates and res.seconds < 30
 

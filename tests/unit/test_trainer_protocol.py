@@ -91,8 +91,15 @@ class Counting:
         return self.result()
 
     def result(self) -> TrainResult:
-        return TrainResult(self.model, self.history, self.epochs_done, self.steps_done,
-                           self.wall_time, self.stop_reason, self.diverged_epoch)
+        return TrainResult(
+            self.model,
+            self.history,
+            self.epochs_done,
+            self.steps_done,
+            self.wall_time,
+            self.stop_reason,
+            self.diverged_epoch,
+        )
 
 
 def test_the_protocol_is_all_a_training_job_needs():

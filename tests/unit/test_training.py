@@ -408,7 +408,9 @@ def test_one_config_object_drives_every_entry_point():
     X, y = _sine_data(32)
     cfg = TrainConfig(optimizer="rmsprop", lr=1e-2, epochs=3, batch_size=8, seed=4)
     a = fit(mlp(1, [4], 1, seed=0), X, y, cfg)
-    b = fit(mlp(1, [4], 1, seed=0), X, y, optimizer="rmsprop", lr=1e-2, epochs=3, batch_size=8, seed=4)
+    b = fit(
+        mlp(1, [4], 1, seed=0), X, y, optimizer="rmsprop", lr=1e-2, epochs=3, batch_size=8, seed=4
+    )
     assert a.history.train_loss == b.history.train_loss and a.epochs == 3
     assert fit(mlp(1, [4], 1, seed=0), X, y, cfg, epochs=1).epochs == 1  # keyword overrides
     with pytest.raises(TypeError, match="learning_rate"):

@@ -131,9 +131,14 @@ def network_diagram(
     )
     return (
         alt.layer(lines, circles, labels, captions)
-        .properties(height=height, width="container", autosize=FIT_X, title=title,
-                    description=f"Diagram of the inputs x₁, x₂ wired to {title or 'a layer'}: "
-                    "edge colour is the weight's sign, edge width its size.")
+        .properties(
+            height=height,
+            width="container",
+            autosize=FIT_X,
+            title=title,
+            description=f"Diagram of the inputs x₁, x₂ wired to {title or 'a layer'}: "
+            "edge colour is the weight's sign, edge width its size.",
+        )
         .resolve_scale(color="independent")
         .configure_view(stroke=None)
     )
@@ -231,7 +236,11 @@ def layer_chart(
     return (
         alt.layer(*layers)
         .resolve_scale(color="independent")
-        .properties(height=height, width="container", autosize=FIT_X,
-                    description="Map of the plane coloured by how many of the layer's neurons "
-                    "fire, with each neuron's line.")
+        .properties(
+            height=height,
+            width="container",
+            autosize=FIT_X,
+            description="Map of the plane coloured by how many of the layer's neurons "
+            "fire, with each neuron's line.",
+        )
     )

@@ -62,9 +62,15 @@ def activation_chart(table: pd.DataFrame, kind: str = "value", height: int = 320
             ],
         )
         .add_params(hover)
-        .properties(title=title, height=height, width="container", autosize=FIT_X,
-                    description=f"Line chart of {title} against x for: "
-                    + ", ".join(dict.fromkeys(table["label"])) + ".")
+        .properties(
+            title=title,
+            height=height,
+            width="container",
+            autosize=FIT_X,
+            description=f"Line chart of {title} against x for: "
+            + ", ".join(dict.fromkeys(table["label"]))
+            + ".",
+        )
     )
 
 
@@ -127,9 +133,13 @@ def neuron_chart(
     return (
         alt.layer(*layers)
         .resolve_scale(color="independent", shape="independent")
-        .properties(height=height, width="container", autosize=FIT_X,
-                    description="Heat map of one neuron's output over the plane (x₁, x₂), "
-                    "with its decision line w·x + b = 0.")
+        .properties(
+            height=height,
+            width="container",
+            autosize=FIT_X,
+            description="Heat map of one neuron's output over the plane (x₁, x₂), "
+            "with its decision line w·x + b = 0.",
+        )
     )
 
 

@@ -118,9 +118,14 @@ def training_chart(
     return (
         alt.layer(*layers)
         .resolve_scale(color="independent", shape="independent")
-        .properties(height=height, width="container", autosize=FIT_X, title=title,
-                    description="Scatter plot of the data by class with the perceptron's line, "
-                    f"its two half-planes and its mistakes ringed. {title}")
+        .properties(
+            height=height,
+            width="container",
+            autosize=FIT_X,
+            title=title,
+            description="Scatter plot of the data by class with the perceptron's line, "
+            f"its two half-planes and its mistakes ringed. {title}",
+        )
     )
 
 
@@ -211,5 +216,9 @@ def mistakes_chart(
             ],
         )
     )
-    return bars.properties(height=height, width="container", autosize=FIT_X,
-                           description="Bar chart of the perceptron's mistakes in each epoch.")
+    return bars.properties(
+        height=height,
+        width="container",
+        autosize=FIT_X,
+        description="Bar chart of the perceptron's mistakes in each epoch.",
+    )
