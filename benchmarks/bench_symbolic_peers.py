@@ -192,7 +192,9 @@ def run() -> list[Row]:
     for p in NGUYEN:
         net = train_network(p, p.domain, n_samples=500, noise=0.0, seed=0)
         c0 = time.process_time()
-        res = distill(net, p.domain, p.variables, accuracy=net.train_error, data=(net.X, net.y), seed=0)
+        res = distill(
+            net, p.domain, p.variables, accuracy=net.train_error, data=(net.X, net.y), seed=0
+        )
         ours_cpu.append(time.process_time() - c0)
         ok = check_equivalence(res.best.expr, p.truth, p.domain).equivalent and res.found
         ours_ok += ok
