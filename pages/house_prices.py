@@ -205,13 +205,17 @@ except TabularError as err:
     st.stop()
 for note in data.notes:
     st.warning(note, icon=":material/warning:")
+tails = data.heavy_tailed
 st.caption(
     f"{len(data.y_train):,} training rows and {len(data.y_test):,} test rows (seed {seed}); "
     f"{len(data.numeric)} numeric feature(s) (median-imputed, standardised, clipped to the "
-    "training range) and "
-    f"{len(data.categorical)} categorical (one-hot: {data.Z_train.shape[1] - len(data.numeric)} "
-    f"columns); {data.Z_train.shape[1]} inputs to every model. The preprocessing is fitted on "
-    "the training rows only."
+    "training range"
+    + (f"; heavy-tailed, so mapped through their quantiles to a normal: {', '.join(tails)}" if tails else "")
+    + f") and {len(data.categorical)} categorical (one-hot: "
+    f"{data.Z_train.shape[1] - len(data.numeric)} columns); {data.Z_train.shape[1]} inputs to "
+    "every model. The preprocessing is fitted on the training rows only."
+    + (f" The target is capped at {money(data.target_cap)}: every model's predictions are "
+       "clipped to the training target's range." if data.target_cap is not None else "")
 )
 if task == "regression":
     st.altair_chart(plots.target_histogram(data.y_train, target, log=log_target), width="stretch")

@@ -26,8 +26,10 @@ One module per step:
 * :mod:`~nnkit.tabular.profile` — :func:`profile` types every column and suggests a
   target and features; :func:`describe_target` / :func:`suggest_log_target` measure the
   target's shape.
-* :mod:`~nnkit.tabular.prepare` — :func:`make_preprocessor`, the one preprocessing
-  definition; :func:`prepare` splits train/test and fits it on the training rows only.
+* :mod:`~nnkit.tabular.preprocess` — :func:`make_preprocessor`, the one preprocessing
+  definition (quantiles for heavy-tailed columns), and the numbers it learns;
+  :mod:`~nnkit.tabular.prepare` — :func:`prepare` splits train/test and fits it on the
+  training rows only.
 * :mod:`~nnkit.tabular.estimators` — :class:`TorchMLPRegressor` (trained by
   :mod:`nnkit.training`) and :class:`TabularModel` (preprocessing, regressor and log
   target composed in one scikit-learn ``Pipeline``).
@@ -94,7 +96,9 @@ from nnkit.tabular.profile import (
     Profile,
     TargetShape,
     describe_target,
+    heavy_tail,
     is_date_part,
+    is_heavy_tailed,
     profile,
     suggest_log_target,
     target_kind,
@@ -139,10 +143,12 @@ __all__ = [
     "escape_formula",
     "export_model",
     "fit_baselines",
+    "heavy_tail",
     "importance",
     "importance_text",
     "input_template",
     "is_date_part",
+    "is_heavy_tailed",
     "load_csv",
     "load_model",
     "loaded_summary",

@@ -127,12 +127,20 @@ def mlp_model(
     """
     config = config or MLPConfig()
     seed = data.seed if seed is None else int(seed)
-    common: dict[str, Any] = {"target": data.target, "name": "MLP", "n_threads": n_threads}
+    common: dict[str, Any] = {
+        "target": data.target,
+        "name": "MLP",
+        "n_threads": n_threads,
+        "heavy_tailed": data.heavy_tailed,
+    }
     if data.task == "classification":
         net = config.classifier(seed, limits)
         return TabularClassifier(net, data.numeric, data.categorical, **common)
     reg = config.regressor(seed, limits)
-    return TabularModel(reg, data.numeric, data.categorical, log_target=data.log_target, **common)
+    clip = data.target_cap is not None
+    return TabularModel(
+        reg, data.numeric, data.categorical, log_target=data.log_target, clip_target=clip, **common
+    )
 
 
 @dataclass
