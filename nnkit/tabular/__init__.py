@@ -8,7 +8,7 @@ notebook::
     prof = tabular.profile(table.frame)
     data = tabular.prepare(table.frame, prof.target, prof.features, test_size=0.2, seed=0)
     models = tabular.fit_baselines(data)
-    models["MLP"], result = tabular.train_mlp(data)  # result.history: the loss curves
+    models["MLP"], result = tabular.train_mlp(data)  # settings chosen on validation rows
     tabular.compare(models, data)              # RMSE, MAE, R², MAPE on the test set
 
 or, the scikit-learn way, on any split::
@@ -35,6 +35,8 @@ One module per step:
   target composed in one scikit-learn ``Pipeline``).
 * :mod:`~nnkit.tabular.mlp` — :class:`MLPConfig`, :func:`mlp_trainer` (a trainer
   for a live view) and :func:`train_mlp` on a :class:`Prepared` split.
+* :mod:`~nnkit.tabular.search` — :class:`HalvingSearch`: width, weight decay and learning
+  rate chosen on the validation rows by successive halving, within the run's budget.
 * :mod:`~nnkit.tabular.baselines` — :func:`fit_baselines` (mean, ridge, gradient
   boosting; or majority, logistic regression, gradient boosting), :func:`compare`.
 * :mod:`~nnkit.tabular.classification` — scores, confusion matrix and calibration of
@@ -103,6 +105,7 @@ from nnkit.tabular.profile import (
     suggest_log_target,
     target_kind,
 )
+from nnkit.tabular.search import HalvingSearch, SearchSpace, auto_batch_size
 from nnkit.tabular.verdict import Verdict, verdict
 
 __all__ = [
@@ -123,11 +126,13 @@ __all__ = [
     "BestWeights",
     "ClipToRange",
     "ColumnProfile",
+    "HalvingSearch",
     "LoadedTable",
     "MLPConfig",
     "MLPRun",
     "Prepared",
     "Profile",
+    "SearchSpace",
     "TabularError",
     "TabularClassifier",
     "TabularModel",
@@ -135,6 +140,7 @@ __all__ = [
     "TorchMLPClassifier",
     "TorchMLPRegressor",
     "Verdict",
+    "auto_batch_size",
     "class_probabilities",
     "classification_metrics",
     "compare",

@@ -182,7 +182,10 @@ class _Tabular(BaseEstimator):
 
     @property
     def fit_seconds(self) -> float:
-        """Seconds the model trained: the network's training time, else ``fit_seconds_``."""
+        """Seconds the model trained: the search's and the network's, else ``fit_seconds_``."""
+        searched = getattr(self, "search_seconds_", None)
+        if searched is not None:
+            return float(searched)
         est = self.estimator_
         return float(est.fit_seconds_) if isinstance(est, _TorchMLP) else self.fit_seconds_
 
