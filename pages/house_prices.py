@@ -163,30 +163,32 @@ if task == "regression":
     c5.caption(f"Suggested {'on' if log_default else 'off'}: the target is {log_reason}.")
 
 with st.expander("Network and training"):
+    auto = st.toggle(
+        "Choose width, weight decay and learning rate on the validation rows", True, key=f"{KEY}_auto",
+        help="Successive halving: 12 settings train 5 epochs, the best third 15, the best of those "
+        "trains on. It runs inside the run's time budget; the test rows are never seen.",
+    )
     n1, n2, n3 = st.columns(3)
     layers = n1.slider("Hidden layers", 1, 3, 2, key=f"{KEY}_layers")
-    width = n1.select_slider("Neurons per layer", [8, 16, 32, 64, 128, 256], 64, key=f"{KEY}_width")
+    width = n1.select_slider("Neurons per layer", [8, 16, 32, 64, 128, 256], 64, key=f"{KEY}_width", disabled=auto)
     activation = n2.selectbox("Activation", ["silu", "relu", "tanh", "gelu"], key=f"{KEY}_act")
-    lr = n2.select_slider("Learning rate (Adam)", [3e-4, 1e-3, 3e-3, 1e-2, 3e-2], 1e-3, key=f"{KEY}_lr")
+    lr = n2.select_slider("Learning rate (Adam)", [3e-4, 1e-3, 3e-3, 1e-2, 3e-2], 1e-3, key=f"{KEY}_lr", disabled=auto)
     epochs = int(n3.number_input("Max epochs", 10, int(LIMITS.max_epochs), min(1000, int(LIMITS.max_epochs)), 10, key=f"{KEY}_epochs"))
     patience = int(n3.number_input("Early-stopping patience (epochs)", 5, 500, 40, 5, key=f"{KEY}_patience"))
-    batch = n2.select_slider("Batch size", [16, 32, 64, 128, 256], 32, key=f"{KEY}_batch")
+    batch = n2.select_slider("Batch size", [16, 32, 64, 128, 256], 32, key=f"{KEY}_batch", disabled=auto)
     decay = n3.select_slider(
-        "Weight decay (L2)",
-        [0.0, 1e-4, 1e-3, 1e-2],
-        1e-2,
-        key=f"{KEY}_decay",
+        "Weight decay (L2)", [0.0, 1e-4, 1e-3, 1e-2], 1e-4, key=f"{KEY}_decay", disabled=auto,
         help="Adam's L2 penalty on the weights: keeps them small, so the network does not "
         "memorise the training rows (it matters most with many one-hot columns).",
     )
     st.caption(
-        f"Mini-batches of {batch}, Adam, "
+        ("Batches sized by the rows (32 to 512)" if auto else f"Mini-batches of {batch}") + ", Adam, "
         + ("mean squared error on the standardised target" if task == "regression" else "cross-entropy")
         + ". 15% of the "
         f"training rows are held out as the validation set: training stops after "
         f"{patience} epochs without a better validation loss (or after "
-        f"{LIMITS.max_train_seconds:g} s, the fair-use cap), and the model kept is the one "
-        "of the best validation epoch."
+        f"{LIMITS.max_train_seconds:g} s, the fair-use cap, search included), and the model "
+        "kept is the one of the best validation epoch."
     )
 config = tabular.MLPConfig(
     hidden=(int(width),) * int(layers),
@@ -197,6 +199,7 @@ config = tabular.MLPConfig(
     batch_size=int(batch),
     weight_decay=float(decay),
 )
+search = tabular.SearchSpace() if auto else None
 
 try:
     data = prepared(sha, frame, target, tuple(features), test_pct / 100, seed, log_target, task)
@@ -205,18 +208,7 @@ except TabularError as err:
     st.stop()
 for note in data.notes:
     st.warning(note, icon=":material/warning:")
-tails = data.heavy_tailed
-st.caption(
-    f"{len(data.y_train):,} training rows and {len(data.y_test):,} test rows (seed {seed}); "
-    f"{len(data.numeric)} numeric feature(s) (median-imputed, standardised, clipped to the "
-    "training range"
-    + (f"; heavy-tailed, so mapped through their quantiles to a normal: {', '.join(tails)}" if tails else "")
-    + f") and {len(data.categorical)} categorical (one-hot: "
-    f"{data.Z_train.shape[1] - len(data.numeric)} columns); {data.Z_train.shape[1]} inputs to "
-    "every model. The preprocessing is fitted on the training rows only."
-    + (f" The target is capped at {money(data.target_cap)}: every model's predictions are "
-       "clipped to the training target's range." if data.target_cap is not None else "")
-)
+st.caption(data.describe())
 if task == "regression":
     st.altair_chart(plots.target_histogram(data.y_train, target, log=log_target), width="stretch")
     st.caption(
@@ -232,23 +224,30 @@ models = dict(baselines(sha, target, tuple(features), test_pct / 100, seed, log_
 # 3. Train the MLP --------------------------------------------------------
 
 st.header("3 · Train the MLP")
-settings = (sha, target, tuple(features), test_pct, seed, log_target, task, config)
+settings = (sha, target, tuple(features), test_pct, seed, log_target, task, config, search)
 outputs = "1" if task == "regression" else f"{len(data.classes)} (softmax)" if len(data.classes) > 2 else "1 (sigmoid)"
+shape = " → ".join(["width"] * layers) if auto else " → ".join([str(width)] * layers)
 st.markdown(
-    f"An MLP with {layers} hidden layer(s) of {width} {activation} neurons "
-    f"({data.Z_train.shape[1]} inputs → {' → '.join([str(width)] * layers)} → {outputs}). "
-    "Watch the training and validation losses; **Stop** keeps the best model so far."
+    f"An MLP with {layers} hidden layer(s) of {'' if auto else f'{width} '}{activation} neurons "
+    f"({data.Z_train.shape[1]} inputs → {shape} → {outputs})"
+    + (": **Start** first chooses the width, the weight decay and the learning rate on the "
+       "validation rows, then trains the chosen network on. " if auto else ". ")
+    + "Watch the training and validation losses; **Stop** keeps the best model so far."
 )
 
 
 def make_job() -> TrainingJob:
-    run = tabular.mlp_trainer(data, config, limits=LIMITS, n_threads=THREADS)
+    run = tabular.mlp_trainer(data, config, search=search, limits=LIMITS, n_threads=THREADS)
     st.session_state[f"{KEY}_run"] = (settings, run)
     return TrainingJob(run.trainer, epochs=config.epochs)
 
 
 def render(snap, job) -> None:
     entry = st.session_state.get(f"{KEY}_run")
+    if entry and entry[1].search is not None:
+        st.caption(entry[1].search.summary() if entry[1].search.candidates else "Building the candidates…")
+        if not entry[1].search.candidates:
+            return
     _, epoch, loss = entry[1].best.best() if entry else (None, None, math.nan)
     if epoch is not None:
         st.caption(
@@ -271,6 +270,11 @@ if job is not None and not job.running and entry is not None and entry[0] == set
         st.caption(tabular.run_summary(
             snap.stop_reason, snap.epochs, snap.elapsed, run.best.best()[1], patience=config.patience,
             epochs_asked=config.epochs, time_budget=LIMITS.max_train_seconds))
+        if run.search is not None:
+            with st.expander("The settings the search tried"):
+                st.dataframe(run.search.table(), hide_index=True)
+                st.caption("Validation loss on the standardised target (lower is better); "
+                           "epochs trained before the candidate was dropped.")
     elif snap.diverged_epoch is not None:
         st.error("The loss diverged: lower the learning rate and press Restart.")
 

@@ -127,6 +127,37 @@ class Prepared:
             return self.y_train
         return np.log(self.y_train) if self.log_target else self.y_train
 
+    def describe(self) -> str:
+        """The split and the preprocessing in two or three sentences (for a page).
+
+        Returns
+        -------
+        str
+            Rows per side, features by kind, how each kind is preprocessed (naming the
+            heavy-tailed columns), the number of inputs, and the clipping of a capped
+            target.
+        """
+        n_onehot = self.Z_train.shape[1] - len(self.numeric)
+        tails = (
+            f"; heavy-tailed, so mapped through their quantiles to a normal: "
+            f"{', '.join(self.heavy_tailed)}"
+            if self.heavy_tailed
+            else ""
+        )
+        text = (
+            f"{len(self.y_train):,} training rows and {len(self.y_test):,} test rows (seed "
+            f"{self.seed}); {len(self.numeric)} numeric feature(s) (median-imputed, "
+            f"standardised, clipped to the training range{tails}) and {len(self.categorical)} "
+            f"categorical (one-hot: {n_onehot} columns); {self.Z_train.shape[1]} inputs to every "
+            "model. The preprocessing is fitted on the training rows only."
+        )
+        if self.target_cap is not None:
+            text += (
+                f" The target is capped at {self.target_cap:,.6g}: every model's predictions "
+                "are clipped to the training target's range."
+            )
+        return text
+
     @property
     def encoded_names(self) -> list[str]:
         """Names of the preprocessed columns (``Neighborhood_A`` for one-hot columns)."""

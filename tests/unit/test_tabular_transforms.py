@@ -132,3 +132,12 @@ def test_export_keeps_the_quantiles_and_the_clip_bit_for_bit():
     v2["version"] = 2
     again = tabular.load_model(json.dumps(v2).encode())
     np.testing.assert_array_equal(again.predict(plain.X_test), old.predict(plain.X_test))
+
+
+def test_the_split_describes_its_preprocessing():
+    frame = block_groups()
+    text = tabular.prepare(frame, "value", ["households", "income", "zone"]).describe()
+    assert "1,200 training rows and 300 test rows" in text and "households" in text
+    assert "quantiles" in text and "capped at 450,000" in text and "3 inputs" not in text
+    plain = tabular.prepare(frame.assign(value=frame["income"] ** 2), "value", ["income"]).describe()
+    assert "quantiles" not in plain and "capped" not in plain and "1 inputs to every model" in plain
