@@ -21,6 +21,7 @@ ORDER = ["MLP", "gradient boosting", "ridge", "logistic regression", "mean", "ma
 KEY = "house"
 THREADS = torch_threads_from_env()  # native threads for scikit-learn (the app's policy)
 IMPORTANCE_SECONDS = 5.0  # permutation importance's time budget
+SPREAD_SEEDS = 3  # "how much does the seed matter": this many other seeds
 
 ensure_router()
 st.title("House prices")
@@ -190,15 +191,8 @@ with st.expander("Network and training"):
         f"{LIMITS.max_train_seconds:g} s, the fair-use cap, search included), and the model "
         "kept is the one of the best validation epoch."
     )
-config = tabular.MLPConfig(
-    hidden=(int(width),) * int(layers),
-    activation=activation,
-    lr=float(lr),
-    epochs=epochs,
-    patience=patience,
-    batch_size=int(batch),
-    weight_decay=float(decay),
-)
+config = tabular.MLPConfig(hidden=(int(width),) * int(layers), activation=activation, lr=float(lr), epochs=epochs,
+                           patience=patience, batch_size=int(batch), weight_decay=float(decay))
 search = tabular.SearchSpace() if auto else None
 
 try:
@@ -309,6 +303,24 @@ st.markdown(
         else ""
     )
 )
+
+with st.expander("How much does the seed matter?"):
+    others = [seed + k for k in range(1, SPREAD_SEEDS + 1)]
+    st.caption(f"Every model again on seeds {', '.join(map(str, others))}: other splits, other "
+               "initial weights and batches (the MLP with its search), within one "
+               f"{LIMITS.max_train_seconds:g} s budget.")
+    if st.button(f"Train on {SPREAD_SEEDS} other seeds", key=f"{KEY}_spread_go"):
+        bar = st.progress(0.0, text="Other seeds…")
+        st.session_state[f"{KEY}_spread"] = (settings, tabular.seed_runs(
+            frame, target, features, others, test_size=test_pct / 100, log_target=log_target, task=task,
+            config=config, search=search, limits=LIMITS, max_seconds=LIMITS.max_train_seconds,
+            n_threads=THREADS, progress=lambda f: bar.progress(f, text="Other seeds…")))
+        bar.empty()
+    spread = st.session_state.get(f"{KEY}_spread")
+    if spread is not None and spread[0] == settings:
+        runs = [tabular.as_run(metrics, seed), spread[1]]
+        st.dataframe(tabular.spread(runs), hide_index=True)
+        st.markdown(tabular.spread_text(runs))
 
 preds = tabular.predictions_frame(models, data)
 shown = ["MLP", best_base] if "MLP" in models else [best_base, verdict.linear]

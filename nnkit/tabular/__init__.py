@@ -42,6 +42,8 @@ One module per step:
 * :mod:`~nnkit.tabular.classification` — scores, confusion matrix and calibration of
   class probabilities; :mod:`~nnkit.tabular.verdict` — :func:`verdict`, what a
   comparison says.
+* :mod:`~nnkit.tabular.seeds` — :func:`seed_runs`, :func:`spread`: every model again on
+  other seeds, the spread of its score.
 * :mod:`~nnkit.tabular.importance` — permutation importance of the raw columns.
 * :mod:`~nnkit.tabular.export` — :func:`export_model` / :func:`load_model`: one JSON
   file of numbers, nothing executable.
@@ -106,6 +108,7 @@ from nnkit.tabular.profile import (
     target_kind,
 )
 from nnkit.tabular.search import HalvingSearch, SearchSpace, auto_batch_size
+from nnkit.tabular.seeds import as_run, seed_runs, spread, spread_text
 from nnkit.tabular.verdict import Verdict, verdict
 
 __all__ = [
@@ -140,6 +143,7 @@ __all__ = [
     "TorchMLPClassifier",
     "TorchMLPRegressor",
     "Verdict",
+    "as_run",
     "auto_batch_size",
     "class_probabilities",
     "classification_metrics",
@@ -169,6 +173,9 @@ __all__ = [
     "regression_metrics",
     "reliability_table",
     "run_summary",
+    "seed_runs",
+    "spread",
+    "spread_text",
     "suggest_log_target",
     "target_kind",
     "to_csv_bytes",

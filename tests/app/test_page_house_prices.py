@@ -306,3 +306,37 @@ def test_a_class_label_is_classified_with_cross_entropy(app_page):
     kind.set_value("regression").run()
     assert_no_exception(at)
     assert "R²" in metrics_table(at).columns
+
+
+def california_csv(n: int = 1200) -> bytes:
+    """A small California-like table (data/make_markets.py): map coordinates, capped value."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("make_markets", ROOT / "data" / "make_markets.py")
+    markets = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(markets)
+    buf = io.StringIO()
+    markets.california_like(n, seed=0).to_csv(buf, index=False, na_rep="NA")
+    return buf.getvalue().encode()
+
+
+def test_the_search_and_the_spread_over_seeds(app_page):
+    at = app_page(PAGE).run()
+    at.file_uploader[0].upload("housing.csv", california_csv(), "text/csv").run()
+    assert_no_exception(at)
+    assert any("quantiles" in c.value and "capped at 500,001" in c.value for c in at.caption)
+    at = train(at)
+    assert_no_exception(at)
+    _, run = at.session_state["house_run"]
+    search = run.search
+    assert search.searched and len(search.table()) == 12
+    assert any("successive halving" in c.value for c in at.caption)
+    assert any(len(d.value) == 12 and "weight decay" in d.value.columns for d in at.dataframe)
+    # The spread over three other seeds: every model, the page's run included.
+    at.button(key="house_spread_go").click().run()
+    assert_no_exception(at)
+    spread = next(d.value for d in at.dataframe if "median" in d.value.columns).set_index("model")
+    seeds = at.session_state["house_spread"][1]
+    assert sorted(set(seeds["seed"])) == [1, 2, 3] or seeds.attrs["skipped"]
+    assert spread.loc["ridge", "seeds"] == 1 + seeds["seed"].nunique()
+    assert any("Over " in m.value and "median test R²" in m.value for m in at.markdown)
