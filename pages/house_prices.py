@@ -291,7 +291,8 @@ st.caption(
     f"in the units of {target}; MAPE is the mean absolute error in % of the actual value."
 )
 
-verdict = tabular.verdict(metrics, mlp_stop_reason=mlp_stop)
+facts = tabular.facts(data, mlp_model, stop_reason=mlp_stop)
+verdict = tabular.verdict(metrics, mlp_stop_reason=mlp_stop, facts=facts)
 best_base = verdict.best_baseline
 st.markdown(
     "**What you see.** "

@@ -41,7 +41,7 @@ One module per step:
   boosting; or majority, logistic regression, gradient boosting), :func:`compare`.
 * :mod:`~nnkit.tabular.classification` — scores, confusion matrix and calibration of
   class probabilities; :mod:`~nnkit.tabular.verdict` — :func:`verdict`, what a
-  comparison says.
+  comparison says, and why (:func:`facts` of the data and the run).
 * :mod:`~nnkit.tabular.seeds` — :func:`seed_runs`, :func:`spread`: every model again on
   other seeds, the spread of its score.
 * :mod:`~nnkit.tabular.importance` — permutation importance of the raw columns.
@@ -109,7 +109,7 @@ from nnkit.tabular.profile import (
 )
 from nnkit.tabular.search import HalvingSearch, SearchSpace, auto_batch_size
 from nnkit.tabular.seeds import as_run, seed_runs, spread, spread_text
-from nnkit.tabular.verdict import Verdict, verdict
+from nnkit.tabular.verdict import Facts, Verdict, facts, verdict
 
 __all__ = [
     "BASELINES",
@@ -129,6 +129,7 @@ __all__ = [
     "BestWeights",
     "ClipToRange",
     "ColumnProfile",
+    "Facts",
     "HalvingSearch",
     "LoadedTable",
     "MLPConfig",
@@ -152,6 +153,7 @@ __all__ = [
     "describe_target",
     "escape_formula",
     "export_model",
+    "facts",
     "fit_baselines",
     "heavy_tail",
     "importance",

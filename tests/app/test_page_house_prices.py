@@ -320,7 +320,7 @@ def california_csv(n: int = 1200) -> bytes:
     return buf.getvalue().encode()
 
 
-def test_the_search_and_the_spread_over_seeds(app_page):
+def test_the_search_the_why_and_the_spread_over_seeds(app_page):
     at = app_page(PAGE).run()
     at.file_uploader[0].upload("housing.csv", california_csv(), "text/csv").run()
     assert_no_exception(at)
@@ -332,6 +332,14 @@ def test_the_search_and_the_spread_over_seeds(app_page):
     assert search.searched and len(search.table()) == 12
     assert any("successive halving" in c.value for c in at.caption)
     assert any(len(d.value) == 12 and "weight decay" in d.value.columns for d in at.dataframe)
+    table = metrics_table(at).set_index("model")
+    gap = table.loc["MLP", "R²"] - table.loc["gradient boosting", "R²"]
+    verdict = next(m.value for m in at.markdown if "What you see" in m.value)
+    snap = at.session_state[JOB].snapshot()
+    if snap.stop_reason == "early_stopping":  # a finished run: the why follows the numbers
+        assert ("Gradient boosting wins by" in verdict) == (gap < -0.005)
+        assert ("capped target" in verdict) == (gap < -0.005)  # a reason for trees only
+        assert ("The MLP wins by" in verdict) == (gap > 0.005)
     # The spread over three other seeds: every model, the page's run included.
     at.button(key="house_spread_go").click().run()
     assert_no_exception(at)
