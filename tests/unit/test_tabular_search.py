@@ -142,3 +142,16 @@ def test_a_classifier_is_searched_on_its_cross_entropy():
     model, result = tabular.train_mlp(data, MLPConfig(hidden=(16,), epochs=60), search=TINY)
     acc = tabular.compare({"MLP": model}, data).set_index("model").loc["MLP", "accuracy"]
     assert acc > 0.85 and model.predict_proba(data.X_test).shape == (len(data.y_test), 2)
+
+
+def test_denormals_are_flushed_in_the_training_thread_only_while_it_trains():
+    from nnkit.tabular.networks import _denormals_flushed
+
+    seen: list[bool] = []
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(64, 3)), rng.normal(size=64)
+    net = tabular.TorchMLPRegressor(hidden=(4,), epochs=0).fit(X, y)
+    net.trainer_.callbacks.append(lambda info: seen.append(_denormals_flushed()))
+    assert not _denormals_flushed()
+    net.trainer_.run(2)
+    assert seen == [True, True] and not _denormals_flushed()  # put back afterwards
