@@ -114,6 +114,9 @@ if not prof.targets:
 if prof.target is None:
     st.warning(f"**Which column should the models predict?** Not clear: {prof.target_reason}.",
                icon=":material/help:")
+elif prof.target_guessed:
+    st.warning(f"**Guessed target: {prof.target}**, {prof.target_reason}. Check it below: is it what "
+               "you want to predict?", icon=":material/help:")
 st.caption(
     (f"Suggested target **{prof.target}** ({prof.target_reason}); " if prof.target else "")
     + f"{len(prof.features)} suggested feature(s)"
@@ -198,7 +201,8 @@ search = tabular.SearchSpace() if auto else None
 try:
     data = prepared(sha, frame, target, tuple(features), test_pct / 100, seed, log_target, task)
 except TabularError as err:
-    st.error(str(err), icon=":material/error:")
+    unused = "; ".join(f"'{c}' is {why}" for c, why in prof.excluded.items()) if not features else ""
+    st.error(str(err) + (f" Not usable as features: {unused}." if unused else ""), icon=":material/error:")
     st.stop()
 for note in data.notes:
     st.warning(note, icon=":material/warning:")

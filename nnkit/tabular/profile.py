@@ -141,6 +141,9 @@ class Profile:
         Columns not suggested as features, with the reason.
     n_rows : int
         Rows in the table.
+    target_guessed : bool
+        The suggested target is only the last numeric column (nothing is named like a
+        target): a guess the user should check.
     """
 
     columns: list[ColumnProfile]
@@ -149,6 +152,7 @@ class Profile:
     features: list[str]
     excluded: dict[str, str]
     n_rows: int
+    target_guessed: bool = False
 
     def table(self) -> pd.DataFrame:
         """One row per column: kind, missing count and %, distinct values, role, reason.
@@ -274,11 +278,13 @@ def profile(frame: pd.DataFrame) -> Profile:
 
     The suggested target is the first numeric column whose name contains a word of
     :data:`TARGET_WORDS` (``price`` first); else a column with few distinct values
-    whose name has a word of :data:`LABEL_WORDS` (``Survived``: a class label); else the
-    last numeric column, unless that
-    one is a date part (a year, a month: a competition's test file ends with its sale
-    year), where no target is suggested and :attr:`Profile.target_reason` says what was
-    looked for and what to pick. Suggested features are the other numeric and
+    whose name has a word of :data:`LABEL_WORDS` (``Survived``: a class label). A column
+    named like a target that cannot be one (empty, constant, an id, a label with more
+    than :data:`MAX_CLASSES` classes) is named in :attr:`Profile.target_reason` and no
+    target is suggested. Else the last numeric column is a guess
+    (:attr:`Profile.target_guessed`), unless that one is a date part (a year, a month: a
+    competition's test file ends with its sale year), where no target is suggested and
+    :attr:`Profile.target_reason` says what was looked for and what to pick. Suggested features are the other numeric and
     categorical columns, except categorical ones with more than :data:`MAX_LEVELS`
     distinct values.
     """
@@ -298,7 +304,8 @@ def profile(frame: pd.DataFrame) -> Profile:
             features.append(c.name)
         else:
             excluded[c.name] = f"{c.kind}: {c.reason}"
-    return Profile(cols, target, reason, features, excluded, len(frame))
+    guessed = target is not None and reason.startswith(_GUESS)
+    return Profile(cols, target, reason, features, excluded, len(frame), guessed)
 
 
 def is_date_part(name: str, values: pd.Series) -> bool:
@@ -377,6 +384,27 @@ def _words(name: str) -> list[str]:
     return [w.lower() for w in re.findall(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+", name)]
 
 
+_GUESS = "the last numeric column"
+
+
+def _unusable_named(cols: list[ColumnProfile]) -> str:
+    """A column named like the target that cannot be one, and why ("" when none)."""
+    for c in cols:
+        words = _words(c.name)
+        price = any(w in c.name.lower() for w in TARGET_WORDS)
+        label = any(w in words for w in LABEL_WORDS)
+        if not (price or label):
+            continue
+        if c.kind in ("mostly-missing", "constant", "id-like"):
+            return f"'{c.name}' is named like the target, but it is {c.kind} ({c.reason})"
+        if label and c.kind == "categorical" and c.n_unique > MAX_CLASSES:
+            return (
+                f"'{c.name}' is named like a class label, but it has {c.n_unique:,} distinct "
+                f"values (a classification takes at most {MAX_CLASSES})"
+            )
+    return ""
+
+
 def _suggest_target(cols: list[ColumnProfile], frame: pd.DataFrame) -> tuple[str | None, str]:
     numeric = [c.name for c in cols if c.kind == "numeric"]
     for word in TARGET_WORDS:
@@ -396,6 +424,9 @@ def _suggest_target(cols: list[ColumnProfile], frame: pd.DataFrame) -> tuple[str
         f"no column is named like a price or a value (looked for {', '.join(TARGET_WORDS)}) "
         f"or a label (looked for {', '.join(LABEL_WORDS)})"
     )
+    named = _unusable_named(cols)
+    if named:
+        return None, (f"{named}. Choose the column to predict, or fix that column in the file")
     if not numeric:
         unusable = [f"'{c.name}' is {c.kind}" for c in cols if c.kind in ("id-like", "constant")]
         return None, (
@@ -409,7 +440,7 @@ def _suggest_target(cols: list[ColumnProfile], frame: pd.DataFrame) -> tuple[str
             "month, ...), not something to predict. Choose the column to predict; a "
             "competition's test file has no target column at all: upload the training file"
         )
-    return last, f"the last numeric column ({looked})"
+    return last, f"{_GUESS} ({looked})"
 
 
 def target_kind(values: pd.Series) -> tuple[str, str]:

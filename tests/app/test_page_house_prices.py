@@ -348,3 +348,45 @@ def test_the_search_the_why_and_the_spread_over_seeds(app_page):
     assert sorted(set(seeds["seed"])) == [1, 2, 3] or seeds.attrs["skipped"]
     assert spread.loc["ridge", "seeds"] == 1 + seeds["seed"].nunique()
     assert any("Over " in m.value and "median test R²" in m.value for m in at.markdown)
+
+
+def _rows(header: str, make, n: int = 60) -> bytes:
+    return (header + "\n" + "".join(make(i) + "\n" for i in range(n))).encode()
+
+
+WRONG_KIND = {  # name: (bytes, what the message must name)
+    "label_only.csv": (_rows("id,label", lambda i: f"{i + 1},{'ab'[i % 2]}"), "'id' is id-like"),
+    "one_class.csv": (_rows("x,label", lambda i: f"{i * 0.5},yes"), "'label' is named like the target"),
+    "many_classes.csv": (
+        _rows("height,weight,species", lambda i: f"{150 + i % 40},{50 + i * 7 % 30},sp{i % 60}", n=240),
+        "60 distinct values",
+    ),
+    "empty_price.csv": (_rows("area,rooms,price", lambda i: f"{50 + 3 * i % 17},{1 + i % 4},"), "'price' is"),
+    "dates_and_labels.csv": (_rows("date,event", lambda i: f"2020-01-{1 + i % 28:02d},{'xyz'[i % 3]}"), "label"),
+    "ids_and_years.csv": (_rows("Id,YearBuilt,YrSold", lambda i: f"{i + 1},{1950 + i % 60},{2006 + i % 5}"), "date part"),
+    "all_constant.csv": (_rows("a,b,c,d", lambda i: "1,x,2.5,NA"), "constant"),
+    "text_ids.csv": (_rows("uuid,name", lambda i: f"u-{i:04d}-{i * 7919 % 10007},name{i}"), "id-like"),
+}
+
+
+@pytest.mark.parametrize("name", list(WRONG_KIND))
+def test_files_of_the_wrong_kind_get_a_message_and_no_fit(app_page, name):
+    data, named = WRONG_KIND[name]
+    at = app_page(PAGE).run()
+    at.file_uploader[0].upload(name, data, "text/csv").run()
+    assert_no_exception(at)
+    messages = [m.value for m in list(at.error) + list(at.warning)]
+    assert any(named in m for m in messages), messages
+    assert not at.table and not at.get("download_button")  # nothing fitted on a guess
+    at.file_uploader[0].set_value(None).run()  # the synthetic data works again
+    assert_no_exception(at)
+    assert not at.error and at.table
+
+
+def test_a_guessed_target_is_said_to_be_a_guess(app_page):
+    guessed = _rows("a,b,w", lambda i: f"{i % 7},{i * 0.37 % 5:.2f},{2 * (i % 7) + i * 0.37 % 5:.3f}", n=80)
+    at = app_page(PAGE).run()
+    at.file_uploader[0].upload("guess.csv", guessed, "text/csv").run()
+    assert_no_exception(at)
+    assert any("Guessed target: w" in w.value for w in at.warning)
+    assert "ridge" in list(metrics_table(at)["model"])  # a guess still fits, but says so
