@@ -166,11 +166,13 @@ if task == "regression":
     )
     c5.caption(f"Suggested {'on' if log_default else 'off'}: the target is {log_reason}.")
 
+space = tabular.SearchSpace()
 with st.expander("Network and training"):
     auto = st.toggle(
         "Choose width, weight decay and learning rate on the validation rows", True, key=f"{KEY}_auto",
-        help="Successive halving: 12 settings train 5 epochs, the best third 15, the best of those "
-        "trains on. It runs inside the run's time budget; the test rows are never seen.",
+        help=f"Successive halving: {len(space.widths) * len(space.weight_decays)} settings train "
+        f"{space.first_epochs} epochs, the best 1/{space.eta} {space.eta}× longer, and so on; the last "
+        "one trains on. It runs inside the run's time budget; the test rows are never seen.",
     )
     n1, n2, n3 = st.columns(3)
     layers = n1.slider("Hidden layers", 1, 3, 2, key=f"{KEY}_layers")
@@ -185,18 +187,9 @@ with st.expander("Network and training"):
         help="Adam's L2 penalty on the weights: keeps them small, so the network does not "
         "memorise the training rows (it matters most with many one-hot columns).",
     )
-    st.caption(
-        ("Batches sized by the rows (32 to 512)" if auto else f"Mini-batches of {batch}") + ", Adam, "
-        + ("mean squared error on the standardised target" if task == "regression" else "cross-entropy")
-        + ". 15% of the "
-        f"training rows are held out as the validation set: training stops after "
-        f"{patience} epochs without a better validation loss (or after "
-        f"{LIMITS.max_train_seconds:g} s, the fair-use cap, search included), and the model "
-        "kept is the one of the best validation epoch."
-    )
 config = tabular.MLPConfig(hidden=(int(width),) * int(layers), activation=activation, lr=float(lr), epochs=epochs,
                            patience=patience, batch_size=int(batch), weight_decay=float(decay))
-search = tabular.SearchSpace() if auto else None
+search = space if auto else None
 
 try:
     data = prepared(sha, frame, target, tuple(features), test_pct / 100, seed, log_target, task)
@@ -223,16 +216,9 @@ models = dict(baselines(sha, target, tuple(features), test_pct / 100, seed, log_
 
 st.header("3 · Train the MLP")
 settings = (sha, target, tuple(features), test_pct, seed, log_target, task, config, search)
-outputs = "1" if task == "regression" else f"{len(data.classes)} (softmax)" if len(data.classes) > 2 else "1 (sigmoid)"
-shape = " → ".join(["width"] * layers) if auto else " → ".join([str(width)] * layers)
-st.markdown(
-    f"An MLP with {layers} hidden layer(s) of {'' if auto else f'{width} '}{activation} neurons "
-    f"({data.Z_train.shape[1]} inputs → {shape} → {outputs})"
-    + (": **Start** first chooses the width, the weight decay and the learning rate on the "
-       "validation rows, then trains the chosen network on. " if auto else ". ")
-    + "Watch the training and validation losses; **Stop** keeps the best model so far."
-)
-
+network, training = tabular.network_text(data, config, search, LIMITS.max_train_seconds)
+st.markdown(network)
+st.caption(training)
 
 def make_job() -> TrainingJob:
     run = tabular.mlp_trainer(data, config, search=search, limits=LIMITS, n_threads=THREADS)

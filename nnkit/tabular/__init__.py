@@ -78,7 +78,15 @@ from nnkit.tabular.io import (
     load_csv,
     to_csv_bytes,
 )
-from nnkit.tabular.mlp import MLPConfig, MLPRun, mlp_model, mlp_trainer, run_summary, train_mlp
+from nnkit.tabular.mlp import (
+    MLPConfig,
+    MLPRun,
+    mlp_model,
+    mlp_trainer,
+    network_text,
+    run_summary,
+    train_mlp,
+)
 from nnkit.tabular.networks import BestWeights, TorchMLPClassifier, TorchMLPRegressor
 from nnkit.tabular.prepare import (
     MAX_INPUTS,
@@ -167,6 +175,7 @@ __all__ = [
     "make_preprocessor",
     "mlp_model",
     "mlp_trainer",
+    "network_text",
     "outside_range",
     "prediction_gap",
     "predictions_frame",

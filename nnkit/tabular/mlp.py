@@ -22,7 +22,15 @@ if TYPE_CHECKING:
     from nnkit.tabular.search import SearchSpace
     from nnkit.training import TrainResult
 
-__all__ = ["MLPConfig", "MLPRun", "mlp_model", "mlp_trainer", "run_summary", "train_mlp"]
+__all__ = [
+    "MLPConfig",
+    "MLPRun",
+    "mlp_model",
+    "mlp_trainer",
+    "network_text",
+    "run_summary",
+    "train_mlp",
+]
 
 
 @dataclass(frozen=True)
@@ -271,6 +279,72 @@ def train_mlp(
     model = mlp_model(data, config, seed=seed, limits=limits, n_threads=n_threads)
     model.fit(data.X_train, data.y_train)
     return model, model.estimator_.trainer_.result()
+
+
+def network_text(
+    data: Prepared,
+    config: MLPConfig,
+    search: SearchSpace | None = None,
+    budget: float | None = None,
+) -> tuple[str, str]:
+    """The network a page is about to train, and how it trains, in sentences.
+
+    Parameters
+    ----------
+    data : Prepared
+        The split (inputs, task, classes).
+    config : MLPConfig
+        The settings (with ``search``: the ones the search does not choose).
+    search : SearchSpace, optional
+        Width, weight decay and learning rate are chosen on the validation rows.
+    budget : float, optional
+        The run's time budget in seconds (a fair-use cap).
+
+    Returns
+    -------
+    (str, str)
+        The network (layers, neurons, inputs → outputs; what Start does) and the
+        training (batches, optimizer, loss, validation rows, early stopping, the budget).
+    """
+    layers, act = len(config.hidden), config.activation
+    n_classes = len(data.classes)
+    outputs = (
+        "1"
+        if data.task == "regression"
+        else f"{n_classes} (softmax)"
+        if n_classes > 2
+        else "1 (sigmoid)"
+    )
+    widths = ["width"] * layers if search else [str(h) for h in config.hidden]
+    neurons = f"{act} neurons" if search else f"{config.hidden[0]} {act} neurons"
+    network = (
+        f"An MLP with {layers} hidden layer(s) of {neurons} ({data.Z_train.shape[1]} inputs → "
+        f"{' → '.join(widths)} → {outputs})"
+        + (
+            ": **Start** first chooses the width, the weight decay and the learning rate on "
+            "the validation rows, then trains the chosen network on. "
+            if search
+            else ". "
+        )
+        + "Watch the training and validation losses; **Stop** keeps the best model so far."
+    )
+    loss = (
+        "mean squared error on the standardised target"
+        if data.task == "regression"
+        else "cross-entropy"
+    )
+    batches = (
+        "Batches sized by the rows (32 to 512)"
+        if search
+        else f"Mini-batches of {config.batch_size}"
+    )
+    cap = f" (or after {budget:g} s, the fair-use cap, search included)" if budget else ""
+    training = (
+        f"{batches}, Adam, {loss}. {config.val_fraction:.0%} of the training rows are held out as "
+        f"the validation set: training stops after {config.patience} epochs without a better "
+        f"validation loss{cap}, and the model kept is the one of the best validation epoch."
+    )
+    return network, training
 
 
 def run_summary(

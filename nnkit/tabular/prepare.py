@@ -148,8 +148,8 @@ class Prepared:
             f"{len(self.y_train):,} training rows and {len(self.y_test):,} test rows (seed "
             f"{self.seed}); {len(self.numeric)} numeric feature(s) (median-imputed, "
             f"standardised, clipped to the training range{tails}) and {len(self.categorical)} "
-            f"categorical (one-hot: {n_onehot} columns); {self.Z_train.shape[1]} inputs to every "
-            "model. The preprocessing is fitted on the training rows only."
+            f"categorical (one-hot: {n_onehot} columns); {self.Z_train.shape[1]} input(s) to "
+            "every model. The preprocessing is fitted on the training rows only."
         )
         if self.target_cap is not None:
             text += (

@@ -155,3 +155,23 @@ def test_denormals_are_flushed_in_the_training_thread_only_while_it_trains():
     assert not _denormals_flushed()
     net.trainer_.run(2)
     assert seen == [True, True] and not _denormals_flushed()  # put back afterwards
+
+
+def test_the_network_text_follows_the_settings():
+    data = tabular.prepare(smooth(200), "value", ["a", "b", "c"])
+    network, training = tabular.network_text(
+        data, MLPConfig(hidden=(64, 64), patience=9), SearchSpace(), 60
+    )
+    assert "(3 inputs → width → width → 1)" in network and "first chooses" in network
+    assert (
+        "Batches sized by the rows" in training
+        and "after 9 epochs" in training
+        and "60 s" in training
+    )
+    network, training = tabular.network_text(data, MLPConfig(hidden=(16,), batch_size=64))
+    assert "(3 inputs → 16 → 1)" in network and "first chooses" not in network
+    assert "Mini-batches of 64" in training and "fair-use" not in training
+    labels = pd.DataFrame({"x": np.arange(90.0), "kind": ["a", "b", "c"] * 30})
+    three = tabular.prepare(labels, "kind", ["x"])
+    assert "→ 3 (softmax))" in tabular.network_text(three, MLPConfig(hidden=(8,)))[0]
+    assert "cross-entropy" in tabular.network_text(three, MLPConfig(hidden=(8,)))[1]
