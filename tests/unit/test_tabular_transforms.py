@@ -139,5 +139,9 @@ def test_the_split_describes_its_preprocessing():
     text = tabular.prepare(frame, "value", ["households", "income", "zone"]).describe()
     assert "1,200 training rows and 300 test rows" in text and "households" in text
     assert "quantiles" in text and "capped at 450,000" in text and "3 input(s)" not in text
-    plain = tabular.prepare(frame.assign(value=frame["income"] ** 2), "value", ["income"]).describe()
-    assert "quantiles" not in plain and "capped" not in plain and "1 input(s) to every model" in plain
+    plain = tabular.prepare(
+        frame.assign(value=frame["income"] ** 2), "value", ["income"]
+    ).describe()
+    assert (
+        "quantiles" not in plain and "capped" not in plain and "1 input(s) to every model" in plain
+    )
