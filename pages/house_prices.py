@@ -24,6 +24,7 @@ ORDER = ["MLP", "gradient boosting", "ridge", "logistic regression", "mean", "ma
 KEY = "house"
 THREADS = torch_threads_from_env()  # native threads for scikit-learn (the app's policy)
 IMPORTANCE_SECONDS = 5.0  # permutation importance's time budget
+SPREAD_SEEDS = 3  # "how much does the seed matter": this many other seeds
 
 ensure_router()
 st.title(page_title("pages/house_prices.py"))
@@ -53,8 +54,9 @@ def profile_of(sha: str, _frame: pd.DataFrame) -> tabular.Profile:
 
 @st.cache_resource(show_spinner=False, max_entries=16)
 def prepared(sha, _frame, target, features, test_size, seed, log_target, task) -> tabular.Prepared:
-    return tabular.prepare(_frame, target, list(features), test_size=test_size, seed=seed,
-                           log_target=log_target, task=task)
+    return tabular.prepare(
+        _frame, target, list(features), test_size=test_size, seed=seed, log_target=log_target, task=task
+    )
 
 
 @st.cache_resource(show_spinner="Fitting the baselines…", max_entries=16)
@@ -74,8 +76,7 @@ upload = st.file_uploader(
     f"{LIMITS.max_rows:,} rows, {LIMITS.max_columns:,} columns)",
     type=["csv", "tsv", "txt"],
     key=f"{KEY}_upload",
-    help="Read as data only: nothing in the file is executed. Remove it to go back to the "
-    "synthetic data set.",
+    help="Read as data only: nothing in the file is executed. Remove it to go back to the synthetic data set.",
 )
 if upload is None:
     raw, source = DEFAULT_CSV.read_bytes(), "default"
@@ -112,50 +113,44 @@ st.header("2 · Profile, target and features")
 prof = profile_of(sha, frame)
 st.dataframe(prof.table(), hide_index=True)
 if not prof.targets:
-    st.error(f"**Nothing to predict**: {prof.target_reason}. Upload a CSV with a column to "
-             "predict (a price, or a label with a few classes).", icon=":material/error:")
+    st.error(
+        f"**Nothing to predict**: {prof.target_reason}. Upload a CSV with a column to "
+        "predict (a price, or a label with a few classes).", icon=":material/error:",
+    )  # fmt: skip
     st.stop()
 if prof.target is None:
-    st.warning(f"**Which column should the models predict?** Not clear: {prof.target_reason}.",
-               icon=":material/help:")
+    st.warning(f"**Which column should the models predict?** Not clear: {prof.target_reason}.", icon=":material/help:")
+elif prof.target_guessed:
+    st.warning(f"**Guessed target: {prof.target}**, {prof.target_reason}. Check it below: "
+               "is it what you want to predict?", icon=":material/help:")  # fmt: skip
 st.caption(
     (f"Suggested target **{prof.target}** ({prof.target_reason}); " if prof.target else "")
     + f"{len(prof.features)} suggested feature(s)"
-    + (
-        "; not suggested: " + "; ".join(f"**{c}** ({why})" for c, why in prof.excluded.items())
-        if prof.excluded
-        else ""
-    )
+    + ("; not suggested: " + "; ".join(f"**{c}** ({why})" for c, why in prof.excluded.items()) if prof.excluded else "")
     + "."
 )
 
 c1, c2 = st.columns([1, 2])
 target = c1.selectbox(
-    "Target (what to predict)",
-    prof.targets,
-    index=prof.targets.index(prof.target) if prof.target else None,
-    placeholder="Choose the column to predict",
-    key=f"{KEY}_target_{sha[:12]}",
-)
+    "Target (what to predict)", prof.targets, index=prof.targets.index(prof.target) if prof.target else None,
+    placeholder="Choose the column to predict", key=f"{KEY}_target_{sha[:12]}",
+)  # fmt: skip
 if target is None:
     st.info("Choose the target above: the models are fitted once you have.", icon=":material/touch_app:")
     st.stop()
 kind, kind_why = tabular.target_kind(frame[target])
-task = c1.radio("Kind of target", ["regression", "classification"], horizontal=True,
-                index=int(kind == "classification"), disabled=target not in prof.numeric,
-                key=f"{KEY}_task_{sha[:12]}_{target}",
-                help="Regression predicts a number (mean squared error); classification a "
-                "class (cross-entropy, the lecture's other loss).")
+task = c1.radio(
+    "Kind of target", ["regression", "classification"], horizontal=True, index=int(kind == "classification"),
+    disabled=target not in prof.numeric, key=f"{KEY}_task_{sha[:12]}_{target}",
+    help="Regression predicts a number (mean squared error); classification a class (cross-entropy, the lecture's other loss).",
+)  # fmt: skip
 c1.caption(f"Detected {kind}: {kind_why}.")
 candidates = [c for c in frame.columns if c != target]
 default_features = [c for c in prof.features if c != target]
 features = c2.multiselect(
-    "Features (what the models see)",
-    candidates,
-    default=default_features,
-    key=f"{KEY}_features_{sha[:12]}_{target}",
+    "Features (what the models see)", candidates, default=default_features, key=f"{KEY}_features_{sha[:12]}_{target}",
     wrap=True,
-)
+)  # fmt: skip
 c3, c4, c5 = st.columns(3)
 test_pct = c3.slider("Test-set size (%)", 10, 40, 20, 5, key=f"{KEY}_test")
 seed = int(c4.number_input("Seed", 0, 10_000, 0, 1, key=f"{KEY}_seed"))
@@ -165,60 +160,43 @@ if task == "regression":
     log_target = c5.checkbox(
         "Learn log(target)", value=log_default, key=f"{KEY}_log_{sha[:12]}_{target}",
         help="On a log scale a model's errors become relative (10% too high) instead of absolute.",
-    )
+    )  # fmt: skip
     c5.caption(f"Suggested {'on' if log_default else 'off'}: the target is {log_reason}.")
 
+space = tabular.SearchSpace()
 with st.expander("Network and training"):
+    auto = st.toggle(
+        "Choose width, weight decay and learning rate on the validation rows", True, key=f"{KEY}_auto",
+        help=f"Successive halving: {len(space.widths) * len(space.weight_decays)} settings train "
+        f"{space.first_epochs} epochs, the best 1/{space.eta} {space.eta}× longer, and so on; the last "
+        "one trains on. It runs inside the run's time budget; the test rows are never seen.",
+    )  # fmt: skip
     n1, n2, n3 = st.columns(3)
     layers = n1.slider("Hidden layers", 1, 3, 2, key=f"{KEY}_layers")
-    width = n1.select_slider("Neurons per layer", [8, 16, 32, 64, 128, 256], 64, key=f"{KEY}_width")
+    width = n1.select_slider("Neurons per layer", [8, 16, 32, 64, 128, 256], 64, key=f"{KEY}_width", disabled=auto)
     activation = n2.selectbox("Activation", ["silu", "relu", "tanh", "gelu"], key=f"{KEY}_act")
-    lr = n2.select_slider("Learning rate (Adam)", [3e-4, 1e-3, 3e-3, 1e-2, 3e-2], 1e-3, key=f"{KEY}_lr")
-    epochs = int(n3.number_input("Max epochs", 10, int(LIMITS.max_epochs), min(1000, int(LIMITS.max_epochs)), 10, key=f"{KEY}_epochs"))
+    lr = n2.select_slider("Learning rate (Adam)", [3e-4, 1e-3, 3e-3, 1e-2, 3e-2], 1e-3, key=f"{KEY}_lr", disabled=auto)
+    epochs = int(n3.number_input("Max epochs", 10, int(LIMITS.max_epochs), min(1000, int(LIMITS.max_epochs)), 10, key=f"{KEY}_epochs"))  # fmt: skip
     patience = int(n3.number_input("Early-stopping patience (epochs)", 5, 500, 40, 5, key=f"{KEY}_patience"))
-    batch = n2.select_slider("Batch size", [16, 32, 64, 128, 256], 32, key=f"{KEY}_batch")
+    batch = n2.select_slider("Batch size", [16, 32, 64, 128, 256], 32, key=f"{KEY}_batch", disabled=auto)
     decay = n3.select_slider(
-        "Weight decay (L2)",
-        [0.0, 1e-4, 1e-3, 1e-2],
-        1e-2,
-        key=f"{KEY}_decay",
+        "Weight decay (L2)", [0.0, 1e-4, 1e-3, 1e-2], 1e-4, key=f"{KEY}_decay", disabled=auto,
         help="Adam's L2 penalty on the weights: keeps them small, so the network does not "
         "memorise the training rows (it matters most with many one-hot columns).",
-    )
-    st.caption(
-        f"Mini-batches of {batch}, Adam, "
-        + ("mean squared error on the standardised target" if task == "regression" else "cross-entropy")
-        + ". 15% of the "
-        f"training rows are held out as the validation set: training stops after "
-        f"{patience} epochs without a better validation loss (or after "
-        f"{LIMITS.max_train_seconds:g} s, the fair-use cap), and the model kept is the one "
-        "of the best validation epoch."
-    )
-config = tabular.MLPConfig(
-    hidden=(int(width),) * int(layers),
-    activation=activation,
-    lr=float(lr),
-    epochs=epochs,
-    patience=patience,
-    batch_size=int(batch),
-    weight_decay=float(decay),
-)
+    )  # fmt: skip
+config = tabular.MLPConfig(hidden=(int(width),) * int(layers), activation=activation, lr=float(lr), epochs=epochs,
+                           patience=patience, batch_size=int(batch), weight_decay=float(decay))  # fmt: skip
+search = space if auto else None
 
 try:
     data = prepared(sha, frame, target, tuple(features), test_pct / 100, seed, log_target, task)
 except TabularError as err:
-    st.error(str(err), icon=":material/error:")
+    unused = "; ".join(f"'{c}' is {why}" for c, why in prof.excluded.items()) if not features else ""
+    st.error(str(err) + (f" Not usable as features: {unused}." if unused else ""), icon=":material/error:")
     st.stop()
 for note in data.notes:
     st.warning(note, icon=":material/warning:")
-st.caption(
-    f"{len(data.y_train):,} training rows and {len(data.y_test):,} test rows (seed {seed}); "
-    f"{len(data.numeric)} numeric feature(s) (median-imputed, standardised, clipped to the "
-    "training range) and "
-    f"{len(data.categorical)} categorical (one-hot: {data.Z_train.shape[1] - len(data.numeric)} "
-    f"columns); {data.Z_train.shape[1]} inputs to every model. The preprocessing is fitted on "
-    "the training rows only."
-)
+st.caption(data.describe())
 if task == "regression":
     st.altair_chart(plots.target_histogram(data.y_train, target, log=log_target), width="stretch")
     st.caption(
@@ -233,25 +211,25 @@ models = dict(baselines(sha, target, tuple(features), test_pct / 100, seed, log_
 
 # 3. Train the MLP --------------------------------------------------------
 
-settings = (sha, target, tuple(features), test_pct, seed, log_target, task, config)
-outputs = "1" if task == "regression" else f"{len(data.classes)} (softmax)" if len(data.classes) > 2 else "1 (sigmoid)"
+settings = (sha, target, tuple(features), test_pct, seed, log_target, task, config, search)
+network, training = tabular.network_text(data, config, search, LIMITS.max_train_seconds)
 train_slot.header("Train the MLP")
-train_slot.markdown(
-    f"An MLP with {layers} hidden layer(s) of {width} {activation} neurons "
-    f"({data.Z_train.shape[1]} inputs → {' → '.join([str(width)] * layers)} → {outputs}). "
-    "Watch the training and validation losses; **Stop** keeps the best model so far. The data, "
-    "target, features and network are set below."
-)
+train_slot.markdown(network + " The data, target, features and network are set below.")
+train_slot.caption(training)
 
 
 def make_job() -> TrainingJob:
-    run = tabular.mlp_trainer(data, config, limits=LIMITS, n_threads=THREADS)
+    run = tabular.mlp_trainer(data, config, search=search, limits=LIMITS, n_threads=THREADS)
     st.session_state[f"{KEY}_run"] = (settings, run)
     return TrainingJob(run.trainer, epochs=config.epochs)
 
 
 def render(snap, job) -> None:
     entry = st.session_state.get(f"{KEY}_run")
+    if entry and entry[1].search is not None:
+        st.caption(entry[1].search.summary() if entry[1].search.candidates else "Building the candidates…")
+        if not entry[1].search.candidates:
+            return
     _, epoch, loss = entry[1].best.best() if entry else (None, None, math.nan)
     if epoch is not None:
         st.caption(
@@ -262,19 +240,29 @@ def render(snap, job) -> None:
 
 # fps 1: each refresh builds an Altair chart holding the GIL: fewer refreshes, faster training
 with train_slot:
-    job = live_training(KEY, make_job, render, config=settings, fps=1.0,
-                        loss_title=("MSE on the standardised target" if task == "regression"
-                                    else "cross-entropy") + " (log scale)")
+    job = live_training(
+        KEY, make_job, render, config=settings, fps=1.0,
+        loss_title=("MSE on the standardised target" if task == "regression" else "cross-entropy") + " (log scale)",
+    )  # fmt: skip
 
-mlp_model, mlp_version, mlp_stop = None, None, None
+mlp_model, mlp_version, mlp_stop, mlp_cut = None, None, None, False
 entry = st.session_state.get(f"{KEY}_run")
 if job is not None and not job.running and entry is not None and entry[0] == settings:
     run, snap = entry[1], job.snapshot()
     if snap.epochs >= 1 and snap.diverged_epoch is None and not snap.error:
         mlp_model, mlp_version, mlp_stop = run.model, snap.version, snap.stop_reason
+        mlp_cut = run.search is not None and run.search.rounds_cut > 0
         st.caption(tabular.run_summary(
             snap.stop_reason, snap.epochs, snap.elapsed, run.best.best()[1], patience=config.patience,
-            epochs_asked=config.epochs, time_budget=LIMITS.max_train_seconds))
+            epochs_asked=config.epochs, time_budget=LIMITS.max_train_seconds,
+        ))  # fmt: skip
+        if run.search is not None:
+            with st.expander("The settings the search tried"):
+                st.dataframe(run.search.table(), hide_index=True)
+                st.caption(
+                    "Validation loss on the standardised target (lower is better); "
+                    "epochs trained before the candidate was dropped."
+                )
     elif snap.diverged_epoch is not None:
         st.error("The loss diverged: lower the learning rate and press Restart.")
 
@@ -297,7 +285,8 @@ st.caption(
     f"in the units of {target}; MAPE is the mean absolute error in % of the actual value."
 )
 
-verdict = tabular.verdict(metrics, mlp_stop_reason=mlp_stop)
+facts = tabular.facts(data, mlp_model, stop_reason=mlp_stop)
+verdict = tabular.verdict(metrics, mlp_stop_reason=mlp_stop, facts=facts)
 best_base = verdict.best_baseline
 st.markdown(
     "**What you see.** "
@@ -309,6 +298,27 @@ st.markdown(
         else ""
     )
 )
+
+with st.expander("How much does the seed matter?"):
+    others = [seed + k for k in range(1, SPREAD_SEEDS + 1)]
+    st.caption(
+        f"Every model again on seeds {', '.join(map(str, others))}: other splits, other "
+        "initial weights and batches (the MLP with its search), within one "
+        f"{LIMITS.max_train_seconds:g} s budget."
+    )
+    if st.button(f"Train on {SPREAD_SEEDS} other seeds", key=f"{KEY}_spread_go"):
+        bar = st.progress(0.0, text="Other seeds…")
+        st.session_state[f"{KEY}_spread"] = (settings, tabular.seed_runs(
+            frame, target, features, others, test_size=test_pct / 100, log_target=log_target, task=task,
+            config=config, search=search, limits=LIMITS, max_seconds=LIMITS.max_train_seconds,
+            n_threads=THREADS, progress=lambda f: bar.progress(f, text="Other seeds…"),
+        ))  # fmt: skip
+        bar.empty()
+    spread = st.session_state.get(f"{KEY}_spread")
+    if spread is not None and spread[0] == settings:
+        runs = [tabular.as_run(metrics, seed), spread[1]]
+        st.dataframe(tabular.spread(runs), hide_index=True)
+        st.markdown(tabular.spread_text(runs))
 
 preds = tabular.predictions_frame(models, data)
 shown = ["MLP", best_base] if "MLP" in models else [best_base, verdict.linear]
@@ -322,7 +332,7 @@ cached_imp = st.session_state.get(f"{KEY}_imp")
 if cached_imp is None or cached_imp[0] != imp_key:
     bar = st.progress(0.0, text="Permutation importance…")
     imp = tabular.importance(models[imp_model], data, max_seconds=IMPORTANCE_SECONDS,
-                             progress=lambda f: bar.progress(f, text="Permutation importance…"))
+                             progress=lambda f: bar.progress(f, text="Permutation importance…"))  # fmt: skip
     bar.empty()
     st.session_state[f"{KEY}_imp"] = (imp_key, imp)
 imp = st.session_state[f"{KEY}_imp"][1]
@@ -335,7 +345,7 @@ reproduce_panel(
     KEY, house_prices_script, target, features, test_size=test_pct / 100, seed=seed,
     log_target=log_target, config=config if mlp_model is not None else None,
     csv=None if upload is None else upload.name, suggested_features=prof.features,
-    stop_reason=mlp_stop, task=task,
+    stop_reason=mlp_stop, task=task, search=search, search_cut=mlp_cut,
 )  # fmt: skip
 
 # 5. What if --------------------------------------------------------------
@@ -351,11 +361,21 @@ with st.form(f"{KEY}_form_{sha[:12]}"):
         k = f"{KEY}_in_{sha[:12]}_{name}"
         if spec["kind"] == "numeric":
             if spec["integer"]:
-                row[name] = box.number_input(name, value=int(round(spec["default"])), step=1, key=k,
-                                             help=f"Training rows: {spec['min']:,.0f} to {spec['max']:,.0f}.")
+                row[name] = box.number_input(
+                    name,
+                    value=int(round(spec["default"])),
+                    step=1,
+                    key=k,
+                    help=f"Training rows: {spec['min']:,.0f} to {spec['max']:,.0f}.",
+                )
             else:
-                row[name] = box.number_input(name, value=float(spec["default"]), key=k, format="%.4g",
-                                             help=f"Training rows: {spec['min']:,.4g} to {spec['max']:,.4g}.")
+                row[name] = box.number_input(
+                    name,
+                    value=float(spec["default"]),
+                    key=k,
+                    format="%.4g",
+                    help=f"Training rows: {spec['min']:,.4g} to {spec['max']:,.4g}.",
+                )
         else:
             opts = spec["options"]
             row[name] = box.selectbox(name, opts, index=opts.index(spec["default"]), key=k)
@@ -388,24 +408,16 @@ st.caption(
 
 st.header("5 · Downloads")
 d1, d2 = st.columns(2)
-d1.download_button(
-    "Test predictions (CSV)",
-    tabular.to_csv_bytes(preds),
-    file_name="house_price_predictions.csv",
-    mime="text/csv",
-    key=f"{KEY}_dl_preds",
+d1.download_button("Test predictions (CSV)", tabular.to_csv_bytes(preds), file_name="house_price_predictions.csv",
+                   mime="text/csv", key=f"{KEY}_dl_preds")  # fmt: skip
+d1.caption(
+    "Every test row with its actual value, each model's prediction and residual "
+    "(or probability). Text cells that a spreadsheet would run as a formula are prefixed with '."
 )
-d1.caption("Every test row with its actual value, each model's prediction and residual "
-           "(or probability). Text cells that a spreadsheet would run as a formula are prefixed with '.")
 if mlp_model is not None:
     m_mlp = metrics.set_index("model").loc["MLP"].drop("train s").to_dict()
-    d2.download_button(
-        "Fitted MLP pipeline (JSON)",
-        tabular.export_model(mlp_model, metrics=m_mlp),
-        file_name="house_price_mlp.json",
-        mime="application/json",
-        key=f"{KEY}_dl_model",
-    )
+    d2.download_button("Fitted MLP pipeline (JSON)", tabular.export_model(mlp_model, metrics=m_mlp),
+                       file_name="house_price_mlp.json", mime="application/json", key=f"{KEY}_dl_model")  # fmt: skip
     d2.caption(
         "Preprocessing (medians, means, scales, categories) and network weights as plain "
         "numbers. In Python: `nnkit.tabular.load_model('house_price_mlp.json').predict(frame)`."
@@ -417,11 +429,9 @@ else:
 
 st.header("6 · Use a saved model")
 saved = st.file_uploader(
-    "A model file downloaded from this page (.json)",
-    type=["json"],
-    key=f"{KEY}_model_upload",
+    "A model file downloaded from this page (.json)", type=["json"], key=f"{KEY}_model_upload",
     help="Read as JSON numbers only (never unpickled); every field is checked.",
-)
+)  # fmt: skip
 if saved is None:
     st.caption("Upload a model downloaded above to predict with it on the current data.")
 else:

@@ -32,6 +32,8 @@ def house_prices_script(
     suggested_features: Sequence[str] | None = None,
     stop_reason: str | None = None,
     task: str = "regression",
+    search: Any = None,
+    search_cut: bool = False,
 ) -> Script:
     """The script that prints the page's test-set table and saves its picture.
 
@@ -59,6 +61,12 @@ def house_prices_script(
         Why the page's MLP run ended (:data:`nnkit.training.STOP_REASONS`).
     task : {"regression", "classification"}
         The page's task; the script covers regression.
+    search : nnkit.tabular.SearchSpace, optional
+        The search that chose width, weight decay and learning rate (None: ``config``
+        trained as it is).
+    search_cut : bool
+        The time budget cut one of the search's rounds (the script, without a budget,
+        would choose among fully trained candidates instead).
 
     Returns
     -------
@@ -67,7 +75,8 @@ def house_prices_script(
     Raises
     ------
     NotReproducible
-        For an MLP run stopped by the user or the time cap before early stopping.
+        For an MLP run stopped by the user or the time cap before early stopping, or a
+        search whose rounds the time cap cut.
     """
     from nnkit import tabular
     from nnkit.training import STOP_REASONS
@@ -82,6 +91,12 @@ def house_prices_script(
         raise NotReproducible(
             f"the MLP's run was cut short ({why}); the script trains it to its early "
             "stop: let a run end by itself to get it."
+        )
+    if config is not None and search is not None and search_cut:
+        raise NotReproducible(
+            "the time cap cut the search's rounds, so the page chose among partly trained "
+            "networks; a script without a cap would train them all and may choose "
+            "another. Turn the search off (Network and training) to get a script."
         )
     features = [str(f) for f in features]
     path = DEFAULT_CSV if csv is None else str(csv)
@@ -123,7 +138,17 @@ def house_prices_script(
         recipe["hidden"] = tuple(int(h) for h in recipe["hidden"])
         lines += [
             call("tabular.MLPConfig", tabular.MLPConfig, prefix="config = ", **recipe),
-            "mlp, result = tabular.train_mlp(data, config)",
+        ]
+        if search is None:
+            lines.append("mlp, result = tabular.train_mlp(data, config)")
+        else:
+            space = {f: getattr(search, f) for f in search.__dataclass_fields__}
+            lines += [
+                "# successive halving chooses width, weight decay and learning rate first",
+                call("tabular.SearchSpace", tabular.SearchSpace, prefix="space = ", **space),
+                "mlp, result = tabular.train_mlp(data, config, search=space)",
+            ]
+        lines += [
             'print(f"MLP: {len(result.history)} epochs ({result.stop_message})")',
             'models = {"MLP": mlp, **models}',
         ]

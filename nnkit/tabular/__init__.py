@@ -8,7 +8,7 @@ notebook::
     prof = tabular.profile(table.frame)
     data = tabular.prepare(table.frame, prof.target, prof.features, test_size=0.2, seed=0)
     models = tabular.fit_baselines(data)
-    models["MLP"], result = tabular.train_mlp(data)  # result.history: the loss curves
+    models["MLP"], result = tabular.train_mlp(data)  # settings chosen on validation rows
     tabular.compare(models, data)              # RMSE, MAE, R², MAPE on the test set
 
 or, the scikit-learn way, on any split::
@@ -26,18 +26,24 @@ One module per step:
 * :mod:`~nnkit.tabular.profile` — :func:`profile` types every column and suggests a
   target and features; :func:`describe_target` / :func:`suggest_log_target` measure the
   target's shape.
-* :mod:`~nnkit.tabular.prepare` — :func:`make_preprocessor`, the one preprocessing
-  definition; :func:`prepare` splits train/test and fits it on the training rows only.
+* :mod:`~nnkit.tabular.preprocess` — :func:`make_preprocessor`, the one preprocessing
+  definition (quantiles for heavy-tailed columns), and the numbers it learns;
+  :mod:`~nnkit.tabular.prepare` — :func:`prepare` splits train/test and fits it on the
+  training rows only.
 * :mod:`~nnkit.tabular.estimators` — :class:`TorchMLPRegressor` (trained by
   :mod:`nnkit.training`) and :class:`TabularModel` (preprocessing, regressor and log
   target composed in one scikit-learn ``Pipeline``).
 * :mod:`~nnkit.tabular.mlp` — :class:`MLPConfig`, :func:`mlp_trainer` (a trainer
   for a live view) and :func:`train_mlp` on a :class:`Prepared` split.
+* :mod:`~nnkit.tabular.search` — :class:`HalvingSearch`: width, weight decay and learning
+  rate chosen on the validation rows by successive halving, within the run's budget.
 * :mod:`~nnkit.tabular.baselines` — :func:`fit_baselines` (mean, ridge, gradient
   boosting; or majority, logistic regression, gradient boosting), :func:`compare`.
 * :mod:`~nnkit.tabular.classification` — scores, confusion matrix and calibration of
   class probabilities; :mod:`~nnkit.tabular.verdict` — :func:`verdict`, what a
-  comparison says.
+  comparison says, and why (:func:`facts` of the data and the run).
+* :mod:`~nnkit.tabular.seeds` — :func:`seed_runs`, :func:`spread`: every model again on
+  other seeds, the spread of its score.
 * :mod:`~nnkit.tabular.importance` — permutation importance of the raw columns.
 * :mod:`~nnkit.tabular.export` — :func:`export_model` / :func:`load_model`: one JSON
   file of numbers, nothing executable.
@@ -72,7 +78,15 @@ from nnkit.tabular.io import (
     load_csv,
     to_csv_bytes,
 )
-from nnkit.tabular.mlp import MLPConfig, MLPRun, mlp_model, mlp_trainer, run_summary, train_mlp
+from nnkit.tabular.mlp import (
+    MLPConfig,
+    MLPRun,
+    mlp_model,
+    mlp_trainer,
+    network_text,
+    run_summary,
+    train_mlp,
+)
 from nnkit.tabular.networks import BestWeights, TorchMLPClassifier, TorchMLPRegressor
 from nnkit.tabular.prepare import (
     MAX_INPUTS,
@@ -94,12 +108,16 @@ from nnkit.tabular.profile import (
     Profile,
     TargetShape,
     describe_target,
+    heavy_tail,
     is_date_part,
+    is_heavy_tailed,
     profile,
     suggest_log_target,
     target_kind,
 )
-from nnkit.tabular.verdict import Verdict, verdict
+from nnkit.tabular.search import HalvingSearch, SearchSpace, auto_batch_size
+from nnkit.tabular.seeds import as_run, seed_runs, spread, spread_text
+from nnkit.tabular.verdict import Facts, Verdict, facts, verdict
 
 __all__ = [
     "BASELINES",
@@ -119,11 +137,14 @@ __all__ = [
     "BestWeights",
     "ClipToRange",
     "ColumnProfile",
+    "Facts",
+    "HalvingSearch",
     "LoadedTable",
     "MLPConfig",
     "MLPRun",
     "Prepared",
     "Profile",
+    "SearchSpace",
     "TabularError",
     "TabularClassifier",
     "TabularModel",
@@ -131,6 +152,8 @@ __all__ = [
     "TorchMLPClassifier",
     "TorchMLPRegressor",
     "Verdict",
+    "as_run",
+    "auto_batch_size",
     "class_probabilities",
     "classification_metrics",
     "compare",
@@ -138,17 +161,21 @@ __all__ = [
     "describe_target",
     "escape_formula",
     "export_model",
+    "facts",
     "fit_baselines",
+    "heavy_tail",
     "importance",
     "importance_text",
     "input_template",
     "is_date_part",
+    "is_heavy_tailed",
     "load_csv",
     "load_model",
     "loaded_summary",
     "make_preprocessor",
     "mlp_model",
     "mlp_trainer",
+    "network_text",
     "outside_range",
     "prediction_gap",
     "predictions_frame",
@@ -157,6 +184,9 @@ __all__ = [
     "regression_metrics",
     "reliability_table",
     "run_summary",
+    "seed_runs",
+    "spread",
+    "spread_text",
     "suggest_log_target",
     "target_kind",
     "to_csv_bytes",

@@ -60,7 +60,8 @@ def fit_baselines(
       defaults, ``random_state=data.seed``;
 
     all learn the same target (``log`` of it when ``data.log_target``) from the same
-    preprocessing. A classification: ``"majority"``, ``"logistic regression"`` and
+    preprocessing, and their predictions are clipped to the training target's range
+    when it is capped (``data.target_cap``). A classification: ``"majority"``, ``"logistic regression"`` and
     ``"gradient boosting"`` (see :func:`~nnkit.tabular.classification.classification_makers`).
 
     Parameters
@@ -90,12 +91,23 @@ def fit_baselines(
     for name in names or (CLASSIFICATION_BASELINES if classify else BASELINES):
         if name not in makers:
             raise ValueError(f"unknown baseline {name!r}; choose from {', '.join(makers)}")
-        common: dict[str, Any] = {"target": data.target, "name": name, "n_threads": n_threads}
+        common: dict[str, Any] = {
+            "target": data.target,
+            "name": name,
+            "n_threads": n_threads,
+            "heavy_tailed": data.heavy_tailed,
+        }
         cols = (data.numeric, data.categorical)
         model: Model = (
             TabularClassifier(makers[name](), *cols, **common)
             if classify
-            else TabularModel(makers[name](), *cols, log_target=data.log_target, **common)
+            else TabularModel(
+                makers[name](),
+                *cols,
+                log_target=data.log_target,
+                clip_target=data.target_cap is not None,
+                **common,
+            )
         )
         out[name] = model.fit(data.X_train, data.y_train)
     return out

@@ -39,7 +39,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from nnkit.tabular.io import TabularError
 from nnkit.tabular.networks import _TorchMLP
-from nnkit.tabular.prepare import make_preprocessor
+from nnkit.tabular.preprocess import fit_rows, make_preprocessor
 
 if TYPE_CHECKING:
     from nnkit.training import Trainer
@@ -80,6 +80,7 @@ class _Tabular(BaseEstimator):
     task = "regression"
     numeric: Sequence[str]
     categorical: Sequence[str]
+    heavy_tailed: Sequence[str]
     n_threads: int | None
 
     def _make_estimator(self) -> Any:  # pragma: no cover - abstract
@@ -98,7 +99,7 @@ class _Tabular(BaseEstimator):
         sklearn.pipeline.Pipeline
             ``[("preprocess", make_preprocessor(...)), ("estimator", ...)]``.
         """
-        pre = make_preprocessor(self.numeric, self.categorical)
+        pre = make_preprocessor(self.numeric, self.categorical, self.heavy_tailed)
         return Pipeline([("preprocess", pre), (self._STEP, self._make_estimator())])
 
     def _columns(self, X: pd.DataFrame) -> pd.DataFrame:
@@ -126,16 +127,21 @@ class _Tabular(BaseEstimator):
         """
         pipe = self.make_pipeline()
         X = self._columns(X)
+        fit_rows(pipe.named_steps["preprocess"], len(X))
         with thread_limit(self.n_threads):
             t0 = time.perf_counter()
             pipe.fit(X, self._target(y), **fit_params)
             self.fit_seconds_ = time.perf_counter() - t0
         self.pipeline_ = pipe
         self.n_features_in_ = len(self.features)
+        self._learn_target(self._target(y))
         return self
 
     def _target(self, y: ArrayLike) -> np.ndarray:
         return np.asarray(y)
+
+    def _learn_target(self, y: np.ndarray) -> None:
+        """Learn what the target's values tell (the regressor: their range)."""
 
     def trainer(self, X: pd.DataFrame, y: ArrayLike) -> Trainer:
         """Fit everything but the network and return the unrun trainer of the network.
@@ -176,7 +182,10 @@ class _Tabular(BaseEstimator):
 
     @property
     def fit_seconds(self) -> float:
-        """Seconds the model trained: the network's training time, else ``fit_seconds_``."""
+        """Seconds the model trained: the search's and the network's, else ``fit_seconds_``."""
+        searched = getattr(self, "search_seconds_", None)
+        if searched is not None:
+            return float(searched)
         est = self.estimator_
         return float(est.fit_seconds_) if isinstance(est, _TorchMLP) else self.fit_seconds_
 
@@ -240,7 +249,7 @@ class TabularModel(RegressorMixin, _Tabular):
     """A regressor on raw table rows: the shared preprocessing, the regressor, the target transform.
 
     ``fit`` builds and fits ``Pipeline([("preprocess", make_preprocessor(numeric,
-    categorical)), ("estimator", regressor)])``, the regressor wrapped in
+    categorical, heavy_tailed)), ("estimator", regressor)])``, the regressor wrapped in
     ``TransformedTargetRegressor(func=np.log, inverse_func=np.exp)`` when
     ``log_target``. ``predict`` takes a DataFrame with the raw feature columns (as in
     the CSV) and returns predictions in the target's units, so scikit-learn tools that
@@ -255,6 +264,14 @@ class TabularModel(RegressorMixin, _Tabular):
         The raw feature columns, by kind.
     log_target : bool
         Learn ``log(target)``.
+    heavy_tailed : sequence of str
+        Numeric columns transformed by their quantiles instead of standardised (see
+        :func:`~nnkit.tabular.make_preprocessor`).
+    clip_target : bool
+        Clip predictions to the range of the training target. For a capped target (a
+        census' top code): no true value lies beyond the cap, so a prediction beyond it
+        is an error by construction (trees never make it; a line or a network, with an
+        ``exp`` on top for a log target, can).
     target : str or None
         Name of the target column (for the user).
     name : str
@@ -271,6 +288,8 @@ class TabularModel(RegressorMixin, _Tabular):
         Wall time of ``fit``.
     n_features_in_ : int
         Number of raw feature columns.
+    target_range_ : tuple of float
+        Smallest and largest training target.
     """
 
     def __init__(
@@ -282,6 +301,8 @@ class TabularModel(RegressorMixin, _Tabular):
         target: str | None = None,
         name: str = "",
         n_threads: int | None = None,
+        heavy_tailed: Sequence[str] = (),
+        clip_target: bool = False,
     ) -> None:
         self.regressor = regressor
         self.numeric = numeric
@@ -290,6 +311,8 @@ class TabularModel(RegressorMixin, _Tabular):
         self.target = target
         self.name = name
         self.n_threads = n_threads
+        self.heavy_tailed = heavy_tailed
+        self.clip_target = clip_target
 
     def _make_estimator(self) -> Any:
         if self.regressor is None:
@@ -303,6 +326,15 @@ class TabularModel(RegressorMixin, _Tabular):
 
     def _target(self, y: ArrayLike) -> np.ndarray:
         return np.asarray(y, dtype=float)
+
+    def _learn_target(self, y: np.ndarray) -> None:
+        self.target_range_ = (float(np.min(y)), float(np.max(y)))
+
+    def _output(self, out: ArrayLike) -> np.ndarray:
+        a = np.asarray(out, dtype=float).reshape(-1)
+        if self.clip_target:
+            a = np.clip(a, *self.target_range_)
+        return a
 
     @property
     def regressor_(self) -> Any:
@@ -331,6 +363,9 @@ class TabularClassifier(ClassifierMixin, _Tabular):
     n_threads : int or None
         Native threads for scikit-learn's OpenMP/BLAS code in ``fit`` and ``predict``
         (None: the library default).
+    heavy_tailed : sequence of str
+        Numeric columns transformed by their quantiles (see
+        :func:`~nnkit.tabular.make_preprocessor`).
 
     Attributes
     ----------
@@ -355,6 +390,7 @@ class TabularClassifier(ClassifierMixin, _Tabular):
         target: str | None = None,
         name: str = "",
         n_threads: int | None = None,
+        heavy_tailed: Sequence[str] = (),
     ) -> None:
         self.classifier = classifier
         self.numeric = numeric
@@ -362,6 +398,7 @@ class TabularClassifier(ClassifierMixin, _Tabular):
         self.target = target
         self.name = name
         self.n_threads = n_threads
+        self.heavy_tailed = heavy_tailed
 
     def _make_estimator(self) -> Any:
         if self.classifier is None:

@@ -36,8 +36,9 @@ from nnkit.tabular.prepare import (
 __all__ = ["FORMAT", "FORMAT_VERSION", "export_model", "load_model", "loaded_summary"]
 
 FORMAT = "nnkit-tabular-model"
-FORMAT_VERSION = 2
-"""Version written; :func:`load_model` also reads version 1 (nnkit before the estimators)."""
+FORMAT_VERSION = 3
+"""Version written (3: heavy-tailed columns and a clipped target); :func:`load_model` also
+reads versions 2 and 1 (nnkit before the estimators)."""
 
 _MAX_LAYERS = 16
 _MAX_WIDTH = 4096
@@ -83,10 +84,14 @@ def export_model(
         "log_target": bool(model.log_target),
         "numeric": list(model.numeric),
         "categorical": list(model.categorical),
+        "heavy_tailed": [c for c in model.numeric if c in set(model.heavy_tailed)],
         "preprocess": learned_parameters(model.preprocessor_),
         "network": {"params": params, **reg.learned_parameters()},
         "metrics": {k: float(v) for k, v in (metrics or {}).items()},
     }
+    if isinstance(model, TabularModel):
+        doc["clip_target"] = bool(model.clip_target)
+        doc["target_range"] = list(model.target_range_)
     return json.dumps(doc, allow_nan=False, separators=(",", ":")).encode("utf-8")
 
 
@@ -184,12 +189,17 @@ def _regressor_params(net: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _check_preprocess(doc: Mapping[str, Any]) -> tuple[list[str], list[str], list[list[str]]]:
+def _check_preprocess(
+    doc: Mapping[str, Any],
+) -> tuple[list[str], list[str], list[str], list[list[str]]]:
+    """The columns (numeric, categorical, heavy-tailed) and categories, checked."""
     numeric = _list(doc.get("numeric"), "columns missing")
     categorical = _list(doc.get("categorical"), "columns missing")
+    heavy = _list(doc.get("heavy_tailed", []), "bad heavy-tailed columns")
     names = [*numeric, *categorical]
     _need(all(isinstance(n, str) for n in names), "column names must be texts")
     _need(len(set(names)) == len(names) and bool(names), "duplicate or no columns")
+    _need(all(isinstance(c, str) and c in numeric for c in heavy), "bad heavy-tailed columns")
     pre = _dict(doc.get("preprocess"), "no preprocessing")
     cats = _list(pre.get("cat.onehot.categories_", []) if categorical else [], "bad categories")
     _need(
@@ -197,18 +207,19 @@ def _check_preprocess(doc: Mapping[str, Any]) -> tuple[list[str], list[str], lis
         and all(isinstance(c, list) and c and all(isinstance(v, str) for v in c) for c in cats),
         "bad categories",
     )
-    if numeric:
+    plain = [c for c in numeric if c not in set(heavy)]
+    if plain:
         scale, lo, hi = (
             _list(pre.get(f"num.{k}"), "bad scale or range")
             for k in ("scale.scale_", "clip.lo_", "clip.hi_")
         )
         _need(
-            all(len(v) == len(numeric) and all(map(_finite, v)) for v in (scale, lo, hi)),
+            all(len(v) == len(plain) and all(map(_finite, v)) for v in (scale, lo, hi)),
             "bad scale or range",
         )
         _need(all(s != 0 for s in scale) and all(a <= b for a, b in zip(lo, hi, strict=True)),
               "bad scale or range")  # fmt: skip
-    return numeric, categorical, cats
+    return numeric, categorical, heavy, cats
 
 
 def load_model(
@@ -249,10 +260,12 @@ def load_model(
         ) from err
     doc = _dict(doc, f"'format' is not {FORMAT!r}")
     _need(doc.get("format") == FORMAT, f"'format' is not {FORMAT!r}")
-    _need(doc.get("version") in (1, FORMAT_VERSION), f"unsupported version {doc.get('version')!r}")
+    _need(
+        doc.get("version") in (1, 2, FORMAT_VERSION), f"unsupported version {doc.get('version')!r}"
+    )
     if doc["version"] == 1:
         doc = _from_v1(doc)
-    numeric, categorical, cats = _check_preprocess(doc)
+    numeric, categorical, heavy, cats = _check_preprocess(doc)
     net = _dict(doc.get("network"), "no network")
     params = _regressor_params(net)
     task = doc.get("task", "regression")
@@ -276,8 +289,10 @@ def load_model(
     common: dict[str, Any] = {
         "target": target if isinstance(target, str) else None,
         "name": "MLP (loaded)",
+        "heavy_tailed": heavy,
     }
     model: TabularModel | TabularClassifier
+    span: list[Any] = []
     rows = stand_in_frame(numeric, categorical, cats, min_rows=len(classes))
     if task == "classification":
         model = TabularClassifier(TorchMLPClassifier(**params), numeric, categorical, **common)
@@ -286,14 +301,24 @@ def load_model(
         )
     else:
         log = bool(doc.get("log_target"))
+        clip = doc.get("clip_target", False)
+        _need(isinstance(clip, bool), "bad clip_target")
+        if clip or "target_range" in doc:
+            span = _list(doc.get("target_range"), "bad target range")
+            _need(len(span) == 2 and all(map(_finite, span)) and span[0] <= span[1],
+                  "bad target range")  # fmt: skip
+            _need(not log or span[0] > 0, "bad target range")
         model = TabularModel(
-            TorchMLPRegressor(**params), numeric, categorical, log_target=log, **common
-        )
+            TorchMLPRegressor(**params), numeric, categorical, log_target=log, clip_target=clip,
+            **common,
+        )  # fmt: skip
         y = np.arange(1.0, len(rows) + 1.0)
     try:
         model.fit(rows, y, estimator__epochs=0)
         set_learned_parameters(model.preprocessor_, doc["preprocess"])
         model.estimator_.set_learned_parameters(net)
+        if span:
+            model.target_range_ = (float(span[0]), float(span[1]))
     except ValueError as err:
         raise TabularError(f"This is not a valid nnkit model file: {err}.") from err
     return model

@@ -19,9 +19,18 @@ from nnkit.tabular.networks import BestWeights, TorchMLPClassifier, TorchMLPRegr
 from nnkit.tabular.prepare import Prepared
 
 if TYPE_CHECKING:
-    from nnkit.training import Trainer, TrainResult
+    from nnkit.tabular.search import SearchSpace
+    from nnkit.training import TrainResult
 
-__all__ = ["MLPConfig", "MLPRun", "mlp_model", "mlp_trainer", "run_summary", "train_mlp"]
+__all__ = [
+    "MLPConfig",
+    "MLPRun",
+    "mlp_model",
+    "mlp_trainer",
+    "network_text",
+    "run_summary",
+    "train_mlp",
+]
 
 
 @dataclass(frozen=True)
@@ -127,29 +136,45 @@ def mlp_model(
     """
     config = config or MLPConfig()
     seed = data.seed if seed is None else int(seed)
-    common: dict[str, Any] = {"target": data.target, "name": "MLP", "n_threads": n_threads}
+    common: dict[str, Any] = {
+        "target": data.target,
+        "name": "MLP",
+        "n_threads": n_threads,
+        "heavy_tailed": data.heavy_tailed,
+    }
     if data.task == "classification":
         net = config.classifier(seed, limits)
         return TabularClassifier(net, data.numeric, data.categorical, **common)
     reg = config.regressor(seed, limits)
-    return TabularModel(reg, data.numeric, data.categorical, log_target=data.log_target, **common)
+    clip = data.target_cap is not None
+    return TabularModel(
+        reg, data.numeric, data.categorical, log_target=data.log_target, clip_target=clip, **common
+    )
 
 
-@dataclass
 class MLPRun:
     """An MLP being trained on a :class:`~nnkit.tabular.Prepared` split (see :func:`mlp_trainer`).
 
-    Attributes
+    Parameters
     ----------
-    model : TabularModel or TabularClassifier
-        Fitted but for its network, which ``trainer`` trains; ``model.predict`` uses
-        the best epoch so far.
-    trainer : nnkit.training.Trainer
+    model : TabularModel or TabularClassifier or None
+        Fitted but for its network, which ``trainer`` trains (None when ``trainer`` is a
+        :class:`~nnkit.tabular.HalvingSearch`: its leader is the model).
+    trainer : nnkit.training.Trainer or HalvingSearch
         Run it (``trainer.run(epochs)``) or hand it to a ``TrainingJob``.
     """
 
-    model: TabularModel | TabularClassifier
-    trainer: Trainer
+    def __init__(self, model: TabularModel | TabularClassifier | None, trainer: Any) -> None:
+        self._model = model
+        self.trainer = trainer
+
+    @property
+    def model(self) -> TabularModel | TabularClassifier:
+        """The model: ``predict`` uses the best epoch so far (of the search's leader)."""
+        if self._model is None:
+            lead: TabularModel | TabularClassifier = self.trainer.tabular_model
+            return lead
+        return self._model
 
     @property
     def best(self) -> BestWeights:
@@ -157,34 +182,50 @@ class MLPRun:
         best: BestWeights = self.model.estimator_.best_
         return best
 
+    @property
+    def search(self) -> Any:
+        """The :class:`~nnkit.tabular.HalvingSearch`, or None for a run of fixed settings."""
+        return None if self._model is not None else self.trainer
+
 
 def mlp_trainer(
     data: Prepared,
     config: MLPConfig | None = None,
     *,
+    search: SearchSpace | None = None,
     seed: int | None = None,
     limits: Limits | None = None,
     n_threads: int | None = None,
 ) -> MLPRun:
-    """Build the MLP model of a split and its :class:`~nnkit.training.Trainer`, not yet run.
+    """Build the MLP model of a split and its trainer, not yet run.
 
     Parameters
     ----------
     data : Prepared
         The split (the model fits on ``X_train``, ``y_train``).
     config : MLPConfig, optional
-        Network and training settings.
+        Network and training settings (with ``search``: the ones it does not choose).
+    search : SearchSpace, optional
+        Choose width, weight decay and learning rate among these on the validation
+        rows first (:class:`~nnkit.tabular.HalvingSearch`), within the same run.
     seed : int, optional
         Default ``data.seed``: the weights, the validation split and the batch order.
     limits : Limits, optional
-        Caps on the run (default: none).
+        Caps on the run (default: none); the time cap covers the search.
     n_threads : int, optional
         See :class:`TabularModel`.
 
     Returns
     -------
     MLPRun
+        Its ``trainer`` is a :class:`~nnkit.training.Trainer`, or the
+        :class:`~nnkit.tabular.HalvingSearch` with ``search``.
     """
+    if search is not None:
+        from nnkit.tabular.search import HalvingSearch
+
+        hs = HalvingSearch(data, config, search, seed=seed, limits=limits, n_threads=n_threads)
+        return MLPRun(None, hs)
     model = mlp_model(data, config, seed=seed, limits=limits, n_threads=n_threads)
     return MLPRun(model, model.trainer(data.X_train, data.y_train))
 
@@ -193,6 +234,7 @@ def train_mlp(
     data: Prepared,
     config: MLPConfig | None = None,
     *,
+    search: SearchSpace | bool | None = None,
     seed: int | None = None,
     limits: Limits | None = None,
     n_threads: int | None = None,
@@ -205,6 +247,11 @@ def train_mlp(
         The split.
     config : MLPConfig, optional
         Network and training settings.
+    search : SearchSpace or bool, optional
+        Choose width, weight decay and learning rate on the validation rows first
+        (:class:`~nnkit.tabular.HalvingSearch`; True: the default
+        :class:`~nnkit.tabular.SearchSpace`). Default: search when no ``config`` is
+        given, else train ``config`` as it is.
     seed : int, optional
         Default ``data.seed``.
     limits : Limits, optional
@@ -215,14 +262,89 @@ def train_mlp(
     Returns
     -------
     model : TabularModel
-        Named "MLP"; ``fit_seconds`` is the training wall time.
+        Named "MLP"; ``fit_seconds`` is the training wall time (search included).
     result : nnkit.training.TrainResult
         History (training and validation loss per epoch, on the standardised target),
         stop reason.
     """
+    if search is None:
+        search = config is None
+    if search is not False:
+        from nnkit.tabular.search import SearchSpace
+
+        space = SearchSpace() if search is True else search
+        run = mlp_trainer(data, config, search=space, seed=seed, limits=limits, n_threads=n_threads)
+        result = run.trainer.run()
+        return run.model, result
     model = mlp_model(data, config, seed=seed, limits=limits, n_threads=n_threads)
     model.fit(data.X_train, data.y_train)
     return model, model.estimator_.trainer_.result()
+
+
+def network_text(
+    data: Prepared,
+    config: MLPConfig,
+    search: SearchSpace | None = None,
+    budget: float | None = None,
+) -> tuple[str, str]:
+    """The network a page is about to train, and how it trains, in sentences.
+
+    Parameters
+    ----------
+    data : Prepared
+        The split (inputs, task, classes).
+    config : MLPConfig
+        The settings (with ``search``: the ones the search does not choose).
+    search : SearchSpace, optional
+        Width, weight decay and learning rate are chosen on the validation rows.
+    budget : float, optional
+        The run's time budget in seconds (a fair-use cap).
+
+    Returns
+    -------
+    (str, str)
+        The network (layers, neurons, inputs → outputs; what Start does) and the
+        training (batches, optimizer, loss, validation rows, early stopping, the budget).
+    """
+    layers, act = len(config.hidden), config.activation
+    n_classes = len(data.classes)
+    outputs = (
+        "1"
+        if data.task == "regression"
+        else f"{n_classes} (softmax)"
+        if n_classes > 2
+        else "1 (sigmoid)"
+    )
+    widths = ["width"] * layers if search else [str(h) for h in config.hidden]
+    neurons = f"{act} neurons" if search else f"{config.hidden[0]} {act} neurons"
+    network = (
+        f"An MLP with {layers} hidden layer(s) of {neurons} ({data.Z_train.shape[1]} inputs → "
+        f"{' → '.join(widths)} → {outputs})"
+        + (
+            ": **Start** first chooses the width, the weight decay and the learning rate on "
+            "the validation rows, then trains the chosen network on. "
+            if search
+            else ". "
+        )
+        + "Watch the training and validation losses; **Stop** keeps the best model so far."
+    )
+    loss = (
+        "mean squared error on the standardised target"
+        if data.task == "regression"
+        else "cross-entropy"
+    )
+    batches = (
+        "Batches sized by the rows (32 to 512)"
+        if search
+        else f"Mini-batches of {config.batch_size}"
+    )
+    cap = f" (or after {budget:g} s, the fair-use cap, search included)" if budget else ""
+    training = (
+        f"{batches}, Adam, {loss}. {config.val_fraction:.0%} of the training rows are held out as "
+        f"the validation set: training stops after {config.patience} epochs without a better "
+        f"validation loss{cap}, and the model kept is the one of the best validation epoch."
+    )
+    return network, training
 
 
 def run_summary(

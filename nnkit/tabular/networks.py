@@ -5,7 +5,9 @@
   other loss): one logit and a sigmoid for two classes, one logit per class and a
   softmax for more.
 
-Both hold out ``val_fraction`` of the rows (seeded) for the validation loss, stop
+Both train with denormal floats flushed to zero in the training thread
+(:func:`flush_denormals`: otherwise weight decay makes long runs up to ten times slower on
+x86 CPUs), hold out ``val_fraction`` of the rows (seeded) for the validation loss, stop
 after ``patience`` epochs without a better one and predict with the weights of the best
 validation epoch (:class:`BestWeights`). ``fit`` trains to the end; ``fit(X, y,
 epochs=0)`` builds the network and its :class:`~nnkit.training.Trainer` (``trainer_``)
@@ -14,9 +16,11 @@ without training, for a :class:`~nnkit.training.TrainingJob` to run, stop and co
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import math
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -31,7 +35,7 @@ if TYPE_CHECKING:
 
     from nnkit.training import EpochInfo, History, TrainConfig, Trainer
 
-__all__ = ["BestWeights", "TorchMLPClassifier", "TorchMLPRegressor"]
+__all__ = ["BestWeights", "TorchMLPClassifier", "TorchMLPRegressor", "flush_denormals"]
 
 StateDict = dict[str, "torch.Tensor"]
 
@@ -91,6 +95,50 @@ class BestWeights:
         """
         with self._lock:
             return self._state, self.epoch, self.loss
+
+
+def _denormals_flushed() -> bool:
+    """Whether this thread's CPU flushes denormal floats to zero (read from a product)."""
+    import torch
+
+    return bool((torch.tensor([1e-39], dtype=torch.float32) * 1.0).item() == 0.0)
+
+
+@contextlib.contextmanager
+def flush_denormals() -> Iterator[None]:
+    """Flush denormal floats (below ~1e-38) to zero in this thread inside the block.
+
+    Weight decay drives weights towards zero and SiLU of a large negative input is tiny:
+    once such numbers fall below float32's normal range, x86 CPUs compute with them up
+    to ten times slower (measured: 0.5 s for 20 epochs of a 256 × 256 network on 800
+    rows became 5.5 s after 100 epochs). ``torch.set_flush_denormal`` sets the calling
+    thread's mode (threads started inside the block inherit it); it is put back after.
+
+    Yields
+    ------
+    None
+    """
+    import torch
+
+    before = _denormals_flushed()
+    if not before:
+        torch.set_flush_denormal(True)
+    try:
+        yield
+    finally:
+        if not before:
+            torch.set_flush_denormal(False)
+
+
+def _flushing(run: Callable[..., Any]) -> Callable[..., Any]:
+    """``run`` with denormals flushed to zero while it trains (see :func:`flush_denormals`)."""
+
+    @functools.wraps(run)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        with flush_denormals():
+            return run(*args, **kwargs)
+
+    return wrapped
 
 
 def _finite(x: object) -> bool:
@@ -210,9 +258,11 @@ class _TorchMLP(BaseEstimator):
         callbacks: list[Any] = [self.best_]
         if self.patience is not None:
             callbacks.append(EarlyStopping(patience=int(self.patience)))
-        self.trainer_: Trainer | None = supervised_trainer(
+        trainer = supervised_trainer(
             self.model_, A, t, self.train_config(), callbacks=callbacks, limits=self.limits
         )
+        trainer.run = _flushing(trainer.run)  # type: ignore[method-assign]
+        self.trainer_: Trainer | None = trainer
         n = self.epochs if epochs is None else epochs
         if int(n) > 0:
             self.trainer_.run(int(n))

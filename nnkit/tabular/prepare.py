@@ -1,15 +1,10 @@
-"""The split and the one preprocessing definition every model shares.
+"""The split: rows with a target, train/test (seeded), the preprocessing fitted on train only.
 
-:func:`make_preprocessor` is the preprocessing, written once as a scikit-learn
-``ColumnTransformer``: numeric columns are read as numbers, median-imputed,
-standardised and clipped to their training range; categorical columns are read as
-texts, missing ones become the category ``"(missing)"``, then one-hot encoded (unknown
-categories ignored). :data:`LEARNED` lists the numbers its steps learn in ``fit`` —
-all that an exported model stores (:func:`learned_parameters`) and a loaded one sets
-back (:func:`set_learned_parameters`) on the same objects.
-
-:func:`prepare` drops rows whose target is missing, splits train/test (seeded) and
-fits the preprocessing **on the training rows only**.
+:func:`prepare` drops rows whose target is missing, splits train/test (seeded), decides
+which numeric columns are heavy-tailed (on the training rows) and fits the one
+preprocessing definition, :func:`~nnkit.tabular.preprocess.make_preprocessor`, **on the
+training rows only**. The preprocessing's names are re-exported here, where they lived
+before :mod:`nnkit.tabular.preprocess` held them.
 """
 
 from __future__ import annotations
@@ -20,16 +15,24 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from numpy.typing import ArrayLike
-from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.compose import ColumnTransformer
-from sklearn.impute import SimpleImputer
 from sklearn.model_selection import train_test_split
-from sklearn.pipeline import Pipeline
-from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, StandardScaler
 
 from nnkit.tabular.io import TabularError, is_numeric
-from nnkit.tabular.profile import MAX_CLASSES, target_kind
+from nnkit.tabular.preprocess import (
+    LEARNED,
+    MISSING_CATEGORY,
+    ClipToRange,
+    _category_text,
+    column_blocks,
+    fit_rows,
+    learned_parameters,
+    make_preprocessor,
+    model_input,
+    set_learned_parameters,
+    stand_in_frame,
+)
+from nnkit.tabular.profile import MAX_CLASSES, describe_target, is_heavy_tailed, target_kind
 
 __all__ = [
     "LEARNED",
@@ -50,304 +53,6 @@ __all__ = [
 
 MAX_INPUTS = 2000
 """Most preprocessed columns :func:`prepare` accepts (numeric + one-hot): bounds memory."""
-
-MISSING_CATEGORY = "(missing)"
-"""The category a missing categorical value is imputed with."""
-
-
-class ClipToRange(TransformerMixin, BaseEstimator):
-    """Clip each column to the range it had in training (``lo_``, ``hi_`` learned by fit).
-
-    A test or user-entered value beyond anything seen in training (a 20,000 ft² house
-    in a file whose largest is 5,000) is treated as the nearest training value. Without
-    it, a linear model or a network extrapolates linearly, and with a log target the
-    ``exp`` turns that into absurd prices; trees behave this way by construction.
-
-    Attributes
-    ----------
-    lo_, hi_ : numpy.ndarray
-        Per-column minimum and maximum of the training rows.
-    """
-
-    def fit(self, X: ArrayLike, y: object = None) -> ClipToRange:
-        """Learn each column's range.
-
-        Parameters
-        ----------
-        X : array_like, shape (n, d)
-            Training rows (NaN ignored).
-        y : None
-            Ignored.
-
-        Returns
-        -------
-        ClipToRange
-            self.
-        """
-        A = np.asarray(X, dtype=float)
-        self.lo_ = np.nanmin(A, axis=0)
-        self.hi_ = np.nanmax(A, axis=0)
-        return self
-
-    def transform(self, X: ArrayLike) -> np.ndarray:
-        """``X`` clipped to the training range, column by column.
-
-        Parameters
-        ----------
-        X : array_like, shape (n, d)
-            Rows to clip.
-
-        Returns
-        -------
-        numpy.ndarray
-        """
-        return np.clip(np.asarray(X, dtype=float), self.lo_, self.hi_)
-
-    def get_feature_names_out(self, input_features: ArrayLike | None = None) -> np.ndarray:
-        """The input names, unchanged.
-
-        Parameters
-        ----------
-        input_features : array_like of str
-            Names of the input columns.
-
-        Returns
-        -------
-        numpy.ndarray
-        """
-        return np.asarray(input_features, dtype=object)
-
-
-def _category_text(v: Any) -> str:
-    if isinstance(v, float) and v.is_integer():
-        return str(int(v))
-    return str(v)
-
-
-def _to_numbers(frame: pd.DataFrame) -> pd.DataFrame:
-    """Columns as float64 (anything that is not a number becomes NaN)."""
-    return pd.DataFrame(
-        {c: pd.to_numeric(frame[c], errors="coerce").astype(float) for c in frame.columns},
-        index=frame.index,
-    )
-
-
-def _to_texts(frame: pd.DataFrame) -> pd.DataFrame:
-    """Columns as object texts (``3.0`` -> ``"3"``), NaN where missing."""
-    return pd.DataFrame(
-        {
-            c: pd.Series(
-                [np.nan if pd.isna(v) else _category_text(v) for v in frame[c]],
-                index=frame.index,
-                dtype=object,
-            )
-            for c in frame.columns
-        },
-        index=frame.index,
-    )
-
-
-def model_input(
-    frame: pd.DataFrame, numeric: Sequence[str], categorical: Sequence[str]
-) -> pd.DataFrame:
-    """The feature columns as the preprocessing reads them: numbers as float, categories as text.
-
-    Parameters
-    ----------
-    frame : pandas.DataFrame
-        Raw rows (e.g. the loaded CSV).
-    numeric, categorical : sequence of str
-        Feature columns by kind.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Numeric columns then categorical ones, same index.
-    """
-    return pd.concat(
-        [_to_numbers(frame[list(numeric)]), _to_texts(frame[list(categorical)])], axis=1
-    )
-
-
-def make_preprocessor(numeric: Sequence[str], categorical: Sequence[str]) -> ColumnTransformer:
-    """The (unfitted) preprocessing: a scikit-learn ``ColumnTransformer``.
-
-    Numeric columns: read as numbers, median imputation, standard scaling, then
-    clipping to the training range (:class:`ClipToRange`). Categorical columns: read as
-    texts, imputation with the category ``"(missing)"``, then one-hot encoding; a
-    category not seen in training becomes all zeros (``handle_unknown="ignore"``).
-
-    Parameters
-    ----------
-    numeric, categorical : sequence of str
-        Column names.
-
-    Returns
-    -------
-    sklearn.compose.ColumnTransformer
-        Output columns: the numeric ones in order, then the one-hot columns.
-    """
-    steps: list[tuple[str, Pipeline, list[str]]] = []
-    if numeric:
-        num = Pipeline(
-            [
-                ("to_number", FunctionTransformer(_to_numbers, feature_names_out="one-to-one")),
-                ("impute", SimpleImputer(strategy="median")),
-                ("scale", StandardScaler()),
-                ("clip", ClipToRange()),
-            ]
-        )
-        steps.append(("num", num, list(numeric)))
-    if categorical:
-        cat = Pipeline(
-            [
-                ("to_text", FunctionTransformer(_to_texts, feature_names_out="one-to-one")),
-                ("impute", SimpleImputer(strategy="constant", fill_value=MISSING_CATEGORY)),
-                ("onehot", OneHotEncoder(handle_unknown="ignore", sparse_output=False)),
-            ]
-        )
-        steps.append(("cat", cat, list(categorical)))
-    return ColumnTransformer(steps, remainder="drop", verbose_feature_names_out=False)
-
-
-LEARNED: tuple[tuple[str, str, str], ...] = (
-    ("num", "impute", "statistics_"),
-    ("num", "scale", "mean_"),
-    ("num", "scale", "var_"),
-    ("num", "scale", "scale_"),
-    ("num", "clip", "lo_"),
-    ("num", "clip", "hi_"),
-    ("cat", "onehot", "categories_"),
-)
-"""``(block, step, attribute)`` of every number :func:`make_preprocessor`'s steps learn.
-
-Add a learning step there and list what it learns here: export and load follow."""
-
-
-def column_blocks(pre: ColumnTransformer) -> dict[str, np.ndarray]:
-    """Which preprocessed columns each raw column becomes (one, or its one-hot block).
-
-    The preprocessing works column by column and row by row, so shuffling a raw column
-    is the same as shuffling its block of the preprocessed matrix.
-
-    Parameters
-    ----------
-    pre : ColumnTransformer
-        A fitted :func:`make_preprocessor`.
-
-    Returns
-    -------
-    dict of str to numpy.ndarray
-        Raw column name -> indices into the preprocessed matrix.
-    """
-    out: dict[str, np.ndarray] = {}
-    for block, _, columns in pre.transformers_:
-        if block not in ("num", "cat"):
-            continue
-        start = pre.output_indices_[block].start
-        if block == "num":
-            widths = [1] * len(columns)
-        else:
-            widths = [len(c) for c in _step(pre, "cat", "onehot").categories_]
-        for name, width in zip(columns, widths, strict=True):
-            out[str(name)] = np.arange(start, start + width)
-            start += width
-    return out
-
-
-def _step(pre: ColumnTransformer, block: str, step: str) -> Any:
-    return pre.named_transformers_[block].named_steps[step]
-
-
-def learned_parameters(pre: ColumnTransformer) -> dict[str, list[Any]]:
-    """The numbers a fitted :func:`make_preprocessor` learned, as JSON-ready lists.
-
-    Parameters
-    ----------
-    pre : ColumnTransformer
-        Fitted.
-
-    Returns
-    -------
-    dict
-        ``{"num.scale.mean_": [...], ..., "cat.onehot.categories_": [[...], ...]}`` (the
-        keys of :data:`LEARNED` whose block exists).
-    """
-    out: dict[str, list[Any]] = {}
-    for block, step, attr in LEARNED:
-        if block in pre.named_transformers_:
-            value = getattr(_step(pre, block, step), attr)
-            if attr == "categories_":
-                out[f"{block}.{step}.{attr}"] = [[str(v) for v in cats] for cats in value]
-            else:
-                out[f"{block}.{step}.{attr}"] = np.asarray(value, dtype=float).tolist()
-    return out
-
-
-def stand_in_frame(
-    numeric: Sequence[str],
-    categorical: Sequence[str],
-    categories: Sequence[Sequence[str]],
-    min_rows: int = 8,
-) -> pd.DataFrame:
-    """A few rows on which :func:`make_preprocessor` fits to exactly ``categories``.
-
-    Fitting on it lets scikit-learn set up every step (column names, dtypes, one-hot
-    layout) before :func:`set_learned_parameters` puts the learned numbers back.
-
-    Parameters
-    ----------
-    numeric, categorical : sequence of str
-        Column names.
-    categories : sequence of sequence of str
-        The categories of each categorical column.
-    min_rows : int, default 8
-        At least this many rows (e.g. one per class of a classifier's stand-in target).
-
-    Returns
-    -------
-    pandas.DataFrame
-    """
-    n = max([8, int(min_rows), *(len(c) for c in categories)])
-    data: dict[str, Any] = {c: np.zeros(n) for c in numeric}
-    for name, cats in zip(categorical, categories, strict=True):
-        data[name] = pd.Series([cats[i % len(cats)] for i in range(n)], dtype=object)
-    return pd.DataFrame(data)
-
-
-def set_learned_parameters(pre: ColumnTransformer, params: Mapping[str, Any]) -> None:
-    """Put learned numbers (from :func:`learned_parameters`) into a fitted preprocessor.
-
-    Parameters
-    ----------
-    pre : ColumnTransformer
-        Built by :func:`make_preprocessor` and fitted (e.g. on :func:`stand_in_frame`).
-    params : mapping
-        Every key :func:`learned_parameters` gives for it.
-
-    Raises
-    ------
-    ValueError
-        A key is missing, a value has the wrong shape or is not finite, or the one-hot
-        categories differ from the ones ``pre`` was fitted with.
-    """
-    for block, step, attr in LEARNED:
-        if block not in pre.named_transformers_:
-            continue
-        key = f"{block}.{step}.{attr}"
-        if key not in params:
-            raise ValueError(f"no {key}")
-        est = _step(pre, block, step)
-        if attr == "categories_":
-            fitted = [[str(v) for v in cats] for cats in est.categories_]
-            if params[key] != fitted:
-                raise ValueError(f"{key} are not sorted, distinct texts")
-            continue
-        current = np.asarray(getattr(est, attr))
-        value = np.asarray(params[key], dtype=float)
-        if value.shape != current.shape or not np.all(np.isfinite(value)):
-            raise ValueError(f"{key} must be {current.size} finite numbers")
-        setattr(est, attr, value)
 
 
 @dataclass
@@ -382,6 +87,13 @@ class Prepared:
         What the models learn.
     classes : list of str
         The class labels, sorted (classification only).
+    heavy_tailed : list of str
+        The numeric columns transformed by their quantiles (heavy-tailed on the training
+        rows, :func:`~nnkit.tabular.profile.is_heavy_tailed`).
+    target_cap : float or None
+        The training target's cap, when it has one
+        (:func:`~nnkit.tabular.describe_target`): regression models' predictions are
+        then clipped to the training target's range.
     """
 
     target: str
@@ -400,6 +112,8 @@ class Prepared:
     notes: list[str] = field(default_factory=list)
     task: str = "regression"
     classes: list[str] = field(default_factory=list)
+    heavy_tailed: list[str] = field(default_factory=list)
+    target_cap: float | None = None
 
     @property
     def features(self) -> list[str]:
@@ -412,6 +126,37 @@ class Prepared:
         if self.task == "classification":
             return self.y_train
         return np.log(self.y_train) if self.log_target else self.y_train
+
+    def describe(self) -> str:
+        """The split and the preprocessing in two or three sentences (for a page).
+
+        Returns
+        -------
+        str
+            Rows per side, features by kind, how each kind is preprocessed (naming the
+            heavy-tailed columns), the number of inputs, and the clipping of a capped
+            target.
+        """
+        n_onehot = self.Z_train.shape[1] - len(self.numeric)
+        tails = (
+            f"; heavy-tailed, so mapped through their quantiles to a normal: "
+            f"{', '.join(self.heavy_tailed)}"
+            if self.heavy_tailed
+            else ""
+        )
+        text = (
+            f"{len(self.y_train):,} training rows and {len(self.y_test):,} test rows (seed "
+            f"{self.seed}); {len(self.numeric)} numeric feature(s) (median-imputed, "
+            f"standardised, clipped to the training range{tails}) and {len(self.categorical)} "
+            f"categorical (one-hot: {n_onehot} columns); {self.Z_train.shape[1]} input(s) to "
+            "every model. The preprocessing is fitted on the training rows only."
+        )
+        if self.target_cap is not None:
+            text += (
+                f" The target is capped at {self.target_cap:,.6g}: every model's predictions "
+                "are clipped to the training target's range."
+            )
+        return text
 
     @property
     def encoded_names(self) -> list[str]:
@@ -510,6 +255,7 @@ def prepare(
     log_target: bool = False,
     categorical: Sequence[str] | None = None,
     task: str | None = None,
+    heavy_tailed: Sequence[str] | None = None,
 ) -> Prepared:
     """Drop rows without a target, split train/test, fit the preprocessing on train only.
 
@@ -533,6 +279,9 @@ def prepare(
     task : {"regression", "classification"}, optional
         Default: :func:`~nnkit.tabular.target_kind` of the target. A classification
         splits stratified by class (when every class has two rows or more).
+    heavy_tailed : sequence of str, optional
+        The numeric columns to transform by their quantiles; default: those
+        :func:`~nnkit.tabular.profile.is_heavy_tailed` finds on the training rows.
 
     Returns
     -------
@@ -596,7 +345,12 @@ def prepare(
             + ". Remove such columns from the features (an id or free text does not "
             "generalise anyway)."
         )
-    pre = make_preprocessor(numeric, categorical)
+    if heavy_tailed is None:
+        heavy = [c for c in numeric if is_heavy_tailed(X_train[c].to_numpy(dtype=float))]
+    else:
+        heavy = [c for c in numeric if c in set(heavy_tailed)]
+    cap = None if task == "classification" else describe_target(y_train).cap
+    pre = fit_rows(make_preprocessor(numeric, categorical, heavy), len(X_train))
     Z_train = np.asarray(pre.fit_transform(X_train), dtype=float)
     Z_test = np.asarray(pre.transform(X_test), dtype=float)
     return Prepared(
@@ -616,6 +370,8 @@ def prepare(
         notes=notes,
         task=task,
         classes=sorted(set(y)) if task == "classification" else [],
+        heavy_tailed=heavy,
+        target_cap=cap,
     )
 
 

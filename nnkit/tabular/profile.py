@@ -23,6 +23,9 @@ __all__ = [
     "LABEL_WORDS",
     "MAX_CLASSES",
     "MAX_CODES",
+    "TAIL_FAR",
+    "TAIL_SHARE",
+    "TAIL_SKEW",
     "TARGET_WORDS",
     "MAX_LEVELS",
     "MOSTLY_MISSING",
@@ -30,7 +33,9 @@ __all__ = [
     "Profile",
     "TargetShape",
     "describe_target",
+    "heavy_tail",
     "is_date_part",
+    "is_heavy_tailed",
     "profile",
     "suggest_log_target",
     "target_kind",
@@ -73,6 +78,17 @@ MAX_CLASSES = 20
 MAX_CODES = 10
 """Whole numbers with at most this many distinct values are suggested as class codes."""
 
+TAIL_FAR = 3.0
+"""A value is "far out" beyond this many interquartile ranges outside the quartiles."""
+
+TAIL_SHARE = 0.005
+"""A numeric column is heavy-tailed when more than this fraction of its values is far out..."""
+
+TAIL_SKEW = 2.0
+"""... or when its skewness is beyond ±this (a column that is mostly zeros, say)."""
+
+_TAIL_DISTINCT = 10  # fewer distinct values: codes or counts, not a tail to tame
+
 _DATE_PART = re.compile(r"(?i)(year|yr|month|week|day|date|time|quarter)|^Mo[A-Z_]")
 
 
@@ -94,6 +110,8 @@ class ColumnProfile:
         Distinct non-missing values.
     reason : str
         Why the column got its kind (for the user).
+    heavy_tail : str or None
+        For a numeric column with a heavy tail (:func:`heavy_tail`), what makes it one.
     """
 
     name: str
@@ -102,6 +120,7 @@ class ColumnProfile:
     missing_fraction: float
     n_unique: int
     reason: str
+    heavy_tail: str | None = None
 
 
 @dataclass
@@ -122,6 +141,9 @@ class Profile:
         Columns not suggested as features, with the reason.
     n_rows : int
         Rows in the table.
+    target_guessed : bool
+        The suggested target is only the last numeric column (nothing is named like a
+        target): a guess the user should check.
     """
 
     columns: list[ColumnProfile]
@@ -130,6 +152,7 @@ class Profile:
     features: list[str]
     excluded: dict[str, str]
     n_rows: int
+    target_guessed: bool = False
 
     def table(self) -> pd.DataFrame:
         """One row per column: kind, missing count and %, distinct values, role, reason.
@@ -216,6 +239,11 @@ def _column_profile(name: str, s: pd.Series) -> ColumnProfile:
         if every_distinct and len(x) >= 20 and np.all(x == np.round(x)):
             if np.all(np.diff(np.sort(x)) == 1):
                 return make("id-like", "consecutive whole numbers, one per row: a row number")
+        tail = heavy_tail(x)
+        if tail:
+            return ColumnProfile(
+                name, "numeric", n_missing, frac, n_unique, f"numbers, heavy-tailed: {tail}", tail
+            )
         return make("numeric", "numbers")
     if len(present) >= 20 and n_unique >= 0.95 * len(present):
         return make("id-like", f"text with {n_unique:,} distinct values in {len(present):,} rows")
@@ -250,11 +278,13 @@ def profile(frame: pd.DataFrame) -> Profile:
 
     The suggested target is the first numeric column whose name contains a word of
     :data:`TARGET_WORDS` (``price`` first); else a column with few distinct values
-    whose name has a word of :data:`LABEL_WORDS` (``Survived``: a class label); else the
-    last numeric column, unless that
-    one is a date part (a year, a month: a competition's test file ends with its sale
-    year), where no target is suggested and :attr:`Profile.target_reason` says what was
-    looked for and what to pick. Suggested features are the other numeric and
+    whose name has a word of :data:`LABEL_WORDS` (``Survived``: a class label). A column
+    named like a target that cannot be one (empty, constant, an id, a label with more
+    than :data:`MAX_CLASSES` classes) is named in :attr:`Profile.target_reason` and no
+    target is suggested. Else the last numeric column is a guess
+    (:attr:`Profile.target_guessed`), unless that one is a date part (a year, a month: a
+    competition's test file ends with its sale year), where no target is suggested and
+    :attr:`Profile.target_reason` says what was looked for and what to pick. Suggested features are the other numeric and
     categorical columns, except categorical ones with more than :data:`MAX_LEVELS`
     distinct values.
     """
@@ -274,7 +304,8 @@ def profile(frame: pd.DataFrame) -> Profile:
             features.append(c.name)
         else:
             excluded[c.name] = f"{c.kind}: {c.reason}"
-    return Profile(cols, target, reason, features, excluded, len(frame))
+    guessed = target is not None and reason.startswith(_GUESS)
+    return Profile(cols, target, reason, features, excluded, len(frame), guessed)
 
 
 def is_date_part(name: str, values: pd.Series) -> bool:
@@ -299,8 +330,79 @@ def is_date_part(name: str, values: pd.Series) -> bool:
     return bool(x.size and np.all(x == np.round(x)) and x.min() >= 1800 and x.max() <= 2100)
 
 
+def heavy_tail(values: ArrayLike) -> str | None:
+    """What makes a numeric column heavy-tailed, or None when it is not.
+
+    Heavy-tailed: at least 10 distinct values, and more than :data:`TAIL_SHARE` of them
+    lie more than :data:`TAIL_FAR` interquartile ranges beyond the quartiles (outliers
+    far from the bulk: a resort's 60 rooms per household), or the skewness is beyond
+    ±:data:`TAIL_SKEW` (a column that is mostly zeros with a long tail). Standardising
+    such a column squeezes its bulk into a sliver; a quantile transform spreads it out.
+
+    Parameters
+    ----------
+    values : array_like
+        The column (non-finite values are ignored).
+
+    Returns
+    -------
+    str or None
+        E.g. ``"1.2% of the values lie far out (skewness 4.10)"``.
+    """
+    x = np.asarray(values, dtype=float).ravel()
+    x = x[np.isfinite(x)]
+    if x.size < 20 or np.unique(x).size < _TAIL_DISTINCT:
+        return None
+    q1, q3 = np.percentile(x, [25, 75])
+    iqr = q3 - q1
+    far = float(np.mean((x < q1 - TAIL_FAR * iqr) | (x > q3 + TAIL_FAR * iqr))) if iqr > 0 else 0.0
+    d = x - x.mean()
+    skew = float(np.mean(d**3) / np.mean(d**2) ** 1.5)
+    if far > TAIL_SHARE:
+        return f"{100 * far:.1f}% of the values lie far out (skewness {skew:.2f})"
+    if abs(skew) > TAIL_SKEW:
+        return f"skewness {skew:.2f}"
+    return None
+
+
+def is_heavy_tailed(values: ArrayLike) -> bool:
+    """Whether a numeric column is heavy-tailed (see :func:`heavy_tail`).
+
+    Parameters
+    ----------
+    values : array_like
+        The column.
+
+    Returns
+    -------
+    bool
+    """
+    return heavy_tail(values) is not None
+
+
 def _words(name: str) -> list[str]:
     return [w.lower() for w in re.findall(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+", name)]
+
+
+_GUESS = "the last numeric column"
+
+
+def _unusable_named(cols: list[ColumnProfile]) -> str:
+    """A column named like the target that cannot be one, and why ("" when none)."""
+    for c in cols:
+        words = _words(c.name)
+        price = any(w in c.name.lower() for w in TARGET_WORDS)
+        label = any(w in words for w in LABEL_WORDS)
+        if not (price or label):
+            continue
+        if c.kind in ("mostly-missing", "constant", "id-like"):
+            return f"'{c.name}' is named like the target, but it is {c.kind} ({c.reason})"
+        if label and c.kind == "categorical" and c.n_unique > MAX_CLASSES:
+            return (
+                f"'{c.name}' is named like a class label, but it has {c.n_unique:,} distinct "
+                f"values (a classification takes at most {MAX_CLASSES})"
+            )
+    return ""
 
 
 def _suggest_target(cols: list[ColumnProfile], frame: pd.DataFrame) -> tuple[str | None, str]:
@@ -322,6 +424,9 @@ def _suggest_target(cols: list[ColumnProfile], frame: pd.DataFrame) -> tuple[str
         f"no column is named like a price or a value (looked for {', '.join(TARGET_WORDS)}) "
         f"or a label (looked for {', '.join(LABEL_WORDS)})"
     )
+    named = _unusable_named(cols)
+    if named:
+        return None, (f"{named}. Choose the column to predict, or fix that column in the file")
     if not numeric:
         unusable = [f"'{c.name}' is {c.kind}" for c in cols if c.kind in ("id-like", "constant")]
         return None, (
@@ -335,7 +440,7 @@ def _suggest_target(cols: list[ColumnProfile], frame: pd.DataFrame) -> tuple[str
             "month, ...), not something to predict. Choose the column to predict; a "
             "competition's test file has no target column at all: upload the training file"
         )
-    return last, f"the last numeric column ({looked})"
+    return last, f"{_GUESS} ({looked})"
 
 
 def target_kind(values: pd.Series) -> tuple[str, str]:

@@ -1,24 +1,189 @@
-"""What a comparison table says, computed from it: who wins, by how much, and what a line can do.
+"""What a comparison table says, computed from it: who wins, by how much, why, and what a line can do.
 
 :func:`verdict` reads a :func:`~nnkit.tabular.compare` table (test R² for a regression,
 test accuracy for a classification) and returns a :class:`Verdict` whose sentences are
-built from those numbers only, so they cannot contradict the table above them.
+built from those numbers only, so they cannot contradict the table above them. Given
+the :class:`Facts` of the data and the run (:func:`facts`: a capped target, map
+coordinates, one-hot columns, few rows, the epoch the network stopped improving), it
+also says *why* the winner wins — from those measured facts only, and only the ones
+that favour the model that actually won.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
+from typing import Any
 
 import pandas as pd
 
-__all__ = ["LINEAR_BEHIND", "TIE", "Verdict", "verdict"]
+from nnkit.tabular.prepare import Prepared
+from nnkit.tabular.profile import describe_target
+
+__all__ = [
+    "FEW_ROWS",
+    "LINEAR_BEHIND",
+    "MANY_ONEHOT",
+    "TIE",
+    "Facts",
+    "Verdict",
+    "facts",
+    "verdict",
+]
 
 TIE = 0.005
 """Two scores (R², or accuracy as a fraction) closer than this are "within" each other."""
 
 LINEAR_BEHIND = 0.02
 """The linear baseline this far below the best score is "behind": the data are not linear."""
+
+FEW_ROWS = 2000
+"""Fewer training rows than this are "few" for a network's many weights."""
+
+MANY_ONEHOT = 0.5
+"""When at least this share of the inputs are one-hot columns, the table is "mostly categorical"."""
+
+_COORDINATE = re.compile(r"(?i)^(lat|lng|lon|long)$|latitude|longitude")
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What the data and the MLP's run show, measured: the only material a "why" may use.
+
+    Attributes
+    ----------
+    n_train : int
+        Training rows.
+    n_inputs : int
+        Inputs to every model (numeric + one-hot columns).
+    n_onehot : int
+        One-hot columns among them.
+    cap : float or None
+        The target's cap (regression), see :func:`~nnkit.tabular.describe_target`.
+    capped_fraction : float
+        Share of the training targets at the cap.
+    coordinates : list of str
+        Feature columns named like a latitude or a longitude.
+    heavy_tailed : list of str
+        Columns transformed by their quantiles.
+    best_epoch : int or None
+        The MLP's epoch with the lowest validation loss (the model kept).
+    epochs : int or None
+        Epochs the MLP trained.
+    stop_reason : str or None
+        Why its training ended (a key of :data:`nnkit.training.STOP_REASONS`).
+    """
+
+    n_train: int
+    n_inputs: int
+    n_onehot: int
+    cap: float | None = None
+    capped_fraction: float = 0.0
+    coordinates: list[str] = field(default_factory=list)
+    heavy_tailed: list[str] = field(default_factory=list)
+    best_epoch: int | None = None
+    epochs: int | None = None
+    stop_reason: str | None = None
+
+    @property
+    def mostly_categorical(self) -> bool:
+        """At least :data:`MANY_ONEHOT` of the inputs are one-hot columns."""
+        return self.n_inputs > 0 and self.n_onehot / self.n_inputs >= MANY_ONEHOT
+
+    @property
+    def few_rows(self) -> bool:
+        """Fewer than :data:`FEW_ROWS` training rows."""
+        return self.n_train < FEW_ROWS
+
+    def for_trees(self) -> list[str]:
+        """Measured traits of this table that favour tree ensembles over a network."""
+        out = []
+        if self.cap is not None:
+            out.append(
+                f"the capped target ({100 * self.capped_fraction:.1f}% of the training rows sit "
+                f"at {self.cap:,.6g}: a tree's leaf predicts that flat top exactly)"
+            )
+        if self.coordinates:
+            out.append(
+                f"the map coordinates ({', '.join(self.coordinates)}: trees cut the map into "
+                "regions, a network must build each region from smooth pieces)"
+            )
+        if self.mostly_categorical:
+            out.append(
+                f"the one-hot columns ({self.n_onehot} of {self.n_inputs} inputs: a tree "
+                "splits on one category at a time)"
+            )
+        if self.few_rows:
+            out.append(
+                f"the few rows ({self.n_train:,} to train on, for a network with thousands of "
+                "weights)"
+            )
+        return out
+
+    def for_network(self) -> list[str]:
+        """Measured traits of this table that favour a network over tree ensembles."""
+        numeric = self.n_inputs - self.n_onehot
+        out = []
+        if not self.mostly_categorical and self.cap is None and numeric > 0:
+            out.append(
+                f"{numeric} of its {self.n_inputs} inputs are numbers and the target is not "
+                "capped: where a target varies smoothly with numbers, a network follows it and "
+                "trees approximate it in steps"
+            )
+        if not self.few_rows:
+            out.append(f"{self.n_train:,} training rows are enough for its weights")
+        return out
+
+    def training(self) -> str:
+        """How the MLP's training ended, as a clause ("" when unknown)."""
+        if self.stop_reason == "early_stopping" and self.best_epoch is not None:
+            return f"the MLP's validation loss stopped improving at epoch {self.best_epoch}"
+        if self.stop_reason in _CUT_SHORT and self.epochs is not None:
+            return f"the MLP's training was cut at epoch {self.epochs} ({_CUT_SHORT[self.stop_reason]})"
+        if self.best_epoch is not None and self.epochs is not None:
+            return (
+                f"the MLP's best validation loss came at epoch {self.best_epoch} of {self.epochs}"
+            )
+        return ""
+
+
+def facts(data: Prepared, mlp: Any = None, *, stop_reason: str | None = None) -> Facts:
+    """Measure the :class:`Facts` of a split and (optionally) of its trained MLP.
+
+    Parameters
+    ----------
+    data : Prepared
+        The split.
+    mlp : TabularModel or TabularClassifier, optional
+        The trained MLP model (its best and last epochs are read).
+    stop_reason : str, optional
+        Why the MLP's last run ended.
+
+    Returns
+    -------
+    Facts
+    """
+    shape = describe_target(data.y_train) if data.task == "regression" else None
+    best = epochs = None
+    if mlp is not None:
+        est = mlp.estimator_
+        best = est.best_epoch_
+        trainer = getattr(est, "trainer_", None)
+        epochs = None if trainer is None else int(trainer.epochs_done)
+    return Facts(
+        n_train=len(data.y_train),
+        n_inputs=int(data.Z_train.shape[1]),
+        n_onehot=int(data.Z_train.shape[1]) - len(data.numeric),
+        cap=None if shape is None else shape.cap,
+        capped_fraction=0.0 if shape is None else shape.capped_fraction,
+        coordinates=[c for c in data.numeric if _COORDINATE.search(c)],
+        heavy_tailed=list(data.heavy_tailed),
+        best_epoch=best,
+        epochs=epochs,
+        stop_reason=stop_reason,
+    )
+
 
 _CUT_SHORT = {
     "time_limit": "the time budget ran out",
@@ -61,6 +226,8 @@ class Verdict:
         The model with the highest score.
     cut_short : str or None
         Why the MLP's training ended early, when it did not end by itself.
+    facts : Facts or None
+        What the data and the run show (for :meth:`why`).
     """
 
     metric: str
@@ -71,6 +238,7 @@ class Verdict:
     linear_gap: float
     best: str
     cut_short: str | None = None
+    facts: Facts | None = None
 
     @property
     def linear_behind(self) -> bool:
@@ -124,7 +292,43 @@ class Verdict:
                     f" Its training was cut short ({self.cut_short}), so this is not the "
                     "network's last word: press Continue to train it further."
                 )
-        return (out + " " + self._line()).strip()
+        return (out + " " + self.why() + " " + self._line()).strip()
+
+    def why(self) -> str:
+        """Who wins between the MLP and gradient boosting, by how much, and why ("" without facts).
+
+        The reasons are the :class:`Facts` that favour the winner (none are invented: a
+        table without a cap never hears of one), and how the MLP's training ended.
+
+        Returns
+        -------
+        str
+        """
+        f, s = self.facts, self.scores
+        trees = "gradient boosting"
+        if f is None or "MLP" not in s or trees not in s or self.cut_short:
+            return ""
+        gap = s["MLP"] - s[trees]
+        if not math.isfinite(gap):
+            return ""
+        training = f.training()
+        if abs(gap) <= TIE:
+            out = f"Neither the MLP nor gradient boosting has an edge here ({self._diff(gap)})"
+            return out + (f"; {training}." if training else ".")
+        if gap < 0:
+            reasons = f.for_trees()
+            head = f"**Gradient boosting wins by {self._size(-gap)}**"
+            why = (
+                "; tree ensembles handle " + _join(reasons)
+                if reasons
+                else "; none of the traits measured here (a capped target, map coordinates, "
+                "mostly one-hot inputs, few rows) explains it"
+            )
+        else:
+            reasons = f.for_network()
+            head = f"**The MLP wins by {self._size(gap)}** over gradient boosting"
+            why = "; " + _join(reasons) if reasons else ""
+        return head + why + (f"; {training}." if training else ".")
 
     def _others(self) -> str:
         rest = [x for x in self.scores if x not in ("MLP", self.best_baseline)]
@@ -156,7 +360,15 @@ class Verdict:
         )
 
 
-def verdict(table: pd.DataFrame, *, mlp_stop_reason: str | None = None) -> Verdict:
+def _join(parts: list[str]) -> str:
+    if len(parts) <= 1:
+        return "".join(parts)
+    return ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+def verdict(
+    table: pd.DataFrame, *, mlp_stop_reason: str | None = None, facts: Facts | None = None
+) -> Verdict:
     """Which model wins and by how much, computed from a :func:`~nnkit.tabular.compare` table.
 
     Parameters
@@ -167,6 +379,9 @@ def verdict(table: pd.DataFrame, *, mlp_stop_reason: str | None = None) -> Verdi
     mlp_stop_reason : str, optional
         Why the MLP's last run ended (a key of :data:`nnkit.training.STOP_REASONS`): a
         run cut by a cap or by the user is said to be unfinished.
+    facts : Facts, optional
+        What the data and the run show (:func:`facts`): the verdict then says why the
+        winner between the MLP and gradient boosting wins.
 
     Returns
     -------
@@ -182,4 +397,4 @@ def verdict(table: pd.DataFrame, *, mlp_stop_reason: str | None = None) -> Verdi
     mlp_gap = s["MLP"] - s[best_baseline] if "MLP" in s else None
     linear_gap = max(s[best] - s[linear], 0.0) if linear in s else math.nan
     cut = _CUT_SHORT.get(mlp_stop_reason or "")
-    return Verdict(metric, s, best_baseline, mlp_gap, linear, linear_gap, best, cut)
+    return Verdict(metric, s, best_baseline, mlp_gap, linear, linear_gap, best, cut, facts)

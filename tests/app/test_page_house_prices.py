@@ -44,7 +44,9 @@ def test_default_data_baselines_then_mlp(app_page):
     assert list(table["model"]) == ["gradient boosting", "ridge", "mean"]
     # The page's numbers are nnkit.tabular's, on the same split.
     t = tabular.load_csv(ROOT / "data" / "house_prices.csv")
-    data = tabular.prepare(t.frame, "House_Price", [c for c in t.frame.columns if c != "House_Price"])
+    data = tabular.prepare(
+        t.frame, "House_Price", [c for c in t.frame.columns if c != "House_Price"]
+    )
     ref = tabular.compare(tabular.fit_baselines(data), data).set_index("model")
     for _, row in table.iterrows():
         assert row["R²"] == pytest.approx(ref.loc[row["model"], "R²"], abs=1e-12)
@@ -71,7 +73,9 @@ def test_default_data_baselines_then_mlp(app_page):
 
     # Price this house: a bigger house costs more (the MLP learned the formula's sign).
     before = {m.label: m.value for m in at.metric}
-    sqft = at.number_input(key=next(k for k in (w.key for w in at.number_input) if k.endswith("Square_Footage")))
+    sqft = at.number_input(
+        key=next(k for k in (w.key for w in at.number_input) if k.endswith("Square_Footage"))
+    )
     sqft.set_value(int(sqft.value) + 1500)
     at.button(key=next(b.key for b in at.button if b.key.startswith("FormSubmitter"))).click().run()
     after = {m.label: m.value for m in at.metric}
@@ -86,7 +90,9 @@ def test_default_data_baselines_then_mlp(app_page):
     at.file_uploader(key="house_model_upload").upload("m.json", blob, "application/json").run()
     assert_no_exception(at)
     assert any("identical to the MLP trained above" in m.value for m in at.markdown)
-    at.file_uploader(key="house_model_upload").upload("m.json", pickle.dumps(blob), "application/json").run()
+    at.file_uploader(key="house_model_upload").upload(
+        "m.json", pickle.dumps(blob), "application/json"
+    ).run()
     assert any("not a valid nnkit model file" in e.value for e in at.error)
 
 
@@ -97,7 +103,12 @@ def messy_csv() -> bytes:
     area = rng.uniform(40, 200, n)
     town = rng.choice(["Liège", "Genève", "Zürich"], n)
     rooms = rng.integers(1, 6, n)
-    price = 3000 * area + np.where(town == "Zürich", 150_000, 0) + 10_000 * rooms + rng.normal(0, 20_000, n)
+    price = (
+        3000 * area
+        + np.where(town == "Zürich", 150_000, 0)
+        + 10_000 * rooms
+        + rng.normal(0, 20_000, n)
+    )
     lines = ["ID;Fläche;Ort;Zimmer;Preis"]
     for i in range(n):
         p = "" if i % 20 == 0 else f"{price[i]:.2f}".replace(".", ",")
@@ -137,7 +148,9 @@ def test_upload_pick_target_and_train(app_page):
     kept = run.model.regressor_
     assert kept.best_epoch_ == best_epoch
     weights = kept.learned_parameters()["weights"]
-    assert all(np.array_equal(np.asarray(weights[k]["data"]), state[k].numpy().ravel()) for k in state)
+    assert all(
+        np.array_equal(np.asarray(weights[k]["data"]), state[k].numpy().ravel()) for k in state
+    )
     table = metrics_table(at).set_index("model")
     assert "MLP" in table.index and np.isfinite(table.loc["MLP", "R²"])
 
@@ -164,7 +177,11 @@ BAD_FILES = [
     ("sheet.csv", xlsx_like(), "ZIP archive"),
     ("model.csv", pickle.dumps({"a": 1}), "pickle"),
     ("one.csv", b"price\n1\n2\n3\n", "only 1 column"),
-    ("wide.csv", (",".join(f"c{i}" for i in range(10_000)) + "\n" + ",".join("1" * 10_000) + "\n").encode(), "10,000 columns"),
+    (
+        "wide.csv",
+        (",".join(f"c{i}" for i in range(10_000)) + "\n" + ",".join("1" * 10_000) + "\n").encode(),
+        "10,000 columns",
+    ),
     ("ragged.csv", b"a,b\n1,2,3\n4,5,6\n7,8\n", "more fields than the header"),
     ("big.csv", b"a,b\n" + b"1,2\n" * (6 * 1024 * 1024 // 4), "the limit is 5 MB"),
 ]
@@ -195,8 +212,12 @@ def test_bad_files_give_messages_and_the_page_recovers(app_page):
     assert_no_exception(at)
     assert not at.error
     assert any("appears more than once" in w.value for w in at.warning)
-    profile = next(d.value for d in at.dataframe if "suggested role" in d.value.columns).set_index("column")
-    assert profile.loc["k", "kind"] == "constant" and profile.loc["empty", "kind"] == "mostly-missing"
+    profile = next(d.value for d in at.dataframe if "suggested role" in d.value.columns).set_index(
+        "column"
+    )
+    assert (
+        profile.loc["k", "kind"] == "constant" and profile.loc["empty", "kind"] == "mostly-missing"
+    )
     assert profile.loc["x (2)", "suggested role"] == "feature"
     # A good file afterwards: no error, metrics are back.
     good = b"x,z,y\n" + b"".join(f"{i / 2},{i % 4},{1.5 * i + 1}\n".encode() for i in range(60))
@@ -214,7 +235,9 @@ def test_bad_files_give_messages_and_the_page_recovers(app_page):
 def test_a_capped_skewed_target_is_not_called_symmetric(app_page):
     rng = np.random.default_rng(3)
     x = rng.uniform(0, 1, 2000)
-    value = np.minimum(np.exp(11 + 0.8 * x + rng.normal(0, 0.5, 2000)), 250_000.0)  # skew 0.99, capped
+    value = np.minimum(
+        np.exp(11 + 0.8 * x + rng.normal(0, 0.5, 2000)), 250_000.0
+    )  # skew 0.99, capped
     csv = "x,value\n" + "".join(f"{a:.4f},{v:.0f}\n" for a, v in zip(x, value, strict=True))
     at = app_page(PAGE).run()
     at.file_uploader[0].upload("capped.csv", csv.encode(), "text/csv").run()
@@ -245,8 +268,10 @@ def kaggle_test_like() -> bytes:
     lines = ["Id,Alley,LotArea,OverallQual,YearBuilt,MoSold,YrSold"]
     for i in range(120):
         alley = "NA" if rng.uniform() < 0.8 else rng.choice(["Grvl", "Pave"])
-        lines.append(f"{1461 + i},{alley},{rng.integers(5000, 20000)},{rng.integers(1, 11)},"
-                     f"{rng.integers(1900, 2010)},{rng.integers(1, 13)},{rng.integers(2006, 2011)}")
+        lines.append(
+            f"{1461 + i},{alley},{rng.integers(5000, 20000)},{rng.integers(1, 11)},"
+            f"{rng.integers(1900, 2010)},{rng.integers(1, 13)},{rng.integers(2006, 2011)}"
+        )
     return ("\n".join(lines) + "\n").encode()
 
 
@@ -301,8 +326,114 @@ def test_a_class_label_is_classified_with_cross_entropy(app_page):
     blob = tabular.export_model(run.model)
     at.file_uploader(key="house_model_upload").upload("m.json", blob, "application/json").run()
     assert_no_exception(at)
-    assert any("identical to the MLP trained above" in m.value and "accuracy" in m.value for m in at.markdown)
+    assert any(
+        "identical to the MLP trained above" in m.value and "accuracy" in m.value
+        for m in at.markdown
+    )
     # The user overrides the detected kind: a regression on the 0/1 column.
     kind.set_value("regression").run()
     assert_no_exception(at)
     assert "R²" in metrics_table(at).columns
+
+
+def california_csv(n: int = 1200) -> bytes:
+    """A small California-like table (data/make_markets.py): map coordinates, capped value."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("make_markets", ROOT / "data" / "make_markets.py")
+    markets = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(markets)
+    buf = io.StringIO()
+    markets.california_like(n, seed=0).to_csv(buf, index=False, na_rep="NA")
+    return buf.getvalue().encode()
+
+
+def test_the_search_the_why_and_the_spread_over_seeds(app_page):
+    at = app_page(PAGE).run()
+    at.file_uploader[0].upload("housing.csv", california_csv(), "text/csv").run()
+    assert_no_exception(at)
+    assert any("quantiles" in c.value and "capped at 500,001" in c.value for c in at.caption)
+    at = train(at)
+    assert_no_exception(at)
+    _, run = at.session_state["house_run"]
+    search = run.search
+    assert search.searched and len(search.table()) == 12
+    assert any("successive halving" in c.value for c in at.caption)
+    assert any(len(d.value) == 12 and "weight decay" in d.value.columns for d in at.dataframe)
+    table = metrics_table(at).set_index("model")
+    gap = table.loc["MLP", "R²"] - table.loc["gradient boosting", "R²"]
+    verdict = next(m.value for m in at.markdown if "What you see" in m.value)
+    snap = at.session_state[JOB].snapshot()
+    if snap.stop_reason == "early_stopping":  # a finished run: the why follows the numbers
+        assert ("Gradient boosting wins by" in verdict) == (gap < -0.005)
+        assert ("capped target" in verdict) == (gap < -0.005)  # a reason for trees only
+        assert ("The MLP wins by" in verdict) == (gap > 0.005)
+    # The spread over three other seeds: every model, the page's run included.
+    at.button(key="house_spread_go").click().run()
+    assert_no_exception(at)
+    spread = next(d.value for d in at.dataframe if "median" in d.value.columns).set_index("model")
+    seeds = at.session_state["house_spread"][1]
+    assert sorted(set(seeds["seed"])) == [1, 2, 3] or seeds.attrs["skipped"]
+    assert spread.loc["ridge", "seeds"] == 1 + seeds["seed"].nunique()
+    assert any("Over " in m.value and "median test R²" in m.value for m in at.markdown)
+
+
+def _rows(header: str, make, n: int = 60) -> bytes:
+    return (header + "\n" + "".join(make(i) + "\n" for i in range(n))).encode()
+
+
+WRONG_KIND = {  # name: (bytes, what the message must name)
+    "label_only.csv": (_rows("id,label", lambda i: f"{i + 1},{'ab'[i % 2]}"), "'id' is id-like"),
+    "one_class.csv": (
+        _rows("x,label", lambda i: f"{i * 0.5},yes"),
+        "'label' is named like the target",
+    ),
+    "many_classes.csv": (
+        _rows(
+            "height,weight,species", lambda i: f"{150 + i % 40},{50 + i * 7 % 30},sp{i % 60}", n=240
+        ),
+        "60 distinct values",
+    ),
+    "empty_price.csv": (
+        _rows("area,rooms,price", lambda i: f"{50 + 3 * i % 17},{1 + i % 4},"),
+        "'price' is",
+    ),
+    "dates_and_labels.csv": (
+        _rows("date,event", lambda i: f"2020-01-{1 + i % 28:02d},{'xyz'[i % 3]}"),
+        "label",
+    ),
+    "ids_and_years.csv": (
+        _rows("Id,YearBuilt,YrSold", lambda i: f"{i + 1},{1950 + i % 60},{2006 + i % 5}"),
+        "date part",
+    ),
+    "all_constant.csv": (_rows("a,b,c,d", lambda i: "1,x,2.5,NA"), "constant"),
+    "text_ids.csv": (
+        _rows("uuid,name", lambda i: f"u-{i:04d}-{i * 7919 % 10007},name{i}"),
+        "id-like",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(WRONG_KIND))
+def test_files_of_the_wrong_kind_get_a_message_and_no_fit(app_page, name):
+    data, named = WRONG_KIND[name]
+    at = app_page(PAGE).run()
+    at.file_uploader[0].upload(name, data, "text/csv").run()
+    assert_no_exception(at)
+    messages = [m.value for m in list(at.error) + list(at.warning)]
+    assert any(named in m for m in messages), messages
+    assert not at.table and not at.get("download_button")  # nothing fitted on a guess
+    at.file_uploader[0].set_value(None).run()  # the synthetic data works again
+    assert_no_exception(at)
+    assert not at.error and at.table
+
+
+def test_a_guessed_target_is_said_to_be_a_guess(app_page):
+    guessed = _rows(
+        "a,b,w", lambda i: f"{i % 7},{i * 0.37 % 5:.2f},{2 * (i % 7) + i * 0.37 % 5:.3f}", n=80
+    )
+    at = app_page(PAGE).run()
+    at.file_uploader[0].upload("guess.csv", guessed, "text/csv").run()
+    assert_no_exception(at)
+    assert any("Guessed target: w" in w.value for w in at.warning)
+    assert "ridge" in list(metrics_table(at)["model"])  # a guess still fits, but says so

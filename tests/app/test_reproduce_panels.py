@@ -256,7 +256,11 @@ def test_house_prices_default_baselines_then_the_mlp(app_page, tmp_path):
     at.button(key="house_start").click().run()
     wait(at, "_live_house_job")
     script = panel(at)
-    assert "tabular.train_mlp(data, config)" in script.code and "epochs=10" in script.code
+    # the page's default: the search chooses width, weight decay and learning rate first
+    assert (
+        "tabular.train_mlp(data, config, search=space)" in script.code
+        and "epochs=10" in script.code
+    )
     out = run_script(script, tmp_path / "b", houses)
     table = _metrics(at)
     assert "MLP" in set(table.model)

@@ -493,7 +493,7 @@ HOUSES = ROOT / "data" / "house_prices.csv"
 
 
 def _check_houses(
-    out, frame, target, features, config=None, test_size=0.2, seed=0, log_target=False
+    out, frame, target, features, config=None, test_size=0.2, seed=0, log_target=False, search=None
 ):
     from nnkit import tabular
 
@@ -502,7 +502,7 @@ def _check_houses(
     )
     models = tabular.fit_baselines(data)
     if config is not None:
-        mlp, _ = tabular.train_mlp(data, config)
+        mlp, _ = tabular.train_mlp(data, config, search=search or False)
         models = {"MLP": mlp, **models}
     for row in tabular.compare(models, data).itertuples(index=False):
         printed = line(out, row.model + " ").removeprefix(row.model)
@@ -525,6 +525,47 @@ def test_house_prices_default_data_with_the_mlp_in_a_notebook(tmp_path):
     assert "tabular.profile(table.frame).features" in script.code
     out = run_notebook(script, tmp_path, files={"data/house_prices.csv": HOUSES})
     _check_houses(out, table.frame, prof.target, prof.features, config)
+
+
+def test_house_prices_searched_mlp_in_a_script(tmp_path):
+    from nnkit import tabular
+    from nnkit.reproduce.tabular import house_prices_script
+
+    table = tabular.load_csv(HOUSES)
+    prof = tabular.profile(table.frame)
+    config = tabular.MLPConfig(hidden=(16,), epochs=8)
+    space = tabular.SearchSpace(
+        widths=(8, 16), weight_decays=(0.0, 1e-3), lrs=(1e-3,), first_epochs=2, eta=2
+    )
+    script = house_prices_script(
+        prof.target, prof.features, test_size=0.2, seed=0, log_target=False, config=config,
+        suggested_features=prof.features, stop_reason="early_stopping", search=space,
+    )  # fmt: skip
+    check_readable(script)
+    assert "search=space" in script.code
+    out = run_script(script, tmp_path, files={"data/house_prices.csv": HOUSES})
+    _check_houses(out, table.frame, prof.target, prof.features, config, search=space)
+    with pytest.raises(NotReproducible):  # the page's search chose among cut candidates
+        house_prices_script(
+            prof.target, prof.features, test_size=0.2, seed=0, log_target=False, config=config,
+            stop_reason="early_stopping", search=space, search_cut=True,
+        )  # fmt: skip
+
+
+def test_a_search_cut_by_its_budget_says_so():
+    from nnkit import tabular
+
+    frame = tabular.load_csv(HOUSES).frame
+    prof = tabular.profile(frame)
+    data = tabular.prepare(frame, prof.target, prof.features, seed=0)
+    space = tabular.SearchSpace(
+        widths=(8, 16), weight_decays=(0.0,), lrs=(1e-3,), first_epochs=2, eta=2
+    )
+    whole = tabular.HalvingSearch(data, tabular.MLPConfig(epochs=6), space)
+    whole.run()
+    cut = tabular.HalvingSearch(data, tabular.MLPConfig(epochs=6), space)
+    cut.run(max_seconds=1e-6)
+    assert whole.rounds_cut == 0 and cut.rounds_cut >= 1
 
 
 def _uploaded_csv() -> bytes:

@@ -46,7 +46,9 @@ def houses(n=200, seed=0, missing=False) -> pd.DataFrame:
     sqft = rng.uniform(500, 4000, n)
     hood = rng.choice(["North", "South", "East"], n)
     rooms = rng.integers(1, 6, n).astype(float)
-    price = 100 * sqft + np.where(hood == "North", 80_000, 0) + 5_000 * rooms + rng.normal(0, 5_000, n)
+    price = (
+        100 * sqft + np.where(hood == "North", 80_000, 0) + 5_000 * rooms + rng.normal(0, 5_000, n)
+    )
     frame = pd.DataFrame(
         {
             "Id": np.arange(1, n + 1, dtype=float),
@@ -268,7 +270,9 @@ def test_profile_kinds_and_suggestions():
 
 
 def test_profile_falls_back_to_last_numeric_and_handles_no_numeric_column():
-    frame = pd.DataFrame({"a": np.arange(30.0) % 7, "b": np.linspace(0, 1, 30), "t": ["x", "y"] * 15})
+    frame = pd.DataFrame(
+        {"a": np.arange(30.0) % 7, "b": np.linspace(0, 1, 30), "t": ["x", "y"] * 15}
+    )
     prof = tabular.profile(frame)
     assert prof.target == "b" and "last numeric" in prof.target_reason
     text_only = pd.DataFrame({"a": ["x", "y"] * 15, "b": ["u", "v", "w"] * 10})
@@ -300,7 +304,9 @@ def test_a_rare_single_value_is_mostly_missing_not_constant():
 
 def test_integer_price_with_all_distinct_values_is_not_an_id():
     rng = np.random.default_rng(0)
-    frame = pd.DataFrame({"x": rng.uniform(size=100), "House_Price": rng.permutation(100_000)[:100] * 7.0})
+    frame = pd.DataFrame(
+        {"x": rng.uniform(size=100), "House_Price": rng.permutation(100_000)[:100] * 7.0}
+    )
     assert tabular.profile(frame).kind("House_Price") == "numeric"
 
 
@@ -326,14 +332,19 @@ def test_non_numeric_target_and_constant_target_and_no_features():
     with pytest.raises(TabularError, match="at least one feature"):
         tabular.prepare(frame, "price", ["price"])
     with pytest.raises(TabularError, match="log"):
-        tabular.prepare(frame.assign(price=frame["price"] - 1e9), "price", ["sqft"], log_target=True)
+        tabular.prepare(
+            frame.assign(price=frame["price"] - 1e9), "price", ["sqft"], log_target=True
+        )
 
 
 def test_free_text_feature_with_thousands_of_levels_is_refused():
     n = 2500
     frame = pd.DataFrame(
-        {"note": pd.Series([f"text {i}" for i in range(n)], dtype=object), "x": np.arange(n) % 7 * 1.0,
-         "y": np.linspace(0, 1, n)}
+        {
+            "note": pd.Series([f"text {i}" for i in range(n)], dtype=object),
+            "x": np.arange(n) % 7 * 1.0,
+            "y": np.linspace(0, 1, n),
+        }
     )
     with pytest.raises(TabularError, match=r"'note' has 2,000 distinct values"):
         tabular.prepare(frame, "y", ["note", "x"])
@@ -432,7 +443,9 @@ def test_permutation_importance_ranks_the_informative_column_first():
 
 @pytest.fixture(scope="module")
 def trained():
-    data = tabular.prepare(houses(300, missing=True), "price", ["sqft", "hood", "rooms"], seed=0, log_target=True)
+    data = tabular.prepare(
+        houses(300, missing=True), "price", ["sqft", "hood", "rooms"], seed=0, log_target=True
+    )
     cfg = tabular.MLPConfig(hidden=(32,), epochs=150, patience=30, batch_size=32, lr=1e-2)
     run = tabular.mlp_trainer(data, cfg)
     assert run.trainer.epochs_done == 0  # built, not trained: a TrainingJob runs it
@@ -507,7 +520,9 @@ def test_load_model_refuses_unsafe_or_broken_files(trained):
     with pytest.raises(TabularError, match="hidden"):
         tabular.load_model(json.dumps(bad).encode())
     bad = json.loads(json.dumps(doc))
-    bad["network"]["weights"]["0.weight"]["data"] = bad["network"]["weights"]["0.weight"]["data"][:-1]
+    bad["network"]["weights"]["0.weight"]["data"] = bad["network"]["weights"]["0.weight"]["data"][
+        :-1
+    ]
     with pytest.raises(TabularError, match="size of 0.weight"):
         tabular.load_model(json.dumps(bad).encode())
     bad = json.loads(json.dumps(doc))
@@ -549,14 +564,14 @@ def test_formula_injection_is_escaped(cell, written):
 
 def test_uploaded_formula_cells_never_come_back_unescaped_in_predictions_csv():
     frame = houses(120)
-    frame["hood"] = frame["hood"].where(frame.index % 2 == 0, "=HYPERLINK(\"http://x\")")
+    frame["hood"] = frame["hood"].where(frame.index % 2 == 0, '=HYPERLINK("http://x")')
     frame.columns = ["Id", "sqft", "hood", "rooms", "const", "empty", "=price"]
     data = tabular.prepare(frame, "=price", ["sqft", "hood"], test_size=0.5)
     preds = tabular.predictions_frame(tabular.fit_baselines(data, ["ridge"]), data)
     text = tabular.to_csv_bytes(preds).decode("utf-8")
     cells = [c for row in csv.reader(io.StringIO(text, newline="")) for c in row]
     assert not any(c.startswith(("=", "+", "@")) for c in cells)
-    assert "'=HYPERLINK(\"http://x\")" in cells and "'actual =price" not in cells
+    assert '\'=HYPERLINK("http://x")' in cells and "'actual =price" not in cells
 
 
 def test_predictions_frame_columns():
@@ -564,7 +579,9 @@ def test_predictions_frame_columns():
     models = tabular.fit_baselines(data, ["mean", "ridge"])
     out = tabular.predictions_frame(models, data)
     assert list(out.columns[:3]) == ["row", "sqft", "hood"]
-    np.testing.assert_allclose(out["residual (ridge)"], out["predicted (ridge)"] - out["actual price"])
+    np.testing.assert_allclose(
+        out["residual (ridge)"], out["predicted (ridge)"] - out["actual price"]
+    )
 
 
 def test_input_template_from_training_rows():
@@ -583,7 +600,9 @@ def test_chart_builders_draw_the_diagonal_and_every_model():
 
     data = tabular.prepare(houses(120), "price", ["sqft", "hood"])
     models = tabular.fit_baselines(data, ["mean", "ridge"])
-    long = plots.long_predictions(tabular.predictions_frame(models, data), "price", ["ridge", "mean"])
+    long = plots.long_predictions(
+        tabular.predictions_frame(models, data), "price", ["ridge", "mean"]
+    )
     assert len(long) == 2 * len(data.y_test)
     np.testing.assert_allclose(long["residual"], long["predicted"] - long["actual"])
     spec = plots.predicted_vs_actual(long, "price").to_dict()
@@ -690,7 +709,10 @@ def test_loader_rebuilds_the_same_preprocessing_objects(trained):
     a, b = model.preprocessor_, loaded.preprocessor_
     assert [n for n, *_ in a.transformers_] == [n for n, *_ in b.transformers_]
     for block in ("num", "cat"):
-        steps_a, steps_b = a.named_transformers_[block].named_steps, b.named_transformers_[block].named_steps
+        steps_a, steps_b = (
+            a.named_transformers_[block].named_steps,
+            b.named_transformers_[block].named_steps,
+        )
         assert list(steps_a) == list(steps_b)
         assert all(type(steps_a[k]) is type(steps_b[k]) for k in steps_a)
     from nnkit.tabular.prepare import learned_parameters
@@ -703,18 +725,33 @@ def test_version_1_files_still_load(trained):
     data, model = trained[:2]
     doc = json.loads(tabular.export_model(model))
     pre, net = doc["preprocess"], doc["network"]
-    keys = {"median": "num.impute.statistics_", "mean": "num.scale.mean_", "scale": "num.scale.scale_",
-            "lo": "num.clip.lo_", "hi": "num.clip.hi_"}
+    keys = {
+        "median": "num.impute.statistics_",
+        "mean": "num.scale.mean_",
+        "scale": "num.scale.scale_",
+        "lo": "num.clip.lo_",
+        "hi": "num.clip.hi_",
+    }
     v1 = {
         "format": "nnkit-tabular-model",
         "version": 1,
         "target": "price",
         "log_target": True,
-        "numeric": [{"name": c, **{k: pre[v][i] for k, v in keys.items()}} for i, c in enumerate(doc["numeric"])],
-        "categorical": [{"name": c, "categories": cats}
-                        for c, cats in zip(doc["categorical"], pre["cat.onehot.categories_"], strict=True)],
-        "network": {"in_features": net["n_features_in_"], **net["params"], "y_loc": net["y_loc_"],
-                    "y_scale": net["y_scale_"], "weights": net["weights"]},
+        "numeric": [
+            {"name": c, **{k: pre[v][i] for k, v in keys.items()}}
+            for i, c in enumerate(doc["numeric"])
+        ],
+        "categorical": [
+            {"name": c, "categories": cats}
+            for c, cats in zip(doc["categorical"], pre["cat.onehot.categories_"], strict=True)
+        ],
+        "network": {
+            "in_features": net["n_features_in_"],
+            **net["params"],
+            "y_loc": net["y_loc_"],
+            "y_scale": net["y_scale_"],
+            "weights": net["weights"],
+        },
     }
     loaded = tabular.load_model(json.dumps(v1).encode())
     np.testing.assert_array_equal(loaded.predict(data.X_test), model.predict(data.X_test))
@@ -781,8 +818,14 @@ def test_run_summary_says_how_the_run_ended():
 
 
 def test_importance_text_follows_the_numbers():
-    useful = pd.DataFrame({"feature": ["sqft", "rooms", "noise"], "importance": [0.6, 0.02, -0.001],
-                           "std": [0.05, 0.01, 0.002], "repeats": [3, 2, 2]})
+    useful = pd.DataFrame(
+        {
+            "feature": ["sqft", "rooms", "noise"],
+            "importance": [0.6, 0.02, -0.001],
+            "std": [0.05, 0.01, 0.002],
+            "repeats": [3, 2, 2],
+        }
+    )
     useful.attrs["rows"] = 250
     text = tabular.importance_text(useful, "ridge", 5.0)
     assert "**sqft** matters most" in text and "0.600 R²" in text and "2 of 3" in text
@@ -828,7 +871,12 @@ def test_na_beside_text_labels_is_a_category_of_its_own():
     assert f["LotFrontage"].dtype == float and f["LotFrontage"].isna().sum() == n // 5
     assert f["Note"].isna().all()
     note = next(x for x in t.notes if "kept as a category" in x)
-    assert "'Alley'" in note and "'PoolQC'" in note and "LotFrontage" not in note and "Note" not in note
+    assert (
+        "'Alley'" in note
+        and "'PoolQC'" in note
+        and "LotFrontage" not in note
+        and "Note" not in note
+    )
     prof = tabular.profile(f)
     assert prof.kind("Alley") == "categorical" and "Alley" in prof.features
     data = tabular.prepare(f, "SalePrice", ["Alley", "LotFrontage"])
@@ -838,21 +886,32 @@ def test_na_beside_text_labels_is_a_category_of_its_own():
 def test_no_plausible_target_is_not_guessed():
     rng = np.random.default_rng(0)
     n = 100
-    test_file = pd.DataFrame({"Id": np.arange(1, n + 1.0), "LotArea": rng.uniform(5e3, 2e4, n),
-                              "MoSold": rng.integers(1, 13, n) * 1.0, "YrSold": rng.integers(2006, 2011, n) * 1.0})
+    test_file = pd.DataFrame(
+        {
+            "Id": np.arange(1, n + 1.0),
+            "LotArea": rng.uniform(5e3, 2e4, n),
+            "MoSold": rng.integers(1, 13, n) * 1.0,
+            "YrSold": rng.integers(2006, 2011, n) * 1.0,
+        }
+    )
     prof = tabular.profile(test_file)
-    assert prof.target is None and "'YrSold'" in prof.target_reason and "price" in prof.target_reason
+    assert (
+        prof.target is None and "'YrSold'" in prof.target_reason and "price" in prof.target_reason
+    )
     assert "LotArea" in prof.numeric  # the user can still choose it
     # A year column under another name is recognised by its values; a named target always wins.
     built = test_file.rename(columns={"YrSold": "built"})
     assert tabular.profile(built).target is None
-    assert tabular.profile(test_file.assign(SalePrice=rng.uniform(1e5, 3e5, n))).target == "SalePrice"
+    assert (
+        tabular.profile(test_file.assign(SalePrice=rng.uniform(1e5, 3e5, n))).target == "SalePrice"
+    )
     # Only ids and constants: nothing to predict, and the reason names them.
     ids = pd.DataFrame({"Id": np.arange(1, n + 1.0), "k": np.ones(n), "t": ["a", "b"] * (n // 2)})
     prof = tabular.profile(ids)
     assert prof.target is None and "'Id' is id-like" in prof.target_reason
     assert tabular.is_date_part("YearBuilt", pd.Series([1990.0])) and not tabular.is_date_part(
-        "LotArea", pd.Series([8450.0, 9600.0]))
+        "LotArea", pd.Series([8450.0, 9600.0])
+    )
 
 
 def test_importance_shuffles_preprocessed_blocks_exactly_and_keeps_its_budget():
@@ -866,7 +925,9 @@ def test_importance_shuffles_preprocessed_blocks_exactly_and_keeps_its_budget():
     for i in range(20):
         frame[f"c{i}"] = rng.choice(list("abcd"), n)
     frame["price"] = 3 * frame["x0"] + 2 * (frame["c0"] == "a") + rng.normal(0, 0.1, n)
-    data = tabular.prepare(frame, "price", [c for c in frame.columns if c != "price"], test_size=0.5)
+    data = tabular.prepare(
+        frame, "price", [c for c in frame.columns if c != "price"], test_size=0.5
+    )
     ridge = tabular.fit_baselines(data, ["ridge"])["ridge"]
     # Shuffling a raw column == shuffling its block of the preprocessed matrix.
     perm = rng.permutation(len(data.X_test))
@@ -894,7 +955,9 @@ def test_torch_mlp_classifier_learns_with_cross_entropy():
     rng = np.random.default_rng(0)
     X = rng.normal(size=(400, 2))
     binary = np.where(X[:, 0] * X[:, 1] > 0, "yes", "no")  # XOR-like: not linear
-    clf = tabular.TorchMLPClassifier(hidden=(32, 32), lr=2e-2, epochs=150, patience=30, batch_size=64)
+    clf = tabular.TorchMLPClassifier(
+        hidden=(32, 32), lr=2e-2, epochs=150, patience=30, batch_size=64
+    )
     clf.fit(X, binary)
     assert list(clf.classes_) == ["no", "yes"] and clf.train_config().loss == "bce"
     p = clf.predict_proba(X)
@@ -919,8 +982,12 @@ def test_tabular_classifier_composes_the_same_preprocessing():
     assert list(model.classes_) == ["no", "yes"]
     assert model.predict_proba(X).shape == (300, 2) and set(model.predict(X)) <= {"no", "yes"}
     assert (model.predict(X) == frame["expensive"]).mean() > 0.8
-    np.testing.assert_array_equal(model.predict_proba_preprocessed(model.transform(X)), model.predict_proba(X))
-    trainer = tabular.TabularClassifier(tabular.TorchMLPClassifier(), ["sqft"], ["hood"]).trainer(X, frame["expensive"])
+    np.testing.assert_array_equal(
+        model.predict_proba_preprocessed(model.transform(X)), model.predict_proba(X)
+    )
+    trainer = tabular.TabularClassifier(tabular.TorchMLPClassifier(), ["sqft"], ["hood"]).trainer(
+        X, frame["expensive"]
+    )
     assert trainer.epochs_done == 0
 
 
@@ -935,8 +1002,15 @@ def survival(n=400, seed=0) -> pd.DataFrame:
     age = rng.uniform(1, 70, n)
     logit = 2.5 * (sex == "female") - 1.0 * (pclass - 2) - 2.0 * (age < 12) * (sex == "male") - 1.0
     survived = (rng.uniform(size=n) < 1 / (1 + np.exp(-logit))).astype(float)
-    frame = pd.DataFrame({"PassengerId": np.arange(1, n + 1.0), "Survived": survived, "Pclass": pclass,
-                          "Sex": pd.Series(sex, dtype=object), "Age": age})
+    frame = pd.DataFrame(
+        {
+            "PassengerId": np.arange(1, n + 1.0),
+            "Survived": survived,
+            "Pclass": pclass,
+            "Sex": pd.Series(sex, dtype=object),
+            "Age": age,
+        }
+    )
     frame.loc[frame.index[::9], "Age"] = np.nan
     return frame
 
@@ -966,7 +1040,9 @@ def test_classification_split_baselines_scores_and_the_mlp():
         tabular.prepare(frame, "Survived", ["Sex"], log_target=True)
     models = tabular.fit_baselines(data)
     assert list(models) == list(tabular.CLASSIFICATION_BASELINES)
-    models["MLP"], result = tabular.train_mlp(data, tabular.MLPConfig(hidden=(16,), epochs=200, lr=1e-2))
+    models["MLP"], result = tabular.train_mlp(
+        data, tabular.MLPConfig(hidden=(16,), epochs=200, lr=1e-2)
+    )
     assert result.stop_reason in ("early_stopping", "completed")
     table = tabular.compare(models, data).set_index("model")
     assert list(table.columns) == ["accuracy", "log-loss", "ROC AUC", "train s"]
@@ -979,13 +1055,22 @@ def test_classification_split_baselines_scores_and_the_mlp():
     from sklearn.metrics import accuracy_score, log_loss, roc_auc_score
 
     proba = models["MLP"].predict_proba(data.X_test)
-    assert table.loc["MLP", "accuracy"] == pytest.approx(accuracy_score(data.y_test, models["MLP"].predict(data.X_test)))
-    assert table.loc["MLP", "log-loss"] == pytest.approx(log_loss(data.y_test, proba, labels=["0", "1"]))
-    assert table.loc["MLP", "ROC AUC"] == pytest.approx(roc_auc_score(data.y_test == "1", proba[:, 1]))
+    assert table.loc["MLP", "accuracy"] == pytest.approx(
+        accuracy_score(data.y_test, models["MLP"].predict(data.X_test))
+    )
+    assert table.loc["MLP", "log-loss"] == pytest.approx(
+        log_loss(data.y_test, proba, labels=["0", "1"])
+    )
+    assert table.loc["MLP", "ROC AUC"] == pytest.approx(
+        roc_auc_score(data.y_test == "1", proba[:, 1])
+    )
     v = tabular.verdict(table.reset_index())
     assert v.metric == "accuracy" and "accuracy" in v.text() and "%" in v.text()
     preds = tabular.predictions_frame(models, data)
-    assert set(preds["predicted (MLP)"]) <= {"0", "1"} and preds["probability (MLP)"].between(0.5, 1).all()
+    assert (
+        set(preds["predicted (MLP)"]) <= {"0", "1"}
+        and preds["probability (MLP)"].between(0.5, 1).all()
+    )
     wi = tabular.what_if(models, data.X_test.iloc[:2], data)
     assert list(wi.columns) == ["model", "prediction", "0", "1"]
     np.testing.assert_allclose(wi["0"] + wi["1"], 1)
@@ -1007,8 +1092,16 @@ def test_three_classes_confusion_and_reliability():
     rng = np.random.default_rng(1)
     n = 300
     x = rng.normal(size=n)
-    frame = pd.DataFrame({"x": x, "noise": rng.normal(size=n),
-                          "species": pd.Series(np.where(x < -0.5, "setosa", np.where(x < 0.5, "versicolor", "virginica")), dtype=object)})
+    frame = pd.DataFrame(
+        {
+            "x": x,
+            "noise": rng.normal(size=n),
+            "species": pd.Series(
+                np.where(x < -0.5, "setosa", np.where(x < 0.5, "versicolor", "virginica")),
+                dtype=object,
+            ),
+        }
+    )
     data = tabular.prepare(frame, "species", ["x", "noise"])
     assert data.classes == ["setosa", "versicolor", "virginica"]
     model = tabular.fit_baselines(data, ["gradient boosting"])["gradient boosting"]
@@ -1026,7 +1119,9 @@ def test_three_classes_confusion_and_reliability():
     y = np.array(["a"] * 100 + ["b"] * 400 + ["a"] * 350 + ["b"] * 150, dtype=object)
     rel = tabular.reliability_table(y, p, ["a", "b"])
     np.testing.assert_allclose(rel["observed"], rel["predicted"])
-    m = tabular.classification_metrics(np.array(["a", "a"]), np.array([[0.9, 0.1], [0.8, 0.2]]), ["a", "b"])
+    m = tabular.classification_metrics(
+        np.array(["a", "a"]), np.array([[0.9, 0.1], [0.8, 0.2]]), ["a", "b"]
+    )
     assert m["accuracy"] == 1 and np.isnan(m["ROC AUC"])  # only one class present: no AUC
 
 
@@ -1034,8 +1129,20 @@ def test_classification_verdict_follows_the_numbers():
     def acc(**a):
         return pd.DataFrame({"model": list(a), "accuracy": list(a.values())})
 
-    v = tabular.verdict(acc(MLP=0.84, **{"gradient boosting": 0.83, "logistic regression": 0.78}, majority=0.6))
+    v = tabular.verdict(
+        acc(MLP=0.84, **{"gradient boosting": 0.83, "logistic regression": 0.78}, majority=0.6)
+    )
     assert v.linear == "logistic regression" and v.linear_behind and "better than" in v.text()
-    assert "84.0%" in v.text() and "+1.0 points" in v.text() and "not separated by a straight" in v.text()
-    v = tabular.verdict(acc(MLP=0.70, **{"gradient boosting": 0.74, "logistic regression": 0.75}, majority=0.6))
-    assert v.best == "logistic regression" and "worse than" in v.text() and "is the best model" in v.text()
+    assert (
+        "84.0%" in v.text()
+        and "+1.0 points" in v.text()
+        and "not separated by a straight" in v.text()
+    )
+    v = tabular.verdict(
+        acc(MLP=0.70, **{"gradient boosting": 0.74, "logistic regression": 0.75}, majority=0.6)
+    )
+    assert (
+        v.best == "logistic regression"
+        and "worse than" in v.text()
+        and "is the best model" in v.text()
+    )
