@@ -39,7 +39,9 @@ def house_prices_script(
 
     It reads the CSV, prepares the same split, fits the baselines and, when the page
     has trained one, the MLP (to its early stop, keeping the best epoch), prints
-    every model's test RMSE, MAE, R² and MAPE and saves predicted against actual.
+    every model's test metrics (regression: RMSE, MAE, R², MAPE; classification:
+    accuracy, log-loss, ROC AUC) and saves predicted against actual (classification:
+    the first model's confusion matrix).
 
     Parameters
     ----------
@@ -60,7 +62,7 @@ def house_prices_script(
     stop_reason : str, optional
         Why the page's MLP run ended (:data:`nnkit.training.STOP_REASONS`).
     task : {"regression", "classification"}
-        The page's task; the script covers regression.
+        The page's task (a class label trains with cross-entropy; no log target).
     search : nnkit.tabular.SearchSpace, optional
         The search that chose width, weight decay and learning rate (None: ``config``
         trained as it is).
@@ -81,11 +83,7 @@ def house_prices_script(
     from nnkit import tabular
     from nnkit.training import STOP_REASONS
 
-    if task != "regression":
-        raise NotReproducible(
-            "the script covers regression; for a class label, use nnkit.tabular's classifier "
-            "(TorchMLPClassifier) as in its docstring."
-        )
+    classify = task == "classification"
     if config is not None and stop_reason not in _TRAINED:
         why = STOP_REASONS.get(stop_reason or "", stop_reason)
         raise NotReproducible(
@@ -129,7 +127,8 @@ def house_prices_script(
             prefix="data = ",
             test_size=float(test_size),
             seed=int(seed),
-            log_target=bool(log_target),
+            log_target=bool(log_target) and not classify,
+            task="classification" if classify else None,
         )
     )
     lines.append("models = tabular.fit_baselines(data)")
@@ -155,11 +154,16 @@ def house_prices_script(
     lines += [
         "metrics = tabular.compare(models, data)",
         'print(metrics.drop(columns="train s").to_string(index=False))',
-        "predictions = tabular.predictions_frame(models, data)",
-        f"long = plots.long_predictions(predictions, {literal(target)}, list(models))",
-        f"chart = plots.predicted_vs_actual(long, {literal(target)})",
-        'chart.save("house_prices.html")',
     ]
+    if classify:  # the confusion matrix of the first model (the MLP when trained)
+        lines.append("chart = plots.result_views(models, data, [next(iter(models))])[0][0]")
+    else:
+        lines += [
+            "predictions = tabular.predictions_frame(models, data)",
+            f"long = plots.long_predictions(predictions, {literal(target)}, list(models))",
+            f"chart = plots.predicted_vs_actual(long, {literal(target)})",
+        ]
+    lines.append('chart.save("house_prices.html")')
     source = "the synthetic data set" if csv is None else f"`{csv}`"
     return Script(
         code="\n".join(lines) + "\n",
@@ -167,8 +171,12 @@ def house_prices_script(
             f"**House prices** (lecture 1, exercise 3): predict `{target}` from "
             f"{len(features)} column(s) of {source}, {float(test_size):.0%} of the rows held "
             f"out for testing (seed {int(seed)})"
-            + (", on a log scale" if log_target else "")
-            + ". The mean, ridge and gradient boosting are the baselines"
+            + (", on a log scale" if log_target and not classify else "")
+            + (
+                ". The majority class, logistic regression and gradient boosting are the baselines"
+                if classify
+                else ". The mean, ridge and gradient boosting are the baselines"
+            )
             + (
                 " the MLP has to beat."
                 if config is not None

@@ -281,6 +281,27 @@ def test_house_prices_uploaded_csv_is_read_from_its_name(app_page, tmp_path):
         assert shows(line(out, row.model + " ").removeprefix(row.model), row[3])
 
 
+def test_house_prices_class_label_baselines_in_the_script(app_page, tmp_path):
+    rows = "\n".join(
+        f"{20 + i % 50},{5 + (i * 7) % 90},{int((i * 7) % 90 > 40 + i % 50 // 3)}"
+        for i in range(120)
+    )
+    data = f"age,fare,survived\n{rows}\n".encode()
+    at = app_page("pages/house_prices.py").run()
+    at.file_uploader[0].upload("titanic.csv", data, "text/csv").run()
+    assert_no_exception(at)
+    assert (
+        at.radio(key=next(r.key for r in at.radio if r.key.startswith("house_task"))).value
+        == "classification"
+    )
+    script = panel(at)
+    assert 'task="classification"' in script.code
+    out = run_script(script, tmp_path, {"titanic.csv": data})
+    table = next(t.value for t in at.table if "accuracy" in t.value.columns)
+    for row in table.itertuples(index=False):
+        assert shows(line(out, row.model + " ").removeprefix(row.model), row.accuracy)
+
+
 # --------------------------------------------------------------------------- PINN
 
 

@@ -597,6 +597,49 @@ def test_house_prices_uploaded_csv_baselines_only_chosen_features_log_target(tmp
     _check_houses(out, frame, "price", ["area", "district"], test_size=0.3, seed=5, log_target=True)
 
 
+def _classes_csv() -> bytes:
+    rng = np.random.default_rng(4)
+    rows = ["age,fare,cabin,survived"]
+    for _ in range(240):
+        age, fare, cabin = rng.uniform(1, 80), rng.uniform(5, 200), str(rng.choice(["A", "B", "C"]))
+        alive = int(fare / 200 - age / 80 + (cabin == "A") * 0.5 + rng.normal(0, 0.3) > 0)
+        rows.append(f"{age:.0f},{fare:.1f},{cabin},{alive}")
+    return ("\n".join(rows) + "\n").encode()
+
+
+def test_house_prices_a_class_label_in_a_script(tmp_path):
+    from nnkit import tabular
+    from nnkit.reproduce.tabular import house_prices_script
+
+    name, data = "survival.csv", _classes_csv()
+    features = ["age", "fare", "cabin"]
+    config = tabular.MLPConfig(hidden=(8,), epochs=6)
+    script = house_prices_script(
+        "survived", features, test_size=0.25, seed=2, log_target=False, config=config, csv=name,
+        stop_reason="completed", task="classification",
+    )  # fmt: skip
+    check_readable(script)
+    assert 'task="classification"' in script.code
+    out = run_script(script, tmp_path, files={name: data})
+    split = tabular.prepare(
+        tabular.load_csv(data).frame,
+        "survived",
+        features,
+        test_size=0.25,
+        seed=2,
+        task="classification",
+    )
+    models = {"MLP": tabular.train_mlp(split, config)[0], **tabular.fit_baselines(split)}
+    table = tabular.compare(models, split)
+    assert set(table.model) >= {"MLP", "majority", "logistic regression"}
+    for row in table.itertuples(index=False):
+        printed = line(out, row.model + " ").removeprefix(row.model)
+        assert shows(printed, row.accuracy) and shows(printed, row[3]), (
+            row.model,
+            printed,
+        )  # log-loss
+
+
 def test_house_prices_note_for_a_stopped_mlp():
     from nnkit import tabular
     from nnkit.reproduce.tabular import house_prices_script
