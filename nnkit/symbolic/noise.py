@@ -72,9 +72,21 @@ def _local_residuals(X: np.ndarray, y: np.ndarray, degree: int) -> np.ndarray:
     V = np.stack(
         [np.prod(D[:, :, list(p)], axis=2) if p else np.ones(D.shape[:2]) for p in powers], axis=2
     )  # (n, k, m)
-    # prediction at the centre (offset 0) is the constant coefficient: row 0 of pinv(V)
-    pinv = np.linalg.pinv(V)  # (n, m, k)
-    w0 = pinv[:, 0, :]
+    # prediction at the centre (offset 0) is the constant coefficient: row 0 of pinv(V).
+    # With V = QR that row is (Q z)^T where R^T z = e0: a QR and a triangular solve per
+    # point, 2-3x faster than the SVD behind pinv; rank-deficient neighbourhoods (points
+    # on a line) keep pinv.
+    Q, R = np.linalg.qr(V)  # (n, k, m), (n, m, m)
+    diag = np.abs(np.diagonal(R, axis1=1, axis2=2))
+    full = np.all(np.isfinite(diag), axis=1) & (diag.min(axis=1) > 1e-8 * diag.max(axis=1))
+    w0 = np.empty((n, k))
+    if full.any():
+        e0 = np.zeros((int(full.sum()), m, 1))
+        e0[:, 0, 0] = 1.0
+        z = np.linalg.solve(np.swapaxes(R[full], 1, 2), e0)[..., 0]
+        w0[full] = np.einsum("nkm,nm->nk", Q[full], z)
+    if not full.all():
+        w0[~full] = np.linalg.pinv(V[~full])[:, 0, :]
     r = y - np.einsum("ij,ij->i", w0, y[nb])
     return r / np.sqrt(1.0 + np.sum(w0**2, axis=1))
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import functools
 import os
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import streamlit as st
@@ -80,15 +80,18 @@ def app_page() -> Iterator[Callable[..., AppTest]]:
 @pytest.fixture
 def small_searches(monkeypatch) -> None:
     """Pages' symbolic searches look for formulas of at most 4 terms among 300 samples
-    (instead of 8 among 1000): for tests of the page's inputs and widgets, not of what
-    the search finds (a third of the time on the symbolic page)."""
+    (instead of 8 among 1000), for at most 2 s: for tests of the page's inputs and widgets,
+    not of what the search finds (a third of the time on the symbolic page)."""
     import nnkit.symbolic
 
-    monkeypatch.setattr(
-        nnkit.symbolic,
-        "distill",
-        functools.partial(nnkit.symbolic.distill, max_terms=4, n_samples=300),
-    )
+    distill = nnkit.symbolic.distill
+
+    def small(*args: Any, time_budget: float = 20.0, **kwargs: Any) -> Any:
+        return distill(
+            *args, max_terms=4, n_samples=300, time_budget=min(time_budget, 0.5), **kwargs
+        )
+
+    monkeypatch.setattr(nnkit.symbolic, "distill", small)
 
 
 def _stop_leftover_jobs() -> None:

@@ -111,6 +111,20 @@ def test_a_two_percent_approximation_is_not_exact():
     assert judge(y, y, estimate_noise(X, y)).exact
 
 
+@pytest.mark.parametrize("on_a_line", [False, True])
+def test_noise_estimate_in_two_dimensions(on_a_line):
+    """Added noise is read back; noiseless samples read ~0, also where every point's
+    neighbours lie on a line (a rank-deficient local fit)."""
+    rng = np.random.default_rng(5)
+    x = rng.uniform(-1, 1, 1500)
+    X = np.c_[x, 2 * x] if on_a_line else rng.uniform(-1, 1, (1500, 2))
+    y = np.sin(3 * X[:, 0]) + X[:, 1] ** 2
+    assert 0 <= estimate_noise(X, y) < 1e-3
+    sigma = 0.05 * np.std(y)
+    noisy = estimate_noise(X, y + rng.normal(0, sigma, len(y)))
+    assert 0.035 < noisy < 0.065
+
+
 def test_a_function_outside_the_grammar_is_an_approximation():
     from scipy.special import j0
 
