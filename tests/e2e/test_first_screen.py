@@ -38,10 +38,14 @@ IDS = [Path(p.path).stem for p in PAGES]
 
 
 def _first_main(p) -> dict:
-    """Where the first main element is: viewport box, document top, what it is."""
+    """Where the first visible main element is: viewport box, document top, what it is."""
     return p.evaluate(
         """(sel) => {
-            const e = document.querySelector(sel);
+            // the first one a person can see (a tab or expander not open hides the others)
+            const e = [...document.querySelectorAll(sel)].find((x) => {
+                const b = x.getBoundingClientRect();
+                return b.width > 0 && b.height > 0;
+            });
             if (!e) return null;
             const r = e.getBoundingClientRect();
             return {top: r.top, bottom: r.bottom, height: r.height,
@@ -57,7 +61,7 @@ def _wait_for(p, selector: str, timeout_ms: float = 60_000) -> None:
     has finished; a loaded machine takes seconds). A timeout leaves the assertion that
     follows to say what is missing."""
     try:
-        p.locator(selector).first.wait_for(state="visible", timeout=timeout_ms)
+        p.locator(f"{selector} >> visible=true").first.wait_for(state="visible", timeout=timeout_ms)
     except Exception:  # noqa: BLE001 - the caller's assertion reports it
         pass
 
