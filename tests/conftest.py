@@ -16,6 +16,11 @@ if str(ROOT) not in sys.path:
 
 # Tests run with nnkit's hosted-demo defaults: one torch thread per process.
 os.environ.setdefault("NNKIT_TORCH_THREADS", "1")
+# One native thread per process for the test processes and what they start (scripts,
+# notebook kernels, servers): pytest-xdist already runs a worker per core, and a worker's
+# torch, OpenBLAS or OpenMP pool as wide as the machine would oversubscribe the cores.
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
 
 from tests.e2e.browser import NO_BROWSER  # noqa: E402  (needs ROOT on sys.path)
 
