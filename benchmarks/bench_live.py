@@ -77,6 +77,28 @@ def headless_pinn() -> float:
     return time.perf_counter() - t0
 
 
+def headless_house_prices() -> float:
+    """The House prices page's default run: the searched MLP on the synthetic houses."""
+    from nnkit import tabular
+    from nnkit.ui.policy import LIMITS
+
+    frame = tabular.load_csv(ROOT / "data" / "house_prices.csv").frame
+    prof = tabular.profile(frame)
+    log_target, _ = tabular.suggest_log_target(frame[prof.target].to_numpy(dtype=float))
+    features = [c for c in prof.features if c != prof.target]
+    data = tabular.prepare(
+        frame, prof.target, features, test_size=0.2, seed=0, log_target=log_target
+    )
+    config = tabular.MLPConfig(  # the page's defaults
+        hidden=(64, 64), activation="silu", lr=1e-3, epochs=min(1000, int(LIMITS.max_epochs)),
+        patience=40, batch_size=32, weight_decay=1e-4,
+    )  # fmt: skip
+    t0 = time.perf_counter()
+    run = tabular.mlp_trainer(data, config, search=tabular.SearchSpace(), limits=LIMITS)
+    run.trainer.run()
+    return time.perf_counter() - t0
+
+
 def headless_xor() -> float:
     """The XOR page's default on-load work: two networks and the 20-seed study."""
     from nnkit.datasets import xor
@@ -114,6 +136,7 @@ class LivePage:
 PAGES = [
     LivePage("mlp_fitting", headless_mlp),
     LivePage("pinn", headless_pinn, start="Train"),
+    LivePage("house_prices", headless_house_prices),
 ]
 
 
