@@ -241,7 +241,7 @@ def render(snap, job) -> None:
 # fps 1: each refresh builds an Altair chart holding the GIL: fewer refreshes, faster training
 with train_slot:
     job = live_training(
-        KEY, make_job, render, config=settings, fps=1.0,
+        KEY, make_job, render, config=settings,
         loss_title=("MSE on the standardised target" if task == "regression" else "cross-entropy") + " (log scale)",
     )  # fmt: skip
 
