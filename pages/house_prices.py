@@ -238,7 +238,6 @@ def render(snap, job) -> None:
         )
 
 
-# fps 1: each refresh builds an Altair chart holding the GIL: fewer refreshes, faster training
 with train_slot:
     job = live_training(
         KEY, make_job, render, config=settings,
@@ -252,19 +251,19 @@ if job is not None and not job.running and entry is not None and entry[0] == set
     if snap.epochs >= 1 and snap.diverged_epoch is None and not snap.error:
         mlp_model, mlp_version, mlp_stop = run.model, snap.version, snap.stop_reason
         mlp_cut = run.search is not None and run.search.rounds_cut > 0
-        st.caption(tabular.run_summary(
+        train_slot.caption(tabular.run_summary(  # under the live view, at the top
             snap.stop_reason, snap.epochs, snap.elapsed, run.best.best()[1], patience=config.patience,
             epochs_asked=config.epochs, time_budget=LIMITS.max_train_seconds,
         ))  # fmt: skip
         if run.search is not None:
-            with st.expander("The settings the search tried"):
+            with train_slot.expander("The settings the search tried"):
                 st.dataframe(run.search.table(), hide_index=True)
                 st.caption(
                     "Validation loss on the standardised target (lower is better); "
                     "epochs trained before the candidate was dropped."
                 )
     elif snap.diverged_epoch is not None:
-        st.error("The loss diverged: lower the learning rate and press Restart.")
+        train_slot.error("The loss diverged: lower the learning rate and press Restart.")
 
 # 4. Results --------------------------------------------------------------
 
