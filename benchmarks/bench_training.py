@@ -12,7 +12,8 @@
   default. Our presets run as a user gets them on the page (``FitSettings.trainer``:
   their epochs, learning-rate schedule, batch size), stopped at 30 s wall clock if not
   done by then; the note gives epochs done, steps, wall and CPU time.
-  Everything runs on one thread (torch: nnkit's default; numpy BLAS: threadpoolctl).
+  Everything runs on one thread (torch: set here, as the app's policy does for its
+  sessions; numpy BLAS: threadpoolctl).
 * Live view: optimizer steps per second of a background :class:`TrainingJob` alone,
   and while the main thread redraws the MLP page's live frame 5 times a second (the
   same work the page's fragment does: snapshot, model copy, 56×56 prediction grid,
@@ -297,7 +298,14 @@ def _live_rows(seconds: float = 5.0, fps: float = 5.0) -> list[Row]:
 
 
 def run() -> list[Row]:
-    return _overhead_rows() + _live_rows() + _rastrigin_rows()
+    import torch
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)  # nnkit sets no thread count; the app's policy gives one
+    try:
+        return _overhead_rows() + _live_rows() + _rastrigin_rows()
+    finally:
+        torch.set_num_threads(threads)
 
 
 if __name__ == "__main__":
