@@ -128,7 +128,7 @@ def house_prices_script(
             test_size=float(test_size),
             seed=int(seed),
             log_target=bool(log_target) and not classify,
-            task="classification" if classify else None,
+            task="classification" if classify else "regression",  # as the page chose it
         )
     )
     lines.append("models = tabular.fit_baselines(data)")

@@ -498,7 +498,13 @@ def _check_houses(
     from nnkit import tabular
 
     data = tabular.prepare(
-        frame, target, features, test_size=test_size, seed=seed, log_target=log_target
+        frame,
+        target,
+        features,
+        test_size=test_size,
+        seed=seed,
+        log_target=log_target,
+        task="regression",
     )
     models = tabular.fit_baselines(data)
     if config is not None:
@@ -638,6 +644,19 @@ def test_house_prices_a_class_label_in_a_script(tmp_path):
             row.model,
             printed,
         )  # log-loss
+
+
+def test_house_prices_a_class_label_the_user_made_a_regression(tmp_path):
+    from nnkit import tabular
+    from nnkit.reproduce.tabular import house_prices_script
+
+    name, data = "survival.csv", _classes_csv()
+    features = ["age", "fare"]
+    script = house_prices_script(
+        "survived", features, test_size=0.2, seed=1, log_target=False, csv=name, task="regression"
+    )
+    out = run_script(script, tmp_path, files={name: data})
+    _check_houses(out, tabular.load_csv(data).frame, "survived", features, seed=1)  # R² as printed
 
 
 def test_house_prices_note_for_a_stopped_mlp():
