@@ -82,6 +82,11 @@ QUEUED_FPS = 1.0
 """Refreshes per second while a job waits for a training slot (nothing changes fast;
 a class of waiting visitors must not load the server that trains the others)."""
 
+SHORT_RUN_SECONDS = 0.75
+"""Start waits this long for the run before the page redraws: a run that ends sooner is
+shown finished in that same redraw (no live view, no second rerun to see the end); a
+longer one is drawn running, as before, this much later."""
+
 HEARTBEAT_TIMEOUT = 15.0
 """Seconds without a refresh after which a job stops itself (the viewer went away)."""
 
@@ -164,6 +169,7 @@ def _start(key: str, make_job: Callable[[], TrainingJob], config: Hashable, time
     st.session_state[jk] = job
     st.session_state[ck] = config
     job.start()
+    job.join(SHORT_RUN_SECONDS)
 
 
 def _stop(key: str) -> None:

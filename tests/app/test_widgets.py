@@ -94,3 +94,39 @@ def test_share_link_carries_exactly_the_changed_settings():
     at.slider(key="a").set_value(0.5).run()  # back to its default: dropped from the link
     at.number_input(key="n").set_value(12).run()
     assert parse_qsl(urlsplit(at.code[-1].value).query) == [("n", "12"), ("m", "X"), ("m", "Z")]
+
+
+def training_page() -> None:
+    import numpy as np
+    import streamlit as st
+    import torch
+
+    from nnkit.training import TrainingJob, supervised_trainer
+    from nnkit.ui.live_training import live_training
+
+    epochs = int(st.session_state.get("epochs", 3))
+
+    def make_job() -> TrainingJob:
+        X = np.linspace(-1, 1, 64)[:, None]
+        model = torch.nn.Sequential(torch.nn.Linear(1, 8), torch.nn.Tanh(), torch.nn.Linear(8, 1))
+        return TrainingJob(
+            supervised_trainer(model, X, X**2, epochs=epochs, batch_size=64), epochs=epochs
+        )
+
+    job = live_training("t", make_job, config=epochs)
+    st.markdown(f"result shown: {job is not None and not job.running}")
+
+
+def test_a_short_run_is_shown_finished_by_start_itself_a_long_one_live():
+    at = AppTest.from_function(training_page, default_timeout=60).run()
+    at.button(key="t_start").click().run()  # 3 epochs of 64 points: milliseconds
+    assert_no_exception(at)
+    assert at.markdown[-1].value == "result shown: True"
+    assert any(m.value.startswith("Stopped") for m in at.markdown)
+
+    at.session_state["epochs"] = 10**6
+    at.run()  # the Start button's callback is bound to the settings of the last run
+    at.button(key="t_start").click().run()
+    assert at.markdown[-1].value == "result shown: False"  # still training: the live view
+    at.session_state["_live_t_job"].stop()
+    assert at.session_state["_live_t_job"].join(30)
