@@ -80,7 +80,7 @@ def app_page() -> Iterator[Callable[..., AppTest]]:
 @pytest.fixture
 def small_searches(monkeypatch) -> None:
     """Pages' symbolic searches look for formulas of at most 4 terms among 300 samples
-    (instead of 8 among 1000), for at most 2 s: for tests of the page's inputs and widgets,
+    (instead of 8 among 1000), for at most 0.5 s: for tests of the page's inputs and widgets,
     not of what the search finds (a third of the time on the symbolic page)."""
     import nnkit.symbolic
 
