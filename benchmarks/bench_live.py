@@ -142,28 +142,10 @@ PAGES = [
 
 # ------------------------------------------------------------------ the server
 def start_server(*extra: str) -> tuple[subprocess.Popen, str]:
-    from tests.e2e.browser import free_port, wait_healthy
+    from tests.e2e.browser import free_port, start_streamlit, wait_healthy
 
     port = free_port()
-    cmd = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        "app.py",
-        "--server.headless",
-        "true",
-        "--server.address",
-        "127.0.0.1",
-        "--server.port",
-        str(port),
-        "--browser.gatherUsageStats",
-        "false",
-        "--server.fileWatcherType",
-        "none",
-        *extra,
-    ]
-    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = start_streamlit(port, options=extra, quiet=True)
     wait_healthy(port, proc)
     return proc, f"http://127.0.0.1:{port}"
 

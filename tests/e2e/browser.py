@@ -9,7 +9,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -141,9 +141,17 @@ def free_port() -> int:
 
 
 def start_streamlit(
-    port: int, env: dict[str, str] | None = None, script: str = "app.py", cwd: Path = ROOT
+    port: int,
+    env: dict[str, str] | None = None,
+    script: str = "app.py",
+    cwd: Path = ROOT,
+    options: Sequence[str] = (),
+    quiet: bool = False,
 ) -> subprocess.Popen:
-    """Launch ``streamlit run <script>`` headless on 127.0.0.1:port (returns at once)."""
+    """Launch ``streamlit run <script>`` headless on 127.0.0.1:port (returns at once).
+
+    ``options`` are more ``--section.option value`` flags; ``quiet`` discards the
+    server's output (a long benchmark would otherwise fill the unread pipe)."""
     cmd = [
         sys.executable,
         "-m",
@@ -160,12 +168,13 @@ def start_streamlit(
         "false",
         "--server.fileWatcherType",
         "none",
+        *options,
     ]
     return subprocess.Popen(
         cmd,
         cwd=cwd,
         env={**os.environ, **(env or {})},
-        stdout=subprocess.PIPE,
+        stdout=subprocess.DEVNULL if quiet else subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
     )
