@@ -38,21 +38,31 @@ def big_file(tmp_path_factory):
     return path
 
 
+def _appears(locator, timeout_ms: float) -> bool:
+    """The locator's first element is in the page within ``timeout_ms`` (widgets render
+    after the script's first deltas; a loaded machine takes seconds)."""
+    try:
+        locator.first.wait_for(state="attached", timeout=timeout_ms)
+    except Exception:  # noqa: BLE001 - Playwright's TimeoutError: not there
+        return False
+    return True
+
+
 @pytest.mark.parametrize("path", PAGES)
 def test_a_file_over_the_cap_is_refused_with_a_message(server_url, page, big_file, path):
     assert big_file.stat().st_size > MAX_MB * 2**20
     page.goto(page_url(server_url, path))
     wait_for_script(page)
     inputs = page.locator('[data-testid="stFileUploader"] input[type="file"]')
-    if inputs.count() == 0:  # behind a choice such as "a CSV file": pick it
+    if not _appears(inputs, 10_000):  # behind a choice such as "a CSV file": pick it
         choice = page.locator('[data-testid="stRadio"] label').filter(
             has_text=re.compile("csv|upload", re.I)
         )
         if choice.count():
             choice.first.click()
             wait_for_script(page)
-    if inputs.count() == 0:
-        pytest.skip(f"{path}: no uploader found")
+    # every page here calls st.file_uploader: not finding it is a failure, not a skip
+    assert _appears(inputs, 30_000), f"{path}: no uploader in the browser"
     before = page.locator('[data-testid="stMain"]').inner_text()
     inputs.first.set_input_files(str(big_file))
     uploader = page.locator('[data-testid="stFileUploader"]').first
