@@ -19,7 +19,7 @@ from nnkit.symbolic.targets import (
 )
 from nnkit.ui.course import page_title
 from nnkit.ui.formula import formula_input
-from nnkit.ui.long_run import remembered_run
+from nnkit.ui.long_run import remembered, remembered_run
 from nnkit.ui.policy import LIMITS
 from nnkit.ui.reproduce import reproduce_panel
 from nnkit.ui.router import ensure_router
@@ -77,6 +77,7 @@ network = None  # callable X -> y of the network, when the source is a network
 samples = None  # (X, y) for a data source
 train_data = None  # (X, y) a network on this page was trained on: formulas are judged on them
 accuracy = None
+to_do = ""  # what Distil does before its search
 domain = None
 variables = None
 data_key: tuple = ()
@@ -125,29 +126,13 @@ if source_kind == "trained":
         )
     try:
         problem = resolve_target(key, formula_text, lo, hi, int(seed))
-        with st.spinner(
-            f"Training the network: {int(epochs)} epochs of full-batch Adam (once per "
-            f"setting, at most {LIMITS.max_train_seconds:g} s)…"
-        ):
-            net = trained_network(
-                key, formula_text, float(lo), float(hi), int(n), float(noise), int(epochs), bool(fourier), int(seed)
-            )
     except (ValueError, FormulaError) as exc:
         st.error(f"This target cannot be trained on: {exc}. Change the formula or the domain.")
         st.stop()
-    truth = problem if problem.truth is not None else None
-    network = net
-    domain = problem.domain
+    truth, domain = (problem if problem.truth is not None else None), problem.domain
     variables = [s.name for s in problem.symbols]
-    accuracy = net.train_error
-    train_data = (net.X, net.y)
     data_key = ("trained", key, formula_text, lo, hi, int(n), float(noise), int(epochs), bool(fourier), int(seed))
-    st.caption(
-        f"Network: {'Fourier features + ' if fourier else ''}MLP trained with nnkit.training on {int(n)} samples "
-        f"({net.epochs} epochs, {net.result.stop_message}); its relative training error "
-        f"(RMSE / std) is {accuracy:.2g}. The search runs on the network; the formulas it finds are "
-        "refitted and judged on the network's training samples."
-    )
+    to_do = f"trains the network ({int(epochs)} epochs, {int(n)} samples, ≤ {LIMITS.max_train_seconds:g} s), then "
 
 elif source_kind == "mlp":
     from nnkit.symbolic.networks import accuracy_from_loss, network_function
@@ -239,10 +224,32 @@ budget = b.slider(
     key="sym_budget",
     help="The search stops here and keeps the best formula it has.",
 )
-source = network if network is not None else samples
 methods = ["grammar", "gplearn"] if method == "both" else [method]
-st.button("Stop the search", key="sym_stop", help="Stops a running search; the best formula so far is kept.")
+remembered_all = all(remembered("sym_runs", (data_key, m, float(budget))) for m in methods)
+controls = st.empty()  # Distil, then Stop while it runs; cleared once the result is there
+a, b = controls.container().columns([1, 4], vertical_alignment="center")
+if not (remembered_all or st.session_state.pop("sym_again_now", 0) or a.button("Distil", type="primary", key="sym_go")):
+    b.markdown(f"Distil {to_do}searches for a formula for up to {budget} s.")
+    st.stop()
+if not remembered_all:
+    b.button("Stop the search", key="sym_stop", help="Stops the running search; the best formula so far is kept.")
+if source_kind == "trained":
+    try:
+        with st.spinner(f"Training the network ({int(epochs)} epochs, once per setting)…"):
+            net = trained_network(key, formula_text, float(lo), float(hi), *data_key[5:])  # n … seed
+    except (ValueError, FormulaError) as exc:
+        st.error(f"This target cannot be trained on: {exc}. Change the formula or the domain.")
+        st.stop()
+    network, accuracy, train_data = net, net.train_error, (net.X, net.y)
+    st.caption(
+        f"Network: {'Fourier features + ' if fourier else ''}MLP trained with nnkit.training on {int(n)} samples "
+        f"({net.epochs} epochs, {net.result.stop_message}); its relative training error "
+        f"(RMSE / std) is {accuracy:.2g}. The search runs on the network; the formulas it finds are "
+        "refitted and judged on the network's training samples."
+    )
+source = network if network is not None else samples
 runs = {m: run_search(data_key, source, domain, variables, accuracy, train_data, m, float(budget)) for m in methods}
+controls.empty()
 stopped = {m: r for m, r in runs.items() if r["state"] == "stopped"}
 failed = {m: r for m, r in runs.items() if r["state"] == "failed"}
 for m, r in failed.items():
@@ -262,6 +269,7 @@ if stopped:
 if (stopped or failed) and st.button("Search again", type="primary", key="sym_again"):
     for m in stopped | failed:
         st.session_state["sym_runs"].pop((data_key, m, float(budget)), None)
+    st.session_state["sym_again_now"] = True  # the rerun searches without a second press
     st.rerun()
 if stopped or len(failed) == len(runs):
     st.stop()

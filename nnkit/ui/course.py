@@ -184,7 +184,7 @@ LECTURES: list[Lecture] = [
                     "the data's noise, and why the formula extrapolates where the network fails."
                 ),
                 first_try=(
-                    "Read the formula found in the network, then compare how both extrapolate."
+                    "Press Distil, read the formula found in the network, then compare how both extrapolate."
                 ),
             ),
         ],

@@ -19,10 +19,32 @@ from typing import Any
 
 import streamlit as st
 
-__all__ = ["remembered_run"]
+__all__ = ["remembered", "remembered_run"]
 
 Progress = Callable[[str, float], None]
 """``progress(stage, fraction)``: what the computation is doing and how far it is (0–1)."""
+
+
+def remembered(store: str, key: Hashable) -> dict[str, Any] | None:
+    """The outcome :func:`remembered_run` keeps for ``key``, or None: nothing runs.
+
+    A page that starts its computation with a button asks this first: with an outcome
+    for the current setting it shows it, without one it shows the button.
+
+    Parameters
+    ----------
+    store : str
+        Session-state key of the memo.
+    key : hashable
+        The setting.
+
+    Returns
+    -------
+    dict or None
+        The entry :func:`remembered_run` returned for ``key``, if it is still remembered.
+    """
+    memo = st.session_state.get(store)
+    return None if memo is None else memo.get(key)
 
 
 def remembered_run(

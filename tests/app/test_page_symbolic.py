@@ -14,9 +14,39 @@ def _texts(elements) -> str:
     return "\n".join(str(e.value) for e in elements)
 
 
+def _distil(at):
+    """Press Distil: the page trains and searches only when asked (its first visit is quick)."""
+    at.button(key="sym_go").click().run()
+    return at
+
+
+def test_first_visit_waits_for_distil_and_settings_keep_their_results(app_page):
+    at = app_page(PAGE)
+    at.session_state["sym_target"] = "nguyen1"
+    at.session_state["sym_epochs_nguyen1"] = 120
+    at.session_state["sym_budget"] = 2
+    at.run()
+    assert_no_exception(at)
+    assert "sym_runs" not in at.session_state and not at.metric and not at.latex  # nothing ran yet
+    assert at.button(key="sym_go").proto.type == "primary"
+    assert "120 epochs" in _texts(at.markdown)  # what Distil will do, from the settings
+    _distil(at)
+    assert_no_exception(at)
+    (first,) = at.session_state["sym_runs"].values()
+    assert first["state"] == "done" and len(at.latex) == 1
+    assert not any(b.key == "sym_go" for b in at.button)  # the result is shown, not the button
+    at.number_input(key="sym_seed").set_value(1).run()  # a new setting: asked again, nothing lost
+    assert any(b.key == "sym_go" for b in at.button) and not at.latex
+    assert len(at.session_state["sym_runs"]) == 1
+    at.number_input(key="sym_seed").set_value(0).run()  # back: the kept result, not a new search
+    assert not any(b.key == "sym_go" for b in at.button)
+    (again,) = at.session_state["sym_runs"].values()
+    assert again is first and len(at.latex) == 1
+
+
 @pytest.mark.slow
 def test_default_recovers_rastrigin_and_shows_extrapolation(app_page):
-    at = app_page(PAGE).run()
+    at = _distil(app_page(PAGE).run())
     assert_no_exception(at)
     assert at.success  # exact: computed from the result
     (run,) = at.session_state["sym_runs"].values()
@@ -33,7 +63,7 @@ def test_choose_a_target_and_distil(app_page):
     at = app_page(PAGE)
     at.session_state["sym_target"] = "nguyen1"
     at.session_state["sym_epochs_nguyen1"] = 600
-    at.run()
+    _distil(at.run())
     assert_no_exception(at)
     assert at.selectbox(key="sym_target").value == "nguyen1"
     assert len(at.latex) == 1 and "x" in at.latex[0].value
@@ -45,7 +75,7 @@ def test_pure_noise_gives_an_honest_no_formula(app_page):
     at = app_page(PAGE)
     at.session_state["sym_target"] = "noise"
     at.session_state["sym_epochs_noise"] = 300
-    at.run()
+    _distil(at.run())
     assert_no_exception(at)
     assert at.warning and not at.success
     (run,) = at.session_state["sym_runs"].values()
@@ -58,7 +88,7 @@ def test_constant_formula_gives_an_honest_no_formula(app_page):
     at.session_state["sym_target"] = "formula"
     at.session_state["sym_formula"] = "3"
     at.session_state["sym_epochs_formula"] = 200
-    at.run()
+    _distil(at.run())
     assert_no_exception(at)
     assert at.warning and not at.success
     (run,) = at.session_state["sym_runs"].values()
@@ -77,7 +107,7 @@ def test_csv_source_with_both_methods(app_page):
     at.get("file_uploader")[0].upload("line.csv", f"x,y\n{rows}\n".encode(), "text/csv")
     at.session_state["sym_method"] = "both"
     at.session_state["sym_budget"] = 2
-    at.run()
+    _distil(at.run())
     assert_no_exception(at)
     assert at.success
     assert "f=2x+1" in at.latex[0].value.replace(" ", "")
@@ -129,7 +159,7 @@ def test_network_from_the_mlp_page_is_distilled(app_page):
     at.session_state["sym_source"] = "mlp"
     at.session_state[job_key] = job
     at.session_state[config_key] = (target.name, target.domain, 300, 0.0, 0, settings)
-    at.run()
+    _distil(at.run())
     assert_no_exception(at)
     assert "The MLP page's network" in _texts(at.caption)
     assert len(at.latex) == 1
@@ -148,7 +178,7 @@ def _upload_two_inputs(at, fn):
     X = rng.uniform(0.5, 2.0, (300, 2))
     at.get("file_uploader")[0].upload("data.csv", _csv(np.column_stack([X, fn(X)])), "text/csv")
     at.session_state["sym_csv_x"] = ["x", "y"]
-    at.run()
+    _distil(at.run())
     return at
 
 
@@ -185,7 +215,7 @@ def test_an_approximation_is_labelled_with_its_error(app_page):
         "text/csv",
     )
     at.session_state["sym_budget"] = 4
-    at.run()
+    _distil(at.run())
     assert_no_exception(at)
     assert not at.success and at.warning
     (run,) = at.session_state["sym_runs"].values()
@@ -205,7 +235,7 @@ def test_a_stopped_search_keeps_its_best_formula_and_can_run_again(app_page):
     at.get("file_uploader")[0].upload(
         "line.csv", b"x,y\n" + "\n".join(f"{a:.6f},{3 * a - 1:.6f}" for a in x).encode(), "text/csv"
     )
-    at.run()
+    _distil(at.run())
     ((key, run),) = at.session_state["sym_runs"].items()
     best = run["result"].best
     # what an interrupted run leaves behind: marked running, with the best formula so far
@@ -237,7 +267,7 @@ def test_genetic_programming_on_a_trained_network_gives_a_result(app_page, small
     at.session_state["sym_epochs_rastrigin1"] = 120
     at.session_state["sym_method"] = method
     at.session_state["sym_budget"] = 3
-    at.run()
+    _distil(at.run())
     assert_no_exception(at)
     assert not at.error
     runs = at.session_state["sym_runs"]
@@ -282,7 +312,7 @@ def test_a_failed_search_says_why_and_is_not_taken_for_a_stopped_one(app_page, m
     at = app_page(PAGE)
     at.session_state["sym_epochs_rastrigin1"] = 120
     at.session_state["sym_method"] = "gplearn"
-    at.run()
+    _distil(at.run())
     assert_no_exception(at)
     assert len(at.error) == 1 and not at.metric
     (run,) = at.session_state["sym_runs"].values()
@@ -292,3 +322,25 @@ def test_a_failed_search_says_why_and_is_not_taken_for_a_stopped_one(app_page, m
     at.button(key="sym_again").click().run()
     assert calls == ["gplearn", "gplearn"]
     assert_no_exception(at)
+
+
+@pytest.mark.parametrize(
+    ("lo", "hi"), [(-1e300, 1e300), (0.0, 1e-300), (1e15, 1e15 + 4.0)], ids=["huge", "tiny", "far"]
+)
+def test_extreme_domains_are_trained_and_distilled_or_refused_with_a_message(
+    app_page, small_searches, lo, hi
+):
+    # The hostile-input corpus sets these boxes but no longer presses Distil: this does.
+    at = app_page(PAGE)
+    at.session_state["sym_target"] = "formula"
+    at.session_state["sym_epochs_formula"] = 10
+    at.session_state["sym_n_formula"] = 50
+    at.session_state["sym_noise"] = 1.0
+    at.run()
+    at.number_input(key="sym_lo").set_value(lo)
+    at.number_input(key="sym_hi").set_value(hi).run()
+    if any(b.key == "sym_go" for b in at.button):
+        _distil(at)
+    assert_no_exception(at)
+    assert at.error or at.warning or at.success  # a result or what to change
+    assert at.number_input(key="sym_hi").value == hi  # what the user typed is kept

@@ -329,12 +329,15 @@ def test_pinn_poisson_after_training_and_a_bad_formula(app_page, tmp_path):
 def test_symbolic_trained_network_csv_and_time_boxed_search(app_page, tmp_path):
     at = app_page("pages/symbolic.py").run()
     at.number_input(key="sym_epochs_rastrigin1").set_value(120).run()
+    at.button(key="sym_go").click().run()  # the page trains and searches when asked
     assert_no_exception(at)
     out = run_panel(at, tmp_path / "a")
     assert line(out, "complexity").endswith(f"relative error {metric(at, 'relative error')}")
     assert f"{metric(at, 'formulas fitted')} formulas fitted" in out
 
+    at.slider(key="sym_budget").set_value(2)
     at.radio(key="sym_method").set_value("gplearn").run()
+    at.button(key="sym_go").click().run()
     assert "time budget" in note(at)
 
     rows = "\n".join(f"{x / 10},{2 * (x / 10) ** 2 - 1}" for x in range(40))
@@ -342,6 +345,7 @@ def test_symbolic_trained_network_csv_and_time_boxed_search(app_page, tmp_path):
     at.radio(key="sym_method").set_value("grammar")
     at.radio(key="sym_source").set_value("csv").run()
     at.get("file_uploader")[0].upload("curve.csv", data, "text/csv").run()
+    at.button(key="sym_go").click().run()
     assert_no_exception(at)
     script = panel(at)
     assert 'load_csv("curve.csv")' in script.code

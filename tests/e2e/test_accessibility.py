@@ -113,3 +113,20 @@ def test_live_training_view_is_accessible(server_url, browser):
         p.get_by_role("button", name="Stop").click()
     finally:
         context.close()
+
+
+def test_distilled_formula_view_is_accessible(server_url, browser):
+    """The symbolic page after Distil (its first screen only shows the button): the found
+    formula, its metrics, the Pareto front, the maps and the scores, as a person sees them."""
+    context, p = _open(browser, server_url, "pages/symbolic.py")
+    try:
+        p.get_by_role("button", name="Distil").click()
+        p.locator('[data-testid="stMain"] [data-testid="stMetric"]').first.wait_for(timeout=120_000)
+        wait_for_script(p)
+        p.wait_for_timeout(1000)
+        assert p.locator('[data-testid="stMain"] .katex').count() >= 1  # the formula is drawn
+        assert p.locator('[data-testid="stMain"] [data-testid="stVegaLiteChart"]').count() >= 2
+        assert own_violations(p) == []
+        assert charts_without_text(p) == []
+    finally:
+        context.close()
