@@ -188,6 +188,7 @@ WARM_UP_MODULES = (
     "pandas",
     "nnkit.training",
     "nnkit.models",
+    "nbformat",
 )
 """What :func:`warm_up` imports (heavy, and needed by the first click on most pages)."""
 
@@ -196,10 +197,16 @@ _WARM_LOCK = threading.Lock()
 _warm_thread: threading.Thread | None = None
 
 
+WARM_UP_LOG = "nnkit warm-up finished in %.1f s"
+"""The server's log line when the warm-up has finished (benchmarks wait for it)."""
+
+
 def _warm() -> None:
     import gc
     import importlib
+    import time
 
+    t0 = time.perf_counter()
     try:
         for name in WARM_UP_MODULES:
             importlib.import_module(name)
@@ -211,6 +218,9 @@ def _warm() -> None:
         torch.optim.Adam([torch.zeros(1, requires_grad=True)])
         gc.collect()
         gc.freeze()
+        from streamlit.logger import get_logger
+
+        get_logger(__name__).info(WARM_UP_LOG, time.perf_counter() - t0)
     finally:
         _WARM.set()
 
