@@ -37,6 +37,7 @@ CHROMIUM_ARGS = [
     "--disable-quic",
 ]
 SCRIPT_DONE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
+TITLE = '[data-testid="stMain"] h1'
 
 
 class BrowserNotFound(RuntimeError):
@@ -207,9 +208,26 @@ def stop(proc: subprocess.Popen) -> None:
 def wait_for_script(p, timeout_ms: float = 120_000) -> None:
     """Wait until the Streamlit script in Playwright page ``p`` has finished its run."""
     p.wait_for_selector('[data-testid="stApp"]', timeout=timeout_ms)
-    # The state flips to "running" shortly after load; give it a moment, then wait.
-    p.wait_for_timeout(300)
+    if p.locator(TITLE).count() == 0:
+        # A page being loaded: every page draws its title first, so once the title is
+        # there the script has started, and "not running" means it has ended.
+        p.wait_for_selector(TITLE, timeout=timeout_ms)
+    else:
+        # A rerun after a click: the state flips to "running" shortly after; give it a
+        # moment, then wait.
+        p.wait_for_timeout(300)
     p.wait_for_selector(SCRIPT_DONE, timeout=timeout_ms)
+
+
+def wait_for_charts(p, timeout_ms: float = 15_000) -> None:
+    """Wait until every chart a person can see has been drawn (Vega draws after the
+    script has finished); charts in a closed tab or expander are not waited for."""
+    p.wait_for_function(
+        """() => [...document.querySelectorAll('[data-testid="stVegaLiteChart"]')]
+            .filter((e) => e.getBoundingClientRect().width > 0)
+            .every((e) => e.querySelector('svg, canvas'))""",
+        timeout=timeout_ms,
+    )
 
 
 def page_url(base: str, path: str) -> str:

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from nnkit.ui.course import HOME, LECTURES
+from tests.e2e.browser import wait_for_charts
 from tests.e2e.conftest import page_url, wait_for_script
 
 pytestmark = pytest.mark.e2e
@@ -20,7 +21,7 @@ IGNORED_CONSOLE = ("favicon", "net::ERR_NAME_NOT_RESOLVED", "net::ERR_INTERNET_D
 def test_page_renders_without_exception(server_url, page, screenshot_dir, info):
     page.goto(page_url(server_url, info.path))
     wait_for_script(page)
-    page.wait_for_timeout(500)
+    wait_for_charts(page)
     shot = screenshot_dir / f"{Path(info.path).stem}.png"
     page.screenshot(path=str(shot), full_page=True)
     exceptions = page.locator('[data-testid="stException"]')
