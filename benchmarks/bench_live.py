@@ -12,7 +12,10 @@ nnkit calls the page makes, in this process, one torch thread as on the server).
 Rows, per page: in-app seconds beside headless seconds (goal: ratio ≤ 1.25), and the
 live view's refreshes per second while training (goal ≥ 2). For the MLP page the old
 server setting (Streamlit's full garbage collection after every script run) is also
-measured, as the peer it replaced. Then a soak: the MLP page's default run started
+measured, as the peer it replaced. The symbolic page trains nothing live: its default
+Distil (the page's network, then the grammar search, in the script with a progress bar)
+is timed once from the press to the end of that run, beside the same work headless.
+Then a soak: the MLP page's default run started
 again and again for ``NNKIT_BENCH_LIVE_SOAK`` seconds (default 300; the issue asks for
 1800), the server's resident memory after the first run beside after the last (goal:
 within 10 %).
@@ -110,6 +113,49 @@ def headless_xor() -> float:
     fit_xor(X, y, (), activation="tanh", lr=0.1, epochs=300, seed=0)
     xor_study(X, y, n_seeds=20, activation="tanh", lr=0.1, epochs=300)
     return time.perf_counter() - t0
+
+
+def headless_symbolic() -> float:
+    """The symbolic page's default Distil: train its network, then the grammar search."""
+    from nnkit.symbolic import distill
+    from nnkit.symbolic.targets import DEFAULT_EPOCHS, resolve_target, train_target_network
+    from nnkit.ui.policy import LIMITS
+
+    key = "rastrigin1"
+    t0 = time.perf_counter()
+    problem = resolve_target(key, "", -2.0, 2.0, 0)
+    net = train_target_network(
+        key,
+        "",
+        -2.0,
+        2.0,
+        500,
+        0.0,
+        DEFAULT_EPOCHS[key],
+        True,
+        0,
+        max_seconds=LIMITS.max_train_seconds,
+    )
+    variables = [s.name for s in problem.symbols]
+    distill(net, problem.domain, variables, method="grammar", accuracy=net.train_error,
+            data=(net.X, net.y), time_budget=20.0, seed=0)  # fmt: skip
+    return time.perf_counter() - t0
+
+
+async def distil_in_app(base: str) -> float:
+    """Seconds from pressing Distil on the symbolic page to the end of that run (the
+    network is trained then: nothing else on this server has trained it)."""
+    async with LiveClient(base) as client:
+        await client.open("symbolic")
+        seen = len(client.s.runs)
+        t0 = time.perf_counter()
+        await client.click("Distil")
+        run = await client.wait_until(
+            lambda r: r.status == 0 and not r.fragment, RUN_TIMEOUT, since=seen
+        )
+        if run is None or client.s.exceptions:
+            raise RuntimeError(f"symbolic: {client.s.exceptions or 'no end seen'}")
+        return time.perf_counter() - t0
 
 
 async def first_render(base: str, name: str) -> float:
@@ -270,6 +316,18 @@ def run() -> list[Row]:
                     note=f"load {os.getloadavg()[0]:.1f}",
                 )
             )
+        in_app = asyncio.run(distil_in_app(base))  # once: its network is cached after it
+        rows.append(
+            Row(
+                "symbolic: default Distil (network + search), in the app vs headless",
+                in_app,
+                headless_symbolic(),
+                unit="s",
+                peer_name="same work, headless",
+                goal="ratio ≤ 1.25",
+                note=f"load {os.getloadavg()[0]:.1f}; one run (the page's network is cached after it)",
+            )
+        )
         first, last, n = asyncio.run(soak(base, proc.pid, SOAK_SECONDS))
         rows.append(
             Row(
