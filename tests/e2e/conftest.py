@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from nnkit.ui.course import HOME, all_pages
 from tests.e2e.browser import (  # noqa: F401  (re-exported for tests and scripts)
     CHROMIUM,
     CHROMIUM_ARGS,
@@ -83,18 +84,12 @@ def browser():
         b.close()
 
 
-@pytest.fixture
-def page(browser):
-    """A fresh browser context (its own Streamlit session) and page.
-
-    ``page.console_errors`` collects console errors and uncaught page errors;
-    ``page.bad_responses`` collects HTTP responses >= 400, except the probes that
+def _listen(p) -> None:
+    """``p.console_errors`` collects console errors and uncaught page errors;
+    ``p.bad_responses`` collects HTTP responses >= 400, except the probes that
     Streamlit's frontend makes when a page is opened by its own URL (it first tries
     ``/<page>/_stcore/health`` as if the page path were the app's base URL, gets a
-    404 and falls back to ``/_stcore/health``).
-    """
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    p = context.new_page()
+    404 and falls back to ``/_stcore/health``)."""
     p.console_errors = []
     p.bad_responses = []
 
@@ -111,6 +106,40 @@ def page(browser):
     p.on("console", on_console)
     p.on("pageerror", lambda e: p.console_errors.append(str(e)))
     p.on("response", on_response)
+
+
+@pytest.fixture
+def page(browser):
+    """A fresh browser context (its own Streamlit session) and page, listening for
+    console errors and bad responses (``page.console_errors``, ``page.bad_responses``)."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    p = context.new_page()
+    _listen(p)
+    yield p
+    context.close()
+
+
+SHOWN = [HOME, *all_pages()]
+"""The pages :func:`shown` opens: the course map and every page of it."""
+
+
+@pytest.fixture(scope="session", params=SHOWN, ids=[Path(p.path).stem for p in SHOWN])
+def shown(request, browser, server_url):
+    """Each page as a visitor first sees it at 1440 x 900: opened once in its own context
+    (a new session), its script finished, listening as :func:`page` does; ``shown.info``
+    is its :class:`~nnkit.ui.course.PageInfo`.
+
+    Shared by the read-only checks of a first render (``test_every_page``,
+    ``test_first_screen``): pytest runs the tests of one page one after the other
+    (a session-scoped parameter), so one tab is open at a time and each page is loaded
+    once for all of them instead of once per test. Tests that click use their own page.
+    """
+    context = browser.new_context(viewport={"width": 1440, "height": 900})
+    p = context.new_page()
+    _listen(p)
+    p.info = request.param
+    p.goto(page_url(server_url, request.param.path))
+    wait_for_script(p)
     yield p
     context.close()
 

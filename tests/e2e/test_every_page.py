@@ -12,15 +12,12 @@ from tests.e2e.conftest import page_url, wait_for_script
 
 pytestmark = pytest.mark.e2e
 
-ALL_PAGES = [HOME] + [p for lecture in LECTURES for p in lecture.pages]
 # Chromium logs these for reasons outside the app (no network in the sandbox).
 IGNORED_CONSOLE = ("favicon", "net::ERR_NAME_NOT_RESOLVED", "net::ERR_INTERNET_DISCONNECTED")
 
 
-@pytest.mark.parametrize("info", ALL_PAGES, ids=[Path(p.path).stem for p in ALL_PAGES])
-def test_page_renders_without_exception(server_url, page, screenshot_dir, info):
-    page.goto(page_url(server_url, info.path))
-    wait_for_script(page)
+def test_page_renders_without_exception(shown, screenshot_dir):
+    page, info = shown, shown.info
     wait_for_charts(page)
     shot = screenshot_dir / f"{Path(info.path).stem}.png"
     page.screenshot(path=str(shot), full_page=True)

@@ -33,8 +33,6 @@ MAIN = ", ".join(
         '[data-testid="stPageLink"]',
     )
 )
-PAGES = [HOME, *all_pages()]
-IDS = [Path(p.path).stem for p in PAGES]
 
 
 def _first_main(p) -> dict:
@@ -72,28 +70,21 @@ def _visible_in_viewport(box: dict, height: int) -> bool:
     return 0 <= box["top"] < height and shown >= min(box["height"], 150)
 
 
-@pytest.mark.parametrize("info", PAGES, ids=IDS)
-def test_desktop_first_screen_has_title_and_main_action(server_url, browser, info):
-    context = browser.new_context(viewport=DESKTOP)
-    p = context.new_page()
-    try:
-        p.goto(page_url(server_url, info.path))
-        wait_for_script(p)
-        _wait_for(p, MAIN)
-        title = p.locator('[data-testid="stMain"] h1').first
-        assert title.is_visible()
-        if info is not HOME:
-            assert title.inner_text().strip() == info.title  # = its navigation label
-        top = title.bounding_box()
-        assert top is not None and top["y"] + top["height"] <= DESKTOP["height"]
-        box = _first_main(p)
-        assert box is not None, f"{info.title}: no primary button, chart or result on the page"
-        assert _visible_in_viewport(box, DESKTOP["height"]), (
-            f"{info.title}: the main action ({box['what']!r}) starts at y = {box['top']:.0f}, "
-            f"below the first screen ({DESKTOP['height']} px)"
-        )
-    finally:
-        context.close()
+def test_desktop_first_screen_has_title_and_main_action(shown):
+    p, info = shown, shown.info  # opened at 1440 x 900 (DESKTOP), script finished
+    _wait_for(p, MAIN)
+    title = p.locator('[data-testid="stMain"] h1').first
+    assert title.is_visible()
+    if info is not HOME:
+        assert title.inner_text().strip() == info.title  # = its navigation label
+    top = title.bounding_box()
+    assert top is not None and top["y"] + top["height"] <= DESKTOP["height"]
+    box = _first_main(p)
+    assert box is not None, f"{info.title}: no primary button, chart or result on the page"
+    assert _visible_in_viewport(box, DESKTOP["height"]), (
+        f"{info.title}: the main action ({box['what']!r}) starts at y = {box['top']:.0f}, "
+        f"below the first screen ({DESKTOP['height']} px)"
+    )
 
 
 # A phone's user agent (Chrome on Android): Streamlit closes the sidebar after a choice
