@@ -54,7 +54,9 @@ def test_a_file_over_the_cap_is_refused_with_a_message(server_url, page, big_fil
     page.goto(page_url(server_url, path))
     wait_for_script(page)
     inputs = page.locator('[data-testid="stFileUploader"] input[type="file"]')
-    if not _appears(inputs, 10_000):  # behind a choice such as "a CSV file": pick it
+    # the script has finished: an uploader not drawn within 2 s is behind a choice such
+    # as "a CSV file": pick it
+    if not _appears(inputs, 2_000):
         choice = page.locator('[data-testid="stRadio"] label').filter(
             has_text=re.compile("csv|upload", re.I)
         )
