@@ -76,6 +76,34 @@ def test_notebook_has_the_explanation_then_the_code_then_the_chart():
     )
 
 
+def test_the_script_runner_starts_each_script_as_a_fresh_interpreter_would(tmp_path):
+    """What the scripts below rely on: each run is ``python name.py`` in its own folder,
+    with nothing left from earlier runs and nnkit not yet imported; a failure fails."""
+    probe = (
+        "import os, sys\n"
+        "import helper\n"
+        "print(__name__, *map(os.path.basename, (sys.argv[0], __file__, os.getcwd())), helper.VALUE)\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('nnkit', 'tests', 'helper')))\n"
+        "print('leftover' in globals(), sys.stdin.read() == '')\n"
+        "leftover = 1\n"
+    )
+    files = {"helper.py": b"VALUE = 42\n"}
+    runs = [
+        run_script(Script(probe, "t", "probe"), tmp_path / name, files, fresh=fresh)
+        for name, fresh in (("a", False), ("b", False), ("c", True))
+    ]
+    assert runs[0] == runs[1] == runs[2]
+    assert runs[0].splitlines() == [
+        "__main__ probe.py probe.py user 42",
+        "['helper']",
+        "False True",
+    ]
+    with pytest.raises(AssertionError, match="ZeroDivisionError"):
+        run_script(Script("1 / 0\n", "t", "fails"), tmp_path / "d")
+    with pytest.raises(AssertionError, match="NameError"):
+        run_script(Script("print(leftover)\n", "t", "fails"), tmp_path / "e")
+
+
 # --------------------------------------------------------------------------- Derivatives
 
 
