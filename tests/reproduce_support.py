@@ -56,15 +56,25 @@ def _workdir(tmp_path: Path, files: dict[str, Path | bytes] | None) -> Path:
     return work
 
 
+def _settings(env: dict[str, str]) -> dict[str, str]:
+    """The environment a script could read: all but pytest's name of the current test."""
+    return {k: v for k, v in env.items() if k != "PYTEST_CURRENT_TEST"}
+
+
 class _Runner:
     """This test process's script runner (``tests/script_runner.py``), started on first use."""
 
     def __init__(self) -> None:
         self._proc: subprocess.Popen[str] | None = None
+        self._env: dict[str, str] = {}
         self._lock = threading.Lock()
+        atexit.register(self.close)
 
     def _ask(self, job: dict[str, object]) -> int:
         with self._lock:
+            env = _env()
+            if _settings(env) != _settings(self._env):  # as a test set it, as before
+                self.close()
             proc = self._proc
             if proc is None or proc.poll() is not None:
                 runner = Path(__file__).with_name("script_runner.py")
@@ -72,10 +82,10 @@ class _Runner:
                     [sys.executable, str(runner), *PRELOAD],
                     stdin=subprocess.PIPE,
                     stdout=subprocess.PIPE,
-                    env=_env(),
+                    env=env,
                     text=True,
                 )
-                atexit.register(self.close)
+                self._env = env
             assert proc.stdin is not None and proc.stdout is not None
             proc.stdin.write(json.dumps(job) + "\n")
             proc.stdin.flush()
