@@ -56,9 +56,19 @@ def _workdir(tmp_path: Path, files: dict[str, Path | bytes] | None) -> Path:
     return work
 
 
+# Set in the test process by pytest for every test, and by libraries as they load
+# (scikit-learn, torch's inductor: in a script's own process too); no reason to restart.
+_NOT_SETTINGS = {
+    "PYTEST_CURRENT_TEST",
+    "KMP_DUPLICATE_LIB_OK",
+    "KMP_INIT_AT_FORK",
+    "TORCHINDUCTOR_CACHE_DIR",
+}
+
+
 def _settings(env: dict[str, str]) -> dict[str, str]:
-    """The environment a script could read: all but pytest's name of the current test."""
-    return {k: v for k, v in env.items() if k != "PYTEST_CURRENT_TEST"}
+    """The environment a script could read, as a test set it."""
+    return {k: v for k, v in env.items() if k not in _NOT_SETTINGS}
 
 
 class _Runner:

@@ -1,10 +1,13 @@
-"""Reproduce in Python: every page's script runs in a fresh interpreter and prints the
+"""Reproduce in Python: every page's script runs as ``python script.py`` and prints the
 figures the page computes for the same settings (defaults, a changed seed, changed
 hyper-parameters, a typed formula, an uploaded CSV); settings a script cannot express
 give a one-line note; each page's notebook runs in Jupyter with its chart inline.
 
 The expected figures come from the same nnkit calls the pages make, in this process.
-Each script runs once (the notebook run doubles as the script run for its settings).
+Each script runs once (the notebook run doubles as the script run for its settings),
+forked from a process that has imported torch and the other heavy libraries once
+(``tests/reproduce_support.py``); the first test checks that such a run starts as a
+fresh interpreter would.
 """
 
 from __future__ import annotations
