@@ -1,10 +1,13 @@
-"""Reproduce in Python: every page's script runs in a fresh interpreter and prints the
+"""Reproduce in Python: every page's script runs as ``python script.py`` and prints the
 figures the page computes for the same settings (defaults, a changed seed, changed
 hyper-parameters, a typed formula, an uploaded CSV); settings a script cannot express
 give a one-line note; each page's notebook runs in Jupyter with its chart inline.
 
 The expected figures come from the same nnkit calls the pages make, in this process.
-Each script runs once (the notebook run doubles as the script run for its settings).
+Each script runs once (the notebook run doubles as the script run for its settings),
+forked from a process that has imported torch and the other heavy libraries once
+(``tests/reproduce_support.py``); the first test checks that such a run starts as a
+fresh interpreter would.
 """
 
 from __future__ import annotations
@@ -74,6 +77,34 @@ def test_notebook_has_the_explanation_then_the_code_then_the_chart():
         Script("x = 1\n", "t", "t", chart="x").notebook()
         == Script("x = 1\n", "t", "t", chart="x").notebook()
     )
+
+
+def test_the_script_runner_starts_each_script_as_a_fresh_interpreter_would(tmp_path):
+    """What the scripts below rely on: each run is ``python name.py`` in its own folder,
+    with nothing left from earlier runs and nnkit not yet imported; a failure fails."""
+    probe = (
+        "import os, sys\n"
+        "import helper\n"
+        "print(__name__, *map(os.path.basename, (sys.argv[0], __file__, os.getcwd())), helper.VALUE)\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('nnkit', 'tests', 'helper')))\n"
+        "print('leftover' in globals(), sys.stdin.read() == '')\n"
+        "leftover = 1\n"
+    )
+    files = {"helper.py": b"VALUE = 42\n"}
+    runs = [
+        run_script(Script(probe, "t", "probe"), tmp_path / name, files, fresh=fresh)
+        for name, fresh in (("a", False), ("b", False), ("c", True))
+    ]
+    assert runs[0] == runs[1] == runs[2]
+    assert runs[0].splitlines() == [
+        "__main__ probe.py probe.py user 42",
+        "['helper']",
+        "False True",
+    ]
+    with pytest.raises(AssertionError, match="ZeroDivisionError"):
+        run_script(Script("1 / 0\n", "t", "fails"), tmp_path / "d")
+    with pytest.raises(AssertionError, match="NameError"):
+        run_script(Script("print(leftover)\n", "t", "fails"), tmp_path / "e")
 
 
 # --------------------------------------------------------------------------- Derivatives
