@@ -4,9 +4,10 @@ Each script runs once, as ``python script.py`` in a temporary working directory 
 it reads are copied there first): forked from a server that has imported the heavy
 third-party libraries once (``tests/script_runner.py``), so each run starts as a fresh
 interpreter would after those imports, with nnkit and the script's own state new. A
-notebook is executed by nbclient in a fresh kernel, with nothing imported beforehand:
-each page's notebook test is also the proof that its script runs on its own. The
-readers pull numbers out of the printed lines.
+notebook is executed by nbclient in a Jupyter kernel forked from the same server.
+Off Linux, or with ``fresh=True``, both run in a new interpreter (Jupyter's own
+kernel); ``tests/unit/test_reproduce.py`` checks that a script prints the same there.
+The readers pull numbers out of the printed lines.
 """
 
 from __future__ import annotations
