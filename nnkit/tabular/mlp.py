@@ -60,6 +60,11 @@ class MLPConfig:
         boosting, where without it the gap was 0.03–0.05 (``benchmarks/bench_tabular.py``).
     max_seconds : float or None
         Time budget of a run.
+    linear_path : bool, default False
+        Add a linear map from the inputs to the output, starting at zero
+        (:func:`~nnkit.tabular.networks.with_linear_path`).
+    members : int, default 1
+        Networks averaged (:func:`~nnkit.tabular.networks.mean_of`).
     """
 
     hidden: tuple[int, ...] = (64, 64)
@@ -71,6 +76,8 @@ class MLPConfig:
     val_fraction: float = 0.15
     weight_decay: float = 1e-2
     max_seconds: float | None = None
+    linear_path: bool = False
+    members: int = 1
 
     def regressor(self, seed: int = 0, limits: Limits | None = None) -> TorchMLPRegressor:
         """The :class:`TorchMLPRegressor` with these settings.

@@ -82,7 +82,12 @@ class SearchSpace:
     lrs : tuple of float
         Adam's learning rates.
     first_epochs : int
-        Epochs of the first round.
+        Epochs of the first round, at least.
+    first_steps : int
+        Optimizer steps of the first round, at least: a small table (a few steps per
+        epoch) gets more epochs, so settings that learn slowly but well (a strong
+        weight decay, a small learning rate) are not cut before they had a chance
+        (0: ``first_epochs`` only).
     eta : int
         Each round keeps ``1/eta`` of the candidates and trains ``eta`` times longer.
     search_share : float
@@ -93,16 +98,32 @@ class SearchSpace:
     weight_decays: tuple[float, ...] = (0.0, 1e-4, 1e-3, 1e-2)
     lrs: tuple[float, ...] = (1e-3, 3e-3)
     first_epochs: int = 5
+    first_steps: int = 0
     eta: int = 3
     search_share: float = 0.5
 
     def __post_init__(self) -> None:
         if not (self.widths and self.weight_decays and self.lrs):
             raise ValueError("a search space needs widths, weight decays and learning rates")
-        if self.first_epochs < 1 or self.eta < 2:
-            raise ValueError("first_epochs must be >= 1 and eta >= 2")
+        if self.first_epochs < 1 or self.eta < 2 or self.first_steps < 0:
+            raise ValueError("first_epochs must be >= 1, first_steps >= 0 and eta >= 2")
         if not 0 < self.search_share < 1:
             raise ValueError("search_share must be between 0 and 1")
+
+    def first_round(self, steps_per_epoch: int) -> int:
+        """Epochs of the first round for ``steps_per_epoch`` optimizer steps per epoch.
+
+        Parameters
+        ----------
+        steps_per_epoch : int
+            Steps of one epoch (training rows / batch size, rounded up).
+
+        Returns
+        -------
+        int
+            ``max(first_epochs, ceil(first_steps / steps_per_epoch))``.
+        """
+        return max(self.first_epochs, -(-self.first_steps // max(int(steps_per_epoch), 1)))
 
     def configs(self, base: MLPConfig, seed: int = 0) -> list[MLPConfig]:
         """The candidates: ``base`` with each width × weight decay and a seeded learning rate.
@@ -376,7 +397,8 @@ class HalvingSearch:
                 self.winner = alive[0] if alive else min(self.candidates, key=lambda c: c.loss)
                 return None
             r = min(c.rounds for c in alive)
-            target = min(space.first_epochs * space.eta**r, max(epochs, 1))
+            first = space.first_round(alive[0].trainer.steps_per_epoch)
+            target = min(first * space.eta**r, max(epochs, 1))
             left = max(deadline - time.perf_counter(), 0.0)
             round_end = time.perf_counter() + left / self._rounds_left(len(alive))
             while True:  # round robin, one epoch each, so a cut round is a fair one
