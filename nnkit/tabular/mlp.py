@@ -324,9 +324,15 @@ def network_text(
     )
     widths = ["width"] * layers if search else [str(h) for h in config.hidden]
     neurons = f"{act} neurons" if search else f"{config.hidden[0]} {act} neurons"
+    members, path = config.members, config.linear_path
+    if search:
+        n_fit = int(round(len(data.Z_train) * (1 - config.val_fraction)))
+        members, path = search.members_for(n_fit), search.linear_path
+    plus = " plus a linear path from the inputs to the output" if path else ""
+    mean = f", the mean of {members} such networks trained in turn" if members > 1 else ""
     network = (
         f"An MLP with {layers} hidden layer(s) of {neurons} ({data.Z_train.shape[1]} inputs → "
-        f"{' → '.join(widths)} → {outputs})"
+        f"{' → '.join(widths)} → {outputs}){plus}{mean}"
         + (
             ": **Start** first chooses the width, the weight decay and the learning rate on "
             "the validation rows, then trains the chosen network on. "

@@ -92,6 +92,17 @@ class SearchSpace:
         Each round keeps ``1/eta`` of the candidates and trains ``eta`` times longer.
     search_share : float
         Most of a run's time budget the search may take (the rest trains the winner).
+    linear_path : bool
+        Every candidate gets a linear path from the inputs to the output
+        (:func:`~nnkit.tabular.networks.with_linear_path`).
+    members : int
+        Networks averaged in every candidate (:func:`~nnkit.tabular.networks.mean_of`)
+        on a table of at most ``ensemble_rows`` training rows; one above.
+    ensemble_rows : int
+        See ``members``. On a small table one network's test score moves by about
+        0.01 R² with its seed, more than the validation rows can tell settings apart;
+        three averaged networks take three times the epochs, which a small table can
+        afford and a large one (where the spread is small) cannot.
     """
 
     widths: tuple[int, ...] = (64, 128, 256)
@@ -101,6 +112,9 @@ class SearchSpace:
     first_steps: int = 0
     eta: int = 3
     search_share: float = 0.5
+    linear_path: bool = True
+    members: int = 3
+    ensemble_rows: int = 2048
 
     def __post_init__(self) -> None:
         if not (self.widths and self.weight_decays and self.lrs):
@@ -109,6 +123,23 @@ class SearchSpace:
             raise ValueError("first_epochs must be >= 1, first_steps >= 0 and eta >= 2")
         if not 0 < self.search_share < 1:
             raise ValueError("search_share must be between 0 and 1")
+        if self.members < 1 or self.ensemble_rows < 0:
+            raise ValueError("members must be >= 1 and ensemble_rows >= 0")
+
+    def members_for(self, n_rows: int) -> int:
+        """Networks averaged per candidate for ``n_rows`` training rows.
+
+        Parameters
+        ----------
+        n_rows : int
+            Rows the networks train on (validation rows excluded).
+
+        Returns
+        -------
+        int
+            ``members`` up to ``ensemble_rows`` rows, else 1.
+        """
+        return int(self.members) if int(n_rows) <= self.ensemble_rows else 1
 
     def first_round(self, steps_per_epoch: int) -> int:
         """Epochs of the first round for ``steps_per_epoch`` optimizer steps per epoch.
@@ -204,7 +235,8 @@ class HalvingSearch:
     base : MLPConfig, optional
         Settings the search does not choose (layers, activation, epochs, patience);
         its batch size is replaced by :func:`auto_batch_size` of the training rows
-        unless ``auto_batch=False``.
+        unless ``auto_batch=False``; its linear path and members by the space's
+        (:meth:`SearchSpace.members_for`).
     space : SearchSpace, optional
         What is searched.
     seed : int, optional
@@ -244,8 +276,11 @@ class HalvingSearch:
         self.data = data
         base = base or MLPConfig()
         n_fit = int(round(len(data.X_train) * (1 - base.val_fraction)))
-        self.base = replace(base, batch_size=auto_batch_size(n_fit)) if auto_batch else base
         self.space = space or SearchSpace()
+        base = replace(
+            base, linear_path=self.space.linear_path, members=self.space.members_for(n_fit)
+        )
+        self.base = replace(base, batch_size=auto_batch_size(n_fit)) if auto_batch else base
         self.seed = data.seed if seed is None else int(seed)
         self.limits = limits or Limits()
         self.n_threads = n_threads
@@ -555,6 +590,8 @@ class HalvingSearch:
             f"{len(cfg.hidden)} × {cfg.hidden[0]} neurons, weight decay {cfg.weight_decay:g}, "
             f"learning rate {cfg.lr:g}"
         )
+        if cfg.members > 1:
+            what += f" (the mean of {cfg.members} such networks)"
         if self.winner is None:
             return (
                 f"Searching: {n} settings, {rounds} round(s) of successive halving done; "
