@@ -127,3 +127,28 @@ def test_the_first_round_lasts_at_least_first_steps_optimizer_steps():
     assert first > 1
     out = search.table()
     assert set(out.loc[out["status"] == "out after round 1", "epochs"]) == {first}
+
+
+def test_the_search_averages_networks_on_small_tables_only():
+    space = SearchSpace(members=3, ensemble_rows=1000)
+    assert space.members_for(1000) == 3 and space.members_for(1001) == 1
+    with pytest.raises(ValueError):
+        SearchSpace(members=0)
+    small = tabular.prepare(line_plus_bump(300), "value", list("abcd"), seed=0)
+    base = MLPConfig(hidden=(8,), epochs=30, patience=5)
+    tiny = SearchSpace(widths=(4, 8), weight_decays=(0.0,), lrs=(1e-2,), first_epochs=2)
+    search = HalvingSearch(small, base, tiny)
+    search.run()
+    assert search.chosen.members == tiny.members > 1 and search.chosen.linear_path
+    net = search.tabular_model.estimator_
+    assert len(net.model_.members) == tiny.members
+    assert f"mean of {tiny.members}" in search.summary()
+    network, _ = tabular.network_text(small, base, tiny)
+    assert f"mean of {tiny.members}" in network and "linear path" in network
+    one = SearchSpace(widths=(4,), weight_decays=(0.0,), lrs=(1e-2,), ensemble_rows=10,
+                      linear_path=False)  # fmt: skip
+    single = HalvingSearch(small, base, one)
+    single.run(3)
+    assert single.chosen.members == 1 and not single.chosen.linear_path
+    assert isinstance(single.tabular_model.estimator_.model_, torch.nn.Sequential)
+    assert "mean of" not in tabular.network_text(small, base, one)[0]
