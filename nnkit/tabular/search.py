@@ -11,6 +11,15 @@ stopping. Each candidate is a full :class:`~nnkit.tabular.TabularModel` trained 
 :mod:`nnkit.training` on the same rows with the same validation rows (the same seed),
 so only the settings differ. The test rows are never seen.
 
+On a small table the validation rows cannot tell good settings apart: on the
+1,460-row Ames-like table the twelve candidates' best validation losses lay within 8%
+of each other while their test R² ranged from 0.85 to 0.89, and one network's R² moved
+by about 0.01 from seed to seed. There every candidate is the mean of a few networks
+(:func:`~nnkit.tabular.networks.mean_of`, ``SearchSpace.members`` up to
+``ensemble_rows`` training rows), each with a linear path from the inputs to the
+output (:func:`~nnkit.tabular.networks.with_linear_path`): over five seeds the MLP's
+test R² rose by 0.012 on average (``benchmarks/bench_tabular.py``).
+
 :class:`HalvingSearch` is a :class:`~nnkit.training.TrainerLike`: a
 :class:`~nnkit.training.TrainingJob` runs it in the background (Start, Stop, Continue)
 and its time budget covers the search and the final training together.
