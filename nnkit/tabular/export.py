@@ -44,7 +44,8 @@ _MAX_LAYERS = 16
 _MAX_WIDTH = 4096
 _MAX_PARAMS = 5_000_000
 _PARAMS = ("hidden", "activation", "lr", "weight_decay", "batch_size", "epochs", "patience",
-           "val_fraction", "max_seconds", "seed")  # fmt: skip
+           "val_fraction", "max_seconds", "seed", "linear_path", "members")  # fmt: skip
+_MAX_MEMBERS = 32
 
 
 def export_model(
@@ -181,6 +182,8 @@ def _regressor_params(net: Mapping[str, Any]) -> dict[str, Any]:
         "val_fraction": lambda v: _finite(v) and 0 <= v < 1,
         "max_seconds": lambda v: v is None or (_finite(v) and v >= 0),
         "seed": lambda v: _int(v) and 0 <= v < 2**63,
+        "linear_path": lambda v: isinstance(v, bool),
+        "members": lambda v: _int(v) and 1 <= v <= _MAX_MEMBERS,
     }
     for key, ok in checks.items():
         if key in p:
@@ -284,7 +287,8 @@ def load_model(
     n_out = len(classes) if len(classes) > 2 else 1
     sizes = [n_in, *params["hidden"], n_out]
     n_params = sum(a * b + b for a, b in zip(sizes[:-1], sizes[1:], strict=True))
-    _need(n_params <= _MAX_PARAMS, "network too large")
+    n_params += (n_in * n_out + n_out) * bool(params.get("linear_path", False))
+    _need(n_params * params.get("members", 1) <= _MAX_PARAMS, "network too large")
     target = doc.get("target")
     common: dict[str, Any] = {
         "target": target if isinstance(target, str) else None,
@@ -352,7 +356,11 @@ def loaded_summary(
     from nnkit.tabular.classification import classification_metrics
 
     net = loaded.estimator_
-    sizes = " → ".join(map(str, [net.n_features_in_, *net.hidden, net.model_[-1].out_features]))
+    sizes = " → ".join(map(str, [net.n_features_in_, *net.hidden, net._n_outputs()]))
+    if getattr(net, "linear_path", False):
+        sizes += ", plus a linear path"
+    if getattr(net, "members", 1) > 1:
+        sizes += f"; the mean of {net.members} such networks"
     if isinstance(loaded, TabularClassifier):
         what = f"classifying **{loaded.target}** into {', '.join(map(str, loaded.classes_))}"
     else:

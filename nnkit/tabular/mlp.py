@@ -60,6 +60,11 @@ class MLPConfig:
         boosting, where without it the gap was 0.03–0.05 (``benchmarks/bench_tabular.py``).
     max_seconds : float or None
         Time budget of a run.
+    linear_path : bool, default False
+        Add a linear map from the inputs to the output, starting at zero
+        (:func:`~nnkit.tabular.networks.with_linear_path`).
+    members : int, default 1
+        Networks averaged (:func:`~nnkit.tabular.networks.mean_of`).
     """
 
     hidden: tuple[int, ...] = (64, 64)
@@ -71,6 +76,8 @@ class MLPConfig:
     val_fraction: float = 0.15
     weight_decay: float = 1e-2
     max_seconds: float | None = None
+    linear_path: bool = False
+    members: int = 1
 
     def regressor(self, seed: int = 0, limits: Limits | None = None) -> TorchMLPRegressor:
         """The :class:`TorchMLPRegressor` with these settings.
@@ -317,9 +324,15 @@ def network_text(
     )
     widths = ["width"] * layers if search else [str(h) for h in config.hidden]
     neurons = f"{act} neurons" if search else f"{config.hidden[0]} {act} neurons"
+    members, path = config.members, config.linear_path
+    if search:
+        n_fit = int(round(len(data.Z_train) * (1 - config.val_fraction)))
+        members, path = search.members_for(n_fit), search.linear_path
+    plus = " plus a linear path from the inputs to the output" if path else ""
+    mean = f", the mean of {members} such networks trained in turn" if members > 1 else ""
     network = (
         f"An MLP with {layers} hidden layer(s) of {neurons} ({data.Z_train.shape[1]} inputs → "
-        f"{' → '.join(widths)} → {outputs})"
+        f"{' → '.join(widths)} → {outputs}){plus}{mean}"
         + (
             ": **Start** first chooses the width, the weight decay and the learning rate on "
             "the validation rows, then trains the chosen network on. "

@@ -29,13 +29,21 @@ from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.utils.validation import check_array, check_is_fitted, column_or_1d
 
 from nnkit.limits import Limits
+from nnkit.tabular.layers import mean_of, with_linear_path
 
 if TYPE_CHECKING:
     import torch
 
     from nnkit.training import EpochInfo, History, TrainConfig, Trainer
 
-__all__ = ["BestWeights", "TorchMLPClassifier", "TorchMLPRegressor", "flush_denormals"]
+__all__ = [
+    "BestWeights",
+    "TorchMLPClassifier",
+    "TorchMLPRegressor",
+    "flush_denormals",
+    "mean_of",
+    "with_linear_path",
+]
 
 StateDict = dict[str, "torch.Tensor"]
 
@@ -165,6 +173,8 @@ class _TorchMLP(BaseEstimator):
         max_seconds: float | None = None,
         seed: int = 0,
         limits: Limits | None = None,
+        linear_path: bool = False,
+        members: int = 1,
     ) -> None:
         self.hidden = hidden
         self.activation = activation
@@ -177,6 +187,8 @@ class _TorchMLP(BaseEstimator):
         self.max_seconds = max_seconds
         self.seed = seed
         self.limits = limits
+        self.linear_path = linear_path
+        self.members = members
 
     # -- what subclasses define ---------------------------------------------------------
 
@@ -219,12 +231,17 @@ class _TorchMLP(BaseEstimator):
             max_seconds=self.max_seconds,
         )
 
-    def _network(self) -> torch.nn.Sequential:
+    def _network(self) -> torch.nn.Module:
         from nnkit.models import mlp
 
         hidden = [int(h) for h in self.hidden]
         n_in, n_out = self.n_features_in_, self._n_outputs()
-        return mlp(n_in, hidden, n_out, activation=self.activation, seed=int(self.seed))
+        nets = []
+        for k in range(max(int(self.members), 1)):  # member k: seed + 7919 k (member 0: seed)
+            seed = int(self.seed) + 7919 * k
+            net = mlp(n_in, hidden, n_out, activation=self.activation, seed=seed)
+            nets.append(with_linear_path(net, n_in, n_out) if self.linear_path else net)
+        return nets[0] if len(nets) == 1 else mean_of(nets)
 
     def fit(self, X: ArrayLike, y: ArrayLike, *, epochs: int | None = None) -> Any:
         """Build the network and train it (or only build it, with ``epochs=0``).
@@ -412,6 +429,12 @@ class TorchMLPRegressor(RegressorMixin, _TorchMLP):
         Seeds the weights, the validation split and the batch order.
     limits : Limits, optional
         Caps on rows, epochs and seconds (default: none).
+    linear_path : bool, default False
+        Add a linear map from the inputs to the output(s), starting at zero
+        (:func:`with_linear_path`).
+    members : int, default 1
+        Networks averaged (:func:`mean_of`): each optimizer step trains one in turn,
+        so an epoch trains each on ``1/members`` of the batches.
 
     Attributes
     ----------
@@ -496,6 +519,12 @@ class TorchMLPClassifier(ClassifierMixin, _TorchMLP):
         Seeds the weights, the validation split and the batch order.
     limits : Limits, optional
         Caps on rows, epochs and seconds (default: none).
+    linear_path : bool, default False
+        Add a linear map from the inputs to the output(s), starting at zero
+        (:func:`with_linear_path`).
+    members : int, default 1
+        Networks averaged (:func:`mean_of`): each optimizer step trains one in turn,
+        so an epoch trains each on ``1/members`` of the batches.
 
     Attributes
     ----------

@@ -11,6 +11,15 @@ stopping. Each candidate is a full :class:`~nnkit.tabular.TabularModel` trained 
 :mod:`nnkit.training` on the same rows with the same validation rows (the same seed),
 so only the settings differ. The test rows are never seen.
 
+On a small table the validation rows cannot tell good settings apart: on the
+1,460-row Ames-like table the twelve candidates' best validation losses lay within 8%
+of each other while their test R² ranged from 0.85 to 0.89, and one network's R² moved
+by about 0.01 from seed to seed. There every candidate is the mean of a few networks
+(:func:`~nnkit.tabular.networks.mean_of`, ``SearchSpace.members`` up to
+``ensemble_rows`` training rows), each with a linear path from the inputs to the
+output (:func:`~nnkit.tabular.networks.with_linear_path`): over five seeds the MLP's
+test R² rose by 0.012 on average (``benchmarks/bench_tabular.py``).
+
 :class:`HalvingSearch` is a :class:`~nnkit.training.TrainerLike`: a
 :class:`~nnkit.training.TrainingJob` runs it in the background (Start, Stop, Continue)
 and its time budget covers the search and the final training together.
@@ -82,27 +91,79 @@ class SearchSpace:
     lrs : tuple of float
         Adam's learning rates.
     first_epochs : int
-        Epochs of the first round.
+        Epochs of the first round, at least.
+    first_steps : int
+        Optimizer steps of the first round, at least: a small table (a few steps per
+        epoch) gets more epochs, so settings that learn slowly but well (a strong
+        weight decay, a small learning rate) are not cut before they had a chance
+        (0: ``first_epochs`` only).
     eta : int
         Each round keeps ``1/eta`` of the candidates and trains ``eta`` times longer.
     search_share : float
         Most of a run's time budget the search may take (the rest trains the winner).
+    linear_path : bool
+        Every candidate gets a linear path from the inputs to the output
+        (:func:`~nnkit.tabular.networks.with_linear_path`).
+    members : int
+        Networks averaged in every candidate (:func:`~nnkit.tabular.networks.mean_of`)
+        on a table of at most ``ensemble_rows`` training rows; one above.
+    ensemble_rows : int
+        See ``members``. On a small table one network's test score moves by about
+        0.01 R² with its seed, more than the validation rows can tell settings apart;
+        three averaged networks take three times the epochs, which a small table can
+        afford and a large one (where the spread is small) cannot.
     """
 
     widths: tuple[int, ...] = (64, 128, 256)
     weight_decays: tuple[float, ...] = (0.0, 1e-4, 1e-3, 1e-2)
     lrs: tuple[float, ...] = (1e-3, 3e-3)
     first_epochs: int = 5
+    first_steps: int = 0
     eta: int = 3
     search_share: float = 0.5
+    linear_path: bool = True
+    members: int = 3
+    ensemble_rows: int = 2048
 
     def __post_init__(self) -> None:
         if not (self.widths and self.weight_decays and self.lrs):
             raise ValueError("a search space needs widths, weight decays and learning rates")
-        if self.first_epochs < 1 or self.eta < 2:
-            raise ValueError("first_epochs must be >= 1 and eta >= 2")
+        if self.first_epochs < 1 or self.eta < 2 or self.first_steps < 0:
+            raise ValueError("first_epochs must be >= 1, first_steps >= 0 and eta >= 2")
         if not 0 < self.search_share < 1:
             raise ValueError("search_share must be between 0 and 1")
+        if self.members < 1 or self.ensemble_rows < 0:
+            raise ValueError("members must be >= 1 and ensemble_rows >= 0")
+
+    def members_for(self, n_rows: int) -> int:
+        """Networks averaged per candidate for ``n_rows`` training rows.
+
+        Parameters
+        ----------
+        n_rows : int
+            Rows the networks train on (validation rows excluded).
+
+        Returns
+        -------
+        int
+            ``members`` up to ``ensemble_rows`` rows, else 1.
+        """
+        return int(self.members) if int(n_rows) <= self.ensemble_rows else 1
+
+    def first_round(self, steps_per_epoch: int) -> int:
+        """Epochs of the first round for ``steps_per_epoch`` optimizer steps per epoch.
+
+        Parameters
+        ----------
+        steps_per_epoch : int
+            Steps of one epoch (training rows / batch size, rounded up).
+
+        Returns
+        -------
+        int
+            ``max(first_epochs, ceil(first_steps / steps_per_epoch))``.
+        """
+        return max(self.first_epochs, -(-self.first_steps // max(int(steps_per_epoch), 1)))
 
     def configs(self, base: MLPConfig, seed: int = 0) -> list[MLPConfig]:
         """The candidates: ``base`` with each width × weight decay and a seeded learning rate.
@@ -183,7 +244,8 @@ class HalvingSearch:
     base : MLPConfig, optional
         Settings the search does not choose (layers, activation, epochs, patience);
         its batch size is replaced by :func:`auto_batch_size` of the training rows
-        unless ``auto_batch=False``.
+        unless ``auto_batch=False``; its linear path and members by the space's
+        (:meth:`SearchSpace.members_for`).
     space : SearchSpace, optional
         What is searched.
     seed : int, optional
@@ -223,8 +285,11 @@ class HalvingSearch:
         self.data = data
         base = base or MLPConfig()
         n_fit = int(round(len(data.X_train) * (1 - base.val_fraction)))
-        self.base = replace(base, batch_size=auto_batch_size(n_fit)) if auto_batch else base
         self.space = space or SearchSpace()
+        base = replace(
+            base, linear_path=self.space.linear_path, members=self.space.members_for(n_fit)
+        )
+        self.base = replace(base, batch_size=auto_batch_size(n_fit)) if auto_batch else base
         self.seed = data.seed if seed is None else int(seed)
         self.limits = limits or Limits()
         self.n_threads = n_threads
@@ -376,7 +441,8 @@ class HalvingSearch:
                 self.winner = alive[0] if alive else min(self.candidates, key=lambda c: c.loss)
                 return None
             r = min(c.rounds for c in alive)
-            target = min(space.first_epochs * space.eta**r, max(epochs, 1))
+            first = space.first_round(alive[0].trainer.steps_per_epoch)
+            target = min(first * space.eta**r, max(epochs, 1))
             left = max(deadline - time.perf_counter(), 0.0)
             round_end = time.perf_counter() + left / self._rounds_left(len(alive))
             while True:  # round robin, one epoch each, so a cut round is a fair one
@@ -533,6 +599,8 @@ class HalvingSearch:
             f"{len(cfg.hidden)} × {cfg.hidden[0]} neurons, weight decay {cfg.weight_decay:g}, "
             f"learning rate {cfg.lr:g}"
         )
+        if cfg.members > 1:
+            what += f" (the mean of {cfg.members} such networks)"
         if self.winner is None:
             return (
                 f"Searching: {n} settings, {rounds} round(s) of successive halving done; "

@@ -63,7 +63,9 @@ def test_the_grid_pairs_every_width_with_every_weight_decay_and_both_rates():
 
 def test_halving_keeps_the_best_third_and_the_winner_trains_on():
     data = tabular.prepare(smooth(), "value", ["a", "b", "c"], seed=0)
-    space = SearchSpace(widths=(8, 16, 32), weight_decays=(0.0, 1e-3, 0.3), first_epochs=2)
+    space = SearchSpace(
+        widths=(8, 16, 32), weight_decays=(0.0, 1e-3, 0.3), first_epochs=2, members=1
+    )  # one network per candidate: 40 epochs train it to R² > 0.9
     search = HalvingSearch(data, MLPConfig(hidden=(8, 8), epochs=40, patience=5), space)
     result = search.run()
     table = search.table()
