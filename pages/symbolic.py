@@ -76,8 +76,7 @@ truth = None  # Problem with the true law, when known
 network = None  # callable X -> y of the network, when the source is a network
 samples = None  # (X, y) for a data source
 train_data = None  # (X, y) a network on this page was trained on: formulas are judged on them
-accuracy = None
-to_do = ""  # what Distil does before its search
+accuracy, to_do = None, ""  # to_do: what Distil does before its search
 domain = None
 variables = None
 data_key: tuple = ()
@@ -228,7 +227,8 @@ methods = ["grammar", "gplearn"] if method == "both" else [method]
 remembered_all = all(remembered("sym_runs", (data_key, m, float(budget))) for m in methods)
 controls = st.empty()  # Distil, then Stop while it runs; cleared once the result is there
 a, b = controls.container().columns([1, 4], vertical_alignment="center")
-if not (remembered_all or st.session_state.pop("sym_again_now", 0) or a.button("Distil", type="primary", key="sym_go")):
+again = st.session_state.pop("sym_again_now", False)  # "Search again" was pressed: no second press
+if not (remembered_all or again or a.button("Distil", type="primary", key="sym_go")):
     b.markdown(f"Distil {to_do}searches for a formula for up to {budget} s.")
     st.stop()
 if not remembered_all:
