@@ -5,11 +5,14 @@ from __future__ import annotations
 import streamlit as st
 
 from nnkit.datasets import xor
-from nnkit.fitting import fit_xor, xor_reference_accuracy, xor_study
+from nnkit.fitting import xor_reference_accuracy
 from nnkit.plots.fitting import loss_curves
 from nnkit.plots.xor import decision_boundary, success_rates
 from nnkit.ui.course import page_title
 from nnkit.ui.policy import LIMITS
+from nnkit.ui.precomputed import XOR_ACTIVATION, XOR_EPOCHS, XOR_LR, XOR_UNITS
+from nnkit.ui.precomputed import xor_study as study
+from nnkit.ui.precomputed import xor_trained as trained
 from nnkit.ui.reproduce import reproduce_panel
 from nnkit.ui.router import ensure_router
 from nnkit.xor import output_field, solves_xor, study_table, summarize_xor_study, xor_script
@@ -30,27 +33,15 @@ with st.container(border=True):
     n = c1.number_input("points", 8, 2000, 200, step=50, key="xor_n", disabled=not noisy)
     noise = c1.slider("noise (std)", 0.0, 0.5, 0.2, 0.05, key="xor_noise", disabled=not noisy)
     layers = c2.radio("hidden layers", [0, 1, 2], index=1, horizontal=True, key="xor_layers")
-    units = c2.slider("units per hidden layer", 1, 8, 2, key="xor_units", disabled=layers == 0)
-    activation = c2.selectbox("activation", ["tanh", "relu", "sigmoid"], key="xor_act")
+    units = c2.slider("units per hidden layer", 1, 8, XOR_UNITS, key="xor_units", disabled=layers == 0)
+    activation = c2.selectbox("activation", [XOR_ACTIVATION, "relu", "sigmoid"], key="xor_act")
     seed = c3.number_input("seed (initial weights)", 0, 10_000, 0, key="xor_seed")
-    lr = c3.select_slider("learning rate (Adam)", [0.001, 0.003, 0.01, 0.03, 0.1, 0.3], 0.1, key="xor_lr")
-    epochs = c3.select_slider("epochs (full batch)", [50, 100, 200, 300, 500, 1000], 300, key="xor_epochs")
+    lr = c3.select_slider("learning rate (Adam)", [0.001, 0.003, 0.01, 0.03, 0.1, 0.3], XOR_LR, key="xor_lr")
+    epochs = c3.select_slider("epochs (full batch)", [50, 100, 200, 300, 500, 1000], XOR_EPOCHS, key="xor_epochs")
 
 X, y = xor(n_samples=int(n), noise=float(noise), seed=0) if noisy else xor()
 hidden = tuple([int(units)] * int(layers))
 ref = xor_reference_accuracy(X, y)
-
-
-@st.cache_data(show_spinner=False, max_entries=64)
-def trained(X, y, hidden, activation, lr, epochs, seed):
-    return fit_xor(X, y, hidden, activation=activation, lr=lr, epochs=epochs, seed=seed)
-
-
-@st.cache_data(show_spinner="Training every architecture from 20 seeds…", max_entries=16)
-def study(X, y, activation, lr, epochs):
-    return xor_study(
-        X, y, n_seeds=20, activation=activation, lr=lr, epochs=epochs, max_seconds=LIMITS.max_train_seconds
-    )
 
 
 mine = trained(X, y, hidden, activation, float(lr), int(epochs), int(seed))
@@ -116,7 +107,8 @@ reproduce_panel(
 )  # fmt: skip
 
 st.header("Success rate over 20 seeds")
-df = study(X, y, activation, float(lr), int(epochs))
+with st.spinner("Training every architecture from 20 seeds…"):
+    df = study(X, y, activation, float(lr), int(epochs))
 summary = summarize_xor_study(df, int(epochs))
 if summary.n_capped:
     st.warning(

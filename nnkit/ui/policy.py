@@ -218,6 +218,9 @@ def _warm() -> None:
         torch.optim.Adam([torch.zeros(1, requires_grad=True)])
         gc.collect()
         gc.freeze()
+        from nnkit.ui import precomputed
+
+        precomputed.precompute()  # the default results pages compute on load, into the cache
         from streamlit.logger import get_logger
 
         get_logger(__name__).info(WARM_UP_LOG, time.perf_counter() - t0)

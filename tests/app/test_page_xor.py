@@ -129,3 +129,25 @@ def test_the_study_respects_the_time_cap_and_says_so(app_page, monkeypatch):
     (warning,) = at.warning
     numbers = [int(v) for v in re.findall(r"\b(\d+)\b", warning.value)]
     assert len(capped) in numbers and int(capped["epochs trained"].min()) in numbers
+
+
+def test_the_warm_up_precomputes_the_default_result_the_first_visit_reads(app_page, monkeypatch):
+    # nnkit.ui.policy.warm_up calls precompute() once per server: the first visitor of the
+    # XOR page then trains nothing.
+    import nnkit.fitting
+    import nnkit.xor
+    from nnkit.ui import precomputed
+
+    precomputed.precompute()
+
+    def no_training(*args, **kwargs):
+        raise AssertionError("the page trained although the warm-up had precomputed its result")
+
+    for module in (nnkit.fitting, nnkit.xor):
+        monkeypatch.setattr(module, "fit_xor", no_training)
+        monkeypatch.setattr(module, "xor_study", no_training)
+    at = app_page(PAGE).run()
+    assert_no_exception(at)
+    assert len(_metrics(at)) >= 2 and at.dataframe  # the networks' accuracies and the study
+    at.number_input(key="xor_seed").set_value(1).run()  # a setting nobody opened: it trains
+    assert at.exception
