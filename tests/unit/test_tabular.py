@@ -21,16 +21,7 @@ from nnkit.tabular import TabularError, load_csv
 # ----------------------------------------------------------------------------- helpers
 
 
-@pytest.fixture(autouse=True, scope="module")
-def one_torch_thread():
-    """Train on one thread, as the app does (nnkit.ui.policy), and put it back afterwards:
-    on a small shared machine torch's default (every core) is many times slower."""
-    import torch
-
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")  # tests/unit/conftest.py
 
 
 def csv_bytes(rows, delimiter=",", encoding="utf-8", newline="\n") -> bytes:

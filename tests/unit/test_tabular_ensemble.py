@@ -14,13 +14,7 @@ from nnkit.models import mlp
 from nnkit.tabular import HalvingSearch, MLPConfig, SearchSpace
 from nnkit.tabular.networks import mean_of, with_linear_path
 
-
-@pytest.fixture(autouse=True, scope="module")
-def one_torch_thread():
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")  # tests/unit/conftest.py
 
 
 def line_plus_bump(n=400, seed=0) -> pd.DataFrame:

@@ -15,15 +15,7 @@ from nnkit.limits import Limits
 from nnkit.tabular import HalvingSearch, MLPConfig, SearchSpace, auto_batch_size
 from nnkit.training import TrainingJob
 
-
-@pytest.fixture(autouse=True, scope="module")
-def one_torch_thread():
-    import torch
-
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")  # tests/unit/conftest.py
 
 
 def smooth(n=1200, seed=0) -> pd.DataFrame:

@@ -14,15 +14,7 @@ from nnkit import tabular
 from nnkit.tabular import TabularError
 from nnkit.tabular.profile import heavy_tail, is_heavy_tailed
 
-
-@pytest.fixture(autouse=True, scope="module")
-def one_torch_thread():
-    import torch
-
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")  # tests/unit/conftest.py
 
 
 def block_groups(n=1500, seed=0) -> pd.DataFrame:

@@ -9,15 +9,7 @@ import pytest
 from nnkit import tabular
 from nnkit.tabular import Facts
 
-
-@pytest.fixture(autouse=True, scope="module")
-def one_torch_thread():
-    import torch
-
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")  # tests/unit/conftest.py
 
 
 def table_of(**r2):
