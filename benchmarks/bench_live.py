@@ -6,7 +6,8 @@ page whose default run trains live, opens the page with :mod:`benchmarks.live_cl
 (Streamlit's websocket protocol spoken like a browser tab: it answers every
 ``run_every`` request of the live view, so the server does exactly the work a watched
 page costs, without a browser's CPU on this 2-core machine), presses Start and waits
-for the status line to say the run ended. The same run is then timed headless (the
+until the page is drawn in full with the run ended (its final views included, not only
+the live view's status line saying so). The same run is then timed headless (the
 nnkit calls the page makes, in this process, one torch thread as on the server).
 
 Rows, per page: in-app seconds beside headless seconds (goal: ratio ≤ 1.25), and the
@@ -48,7 +49,8 @@ RUN_TIMEOUT = 300.0
 
 
 def _stopped(run: Run) -> bool:
-    return any(t.startswith("Stopped") for t in run.texts)
+    """The page drawn in full with the run ended (not only the live view saying so)."""
+    return run.status == 0 and not run.fragment and any(t.startswith("Stopped") for t in run.texts)
 
 
 def _status(run: Run | None) -> str:

@@ -114,6 +114,13 @@ class LiveClient:
             await asyncio.sleep(interval)
             await self._send_rerun(fragment_id=fragment_id)
 
+    def _cancel_timers(self, fragment_ids=None) -> None:
+        for fid in list(self._timers) if fragment_ids is None else fragment_ids:
+            t = self._timers.pop(fid, None)
+            if t is not None:
+                t.cancel()
+            self.s.fragments.pop(fid, None)
+
     async def _read(self) -> None:
         from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
@@ -126,7 +133,11 @@ class LiveClient:
                 if not self.s.page_script_hash:
                     self.s.page_script_hash = fm.new_session.page_script_hash
                 self._current = Run(fragment=False, finished_at=0.0)
-                self.s.buttons = {}
+                if not fm.metadata.run.fragment_ids:
+                    # a full run: the browser cancels every auto-rerun timer, and the
+                    # run re-registers those of the fragments it draws
+                    self._cancel_timers()
+                    self.s.buttons = {}
             elif kind == "navigation":  # st.navigation says which page this run shows
                 self.s.page_script_hash = fm.navigation.page_script_hash
             elif kind == "delta":
@@ -139,11 +150,7 @@ class LiveClient:
                     self._timers[fid] = asyncio.create_task(self._auto_rerun(fid, every))
                     self.s.fragments[fid] = every
             elif kind == "stop_auto_rerun":
-                for fid in fm.stop_auto_rerun.fragment_ids:
-                    t = self._timers.pop(fid, None)
-                    if t is not None:
-                        t.cancel()
-                    self.s.fragments.pop(fid, None)
+                self._cancel_timers(fm.stop_auto_rerun.fragment_ids)
             elif kind == "script_finished":
                 run = self._current or Run(fragment=True, finished_at=0.0)
                 run.finished_at = time.perf_counter()

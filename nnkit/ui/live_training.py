@@ -38,7 +38,7 @@ How to use it (F: house prices, G: PINN)
     if job is not None and not job.running:        # final, heavier views after training
         result = job.result()                      # TrainResult: history, stop reason...
 
-``render`` is called on every refresh, 5 times a second, beside the training thread:
+``render`` is called on every refresh (``DEFAULT_FPS`` a second) beside the training thread:
 keep it cheap (a coarse grid; building an Altair chart costs tens of ms, a raw
 ``st.vega_lite_chart`` dict or :func:`show_images` of a small numpy image much less).
 It receives the :class:`~nnkit.training.JobSnapshot` and the job. The loss chart
@@ -49,6 +49,7 @@ It receives the :class:`~nnkit.training.JobSnapshot` and the job. The loss chart
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Callable, Hashable, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -86,6 +87,17 @@ SHORT_RUN_SECONDS = 0.75
 """Start waits this long for the run before the page redraws: a run that ends sooner is
 shown finished in that same redraw (no live view, no second rerun to see the end); a
 longer one is drawn running, as before, this much later."""
+
+SHORT_RUN_MAX_SECONDS = 1.5
+"""...or up to this long in all when, after ``SHORT_RUN_SECONDS``, the epochs done so far
+say the rest of the run fits in that time (drawing a live view for a few tenths of a
+second would only slow the run down and add a redraw to see its end)."""
+
+END_WAIT_FRACTION = 0.5
+"""Each refresh of the live view first waits (without holding the interpreter) up to this
+fraction of the refresh interval for the run to end, then draws: the training runs at
+full speed meanwhile, the view still refreshes at its rate, and the end of the run is
+drawn at once instead of at the next refresh."""
 
 HEARTBEAT_TIMEOUT = 15.0
 """Seconds without a refresh after which a job stops itself (the viewer went away)."""
@@ -169,7 +181,21 @@ def _start(key: str, make_job: Callable[[], TrainingJob], config: Hashable, time
     st.session_state[jk] = job
     st.session_state[ck] = config
     job.start()
-    job.join(SHORT_RUN_SECONDS)
+    _wait_for_short_run(job)
+
+
+def _wait_for_short_run(job: TrainingJob) -> None:
+    """Block Start's rerun while the run is short enough to be shown finished at once."""
+    t0 = time.monotonic()
+    if job.join(SHORT_RUN_SECONDS):
+        return
+    snap = job.snapshot()
+    if snap.queued is not None or not snap.target_epochs or snap.epochs <= 0:
+        return  # waiting for a slot, or no epoch done yet: no estimate
+    spent = time.monotonic() - t0
+    rest = spent * (snap.target_epochs - snap.epochs) / snap.epochs
+    if spent + rest <= SHORT_RUN_MAX_SECONDS:
+        job.join(min(1.25 * rest + 0.05, SHORT_RUN_MAX_SECONDS - spent))
 
 
 def _stop(key: str) -> None:
@@ -427,7 +453,7 @@ def live_training(
     continue_epochs : int, optional
         Epochs Continue adds (default: the job's own ``epochs``).
     fps : float
-        Refreshes per second while training (default 5).
+        Refreshes per second while training (default :data:`DEFAULT_FPS`).
     loss_chart : bool
         Draw the loss curves (train, validation, named terms) on a log scale.
     loss_title : str
@@ -488,9 +514,16 @@ def live_training(
 
     queued = running and job.snapshot().queued is not None
 
+    calls = [0]  # the first call is the full run's own; later ones are refreshes
+
     def view() -> None:
+        calls[0] += 1
+        if running and calls[0] > 1 and job.running and job.snapshot().queued is None:
+            job.join(END_WAIT_FRACTION / fps)  # see END_WAIT_FRACTION
         snap = job.snapshot()
         job.heartbeat()
+        if running and not snap.running:
+            st.rerun()  # the run ended: redraw the whole page once (it draws this view too)
         if snap.running and (snap.queued is not None) != queued:
             st.rerun()  # the run got its slot: redraw the page, refresh at full speed
         if snap.running and snap.queued is not None:
@@ -515,8 +548,6 @@ def live_training(
             st.vega_lite_chart(cached[2], cached[3], width="stretch")  # no Altair validation
         if render is not None:
             render(snap, job)
-        if running and not snap.running:
-            st.rerun()  # the run ended: redraw the whole page once, without refreshes
 
     every = (1.0 / (QUEUED_FPS if queued else fps)) if running else None
     st.fragment(view, run_every=every)()
