@@ -67,10 +67,29 @@ def thread_limit(n_threads: int | None) -> Iterator[None]:
     if n_threads is None:
         yield
         return
-    from threadpoolctl import threadpool_limits
-
-    with threadpool_limits(limits=int(n_threads)):
+    with _thread_pools().limit(limits=int(n_threads)):
         yield
+
+
+_POOLS: tuple[int, Any] | None = None
+
+
+def _thread_pools() -> Any:
+    """A ``threadpoolctl.ThreadpoolController`` of the native pools loaded now.
+
+    Building one scans every loaded shared library (milliseconds; ``predict`` runs in a
+    limit many times per page), so it is kept, and built again only once more modules
+    have been imported (a new extension may bring its own pool).
+    """
+    global _POOLS
+    import sys
+
+    from threadpoolctl import ThreadpoolController
+
+    loaded = len(sys.modules)
+    if _POOLS is None or _POOLS[0] != loaded:
+        _POOLS = (loaded, ThreadpoolController())
+    return _POOLS[1]
 
 
 class _Tabular(BaseEstimator):
