@@ -80,7 +80,8 @@ def formula_input(
             index=None,
             key=pick_key,
             on_change=_use_example,
-            placeholder="pick an example, or type your own below",
+            placeholder="pick one…",  # short: the box can be a narrow column's width
+            help="Picking an example fills in the formula below; you can also type your own there.",
         )
 
     def _typed() -> None:
