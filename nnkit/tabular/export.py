@@ -44,7 +44,7 @@ _MAX_LAYERS = 16
 _MAX_WIDTH = 4096
 _MAX_PARAMS = 5_000_000
 _PARAMS = ("hidden", "activation", "lr", "weight_decay", "batch_size", "epochs", "patience",
-           "val_fraction", "max_seconds", "seed", "linear_path", "members")  # fmt: skip
+           "val_fraction", "max_seconds", "seed", "linear_path", "members", "linear_start")  # fmt: skip
 _MAX_MEMBERS = 32
 
 
@@ -183,6 +183,7 @@ def _regressor_params(net: Mapping[str, Any]) -> dict[str, Any]:
         "max_seconds": lambda v: v is None or (_finite(v) and v >= 0),
         "seed": lambda v: _int(v) and 0 <= v < 2**63,
         "linear_path": lambda v: isinstance(v, bool),
+        "linear_start": lambda v: isinstance(v, bool),
         "members": lambda v: _int(v) and 1 <= v <= _MAX_MEMBERS,
     }
     for key, ok in checks.items():

@@ -12,10 +12,12 @@ import functools
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 if TYPE_CHECKING:
     import torch
 
-__all__ = ["mean_of", "with_linear_path"]
+__all__ = ["linear_fit", "mean_of", "start_at_linear", "with_linear_path"]
 
 
 @functools.cache
@@ -125,3 +127,97 @@ def mean_of(members: Sequence[torch.nn.Module]) -> torch.nn.Module:
         raise ValueError("an ensemble needs at least one member")
     out: torch.nn.Module = _mean_of_class()(list(members))
     return out
+
+
+def linear_fit(X: np.ndarray, y: np.ndarray, loss: str) -> tuple[np.ndarray, np.ndarray]:
+    """The linear model of rows ``X`` for a network's loss: its weights and biases.
+
+    ``"mse"``: ridge regression with the L2 penalty chosen by leave-one-out
+    cross-validation among 10⁻³ … 10³ (``RidgeCV``, the regression baseline's choice);
+    ``"bce"`` and ``"cross_entropy"``: logistic regression (L2, C = 1, the
+    classification baseline's), one logit or one per class.
+
+    Parameters
+    ----------
+    X : numpy.ndarray, shape (n, d)
+        Inputs (the rows the network trains on, validation rows excluded).
+    y : numpy.ndarray
+        Targets as the loss takes them: floats (n,) or (n, 1) for ``"mse"``, 0/1 for
+        ``"bce"``, class codes 0 … k−1 for ``"cross_entropy"``.
+    loss : {"mse", "bce", "cross_entropy"}
+        The network's loss.
+
+    Returns
+    -------
+    (numpy.ndarray, numpy.ndarray)
+        Weights of shape (outputs, d) and biases of shape (outputs,), float64. A
+        class code absent from ``y`` (or one class only) gives all-zero logits.
+    """
+    from sklearn.linear_model import LogisticRegression, RidgeCV
+
+    A = np.asarray(X, dtype=np.float64)
+    t = np.asarray(y).reshape(len(A), -1)
+    if loss == "mse":
+        ridge = RidgeCV(alphas=np.logspace(-3, 3, 13)).fit(A, t[:, 0])
+        return np.asarray(ridge.coef_, dtype=np.float64)[None, :], np.array(
+            [float(ridge.intercept_)]
+        )
+    codes = t[:, 0].astype(np.int64)
+    n_out = 1 if loss == "bce" else int(codes.max()) + 1
+    W, b = np.zeros((n_out, A.shape[1])), np.zeros(n_out)
+    present = np.unique(codes)
+    if len(present) < 2:
+        return W, b
+    logit = LogisticRegression(max_iter=2000).fit(A, codes)
+    if loss == "bce":
+        return np.asarray(logit.coef_, dtype=np.float64), np.asarray(logit.intercept_, float)
+    if len(present) == 2:  # sklearn gives one logit for two classes: put it on the second
+        W[present[1]], b[present[1]] = logit.coef_[0], logit.intercept_[0]
+    else:
+        W[present], b[present] = logit.coef_, logit.intercept_
+    return W, b
+
+
+def start_at_linear(net: torch.nn.Module, weight: np.ndarray, bias: np.ndarray) -> None:
+    """Make a network with linear paths start as the linear model ``x ↦ W x + b``.
+
+    Every linear path (of :func:`with_linear_path`; each member of :func:`mean_of`) gets
+    ``W`` and ``b``, and the last layer of the MLP beside it starts at zero, so the
+    network's output is exactly the linear model's until training moves it: the hidden
+    layers then learn what the line misses (as a residual block starts at the identity,
+    Goyal et al. 2017). The hidden layers keep their random weights, which the
+    zero last layer's gradient reaches after its first step.
+
+    Parameters
+    ----------
+    net : torch.nn.Module
+        A network with at least one linear path (``"linear"`` module).
+    weight : numpy.ndarray, shape (outputs, inputs)
+        ``W``.
+    bias : numpy.ndarray, shape (outputs,)
+        ``b``.
+
+    Raises
+    ------
+    ValueError
+        If ``net`` has no linear path, or the shapes do not match it.
+    """
+    import torch
+
+    paths = [m for m in net.modules() if isinstance(m, _linear_path_class())]
+    if not paths:
+        raise ValueError("the network has no linear path")
+    W = torch.as_tensor(np.asarray(weight), dtype=torch.float32)
+    b = torch.as_tensor(np.asarray(bias), dtype=torch.float32).reshape(-1)
+    with torch.no_grad():
+        for path in paths:
+            line = path.get_submodule("linear")
+            assert isinstance(line, torch.nn.Linear)
+            if line.weight.shape != W.shape or line.bias.shape != b.shape:
+                raise ValueError("the linear model's shape does not match the linear path")
+            line.weight.copy_(W)
+            line.bias.copy_(b)
+            layers = [m for n, m in path.named_children() if n != "linear"]
+            for layer in [m for m in layers if isinstance(m, torch.nn.Linear)][-1:]:
+                layer.weight.zero_()
+                layer.bias.zero_()

@@ -65,6 +65,9 @@ class MLPConfig:
         (:func:`~nnkit.tabular.networks.with_linear_path`).
     members : int, default 1
         Networks averaged (:func:`~nnkit.tabular.networks.mean_of`).
+    linear_start : bool, default False
+        With ``linear_path``: the network starts as the linear baseline fitted on its
+        training rows (ridge or logistic regression), its MLP's last layer at zero.
     """
 
     hidden: tuple[int, ...] = (64, 64)
@@ -78,6 +81,7 @@ class MLPConfig:
     max_seconds: float | None = None
     linear_path: bool = False
     members: int = 1
+    linear_start: bool = False
 
     def regressor(self, seed: int = 0, limits: Limits | None = None) -> TorchMLPRegressor:
         """The :class:`TorchMLPRegressor` with these settings.
@@ -324,11 +328,15 @@ def network_text(
     )
     widths = ["width"] * layers if search else [str(h) for h in config.hidden]
     neurons = f"{act} neurons" if search else f"{config.hidden[0]} {act} neurons"
-    members, path = config.members, config.linear_path
+    members, path, start = config.members, config.linear_path, config.linear_start
     if search:
         n_fit = int(round(len(data.Z_train) * (1 - config.val_fraction)))
         members, path = search.members_for(n_fit), search.linear_path
+        start = data.task in search.linear_start
     plus = " plus a linear path from the inputs to the output" if path else ""
+    if path and start:
+        line = "ridge" if data.task == "regression" else "logistic"
+        plus += f" that starts as the {line} regression of the training rows"
     mean = f", the mean of {members} such networks trained in turn" if members > 1 else ""
     network = (
         f"An MLP with {layers} hidden layer(s) of {neurons} ({data.Z_train.shape[1]} inputs → "

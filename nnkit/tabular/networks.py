@@ -29,7 +29,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.utils.validation import check_array, check_is_fitted, column_or_1d
 
 from nnkit.limits import Limits
-from nnkit.tabular.layers import mean_of, with_linear_path
+from nnkit.tabular.layers import linear_fit, mean_of, start_at_linear, with_linear_path
 
 if TYPE_CHECKING:
     import torch
@@ -175,6 +175,7 @@ class _TorchMLP(BaseEstimator):
         limits: Limits | None = None,
         linear_path: bool = False,
         members: int = 1,
+        linear_start: bool = False,
     ) -> None:
         self.hidden = hidden
         self.activation = activation
@@ -189,6 +190,7 @@ class _TorchMLP(BaseEstimator):
         self.limits = limits
         self.linear_path = linear_path
         self.members = members
+        self.linear_start = linear_start
 
     # -- what subclasses define ---------------------------------------------------------
 
@@ -278,6 +280,13 @@ class _TorchMLP(BaseEstimator):
         trainer = supervised_trainer(
             self.model_, A, t, self.train_config(), callbacks=callbacks, limits=self.limits
         )
+        if self.linear_path and self.linear_start:  # the training rows, not the validation rows
+            from nnkit.training.objectives import SupervisedObjective
+
+            rows = trainer.objective
+            assert isinstance(rows, SupervisedObjective)
+            W, b = linear_fit(rows.X.numpy(), rows.y.numpy(), self._loss())
+            start_at_linear(self.model_, W, b)
         trainer.run = _flushing(trainer.run)  # type: ignore[method-assign]
         self.trainer_: Trainer | None = trainer
         n = self.epochs if epochs is None else epochs
@@ -435,6 +444,11 @@ class TorchMLPRegressor(RegressorMixin, _TorchMLP):
     members : int, default 1
         Networks averaged (:func:`mean_of`): each optimizer step trains one in turn,
         so an epoch trains each on ``1/members`` of the batches.
+    linear_start : bool, default False
+        With ``linear_path``: start the network as the linear model of its training
+        rows (validation rows excluded), ridge regression with its penalty chosen by leave-one-out, its MLP's last layer at zero
+        (:func:`~nnkit.tabular.layers.start_at_linear`), so training starts from the
+        linear baseline's fit and the hidden layers learn what it misses.
 
     Attributes
     ----------
@@ -525,6 +539,11 @@ class TorchMLPClassifier(ClassifierMixin, _TorchMLP):
     members : int, default 1
         Networks averaged (:func:`mean_of`): each optimizer step trains one in turn,
         so an epoch trains each on ``1/members`` of the batches.
+    linear_start : bool, default False
+        With ``linear_path``: start the network as the linear model of its training
+        rows (validation rows excluded), logistic regression (C = 1), its MLP's last layer at zero
+        (:func:`~nnkit.tabular.layers.start_at_linear`), so training starts from the
+        linear baseline's fit and the hidden layers learn what it misses.
 
     Attributes
     ----------
