@@ -233,7 +233,11 @@ def wait_for_charts(p, timeout_ms: float = 15_000) -> None:
 SETTLED = """() => {
     const app = document.querySelector('[data-testid="stApp"]');
     if (!app || app.getAttribute('data-test-script-state') !== 'notRunning') return false;
+    if (document.fonts.status !== 'loaded') return false;  // text widths change with them
     if (document.querySelector('[data-stale="true"]')) return false;  // faded, being redrawn
+    // A placeholder: an element whose code (a chart's, loaded on first use) is not there yet.
+    if ([...document.querySelectorAll('[data-testid="stSkeleton"]')]
+        .some((e) => e.getBoundingClientRect().height > 0)) return false;
     const charts = [...document.querySelectorAll('[data-testid="stVegaLiteChart"]')]
         .filter((e) => e.getBoundingClientRect().width > 0);
     if (!charts.every((e) => e.querySelector('svg, canvas'))) return false;
@@ -244,9 +248,10 @@ SETTLED = """() => {
 
 
 def settle(p, timeout_ms: float = 30_000, quiet_ms: float = 150) -> None:
-    """Wait until what a person sees has stopped changing: the script has finished, no
-    element is faded as stale, every visible chart is drawn, and no fade-in (a finite
-    CSS animation or transition) is running, all still true ``quiet_ms`` later.
+    """Wait until what a person sees has stopped changing: the script has finished, the
+    fonts have loaded, no element is faded as stale or still a placeholder (a chart's code
+    loads on first use), every visible chart is drawn, and no fade-in (a finite CSS
+    animation or transition) is running, all still true ``quiet_ms`` later.
 
     For checks that read rendered colours (axe's colour contrast): read during a fade,
     a grey caption is lighter than it will be.
