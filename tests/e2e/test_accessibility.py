@@ -135,7 +135,7 @@ def test_live_training_view_is_accessible(server_url, browser):
     try:
         p.locator('[data-testid="stMain"] [data-testid="stBaseButton-primary"]').first.click()
         p.locator('[data-testid="stMain"] figcaption').first.wait_for(timeout=60_000)
-        p.wait_for_timeout(1500)
+        settle(p)  # between two refreshes of the live view (none of it faded as stale)
         assert own_violations(p) == []
         assert charts_without_text(p) == []
         p.get_by_role("button", name="Stop").click()
