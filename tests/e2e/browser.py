@@ -230,6 +230,43 @@ def wait_for_charts(p, timeout_ms: float = 15_000) -> None:
     )
 
 
+SETTLED = """() => {
+    const app = document.querySelector('[data-testid="stApp"]');
+    if (!app || app.getAttribute('data-test-script-state') !== 'notRunning') return false;
+    if (document.fonts.status !== 'loaded') return false;  // text widths change with them
+    if (document.querySelector('[data-stale="true"]')) return false;  // faded, being redrawn
+    // A placeholder: an element whose code (a chart's, loaded on first use) is not there yet.
+    if ([...document.querySelectorAll('[data-testid="stSkeleton"]')]
+        .some((e) => e.getBoundingClientRect().height > 0)) return false;
+    const charts = [...document.querySelectorAll('[data-testid="stVegaLiteChart"]')]
+        .filter((e) => e.getBoundingClientRect().width > 0);
+    if (!charts.every((e) => e.querySelector('svg, canvas'))) return false;
+    // Fade-ins and the stale fade are CSS transitions; a spinner's animation never ends.
+    return document.getAnimations().every((a) => a.playState !== 'running'
+        || a.effect.getComputedTiming().iterations === Infinity);
+}"""
+
+
+def settle(p, timeout_ms: float = 30_000, quiet_ms: float = 150) -> None:
+    """Wait until what a person sees has stopped changing: the script has finished, the
+    fonts have loaded, no element is faded as stale or still a placeholder (a chart's code
+    loads on first use), every visible chart is drawn, and no fade-in (a finite CSS
+    animation or transition) is running, all still true ``quiet_ms`` later.
+
+    For checks that read rendered colours (axe's colour contrast): read during a fade,
+    a grey caption is lighter than it will be.
+    """
+    deadline = time.monotonic() + timeout_ms / 1000
+    while True:
+        left_ms = max(deadline - time.monotonic(), 0.001) * 1000
+        p.wait_for_function(SETTLED, timeout=left_ms)
+        p.wait_for_timeout(quiet_ms)  # a transition starts a frame after its cause
+        if p.evaluate(SETTLED):
+            return
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"the page did not settle within {timeout_ms / 1000:g} s")
+
+
 def page_url(base: str, path: str) -> str:
     """URL of a page script (Streamlit infers the URL path from the file name)."""
     stem = Path(path).stem

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.e2e.browser import settle
 from tests.e2e.conftest import page_url, wait_for_script
 
 pytestmark = pytest.mark.e2e
@@ -69,41 +70,63 @@ def charts_without_text(p) -> list[str]:
     )
 
 
+_CHOSEN_JS = """(i) => {
+    const tab = document.querySelectorAll('[data-testid="stMain"] [role="tab"]')[i];
+    if (!tab || tab.getAttribute('aria-selected') !== 'true') return false;
+    const panel = document.getElementById(tab.getAttribute('aria-controls'));
+    return !!(panel && panel.firstElementChild && panel.firstElementChild.childElementCount);
+}"""
+
+_TO_TOP_JS = """() => [document.scrollingElement, ...document.querySelectorAll(
+    '[data-testid="stMain"], [data-testid="stAppViewContainer"]')]
+    .forEach((e) => e && e.scrollTo(0, 0))"""
+
+
+def choose_tab(p, i: int) -> str:
+    """Click tab ``i`` and wait until its panel shows content and the page has settled
+    (a lazy tab's content comes from a rerun: no guessing how long that takes)."""
+    tab = p.locator('[data-testid="stMain"] [role="tab"]').nth(i)
+    name = tab.inner_text()
+    tab.click()
+    p.wait_for_function(_CHOSEN_JS, arg=i, timeout=120_000)
+    settle(p)
+    return name
+
+
 def _open(browser, server_url: str, path: str):
     context = browser.new_context(viewport={"width": 1440, "height": 900})
     p = context.new_page()
     p.goto(page_url(server_url, path))
     wait_for_script(p)
-    p.wait_for_timeout(1000)  # charts render after the script has finished
     return context, p
+
+
+def _assert_accessible(p, where: str) -> None:
+    assert own_violations(p) == [], where
+    missing = charts_without_text(p)
+    assert missing == [], f"{where}: charts without a description (nnkit.plots.style)"
 
 
 def test_no_serious_accessibility_violation(shown):
     """Every page (``shown``: opened once at 1440 x 900 for all first-render checks), and
-    every tab of it, as a visitor opens them; the first tab is chosen again at the end."""
+    every tab of it, as a visitor opens them; the first tab is chosen again at the end.
+
+    Each tab is chosen in turn rather than all shown at once: axe checks colour contrast
+    only inside the viewport, so a tab stacked below the first one would go unchecked.
+    Checks wait until the page has settled (:func:`~tests.e2e.browser.settle`), not a
+    fixed time: during a fade-in a grey caption reads lighter than it is.
+    """
     p = shown
-    p.wait_for_timeout(1000)  # charts render, and elements fade in, after the script
     tabs = p.locator('[data-testid="stMain"] [role="tab"]')
     try:
-        for i in range(max(tabs.count(), 1)):
-            where = "first screen"
-            if i:
-                where = tabs.nth(i).inner_text()
-                tabs.nth(i).click()
-                wait_for_script(p)
-                p.wait_for_timeout(1000)
-            assert own_violations(p) == [], where
-            missing = charts_without_text(p)
-            assert missing == [], f"{where}: charts without a description (nnkit.plots.style)"
+        settle(p)
+        _assert_accessible(p, "first screen")
+        for i in range(1, tabs.count()):
+            _assert_accessible(p, choose_tab(p, i))
     finally:
         if tabs.count() > 1:  # the next check of this page sees it as it was opened
-            tabs.nth(0).click()
-            wait_for_script(p)
-            p.evaluate(  # clicking scrolls a tab into view: back to the top
-                """() => [document.scrollingElement, ...document.querySelectorAll(
-                    '[data-testid="stMain"], [data-testid="stAppViewContainer"]')]
-                    .forEach((e) => e && e.scrollTo(0, 0))"""
-            )
+            choose_tab(p, 0)
+            p.evaluate(_TO_TOP_JS)  # clicking scrolls a tab into view: back to the top
 
 
 def test_live_training_view_is_accessible(server_url, browser):
@@ -112,7 +135,7 @@ def test_live_training_view_is_accessible(server_url, browser):
     try:
         p.locator('[data-testid="stMain"] [data-testid="stBaseButton-primary"]').first.click()
         p.locator('[data-testid="stMain"] figcaption').first.wait_for(timeout=60_000)
-        p.wait_for_timeout(1500)
+        settle(p)  # between two refreshes of the live view (none of it faded as stale)
         assert own_violations(p) == []
         assert charts_without_text(p) == []
         p.get_by_role("button", name="Stop").click()
@@ -127,8 +150,7 @@ def test_distilled_formula_view_is_accessible(server_url, browser):
     try:
         p.get_by_role("button", name="Distil").click()
         p.locator('[data-testid="stMain"] [data-testid="stMetric"]').first.wait_for(timeout=120_000)
-        wait_for_script(p)
-        p.wait_for_timeout(1000)
+        settle(p)
         assert p.locator('[data-testid="stMain"] .katex').count() >= 1  # the formula is drawn
         assert p.locator('[data-testid="stMain"] [data-testid="stVegaLiteChart"]').count() >= 2
         assert own_violations(p) == []

@@ -13,6 +13,7 @@ import tomllib
 import pytest
 
 from nnkit.ui.course import LECTURES
+from tests.e2e.browser import settle
 from tests.e2e.conftest import ROOT, page_url, wait_for_script
 
 pytestmark = pytest.mark.e2e
@@ -54,9 +55,10 @@ def test_a_file_over_the_cap_is_refused_with_a_message(server_url, page, big_fil
     page.goto(page_url(server_url, path))
     wait_for_script(page)
     inputs = page.locator('[data-testid="stFileUploader"] input[type="file"]')
-    # the script has finished: an uploader not drawn within 2 s is behind a choice such
-    # as "a CSV file": pick it
-    if not _appears(inputs, 2_000):
+    # the page has settled: an uploader not drawn by now is behind a choice such as
+    # "a CSV file": pick it
+    settle(page)
+    if not inputs.count():
         choice = page.locator('[data-testid="stRadio"] label').filter(
             has_text=re.compile("csv|upload", re.I)
         )
