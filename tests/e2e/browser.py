@@ -230,9 +230,10 @@ def wait_for_charts(p, timeout_ms: float = 15_000) -> None:
     )
 
 
-SETTLED = """() => {
+SETTLED = """(scriptDone) => {
     const app = document.querySelector('[data-testid="stApp"]');
-    if (!app || app.getAttribute('data-test-script-state') !== 'notRunning') return false;
+    if (!app) return false;
+    if (scriptDone && app.getAttribute('data-test-script-state') !== 'notRunning') return false;
     if (document.fonts.status !== 'loaded') return false;  // text widths change with them
     if (document.querySelector('[data-stale="true"]')) return false;  // faded, being redrawn
     // A placeholder: an element whose code (a chart's, loaded on first use) is not there yet.
@@ -247,21 +248,23 @@ SETTLED = """() => {
 }"""
 
 
-def settle(p, timeout_ms: float = 30_000, quiet_ms: float = 150) -> None:
+def settle(p, timeout_ms: float = 30_000, quiet_ms: float = 150, script_done: bool = True) -> None:
     """Wait until what a person sees has stopped changing: the script has finished, the
     fonts have loaded, no element is faded as stale or still a placeholder (a chart's code
     loads on first use), every visible chart is drawn, and no fade-in (a finite CSS
     animation or transition) is running, all still true ``quiet_ms`` later.
 
     For checks that read rendered colours (axe's colour contrast): read during a fade,
-    a grey caption is lighter than it will be.
+    a grey caption is lighter than it will be. A live view reruns its fragment several
+    times a second while it trains: ``script_done=False`` waits for a moment between two
+    of its refreshes (nothing stale) instead of for the end of the training.
     """
     deadline = time.monotonic() + timeout_ms / 1000
     while True:
         left_ms = max(deadline - time.monotonic(), 0.001) * 1000
-        p.wait_for_function(SETTLED, timeout=left_ms)
+        p.wait_for_function(SETTLED, arg=script_done, timeout=left_ms)
         p.wait_for_timeout(quiet_ms)  # a transition starts a frame after its cause
-        if p.evaluate(SETTLED):
+        if p.evaluate(SETTLED, script_done):
             return
         if time.monotonic() > deadline:
             raise TimeoutError(f"the page did not settle within {timeout_ms / 1000:g} s")

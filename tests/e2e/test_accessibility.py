@@ -135,10 +135,13 @@ def test_live_training_view_is_accessible(server_url, browser):
     try:
         p.locator('[data-testid="stMain"] [data-testid="stBaseButton-primary"]').first.click()
         p.locator('[data-testid="stMain"] figcaption').first.wait_for(timeout=60_000)
-        settle(p)  # between two refreshes of the live view (none of it faded as stale)
+        # between two refreshes of the live view (none of it stale), while it trains
+        settle(p, quiet_ms=50, script_done=False)
         assert own_violations(p) == []
         assert charts_without_text(p) == []
-        p.get_by_role("button", name="Stop").click()
+        stop = p.get_by_role("button", name="Stop")
+        assert stop.is_enabled(), "the run ended before the check: it saw no live view"
+        stop.click()
     finally:
         context.close()
 
