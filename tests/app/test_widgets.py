@@ -130,4 +130,3 @@ def test_a_short_run_is_shown_finished_by_start_itself_a_long_one_live():
     assert at.markdown[-1].value == "result shown: False"  # still training: the live view
     at.session_state["_live_t_job"].stop()
     assert at.session_state["_live_t_job"].join(30)
-
