@@ -1,5 +1,7 @@
 """nnkit Lab: the router. Every page is listed in nnkit/ui/course.py."""
 
+from pathlib import Path
+
 import streamlit as st
 
 from nnkit.ui import policy
@@ -8,6 +10,8 @@ from nnkit.ui.course import HOME, LECTURES
 policy.warm_up()  # once per server: heavy imports in the background, then gc.freeze()
 
 st.set_page_config(page_title="nnkit Lab", page_icon=":material/neurology:", layout="wide")
+# Code blocks: darker token colours than Streamlit's fixed ones (contrast, see the file).
+st.html(Path(__file__).parent / "nnkit" / "ui" / "code_colors.css")
 
 home = st.Page(HOME.path, title=HOME.title, icon=HOME.icon, default=True)
 sections = {"": [home]}

@@ -101,7 +101,21 @@ def _open(browser, server_url: str, path: str):
     return context, p
 
 
+_HEIGHT_JS = """() => Math.max(...[...document.querySelectorAll(
+    '[data-testid="stMain"], [data-testid="stMainBlockContainer"]')].map((e) => e.scrollHeight))"""
+
+
+def _whole_page(p) -> None:
+    """Make the viewport as tall as the page: axe checks colour contrast only inside the
+    viewport, and a page's captions and code below its first screen count too."""
+    height = min(int(p.evaluate(_HEIGHT_JS)) + 100, 16_000)
+    if height > p.viewport_size["height"]:
+        p.set_viewport_size({"width": p.viewport_size["width"], "height": height})
+        settle(p)
+
+
 def _assert_accessible(p, where: str) -> None:
+    _whole_page(p)
     assert own_violations(p) == [], where
     missing = charts_without_text(p)
     assert missing == [], f"{where}: charts without a description (nnkit.plots.style)"
@@ -109,7 +123,8 @@ def _assert_accessible(p, where: str) -> None:
 
 def test_no_serious_accessibility_violation(shown):
     """Every page (``shown``: opened once at 1440 x 900 for all first-render checks), and
-    every tab of it, as a visitor opens them; the first tab is chosen again at the end.
+    every tab of it, as a visitor opens them, each checked whole (the viewport made as tall
+    as the page); the first tab and the 1440 x 900 view are restored at the end.
 
     Each tab is chosen in turn rather than all shown at once: axe checks colour contrast
     only inside the viewport, so a tab stacked below the first one would go unchecked.
@@ -118,15 +133,18 @@ def test_no_serious_accessibility_violation(shown):
     """
     p = shown
     tabs = p.locator('[data-testid="stMain"] [role="tab"]')
+    size = dict(p.viewport_size)
     try:
         settle(p)
-        _assert_accessible(p, "first screen")
+        _assert_accessible(p, "first tab, whole page")
         for i in range(1, tabs.count()):
             _assert_accessible(p, choose_tab(p, i))
     finally:
-        if tabs.count() > 1:  # the next check of this page sees it as it was opened
+        p.set_viewport_size(size)  # the next check of this page sees it as it was opened
+        if tabs.count() > 1:
             choose_tab(p, 0)
-            p.evaluate(_TO_TOP_JS)  # clicking scrolls a tab into view: back to the top
+        p.evaluate(_TO_TOP_JS)  # clicking scrolls a tab into view: back to the top
+        settle(p)
 
 
 def test_live_training_view_is_accessible(server_url, browser):
