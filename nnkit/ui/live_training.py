@@ -89,9 +89,10 @@ shown finished in that same redraw (no live view, no second rerun to see the end
 longer one is drawn running, as before, this much later."""
 
 SHORT_RUN_MAX_SECONDS = 1.5
-"""...or up to this long in all when, after ``SHORT_RUN_SECONDS``, the epochs done so far
-say the rest of the run fits in that time (drawing a live view for a few tenths of a
-second would only slow the run down and add a redraw to see its end)."""
+"""Start's longest wait: after ``SHORT_RUN_SECONDS`` it waits on, up to this long in all,
+when the epochs done so far say the rest of the run fits in that time (a live view drawn
+for a few tenths of a second would only slow the run down and add a redraw to see its
+end)."""
 
 END_WAIT_FRACTION = 0.5
 """Each refresh of the live view first waits (without holding the interpreter) up to this
