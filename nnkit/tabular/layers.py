@@ -153,12 +153,14 @@ def linear_fit(X: np.ndarray, y: np.ndarray, loss: str) -> tuple[np.ndarray, np.
         Weights of shape (outputs, d) and biases of shape (outputs,), float64. A
         class code absent from ``y`` (or one class only) gives all-zero logits.
     """
-    from sklearn.linear_model import LogisticRegression, RidgeCV
+    # the baselines' own models (imported here: nnkit.tabular.baselines imports this module)
+    from nnkit.tabular.baselines import ridge_model
+    from nnkit.tabular.classification import classification_makers
 
     A = np.asarray(X, dtype=np.float64)
     t = np.asarray(y).reshape(len(A), -1)
     if loss == "mse":
-        ridge = RidgeCV(alphas=np.logspace(-3, 3, 13)).fit(A, t[:, 0])
+        ridge = ridge_model().fit(A, t[:, 0])
         return np.asarray(ridge.coef_, dtype=np.float64)[None, :], np.array(
             [float(ridge.intercept_)]
         )
@@ -168,7 +170,7 @@ def linear_fit(X: np.ndarray, y: np.ndarray, loss: str) -> tuple[np.ndarray, np.
     present = np.unique(codes)
     if len(present) < 2:
         return W, b
-    logit = LogisticRegression(max_iter=2000).fit(A, codes)
+    logit = classification_makers(0)["logistic regression"]().fit(A, codes)
     if loss == "bce":
         return np.asarray(logit.coef_, dtype=np.float64), np.asarray(logit.intercept_, float)
     if len(present) == 2:  # sklearn gives one logit for two classes: put it on the second

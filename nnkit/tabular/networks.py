@@ -445,10 +445,10 @@ class TorchMLPRegressor(RegressorMixin, _TorchMLP):
         Networks averaged (:func:`mean_of`): each optimizer step trains one in turn,
         so an epoch trains each on ``1/members`` of the batches.
     linear_start : bool, default False
-        With ``linear_path``: start the network as the linear model of its training
-        rows (validation rows excluded), ridge regression with its penalty chosen by leave-one-out, its MLP's last layer at zero
-        (:func:`~nnkit.tabular.layers.start_at_linear`), so training starts from the
-        linear baseline's fit and the hidden layers learn what it misses.
+        With ``linear_path``: start the network as the ridge baseline fitted on its
+        training rows (validation rows excluded), its MLP's last layer at zero
+        (:func:`~nnkit.tabular.layers.start_at_linear`): training starts from the
+        baseline's fit and the hidden layers learn what it misses.
 
     Attributes
     ----------
@@ -540,10 +540,10 @@ class TorchMLPClassifier(ClassifierMixin, _TorchMLP):
         Networks averaged (:func:`mean_of`): each optimizer step trains one in turn,
         so an epoch trains each on ``1/members`` of the batches.
     linear_start : bool, default False
-        With ``linear_path``: start the network as the linear model of its training
-        rows (validation rows excluded), logistic regression (C = 1), its MLP's last layer at zero
-        (:func:`~nnkit.tabular.layers.start_at_linear`), so training starts from the
-        linear baseline's fit and the hidden layers learn what it misses.
+        With ``linear_path``: start the network as the logistic-regression baseline
+        fitted on its training rows (validation rows excluded), its MLP's last layer at
+        zero (:func:`~nnkit.tabular.layers.start_at_linear`): training starts from the
+        baseline's fit and the hidden layers learn what it misses.
 
     Attributes
     ----------
