@@ -102,6 +102,40 @@ class Model:
         return sp.cancel(ratio) if not ratio.atoms(sp.Float) else ratio
 
 
+class _TermColumns:
+    """``model.columns(X, θ)``, each term recomputed only when its own constants change.
+
+    A finite-difference Jacobian moves one constant at a time, and a move changes only
+    the terms (or the denominator) that hold that constant: the others' columns are
+    taken from the last few ``θ`` seen, keyed by the exact bytes of their constants, so
+    the result is the same array ``model.columns`` gives.
+    """
+
+    KEEP = 4  # columns kept per term: the base point and the moves around it
+
+    def __init__(self, model: Model, X: np.ndarray) -> None:
+        self.X = X
+        self.parts = list(model.terms) + ([model.den] if model.den is not None else [])
+        self.has_den = model.den is not None
+        self.slots = [np.array(slots(t), dtype=int) for t in self.parts]
+        self.kept: list[dict[bytes, np.ndarray]] = [{} for _ in self.parts]
+
+    def __call__(self, theta: np.ndarray) -> np.ndarray:
+        cols = []
+        for part, where, kept in zip(self.parts, self.slots, self.kept, strict=True):
+            key = theta[where].tobytes()
+            col = kept.get(key)
+            if col is None:
+                col = evaluate_node(part, self.X, theta)
+                if len(kept) >= self.KEEP:
+                    del kept[next(iter(kept))]  # the oldest
+                kept[key] = col
+            cols.append(col)
+        den = cols.pop() if self.has_den else None
+        A = np.column_stack([np.ones(self.X.shape[0]), *cols])
+        return A if den is None else A / den[:, None]
+
+
 def _solve(A: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     if not np.all(np.isfinite(A)):
         return np.zeros(A.shape[1]), np.full_like(y, 1e150)
@@ -161,13 +195,15 @@ def refine(
     if not free:
         return fit_linear(out, X, y)
 
+    columns = _TermColumns(out, X)
+
     def resid(z: np.ndarray) -> np.ndarray:
         if time.perf_counter() > deadline:
             raise TimeoutError
         th = theta0.copy()
         th[free] = z
         with np.errstate(all="ignore"):
-            _, r = _solve(out.columns(X, th), y)
+            _, r = _solve(columns(th), y)
         return np.where(np.isfinite(r), r, 1e150)
 
     try:

@@ -22,8 +22,20 @@ from nnkit.symbolic import (
     widen_domain,
 )
 from nnkit.symbolic.gp import gplearn_candidates, program_to_sympy, snap_floats
-from nnkit.symbolic.grammar import evaluate_node, fn, mul, num, parameterize, to_sympy, var
-from nnkit.symbolic.problems import NGUYEN
+from nnkit.symbolic.grammar import (
+    add,
+    const,
+    evaluate_node,
+    fn,
+    mul,
+    num,
+    parameterize,
+    power,
+    to_sympy,
+    var,
+)
+from nnkit.symbolic.problems import NGUYEN, RASTRIGIN_1D
+from nnkit.symbolic.refine import Model, _TermColumns
 from nnkit.symbolic.snap import simple_values, snap_linear
 from nnkit.symbolic.structure import detect_structure
 
@@ -414,3 +426,45 @@ def test_a_network_like_error_is_judged_on_the_training_data():
     assert res.info["judged_on"] == "data"
     assert res.status == "exact" and res.best.nrmse < 1e-9
     assert is_equivalent(res.best.expr, truth.truth, truth.domain)
+
+
+def test_a_network_that_learned_the_law_ends_the_search_once_the_data_confirm_it():
+    # A network misses the law on new points by more than its training error: here a
+    # smooth wiggle of twice the accuracy it reports. The law, 10 + x² − 10 cos 2πx, is
+    # found in the functions stage; the data the network was trained on confirm it, so
+    # the search ends there instead of refining every candidate. Were only formulas
+    # within the network's own accuracy checked, it would run to its last stage
+    # (refinement) before judging anything on the data.
+    truth = RASTRIGIN_1D
+    Xd = np.linspace(*truth.domain[0], 400)[:, None]
+    yd = truth(Xd)
+    k = np.arange(4, 16)
+    phase = np.random.default_rng(0).uniform(0, 2 * np.pi, k.size)
+
+    def wiggle(X):
+        return np.sin(np.outer(X[:, 0], k) + phase).sum(axis=1)
+
+    def net(X):
+        return truth(X) + 0.01 * yd.std() * wiggle(X) / wiggle(Xd).std()
+
+    res = distill(net, truth.domain, truth.variables, accuracy=0.005, data=(Xd, yd))
+    assert res.status == "exact" and is_equivalent(res.best.expr, truth.truth, truth.domain)
+    stages = ("polynomials", "functions", "singles", "products", "rational", "refinement")
+    assert stages.index(res.info["stage"]) < stages.index("refinement")
+
+
+def test_refining_recomputes_only_the_terms_whose_constants_moved():
+    # sin(θ₀x + θ₁) + exp(θ₂x) over (1 + θ₀x²): the cached columns equal a fresh
+    # evaluation after any move of the constants, each term's and the denominator's
+    Xs = np.linspace(-1, 1, 30)[:, None]
+    t1 = fn("sin", add(mul(const(0), var(0)), const(1)))
+    t2 = fn("exp", mul(const(2), var(0)))
+    den = add(num(1.0), mul(const(0), power(var(0), 2)))
+    model = Model([t1, t2], np.array([1.0, 0.5, -0.3]), den)
+    columns = _TermColumns(model, Xs)
+    rng = np.random.default_rng(0)
+    theta = model.theta.copy()
+    for _ in range(12):
+        theta = theta.copy()
+        theta[rng.integers(3)] += rng.normal(scale=0.1)
+        np.testing.assert_array_equal(columns(theta), model.columns(Xs, theta))
