@@ -27,7 +27,13 @@ import sympy as sp
 from nnkit.symbolic.grammar import Node, mul, power, substitute, var
 from nnkit.symbolic.noise import exact_threshold
 from nnkit.symbolic.refine import Model, fit_linear, refine, snap_model
-from nnkit.symbolic.search import SearchSettings, SearchState, model_size, search
+from nnkit.symbolic.search import (
+    CONFIRM_MARGIN,
+    SearchSettings,
+    SearchState,
+    model_size,
+    search,
+)
 from nnkit.symbolic.structure import Structure, detect_structure, surrogate
 
 __all__ = ["grammar_search"]
@@ -154,7 +160,7 @@ class _Recursion:
     def consider(self, m: Model) -> None:
         """Keep a model of the whole problem, confirmed on the data when there are any."""
         self.models.append(m)
-        if self.confirm is not None and m.rmse <= self.tol:
+        if self.confirm is not None and m.rmse <= CONFIRM_MARGIN * self.tol:
             r = self.confirm(m)
             if r is not None:
                 self.confirmed.append(r)

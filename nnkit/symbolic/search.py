@@ -140,6 +140,15 @@ def _variables(node: Node) -> frozenset[int]:
     return out
 
 
+CONFIRM_MARGIN = 3.0
+"""With a ``confirm`` hook (a network searched, its training data judging), how far a
+formula may be from the network, in multiples of the exact threshold, and still be
+checked on the data. A network that learned the law misses it on new points by more than
+its training error, so the law itself is further from the network than the threshold
+that error gives; the check on the data decides.
+"""
+
+
 class _Stop(Exception):
     """Raised inside the search when the budget is spent or the caller asks to stop."""
 
@@ -211,14 +220,14 @@ class _Searcher:
             return m
         self._seen.add(key)
         self.state.models.append(m)
-        if m.rmse <= self.tol:
-            if self.confirm is None:
+        if self.confirm is None:
+            if m.rmse <= self.tol:
                 self.state.exact.append(m)
-            else:
-                confirmed = self.confirm(m)
-                if confirmed is not None:
-                    self.state.exact.append(m)
-                    self.state.confirmed.append(confirmed)
+        elif m.rmse <= CONFIRM_MARGIN * self.tol:
+            confirmed = self.confirm(m)
+            if confirmed is not None:
+                self.state.exact.append(m)
+                self.state.confirmed.append(confirmed)
         if m.rmse < self.best_rmse and self.on_model is not None:
             self.best_rmse = m.rmse
             self.on_model(m)
@@ -584,7 +593,7 @@ class _Searcher:
             r = self.refine_one(m)
             if r is not None:
                 refined.append(r)
-                if r.rmse <= self.tol:
+                if r.rmse <= self.tol or any(e is r for e in self.state.exact):
                     break  # candidates come simplest first: the first exact one is the simplest
             self.progress(0.8 * (i + 1) / max(len(chosen), 1))
         # snapping costs one optimisation per number tried: only for the most accurate
@@ -634,6 +643,7 @@ class _Searcher:
         with a few free numbers can be within the noise too, and the law may come later.
         """
         snapped = [m for m in self.state.exact if m.n_free == 0]
+        snapped += [m for m in self.state.confirmed if m.n_free == 0]
         if not snapped:
             return False
         best = min(model_size(m) for m in snapped)
