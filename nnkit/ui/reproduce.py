@@ -10,7 +10,8 @@ function (``nnkit/<topic>/reproduce.py``) and the settings it used::
 
 The panel shows the script, offers it as ``.py`` and as ``.ipynb``, and shows the
 one-line note instead when the function raises
-:class:`~nnkit.reproduce.NotReproducible` (or when the page passes a note itself).
+:class:`~nnkit.reproduce.NotReproducible` (or when the page passes a note itself). Its
+content is drawn only while it is open (opening it reruns the page).
 """
 
 from __future__ import annotations
@@ -22,9 +23,24 @@ import streamlit as st
 
 from nnkit.reproduce import NotReproducible, Script
 
-__all__ = ["reproduce_panel"]
+__all__ = ["panel_key", "reproduce_panel"]
 
 TITLE = "Reproduce in Python"
+
+
+def panel_key(key: str) -> str:
+    """Session-state key of the panel's open/closed state (``True`` opens it).
+
+    Parameters
+    ----------
+    key : str
+        The prefix the page passed to :func:`reproduce_panel`.
+
+    Returns
+    -------
+    str
+    """
+    return f"{key}_reproduce"
 
 
 def reproduce_panel(
@@ -35,7 +51,7 @@ def reproduce_panel(
     Parameters
     ----------
     key : str
-        Prefix of the download buttons' widget keys (unique on the page).
+        Prefix of the panel's widget keys (unique on the page; see :func:`panel_key`).
     script : Script, str or callable
         The script; a note (text) when the result has no script; or the topic's
         script function, called with ``*args`` and ``**kwargs`` (a
@@ -53,7 +69,12 @@ def reproduce_panel(
             script = script(*args, **kwargs)
         except NotReproducible as why:
             script = str(why)
-    with st.expander(TITLE, icon=":material/code:"):
+    panel = st.expander(TITLE, icon=":material/code:", key=panel_key(key), on_change="rerun")
+    if not panel.open:
+        # Drawn only when opened: highlighting a long script costs the browser more than
+        # the rest of most pages' first render, and again after every change of a setting.
+        return script if isinstance(script, Script) else None
+    with panel:
         if not isinstance(script, Script):
             st.caption(f"No script for this result: {script}")
             return None

@@ -22,8 +22,21 @@ pytestmark = pytest.mark.slow
 TITLE = "Reproduce in Python"
 
 
+def open_panel(at) -> None:
+    """Open the page's panel as a click would: it is drawn only while open."""
+    closed = [
+        k for k in at.session_state.keys() if k.endswith("_reproduce") and not at.session_state[k]
+    ]
+    if closed:
+        for k in closed:
+            at.session_state[k] = True
+        at.run()
+        assert_no_exception(at)
+
+
 def panel(at) -> Script | str:
-    """The panel's script (as the page generated it) or its note."""
+    """The panel's script (as the page generated it) or its note, after opening it."""
+    open_panel(at)
     found = [e for e in at.expander if e.label == TITLE]
     assert len(found) == 1, [e.label for e in at.expander]
     box = found[0]
@@ -376,6 +389,9 @@ def test_panel_downloads_are_the_script_and_its_notebook(app_page, monkeypatch, 
 
     monkeypatch.setattr(MediaFileManager, "add", add)
     at = app_page("pages/perceptron.py").run()  # its panel is every page's (nnkit.ui)
+    closed = next(e for e in at.expander if e.label == TITLE)
+    assert not closed.children and not got  # closed: no script, no downloads yet
+    open_panel(at)
     code = next(e for e in at.expander if e.label == TITLE).code[0].value
     py, py_mime = got["perceptron.py"]
     assert py.decode().rstrip("\n") == code.rstrip("\n") and py_mime == "text/x-python"
