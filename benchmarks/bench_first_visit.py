@@ -12,6 +12,10 @@ for the first time on a freshly started server:
   reading the map takes longer), every page of the course map is opened once, in
   course order, each in a new tab of the same browser (a new session; the browser
   keeps Streamlit's static files in its cache, as a real one does);
+* **by the sidebar, in one session**: on a fresh server, one tab opens the home page,
+  waits for the warm-up's end as above, then follows the course map's order by clicking each page in the sidebar's
+  navigation (Streamlit swaps the page in place: no new session, no reload), timed
+  from the click to the new page's drawn title and finished script;
 * **a deep link on a cold server**: a fresh server per page, and that page is the
   server's first visit, racing the warm-up it starts.
 
@@ -83,6 +87,29 @@ class _Server:
         stop(self.proc)
 
 
+def _clicks(context, server: _Server) -> dict[str, float]:
+    """Each page's first render on a fresh server, in the session that opened the home
+    page, reached by its sidebar link in course order once the warm-up has ended."""
+    base = server.base
+    page = context.new_page()
+    try:
+        page.goto(page_url(base, HOME.path))
+        page.wait_for_selector(SCRIPT_DONE, timeout=120_000)
+        server.warm.wait(120)
+        out = {}
+        for p in PAGES:
+            t0 = time.perf_counter()
+            page.click(f'[data-testid="stSidebarNavLink"][href="{page_url(base, p.path)}"]')
+            page.wait_for_selector(
+                f'[data-testid="stMain"] h1:has-text("{p.title}")', timeout=120_000
+            )
+            page.wait_for_selector(SCRIPT_DONE, timeout=120_000)
+            out[p.title] = time.perf_counter() - t0
+        return out
+    finally:
+        page.close()
+
+
 def _floor(context, port: int) -> float:
     """A one-line Streamlit app; its first visit fills the browser's cache of Streamlit's
     static files, the same for every server on this port; the median of three more."""
@@ -115,6 +142,11 @@ def run() -> list[Row]:
             after_map = {p.title: _visit(context, page_url(server.base, p.path)) for p in PAGES}
         finally:
             server.close()
+        server = _Server(port)
+        try:
+            clicked = _clicks(context, server)
+        finally:
+            server.close()
 
         deep = {}
         for p in PAGES:
@@ -133,6 +165,11 @@ def run() -> list[Row]:
     )
     for name, times, note in (
         ("after the course map", after_map, f"{warm_note}; home's first visit {home_first:.2f} s"),
+        (
+            "by the sidebar, one session",
+            clicked,
+            "a fresh server; clicks start once it has warmed up",
+        ),
         ("deep link, cold server", deep, "each page is its server's first visit"),
     ):
         worst = max(times, key=times.get)
