@@ -3,7 +3,7 @@ Playwright's Python package by the first browser found (see ``launch_browser``).
 
 No browser: outside CI the browser tests are skipped (the run ends with one line saying
 why and how to get one); under CI (``CI=true``) they fail with the same reason.
-They run in two xdist groups, each on one worker with its own server and browser.
+All of them run on one xdist worker (one server and one browser for the run).
 """
 
 from __future__ import annotations
@@ -34,20 +34,14 @@ from tests.e2e.browser import (  # noqa: F401  (re-exported for tests and script
     wait_healthy,
 )
 
-BROWSER_GROUPS = {"test_accessibility.py": "browser-axe"}
-"""Browser test files with an xdist group of their own (the rest share ``"browser"``)."""
-
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
-    """Put the browser tests in two xdist groups (``--dist loadgroup``): the accessibility
-    checks, and the rest. Each group runs on one worker, with one Streamlit server and
-    one browser for all its tests; the two groups run side by side, so that one worker's
-    waits for the browser overlap the other's work instead of lengthening the run."""
+    """Keep every browser test on one xdist worker (``--dist loadgroup``): one Streamlit
+    server and one browser serve them all, instead of one per worker."""
     for item in items:
         if item.get_closest_marker("e2e"):
-            group = BROWSER_GROUPS.get(Path(str(item.fspath)).name, "browser")
-            item.add_marker(pytest.mark.xdist_group(group))
+            item.add_marker(pytest.mark.xdist_group("browser"))
 
 
 def missing_browser(reason: str, env=None) -> None:
