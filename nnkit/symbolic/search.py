@@ -24,6 +24,9 @@ Every formula's numbers are snapped (:func:`nnkit.symbolic.refine.snap_model`) w
 fit stays within the noise level. The search stops at the first stage that yields an
 exact formula (the data's noise level, :mod:`nnkit.symbolic.noise`) once the cheap
 stages have run, when ``should_stop()`` says so, or when the time budget is spent.
+When a network is searched, its training data decide: a formula near the network
+(:data:`CONFIRM_MARGIN`) that the ``confirm`` hook finds exact on those data, every
+number snapped, counts as exact.
 """
 
 from __future__ import annotations
