@@ -453,9 +453,18 @@ def test_a_network_that_learned_the_law_ends_the_search_once_the_data_confirm_it
     assert stages.index(res.info["stage"]) < stages.index("refinement")
 
 
-def test_refining_recomputes_only_the_terms_whose_constants_moved():
+def test_refining_recomputes_only_the_terms_whose_constants_moved(monkeypatch):
     # sin(θ₀x + θ₁) + exp(θ₂x) over (1 + θ₀x²): the cached columns equal a fresh
     # evaluation after any move of the constants, each term's and the denominator's
+    import nnkit.symbolic.refine as refine_module
+
+    evaluated = []
+
+    def counting(node, X, params=None):
+        evaluated.append(node)
+        return evaluate_node(node, X, params)
+
+    monkeypatch.setattr(refine_module, "evaluate_node", counting)
     Xs = np.linspace(-1, 1, 30)[:, None]
     t1 = fn("sin", add(mul(const(0), var(0)), const(1)))
     t2 = fn("exp", mul(const(2), var(0)))
@@ -464,6 +473,15 @@ def test_refining_recomputes_only_the_terms_whose_constants_moved():
     columns = _TermColumns(model, Xs)
     rng = np.random.default_rng(0)
     theta = model.theta.copy()
+    columns(theta)
+    evaluated.clear()
+    moved = theta.copy()
+    moved[2] += 0.1  # only exp(θ₂x) holds θ₂
+    columns(moved)
+    assert evaluated == [t2]
+    evaluated.clear()
+    columns(theta)  # back at the base point: nothing to recompute
+    assert evaluated == []
     for _ in range(12):
         theta = theta.copy()
         theta[rng.integers(3)] += rng.normal(scale=0.1)
