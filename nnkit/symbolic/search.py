@@ -144,12 +144,9 @@ def _variables(node: Node) -> frozenset[int]:
 
 
 CONFIRM_MARGIN = 3.0
-"""With a ``confirm`` hook (a network searched, its training data judging), how far a
-formula may be from the network, in multiples of the exact threshold, and still be
-checked on the data. A network that learned the law misses it on new points by more than
-its training error, so the law itself is further from the network than the threshold
-that error gives; the check on the data decides.
-"""
+"""With a ``confirm`` hook, how far (in exact thresholds) a formula may be from the network
+and still be checked on the data: a network misses the law on new points by more than its
+training error, so the law is further from it than that error's threshold."""
 
 
 class _Stop(Exception):
