@@ -207,7 +207,6 @@ class Trainer:
         wall0 = self.wall_time
         state: dict[str, Any] = {"reason": None, "next_tick": t_start + tick_seconds, "k": 0}
         perf = time.perf_counter
-        sleep = time.sleep
 
         if on_tick is None and stop_event is None:
 
@@ -221,10 +220,11 @@ class Trainer:
 
             def should_stop() -> bool:
                 now = perf()
-                state["k"] += 1  # called once before every step: steps so far in this epoch
-                # Background runs hand the GIL over between steps: without this a thread
-                # doing many small torch ops starves the server's threads.
-                sleep(0)
+                # Called once before every step: steps so far in this epoch. No yield to
+                # other threads here: the interpreter's switch interval shares the GIL (a
+                # server sets it, nnkit.ui.policy), and a sleep(0) per step cost the app's
+                # background runs about a fifth of their speed (benchmarks/bench_live.py).
+                state["k"] += 1
                 if stop_event is not None and stop_event.is_set():
                     state["reason"] = "stopped"
                     return True
