@@ -44,7 +44,8 @@ from benchmarks import Row  # noqa: E402
 from benchmarks.live_client import LiveClient, Run  # noqa: E402
 
 SOAK_SECONDS = float(os.environ.get("NNKIT_BENCH_LIVE_SOAK", "300"))
-REPEAT = int(os.environ.get("NNKIT_BENCH_LIVE_REPEAT", "3"))
+# One run moves by ±20 % here (headless too): five interleaved pairs for each median.
+REPEAT = int(os.environ.get("NNKIT_BENCH_LIVE_REPEAT", "5"))
 SOAK_WINDOW = 5
 RUN_TIMEOUT = 300.0
 
