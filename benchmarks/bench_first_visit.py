@@ -13,8 +13,8 @@ for the first time on a freshly started server:
   course order, each in a new tab of the same browser (a new session; the browser
   keeps Streamlit's static files in its cache, as a real one does);
 * **by the sidebar, in one session**: on a fresh server, one tab opens the home page,
-  waits for the warm-up's end as above, then follows the course map's order by clicking each page in the sidebar's
-  navigation (Streamlit swaps the page in place: no new session, no reload), timed
+  waits for the warm-up's end as above, then clicks each page's link in the sidebar, in
+  course order (Streamlit swaps the page in place: no new session, no reload), timed
   from the click to the new page's drawn title and finished script;
 * **a deep link on a cold server**: a fresh server per page, and that page is the
   server's first visit, racing the warm-up it starts.
