@@ -27,6 +27,12 @@ def _once_per_worker() -> Iterator[None]:
       installed packages do not change during a run, so the first scan is kept.
     * Each run compiles the page script again (with Streamlit's "magic" rewrite); the
       bytecode is kept per file version (path, modification time, size).
+    * While a page runs, AppTest waits for it by waking every millisecond and scanning
+      every event the run has sent so far (``require_widgets_deltas``): on a 2-core
+      machine that polling took a tenth of the app tests' CPU and kept taking the
+      interpreter lock from the page's thread. The run's last event comes just before
+      its thread ends, so waiting for the thread (with the same timeout and the same
+      error) is the same wait without the polling.
 
     Pages, caches and session state are untouched: every test still runs its page
     from scratch. If a Streamlit upgrade moves these internals, nothing is patched.
@@ -35,6 +41,7 @@ def _once_per_worker() -> Iterator[None]:
     try:
         from streamlit.components.v2 import manifest_scanner
         from streamlit.runtime.scriptrunner.script_cache import ScriptCache
+        from streamlit.testing.v1 import local_script_runner
     except ImportError:
         yield
         return
@@ -54,8 +61,24 @@ def _once_per_worker() -> Iterator[None]:
             return compiled[key]
 
         mp.setattr(ScriptCache, "get_bytecode", get_bytecode)
+    if callable(getattr(local_script_runner, "require_widgets_deltas", None)):
+        mp.setattr(local_script_runner, "require_widgets_deltas", _wait_for_the_run)
     yield
     mp.undo()
+
+
+def _wait_for_the_run(runner: Any, timeout: float = 3) -> None:
+    """``require_widgets_deltas`` without the polling: wait for the script thread to end
+    (its last event, ``SHUTDOWN``, is sent just before); on timeout stop the run and raise
+    the error AppTest raises."""
+    thread = getattr(runner, "_script_thread", None)
+    if thread is None:  # not started: nothing to wait for (AppTest starts it first)
+        return
+    thread.join(timeout)
+    if thread.is_alive() and not runner.script_stopped():
+        runner.request_stop()
+        runner.join()
+        raise RuntimeError(f"AppTest script run timed out after {timeout}(s)")
 
 
 @pytest.fixture
