@@ -64,10 +64,10 @@ def agreement_chart(table: pd.DataFrame) -> alt.LayerChart:
             y=y,
             color=alt.Color("reference:N", title="reference"),
             shape=alt.Shape("reference:N", title="reference"),
-            xOffset="reference:N",
+            xOffset=alt.XOffset("reference:N"),
             tooltip=[
-                "variable",
-                "reference",
+                alt.Tooltip("variable"),
+                alt.Tooltip("reference"),
                 alt.Tooltip("gradient:Q", format=".15g"),
                 alt.Tooltip("status:N", title="gap"),
             ],
@@ -76,17 +76,17 @@ def agreement_chart(table: pd.DataFrame) -> alt.LayerChart:
     eps = (
         alt.Chart(pd.DataFrame({"y": [2.220446049250313e-16], "label": ["machine ε"]}))
         .mark_rule(strokeDash=[4, 4], color="#888")
-        .encode(y="y:Q")
+        .encode(y=alt.Y("y:Q"))
     )
     eps_text = (
         alt.Chart(pd.DataFrame({"y": [2.220446049250313e-16], "label": ["float64 ε"]}))
         .mark_text(align="left", dx=4, dy=-6, color="#666")
-        .encode(y="y:Q", text="label:N", x=alt.value(0))
+        .encode(y=alt.Y("y:Q"), text=alt.Text("label:N"), x=alt.XValue(0))
     )
     floor = (
         alt.Chart(pd.DataFrame({"y": [FLOOR], "label": ["identical (gap 0)"]}))
         .mark_text(align="left", dx=4, dy=-6, color="#666")
-        .encode(y="y:Q", text="label:N", x=alt.value(0))
+        .encode(y=alt.Y("y:Q"), text=alt.Text("label:N"), x=alt.XValue(0))
     )
     chart = (eps + eps_text + floor + points).properties(height=260)
     gaps = "; ".join(f"{r.variable} vs {r.reference}: {r.status}" for r in data.itertuples())

@@ -121,6 +121,7 @@ def error_chart(
         axis=alt.Axis(format=".0e"),
         title="|estimate − exact|",
     )
+    measured = alt.datum.curve == _CURVES[0]  # drawn bolder than its error models
     lines = (
         alt.Chart(frame)
         .mark_line(clip=True)
@@ -133,12 +134,12 @@ def error_chart(
                 title="line",
                 scale=alt.Scale(domain=_CURVES, range=[[1, 0], [6, 3], [2, 2]]),
             ),
-            strokeWidth=alt.condition(alt.datum.curve == _CURVES[0], alt.value(2), alt.value(1.2)),
-            opacity=alt.condition(alt.datum.curve == _CURVES[0], alt.value(1.0), alt.value(0.55)),
-            detail="curve:N",
+            strokeWidth=alt.StrokeWidthValue(1.2, condition={"test": measured, "value": 2}),
+            opacity=alt.OpacityValue(0.55, condition={"test": measured, "value": 1.0}),
+            detail=alt.Detail("curve:N"),
             tooltip=[
-                "method:N",
-                "curve:N",
+                alt.Tooltip("method:N"),
+                alt.Tooltip("curve:N"),
                 alt.Tooltip("h:Q", format=".3e"),
                 alt.Tooltip("error:Q", format=".3e", title="|error|"),
                 alt.Tooltip("estimate:Q", format=".17g"),
@@ -157,7 +158,7 @@ def error_chart(
                 y=alt.Y("e_star:Q", scale=alt.Scale(type="log")),
                 color=color,
                 tooltip=[
-                    "method:N",
+                    alt.Tooltip("method:N"),
                     alt.Tooltip("h_star:Q", format=".2e", title="theoretical h*"),
                     alt.Tooltip("e_star:Q", format=".2e", title="theoretical E*"),
                     alt.Tooltip("h_best:Q", format=".2e", title="measured best h"),
@@ -226,23 +227,27 @@ def weight_chart(st: Stencil, height: int = 200) -> alt.LayerChart:
         scale=alt.Scale(domain=["+", "−", "0"], range=[BLUE, VERMILLION, GREY]),
         legend=None,
     )
-    stems = base.mark_rule(strokeWidth=3).encode(y=y, y2=alt.datum(0), color=sign_color)
+    stems = base.mark_rule(strokeWidth=3).encode(y=y, y2=alt.Y2Datum(0), color=sign_color)
     heads = base.mark_circle(size=90, opacity=1).encode(
         y=y,
         color=sign_color,
-        tooltip=["point:N", "label:N", alt.Tooltip("weight:Q", format=".6g")],
+        tooltip=[
+            alt.Tooltip("point:N"),
+            alt.Tooltip("label:N"),
+            alt.Tooltip("weight:Q", format=".6g"),
+        ],
     )
     text = (
         base.mark_text(dy=-12, fontSize=13)
-        .encode(y=y, text="label:N")
+        .encode(y=y, text=alt.Text("label:N"))
         .transform_filter(alt.datum.weight >= 0)
     )
     text_neg = (
         base.mark_text(dy=14, fontSize=13)
-        .encode(y=y, text="label:N")
+        .encode(y=y, text=alt.Text("label:N"))
         .transform_filter(alt.datum.weight < 0)
     )
-    zero = alt.Chart(pd.DataFrame({"y": [0.0]})).mark_rule(color=GREY).encode(y="y:Q")
+    zero = alt.Chart(pd.DataFrame({"y": [0.0]})).mark_rule(color=GREY).encode(y=alt.Y("y:Q"))
     chart = alt.LayerChart(layer=[zero, stems, heads, text, text_neg], height=height)
     pairs = ", ".join(
         f"{_point_label(s)}: {lab}" for s, lab in zip(st.offsets, frame.label, strict=True)

@@ -100,8 +100,8 @@ def loss_curves(
             ),
             color=alt.Color("series:N", title=None, legend=alt.Legend(orient="top")),
             tooltip=[
-                "series",
-                "epoch",
+                alt.Tooltip("series"),
+                alt.Tooltip("epoch"),
                 alt.Tooltip("loss:Q", format=".4g"),
                 alt.Tooltip("time:Q", format=".2f"),
             ],
@@ -144,7 +144,7 @@ def compare_losses(runs: Mapping[str, History], *, height: int = 260) -> alt.Cha
                 "loss:Q", scale=alt.Scale(type="log"), axis=alt.Axis(format=log_format(df["loss"]))
             ),
             color=alt.Color("run:N", title=None, legend=alt.Legend(orient="top", labelLimit=400)),
-            tooltip=["run", "epoch", alt.Tooltip("loss:Q", format=".4g")],
+            tooltip=[alt.Tooltip("run"), alt.Tooltip("epoch"), alt.Tooltip("loss:Q", format=".4g")],
         ),
         "Line chart of the training loss per epoch, log scale, of the runs " + "; ".join(runs),
     )
@@ -157,10 +157,10 @@ def _box(domain: tuple[float, float], dim: int) -> alt.Chart:
         return (
             alt.Chart(box)
             .mark_rect(fill=None, stroke="black", strokeWidth=2, strokeDash=[6, 3])
-            .encode(x="x:Q", x2="x2:Q", y="y:Q", y2="y2:Q")
+            .encode(x=alt.X("x:Q"), x2=alt.X2("x2:Q"), y=alt.Y("y:Q"), y2=alt.Y2("y2:Q"))
         )
     edges = pd.DataFrame({"x": [lo, hi]})
-    return alt.Chart(edges).mark_rule(color="black", strokeDash=[6, 3]).encode(x="x:Q")
+    return alt.Chart(edges).mark_rule(color="black", strokeDash=[6, 3]).encode(x=alt.X("x:Q"))
 
 
 def heatmap(
@@ -217,9 +217,9 @@ def heatmap(
         .mark_rect()
         .encode(
             x=alt.X("x:Q", scale=alt.Scale(domain=[lo, hi], nice=False), title="x"),
-            x2="x2:Q",
+            x2=alt.X2("x2:Q"),
             y=alt.Y("y:Q", scale=alt.Scale(domain=[lo, hi], nice=False), title="y"),
-            y2="y2:Q",
+            y2=alt.Y2("y2:Q"),
             color=alt.Color(
                 f"{field}:Q",
                 scale=scale,
@@ -374,7 +374,7 @@ def fit_1d(
         idx = np.linspace(0, len(X) - 1, n).astype(int)
         pts = pd.DataFrame({"x": np.asarray(X)[idx, 0], "value": np.asarray(y)[idx]})
         chart = chart + alt.Chart(pts).mark_circle(size=12, opacity=0.35, color=BLUE).encode(
-            x="x:Q", y="value:Q"
+            x=alt.X("x:Q"), y=alt.Y("value:Q")
         )
     return stretch(
         chart, f"Line chart of the {title} against x; dashed rules: the training interval."
@@ -414,7 +414,11 @@ def width_sweep_chart(df: pd.DataFrame, *, height: int = 280) -> alt.Chart:
                 axis=alt.Axis(format=log_format(long["value"])),
             ),
             color=alt.Color("error:N", title=None, legend=alt.Legend(orient="top")),
-            tooltip=["width", "error", alt.Tooltip("value:Q", format=".3g")],
+            tooltip=[
+                alt.Tooltip("width"),
+                alt.Tooltip("error"),
+                alt.Tooltip("value:Q", format=".3g"),
+            ],
         ),
         "Log-log line chart of the RMS and max error against the number of hidden units.",
     )

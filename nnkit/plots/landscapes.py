@@ -142,8 +142,8 @@ def contour_map(
         .encode(
             x=alt.X("x:Q", scale=xs, title=x_title),
             y=alt.Y("y:Q", scale=ys, title=y_title),
-            x2="x2:Q",
-            y2="y2:Q",
+            x2=alt.X2("x2:Q"),
+            y2=alt.Y2("y2:Q"),
             color=alt.Color("level:Q", scale=color_scale, title=level_title, legend=None),
             tooltip=[alt.Tooltip("level:Q", format=".4g", title=level_title)],
         )
@@ -165,12 +165,12 @@ def contour_map(
             .encode(
                 x=alt.X("x:Q", scale=xs),
                 y=alt.Y("y:Q", scale=ys),
-                order="step:Q",
+                order=alt.Order("step:Q"),
                 color=color,
-                detail="series:N",
+                detail=alt.Detail("series:N"),
                 tooltip=[
-                    "series:N",
-                    "step:Q",
+                    alt.Tooltip("series:N"),
+                    alt.Tooltip("step:Q"),
                     alt.Tooltip("x:Q", format=".5g"),
                     alt.Tooltip("y:Q", format=".5g"),
                 ],
@@ -186,8 +186,8 @@ def contour_map(
                 y=alt.Y("y:Q", scale=ys),
                 color=head_color,
                 tooltip=[
-                    "series:N",
-                    "step:Q",
+                    alt.Tooltip("series:N"),
+                    alt.Tooltip("step:Q"),
                     alt.Tooltip("x:Q", format=".5g"),
                     alt.Tooltip("y:Q", format=".5g"),
                 ],
@@ -201,7 +201,7 @@ def contour_map(
                 x=alt.X("x:Q", scale=xs),
                 y=alt.Y("y:Q", scale=ys),
                 tooltip=[
-                    "label:N",
+                    alt.Tooltip("label:N"),
                     alt.Tooltip("x:Q", format=".6g"),
                     alt.Tooltip("y:Q", format=".6g"),
                 ],
@@ -218,7 +218,9 @@ def contour_map(
                 layers.append(
                     alt.Chart(part)
                     .mark_text(align=align, dx=dx, dy=-10, fontSize=12, fontWeight="bold")
-                    .encode(x=alt.X("x:Q", scale=xs), y=alt.Y("y:Q", scale=ys), text="label:N")
+                    .encode(
+                        x=alt.X("x:Q", scale=xs), y=alt.Y("y:Q", scale=ys), text=alt.Text("label:N")
+                    )
                 )
     chart = cast(alt.LayerChart, alt.layer(*layers).properties(height=height))
     text = f"Contour map of {level_title} over {x_title} and {y_title}"
@@ -274,7 +276,7 @@ def fit_chart(
         alt.Chart(ldf)
         .mark_line(strokeWidth=2.5, clip=True)
         .encode(
-            x="x:Q",
+            x=alt.X("x:Q"),
             y=alt.Y("y:Q", scale=ys),
             color=alt.Color(
                 "line:N",
@@ -373,7 +375,7 @@ def loss_chart(
             title=None,
             legend=alt.Legend(orient="top", columns=3, labelLimit=240) if legend else None,
         )
-        enc["tooltip"] = [f"{color}:N", *enc["tooltip"]]
+        enc["tooltip"] = [alt.Tooltip(f"{color}:N"), *enc["tooltip"]]
     if dash:
         enc["strokeDash"] = alt.StrokeDash(
             f"{dash}:N", title=None, legend=alt.Legend(orient="top", columns=3, labelLimit=240)
@@ -381,18 +383,20 @@ def loss_chart(
     layers: list[alt.Chart] = [alt.Chart(data).mark_line(strokeWidth=2, clip=True).encode(**enc)]
     if rule_y is not None and (not log or rule_y > 0):
         ref = pd.DataFrame({"y": [rule_y], "label": [rule_y_label]})
-        layers.append(alt.Chart(ref).mark_rule(color="black", strokeDash=[4, 4]).encode(y="y:Q"))
+        layers.append(
+            alt.Chart(ref).mark_rule(color="black", strokeDash=[4, 4]).encode(y=alt.Y("y:Q"))
+        )
         if rule_y_label:
             layers.append(
                 alt.Chart(ref)
                 .mark_text(align="left", dy=-7, x=5, fontSize=11)
-                .encode(y="y:Q", text="label:N")
+                .encode(y=alt.Y("y:Q"), text=alt.Text("label:N"))
             )
     if rule_x is not None:
         layers.append(
             alt.Chart(pd.DataFrame({"x": [rule_x]}))
             .mark_rule(color="#666", strokeWidth=1.5)
-            .encode(x="x:Q")
+            .encode(x=alt.X("x:Q"))
         )
     chart = cast(alt.LayerChart, alt.layer(*layers).properties(height=height))
     series = f" for {', '.join(map(str, dict.fromkeys(data[color])))}" if color else ""

@@ -107,11 +107,11 @@ def _phase_rules(phase_starts: Sequence[tuple[int, str]] | None) -> alt.LayerCha
         .map({"lbfgs": "L-BFGS starts", "bfgs": "BFGS starts", "adam": "Adam"})
         .fillna(df["phase"])
     )
-    rule = alt.Chart(df).mark_rule(strokeDash=[4, 3], color="gray").encode(x="epoch:Q")
+    rule = alt.Chart(df).mark_rule(strokeDash=[4, 3], color="gray").encode(x=alt.X("epoch:Q"))
     text = (
         alt.Chart(df)
         .mark_text(align="left", dx=3, dy=-4, color="gray", baseline="top")
-        .encode(x="epoch:Q", y=alt.value(0), text="label:N")
+        .encode(x=alt.X("epoch:Q"), y=alt.YValue(0), text=alt.Text("label:N"))
     )
     return rule + text
 
@@ -156,7 +156,11 @@ def loss_terms_chart(
                 ),
                 title="term",
             ),
-            tooltip=["epoch", "term", alt.Tooltip("loss:Q", format=".3e")],
+            tooltip=[
+                alt.Tooltip("epoch"),
+                alt.Tooltip("term"),
+                alt.Tooltip("loss:Q", format=".3e"),
+            ],
         )
     )
     rules = _phase_rules(phase_starts)
@@ -188,13 +192,13 @@ def error_chart(history: History, height: int = 260, goal: float | None = None) 
                 title="relative L2 error",
                 axis=alt.Axis(format=log_format(df["rel_l2"])),
             ),
-            tooltip=["epoch", alt.Tooltip("rel_l2:Q", format=".3e")],
+            tooltip=[alt.Tooltip("epoch"), alt.Tooltip("rel_l2:Q", format=".3e")],
         )
     )
     if goal is not None:
         chart = chart + alt.Chart(pd.DataFrame({"goal": [goal]})).mark_rule(
             color="gray", strokeDash=[4, 3]
-        ).encode(y="goal:Q")
+        ).encode(y=alt.Y("goal:Q"))
     return describe(
         chart.properties(height=height, title="Error vs the reference"),
         "Line chart of the relative L2 error of the network against the reference solution "
@@ -215,14 +219,16 @@ def parameter_chart(
         .encode(
             x=alt.X("epoch:Q", axis=alt.Axis(tickMinStep=1, format="d")),
             y=alt.Y("estimate:Q", title=f"estimated {label}", scale=alt.Scale(zero=False)),
-            tooltip=["epoch", alt.Tooltip("estimate:Q", format=".4f")],
+            tooltip=[alt.Tooltip("epoch"), alt.Tooltip("estimate:Q", format=".4f")],
         )
     )
     truth = alt.Chart(
         pd.DataFrame({"truth": [true_value], "label": [f"true {label} = {true_value:g}"]})
     )
-    rule = truth.mark_rule(color="black", strokeDash=[4, 3]).encode(y="truth:Q")
-    text = truth.mark_text(align="left", dx=4, dy=-6, x=0).encode(y="truth:Q", text="label:N")
+    rule = truth.mark_rule(color="black", strokeDash=[4, 3]).encode(y=alt.Y("truth:Q"))
+    text = truth.mark_text(align="left", dx=4, dy=-6, x=0).encode(
+        y=alt.Y("truth:Q"), text=alt.Text("label:N")
+    )
     return describe(
         (line + rule + text).properties(height=height, title=f"Estimate of {label}"),
         f"Line chart of the estimated {label} per evaluated epoch, with a dashed rule at the "
@@ -286,9 +292,9 @@ def field_heatmap(
         .mark_rect()
         .encode(
             x=alt.X("t0:Q", title="t", scale=alt.Scale(nice=False)),
-            x2="t1:Q",
+            x2=alt.X2("t1:Q"),
             y=alt.Y("x0:Q", title="x", scale=alt.Scale(nice=False)),
-            y2="x1:Q",
+            y2=alt.Y2("x1:Q"),
             color=alt.Color(
                 f"{column}:Q",
                 scale=scale,
@@ -372,8 +378,8 @@ def slices_chart(df: pd.DataFrame, times: Sequence[float], height: int = 220) ->
                 "curve:N", scale=alt.Scale(domain=["PINN", "reference"], range=[[1, 0], [5, 3]])
             ),
             tooltip=[
-                "time",
-                "curve",
+                alt.Tooltip("time"),
+                alt.Tooltip("curve"),
                 alt.Tooltip("x:Q", format=".3f"),
                 alt.Tooltip("u:Q", format=".4f"),
             ],
@@ -420,7 +426,7 @@ def solution_1d_chart(
                 legend=None,
             ),
             tooltip=[
-                "curve",
+                alt.Tooltip("curve"),
                 alt.Tooltip(f"{var}:Q", format=".3f"),
                 alt.Tooltip("u:Q", format=".4f"),
             ],
@@ -430,9 +436,9 @@ def solution_1d_chart(
         meas = points[points["role"] == "measurement"]
         if len(meas):
             chart = chart + alt.Chart(meas).mark_circle(color="black", size=30).encode(
-                x=f"{var}:Q",
+                x=alt.X(f"{var}:Q"),
                 y=alt.Y("value:Q", title="u"),
-                tooltip=[alt.Tooltip(f"{var}:Q", format=".3f"), "value:Q"],
+                tooltip=[alt.Tooltip(f"{var}:Q", format=".3f"), alt.Tooltip("value:Q")],
             )
         col = points[points["role"].isin(["collocation", "added by refinement"])]
         if len(col):
@@ -440,7 +446,7 @@ def solution_1d_chart(
             span = float(long["u"].max()) - lo or 1.0
             ticks = col.assign(level=lo - 0.08 * span)
             chart = chart + alt.Chart(ticks).mark_tick(thickness=1, size=8).encode(
-                x=f"{var}:Q",
+                x=alt.X(f"{var}:Q"),
                 y=alt.Y("level:Q", title="u"),
                 color=alt.Color(
                     "role:N",
@@ -491,7 +497,7 @@ def points_chart(
     chart = (
         alt.Chart(points)
         .mark_circle(size=14, opacity=0.8)
-        .encode(**enc, color=color, tooltip=["role"] + cols)
+        .encode(**enc, color=color, tooltip=[alt.Tooltip(c) for c in ["role", *cols]])
         .properties(height=height, title=f"Training points ({len(points)})")
     )
     return describe(
@@ -518,7 +524,7 @@ def residual_chart(df: pd.DataFrame, height: int = 220) -> Chart:
         alt.Chart(d)
         .mark_line(color=VERMILLION)
         .encode(
-            x=f"{var}:Q",
+            x=alt.X(f"{var}:Q"),
             y=alt.Y(
                 "abs_residual:Q",
                 scale=alt.Scale(type="log"),

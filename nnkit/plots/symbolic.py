@@ -89,7 +89,7 @@ def pareto_chart(
         rule = (
             alt.Chart(pd.DataFrame({"error": [max(threshold, floor)]}))
             .mark_rule(strokeDash=[4, 4], color=GREEN)
-            .encode(y="error:Q")
+            .encode(y=alt.Y("error:Q"))
         )
         chart = chart + rule
     return chart.properties(
@@ -138,13 +138,17 @@ def structure_chart(table: pd.DataFrame, tolerance: float, height: int = 220) ->
                 title=None,
                 scale=alt.Scale(domain=["holds", "does not hold"], range=[GREEN, GREY]),
             ),
-            tooltip=["test:N", alt.Tooltip("score:Q", format=".2e"), "verdict:N"],
+            tooltip=[
+                alt.Tooltip("test:N"),
+                alt.Tooltip("score:Q", format=".2e"),
+                alt.Tooltip("verdict:N"),
+            ],
         )
     )
     rule = (
         alt.Chart(pd.DataFrame({"value": [tolerance]}))
         .mark_rule(strokeDash=[4, 4], color=VERMILLION)
-        .encode(x="value:Q")
+        .encode(x=alt.X("value:Q"))
     )
     return (bars + rule).properties(
         height=height,
@@ -177,9 +181,11 @@ def comparison_curves(
     band = (
         alt.Chart(pd.DataFrame({"lo": [domain[0]], "hi": [domain[1]]}))
         .mark_rect(color="#4c78a8", opacity=0.08)
-        .encode(x="lo:Q", x2="hi:Q")
+        .encode(x=alt.X("lo:Q"), x2=alt.X2("hi:Q"))
     )
-    dash = alt.condition(alt.datum.series == "truth", alt.value([1, 0]), alt.value([6, 3]))
+    dash = alt.StrokeDashValue(
+        [6, 3], condition={"test": alt.datum.series == "truth", "value": [1, 0]}
+    )
     lines = (
         alt.Chart(df)
         .mark_line(strokeWidth=2)
@@ -189,7 +195,7 @@ def comparison_curves(
             color=alt.Color("series:N", scale=_color(series), title=None),
             strokeDash=dash,
             tooltip=[
-                "series:N",
+                alt.Tooltip("series:N"),
                 alt.Tooltip("x:Q", format=".3f"),
                 alt.Tooltip("value:Q", format=".4g"),
             ],
@@ -198,7 +204,7 @@ def comparison_curves(
     chart = band + lines
     if points is not None:
         chart = chart + alt.Chart(points).mark_circle(size=14, color="#9d9d9d", opacity=0.6).encode(
-            x="x:Q", y="value:Q"
+            x=alt.X("x:Q"), y=alt.Y("value:Q")
         )
     return chart.properties(
         height=height,
@@ -238,9 +244,9 @@ def comparison_maps(
             .mark_rect()
             .encode(
                 x=alt.X("x:Q", title="x", scale=alt.Scale(zero=False, nice=False)),
-                x2="x2:Q",
+                x2=alt.X2("x2:Q"),
                 y=alt.Y("y:Q", title="y", scale=alt.Scale(zero=False, nice=False)),
-                y2="y2:Q",
+                y2=alt.Y2("y2:Q"),
                 color=alt.Color(
                     "value:Q",
                     scale=alt.Scale(scheme="viridis", domain=[float(lo), float(hi)], clamp=True),
@@ -256,7 +262,7 @@ def comparison_maps(
         outline = (
             alt.Chart(box)
             .mark_rect(fill=None, stroke="white", strokeDash=[5, 3], strokeWidth=2)
-            .encode(x="x:Q", x2="x2:Q", y="y:Q", y2="y2:Q")
+            .encode(x=alt.X("x:Q"), x2=alt.X2("x2:Q"), y=alt.Y("y:Q"), y2=alt.Y2("y2:Q"))
         )
         charts.append((heat + outline).properties(width=size, height=size, title=name))
     return (

@@ -128,7 +128,7 @@ def predicted_vs_actual(long: pd.DataFrame, target: str = "target") -> alt.Layer
             color=_color(models),
             tooltip=[
                 alt.Tooltip("row:Q", title="row"),
-                "model:N",
+                alt.Tooltip("model:N"),
                 alt.Tooltip("actual:Q", format=",.4~g"),
                 alt.Tooltip("predicted:Q", format=",.4~g"),
             ],
@@ -137,7 +137,7 @@ def predicted_vs_actual(long: pd.DataFrame, target: str = "target") -> alt.Layer
     diag = (
         alt.Chart(pd.DataFrame({"actual": dom, "predicted": dom}))
         .mark_line(color="black", strokeDash=[5, 4], strokeWidth=1.5)
-        .encode(x="actual:Q", y="predicted:Q")
+        .encode(x=alt.X("actual:Q"), y=alt.Y("predicted:Q"))
     )
     return (points + diag).properties(
         height=420,
@@ -179,10 +179,14 @@ def residuals_chart(long: pd.DataFrame, target: str = "target") -> alt.LayerChar
                 "residual:Q", title="residual = predicted − actual", axis=alt.Axis(format="~s")
             ),
             color=_color(models),
-            tooltip=["row:Q", "model:N", alt.Tooltip("residual:Q", format=",.4~g")],
+            tooltip=[
+                alt.Tooltip("row:Q"),
+                alt.Tooltip("model:N"),
+                alt.Tooltip("residual:Q", format=",.4~g"),
+            ],
         )
     )
-    zero = alt.Chart(pd.DataFrame({"y": [0.0]})).mark_rule(color="black").encode(y="y:Q")
+    zero = alt.Chart(pd.DataFrame({"y": [0.0]})).mark_rule(color="black").encode(y=alt.Y("y:Q"))
     return (points + zero).properties(
         height=300,
         title="Residuals (test rows)",
@@ -220,13 +224,13 @@ def importance_chart(imp: pd.DataFrame, model: str = "MLP", top: int = 20) -> al
             ),
             y=y,
             tooltip=[
-                "feature:N",
+                alt.Tooltip("feature:N"),
                 alt.Tooltip("importance:Q", format=".4f"),
                 alt.Tooltip("std:Q", format=".4f"),
             ],
         )
     )
-    err = alt.Chart(d).mark_rule(color="black").encode(x="lo:Q", x2="hi:Q", y=y)
+    err = alt.Chart(d).mark_rule(color="black").encode(x=alt.X("lo:Q"), x2=alt.X2("hi:Q"), y=y)
     return (bars + err).properties(
         height=alt.Step(24),
         title=f"Permutation importance ({model})",
@@ -257,7 +261,7 @@ def metric_bars(table: pd.DataFrame, metric: str = "R²") -> alt.Chart:
             x=alt.X("value:Q", title=f"test {metric}"),
             y=alt.Y("model:N", sort=models, title=None),
             color=_color(models),
-            tooltip=["model:N", alt.Tooltip("value:Q", format=".4f")],
+            tooltip=[alt.Tooltip("model:N"), alt.Tooltip("value:Q", format=".4f")],
         )
         .properties(
             height=30 * len(models) + 20,
@@ -296,12 +300,12 @@ def target_histogram(
         .mark_rect(color=BLUE, opacity=0.85)
         .encode(
             x=alt.X("lo:Q", title=f"log({target})" if log else target, scale=alt.Scale(zero=False)),
-            x2="hi:Q",
+            x2=alt.X2("hi:Q"),
             y=alt.Y("count:Q", title="rows"),
             tooltip=[
                 alt.Tooltip("lo:Q", format=",.4~g"),
                 alt.Tooltip("hi:Q", format=",.4~g"),
-                "count:Q",
+                alt.Tooltip("count:Q"),
             ],
         )
         .properties(
@@ -365,7 +369,11 @@ def class_counts(y: ArrayLike, target: str = "target") -> alt.Chart:
         .encode(
             x=alt.X("rows:Q", title="rows"),
             y=alt.Y("class:N", title=target, sort=list(labels)),
-            tooltip=["class:N", "rows:Q", alt.Tooltip("share:Q", format=".1%")],
+            tooltip=[
+                alt.Tooltip("class:N"),
+                alt.Tooltip("rows:Q"),
+                alt.Tooltip("share:Q", format=".1%"),
+            ],
         )
         .properties(height=alt.Step(22), title=f"Classes of {target}")
     )
@@ -396,11 +404,16 @@ def confusion_chart(conf: pd.DataFrame, model: str = "MLP") -> alt.LayerChart:
             title="share of the actual class",
             scale=alt.Scale(scheme="blues", domain=[0, 1]),
         ),
-        tooltip=["actual:N", "predicted:N", "count:Q", alt.Tooltip("share:Q", format=".1%")],
+        tooltip=[
+            alt.Tooltip("actual:N"),
+            alt.Tooltip("predicted:N"),
+            alt.Tooltip("count:Q"),
+            alt.Tooltip("share:Q", format=".1%"),
+        ],
     )
     text = base.mark_text(fontSize=13).encode(
-        text="count:Q",
-        color=alt.condition("datum.share > 0.5", alt.value("white"), alt.value("black")),
+        text=alt.Text("count:Q"),
+        color=alt.ColorValue("black", condition={"test": "datum.share > 0.5", "value": "white"}),
     )
     return (cells + text).properties(
         height=alt.Step(40), width=alt.Step(60), title=f"Confusion matrix ({model}, test rows)"
@@ -430,17 +443,17 @@ def reliability_chart(tables: dict[str, pd.DataFrame]) -> alt.LayerChart:
             y=alt.Y("observed:Q", title="observed frequency", scale=alt.Scale(domain=[0, 1])),
             color=_color(models),
             tooltip=[
-                "model:N",
+                alt.Tooltip("model:N"),
                 alt.Tooltip("predicted:Q", format=".2f"),
                 alt.Tooltip("observed:Q", format=".2f"),
-                "count:Q",
+                alt.Tooltip("count:Q"),
             ],
         )
     )
     diag = (
         alt.Chart(pd.DataFrame({"predicted": [0.0, 1.0], "observed": [0.0, 1.0]}))
         .mark_line(color="black", strokeDash=[5, 4], strokeWidth=1.5)
-        .encode(x="predicted:Q", y="observed:Q")
+        .encode(x=alt.X("predicted:Q"), y=alt.Y("observed:Q"))
     )
     return (lines + diag).properties(height=320, title="Reliability (calibration) on the test rows")
 

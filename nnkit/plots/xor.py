@@ -53,9 +53,9 @@ def decision_boundary(
         .mark_rect()
         .encode(
             x=alt.X("x:Q", scale=sc, title="x₁"),
-            x2="x2:Q",
+            x2=alt.X2("x2:Q"),
             y=alt.Y("y:Q", scale=sc, title="x₂"),
-            y2="y2:Q",
+            y2=alt.Y2("y2:Q"),
             color=alt.Color(
                 "p:Q",
                 scale=alt.Scale(scheme="blueorange", domain=[0, 1]),
@@ -127,9 +127,9 @@ def success_rates(df: pd.DataFrame, *, height: int = 260) -> alt.Chart:
             ),
             color=alt.Color("depth:N", title=None, legend=alt.Legend(orient="top")),
             tooltip=[
-                "architecture",
-                "successes",
-                "seeds",
+                alt.Tooltip("architecture"),
+                alt.Tooltip("successes"),
+                alt.Tooltip("seeds"),
                 alt.Tooltip("mean_accuracy:Q", format=".0%", title="mean accuracy"),
             ],
         )
@@ -138,7 +138,14 @@ def success_rates(df: pd.DataFrame, *, height: int = 260) -> alt.Chart:
         rule = (
             alt.Chart(zero)
             .mark_rule(strokeDash=[4, 3], color="gray")
-            .encode(y="success_rate:Q", tooltip=["architecture", "successes", "seeds"])
+            .encode(
+                y=alt.Y("success_rate:Q"),
+                tooltip=[
+                    alt.Tooltip("architecture"),
+                    alt.Tooltip("successes"),
+                    alt.Tooltip("seeds"),
+                ],
+            )
         )
     text = "Line chart of the share of seeds that solve XOR against the units per hidden layer"
     if len(zero):

@@ -99,9 +99,9 @@ def rect_cells(
         .mark_rect(clip=True, strokeWidth=0.8)
         .encode(
             x=alt.X("x1_lo:Q", title=titles[0], scale=alt.Scale(domain=list(x_range), nice=False)),
-            x2="x1_hi:Q",
+            x2=alt.X2("x1_hi:Q"),
             y=alt.Y("x2_lo:Q", title=titles[1], scale=alt.Scale(domain=list(y_range), nice=False)),
-            y2="x2_hi:Q",
+            y2=alt.Y2("x2_hi:Q"),
         )
     )
 

@@ -86,8 +86,8 @@ def network_diagram(
         .encode(
             x=ex,
             y=ey,
-            x2="x2:Q",
-            y2="y2:Q",
+            x2=alt.X2("x2:Q"),
+            y2=alt.Y2("y2:Q"),
             color=alt.Color(
                 "sign:N",
                 title="weight",
@@ -117,12 +117,12 @@ def network_diagram(
     labels = (
         alt.Chart(nodes)
         .mark_text(fontSize=14, fontWeight="bold", color="black")
-        .encode(x=ex, y=ey, text="name:N")
+        .encode(x=ex, y=ey, text=alt.Text("name:N"))
     )
     captions = (
         alt.Chart(nodes[nodes["caption"] != ""])
         .mark_text(fontSize=12, align="left", dx=28)
-        .encode(x=ex, y=ey, text="caption:N")
+        .encode(x=ex, y=ey, text=alt.Text("caption:N"))
     )
     title = (
         f"a layer of {k} {activation_label} neuron{'s' if k > 1 else ''}"
@@ -190,8 +190,8 @@ def layer_chart(
         .encode(
             x=alt.X("x1:Q", title="x₁", scale=alt.Scale(domain=list(x_range), nice=False)),
             y=alt.Y("lo:Q", title="x₂", scale=alt.Scale(domain=list(y_range), nice=False)),
-            y2="hi:Q",
-            detail="region:N",
+            y2=alt.Y2("hi:Q"),
+            detail=alt.Detail("region:N"),
             color=alt.Color(
                 "firing:O",
                 title="neurons firing",
@@ -216,7 +216,7 @@ def layer_chart(
         casing = (
             alt.Chart(lines)
             .mark_line(strokeWidth=6, color="white", clip=True)
-            .encode(x=x, y=y, detail="neuron:N")
+            .encode(x=x, y=y, detail=alt.Detail("neuron:N"))
         )
         coloured = (
             alt.Chart(lines)
@@ -224,7 +224,7 @@ def layer_chart(
             .encode(
                 x=x,
                 y=y,
-                detail="neuron:N",
+                detail=alt.Detail("neuron:N"),
                 color=alt.Color(
                     "neuron:N",
                     title="boundary of",

@@ -53,7 +53,7 @@ def activation_chart(table: pd.DataFrame, kind: str = "value", height: int = 320
                 scale=alt.Scale(range=PALETTE),
                 legend=alt.Legend(orient="bottom", columns=2, labelLimit=220),
             ),
-            opacity=alt.condition(hover, alt.value(1.0), alt.value(0.15)),
+            opacity=alt.OpacityValue(0.15, condition={"param": hover.name, "value": 1.0}),
             tooltip=[
                 alt.Tooltip("label:N", title="activation"),
                 alt.Tooltip("x:Q", format=".3f"),

@@ -46,13 +46,13 @@ def _half_planes(
         .encode(
             x=alt.X("x1:Q", title="x₁", scale=alt.Scale(domain=list(x_range), nice=False)),
             y=alt.Y("lo:Q", title="x₂", scale=alt.Scale(domain=list(y_range), nice=False)),
-            y2="hi:Q",
+            y2=alt.Y2("hi:Q"),
             color=alt.Color(
                 "side:N",
                 title=title,
                 scale=alt.Scale(domain=list(labels), range=list(CLASS_COLORS)),
             ),
-            detail="side:N",
+            detail=alt.Detail("side:N"),
         )
     )
 
@@ -206,11 +206,13 @@ def mistakes_chart(
                 scale=alt.Scale(domain=[0.5, float(df["epoch"].max()) + 0.5], nice=False),
                 axis=alt.Axis(tickMinStep=1, format="d"),
             ),
-            x2="hi:Q",
+            x2=alt.X2("hi:Q"),
             y=alt.Y("mistakes:Q", title="mistakes (updates) in the epoch"),
-            color=alt.condition("datum.now", alt.value(MISTAKE_COLOR), alt.value("#888888")),
+            color=alt.ColorValue(
+                "#888888", condition={"test": "datum.now", "value": MISTAKE_COLOR}
+            ),
             tooltip=[
-                "epoch:Q",
+                alt.Tooltip("epoch:Q"),
                 alt.Tooltip("mistakes:Q", title="mistakes during epoch"),
                 alt.Tooltip("errors_after:Q", title="misclassified after epoch"),
             ],
