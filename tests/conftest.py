@@ -1,11 +1,14 @@
-"""Shared test set-up: the repository root on sys.path, deterministic threads, and the
-one line at the end of a run that says why the browser tests did not run."""
+"""Shared test set-up: the repository root on sys.path, deterministic threads, a guard
+against Altair string shorthands in the app's charts, and the one line at the end of a
+run that says why the browser tests did not run."""
 
 from __future__ import annotations
 
 import gc
 import os
 import sys
+import traceback
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import pytest
@@ -23,6 +26,53 @@ for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")
 
 from tests.e2e.browser import NO_BROWSER  # noqa: E402  (needs ROOT on sys.path)
+
+#: Where the app's own code lives: the library and the pages.
+APP_CODE = tuple(str(ROOT / part) + os.sep for part in ("nnkit", "pages"))
+
+
+def app_frame(stack: Iterable[traceback.FrameSummary]) -> traceback.FrameSummary | None:
+    """The innermost frame of ``stack`` (outermost first, as ``traceback.extract_stack``
+    gives it) that runs the repository's ``nnkit/`` or ``pages/``; ``None`` if none does."""
+    for frame in reversed(list(stack)):
+        if frame.filename.startswith(APP_CODE):
+            return frame
+    return None
+
+
+@pytest.fixture(autouse=True)
+def _typed_altair_channels(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Fail a test (at teardown) in which nnkit or a page gave ``.encode()`` a string
+    shorthand (``x="a:Q"``) or a plain dict (``alt.value``, ``alt.condition``, ``alt.datum``).
+
+    Altair turns each of those into a channel object with ``from_dict``, which first hashes
+    its whole schema table (~570 classes, ~2 ms), on every chart build, on every rerun of a
+    page; a typed channel (``alt.X("a:Q")``, ``alt.Tooltip(...)``, ``alt.ColorValue(...)``)
+    is taken as it is. The check fails at teardown, not inside the page, because pages catch
+    exceptions; it costs a patch per test, and a stack walk only when a table is built.
+    """
+    from altair.utils.schemapi import _FromDict
+
+    found: list[traceback.FrameSummary] = []
+    build_table = _FromDict.__init__
+
+    def recording(self: _FromDict, *args: object, **kwargs: object) -> None:
+        frame = app_frame(traceback.extract_stack())
+        if frame is not None:
+            found.append(frame)
+        build_table(self, *args, **kwargs)
+
+    monkeypatch.setattr(_FromDict, "__init__", recording)
+    yield
+    if found:
+        places = sorted({f"{Path(f.filename).relative_to(ROOT)}:{f.lineno}" for f in found})
+        pytest.fail(
+            f"Altair built its whole schema table {len(found)} times (~2 ms each) for an "
+            f"untyped encoding channel at {', '.join(places)}: pass a typed channel "
+            '(alt.X("a:Q"), alt.Tooltip("a:Q"), alt.ColorValue(...)) instead of a string '
+            "shorthand or a dict from alt.value / alt.condition / alt.datum.",
+            pytrace=False,
+        )
 
 
 def _reason(report) -> str | None:

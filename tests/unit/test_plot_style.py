@@ -4,15 +4,19 @@ number format, colour-blind-safe colours, and the fixes a designer asked for."""
 from __future__ import annotations
 
 import math
+import traceback
 
+import altair as alt
 import pandas as pd
 import pytest
+from altair.utils.schemapi import _FromDict
 
 from nnkit.finite_diff import stencil
 from nnkit.plots import fitting, landscapes, pinn
 from nnkit.plots.finite_diff import weight_chart
 from nnkit.plots.style import PALETTE, describe, log_format
 from nnkit.training import History
+from tests.conftest import ROOT, app_frame
 
 
 def _history(epochs: int, start: float, terms: bool = False) -> History:
@@ -99,3 +103,42 @@ def test_integer_steps_get_whole_number_ticks():
     enc = spec["layer"][0]["encoding"]
     assert enc["x"]["axis"]["format"] == "d" and enc["y"]["axis"]["format"] == ",~g"
     assert spec["description"].startswith("Line chart of J against epoch")
+
+
+def _frame(path, line: int = 1) -> traceback.FrameSummary:
+    return traceback.FrameSummary(str(path), line, "f")
+
+
+def test_the_shorthand_guard_names_the_innermost_frame_of_nnkit_or_a_page():
+    altair = _frame("/usr/lib/python3/site-packages/altair/utils/core.py", 912)
+    test = _frame(ROOT / "tests/unit/test_x.py", 5)
+    page = _frame(ROOT / "pages/derivatives.py", 40)
+    builder = _frame(ROOT / "nnkit/plots/fitting.py", 160)
+    assert app_frame([test, page, builder, altair]) is builder
+    assert app_frame([test, page, altair]) is page
+    assert app_frame([test, altair]) is None
+    # an nnkit of another checkout, or a name that only starts like one, is not ours
+    elsewhere = _frame("/elsewhere/nnkit/plots/fitting.py")
+    assert app_frame([test, elsewhere, _frame(ROOT / "nnkit_old/plots.py"), altair]) is None
+
+
+def test_a_string_shorthand_builds_altairs_schema_table_and_a_typed_channel_does_not(
+    monkeypatch,
+):
+    # What the guard (tests/conftest.py) watches for: if Altair stopped building the table
+    # for a string, the guard could no longer fail and this test would say so.
+    built = []
+    init = _FromDict.__init__
+
+    def counting(self, *args, **kwargs):
+        built.append(1)
+        init(self, *args, **kwargs)
+
+    monkeypatch.setattr(_FromDict, "__init__", counting)
+    chart = alt.Chart(pd.DataFrame({"a": [1.0], "b": [2.0]})).mark_point()
+    chart.encode(x=alt.X("a:Q"), tooltip=[alt.Tooltip("b:Q")], opacity=alt.OpacityValue(0.5))
+    assert not built
+    chart.encode(x="a:Q")
+    assert len(built) == 1
+    chart.encode(opacity=alt.value(0.5))
+    assert len(built) == 2
