@@ -3,7 +3,8 @@ Playwright's Python package by the first browser found (see ``launch_browser``).
 
 No browser: outside CI the browser tests are skipped (the run ends with one line saying
 why and how to get one); under CI (``CI=true``) they fail with the same reason.
-All of them run on one xdist worker (one server and one browser for the run).
+All of them run on one xdist worker (one server and one browser for the run), and the
+desktop checks open their tabs in one browser context (:func:`desktop`).
 """
 
 from __future__ import annotations
@@ -108,15 +109,28 @@ def _listen(p) -> None:
     p.on("response", on_response)
 
 
+@pytest.fixture(scope="session")
+def desktop(browser):
+    """One desktop browser context (1440 x 900) for the whole run, as one visitor's browser:
+    each test opens its own tab in it, and each tab is its own Streamlit session (its own
+    websocket), so no test sees another's state. What the tabs share is the browser's
+    cache: Streamlit's 5 MB of JavaScript is fetched and compiled once, not once per test
+    (a fresh context per tab cost about 0.6 s of CPU per page load, server included).
+    A first visit with an empty cache is measured by ``benchmarks/bench_first_visit.py``."""
+    context = browser.new_context(viewport={"width": 1440, "height": 900})
+    yield context
+    context.close()
+
+
 @pytest.fixture
-def page(browser):
-    """A fresh browser context (its own Streamlit session) and page, listening for
-    console errors and bad responses (``page.console_errors``, ``page.bad_responses``)."""
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    p = context.new_page()
+def page(desktop):
+    """A new tab (its own Streamlit session) at 1400 x 1000, listening for console errors
+    and bad responses (``page.console_errors``, ``page.bad_responses``)."""
+    p = desktop.new_page()
+    p.set_viewport_size({"width": 1400, "height": 1000})
     _listen(p)
     yield p
-    context.close()
+    p.close()
 
 
 SHOWN = [HOME, *all_pages()]
@@ -124,8 +138,8 @@ SHOWN = [HOME, *all_pages()]
 
 
 @pytest.fixture(scope="session", params=SHOWN, ids=[Path(p.path).stem for p in SHOWN])
-def shown(request, browser, server_url):
-    """Each page as a visitor first sees it at 1440 x 900: opened once in its own context
+def shown(request, desktop, server_url):
+    """Each page as a visitor first sees it at 1440 x 900: opened once in its own tab
     (a new session), its script finished, listening as :func:`page` does; ``shown.info``
     is its :class:`~nnkit.ui.course.PageInfo`.
 
@@ -134,14 +148,13 @@ def shown(request, browser, server_url):
     (a session-scoped parameter), so one tab is open at a time and each page is loaded
     once for all of them instead of once per test. Tests that click use their own page.
     """
-    context = browser.new_context(viewport={"width": 1440, "height": 900})
-    p = context.new_page()
+    p = desktop.new_page()
     _listen(p)
     p.info = request.param
     p.goto(page_url(server_url, request.param.path))
     wait_for_script(p)
     yield p
-    context.close()
+    p.close()
 
 
 @pytest.fixture(scope="session")

@@ -93,12 +93,11 @@ def choose_tab(p, i: int) -> str:
     return name
 
 
-def _open(browser, server_url: str, path: str):
-    context = browser.new_context(viewport={"width": 1440, "height": 900})
-    p = context.new_page()
+def _open(desktop, server_url: str, path: str):
+    p = desktop.new_page()
     p.goto(page_url(server_url, path))
     wait_for_script(p)
-    return context, p
+    return p
 
 
 _HEIGHT_JS = """() => Math.max(...[...document.querySelectorAll(
@@ -147,9 +146,9 @@ def test_no_serious_accessibility_violation(shown):
         settle(p)
 
 
-def test_live_training_view_is_accessible(server_url, browser):
+def test_live_training_view_is_accessible(server_url, desktop):
     """The MLP page while it trains: the live images, their captions and the loss chart."""
-    context, p = _open(browser, server_url, "pages/mlp_fitting.py")
+    p = _open(desktop, server_url, "pages/mlp_fitting.py")
     try:
         p.locator('[data-testid="stMain"] [data-testid="stBaseButton-primary"]').first.click()
         p.locator('[data-testid="stMain"] figcaption').first.wait_for(timeout=60_000)
@@ -161,13 +160,13 @@ def test_live_training_view_is_accessible(server_url, browser):
         assert stop.is_enabled(), "the run ended before the check: it saw no live view"
         stop.click()
     finally:
-        context.close()
+        p.close()
 
 
-def test_distilled_formula_view_is_accessible(server_url, browser):
+def test_distilled_formula_view_is_accessible(server_url, desktop):
     """The symbolic page after Distil (its first screen only shows the button): the found
     formula, its metrics, the Pareto front, the maps and the scores, as a person sees them."""
-    context, p = _open(browser, server_url, "pages/symbolic.py")
+    p = _open(desktop, server_url, "pages/symbolic.py")
     try:
         p.get_by_role("button", name="Distil").click()
         p.locator('[data-testid="stMain"] [data-testid="stMetric"]').first.wait_for(timeout=120_000)
@@ -177,4 +176,4 @@ def test_distilled_formula_view_is_accessible(server_url, browser):
         assert own_violations(p) == []
         assert charts_without_text(p) == []
     finally:
-        context.close()
+        p.close()

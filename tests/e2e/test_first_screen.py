@@ -143,9 +143,9 @@ def test_phone_sidebar_closes_and_main_action_is_near(phone, info):
     )
 
 
-def test_sidebar_lecture_headings_are_not_cut_off(server_url, browser):
-    context = browser.new_context(viewport=DESKTOP)
-    p = context.new_page()
+def test_sidebar_lecture_headings_are_not_cut_off(server_url, desktop):
+    p = desktop.new_page()
+    p.set_viewport_size(DESKTOP)
     try:
         p.goto(server_url + "/")
         wait_for_script(p)
@@ -160,7 +160,7 @@ def test_sidebar_lecture_headings_are_not_cut_off(server_url, browser):
         texts = [headers.nth(i).inner_text().strip() for i in range(headers.count())]
         assert texts == [lecture.nav_title for lecture in LECTURES]
     finally:
-        context.close()
+        p.close()
 
 
 CHIPS = {"derivatives", "house_prices", "perceptron"}
