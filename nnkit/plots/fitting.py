@@ -214,7 +214,7 @@ def heatmap(
     lo, hi = float(df["x"].min()), float(df["x2"].max())
     base = (
         alt.Chart(df, title=title, width=size, height=size)
-        .mark_rect()
+        .mark_rect(aria=False)  # hundreds of cells: the chart's description speaks for them
         .encode(
             x=alt.X("x:Q", scale=alt.Scale(domain=[lo, hi], nice=False), title="x"),
             x2=alt.X2("x2:Q"),

@@ -138,7 +138,7 @@ def contour_map(
     color_scale = alt.Scale(type="log" if (log_levels and positive) else "linear", scheme="viridis")
     base = (
         alt.Chart(segments)
-        .mark_rule(strokeWidth=1.2, opacity=0.75, clip=True)
+        .mark_rule(strokeWidth=1.2, opacity=0.75, clip=True, aria=False)  # contour pieces
         .encode(
             x=alt.X("x:Q", scale=xs, title=x_title),
             y=alt.Y("y:Q", scale=ys, title=y_title),

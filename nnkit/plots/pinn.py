@@ -289,7 +289,7 @@ def field_heatmap(
         )
     chart = (
         alt.Chart(cells)
-        .mark_rect()
+        .mark_rect(aria=False)  # a grid of cells: the chart's description speaks for them
         .encode(
             x=alt.X("t0:Q", title="t", scale=alt.Scale(nice=False)),
             x2=alt.X2("t1:Q"),

@@ -111,7 +111,7 @@ def predicted_vs_actual(long: pd.DataFrame, target: str = "target") -> alt.Layer
     models = list(dict.fromkeys(long["model"]))
     points = (
         alt.Chart(long)
-        .mark_circle(size=28, opacity=0.6)
+        .mark_circle(size=28, opacity=0.6, aria=False)  # one per test row: described by the chart
         .encode(
             x=alt.X(
                 "actual:Q",
@@ -167,7 +167,7 @@ def residuals_chart(long: pd.DataFrame, target: str = "target") -> alt.LayerChar
     models = list(dict.fromkeys(long["model"]))
     points = (
         alt.Chart(long)
-        .mark_circle(size=24, opacity=0.55)
+        .mark_circle(size=24, opacity=0.55, aria=False)  # one per test row: described by the chart
         .encode(
             x=alt.X(
                 "predicted:Q",

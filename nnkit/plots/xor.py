@@ -50,7 +50,7 @@ def decision_boundary(
     sc = alt.Scale(domain=[lo, hi], nice=False)
     field = (
         alt.Chart(df, title=title, width=size, height=size)
-        .mark_rect()
+        .mark_rect(aria=False)  # hundreds of cells: the chart's description speaks for them
         .encode(
             x=alt.X("x:Q", scale=sc, title="x₁"),
             x2=alt.X2("x2:Q"),

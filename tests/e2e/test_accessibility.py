@@ -70,6 +70,22 @@ def charts_without_text(p) -> list[str]:
     )
 
 
+MAX_ITEMS = 300
+"""At most this many marks of one chart in the accessibility tree: a grid or a contour map
+of hundreds of cells hides them (Vega-Lite ``aria=False``) and leaves its description to
+speak for them, instead of making a screen reader step through every cell."""
+
+
+def crowded_charts(p) -> list[int]:
+    """Item counts of the drawn charts that expose more than :data:`MAX_ITEMS` marks."""
+    return p.evaluate(
+        """(limit) => Array.from(document.querySelectorAll('[data-testid="stVegaLiteChart"]'))
+            .map(e => e.querySelectorAll('[role="graphics-symbol"]').length)
+            .filter(n => n > limit)""",
+        MAX_ITEMS,
+    )
+
+
 _CHOSEN_JS = """(i) => {
     const tab = document.querySelectorAll('[data-testid="stMain"] [role="tab"]')[i];
     if (!tab || tab.getAttribute('aria-selected') !== 'true') return false;
@@ -118,6 +134,7 @@ def _assert_accessible(p, where: str) -> None:
     assert own_violations(p) == [], where
     missing = charts_without_text(p)
     assert missing == [], f"{where}: charts without a description (nnkit.plots.style)"
+    assert crowded_charts(p) == [], f"{where}: charts whose every mark a screen reader visits"
 
 
 def test_no_serious_accessibility_violation(shown):
