@@ -276,7 +276,8 @@ else:
         "appears beside the baselines."
     )
 models = {m: models[m] for m in ORDER if m in models}
-metrics = tabular.compare(models, data)
+outputs = tabular.predict_test_rows(models, data)  # each model once, for every view below
+metrics = tabular.compare(models, data, outputs)
 st.table(plots.metrics_table(metrics))
 st.caption(
     f"{len(data.y_test):,} test rows never seen in training. R² = 1 − SSE/SST: 1 is perfect, "
@@ -319,9 +320,9 @@ with st.expander("How much does the seed matter?"):
         st.dataframe(tabular.spread(runs), hide_index=True)
         st.markdown(tabular.spread_text(runs))
 
-preds = tabular.predictions_frame(models, data)
+preds = tabular.predictions_frame(models, data, outputs)
 shown = ["MLP", best_base] if "MLP" in models else [best_base, verdict.linear]
-for chart, caption in plots.result_views(models, data, list(dict.fromkeys(shown))):
+for chart, caption in plots.result_views(models, data, list(dict.fromkeys(shown)), outputs):
     st.altair_chart(chart, width="stretch")
     st.caption(caption)
 

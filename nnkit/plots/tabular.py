@@ -465,7 +465,10 @@ def _calibration_error(t: pd.DataFrame) -> float:
 
 
 def result_views(
-    models: Mapping[str, TabularModel | TabularClassifier], data: Prepared, shown: Sequence[str]
+    models: Mapping[str, TabularModel | TabularClassifier],
+    data: Prepared,
+    shown: Sequence[str],
+    predictions: Mapping[str, np.ndarray] | None = None,
 ) -> list[tuple[alt.TopLevelMixin, str]]:
     """The charts of section "results" for the models ``shown``, each with its caption.
 
@@ -481,6 +484,9 @@ def result_views(
         The split.
     shown : sequence of str
         Models to draw (the first one gets the confusion matrix).
+    predictions : mapping of str to numpy.ndarray, optional
+        The models' outputs from :func:`nnkit.tabular.predict_test_rows`, if already
+        computed (the page shares them with its table and its download).
 
     Returns
     -------
@@ -489,8 +495,10 @@ def result_views(
     from nnkit import tabular
 
     fitted = {m: models[m] for m in shown}
+    outputs = tabular.predict_test_rows(fitted, data) if predictions is None else predictions
     if data.task != "classification":
-        long = long_predictions(tabular.predictions_frame(fitted, data), data.target, list(shown))
+        frame = tabular.predictions_frame(fitted, data, outputs)
+        long = long_predictions(frame, data.target, list(shown))
         return [
             (
                 predicted_vs_actual(long, data.target),
@@ -505,7 +513,7 @@ def result_views(
             ),
         ]
     first = shown[0]
-    proba = {m: tabular.class_probabilities(fitted[m], data.X_test, data.classes) for m in shown}
+    proba = {m: outputs[m] for m in shown}
     labels = np.asarray(data.classes, dtype=object)
     pred = labels[proba[first].argmax(axis=1)]
     conf = tabular.confusion_table(data.y_test, pred, data.classes)

@@ -172,8 +172,11 @@ def regression_metrics(y_true: ArrayLike, y_pred: ArrayLike) -> dict[str, float]
     return {"RMSE": rmse(y, p), "MAE": mae(y, p), "R²": r2_score(y, p), "MAPE %": mape}
 
 
-def compare(models: Mapping[str, Model], data: Prepared) -> pd.DataFrame:
-    """Test-set scores of every model, one row each (in the order given).
+def predict_test_rows(models: Mapping[str, Model], data: Prepared) -> dict[str, np.ndarray]:
+    """Every model's output on the test rows, computed once for the views that share it.
+
+    :func:`compare`, :func:`predictions_frame` and ``nnkit.plots.tabular.result_views``
+    take it, so that a page showing all three predicts each model once.
 
     Parameters
     ----------
@@ -184,22 +187,53 @@ def compare(models: Mapping[str, Model], data: Prepared) -> pd.DataFrame:
 
     Returns
     -------
+    dict of str to numpy.ndarray
+        Per model: its predictions (regression), or its probabilities of ``data.classes``,
+        one column per class (classification).
+    """
+    if data.task == "classification":
+        return {n: class_probabilities(m, data.X_test, data.classes) for n, m in models.items()}
+    return {name: model.predict(data.X_test) for name, model in models.items()}
+
+
+def compare(
+    models: Mapping[str, Model],
+    data: Prepared,
+    predictions: Mapping[str, np.ndarray] | None = None,
+) -> pd.DataFrame:
+    """Test-set scores of every model, one row each (in the order given).
+
+    Parameters
+    ----------
+    models : mapping of str to TabularModel or TabularClassifier
+        Fitted models by name.
+    data : Prepared
+        The split (its test rows).
+    predictions : mapping of str to numpy.ndarray, optional
+        The models' outputs from :func:`predict_test_rows`, if already computed.
+
+    Returns
+    -------
     pandas.DataFrame
         Columns ``model, RMSE, MAE, R², MAPE %, train s`` for a regression;
         ``model, accuracy, log-loss, ROC AUC, train s`` for a classification.
     """
+    out = predict_test_rows(models, data) if predictions is None else predictions
     rows = []
     for name, model in models.items():
         if data.task == "classification":
-            proba = class_probabilities(model, data.X_test, data.classes)
-            m = classification_metrics(data.y_test, proba, data.classes)
+            m = classification_metrics(data.y_test, out[name], data.classes)
         else:
-            m = regression_metrics(data.y_test, model.predict(data.X_test))
+            m = regression_metrics(data.y_test, out[name])
         rows.append({"model": name, **m, "train s": float(model.fit_seconds)})
     return pd.DataFrame(rows)
 
 
-def predictions_frame(models: Mapping[str, Model], data: Prepared) -> pd.DataFrame:
+def predictions_frame(
+    models: Mapping[str, Model],
+    data: Prepared,
+    predictions: Mapping[str, np.ndarray] | None = None,
+) -> pd.DataFrame:
     """The test rows with the actual target and every model's prediction.
 
     Parameters
@@ -208,6 +242,8 @@ def predictions_frame(models: Mapping[str, Model], data: Prepared) -> pd.DataFra
         Fitted models by name.
     data : Prepared
         The split (its test rows).
+    predictions : mapping of str to numpy.ndarray, optional
+        The models' outputs from :func:`predict_test_rows`, if already computed.
 
     Returns
     -------
@@ -220,15 +256,16 @@ def predictions_frame(models: Mapping[str, Model], data: Prepared) -> pd.DataFra
     out = data.X_test.copy()
     out.insert(0, "row", data.X_test.index.to_numpy() + 1)
     out["actual " + data.target] = data.y_test
-    for name, model in models.items():
+    outputs = predict_test_rows(models, data) if predictions is None else predictions
+    for name in models:
         if data.task == "classification":
-            proba = class_probabilities(model, data.X_test, data.classes)
+            proba = outputs[name]
             out[f"predicted ({name})"] = np.asarray(data.classes, dtype=object)[
                 proba.argmax(axis=1)
             ]
             out[f"probability ({name})"] = proba.max(axis=1)
         else:
-            p = model.predict(data.X_test)
+            p = outputs[name]
             out[f"predicted ({name})"] = p
             out[f"residual ({name})"] = p - data.y_test
     return out.reset_index(drop=True)

@@ -575,6 +575,57 @@ def test_predictions_frame_columns():
     )
 
 
+def _iris_split():
+    from sklearn.datasets import load_iris
+
+    bunch = load_iris(as_frame=True)
+    frame = bunch.frame.drop(columns=["target"])
+    frame["species"] = np.asarray(bunch.target_names)[bunch.target.to_numpy()]
+    return tabular.prepare(frame, "species", list(frame.columns[:4]), seed=0)
+
+
+@pytest.mark.parametrize("task", ["regression", "classification"])
+def test_the_results_views_share_one_prediction_per_model(task):
+    """The page's table, download and charts read one ``predict_test_rows``: each model
+    predicts the test rows once, and every view equals what it computes on its own."""
+    from nnkit.plots import tabular as plots
+
+    if task == "regression":
+        data = tabular.prepare(houses(160), "price", ["sqft", "hood", "rooms"])
+    else:
+        data = _iris_split()
+    assert data.task == task
+    models = tabular.fit_baselines(data)
+    calls = {name: 0 for name in models}
+    method = "predict_proba" if task == "classification" else "predict"
+
+    def counting(name, f):
+        def counted(X):
+            calls[name] += 1
+            return f(X)
+
+        return counted
+
+    for name, model in models.items():
+        setattr(model, method, counting(name, getattr(model, method)))
+    shown = list(models)[1:]
+    outputs = tabular.predict_test_rows(models, data)
+    shared = (
+        tabular.compare(models, data, outputs),
+        tabular.predictions_frame(models, data, outputs),
+        [c for _, c in plots.result_views(models, data, shown, outputs)],
+    )
+    assert calls == {name: 1 for name in models}
+    alone = (
+        tabular.compare(models, data),
+        tabular.predictions_frame(models, data),
+        [c for _, c in plots.result_views(models, data, shown)],
+    )
+    pd.testing.assert_frame_equal(shared[0], alone[0])
+    pd.testing.assert_frame_equal(shared[1], alone[1])
+    assert shared[2] == alone[2]  # the captions, computed from the numbers drawn
+
+
 def test_input_template_from_training_rows():
     data = tabular.prepare(houses(120), "price", ["sqft", "hood", "rooms"])
     tpl = tabular.input_template(data)
