@@ -416,7 +416,8 @@ d1.caption(
 )
 if mlp_model is not None:
     m_mlp = metrics.set_index("model").loc["MLP"].drop("train s").to_dict()
-    d2.download_button("Fitted MLP pipeline (JSON)", tabular.export_model(mlp_model, metrics=m_mlp),
+    # the JSON is written when the button is pressed, not on every rerun of the page
+    d2.download_button("Fitted MLP pipeline (JSON)", lambda: tabular.export_model(mlp_model, metrics=m_mlp),
                        file_name="house_price_mlp.json", mime="application/json", key=f"{KEY}_dl_model")  # fmt: skip
     d2.caption(
         "Preprocessing (medians, means, scales, categories) and network weights as plain "

@@ -3,9 +3,12 @@ table, train the MLP and see it join the table."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
+from nnkit import tabular
 from tests.e2e.browser import settle
 from tests.e2e.conftest import page_url, wait_for_script
 
@@ -53,6 +56,14 @@ def test_upload_csv_and_see_the_metrics_table(server_url, page, screenshot_dir):
     assert page.get_by_text("The MLP's test R²").first.is_visible()
     page.screenshot(path=str(screenshot_dir / "house_prices_trained.png"), full_page=True)
     assert page.locator('[data-testid="stException"]').count() == 0
+
+    # The fitted MLP downloads through the browser (written when pressed) and loads again.
+    with page.expect_download(timeout=60_000) as download:
+        page.get_by_role("button", name="Fitted MLP pipeline (JSON)").click()
+    assert download.value.suggested_filename == "house_price_mlp.json"
+    model = tabular.load_model(Path(download.value.path()).read_bytes())
+    rows = tabular.load_csv(upload_csv()).frame.head(5)
+    assert np.isfinite(model.predict(rows)).all()
     # Opening a page by its URL, Streamlit's frontend first probes <page>/_stcore/health
     # and host-config (404) before the root ones: those are the only failures allowed.
     assert all("/house_prices/_stcore/" in u for u in failed), failed
