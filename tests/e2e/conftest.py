@@ -52,12 +52,40 @@ def missing_browser(reason: str, env=None) -> None:
     pytest.skip(reason)
 
 
+@pytest.hookimpl(trylast=True, specname="pytest_collection_modifyitems")
+def pytest_fresh_server_tests_first(items):
+    """Run the tests that ask for a fresh server (``fresh_server_url``) first, after
+    pytest's own reordering: then the shared server is still fresh for them."""
+    items.sort(key=lambda item: "fresh_server_url" not in getattr(item, "fixturenames", ()))
+
+
+_SHARED: list[str] = []
+"""The shared server's URL, once :func:`server_url` has started it (in this process)."""
+
+
 @pytest.fixture(scope="session")
 def server_url(browser) -> Iterator[str]:
     """Base URL of a Streamlit server running this repository's app.py.
 
     Asks for ``browser`` first, so that without one no server is started for nothing.
     """
+    port = free_port()
+    proc = start_streamlit(port)
+    try:
+        wait_healthy(port, proc)
+        _SHARED.append(f"http://127.0.0.1:{port}")
+        yield _SHARED[-1]
+    finally:
+        stop(proc)
+
+
+@pytest.fixture
+def fresh_server_url(request, browser) -> Iterator[str]:
+    """Base URL of a server that no visitor has opened yet: the shared one while no test
+    has started it (tests asking for this fixture run first), else a server of its own."""
+    if not _SHARED:
+        yield request.getfixturevalue("server_url")
+        return
     port = free_port()
     proc = start_streamlit(port)
     try:

@@ -38,25 +38,19 @@ def test_home_links_open_every_page(server_url, page):
         assert page.get_by_text(lecture.title).first.is_visible()
 
 
-def test_deep_link_on_a_fresh_server_gets_the_app_navigation(browser):
+def test_deep_link_on_a_fresh_server_gets_the_app_navigation(browser, fresh_server_url):
     """The first visitor after a (re)start who opens a page by its URL still gets
     app.py's navigation (lecture sections, wide layout), not Streamlit's old
     pages-folder mode (see nnkit/ui/router.py)."""
-    from tests.e2e.browser import free_port, start_streamlit, stop, wait_healthy
-
     pages = [p for lecture in LECTURES for p in lecture.pages]
     if not pages:
         pytest.skip("no lecture page listed yet")
-    port = free_port()
-    proc = start_streamlit(port)
+    p = browser.new_page(viewport={"width": 1400, "height": 1000})
     try:
-        wait_healthy(port, proc)
-        p = browser.new_page(viewport={"width": 1400, "height": 1000})
-        p.goto(page_url(f"http://127.0.0.1:{port}", pages[0].path))
+        p.goto(page_url(fresh_server_url, pages[0].path))
         wait_for_script(p)
         nav = p.locator('[data-testid="stSidebarNav"]')
         nav.get_by_text(LECTURES[0].nav_title).first.wait_for(timeout=30_000)
         assert nav.get_by_text(HOME.title).first.is_visible()
-        p.close()
     finally:
-        stop(proc)
+        p.close()
