@@ -98,7 +98,7 @@ def test_a_class_missing_from_the_training_rows_gets_a_zero_logit():
     assert not one[0].any() and not one[1].any()
 
 
-def test_the_search_starts_regression_candidates_at_ridge_and_classification_by_choice():
+def test_the_search_starts_candidates_at_the_linear_baseline_of_the_chosen_tasks():
     X, y = rows(n=200, d=3, seed=5)
     frame = pd.DataFrame(X, columns=list("abc"))
     frame["value"] = y
@@ -108,6 +108,7 @@ def test_the_search_starts_regression_candidates_at_ridge_and_classification_by_
     assert HalvingSearch(reg, space=SearchSpace(**small)).base.linear_start
     assert not HalvingSearch(reg, space=SearchSpace(**small, linear_path=False)).base.linear_start
     cls = tabular.prepare(frame, "label", list("abc"), seed=0, task="classification")
-    assert not HalvingSearch(cls, space=SearchSpace(**small)).base.linear_start
-    both = SearchSpace(**small, linear_start=("regression", "classification"))
-    assert HalvingSearch(cls, space=both).base.linear_start
+    assert HalvingSearch(cls, space=SearchSpace(**small)).base.linear_start
+    only_regression = SearchSpace(**small, linear_start=("regression",))
+    assert not HalvingSearch(cls, space=only_regression).base.linear_start
+    assert HalvingSearch(reg, space=only_regression).base.linear_start
