@@ -9,6 +9,7 @@ from nnkit import autodiff as ad
 from nnkit.autodiff.reproduce import autodiff_script
 from nnkit.expr import parse
 from nnkit.plots.autodiff import agreement_chart
+from nnkit.ui.charts import altair_chart
 from nnkit.ui.course import page_title
 from nnkit.ui.formula import formula_input
 from nnkit.ui.reproduce import reproduce_panel
@@ -217,7 +218,7 @@ if graph is not None:
             hide_index=True,
             width="stretch",
         )
-        st.altair_chart(agreement_chart(ref), width="stretch")
+        altair_chart(agreement_chart(ref), width="stretch")
         st.caption(
             "Gap between nnkit's gradient and each reference, per variable (log scale); dashed: "
             "float64's machine epsilon, bottom line: exactly 0. torch.autograd applies the same "

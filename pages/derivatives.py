@@ -8,6 +8,7 @@ from nnkit import finite_diff as fd
 from nnkit.expr import FormulaError, latex_lines, parse
 from nnkit.finite_diff.reproduce import derivatives_script
 from nnkit.plots.finite_diff import FLOOR, error_chart, weight_chart
+from nnkit.ui.charts import altair_chart
 from nnkit.ui.course import page_title
 from nnkit.ui.formula import formula_input
 from nnkit.ui.reproduce import reproduce_panel
@@ -167,7 +168,7 @@ with right:
             f"f{fd.derivative_notation(int(derivative), unicode=True)}(x₀) = "
             f"`{sweep.exact:.17g}` at x₀ = {sweep.x0:g}, where f(x₀) = `{sweep.f0:.17g}`."
         )
-        st.altair_chart(error_chart(sweep, model=model), width="stretch")
+        altair_chart(error_chart(sweep, model=model), width="stretch")
         st.caption(
             "Log–log |error| vs h; solid: measured, dashed: truncation C·M·hᵖ, dotted: "
             "round-off S·ε·F/hᵈ (ε = 2⁻⁵³, F = |f(x₀)| + |x₀ f′(x₀)|); diamonds: the "
@@ -228,7 +229,7 @@ if sweep is not None and len(sweep.stencils):
     st.latex(rf"\text{{estimate}} - f{d_mark}(x) = " + chosen_stencil.error_latex().removeprefix("+") + r" + \dots")
     c1, c2 = st.columns([2, 1])
     with c1:
-        st.altair_chart(weight_chart(chosen_stencil), width="stretch")
+        altair_chart(weight_chart(chosen_stencil), width="stretch")
         st.caption(
             "Weight diagram: the weight of each sample f(x + s·h) (exact fractions; "
             "divide by hᵈ). Symmetric weights (central) cancel more Taylor terms with "

@@ -9,6 +9,7 @@ from nnkit import landscapes as L
 from nnkit.landscapes import explain
 from nnkit.landscapes.reproduce import lecture_script, modes_script, race_script
 from nnkit.plots.landscapes import contour_map, fit_chart, loss_chart, marker_frame, path_frame
+from nnkit.ui.charts import altair_chart
 from nnkit.ui.course import page_title
 from nnkit.ui.format import number
 from nnkit.ui.policy import LIMITS
@@ -38,7 +39,7 @@ QP, STEP = "query-params", 10 if CAP >= 20 else 1  # widgets bound to the URL; e
 
 
 def show(chart: object, caption: str) -> None:
-    st.altair_chart(chart, width="stretch")
+    altair_chart(chart, width="stretch")
     st.caption(caption)
 
 
@@ -225,7 +226,7 @@ def part2() -> None:
                 "legend": False,
             }
             chart = loss_chart(by_epoch, "epoch", L.EXCESS, "mode", rule_x=e, **small)
-            st.altair_chart(chart, width="stretch")
+            altair_chart(chart, width="stretch")
             work = "per-sample gradient evaluations"
             show(
                 loss_chart(by_evals, "gradient evaluations", L.EXCESS, "mode", x_title=work, **small),

@@ -13,6 +13,7 @@ from nnkit.plots import tabular as plots
 from nnkit.reproduce.tabular import house_prices_script
 from nnkit.tabular import TabularError
 from nnkit.training import TrainingJob
+from nnkit.ui.charts import altair_chart
 from nnkit.ui.course import page_title
 from nnkit.ui.live_training import live_training
 from nnkit.ui.policy import LIMITS, torch_threads_from_env
@@ -198,13 +199,13 @@ for note in data.notes:
     st.warning(note, icon=":material/warning:")
 st.caption(data.describe())
 if task == "regression":
-    st.altair_chart(plots.target_histogram(data.y_train, target, log=log_target), width="stretch")
+    altair_chart(plots.target_histogram(data.y_train, target, log=log_target), width="stretch")
     st.caption(
         f"The target on the training rows{' (log scale: what the models learn)' if log_target else ''}: "
         f"{tabular.describe_target(data.y_train).description()}."
     )
 else:
-    st.altair_chart(plots.class_counts(data.y_train, target), width="stretch")
+    altair_chart(plots.class_counts(data.y_train, target), width="stretch")
     st.caption(f"The {len(data.classes)} classes on the training rows (the split keeps their shares).")
 
 models = dict(baselines(sha, target, tuple(features), test_pct / 100, seed, log_target, task, data))
@@ -323,7 +324,7 @@ with st.expander("How much does the seed matter?"):
 preds = tabular.predictions_frame(models, data, outputs)
 shown = ["MLP", best_base] if "MLP" in models else [best_base, verdict.linear]
 for chart, caption in plots.result_views(models, data, list(dict.fromkeys(shown)), outputs):
-    st.altair_chart(chart, width="stretch")
+    altair_chart(chart, width="stretch")
     st.caption(caption)
 
 imp_model = "MLP" if "MLP" in models else best_base
@@ -336,7 +337,7 @@ if cached_imp is None or cached_imp[0] != imp_key:
     bar.empty()
     st.session_state[f"{KEY}_imp"] = (imp_key, imp)
 imp = st.session_state[f"{KEY}_imp"][1]
-st.altair_chart(plots.importance_chart(imp.dropna(subset=["importance"]), imp_model), width="stretch")
+altair_chart(plots.importance_chart(imp.dropna(subset=["importance"]), imp_model), width="stretch")
 st.caption(
     f"Shuffle one column of the test rows and see how much the {imp_model}'s R² drops. "
     + tabular.importance_text(imp, imp_model, IMPORTANCE_SECONDS)

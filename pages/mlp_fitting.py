@@ -42,6 +42,7 @@ from nnkit.plots.fitting import (
     width_sweep_chart,
 )
 from nnkit.training import OPTIMIZERS, TrainingJob
+from nnkit.ui.charts import altair_chart
 from nnkit.ui.course import page_title
 from nnkit.ui.formula import formula_input
 from nnkit.ui.live_training import current_config, live_training, png_data_uri, show_images
@@ -279,12 +280,12 @@ if part == PART_TRAIN:
         )
         ev0 = evaluate_fit(model_preview, target, n=101 if target.dim == 2 else 401)
         if target.dim == 2:
-            st.altair_chart(
+            altair_chart(
                 heatmap(ev0.grid, "truth", title="truth", domain=target.domain, size=320),
                 width="content",
             )
         else:
-            st.altair_chart(fit_1d(ev0, X, y, prediction=False), width="stretch")
+            altair_chart(fit_1d(ev0, X, y, prediction=False), width="stretch")
     elif not job.running and job.snapshot().steps > 0:
         snap = job.snapshot()
         model = job.model_at(snap)
@@ -311,21 +312,21 @@ if part == PART_TRAIN:
         )
         m3.metric("RMSE inside / outside", f"{ev.rmse_inside:.3g} / {ev.rmse_outside:.3g}")
         if target.dim == 2:
-            st.altair_chart(fit_heatmaps(ev, size=280, parts=("truth", "prediction")), width="content")
+            altair_chart(fit_heatmaps(ev, size=280, parts=("truth", "prediction")), width="content")
             st.caption(
                 "Left: the exact target; right: the trained network, on one colour scale, over a "
                 "window 1.5× the training box (dashed): everything outside the box is extrapolation."
             )
             left, right = st.columns([2, 3])
-            left.altair_chart(fit_heatmaps(ev, size=220, parts=("error",)), width="content")
+            altair_chart(fit_heatmaps(ev, size=220, parts=("error",)), width="content", container=left)
             left.caption("Network − truth: red where the network is too high, blue too low.")
-            right.altair_chart(fit_slice(ev), width="stretch")
+            altair_chart(fit_slice(ev), width="stretch", container=right)
             right.caption(
                 "Along y = centre of the box. Grey dashed: the exact target; red: the network; "
                 "vertical dashed lines: the edges of the training box."
             )
         else:
-            st.altair_chart(fit_1d(ev, X, y), width="stretch")
+            altair_chart(fit_1d(ev, X, y), width="stretch")
             st.caption(
                 "Grey dashed: the exact target; red: the network; dots: training samples; "
                 "vertical dashed lines: the training interval."
@@ -368,7 +369,7 @@ elif part == PART_UA:
         )
 
     df = sweep(ua_key, ua_act, int(max_w))
-    st.altair_chart(width_sweep_chart(df), width="stretch")
+    altair_chart(width_sweep_chart(df), width="stretch")
     st.caption(
         "Both axes logarithmic. Reference: the exact target on 1025 test points. "
         "A straight downward line means error ∝ width^−k."
@@ -415,7 +416,7 @@ else:
         st.stop()
     st.session_state["cmp_done"] = cmp_key
     runs = compare(*cmp_key)
-    st.altair_chart(
+    altair_chart(
         compare_losses({f"{k}: {cfg.describe()}": runs[k].history for k, cfg in runs_in}),
         width="stretch",
     )

@@ -20,6 +20,7 @@ from nnkit.perceptron import (
 )
 from nnkit.perceptron.reproduce import perceptron_script
 from nnkit.plots import perceptron as plots
+from nnkit.ui.charts import altair_chart
 from nnkit.ui.course import LECTURES, page_title
 from nnkit.ui.policy import LIMITS
 from nnkit.ui.reproduce import reproduce_panel
@@ -107,8 +108,8 @@ with tab_gallery:
     else:
         table, summary = activation_curves(tuple(chosen), lo, hi)
         left, right = st.columns(2)
-        left.altair_chart(plots.activation_chart(table, "value"), width="stretch")
-        right.altair_chart(plots.activation_chart(table, "derivative"), width="stretch")
+        altair_chart(plots.activation_chart(table, "value"), width="stretch", container=left)
+        altair_chart(plots.activation_chart(table, "derivative"), width="stretch", container=right)
         st.caption(
             "Left: f(x). Right: f′(x) on the same x-axis (click a legend entry to highlight "
             "one). Look where f′ is near 0: there a unit is saturated and passes almost no "
@@ -189,10 +190,10 @@ with tab_neuron:
     neuron = neuron_summary((w1, w2), b, act_name)
     cells = plots.neuron_cells(n_box[0], n_box[1], (w1, w2), b, act_name, steps=50)
     chart_col, note_col = st.columns([3, 2])
-    chart_col.altair_chart(
+    altair_chart(
         plots.neuron_chart(cells, neuron.w, b, *n_box, neuron.output_range, neuron.corners if show_gate else None),
-        width="stretch",
-    )
+        width="stretch", container=chart_col,
+    )  # fmt: skip
     chart_col.caption(
         f"Colour: the output {act.label}(z) over the plane; black line: z = 0. "
         + ("Points: the corners, coloured by whether the neuron fires (z ≥ 0) there." if show_gate else "")
@@ -334,12 +335,14 @@ with tab_train:
                 ss["p_frame_slider"] = ss["p_slider_shown"] = state.frame
                 control.slider("update (frame 0 = initial weights)", 0, last, key="p_frame_slider")
             left, right = figures.columns([3, 2])
-            right.altair_chart(plots.mistakes_chart(model.history_.epochs, state.epoch or None), width="stretch")
+            altair_chart(
+                plots.mistakes_chart(model.history_.epochs, state.epoch or None), width="stretch", container=right
+            )
             right.caption(
                 "Mistakes (= updates) in each epoch; red: the epoch being replayed. "
                 "An epoch with no mistake ends training."
             )
-            left.altair_chart(plots.replay_chart(X, y, state, *box), width="stretch")
+            altair_chart(plots.replay_chart(X, y, state, *box), width="stretch", container=left)
             left.caption(
                 "Shaded: the class the perceptron predicts. Red rings: points it gets "
                 "wrong now. Black diamond: the point whose mistake caused this update."
@@ -413,13 +416,13 @@ with tab_layer:
         layer_box = ((-2.0, 2.0), (-2.0, 2.0))
         left, right = st.columns([2, 3])
         with left:
-            st.altair_chart(plots.network_diagram(W, bias, acts.get(layer_act).label), width="stretch")
+            altair_chart(plots.network_diagram(W, bias, acts.get(layer_act).label), width="stretch")
             st.caption(
                 "Inputs x₁, x₂ feed every neuron. Edge colour: sign of the weight; "
                 "thickness: its size. Each neuron's weights and bias are written beside it."
             )
         with right:
-            st.altair_chart(plots.layer_chart(W, bias, *layer_box), width="stretch")
+            altair_chart(plots.layer_chart(W, bias, *layer_box), width="stretch")
             st.caption(
                 "Each coloured line is one neuron's boundary w·x + b = 0; shading (light to "
                 f"dark): how many of the {k} neurons are on their firing side (w·x + b ≥ 0, "

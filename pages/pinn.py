@@ -14,6 +14,7 @@ from nnkit.pinn.sampling import SAMPLINGS
 from nnkit.pinn.solver import PINN, QUASI_NEWTON, PINNConfig, reference_frame
 from nnkit.plots import pinn as plots
 from nnkit.training import TrainingJob
+from nnkit.ui.charts import altair_chart
 from nnkit.ui.course import page_title
 from nnkit.ui.live_training import live_chart, live_training, was_cut
 from nnkit.ui.policy import LIMITS
@@ -254,7 +255,7 @@ def show_reference() -> None:
     """The reference solution the network should find (shown until a run has finished)."""
     st.header("Reference solution")
     if two_d:
-        st.altair_chart(
+        altair_chart(
             plots.field_heatmap(ref_frame, "reference", "Reference u(t, x)", width=520, height=220), width="content"
         )
         st.caption(
@@ -266,7 +267,7 @@ def show_reference() -> None:
             )
         )
     else:
-        st.altair_chart(plots.solution_1d_chart(ref_frame, title="Reference u"), width="stretch")
+        altair_chart(plots.solution_1d_chart(ref_frame, title="Reference u"), width="stretch")
         st.caption(
             "The curve the network should find, computed without it: "
             + ("scipy's solve_ivp (DOP853, rtol 1e-10)." if key == "ode" else "the closed form.")
@@ -379,7 +380,7 @@ if job is not None and not job.running and len(job.snapshot().history):
                     stop_reason=snap.stop_reason)  # fmt: skip
 
     if two_d:
-        st.altair_chart(plots.fields_row(fields), width="content")
+        altair_chart(plots.fields_row(fields), width="content")
         st.caption(
             "Left: the network; middle: the reference; right: |difference| (the note above "
             "gives its largest value and where). "
@@ -395,24 +396,24 @@ if job is not None and not job.running and len(job.snapshot().history):
             "slices at times", tv, default=[tv[len(tv) // 4], tv[len(tv) // 2], tv[-1]], key=k("slices")
         )
         if picks:
-            st.altair_chart(plots.slices_chart(fields, picks), width="stretch")
+            altair_chart(plots.slices_chart(fields, picks), width="stretch")
             st.caption("Solid: network; dashed: reference.")
     else:
-        st.altair_chart(plots.solution_1d_chart(fields, points), width="stretch")
+        altair_chart(plots.solution_1d_chart(fields, points), width="stretch")
         st.caption(
             "Solid: network; dashed: reference; ticks: collocation points"
             + ("; dots: the noisy measurements." if key == "oscillator_inverse" else ".")
         )
     c1, c2 = st.columns(2)
     with c1:
-        st.altair_chart(plots.points_chart(points, pinn.problem.lows, pinn.problem.highs), width="stretch")
+        altair_chart(plots.points_chart(points, pinn.problem.lows, pinn.problem.highs), width="stretch")
         st.caption(
             "Where each loss term is evaluated"
             + ("; red: points added where the residual was largest." if len(pinn.added_) else ".")
         )
     with c2:
         # a 2-D map keeps its own size (padded); a 1-D curve fills the column
-        st.altair_chart(plots.residual_chart(fields), width="content" if two_d else "stretch")
+        altair_chart(plots.residual_chart(fields), width="content" if two_d else "stretch")
         st.caption(
             "The equation's residual everywhere, not only at the collocation points: "
             "large values show where the network does not (yet) obey the physics."

@@ -17,6 +17,7 @@ from nnkit.symbolic.targets import (
     resolve_target,
     train_target_network,
 )
+from nnkit.ui.charts import altair_chart
 from nnkit.ui.course import page_title
 from nnkit.ui.formula import formula_input
 from nnkit.ui.long_run import remembered, remembered_run
@@ -90,12 +91,9 @@ if source_kind == "trained":
     lo, hi = -2.0, 2.0
     if key == "formula":
         formula = formula_input(
-            "f(x, y) =",
-            "x^2*exp(-x) + y/2",
-            variables=("x", "y"),
-            key="sym_formula",
+            "f(x, y) =", "x^2*exp(-x) + y/2", variables=("x", "y"), key="sym_formula",
             examples=["x^2*exp(-x) + y/2", "sin(x)*cos(y)", "x^3 - 2*x + 1", "exp(-x^2)*cos(3*x)", "3"],
-        )
+        )  # fmt: skip
         if formula is None:
             reproduce_panel("sym", "the formula does not parse: fix it first.")
             st.stop()
@@ -302,7 +300,7 @@ if structure is not None:
         else f"**Structure:** not tested — the surrogate's error ({structure.accuracy:.2g}) is too large."
     )
     if structure.reliable:
-        st.altair_chart(structure_chart(structure.table(), structure.tolerance), width="stretch")
+        altair_chart(structure_chart(structure.table(), structure.tolerance), width="stretch")
         st.caption(
             "Each bar is a test on the surrogate (AI Feynman): e.g. f = g(x) + h(y) holds when "
             "∂²f/∂x∂y = 0. Green bars are below the dashed tolerance (set by the surrogate's own "
@@ -360,7 +358,7 @@ cands = pd.DataFrame(
         "formula": [c.text for c in res.candidates],
     }
 )
-st.altair_chart(pareto_chart(cands, res.front, threshold=res.info.get("threshold")), width="stretch")
+altair_chart(pareto_chart(cands, res.front, threshold=res.info.get("threshold")), width="stretch")
 st.caption(
     "Each grey dot is a formula the search fitted; the steps are the Pareto front (no simpler formula is "
     "more accurate), green where a formula is exact (below the dashed noise level). The red diamond is "
@@ -383,15 +381,15 @@ if len(domain) <= 2:
     comp = compare_functions(funcs, domain, window, reference)
     if len(domain) == 1:
         dots = None if samples is None else pd.DataFrame({"x": samples[0][:, 0], "value": samples[1]})
-        st.altair_chart(
+        altair_chart(
             comparison_curves(
                 comp.slice, domain[0], points=dots, title="The data (dots) and the formula" if dots is not None else ""
             ),
             width="stretch",
         )
     else:
-        st.altair_chart(comparison_maps(comp.grid, domain, size=230 if len(funcs) <= 3 else 165), width="content")
-        st.altair_chart(
+        altair_chart(comparison_maps(comp.grid, domain, size=230 if len(funcs) <= 3 else 165), width="content")
+        altair_chart(
             comparison_curves(comp.slice, domain[0], title=f"Slice at y = {0.5 * sum(domain[1]):g}"), width="stretch"
         )
     st.caption(

@@ -8,6 +8,7 @@ from nnkit.datasets import xor
 from nnkit.fitting import xor_reference_accuracy
 from nnkit.plots.fitting import loss_curves
 from nnkit.plots.xor import decision_boundary, success_rates
+from nnkit.ui.charts import altair_chart
 from nnkit.ui.course import page_title
 from nnkit.ui.policy import LIMITS
 from nnkit.ui.precomputed import XOR_ACTIVATION, XOR_EPOCHS, XOR_LR, XOR_UNITS
@@ -50,7 +51,7 @@ mine_field, line_field = output_field(mine.grid), output_field(line.grid)
 ref_text = "all 4 points" if not noisy else f"{ref:.1%}, the accuracy of the ideal rule (x₁ > ½) xor (x₂ > ½)"
 left, right = st.columns(2)
 with left:
-    st.altair_chart(
+    altair_chart(
         decision_boundary(
             mine_field.grid,
             X,
@@ -62,7 +63,7 @@ with left:
     )
     st.metric("training accuracy", f"{mine.accuracy:.1%}", help=f"Reference: {ref_text}.")
 with right:
-    st.altair_chart(
+    altair_chart(
         decision_boundary(
             line_field.grid,
             X,
@@ -100,7 +101,7 @@ st.markdown(
     + (" Try other seeds: the same architecture can fail or succeed." if layers else "")
 )
 with st.expander("loss curve of your network"):
-    st.altair_chart(loss_curves(mine.history, title="binary cross-entropy (log scale)"), width="stretch")
+    altair_chart(loss_curves(mine.history, title="binary cross-entropy (log scale)"), width="stretch")
 reproduce_panel(
     "xor", xor_script, hidden, activation=activation, lr=float(lr), epochs=int(epochs),
     seed=int(seed), n_samples=int(n) if noisy else None, noise=float(noise),
@@ -117,7 +118,7 @@ if summary.n_capped:
         f"{int(epochs)} epochs: their success rates are lower bounds. Use fewer points or "
         "epochs, or run the app locally with a larger NNKIT_MAX_TRAIN_SECONDS."
     )
-st.altair_chart(success_rates(df), width="stretch")
+altair_chart(success_rates(df), width="stretch")
 st.caption(
     f"Each point: the fraction of {summary.seeds} random initialisations (seeds 0–"
     f"{summary.seeds - 1}) whose trained network reaches the reference accuracy ({ref_text}). "

@@ -90,14 +90,63 @@ def app_page() -> Iterator[Callable[..., AppTest]]:
     """
     st.cache_data.clear()
     st.cache_resource.clear()
+    made: list[AppTest] = []
 
     def make(path: str, timeout: float = DEFAULT_TIMEOUT) -> AppTest:
-        return AppTest.from_file(str(ROOT / path), default_timeout=timeout)
+        made.append(AppTest.from_file(str(ROOT / path), default_timeout=timeout))
+        return made[-1]
 
     yield make
     st.cache_data.clear()
     st.cache_resource.clear()
     _stop_leftover_jobs()
+    problems = [p for at in made for p in invalid_chart_specs(at)]
+    assert not problems, f"charts the page drew are not valid Vega-Lite: {problems}"
+
+
+_VALID_SPECS: set[str] = set()
+
+
+def _without_data(node: Any) -> Any:
+    if isinstance(node, dict):
+        return {
+            k: [] if k == "values" and isinstance(v, list) else _without_data(v)
+            for k, v in node.items()
+            if k != "datasets"
+        }
+    if isinstance(node, list):
+        return [_without_data(v) for v in node]
+    return node
+
+
+def invalid_chart_specs(at: AppTest) -> list[str]:
+    """Charts of the page's last run whose spec is not valid Vega-Lite, with the reason.
+
+    The pages draw through ``nnkit.ui.charts``, which skips Altair's validation on every
+    rerun; the test of a page validates what it drew instead, once per distinct spec
+    (data left out: the schema accepts any data) in this worker.
+    """
+    import json
+
+    import altair as alt
+
+    if getattr(at, "_tree", None) is None:  # never run
+        return []
+    problems = []
+    for chart in at.get("vega_lite_chart"):
+        spec = _without_data(json.loads(chart.proto.spec))
+        if "data" not in spec and chart.proto.HasField("data"):  # st.vega_lite_chart(data, spec)
+            spec["data"] = {"values": []}
+        key = json.dumps(spec, sort_keys=True)
+        if key in _VALID_SPECS:
+            continue
+        try:
+            alt.TopLevelSpec.validate(spec)
+        except Exception as exc:  # noqa: BLE001  (jsonschema's error, reported by name)
+            problems.append(f"{spec.get('title', '(untitled)')}: {str(exc)[:300]}")
+        else:
+            _VALID_SPECS.add(key)
+    return problems
 
 
 @pytest.fixture

@@ -1,0 +1,58 @@
+"""Draw the pages' Altair charts without validating their specs on every rerun.
+
+``st.altair_chart(chart)`` turns the chart into Vega-Lite with ``chart.to_dict()``, which
+checks the whole spec against Vega-Lite's JSON schema (jsonschema, pure Python) each time
+the page reruns, i.e. after every widget change. A third of a Perceptron rerun went
+there (py-spy). The charts come from :mod:`nnkit.plots`, whose unit tests validate every
+builder's spec (``chart.to_dict()`` with validation, as a notebook gets it), so a page
+need not validate them again: :func:`altair_chart` draws the same spec, through
+Streamlit's own conversion (its data stays Arrow), with ``to_dict(validate=False)``.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+import streamlit as st
+
+__all__ = ["altair_chart", "unvalidated"]
+
+
+def unvalidated(chart: Any) -> Any:
+    """``chart`` itself, its ``to_dict()`` no longer validating (the spec is the same).
+
+    Parameters
+    ----------
+    chart : altair.TopLevelMixin
+        Any top-level Altair chart (``Chart``, ``LayerChart``, ``HConcatChart``, ...).
+
+    Returns
+    -------
+    The same object: only this chart's ``to_dict`` changes (its default becomes
+    ``validate=False``); the class, other charts and Altair's settings are untouched.
+    """
+    method = type(chart).to_dict
+    # an instance attribute; Altair's own __setattr__ would store it as a spec property
+    object.__setattr__(chart, "to_dict", functools.partial(method, chart, validate=False))
+    return chart
+
+
+def altair_chart(chart: Any, *, container: Any = None, **kwargs: Any) -> Any:
+    """``st.altair_chart`` (or ``container.altair_chart``) without validating the spec.
+
+    Parameters
+    ----------
+    chart : altair.TopLevelMixin
+        The chart (see :func:`unvalidated`).
+    container : streamlit container, optional
+        Where to draw it (a column, a placeholder...); default the current one.
+    **kwargs
+        Passed to ``altair_chart`` (``width``, ``key``, ``on_select``...).
+
+    Returns
+    -------
+    What ``altair_chart`` returns.
+    """
+    where = st if container is None else container
+    return where.altair_chart(unvalidated(chart), **kwargs)
