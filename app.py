@@ -7,8 +7,6 @@ import streamlit as st
 from nnkit.ui import policy
 from nnkit.ui.course import HOME, LECTURES
 
-policy.warm_up()  # once per server: heavy imports in the background, then gc.freeze()
-
 st.set_page_config(page_title="nnkit Lab", page_icon=":material/neurology:", layout="wide")
 # Code blocks: darker token colours than Streamlit's fixed ones (contrast, see the file).
 st.html(Path(__file__).parent / "nnkit" / "ui" / "code_colors.css")
@@ -21,4 +19,7 @@ for lecture in LECTURES:
             st.Page(p.path, title=p.title, icon=p.icon) for p in lecture.pages
         ]
 
-st.navigation(sections).run()
+try:
+    st.navigation(sections).run()
+finally:  # after the page (also when it stops or reruns): the visitor's imports go first
+    policy.warm_up()  # once per server: heavy imports in the background, then gc.freeze()

@@ -120,3 +120,23 @@ def test_no_page_prints_a_stray_string():
             and isinstance(node.value.value, str)
         ]
         assert not stray, f"{page.path}: bare strings at lines {stray} would be shown on the page"
+
+
+def test_the_warm_up_starts_after_the_visitors_page_even_one_that_stops(app_page, monkeypatch):
+    """A freshly started server's first visitor may arrive by a deep link: that page's
+    own imports go first, then the warm-up's (which would otherwise compete for the
+    interpreter while the visitor waits)."""
+    from nnkit.ui import policy
+
+    order: list[str] = []
+    apply = policy.apply
+    monkeypatch.setattr(policy, "apply", lambda: (order.append("page"), apply())[1])
+    monkeypatch.setattr(policy, "warm_up", lambda: order.append("warm-up"))
+    at = app_page("app.py").run()  # the course map
+    assert_no_exception(at)
+    assert order and order[0] == "page" and order[-1] == "warm-up"
+    order.clear()
+    at.switch_page("pages/symbolic.py").run()  # a page that stops until Distil is pressed
+    assert_no_exception(at)
+    assert at.button(key="sym_go") is not None  # it did stop there
+    assert order and order[0] == "page" and order[-1] == "warm-up"
