@@ -52,7 +52,10 @@ def altair_chart(chart: Any, *, container: Any = None, **kwargs: Any) -> Any:
 
     Returns
     -------
-    What ``altair_chart`` returns.
+    What ``altair_chart`` returns. The chart is left as it was (validating again).
     """
     where = st if container is None else container
-    return where.altair_chart(unvalidated(chart), **kwargs)
+    try:
+        return where.altair_chart(unvalidated(chart), **kwargs)
+    finally:  # no lasting change, and no reference cycle (chart -> its to_dict -> chart)
+        vars(chart).pop("to_dict", None)

@@ -55,13 +55,16 @@ def test_streamlit_draws_the_same_spec_and_keeps_its_data_as_arrow(tmp_path):
         "altair_chart(chart(), width='stretch')\n"
         "left, right = st.columns(2)\n"
         "altair_chart(chart(), width='stretch', container=right)\n"
+        "drawn = chart()\n"
+        "altair_chart(drawn)\n"
+        "st.session_state['left_as_it_was'] = 'to_dict' not in vars(drawn)\n"
     )
     at = AppTest.from_file(str(script), default_timeout=60).run()
     assert not at.exception
     charts = [e.proto for e in at.get("vega_lite_chart")]
-    assert len(charts) == 3
+    assert len(charts) == 4 and at.session_state["left_as_it_was"]
     specs = [json.loads(c.spec) for c in charts]
-    assert specs[1] == specs[0] and specs[2] == specs[0]
+    assert specs[1] == specs[0] and specs[2] == specs[0] and specs[3] == specs[0]
     # 6,000 rows: above Altair's inline limit (5,000), so the data went as Arrow, as before
     assert all(len(c.datasets) == 1 for c in charts)
     assert charts[1].datasets[0].data.data == charts[0].datasets[0].data.data
