@@ -6,7 +6,8 @@ notebook build the same network from the same settings.
 
 from __future__ import annotations
 
-from nnkit.symbolic.networks import NetworkFit, train_network
+from typing import TYPE_CHECKING
+
 from nnkit.symbolic.problems import (
     NGUYEN,
     RASTRIGIN,
@@ -15,6 +16,9 @@ from nnkit.symbolic.problems import (
     problem_from_formula,
     pure_noise,
 )
+
+if TYPE_CHECKING:
+    from nnkit.symbolic.networks import NetworkFit
 
 __all__ = [
     "DEFAULT_EPOCHS",
@@ -110,6 +114,8 @@ def train_target_network(
     """
     problem = resolve_target(key, formula_text, lo, hi, seed)
     two_d = len(problem.domain) == 2
+    from nnkit.symbolic.networks import train_network  # torch: only when a network trains
+
     return train_network(
         problem,
         problem.domain,
