@@ -3,10 +3,11 @@
 ``st.altair_chart(chart)`` turns the chart into Vega-Lite with ``chart.to_dict()``, which
 checks the whole spec against Vega-Lite's JSON schema (jsonschema, pure Python) each time
 the page reruns, i.e. after every widget change. A third of a Perceptron rerun went
-there (py-spy). The charts come from :mod:`nnkit.plots`, whose unit tests validate every
-builder's spec (``chart.to_dict()`` with validation, as a notebook gets it), so a page
-need not validate them again: :func:`altair_chart` draws the same spec, through
-Streamlit's own conversion (its data stays Arrow), with ``to_dict(validate=False)``.
+there (py-spy). :func:`altair_chart` draws the same spec, through Streamlit's own
+conversion (its data stays Arrow), with ``to_dict(validate=False)``. The validation
+moves to the tests: the app tests check every distinct spec a page drew against the
+schema (``tests/app/conftest.py``). Charts built in a notebook are untouched and still
+validated by Altair.
 """
 
 from __future__ import annotations
