@@ -107,10 +107,11 @@ def app_page() -> Iterator[Callable[..., AppTest]]:
 _VALID_SPECS: set[str] = set()
 
 
-def _without_data(node: Any) -> Any:
+def _without_data(node: Any, key: str = "") -> Any:
+    """The spec without its data: no ``datasets``, and every ``data.values`` empty."""
     if isinstance(node, dict):
         return {
-            k: [] if k == "values" and isinstance(v, list) else _without_data(v)
+            k: [] if key == "data" and k == "values" else _without_data(v, k)
             for k, v in node.items()
             if k != "datasets"
         }
