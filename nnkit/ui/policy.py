@@ -24,6 +24,7 @@ serves a whole class from one small machine, needs a policy; this module is all 
 
 from __future__ import annotations
 
+import atexit
 import math
 import os
 import sys
@@ -195,6 +196,8 @@ WARM_UP_MODULES = (
 _WARM = threading.Event()
 _WARM_LOCK = threading.Lock()
 _warm_thread: threading.Thread | None = None
+WARM_UP_EXIT_WAIT = 120.0
+"""Seconds a process that is exiting waits for an unfinished warm-up (see :func:`warm_up`)."""
 
 
 WARM_UP_LOG = "nnkit warm-up finished in %.1f s"
@@ -244,6 +247,10 @@ def warm_up() -> threading.Thread:
         if _warm_thread is None:
             _warm_thread = threading.Thread(target=_warm, name="nnkit-warm-up", daemon=True)
             _warm_thread.start()
+            # A process that exits while the warm-up is inside torch's C++ code aborts
+            # ("terminate called without an active exception", exit status 134): a server
+            # stopped early, or a short test run. Let it finish first (a few seconds).
+            atexit.register(_warm_thread.join, WARM_UP_EXIT_WAIT)
         return _warm_thread
 
 

@@ -255,6 +255,28 @@ def test_the_server_warms_up_once_in_the_background():
     assert seen == [policy.torch_threads_from_env()]
 
 
+def test_a_process_exits_only_once_its_warm_up_has_finished():
+    """A process that exits while the warm-up runs torch's C++ code aborts (exit status
+    134): a server stopped early, a one-file test run. It waits for the warm-up instead
+    (here a stand-in warm-up that takes half a second)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import time\n"
+        "from nnkit.ui import policy\n"
+        "def slow():\n"
+        "    time.sleep(0.5)\n"
+        "    print('warm-up finished', flush=True)\n"
+        "policy._warm = slow\n"
+        "policy.warm_up()\n"
+        "print('script done', flush=True)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["script", "done", "warm-up", "finished"]
+
+
 def test_apply_waits_for_a_torch_still_being_imported(monkeypatch):
     import sys
     import types
