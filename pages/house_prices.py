@@ -25,6 +25,7 @@ ORDER = ["MLP", "gradient boosting", "ridge", "logistic regression", "mean", "ma
 KEY = "house"
 THREADS = torch_threads_from_env()  # native threads for scikit-learn (the app's policy)
 IMPORTANCE_SECONDS = 5.0  # permutation importance's time budget
+LOSS_NAME = {"regression": "MSE on the standardised target", "classification": "cross-entropy"}
 SPREAD_SEEDS = 3  # "how much does the seed matter": this many other seeds
 
 ensure_router()
@@ -234,15 +235,14 @@ def render(snap, job) -> None:
     _, epoch, loss = entry[1].best.best() if entry else (None, None, math.nan)
     if epoch is not None:
         st.caption(
-            f"Best validation loss so far: {loss:.4g} (standardised target) at epoch {epoch}: "
-            "that is the model you keep."
+            f"Best validation loss so far: {loss:.4g} ({LOSS_NAME[task]}) at epoch {epoch}: that is the model you keep."
         )
 
 
 with train_slot:
     job = live_training(
         KEY, make_job, render, config=settings,
-        loss_title=("MSE on the standardised target" if task == "regression" else "cross-entropy") + " (log scale)",
+        loss_title=LOSS_NAME[task] + " (log scale)",
     )  # fmt: skip
 
 mlp_model, mlp_version, mlp_stop, mlp_cut = None, None, None, False
@@ -260,7 +260,7 @@ if job is not None and not job.running and entry is not None and entry[0] == set
             with train_slot.expander("The settings the search tried"):
                 st.dataframe(run.search.table(), hide_index=True)
                 st.caption(
-                    "Validation loss on the standardised target (lower is better); "
+                    f"Validation loss ({LOSS_NAME[task]}; lower is better); "
                     "epochs trained before the candidate was dropped."
                 )
     elif snap.diverged_epoch is not None:
@@ -280,11 +280,7 @@ models = {m: models[m] for m in ORDER if m in models}
 outputs = tabular.predict_test_rows(models, data)  # each model once, for every view below
 metrics = tabular.compare(models, data, outputs)
 st.table(plots.metrics_table(metrics))
-st.caption(
-    f"{len(data.y_test):,} test rows never seen in training. R² = 1 − SSE/SST: 1 is perfect, "
-    "0 is the mean predictor, below 0 is worse than predicting the mean. RMSE and MAE are "
-    f"in the units of {target}; MAPE is the mean absolute error in % of the actual value."
-)
+st.caption(tabular.metrics_note(data))
 
 facts = tabular.facts(data, mlp_model, stop_reason=mlp_stop)
 verdict = tabular.verdict(metrics, mlp_stop_reason=mlp_stop, facts=facts)
@@ -339,8 +335,8 @@ if cached_imp is None or cached_imp[0] != imp_key:
 imp = st.session_state[f"{KEY}_imp"][1]
 altair_chart(plots.importance_chart(imp.dropna(subset=["importance"]), imp_model), width="stretch")
 st.caption(
-    f"Shuffle one column of the test rows and see how much the {imp_model}'s R² drops. "
-    + tabular.importance_text(imp, imp_model, IMPORTANCE_SECONDS)
+    f"Shuffle one column of the test rows and see how much the {imp_model}'s "
+    f"{imp.attrs.get('metric', 'R²')} drops. " + tabular.importance_text(imp, imp_model, IMPORTANCE_SECONDS)
 )
 reproduce_panel(
     KEY, house_prices_script, target, features, test_size=test_pct / 100, seed=seed,

@@ -520,7 +520,11 @@ def result_views(
     right = int(conf.loc[conf["actual"] == conf["predicted"], "count"].sum())
     rel = {m: tabular.reliability_table(data.y_test, p, data.classes) for m, p in proba.items()}
     errors = "; ".join(f"{m}: {_calibration_error(t):.3f}" for m, t in rel.items())
-    what = "the second class" if len(labels) == 2 else "the predicted class"
+    what = (
+        f"class {str(labels[1])!r} against how often the row is {str(labels[1])!r}"
+        if len(labels) == 2
+        else "the predicted class against how often it is right"
+    )
     return [
         (
             confusion_chart(conf, first),
@@ -529,7 +533,7 @@ def result_views(
         ),
         (
             reliability_chart(rel),
-            f"The probability given to {what} against how often it is right, in bins: on the "
+            f"The probability given to {what}, in bins: on the "
             "diagonal a probability of 0.8 is right 8 times in 10. Mean gap to the diagonal "
             f"(expected calibration error): {errors}.",
         ),

@@ -36,6 +36,7 @@ __all__ = [
     "class_probabilities",
     "compare",
     "fit_baselines",
+    "metrics_note",
     "prediction_gap",
     "predictions_frame",
     "regression_metrics",
@@ -227,6 +228,41 @@ def compare(
             m = regression_metrics(data.y_test, out[name])
         rows.append({"model": name, **m, "train s": float(model.fit_seconds)})
     return pd.DataFrame(rows)
+
+
+def metrics_note(data: Prepared) -> str:
+    """What the columns of a :func:`compare` table mean, for this split's task and target.
+
+    Parameters
+    ----------
+    data : Prepared
+        The split (its task, classes, target and test rows).
+
+    Returns
+    -------
+    str
+        One caption: how many test rows, and how to read each score.
+    """
+    rows = f"{len(data.y_test):,} test rows never seen in training."
+    if data.task == "classification":
+        classes = [str(c) for c in data.classes]
+        auc = (
+            f"the chance that a row of class {classes[1]!r} gets a higher probability of "
+            f"{classes[1]!r} than a row of class {classes[0]!r} does"
+            if len(classes) == 2
+            else "that chance for each class against the others, averaged over the classes"
+        )
+        return (
+            f"{rows} Accuracy: the share of them whose most probable class is the actual one. "
+            "Log-loss: the mean of −ln(the probability given to the actual class); lower is "
+            "better, and a confident mistake costs more than a hesitant right answer. "
+            f"ROC AUC: {auc} (1 is perfect, 0.5 is guessing)."
+        )
+    return (
+        f"{rows} R² = 1 − SSE/SST: 1 is perfect, 0 is the mean predictor, below 0 is worse "
+        f"than predicting the mean. RMSE and MAE are in the units of {data.target}; MAPE is "
+        "the mean absolute error in % of the actual value."
+    )
 
 
 def predictions_frame(

@@ -339,7 +339,7 @@ def network_text(
         plus += f" that starts as the {line} regression of the training rows"
     mean = f", the mean of {members} such networks trained in turn" if members > 1 else ""
     network = (
-        f"An MLP with {layers} hidden layer(s) of {neurons} ({data.Z_train.shape[1]} inputs → "
+        f"An MLP with {layers} hidden layer{'' if layers == 1 else 's'} of {neurons} ({data.Z_train.shape[1]} inputs → "
         f"{' → '.join(widths)} → {outputs}){plus}{mean}"
         + (
             ": **Start** first chooses the width, the weight decay and the learning rate on "

@@ -24,6 +24,7 @@ from nnkit.tabular.profile import describe_target
 __all__ = [
     "FEW_ROWS",
     "LINEAR_BEHIND",
+    "LOG_LOSS_WORSE",
     "MANY_ONEHOT",
     "TIE",
     "Facts",
@@ -40,6 +41,9 @@ LINEAR_BEHIND = 0.02
 
 FEW_ROWS = 2000
 """Fewer training rows than this are "few" for a network's many weights."""
+
+LOG_LOSS_WORSE = 0.1
+"""The MLP's test log-loss this much (relative) above the lowest one is worth saying."""
 
 MANY_ONEHOT = 0.5
 """When at least this share of the inputs are one-hot columns, the table is "mostly categorical"."""
@@ -73,6 +77,8 @@ class Facts:
         Epochs the MLP trained.
     stop_reason : str or None
         Why its training ended (a key of :data:`nnkit.training.STOP_REASONS`).
+    task : str
+        ``"regression"`` or ``"classification"``.
     """
 
     n_train: int
@@ -85,6 +91,7 @@ class Facts:
     best_epoch: int | None = None
     epochs: int | None = None
     stop_reason: str | None = None
+    task: str = "regression"
 
     @property
     def mostly_categorical(self) -> bool:
@@ -125,7 +132,13 @@ class Facts:
         """Measured traits of this table that favour a network over tree ensembles."""
         numeric = self.n_inputs - self.n_onehot
         out = []
-        if not self.mostly_categorical and self.cap is None and numeric > 0:
+        if not self.mostly_categorical and numeric > 0 and self.task == "classification":
+            out.append(
+                f"{numeric} of its {self.n_inputs} inputs are numbers: a network draws a "
+                "smooth boundary between the classes where trees draw it in steps, one "
+                "input at a time"
+            )
+        elif not self.mostly_categorical and self.cap is None and numeric > 0:
             out.append(
                 f"{numeric} of its {self.n_inputs} inputs are numbers and the target is not "
                 "capped: where a target varies smoothly with numbers, a network follows it and "
@@ -182,6 +195,7 @@ def facts(data: Prepared, mlp: Any = None, *, stop_reason: str | None = None) ->
         best_epoch=best,
         epochs=epochs,
         stop_reason=stop_reason,
+        task=data.task,
     )
 
 
@@ -228,6 +242,9 @@ class Verdict:
         Why the MLP's training ended early, when it did not end by itself.
     facts : Facts or None
         What the data and the run show (for :meth:`why`).
+    log_loss : dict of str to float
+        Test log-loss by model (a classification; empty for a regression), for
+        :meth:`confidence`.
     """
 
     metric: str
@@ -239,6 +256,7 @@ class Verdict:
     best: str
     cut_short: str | None = None
     facts: Facts | None = None
+    log_loss: dict[str, float] = field(default_factory=dict)
 
     @property
     def linear_behind(self) -> bool:
@@ -287,12 +305,46 @@ class Verdict:
                 f"{_called(base)} (**{self._score(s[base])}**, difference {self._diff(gap)}); "
                 + self._others()
             )
+            out = (out + " " + self.confidence()).strip()
             if self.cut_short:
                 out += (
                     f" Its training was cut short ({self.cut_short}), so this is not the "
                     "network's last word: press Continue to train it further."
                 )
         return (out + " " + self.why() + " " + self._line()).strip()
+
+    def confidence(self) -> str:
+        """What the MLP's test log-loss adds to its accuracy ("" for a regression).
+
+        Accuracy only reads the most probable class; log-loss reads the probabilities, and
+        one confident mistake costs more than many hesitant right answers. When the MLP's
+        log-loss is the lowest of the table, its probabilities are the ones to trust; when
+        it is more than :data:`LOG_LOSS_WORSE` (relative) above the lowest, they deserve
+        less trust than its accuracy suggests; in between, nothing is said.
+
+        Returns
+        -------
+        str
+        """
+        ll = {m: v for m, v in self.log_loss.items() if math.isfinite(v)}
+        if "MLP" not in ll or len(ll) < 2:
+            return ""
+        mlp = ll.pop("MLP")
+        best = min(ll, key=lambda m: ll[m])
+        ref = ll[best]
+        if mlp <= ref:
+            return (
+                f"Its log-loss, {mlp:.3f}, is the lowest of the table ({_called(best)}: "
+                f"{ref:.3f}): its probabilities are the closest to the outcomes."
+            )
+        if mlp > ref * (1 + LOG_LOSS_WORSE):
+            return (
+                f"Its log-loss, though, is {mlp:.3f} against {_called(best)}'s {ref:.3f} "
+                "(lower is better): its probabilities are further from the outcomes than its "
+                "accuracy suggests, as when a few of its mistakes are made with near "
+                "certainty. The reliability plot below shows where."
+            )
+        return ""
 
     def why(self) -> str:
         """Who wins between the MLP and gradient boosting, by how much, and why ("" without facts).
@@ -397,4 +449,9 @@ def verdict(
     mlp_gap = s["MLP"] - s[best_baseline] if "MLP" in s else None
     linear_gap = max(s[best] - s[linear], 0.0) if linear in s else math.nan
     cut = _CUT_SHORT.get(mlp_stop_reason or "")
-    return Verdict(metric, s, best_baseline, mlp_gap, linear, linear_gap, best, cut, facts)
+    ll = (
+        {str(m): float(v) for m, v in zip(table["model"], table["log-loss"], strict=True)}
+        if "log-loss" in table.columns
+        else {}
+    )
+    return Verdict(metric, s, best_baseline, mlp_gap, linear, linear_gap, best, cut, facts, ll)

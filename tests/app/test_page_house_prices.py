@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 
 from nnkit import tabular
+from nnkit.tabular.verdict import LOG_LOSS_WORSE
 from tests.app.conftest import ROOT, assert_no_exception
 
 PAGE = "pages/house_prices.py"
@@ -324,7 +325,17 @@ def test_a_class_label_is_classified_with_cross_entropy(app_page):
     assert "MLP" in table.index and table.loc["MLP", "accuracy"] > table.loc["majority", "accuracy"]
     verdict = next(m.value for m in at.markdown if "What you see" in m.value)
     assert f"{table.loc['MLP', 'accuracy']:.1%}" in verdict
+    # The log-loss is said where it adds to the accuracy: the lowest, or well above it.
+    ll = table["log-loss"].astype(float)
+    mlp, lowest = ll["MLP"], ll.drop("MLP").min()
+    said = mlp <= lowest or mlp > lowest * (1 + LOG_LOSS_WORSE)
+    assert (f"{mlp:.3f}" in verdict) == said
     assert any("on the diagonal (right)" in c.value for c in at.caption)  # confusion matrix
+    # Every sentence about scores and losses speaks of this task: no R², no standardised target.
+    words = [c.value for c in at.caption] + [m.value for m in at.markdown]
+    assert not [w for w in words if "R²" in w or "standardised target" in w or "RMSE" in w]
+    assert any("Log-loss" in c.value and "'1'" in c.value for c in at.caption)  # the table's
+    assert any("accuracy drops" in c.value for c in at.caption)  # permutation importance
     probabilities = next(d.value for d in at.dataframe if "prediction" in d.value.columns)
     np.testing.assert_allclose(probabilities["0"] + probabilities["1"], 1)
     _, run = at.session_state["house_run"]

@@ -80,3 +80,66 @@ def test_facts_are_measured_on_the_split_and_the_run():
     assert f.epochs == 4 and f.best_epoch == model.estimator_.best_epoch_
     free = tabular.prepare(frame.assign(value=frame["income"] ** 2), "value", ["income"])
     assert tabular.facts(free).cap is None and tabular.facts(free).coordinates == []
+
+
+def class_table(**scores):
+    """A classification table: model=(accuracy, log-loss)."""
+    return pd.DataFrame(
+        {
+            "model": [m.replace("_", " ") for m in scores],
+            "accuracy": [a for a, _ in scores.values()],
+            "log-loss": [ll for _, ll in scores.values()],
+        }
+    )
+
+
+def test_the_log_loss_is_said_when_it_tells_something_the_accuracy_does_not():
+    # Best accuracy, but probabilities twice as far from the outcomes as logistic regression's.
+    sure = class_table(MLP=(0.974, 0.194), gradient_boosting=(0.965, 0.126),
+                       logistic_regression=(0.956, 0.091), majority=(0.632, 0.658))  # fmt: skip
+    v = tabular.verdict(sure)
+    assert "0.194" in v.confidence() and "logistic regression's 0.091" in v.confidence()
+    assert "further from the outcomes" in v.confidence() and v.confidence() in v.text()
+    # The other way: the MLP's log-loss is the lowest.
+    calibrated = class_table(MLP=(0.974, 0.080), gradient_boosting=(0.965, 0.126),
+                             logistic_regression=(0.956, 0.091), majority=(0.632, 0.658))  # fmt: skip
+    v = tabular.verdict(calibrated)
+    assert "0.080" in v.confidence() and "lowest" in v.confidence()
+    assert "further" not in v.confidence()
+    # Within 10 % of the lowest: nothing to add; a regression has no log-loss at all.
+    close = class_table(MLP=(0.974, 0.095), logistic_regression=(0.956, 0.091))
+    assert tabular.verdict(close).confidence() == ""
+    assert tabular.verdict(table_of(MLP=0.8, ridge=0.7)).confidence() == ""
+    # Without an MLP (or with a non-finite log-loss) nothing is said either.
+    base = class_table(logistic_regression=(0.956, 0.091), majority=(0.632, 0.658))
+    assert tabular.verdict(base).confidence() == ""
+    broken = class_table(MLP=(0.5, float("nan")), logistic_regression=(0.956, 0.091))
+    assert tabular.verdict(broken).confidence() == ""
+
+
+def test_a_classification_win_is_not_explained_by_a_regression_target():
+    numbers = Facts(n_train=455, n_inputs=30, n_onehot=0, task="classification")
+    wins = class_table(MLP=(0.974, 0.09), gradient_boosting=(0.965, 0.126))
+    why = tabular.verdict(wins, facts=numbers).why()
+    assert "The MLP wins by 0.9 points" in why and "30 of its 30 inputs are numbers" in why
+    assert "capped" not in why and "target" not in why
+    # The same facts for a regression keep their regression reason.
+    why = tabular.verdict(table_of(MLP=0.85, gradient_boosting=0.83), facts=PLAIN).why()
+    assert "the target is not capped" in why
+    frame = pd.DataFrame({"x": np.arange(60.0), "label": ["a", "b", "c"] * 20})
+    assert tabular.facts(tabular.prepare(frame, "label", ["x"])).task == "classification"
+
+
+def test_the_metrics_note_explains_the_columns_of_the_task():
+    rng = np.random.default_rng(1)
+    frame = pd.DataFrame({"x": rng.normal(size=200), "price": rng.normal(size=200)})
+    frame["diagnosis"] = np.where(frame["x"] > 0, "malignant", "benign")
+    reg = tabular.metrics_note(tabular.prepare(frame, "price", ["x"]))
+    assert reg.startswith("40 test rows") and "R²" in reg and "units of price" in reg
+    assert "log-loss" not in reg.lower()
+    binary = tabular.metrics_note(tabular.prepare(frame, "diagnosis", ["x"]))
+    assert binary.startswith("40 test rows") and "Log-loss" in binary and "ROC AUC" in binary
+    assert "'malignant'" in binary and "'benign'" in binary and "R²" not in binary
+    frame["grade"] = np.array(["low", "mid", "top"])[np.digitize(frame["x"], [-0.5, 0.5])]
+    multi = tabular.metrics_note(tabular.prepare(frame, "grade", ["x"]))
+    assert "averaged over the classes" in multi and "'low'" not in multi
