@@ -212,7 +212,9 @@ def spread_text(runs: Runs) -> str:
     )
     wide = table.assign(width=table["max"] - table["min"]).set_index("model")["width"]
     if n > 1 and "MLP" in wide.index:
-        text += f" The MLP's score moves by {fmt(float(wide['MLP']))} from seed to seed."
+        move = float(wide["MLP"])
+        by = f"{100 * move:.1f} points" if metric == "accuracy" else f"{move:.3f}"
+        text += f" The MLP's {metric} moves by {by} from seed to seed."
     by_seed = rows.pivot_table(index="seed", columns="model", values="score", aggfunc="first")
     if "MLP" in by_seed.columns:
         for other in [m for m in by_seed.columns if m != "MLP" and m not in ("mean", "majority")]:

@@ -34,7 +34,10 @@ __all__ = [
 ]
 
 TIE = 0.005
-"""Two scores (R², or accuracy as a fraction) closer than this are "within" each other."""
+"""Two scores (R², or accuracy as a fraction) closer than this are "within" each other.
+Accuracies on a known number of test rows are also within each other when they differ
+by at most one of those rows (:attr:`Facts.n_test`): on 30 rows that is 3.3 points, and
+one row decides nothing about the models."""
 
 LINEAR_BEHIND = 0.02
 """The linear baseline this far below the best score is "behind": the data are not linear."""
@@ -79,6 +82,8 @@ class Facts:
         Why its training ended (a key of :data:`nnkit.training.STOP_REASONS`).
     task : str
         ``"regression"`` or ``"classification"``.
+    n_test : int or None
+        Test rows the scores are measured on.
     """
 
     n_train: int
@@ -92,6 +97,7 @@ class Facts:
     epochs: int | None = None
     stop_reason: str | None = None
     task: str = "regression"
+    n_test: int | None = None
 
     @property
     def mostly_categorical(self) -> bool:
@@ -196,6 +202,7 @@ def facts(data: Prepared, mlp: Any = None, *, stop_reason: str | None = None) ->
         epochs=epochs,
         stop_reason=stop_reason,
         task=data.task,
+        n_test=len(data.y_test),
     )
 
 
@@ -274,6 +281,24 @@ class Verdict:
     def _size(self, d: float) -> str:
         return f"{100 * d:.1f} points" if self.metric == "accuracy" else f"{d:.3f}"
 
+    def _rows(self, d: float) -> int | None:
+        """How many test rows an accuracy difference is (None: a regression, or unknown)."""
+        n = None if self.facts is None else self.facts.n_test
+        if self.metric != "accuracy" or not n:
+            return None
+        return int(round(abs(d) * n))
+
+    def _of_rows(self, d: float, form: str = " ({})") -> str:
+        """An accuracy difference's rows, "2 of 30 test rows", in ``form`` ("" if uncounted)."""
+        k = self._rows(d)
+        n = None if self.facts is None else self.facts.n_test
+        return "" if k is None else form.format(f"{k} of {n:,} test row{'' if n == 1 else 's'}")
+
+    def _tie(self, d: float) -> bool:
+        """Within :data:`TIE`, or (accuracies) at most one test row apart."""
+        k = self._rows(d)
+        return abs(d) <= TIE or (k is not None and k <= 1)
+
     def text(self) -> str:
         """The "what you see" sentences.
 
@@ -296,14 +321,14 @@ class Verdict:
             )
         else:
             gap = self.mlp_gap
-            tie = self._size(TIE)
+            tie = "one test row" if self._rows(gap) is not None else self._size(TIE)
             rel = (
-                "better than" if gap > TIE else f"within {tie} of" if gap >= -TIE else "worse than"
+                f"within {tie} of" if self._tie(gap) else "better than" if gap > 0 else "worse than"
             )
             out = (
                 f"The MLP's test {m} is **{self._score(s['MLP'])}**, {rel} the best baseline, "
-                f"{_called(base)} (**{self._score(s[base])}**, difference {self._diff(gap)}); "
-                + self._others()
+                f"{_called(base)} (**{self._score(s[base])}**, difference {self._diff(gap)}"
+                f"{self._of_rows(gap, ', {}')}); " + self._others()
             )
             out = (out + " " + self.confidence()).strip()
             if self.cut_short:
@@ -311,7 +336,7 @@ class Verdict:
                     f" Its training was cut short ({self.cut_short}), so this is not the "
                     "network's last word: press Continue to train it further."
                 )
-        return (out + " " + self.why() + " " + self._line()).strip()
+        return " ".join(part for part in (out, self.why(), self._line()) if part)
 
     def confidence(self) -> str:
         """What the MLP's test log-loss adds to its accuracy ("" for a regression).
@@ -342,7 +367,7 @@ class Verdict:
                 f"Its log-loss, though, is {mlp:.3f} against {_called(best)}'s {ref:.3f} "
                 "(lower is better): its probabilities are further from the outcomes than its "
                 "accuracy suggests, as when a few of its mistakes are made with near "
-                "certainty. The reliability plot below shows where."
+                "certainty (a reliability plot shows where)."
             )
         return ""
 
@@ -364,12 +389,15 @@ class Verdict:
         if not math.isfinite(gap):
             return ""
         training = f.training()
-        if abs(gap) <= TIE:
-            out = f"Neither the MLP nor gradient boosting has an edge here ({self._diff(gap)})"
+        if self._tie(gap):
+            out = (
+                "Neither the MLP nor gradient boosting has an edge here "
+                f"({self._diff(gap)}{self._of_rows(gap, ', {}')})"
+            )
             return out + (f"; {training}." if training else ".")
         if gap < 0:
             reasons = f.for_trees()
-            head = f"**Gradient boosting wins by {self._size(-gap)}**"
+            head = f"**Gradient boosting wins by {self._size(-gap)}**{self._of_rows(gap)}"
             why = (
                 "; tree ensembles handle " + _join(reasons)
                 if reasons
@@ -378,7 +406,9 @@ class Verdict:
             )
         else:
             reasons = f.for_network()
-            head = f"**The MLP wins by {self._size(gap)}** over gradient boosting"
+            head = (
+                f"**The MLP wins by {self._size(gap)}**{self._of_rows(gap)} over gradient boosting"
+            )
             why = "; " + _join(reasons) if reasons else ""
         return head + why + (f"; {training}." if training else ".")
 
@@ -393,6 +423,12 @@ class Verdict:
             return ""
         name = lin[0].upper() + lin[1:]
         straight = "a straight line in the features" if lin == "ridge" else "a straight boundary"
+        if self.best != lin and self._rows(self.linear_gap) == 1:
+            return (
+                f"{name} is {self._size(self.linear_gap)} behind {_called(self.best)}"
+                f"{self._of_rows(self.linear_gap)}: too few rows to tell whether {straight} "
+                "would do as well: other seeds tell more."
+            )
         if self.best == lin:
             return (
                 f"{name}, {straight}, is the best model here: what the others learn beyond a "

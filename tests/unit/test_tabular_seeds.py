@@ -38,6 +38,11 @@ def test_spread_and_its_sentences_follow_the_numbers():
     assert "Over 3 seed(s)" in text and "the MLP 0.800 (0.700 to 0.900)" in text
     assert "beats gradient boosting on 2 of 3" in text and "beats ridge on 3 of 3" in text
     assert "moves by 0.200" in text
+    # An accuracy moves by points (a share's difference), not by a percentage of it.
+    acc = runs_of({"MLP": [0.95, 0.97, 0.96], "logistic regression": [0.96, 0.96, 0.95]})
+    acc.attrs["metric"] = "accuracy"
+    text = tabular.spread_text(acc)
+    assert "the MLP 96.0% (95.0% to 97.0%)" in text and "moves by 2.0 points" in text
     # The page's own run joins the others; a seed listed twice counts once.
     current = tabular.as_run(table_of(MLP=0.5, gradient_boosting=0.9, ridge=0.6), seed=7)
     both = tabular.spread([current, runs, current]).set_index("model")

@@ -113,6 +113,7 @@ def test_the_log_loss_is_said_when_it_tells_something_the_accuracy_does_not():
     # Without an MLP (or with a non-finite log-loss) nothing is said either.
     base = class_table(logistic_regression=(0.956, 0.091), majority=(0.632, 0.658))
     assert tabular.verdict(base).confidence() == ""
+    assert "  " not in tabular.verdict(base).text()  # no why without an MLP: no gap left
     broken = class_table(MLP=(0.5, float("nan")), logistic_regression=(0.956, 0.091))
     assert tabular.verdict(broken).confidence() == ""
 
@@ -143,3 +144,29 @@ def test_the_metrics_note_explains_the_columns_of_the_task():
     frame["grade"] = np.array(["low", "mid", "top"])[np.digitize(frame["x"], [-0.5, 0.5])]
     multi = tabular.metrics_note(tabular.prepare(frame, "grade", ["x"]))
     assert "averaged over the classes" in multi and "'low'" not in multi
+
+
+def test_one_test_row_decides_nothing_between_classifiers():
+    thirty = Facts(n_train=120, n_inputs=4, n_onehot=0, task="classification", n_test=30,
+                   best_epoch=30, stop_reason="early_stopping")  # fmt: skip
+    # One row of 30 (3.3 points) between the MLP and each baseline: a tie, said with its rows.
+    one = class_table(MLP=(1.0, 0.02), logistic_regression=(29 / 30, 0.14),
+                      gradient_boosting=(29 / 30, 0.2))  # fmt: skip
+    v = tabular.verdict(one, facts=thirty)
+    assert (
+        "within one test row of the best baseline" in v.text() and "(1 of 30 test rows)" in v.text()
+    )
+    assert "Neither the MLP nor gradient boosting has an edge" in v.why()
+    assert "too few rows to tell" in v.text() and "not separated" not in v.text()
+    # Two rows: a win, with its rows; the line three rows behind is behind.
+    two = class_table(MLP=(1.0, 0.02), logistic_regression=(27 / 30, 0.14),
+                      gradient_boosting=(28 / 30, 0.2))  # fmt: skip
+    v = tabular.verdict(two, facts=thirty)
+    assert "better than the best baseline" in v.text() and "(2 of 30 test rows)" in v.text()
+    assert "The MLP wins by 6.7 points** (2 of 30 test rows)" in v.why()
+    assert "not separated by a straight boundary" in v.text() and "too few" not in v.text()
+    # Without the number of test rows (or for R²) nothing changes: 0.5 points is the tie.
+    v = tabular.verdict(one)
+    assert "better than the best baseline" in v.text() and "test rows)" not in v.text()
+    reg = tabular.verdict(table_of(MLP=0.90, gradient_boosting=0.85, ridge=0.897), facts=PLAIN)
+    assert "test row" not in reg.text() and "almost as well" in reg.text()
