@@ -163,7 +163,7 @@ if task == "regression":
         "Learn log(target)", value=log_default, key=f"{KEY}_log_{sha[:12]}_{target}",
         help="On a log scale a model's errors become relative (10% too high) instead of absolute.",
     )  # fmt: skip
-    c5.caption(f"Suggested {'on' if log_default else 'off'}: the target is {log_reason}.")
+    c5.caption(f"Suggested {'on' if log_default else 'off'}: over the whole table, the target is {log_reason}.")
 
 space = tabular.SearchSpace()
 with st.expander("Network and training"):

@@ -619,16 +619,16 @@ class HalvingSearch:
             f"{len(cfg.hidden)} × {cfg.hidden[0]} neurons, weight decay {cfg.weight_decay:g}, "
             f"learning rate {cfg.lr:g}"
         )
-        if cfg.members > 1:
-            what += f" (the mean of {cfg.members} such networks)"
+        mean = f"the mean of {cfg.members} such networks, " if cfg.members > 1 else ""
+        done = f"{rounds} round{'' if rounds == 1 else 's'}"
         if self.winner is None:
             return (
-                f"Searching: {n} settings, {rounds} round(s) of successive halving done; "
-                f"leading so far: {what} (validation loss {lead.loss:.4g})."
+                f"Searching: {n} settings, {done} of successive halving done; "
+                f"leading so far: {what} ({mean}validation loss {lead.loss:.4g})."
             )
         return (
-            f"Chose {what} (batches of {cfg.batch_size}) among {n} settings by successive "
-            f"halving on the validation rows: {rounds} round(s), each keeping the best "
+            f"Chose {what} ({mean}batches of {cfg.batch_size}) among {n} settings by successive "
+            f"halving on the validation rows: {done}, each keeping the best "
             f"1/{self.space.eta} and training it {self.space.eta}× longer; its lowest "
             f"validation loss is {lead.loss:.4g}."
         )
