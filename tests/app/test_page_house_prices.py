@@ -133,7 +133,10 @@ def test_upload_pick_target_and_train(app_page):
     assert target.value == "Preis"
     features = next(m for m in at.multiselect if "_features_" in m.key)
     assert features.value == ["Fläche", "Ort", "Zimmer"]  # no ID
-    # Start, then Stop mid-run: the page keeps the best epoch so far, not the last one.
+    # Start, then Stop mid-run: the page keeps the best epoch so far, not the last one. A
+    # patience of 500 epochs keeps the run going until Stop (with the default 40, a quick
+    # machine finished it by early stopping before the page had drawn its Stop button).
+    at.number_input(key="house_patience").set_value(500).run()
     at.button(key="house_start").click().run()
     job = at.session_state[JOB]
     deadline = time.monotonic() + 60
