@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from nnkit import tabular
+from nnkit._text import counted
 from nnkit.plots import tabular as plots
 from nnkit.reproduce.tabular import house_prices_script
 from nnkit.tabular import TabularError
@@ -127,7 +128,7 @@ elif prof.target_guessed:
                "is it what you want to predict?", icon=":material/help:")  # fmt: skip
 st.caption(
     (f"Suggested target **{prof.target}** ({prof.target_reason}); " if prof.target else "")
-    + f"{len(prof.features)} suggested feature(s)"
+    + f"{counted(len(prof.features), 'suggested feature')}"
     + ("; not suggested: " + "; ".join(f"**{c}** ({why})" for c, why in prof.excluded.items()) if prof.excluded else "")
     + "."
 )

@@ -16,6 +16,7 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
+from nnkit._text import counted
 from nnkit.metrics import r2_score
 from nnkit.tabular.estimators import TabularClassifier, TabularModel
 from nnkit.tabular.prepare import Prepared, column_blocks
@@ -183,10 +184,14 @@ def importance_text(imp: pd.DataFrame, model: str, budget: float | None = None) 
         text = (
             f"**{top['feature']}** matters most to the {model}: shuffling it costs "
             f"{cost(top['importance'])} (± {cost(top['std'])} over the shuffles); {useful} of "
-            f"{len(imp)} column(s) cost at least {cost(MATTERS)}."
+            f"{counted(len(imp), 'column')} cost at least {cost(MATTERS)}."
         )
     if skipped:
-        text += f" The time budget ran out before {skipped} column(s) were shuffled (not shown)."
+        were = "was" if skipped == 1 else "were"
+        text += (
+            f" The time budget ran out before {counted(skipped, 'column')} {were} shuffled "
+            "(not shown)."
+        )
     if "repeats" not in imp:
         return text
     lo, hi = int(imp["repeats"].min()), int(imp["repeats"].max())
@@ -194,4 +199,5 @@ def importance_text(imp: pd.DataFrame, model: str, budget: float | None = None) 
     within = f" within the {budget:g} s budget" if budget is not None else ""
     rows = imp.attrs.get("rows")
     on = f" on {rows:,} test rows" if rows else ""
-    return f"{text} ({shuffles} shuffle(s) per column{on}{within}.)"
+    each = "shuffle" if shuffles == "1" else "shuffles"
+    return f"{text} ({shuffles} {each} per column{on}{within}.)"

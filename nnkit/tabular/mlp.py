@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
+from nnkit._text import counted
 from nnkit.limits import Limits
 from nnkit.tabular.estimators import TabularClassifier, TabularModel
 from nnkit.tabular.networks import BestWeights, TorchMLPClassifier, TorchMLPRegressor
@@ -417,7 +418,7 @@ def run_summary(
         "stopped": f"stopped by you at epoch {epochs}{of}{more}",
         "abandoned": f"stopped at epoch {epochs}{of} when its page went away{more}",
     }.get(stop_reason or "", STOP_REASONS.get(stop_reason or "", "not started"))
-    text = f"Trained {epochs} epoch(s) in {seconds:.1f} s; {why}."
+    text = f"Trained {counted(epochs, 'epoch')} in {seconds:.1f} s; {why}."
     if best_epoch is not None:
         text += f" The model kept is the one of epoch {best_epoch}, the lowest validation loss."
     return text

@@ -18,6 +18,7 @@ import pandas as pd
 from sklearn.compose import ColumnTransformer
 from sklearn.model_selection import train_test_split
 
+from nnkit._text import counted
 from nnkit.tabular.io import TabularError, is_numeric
 from nnkit.tabular.preprocess import (
     LEARNED,
@@ -146,9 +147,9 @@ class Prepared:
         )
         text = (
             f"{len(self.y_train):,} training rows and {len(self.y_test):,} test rows (seed "
-            f"{self.seed}); {len(self.numeric)} numeric feature(s) (median-imputed, "
+            f"{self.seed}); {counted(len(self.numeric), 'numeric feature')} (median-imputed, "
             f"standardised, clipped to the training range{tails}) and {len(self.categorical)} "
-            f"categorical (one-hot: {n_onehot} columns); {self.Z_train.shape[1]} input(s) to "
+            f"categorical (one-hot: {counted(n_onehot, 'column')}); {counted(self.Z_train.shape[1], 'input')} to "
             "every model. The preprocessing is fitted on the training rows only."
         )
         if self.target_cap is not None:
@@ -179,7 +180,7 @@ def _check_target(
     notes = []
     if (~keep).any():
         notes.append(
-            f"Dropped {int((~keep).sum()):,} row(s) whose target '{target}' is missing; "
+            f"Dropped {counted(int((~keep).sum()), 'row')} whose target '{target}' is missing; "
             f"{int(keep.sum()):,} rows remain."
         )
     y = y_all.to_numpy(dtype=float)[keep]
@@ -207,7 +208,7 @@ def _check_classes(frame: pd.DataFrame, target: str) -> tuple[np.ndarray, np.nda
     notes = []
     if (~keep).any():
         notes.append(
-            f"Dropped {int((~keep).sum()):,} row(s) whose target '{target}' is missing; "
+            f"Dropped {counted(int((~keep).sum()), 'row')} whose target '{target}' is missing; "
             f"{int(keep.sum()):,} rows remain."
         )
     labels = np.array([_category_text(v) for v in y_all[keep]], dtype=object)

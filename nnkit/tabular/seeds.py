@@ -19,6 +19,7 @@ from typing import TypeAlias
 import numpy as np
 import pandas as pd
 
+from nnkit._text import counted
 from nnkit.limits import Limits
 from nnkit.tabular.baselines import compare, fit_baselines
 from nnkit.tabular.mlp import MLPConfig, train_mlp
@@ -207,7 +208,7 @@ def spread_text(runs: Runs) -> str:
         for r in table.itertuples()
     ]
     text = (
-        f"Over {n} seed(s) (each its own split, initial weights and batches), the median test "
+        f"Over {counted(n, 'seed')} (each its own split, initial weights and batches), the median test "
         f"{metric} and its range: " + "; ".join(parts) + "."
     )
     wide = table.assign(width=table["max"] - table["min"]).set_index("model")["width"]
@@ -221,7 +222,7 @@ def spread_text(runs: Runs) -> str:
             both = by_seed[["MLP", other]].dropna()
             if len(both):
                 wins = int(np.sum(both["MLP"].to_numpy() > both[other].to_numpy()))
-                text += f" It beats {other} on {wins} of {len(both)} split(s)."
+                text += f" It beats {other} on {wins} of {counted(len(both), 'split')}."
     skipped = rows.attrs.get("skipped") or []
     if skipped:
         text += f" Seed(s) {', '.join(map(str, skipped))} did not fit in the time budget."

@@ -71,7 +71,7 @@ def test_default_data_baselines_then_mlp(app_page):
     summary = next(c.value for c in at.caption if c.value.startswith("Trained "))
     assert f"The model kept is the one of epoch {best}," in summary
     snap = at.session_state[JOB].snapshot()
-    assert summary.startswith(f"Trained {snap.epochs} epoch(s)")
+    assert summary.startswith(f"Trained {snap.epochs} epoch{'' if snap.epochs == 1 else 's'} in")
     # (In AppTest nothing refreshes the live view, so a slow run may end as "abandoned".)
     assert ("stopped early" in summary) == (snap.stop_reason == "early_stopping")
     downloads = {d.key for d in at.get("download_button")}
@@ -128,7 +128,7 @@ def test_upload_pick_target_and_train(app_page):
     assert_no_exception(at)
     assert not at.error
     assert any("not UTF-8" in w.value for w in at.warning)
-    assert any("Dropped 8 row(s) whose target 'Preis' is missing" in w.value for w in at.warning)
+    assert any("Dropped 8 rows whose target 'Preis' is missing" in w.value for w in at.warning)
     target = at.selectbox(key=next(s.key for s in at.selectbox if "_target_" in s.key))
     assert target.value == "Preis"
     features = next(m for m in at.multiselect if "_features_" in m.key)

@@ -308,7 +308,7 @@ def test_target_with_missing_values_drops_those_rows_and_says_how_many():
     frame = houses(missing=True)
     n_missing = int(frame["price"].isna().sum())
     data = tabular.prepare(frame, "price", ["sqft", "hood", "rooms"], seed=1)
-    assert any(f"Dropped {n_missing} row(s)" in n for n in data.notes)
+    assert any(f"Dropped {n_missing} rows" in n for n in data.notes)  # n_missing > 1
     assert len(data.y_train) + len(data.y_test) == len(frame) - n_missing
     assert np.isfinite(data.y_train).all() and np.isfinite(data.Z_train).all()
 
@@ -849,7 +849,7 @@ def test_verdict_follows_the_numbers_both_ways():
 
 def test_run_summary_says_how_the_run_ended():
     early = tabular.run_summary("early_stopping", 87, 4.2, 47, patience=40, epochs_asked=1000)
-    assert early.startswith("Trained 87 epoch(s) in 4.2 s") and "stopped early" in early
+    assert early.startswith("Trained 87 epochs in 4.2 s") and "stopped early" in early
     assert "last 40" in early and "epoch 47," in early and "Continue" not in early
     cut = tabular.run_summary("time_limit", 36, 60.0, 30, epochs_asked=300, time_budget=60)
     assert "60 s cap at epoch 36 of 300" in cut and "Continue" in cut and "stopped early" not in cut
@@ -871,9 +871,9 @@ def test_importance_text_follows_the_numbers():
     useful.attrs["rows"] = 250
     text = tabular.importance_text(useful, "ridge", 5.0)
     assert "**sqft** matters most" in text and "0.600 R²" in text and "2 of 3" in text
-    assert "2–3 shuffle(s) per column on 250 test rows within the 5 s budget" in text
+    assert "2–3 shuffles per column on 250 test rows within the 5 s budget" in text
     partial = useful.assign(repeats=[1, 1, 0])
-    assert "before 1 column(s)" in tabular.importance_text(partial, "ridge")
+    assert "before 1 column was shuffled" in tabular.importance_text(partial, "ridge")
     useless = useful.assign(importance=[0.001, 0.0, -0.002])
     text = tabular.importance_text(useless, "MLP")
     assert "No column matters" in text and "sqft" not in text

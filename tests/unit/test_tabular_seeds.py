@@ -35,7 +35,7 @@ def test_spread_and_its_sentences_follow_the_numbers():
     assert table.loc["MLP", "median"] == pytest.approx(0.8) and table.loc["MLP", "min"] == 0.7
     assert table.loc["MLP", "max"] == 0.9 and table.loc["MLP", "seeds"] == 3
     text = tabular.spread_text(runs)
-    assert "Over 3 seed(s)" in text and "the MLP 0.800 (0.700 to 0.900)" in text
+    assert "Over 3 seeds" in text and "the MLP 0.800 (0.700 to 0.900)" in text
     assert "beats gradient boosting on 2 of 3" in text and "beats ridge on 3 of 3" in text
     assert "moves by 0.200" in text
     # An accuracy moves by points (a share's difference), not by a percentage of it.

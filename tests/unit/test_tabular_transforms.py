@@ -134,6 +134,4 @@ def test_the_split_describes_its_preprocessing():
     plain = tabular.prepare(
         frame.assign(value=frame["income"] ** 2), "value", ["income"]
     ).describe()
-    assert (
-        "quantiles" not in plain and "capped" not in plain and "1 input(s) to every model" in plain
-    )
+    assert "quantiles" not in plain and "capped" not in plain and "1 input to every model" in plain
