@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from nnkit._text import counted
 from nnkit.reproduce import Code, NotReproducible, Script, call, literal
 
 __all__ = ["DEFAULT_CSV", "house_prices_script"]
@@ -169,7 +170,7 @@ def house_prices_script(
         code="\n".join(lines) + "\n",
         explanation=(
             f"**House prices** (lecture 1, exercise 3): predict `{target}` from "
-            f"{len(features)} column(s) of {source}, {float(test_size):.0%} of the rows held "
+            f"{counted(len(features), 'column')} of {source}, {float(test_size):.0%} of the rows held "
             f"out for testing (seed {int(seed)})"
             + (", on a log scale" if log_target and not classify else "")
             + (

@@ -37,6 +37,7 @@ from sklearn.compose import TransformedTargetRegressor
 from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted
 
+from nnkit._text import noun
 from nnkit.tabular.io import TabularError
 from nnkit.tabular.networks import _TorchMLP
 from nnkit.tabular.preprocess import fit_rows, make_preprocessor
@@ -124,7 +125,9 @@ class _Tabular(BaseEstimator):
     def _columns(self, X: pd.DataFrame) -> pd.DataFrame:
         absent = [c for c in self.features if c not in X.columns]
         if absent:
-            raise TabularError(f"Missing column(s) {', '.join(map(repr, absent))}.")
+            raise TabularError(
+                f"Missing {noun(len(absent), 'column')} {', '.join(map(repr, absent))}."
+            )
         return X[self.features]
 
     def fit(self, X: pd.DataFrame, y: ArrayLike, **fit_params: Any) -> Any:

@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from nnkit._text import counted, noun
 from nnkit.limits import Limits
 from nnkit.tabular.estimators import TabularClassifier, TabularModel
 from nnkit.tabular.io import TabularError, read_source
@@ -367,13 +368,13 @@ def loaded_summary(
     else:
         what = f"predicting **{loaded.target}**{' via log' if loaded.log_target else ''}"
     text = (
-        f"An MLP ({sizes}, {net.activation}) {what} from {len(loaded.features)} column(s): "
+        f"An MLP ({sizes}, {net.activation}) {what} from {counted(len(loaded.features), 'column')}: "
         f"{', '.join(loaded.features)}."
     )
     absent = [c for c in loaded.features if c not in frame.columns]
     if absent:
         return text, (
-            f"The current data set has no column(s) {', '.join(absent)}: load the data the "
+            f"The current data set has no {noun(len(absent), 'column')} {', '.join(absent)}: load the data the "
             "model was trained on to use it here."
         )
     rows = frame.loc[data.X_test.index, loaded.features]

@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from nnkit._text import counted, noun
 from nnkit.limits import Limits
 
 __all__ = [
@@ -306,13 +307,14 @@ def _to_column(
         return pd.Series(numbers)
     finite = pd.Series(np.where(np.isfinite(numbers), numbers, np.nan))
     if parsed + infinite == len(present) and parsed > 0:
-        notes.append(f"Column '{name}': {infinite} infinite value(s) read as missing.")
+        notes.append(f"Column '{name}': {counted(infinite, 'infinite value')} read as missing.")
         return finite
     if parsed >= 10 and parsed >= 0.98 * len(present):
         bad = texts[~missing & ~np.isfinite(numbers)].tolist()
         shown = ", ".join(repr(b[:20]) for b in bad[:3])
         notes.append(
-            f"Column '{name}': {len(bad)} value(s) that are not numbers ({shown}) read as missing."
+            f"Column '{name}': {counted(len(bad), 'value')} that are not numbers ({shown}) "
+            "read as missing."
         )
         return finite
     return _texts(stripped, missing, name, kept)
@@ -331,7 +333,7 @@ def _kept_note(kept: dict[str, int]) -> str:
     shown = ", ".join(f"'{c}' ({n:,})" for c, n in list(kept.items())[:6])
     more = f" and {len(kept) - 6} more" if len(kept) > 6 else ""
     return (
-        f"Cells that say NA or None in text column(s) {shown}{more} are kept as a category "
+        f"Cells that say NA or None in text {noun(len(kept), 'column')} {shown}{more} are kept as a category "
         "of their own, not read as missing: beside other text labels, files in this style "
         "write NA for 'none' (no alley, no pool). Missing cells elsewhere are still missing."
     )
@@ -477,17 +479,18 @@ def load_csv(source: Source, *, limits: Limits | None = None, min_columns: int =
         if len(long_lines) > 0.1 * total:
             raise TabularError(
                 f"{len(long_lines):,} of {total:,} rows have more fields than the header "
-                f"({len(header)}), e.g. line(s) {_lines(long_lines)}. A value containing the "
+                f"({len(header)}), e.g. {noun(len(long_lines), 'line')} {_lines(long_lines)}. A value containing the "
                 "delimiter must be in double quotes; fix those lines and upload again."
             )
         notes.append(
-            f"Skipped {len(long_lines):,} row(s) with more fields than the header "
-            f"({len(header)}): line(s) {_lines(long_lines)}."
+            f"Skipped {counted(len(long_lines), 'row')} with more fields than the header "
+            f"({len(header)}): {noun(len(long_lines), 'line')} {_lines(long_lines)}."
         )
     if short_lines:
         notes.append(
-            f"{len(short_lines):,} row(s) had fewer fields than the header; the missing cells "
-            f"were read as missing values: line(s) {_lines(short_lines)}."
+            f"{counted(len(short_lines), 'row')} had fewer fields than the header; the missing "
+            f"cells were read as missing values: {noun(len(short_lines), 'line')} "
+            f"{_lines(short_lines)}."
         )
     names = _column_names(header, notes)
     cells = pd.DataFrame(rows, columns=range(len(names)), dtype=object)

@@ -18,7 +18,7 @@ import pandas as pd
 from sklearn.compose import ColumnTransformer
 from sklearn.model_selection import train_test_split
 
-from nnkit._text import counted
+from nnkit._text import counted, noun
 from nnkit.tabular.io import TabularError, is_numeric
 from nnkit.tabular.preprocess import (
     LEARNED,
@@ -186,7 +186,8 @@ def _check_target(
     y = y_all.to_numpy(dtype=float)[keep]
     if len(y) < 20:
         raise TabularError(
-            f"Only {len(y)} row(s) have a target value; at least 20 are needed to train and test."
+            f"Only {counted(len(y), 'row has', 'rows have')} a target value; at least 20 are "
+            "needed to train and test."
         )
     if np.ptp(y) == 0:
         raise TabularError(
@@ -195,7 +196,7 @@ def _check_target(
         )
     if log_target and np.any(y <= 0):
         raise TabularError(
-            f"log(target) needs a positive target, but {int(np.sum(y <= 0)):,} value(s) of "
+            f"log(target) needs a positive target, but {counted(int(np.sum(y <= 0)), 'value')} of "
             f"'{target}' are ≤ 0. Turn off the log transform."
         )
     return keep, notes
@@ -214,7 +215,7 @@ def _check_classes(frame: pd.DataFrame, target: str) -> tuple[np.ndarray, np.nda
     labels = np.array([_category_text(v) for v in y_all[keep]], dtype=object)
     if len(labels) < 20:
         raise TabularError(
-            f"Only {len(labels)} row(s) have a target value; at least 20 are needed to train "
+            f"Only {counted(len(labels), 'row has', 'rows have')} a target value; at least 20 are needed to train "
             "and test."
         )
     classes = sorted(set(labels))
@@ -300,7 +301,9 @@ def prepare(
     features = [f for f in features if f != target]
     absent = [f for f in features if f not in frame.columns]
     if absent:
-        raise TabularError(f"No column(s) {', '.join(map(repr, absent))} in the table.")
+        raise TabularError(
+            f"No {noun(len(absent), 'column')} {', '.join(map(repr, absent))} in the table."
+        )
     if not features:
         raise TabularError("Pick at least one feature column (besides the target).")
     if not 0.05 <= float(test_size) <= 0.5:

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 
+from nnkit._text import counted
 from nnkit.tabular.io import is_numeric
 
 __all__ = [
@@ -587,7 +588,7 @@ def suggest_log_target(y: ArrayLike) -> tuple[bool, str]:
         return False, shape.description()
     if shape.n_nonpositive:
         return False, (
-            f"{shape.description()}, with {shape.n_nonpositive:,} value(s) ≤ 0 (log is "
+            f"{shape.description()}, with {counted(shape.n_nonpositive, 'value')} ≤ 0 (log is "
             "undefined for them)"
         )
     if shape.skewness > 1:

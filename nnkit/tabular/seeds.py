@@ -19,7 +19,7 @@ from typing import TypeAlias
 import numpy as np
 import pandas as pd
 
-from nnkit._text import counted
+from nnkit._text import counted, noun
 from nnkit.limits import Limits
 from nnkit.tabular.baselines import compare, fit_baselines
 from nnkit.tabular.mlp import MLPConfig, train_mlp
@@ -225,5 +225,8 @@ def spread_text(runs: Runs) -> str:
                 text += f" It beats {other} on {wins} of {counted(len(both), 'split')}."
     skipped = rows.attrs.get("skipped") or []
     if skipped:
-        text += f" Seed(s) {', '.join(map(str, skipped))} did not fit in the time budget."
+        text += (
+            f" {noun(len(skipped), 'Seed')} {', '.join(map(str, skipped))} did not fit in "
+            "the time budget."
+        )
     return text
