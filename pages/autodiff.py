@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from nnkit import autodiff as ad
+from nnkit._text import counted
 from nnkit.autodiff.reproduce import autodiff_script
 from nnkit.expr import parse
 from nnkit.plots.autodiff import agreement_chart
@@ -175,7 +176,7 @@ if graph is not None:
         st.markdown(
             f"**Step {step}:** node `{name}` (`{current.op}`) has its final gradient "
             f"**{trace.steps[step - 1].grad:.10g}** and adds child.grad × local derivative "
-            f"to each of its {len(table)} parent slot(s):"
+            f"to each of its {counted(len(table), 'parent slot')}:"
         )
         st.dataframe(table, hide_index=True, width="stretch")
 
@@ -195,7 +196,7 @@ if graph is not None:
     st.header("Gradients and their references")
     if step < n_steps:
         st.info(
-            f"{n_steps - step} step(s) left: the gradients below appear once the backward "
+            f"{counted(n_steps - step, 'step')} left: the gradients below appear once the backward "
             "pass has reached every node (press **Backward**).",
             icon=":material/hourglass_top:",
         )

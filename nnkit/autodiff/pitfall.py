@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from nnkit._text import counted, noun
 from nnkit.autodiff.draw import node_names
 from nnkit.autodiff.engine import Node, topological_order
 
@@ -188,7 +189,7 @@ class Pitfall:
             )
         wrong = ", ".join(self.wrong) if self.wrong else "no variable"
         return (
-            f"{len(self.repeated)} operation(s) here use one node twice "
+            f"{counted(len(self.repeated), 'operation')} here {noun(len(self.repeated), 'uses', 'use')} one node twice "
             f"({', '.join(self.repeated[:shown])}); the naive rule is wrong for {wrong}, "
             "the fixed rule matches backward()."
         )

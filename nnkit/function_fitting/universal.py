@@ -7,6 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from nnkit._text import counted
 from nnkit.function_fitting.targets import Target
 from nnkit.metrics import r2_score, rmse
 
@@ -151,5 +152,5 @@ def width_sweep_note(
     capped = int((df["stop"] == "time_limit").sum()) if "stop" in df else 0
     if capped:
         budget = f" {max_seconds_each:g} s" if max_seconds_each is not None else ""
-        parts.append(f"({capped} width(s) hit the{budget} time cap per width.)")
+        parts.append(f"({counted(capped, 'width')} hit the{budget} time cap per width.)")
     return " ".join(parts)

@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
+from nnkit._text import counted
 from nnkit.landscapes.descent import GDRun, first_hit, last_epoch_excess
 from nnkit.landscapes.optimizers import Trajectory, stuck_runs
 from nnkit.landscapes.regression import QuadraticAnalysis, RegressionProblem
@@ -395,5 +396,5 @@ def race_note(surf: Surface2D, runs: Sequence[Trajectory], steps: int) -> str:
         f"{worst.label} is farthest ({distance(worst):.2e}, f = {worst.loss[-1]:.3g})."
         + tiny
         + _stuck_note(surf, ok)
-        + (f" {len(runs) - len(ok)} optimizer(s) diverged." if len(ok) < len(runs) else "")
+        + (f" {counted(len(runs) - len(ok), 'optimizer')} diverged." if len(ok) < len(runs) else "")
     )

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 
+from nnkit._text import counted
 from nnkit.activations import get as get_activation
 from nnkit.perceptron.geometry import Range, layer_firing_shares
 
@@ -246,7 +247,7 @@ def layer_from_table(
     if max_neurons is not None and len(values) > max_neurons:
         raise ValueError(
             f"at most {max_neurons} neurons fit the picture; remove "
-            f"{len(values) - max_neurons} row(s)"
+            f"{counted(len(values) - max_neurons, 'row')}"
         )
     numbers = values.apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float)
     if not np.isfinite(numbers).all():

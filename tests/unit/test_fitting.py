@@ -369,7 +369,7 @@ def test_width_sweep_note_reads_the_table():
     assert "0.4" in note and "0.01" in note and "40×" in note and "still falling" in note
     plateau = falling.assign(rmse=[0.4, 0.01, 0.02], stop=["completed", "time_limit", "time_limit"])
     note = width_sweep_note(plateau, "tanh", 4.0)
-    assert "with 4 units" in note and "still falling" not in note and "(2 width(s)" in note
+    assert "with 4 units" in note and "still falling" not in note and "(2 widths hit" in note
     nan = falling.assign(rmse=[math.nan] * 3)
     assert width_sweep_note(nan, "relu")  # no crash, says something
 
