@@ -15,6 +15,7 @@ import numpy as np
 import numpy.typing as npt
 import sympy
 
+from nnkit._text import counted, noun
 from nnkit.expr.evaluate import Backend, Compiled, compile_expr
 from nnkit.expr.whitelist import _NAME_RE, _NON_ANALYTIC, CONSTANTS, FUNCTIONS, FormulaError
 
@@ -87,7 +88,9 @@ class Formula:
         by_name = {s.name: s for s in symbols}
         extra = sorted(s.name for s in expr.free_symbols if s.name not in by_name)
         if extra:
-            raise FormulaError(f"Unknown variable(s): {', '.join(extra)}.", 0, "")
+            raise FormulaError(
+                f"Unknown {noun(len(extra), 'variable')}: {', '.join(extra)}.", 0, ""
+            )
         expr = expr.xreplace({s: by_name[s.name] for s in expr.free_symbols})
         formula = cls(text if text is not None else str(expr), variables, expr, symbols)
         formula._compiled("numpy")  # validates that every node can be evaluated
@@ -207,7 +210,7 @@ class Formula:
     def _check_arity(self, k: int) -> None:
         if k != len(self.variables):
             raise TypeError(
-                f"formula takes {len(self.variables)} argument(s) {self.variables}, got {k}"
+                f"formula takes {counted(len(self.variables), 'argument')} {self.variables}, got {k}"
             )
 
     def __str__(self) -> str:
