@@ -259,10 +259,13 @@ if part == PART_TRAIN:
             curves = lv.curves()
             st.vega_lite_chart(curves, curves_spec(curves, target.domain), width="stretch")
             extra = "Grey: the exact target; red: the network. "
+        grid = f"against the exact target on a {len(lv.xs)}-point grid per axis"
         st.caption(
-            extra + f"R² inside the box so far: {lv.r2_inside:.4f} (against the exact target on a "
-            f"{len(lv.xs)}-point grid per axis). The loss above is the mean squared error per sample; "
-            "press Stop to see the network outside the box."
+            extra + f"R² inside the box so far: {lv.r2_inside:.4f} ({grid}). The loss above is the "
+            "mean squared error per sample; press Stop to see the network outside the box."
+            if snap.running
+            else extra + f"R² inside the box at the end: {lv.r2_inside:.4f} ({grid}); the scores "
+            "below are measured on the finer grid of the pictures below."
         )
 
     job = live_training(

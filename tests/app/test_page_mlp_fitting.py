@@ -64,6 +64,10 @@ def test_start_stop_continue_and_extrapolation_view(app_page):
     assert not snap.running and snap.stop_reason == "stopped"
     stopped_at = snap.epochs
     assert stopped_at >= 2
+    # The last live frame is not live any more: it no longer asks for Stop (now disabled).
+    assert at.button(key="mlp_stop").disabled
+    live = [c.value for c in at.caption if "R² inside the box" in c.value]
+    assert live and not any("press Stop" in c for c in live)
     # extrapolation view: R² inside and outside the box, and the note computed from them
     labels = [m.label for m in at.metric]
     assert "R² inside the box" in labels and "R² outside the box" in labels
