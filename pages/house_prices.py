@@ -236,7 +236,8 @@ def render(snap, job) -> None:
     _, epoch, loss = entry[1].best.best() if entry else (None, None, math.nan)
     if epoch is not None:
         st.caption(
-            f"Best validation loss so far: {loss:.4g} ({LOSS_NAME[task]}) at epoch {epoch}: that is the model you keep."
+            f"Best validation loss{' so far' if snap.running else ''}: {loss:.4g} ({LOSS_NAME[task]}) at "
+            f"epoch {epoch}: that is the model you keep."
         )
 
 

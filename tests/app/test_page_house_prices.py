@@ -70,6 +70,8 @@ def test_default_data_baselines_then_mlp(app_page):
     best = run.model.regressor_.best_epoch_
     summary = next(c.value for c in at.caption if c.value.startswith("Trained "))
     assert f"The model kept is the one of epoch {best}," in summary
+    kept = next(c.value for c in at.caption if c.value.startswith("Best validation loss"))
+    assert f"at epoch {best}:" in kept and "so far" not in kept  # the run has ended
     snap = at.session_state[JOB].snapshot()
     assert summary.startswith(f"Trained {snap.epochs} epoch{'' if snap.epochs == 1 else 's'} in")
     # (In AppTest nothing refreshes the live view, so a slow run may end as "abandoned".)
