@@ -375,7 +375,13 @@ def class_counts(y: ArrayLike, target: str = "target") -> alt.Chart:
                 alt.Tooltip("share:Q", format=".1%"),
             ],
         )
-        .properties(height=alt.Step(22), title=f"Classes of {target}")
+        .properties(
+            height=alt.Step(22),
+            title=f"Classes of {target}",
+            description=f"Bar chart of the number of rows of each class of {target}: "
+            + ", ".join(f"{c} {n:,}" for c, n in zip(labels, counts, strict=True))
+            + ".",
+        )
     )
 
 
@@ -415,8 +421,14 @@ def confusion_chart(conf: pd.DataFrame, model: str = "MLP") -> alt.LayerChart:
         text=alt.Text("count:Q"),
         color=alt.ColorValue("black", condition={"test": "datum.share > 0.5", "value": "white"}),
     )
+    right = int(conf.loc[conf["actual"] == conf["predicted"], "count"].sum())
     return (cells + text).properties(
-        height=alt.Step(40), width=alt.Step(60), title=f"Confusion matrix ({model}, test rows)"
+        height=alt.Step(40),
+        width=alt.Step(60),
+        title=f"Confusion matrix ({model}, test rows)",
+        description=f"Heat map of the {model}'s confusion matrix on the test rows: the actual "
+        f"class (rows) against the predicted class (columns), with the number of rows in "
+        f"each cell; {right:,} of {int(conf['count'].sum()):,} are on the diagonal (right).",
     )
 
 
@@ -455,7 +467,13 @@ def reliability_chart(tables: dict[str, pd.DataFrame]) -> alt.LayerChart:
         .mark_line(color="black", strokeDash=[5, 4], strokeWidth=1.5)
         .encode(x=alt.X("predicted:Q"), y=alt.Y("observed:Q"))
     )
-    return (lines + diag).properties(height=320, title="Reliability (calibration) on the test rows")
+    return (lines + diag).properties(
+        height=320,
+        title="Reliability (calibration) on the test rows",
+        description="Line chart of the observed frequency against the predicted probability, "
+        f"in bins, for {' and '.join(models)}, with the dashed diagonal where a probability "
+        "means what it says.",
+    )
 
 
 def _calibration_error(t: pd.DataFrame) -> float:

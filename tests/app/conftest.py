@@ -90,28 +90,48 @@ def app_page() -> Iterator[Callable[..., AppTest]]:
     """
     st.cache_data.clear()
     st.cache_resource.clear()
-    made: list[AppTest] = []
+    problems: dict[str, None] = {}  # every run's charts, not only the last run's
 
     def make(path: str, timeout: float = DEFAULT_TIMEOUT) -> AppTest:
-        made.append(AppTest.from_file(str(ROOT / path), default_timeout=timeout))
-        return made[-1]
+        at = AppTest.from_file(str(ROOT / path), default_timeout=timeout)
+        run = at._run  # what at.run(), a widget's .run() and a click's .run() all call
+
+        def run_and_check(*args: Any, **kwargs: Any) -> AppTest:
+            out = run(*args, **kwargs)
+            problems.update(dict.fromkeys(invalid_chart_specs(at)))
+            return out
+
+        at._run = run_and_check  # type: ignore[method-assign]
+        return at
 
     yield make
     st.cache_data.clear()
     st.cache_resource.clear()
     _stop_leftover_jobs()
-    problems = [p for at in made for p in invalid_chart_specs(at)]
-    assert not problems, f"charts the page drew are not valid Vega-Lite: {problems}"
+    assert not problems, f"charts the page drew are not valid or not described: {list(problems)}"
 
 
 _VALID_SPECS: set[str] = set()
+_VALID_RAW: set[str] = set()  # the same, as the page sent them (data included)
+
+
+_FREE_TEXT = ("title", "description")
+"""Keys whose string values the schema takes as any text: one placeholder for all of them
+when validating (a title or a description that quotes a number makes every rerun's spec
+distinct; their presence is what the description check reads, before this)."""
 
 
 def _without_data(node: Any, key: str = "") -> Any:
-    """The spec without its data: no ``datasets``, and every ``data.values`` empty."""
+    """The spec without its data (no ``datasets``, every ``data.values`` empty, every
+    dataset's name, a hash of its rows, the same) and with every free-text title or
+    description replaced by one placeholder."""
     if isinstance(node, dict):
         return {
-            k: [] if key == "data" and k == "values" else _without_data(v, k)
+            k: []
+            if key == "data" and k == "values"
+            else "·"
+            if (k in _FREE_TEXT or (key == "data" and k == "name")) and isinstance(v, str)
+            else _without_data(v, k)
             for k, v in node.items()
             if k != "datasets"
         }
@@ -121,11 +141,14 @@ def _without_data(node: Any, key: str = "") -> Any:
 
 
 def invalid_chart_specs(at: AppTest) -> list[str]:
-    """Charts of the page's last run whose spec is not valid Vega-Lite, with the reason.
+    """Charts of the page's last run whose spec is not valid Vega-Lite, or that have no
+    description (a screen reader's text alternative), with the reason.
 
     The pages draw through ``nnkit.ui.charts``, which skips Altair's validation on every
     rerun; the test of a page validates what it drew instead, once per distinct spec
-    (data left out: the schema accepts any data) in this worker.
+    (data left out: the schema accepts any data) in this worker. The browser tests check
+    the descriptions of the charts a first screen draws; this checks every chart any app
+    test makes a page draw (a classification's confusion matrix, a trained network's maps).
     """
     import json
 
@@ -135,18 +158,28 @@ def invalid_chart_specs(at: AppTest) -> list[str]:
         return []
     problems = []
     for chart in at.get("vega_lite_chart"):
-        spec = _without_data(json.loads(chart.proto.spec))
+        raw = chart.proto.spec
+        if raw in _VALID_RAW:  # the same chart as a run before (most reruns)
+            continue
+        full = json.loads(raw)
+        spec = _without_data(full)
         if "data" not in spec and chart.proto.HasField("data"):  # st.vega_lite_chart(data, spec)
             spec["data"] = {"values": []}
         key = json.dumps(spec, sort_keys=True)
         if key in _VALID_SPECS:
+            _VALID_RAW.add(raw)
+            continue
+        title = full.get("title", "(untitled)")
+        if not str(full.get("description", "")).strip():
+            problems.append(f"{title}: no description (nnkit.plots.style.describe)")
             continue
         try:
             alt.TopLevelSpec.validate(spec)
         except Exception as exc:  # noqa: BLE001  (jsonschema's error, reported by name)
-            problems.append(f"{spec.get('title', '(untitled)')}: {str(exc)[:300]}")
-        else:
-            _VALID_SPECS.add(key)
+            problems.append(f"{title}: {str(exc)[:300]}")
+            continue
+        _VALID_SPECS.add(key)
+        _VALID_RAW.add(raw)
     return problems
 
 
