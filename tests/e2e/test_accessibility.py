@@ -120,7 +120,7 @@ _HEIGHT_JS = """() => Math.max(...[...document.querySelectorAll(
     '[data-testid="stMain"], [data-testid="stMainBlockContainer"]')].map((e) => e.scrollHeight))"""
 
 
-def _whole_page(p) -> None:
+def whole_page(p) -> None:
     """Make the viewport as tall as the page: axe checks colour contrast only inside the
     viewport, and a page's captions and code below its first screen count too."""
     height = min(int(p.evaluate(_HEIGHT_JS)) + 100, 16_000)
@@ -130,7 +130,7 @@ def _whole_page(p) -> None:
 
 
 def _assert_accessible(p, where: str) -> None:
-    _whole_page(p)
+    whole_page(p)
     assert own_violations(p) == [], where
     missing = charts_without_text(p)
     assert missing == [], f"{where}: charts without a description (nnkit.plots.style)"

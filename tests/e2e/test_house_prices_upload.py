@@ -11,6 +11,7 @@ import pytest
 from nnkit import tabular
 from tests.e2e.browser import settle
 from tests.e2e.conftest import page_url, wait_for_script
+from tests.e2e.test_accessibility import charts_without_text, own_violations, whole_page
 
 pytestmark = pytest.mark.e2e
 IGNORED_CONSOLE = ("favicon", "net::ERR_NAME_NOT_RESOLVED", "net::ERR_INTERNET_DISCONNECTED")
@@ -56,6 +57,14 @@ def test_upload_csv_and_see_the_metrics_table(server_url, page, screenshot_dir):
     assert page.get_by_text("The MLP's test R²").first.is_visible()
     page.screenshot(path=str(screenshot_dir / "house_prices_trained.png"), full_page=True)
     assert page.locator('[data-testid="stException"]').count() == 0
+    # The trained view (metrics, verdict, predictions, importance, what-if) is accessible
+    # too, checked whole as the first screens are (tests/e2e/test_accessibility.py).
+    settle(page)
+    size = dict(page.viewport_size)
+    whole_page(page)
+    assert own_violations(page) == []
+    assert charts_without_text(page) == []
+    page.set_viewport_size(size)
 
     # The fitted MLP downloads through the browser (written when pressed) and loads again.
     with page.expect_download(timeout=60_000) as download:
