@@ -363,11 +363,13 @@ class Verdict:
                 f"{ref:.3f}): its probabilities are the closest to the outcomes."
             )
         if mlp > ref * (1 + LOG_LOSS_WORSE):
+            versus = f"{mlp:.3f} against {_called(best)}'s {ref:.3f} (lower is better)"
+            if self.mlp_gap is not None and self.mlp_gap < 0 and not self._tie(self.mlp_gap):
+                return f"Its log-loss is worse too: {versus}."
             return (
-                f"Its log-loss, though, is {mlp:.3f} against {_called(best)}'s {ref:.3f} "
-                "(lower is better): its probabilities are further from the outcomes than its "
-                "accuracy suggests, as when a few of its mistakes are made with near "
-                "certainty (a reliability plot shows where)."
+                f"Its log-loss, though, is {versus}: its probabilities are further from the "
+                "outcomes than its accuracy suggests, as when a few of its mistakes are made "
+                "with near certainty (a reliability plot shows where)."
             )
         return ""
 

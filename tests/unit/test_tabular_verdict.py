@@ -100,6 +100,10 @@ def test_the_log_loss_is_said_when_it_tells_something_the_accuracy_does_not():
     v = tabular.verdict(sure)
     assert "0.194" in v.confidence() and "logistic regression's 0.091" in v.confidence()
     assert "further from the outcomes" in v.confidence() and v.confidence() in v.text()
+    # Behind on accuracy and on log-loss: no "though".
+    behind = class_table(MLP=(0.90, 0.300), logistic_regression=(0.956, 0.091))
+    said = tabular.verdict(behind).confidence()
+    assert "0.300" in said and "though" not in said and "accuracy suggests" not in said
     # The other way: the MLP's log-loss is the lowest.
     calibrated = class_table(MLP=(0.974, 0.080), gradient_boosting=(0.965, 0.126),
                              logistic_regression=(0.956, 0.091), majority=(0.632, 0.658))  # fmt: skip
