@@ -136,7 +136,8 @@ LECTURES: list[Lecture] = [
                 icon=":material/home_work:",
                 summary=(
                     "Exercise 3: an MLP on a CSV of houses (yours or a synthetic one) against "
-                    "mean, ridge and gradient-boosting baselines, with downloads."
+                    "mean, ridge and gradient-boosting baselines, with downloads; a class label "
+                    "in your CSV is classified with cross-entropy instead."
                 ),
                 first_try=(
                     "Press Start and see whether the MLP beats gradient boosting on the test rows."
