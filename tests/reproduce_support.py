@@ -191,7 +191,10 @@ def _execute_in_a_forked_kernel(nb, work: Path, tmp_path: Path) -> None:
                 return False
             return state not in ("Z", "X")
 
-    km = Forked()
+    # Unix sockets, not TCP ports: a free port picked for the connection file could be
+    # taken by another process (a test's server, the browser) before the kernel binds it
+    # ("Address already in use", seen once in CI: the kernel died before replying).
+    km = Forked(transport="ipc", ip=str(tmp_path / "kernel"))
     km.write_connection_file()
     pid = _RUNNER.kernel(
         km.connection_file, work, tmp_path / "kernel.stdout", tmp_path / "kernel.stderr"
