@@ -176,7 +176,7 @@ if graph is not None:
         st.markdown(
             f"**Step {step}:** node `{name}` (`{current.op}`) has its final gradient "
             f"**{trace.steps[step - 1].grad:.10g}** and adds child.grad × local derivative "
-            f"to each of its {counted(len(table), 'parent slot')}:"
+            f"to {'its' if len(table) == 1 else 'each of its'} {counted(len(table), 'parent slot')}:"
         )
         st.dataframe(table, hide_index=True, width="stretch")
 

@@ -321,7 +321,8 @@ class Verdict:
             )
         else:
             gap = self.mlp_gap
-            tie = "one test row" if self._rows(gap) is not None else self._size(TIE)
+            k = self._rows(gap)
+            tie = "one test row" if k is not None and k <= 1 else self._size(TIE)
             rel = (
                 f"within {tie} of" if self._tie(gap) else "better than" if gap > 0 else "worse than"
             )

@@ -165,13 +165,13 @@ def invalid_chart_specs(at: AppTest) -> list[str]:
         spec = _without_data(full)
         if "data" not in spec and chart.proto.HasField("data"):  # st.vega_lite_chart(data, spec)
             spec["data"] = {"values": []}
+        title = full.get("title", "(untitled)")
+        if not str(full.get("description", "")).strip():  # before the placeholder below
+            problems.append(f"{title}: no description (nnkit.plots.style.describe)")
+            continue
         key = json.dumps(spec, sort_keys=True)
         if key in _VALID_SPECS:
             _VALID_RAW.add(raw)
-            continue
-        title = full.get("title", "(untitled)")
-        if not str(full.get("description", "")).strip():
-            problems.append(f"{title}: no description (nnkit.plots.style.describe)")
             continue
         try:
             alt.TopLevelSpec.validate(spec)

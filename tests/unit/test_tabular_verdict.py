@@ -169,6 +169,11 @@ def test_one_test_row_decides_nothing_between_classifiers():
     assert "better than the best baseline" in v.text() and "(2 of 30 test rows)" in v.text()
     assert "The MLP wins by 6.7 points** (2 of 30 test rows)" in v.why()
     assert "not separated by a straight boundary" in v.text() and "too few" not in v.text()
+    # Many test rows: three rows of 1,000 are within 0.5 points, not "one test row".
+    many = Facts(n_train=4000, n_inputs=4, n_onehot=0, task="classification", n_test=1000)
+    close = class_table(MLP=(0.903, 0.2), logistic_regression=(0.900, 0.2))
+    text = tabular.verdict(close, facts=many).text()
+    assert "within 0.5 points of" in text and "3 of 1,000 test rows" in text
     # Without the number of test rows (or for R²) nothing changes: 0.5 points is the tie.
     v = tabular.verdict(one)
     assert "better than the best baseline" in v.text() and "test rows)" not in v.text()
