@@ -400,8 +400,16 @@ def confusion_chart(conf: pd.DataFrame, model: str = "MLP") -> alt.LayerChart:
     altair.LayerChart
     """
     order = list(dict.fromkeys(conf["actual"]))
+    # Class names side by side under up to three columns, slanted under more; the legend
+    # goes below, so that on a phone the cells get the width (two classes' names overlapped
+    # on a 390-px screen with the legend beside them).
     base = alt.Chart(conf).encode(
-        x=alt.X("predicted:N", sort=order, title="predicted class", axis=alt.Axis(labelAngle=0)),
+        x=alt.X(
+            "predicted:N",
+            sort=order,
+            title="predicted class",
+            axis=alt.Axis(labelAngle=0 if len(order) <= 3 else -40),
+        ),
         y=alt.Y("actual:N", sort=order, title="actual class"),
     )
     cells = base.mark_rect().encode(
@@ -409,6 +417,7 @@ def confusion_chart(conf: pd.DataFrame, model: str = "MLP") -> alt.LayerChart:
             "share:Q",
             title="share of the actual class",
             scale=alt.Scale(scheme="blues", domain=[0, 1]),
+            legend=alt.Legend(orient="bottom"),
         ),
         tooltip=[
             alt.Tooltip("actual:N"),
