@@ -313,8 +313,8 @@ def _to_column(
         bad = texts[~missing & ~np.isfinite(numbers)].tolist()
         shown = ", ".join(repr(b[:20]) for b in bad[:3])
         notes.append(
-            f"Column '{name}': {counted(len(bad), 'value')} that are not numbers ({shown}) "
-            "read as missing."
+            f"Column '{name}': {counted(len(bad), 'value')} that {noun(len(bad), 'is', 'are')} "
+            f"not {noun(len(bad), 'a number', 'numbers')} ({shown}) read as missing."
         )
         return finite
     return _texts(stripped, missing, name, kept)

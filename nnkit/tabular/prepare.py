@@ -194,10 +194,11 @@ def _check_target(
             f"The target '{target}' has the same value ({y[0]:g}) in every row: there is "
             "nothing to predict. Pick another target."
         )
-    if log_target and np.any(y <= 0):
+    n_low = int(np.sum(y <= 0))
+    if log_target and n_low:
         raise TabularError(
-            f"log(target) needs a positive target, but {counted(int(np.sum(y <= 0)), 'value')} of "
-            f"'{target}' are ≤ 0. Turn off the log transform."
+            f"log(target) needs a positive target, but {counted(n_low, 'value')} of "
+            f"'{target}' {noun(n_low, 'is', 'are')} ≤ 0. Turn off the log transform."
         )
     return keep, notes
 
