@@ -336,10 +336,7 @@ if cached_imp is None or cached_imp[0] != imp_key:
     st.session_state[f"{KEY}_imp"] = (imp_key, imp)
 imp = st.session_state[f"{KEY}_imp"][1]
 altair_chart(plots.importance_chart(imp.dropna(subset=["importance"]), imp_model), width="stretch")
-st.caption(
-    f"Shuffle one column of the test rows and see how much the {imp_model}'s "
-    f"{imp.attrs.get('metric', 'R²')} drops. " + tabular.importance_text(imp, imp_model, IMPORTANCE_SECONDS)
-)
+st.caption(tabular.importance_text(imp, imp_model, IMPORTANCE_SECONDS))
 reproduce_panel(
     KEY, house_prices_script, target, features, test_size=test_pct / 100, seed=seed,
     log_target=log_target, config=config if mlp_model is not None else None,

@@ -16,7 +16,7 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
-from nnkit._text import counted
+from nnkit._text import counted, noun
 from nnkit.metrics import r2_score
 from nnkit.tabular.estimators import TabularClassifier, TabularModel
 from nnkit.tabular.prepare import Prepared, column_blocks
@@ -163,9 +163,10 @@ def importance_text(imp: pd.DataFrame, model: str, budget: float | None = None) 
     Returns
     -------
     str
-        Markdown.
+        Markdown: what was done (which score a shuffled column lowers), then what it showed.
     """
     metric = imp.attrs.get("metric", "R²")
+    method = f"Shuffle one column of the test rows and see how much the {model}'s {metric} drops. "
 
     def cost(x: float) -> str:
         return f"{100 * x:.1f} points of accuracy" if metric == "accuracy" else f"{x:.3f} R²"
@@ -173,7 +174,7 @@ def importance_text(imp: pd.DataFrame, model: str, budget: float | None = None) 
     top = imp.iloc[0]
     skipped = int((imp["repeats"] == 0).sum()) if "repeats" in imp else 0
     if skipped == len(imp):
-        return "The time budget ran out before any column was shuffled."
+        return method + "The time budget ran out before any column was shuffled."
     if not top["importance"] >= MATTERS:
         text = (
             f"No column matters to the {model}: shuffling any one of them costs less than "
@@ -187,11 +188,12 @@ def importance_text(imp: pd.DataFrame, model: str, budget: float | None = None) 
             f"{counted(len(imp), 'column')} cost at least {cost(MATTERS)}."
         )
     if skipped:
-        were = "was" if skipped == 1 else "were"
         text += (
-            f" The time budget ran out before {counted(skipped, 'column')} {were} shuffled "
+            f" The time budget ran out before {counted(skipped, 'column')} "
+            f"{noun(skipped, 'was', 'were')} shuffled "
             "(not shown)."
         )
+    text = method + text
     if "repeats" not in imp:
         return text
     lo, hi = int(imp["repeats"].min()), int(imp["repeats"].max())

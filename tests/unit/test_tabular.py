@@ -870,6 +870,7 @@ def test_importance_text_follows_the_numbers():
     )
     useful.attrs["rows"] = 250
     text = tabular.importance_text(useful, "ridge", 5.0)
+    assert text.startswith("Shuffle one column of the test rows and see how much the ridge's R²")
     assert "**sqft** matters most" in text and "0.600 R²" in text and "2 of 3" in text
     assert "2–3 shuffles per column on 250 test rows within the 5 s budget" in text
     partial = useful.assign(repeats=[1, 1, 0])
