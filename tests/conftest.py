@@ -24,6 +24,14 @@ os.environ.setdefault("NNKIT_TORCH_THREADS", "1")
 # torch, OpenBLAS or OpenMP pool as wide as the machine would oversubscribe the cores.
 for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")
+# Python's bytecode cache (``__pycache__``, ignored by git) on, for this run and every
+# process it starts, even where PYTHONDONTWRITEBYTECODE is set (container images often
+# set it): a run starts about twenty Python processes (a worker per core, Streamlit
+# servers, scripts and notebooks in fresh interpreters), and without the cache each one
+# compiles nnkit, the pages and the tests again (pytest's assertion rewriting included:
+# collecting took 8 s of CPU per worker instead of 4).
+sys.dont_write_bytecode = False
+os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
 
 from tests.e2e.browser import NO_BROWSER  # noqa: E402  (needs ROOT on sys.path)
 
