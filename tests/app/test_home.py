@@ -5,8 +5,6 @@ from __future__ import annotations
 import subprocess
 import sys
 
-import pytest
-
 from nnkit.ui.course import HOME, LECTURES, all_pages
 from tests.app.conftest import ROOT, assert_no_exception
 
@@ -55,29 +53,38 @@ def test_every_listed_page_exists_and_is_linked_from_home(app_page):
     assert len(links) == sum(len(lecture.pages) for lecture in LECTURES)
 
 
-@pytest.mark.parametrize("path", ["pages/home.py", "pages/autodiff.py", "pages/symbolic.py"])
-def test_first_screens_that_need_neither_torch_nor_sklearn_import_neither(path):
+LIGHT_PAGES = ("pages/home.py", "pages/autodiff.py", "pages/symbolic.py")
+"""First screens that need neither torch nor scikit-learn."""
+
+
+def test_first_screens_that_need_neither_torch_nor_sklearn_import_neither():
     # The server's warm-up imports them in a background thread on purpose (policy.warm_up,
     # tested in tests/unit/test_fair_use.py), once the first visitor's page is drawn. The
     # course map, nnkit's own autodiff engine and the symbolic page before Distil need
     # neither: a freshly started server's first visitor there does not wait for them.
+    # One fresh interpreter visits them in turn and reads sys.modules after each visit
+    # (what a page imported stays imported, so the first page to import one is named).
     code = (
         "import sys\n"
         "import nnkit.ui.policy\n"
         "nnkit.ui.policy.warm_up = lambda: None\n"
         "from streamlit.testing.v1 import AppTest\n"
         f"at = AppTest.from_file({str(ROOT / 'app.py')!r}, default_timeout=60).run()\n"
-        f"at = at.switch_page({path!r}).run()\n"
-        "assert not at.exception, at.exception\n"
-        "assert at.title, 'the page drew nothing'\n"
-        "heavy = sorted(m for m in ('torch', 'sklearn') if m in sys.modules)\n"
-        "print(','.join(heavy))\n"
+        f"for path in {LIGHT_PAGES!r}:\n"
+        "    at = at.switch_page(path).run()\n"
+        "    assert not at.exception, (path, at.exception)\n"
+        "    assert at.title, f'{path} drew nothing'\n"
+        "    heavy = sorted(m for m in ('torch', 'sklearn') if m in sys.modules)\n"
+        "    print(path, ','.join(heavy))\n"
     )
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120
     )
     assert out.returncode == 0, out.stderr
-    assert out.stdout.strip() == "", f"{path} imported {out.stdout.strip()}"
+    lines = [line.split(" ", 1) for line in out.stdout.splitlines()]
+    assert [path for path, _ in lines] == list(LIGHT_PAGES)
+    first = next(((path, heavy) for path, heavy in lines if heavy), None)
+    assert first is None, f"{first[0]} imported {first[1]}"
 
 
 def test_readme_lists_every_page_with_its_summary():
