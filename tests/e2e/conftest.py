@@ -55,8 +55,29 @@ def missing_browser(reason: str, env=None) -> None:
 @pytest.hookimpl(trylast=True, specname="pytest_collection_modifyitems")
 def pytest_fresh_server_tests_first(items):
     """Run the tests that ask for a fresh server (``fresh_server_url``) first, after
-    pytest's own reordering: then the shared server is still fresh for them."""
+    pytest's own reordering: then the shared server is still fresh for them. Among the
+    checks of one page's shared tab (:func:`shown`, which pytest runs one after the
+    other), the accessibility check goes last: it chooses the page's other tabs and
+    makes the viewport as tall as the page, and nothing has to be put back after it."""
     items.sort(key=lambda item: "fresh_server_url" not in getattr(item, "fixturenames", ()))
+    start = 0
+    while start < len(items):
+        page = _shown_page(items[start])
+        end = start + 1
+        while page is not None and end < len(items) and _shown_page(items[end]) is page:
+            end += 1
+        items[start:end] = sorted(items[start:end], key=lambda item: item.name.startswith(LAST))
+        start = end
+
+
+LAST = "test_no_serious_accessibility_violation"
+"""The check of a :func:`shown` page that changes it (tabs, viewport): run last."""
+
+
+def _shown_page(item):
+    """The page (a :data:`SHOWN` entry) an item checks through :func:`shown`, if any."""
+    spec = getattr(item, "callspec", None)
+    return spec.params.get("shown") if spec is not None else None
 
 
 _SHARED: list[str] = []

@@ -44,11 +44,13 @@ def _exempt(p, rule: str, node: dict) -> bool:
     return bool(p.evaluate(_EXEMPT_JS, [target, rule, UPSTREAM_NAV, UPSTREAM_RULES]))
 
 
-def own_violations(p) -> list[str]:
-    """Serious and critical axe violations on the page, minus the two exemptions."""
+def own_violations(p, within: str | None = None) -> list[str]:
+    """Serious and critical axe violations on the page (or only inside the element that
+    the CSS selector ``within`` picks), minus the two exemptions."""
     from axe_playwright_python.sync_playwright import Axe
 
-    results = Axe().run(p).response
+    context = {"include": [[within]]} if within else None
+    results = Axe().run(p, context=context).response
     found = []
     for v in results["violations"]:
         if v["impact"] not in SERIOUS:
@@ -93,20 +95,17 @@ _CHOSEN_JS = """(i) => {
     return !!(panel && panel.firstElementChild && panel.firstElementChild.childElementCount);
 }"""
 
-_TO_TOP_JS = """() => [document.scrollingElement, ...document.querySelectorAll(
-    '[data-testid="stMain"], [data-testid="stAppViewContainer"]')]
-    .forEach((e) => e && e.scrollTo(0, 0))"""
 
-
-def choose_tab(p, i: int) -> str:
+def choose_tab(p, i: int) -> tuple[str, str]:
     """Click tab ``i`` and wait until its panel shows content and the page has settled
-    (a lazy tab's content comes from a rerun: no guessing how long that takes)."""
+    (a lazy tab's content comes from a rerun: no guessing how long that takes); the
+    tab's name and a CSS selector of its panel."""
     tab = p.locator('[data-testid="stMain"] [role="tab"]').nth(i)
     name = tab.inner_text()
     tab.click()
     p.wait_for_function(_CHOSEN_JS, arg=i, timeout=120_000)
     settle(p)
-    return name
+    return name, f'[id="{tab.get_attribute("aria-controls")}"]'
 
 
 def _open(desktop, server_url: str, path: str):
@@ -129,9 +128,9 @@ def whole_page(p) -> None:
         settle(p)
 
 
-def _assert_accessible(p, where: str) -> None:
+def _assert_accessible(p, where: str, within: str | None = None) -> None:
     whole_page(p)
-    assert own_violations(p) == [], where
+    assert own_violations(p, within) == [], where
     missing = charts_without_text(p)
     assert missing == [], f"{where}: charts without a description (nnkit.plots.style)"
     assert crowded_charts(p) == [], f"{where}: charts whose every mark a screen reader visits"
@@ -139,28 +138,24 @@ def _assert_accessible(p, where: str) -> None:
 
 def test_no_serious_accessibility_violation(shown):
     """Every page (``shown``: opened once at 1440 x 900 for all first-render checks), and
-    every tab of it, as a visitor opens them, each checked whole (the viewport made as tall
-    as the page); the first tab and the 1440 x 900 view are restored at the end.
+    every tab of it, as a visitor opens them: the page checked whole (the viewport made as
+    tall as the page), then each other tab's panel once it is chosen (the rest of the page
+    does not change with the tab, and was checked with the first one).
 
     Each tab is chosen in turn rather than all shown at once: axe checks colour contrast
     only inside the viewport, so a tab stacked below the first one would go unchecked.
     Checks wait until the page has settled (:func:`~tests.e2e.browser.settle`), not a
-    fixed time: during a fade-in a grey caption reads lighter than it is.
+    fixed time: during a fade-in a grey caption reads lighter than it is. This check runs
+    after the page's other first-render checks (tests/e2e/conftest.py orders them), so it
+    leaves the tab on the last tab and as tall as the page.
     """
     p = shown
     tabs = p.locator('[data-testid="stMain"] [role="tab"]')
-    size = dict(p.viewport_size)
-    try:
-        settle(p)
-        _assert_accessible(p, "first tab, whole page")
-        for i in range(1, tabs.count()):
-            _assert_accessible(p, choose_tab(p, i))
-    finally:
-        p.set_viewport_size(size)  # the next check of this page sees it as it was opened
-        if tabs.count() > 1:
-            choose_tab(p, 0)
-        p.evaluate(_TO_TOP_JS)  # clicking scrolls a tab into view: back to the top
-        settle(p)
+    settle(p)
+    _assert_accessible(p, "first tab, whole page")
+    for i in range(1, tabs.count()):
+        name, panel = choose_tab(p, i)
+        _assert_accessible(p, name, within=panel)
 
 
 def test_live_training_view_is_accessible(server_url, desktop):
