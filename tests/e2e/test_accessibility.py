@@ -147,7 +147,7 @@ def test_no_serious_accessibility_violation(shown):
     Checks wait until the page has settled (:func:`~tests.e2e.browser.settle`), not a
     fixed time: during a fade-in a grey caption reads lighter than it is. This check runs
     after the page's other first-render checks (tests/e2e/conftest.py orders them), so it
-    leaves the tab on the last tab and as tall as the page.
+    leaves the page on its last tab and as tall as itself.
     """
     p = shown
     tabs = p.locator('[data-testid="stMain"] [role="tab"]')
