@@ -109,7 +109,7 @@ reproduce_panel(
 
 st.header("Success rate over 20 seeds")
 with st.spinner("Training every architecture from 20 seeds…"):
-    df = study(X, y, activation, float(lr), int(epochs))
+    df = study(X, y, activation, float(lr), int(epochs), LIMITS.max_train_seconds)
 summary = summarize_xor_study(df, int(epochs))
 if summary.n_capped:
     st.warning(

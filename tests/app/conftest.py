@@ -86,10 +86,10 @@ def app_page() -> Iterator[Callable[..., AppTest]]:
     """Factory: ``app_page("pages/derivatives.py")`` returns an AppTest, not yet run.
 
     ``st.cache_data`` and ``st.cache_resource`` are cleared before and after each
-    test so that no test sees another's cached results.
+    test so that no test sees another's cached results, except the results a server
+    computes for every visitor when it starts (:func:`_clear_caches`).
     """
-    st.cache_data.clear()
-    st.cache_resource.clear()
+    _clear_caches()
     problems: dict[str, None] = {}  # every run's charts, not only the last run's
 
     def make(path: str, timeout: float = DEFAULT_TIMEOUT) -> AppTest:
@@ -105,10 +105,41 @@ def app_page() -> Iterator[Callable[..., AppTest]]:
         return at
 
     yield make
-    st.cache_data.clear()
-    st.cache_resource.clear()
+    _clear_caches()
     _stop_leftover_jobs()
     assert not problems, f"charts the page drew are not valid or not described: {list(problems)}"
+
+
+def _clear_caches() -> None:
+    """Clear every ``st.cache_data`` and ``st.cache_resource`` entry, except those of
+    :mod:`nnkit.ui.precomputed` (the XOR page's trained networks and 20-seed study).
+
+    A server computes those for every visitor when it starts (``policy.warm_up``): kept
+    here, a worker computes each of them once instead of once per XOR test (about 1.5 s
+    of CPU each). They are pure functions of their arguments (the study's time cap
+    included), so a test gets what it would have computed; a test that needs them
+    absent clears them itself. If Streamlit moves the internals read here, everything
+    is cleared, as before.
+    """
+    st.cache_resource.clear()
+    try:
+        from streamlit.runtime.caching.cache_data_api import _data_caches
+
+        from nnkit.ui import precomputed
+
+        keep = {precomputed.xor_trained._function_key, precomputed.xor_study._function_key}
+        with _data_caches._caches_lock:
+            caches = [
+                cache
+                for per_session in _data_caches._function_caches.values()
+                for key, cache in per_session.items()
+                if key not in keep
+            ]
+    except (ImportError, AttributeError):
+        st.cache_data.clear()
+        return
+    for cache in caches:
+        cache.clear()
 
 
 _VALID_SPECS: set[str] = set()
