@@ -317,7 +317,9 @@ def mlp(
         _activation_module(output_activation)
 
     with torch.random.fork_rng(devices=[]):  # seed locally: the caller's RNG is left as it was
-        torch.manual_seed(int(seed))
+        # The CPU generator only (the one fork_rng puts back): torch.manual_seed would
+        # also reseed every GPU's generator, for good.
+        torch.default_generator.manual_seed(int(seed))
         return _build_mlp(
             int(in_features),
             hidden,
@@ -410,7 +412,9 @@ def torch_mlp(seed: int = 0) -> nn.Sequential:
     torch.nn.Sequential
     """
     with torch.random.fork_rng(devices=[]):  # seed locally: the caller's RNG is left as it was
-        torch.manual_seed(int(seed))
+        # The CPU generator only (the one fork_rng puts back): torch.manual_seed would
+        # also reseed every GPU's generator, for good.
+        torch.default_generator.manual_seed(int(seed))
         return nn.Sequential(nn.Linear(2, 3), nn.ReLU(), nn.Linear(3, 1), nn.ReLU())
 
 

@@ -62,6 +62,20 @@ def test_building_a_seeded_network_leaves_the_global_rng_alone():
     assert torch.equal(b[0].weight, torch_mlp(seed=1)[0].weight)
 
 
+def test_a_seeded_network_seeds_no_gpu_generator(monkeypatch):
+    # torch.manual_seed reseeds every CUDA (and XPU, MTIA) generator too, and
+    # fork_rng(devices=[]) does not put those back: on a GPU machine the caller's GPU
+    # random stream would change each time a network is built.
+    seeded: list[object] = []
+    for device in ("cuda", "xpu", "mtia"):
+        module = getattr(torch, device, None)
+        if module is not None and hasattr(module, "manual_seed_all"):
+            monkeypatch.setattr(module, "manual_seed_all", seeded.append)
+    mlp(2, [8], 1, seed=0)
+    torch_mlp(seed=1)
+    assert seeded == []
+
+
 def test_training_leaves_the_global_rng_alone():
     X = np.linspace(-1, 1, 64)[:, None]
     torch.manual_seed(7)
