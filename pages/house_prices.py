@@ -26,7 +26,6 @@ ORDER = ["MLP", "gradient boosting", "ridge", "logistic regression", "mean", "ma
 KEY = "house"
 THREADS = torch_threads_from_env()  # native threads for scikit-learn (the app's policy)
 IMPORTANCE_SECONDS = 5.0  # permutation importance's time budget
-LOSS_NAME = {"regression": "MSE on the standardised target", "classification": "cross-entropy"}
 SPREAD_SEEDS = 3  # "how much does the seed matter": this many other seeds
 
 ensure_router()
@@ -236,7 +235,7 @@ def render(snap, job) -> None:
     _, epoch, loss = entry[1].best.best() if entry else (None, None, math.nan)
     if epoch is not None:
         st.caption(
-            f"Best validation loss{' so far' if snap.running else ''}: {loss:.4g} ({LOSS_NAME[task]}) at "
+            f"Best validation loss{' so far' if snap.running else ''}: {loss:.4g} ({tabular.LOSS_NAME[task]}) at "
             f"epoch {epoch}: that is the model you keep."
         )
 
@@ -244,7 +243,7 @@ def render(snap, job) -> None:
 with train_slot:
     job = live_training(
         KEY, make_job, render, config=settings,
-        loss_title=LOSS_NAME[task] + " (log scale)",
+        loss_title=tabular.LOSS_NAME[task] + " (log scale)",
     )  # fmt: skip
 
 mlp_model, mlp_version, mlp_stop, mlp_cut = None, None, None, False
@@ -262,7 +261,7 @@ if job is not None and not job.running and entry is not None and entry[0] == set
             with train_slot.expander("The settings the search tried"):
                 st.dataframe(run.search.table(), hide_index=True)
                 st.caption(
-                    f"Validation loss ({LOSS_NAME[task]}; lower is better); "
+                    f"Validation loss ({tabular.LOSS_NAME[task]}; lower is better); "
                     "epochs trained before the candidate was dropped."
                 )
     elif snap.diverged_epoch is not None:

@@ -81,6 +81,7 @@ from nnkit.tabular.io import (
     to_csv_bytes,
 )
 from nnkit.tabular.mlp import (
+    LOSS_NAME,
     MLPConfig,
     MLPRun,
     mlp_model,
@@ -129,6 +130,7 @@ __all__ = [
     "FORMAT_VERSION",
     "KINDS",
     "LABEL_WORDS",
+    "LOSS_NAME",
     "MAX_CLASSES",
     "MAX_INPUTS",
     "MAX_LEVELS",

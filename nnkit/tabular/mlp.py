@@ -293,6 +293,10 @@ def train_mlp(
     return model, model.estimator_.trainer_.result()
 
 
+LOSS_NAME = {"regression": "MSE on the standardised target", "classification": "cross-entropy"}
+"""The loss the MLP trains on, per task, in the few words a caption or an axis title uses."""
+
+
 def network_text(
     data: Prepared,
     config: MLPConfig,
@@ -350,11 +354,7 @@ def network_text(
         )
         + "Watch the training and validation losses; **Stop** keeps the best model so far."
     )
-    loss = (
-        "mean squared error on the standardised target"
-        if data.task == "regression"
-        else "cross-entropy"
-    )
+    loss = LOSS_NAME[data.task].replace("MSE", "mean squared error")
     batches = (
         "Batches sized by the rows (32 to 512)"
         if search
