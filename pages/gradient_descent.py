@@ -165,7 +165,7 @@ def part1() -> None:
     st.info(f"**What you see.** {note}", icon=IDEA)
     reproduce_panel("p1", lecture_script, int(seed), float(lr), int(epochs))
     defaults = {"part": PARTS[0], "p1_seed": 0, "p1_lr": 0.010, "p1_epochs": P1_EPOCHS}
-    share_link([Setting(k, v) for k, v in defaults.items()], fallback=HERE)
+    share_link([Setting(k, v) for k, v in defaults.items()], fallback=HERE, key="p1_share")
 
 
 # --------------------------------------------------------------------------- part 2
@@ -251,7 +251,7 @@ def part2() -> None:
         "p2_epochs": P2_EPOCHS,
         "p2_batch": 32,
     }
-    share_link([Setting(k, v) for k, v in defaults.items()], fallback=HERE)
+    share_link([Setting(k, v) for k, v in defaults.items()], fallback=HERE, key="p2_share")
 
 
 # --------------------------------------------------------------------------- part 3
@@ -401,6 +401,7 @@ def part3() -> None:
         ]
         + [Setting(wkey(f), f.default) for f in HP],
         fallback=HERE,
+        key="p3_share",
     )
 
 

@@ -22,9 +22,16 @@ def metric(at, label_start: str) -> str:
     return next(m.value for m in at.metric if m.label.startswith(label_start))
 
 
-def link_params(at) -> list[tuple[str, str]]:
-    link = at.code[-1].value
-    return parse_qsl(urlsplit(link).query)
+def open_share(at, key: str) -> str:
+    """Open the part's "Share" popover as a click would (drawn only while open): its link."""
+    assert not at.code  # closed: no link box (nor the highlighter it loads in a browser)
+    at.session_state[key] = True
+    at.run()
+    return at.code[-1].value
+
+
+def link_params(at, key: str = "p1_share") -> list[tuple[str, str]]:
+    return parse_qsl(urlsplit(open_share(at, key)).query)
 
 
 @pytest.fixture(scope="module")
@@ -230,10 +237,10 @@ def test_link_restores_the_settings(app_page):
     at3.multiselect(key="opts").set_value(["momentum", "rmsprop"]).run()
     at3.number_input(key="hp_rmsprop_alpha").set_value(0.9).run()
     # the tab travels as plain words (no "3+%C2%B7+..." in the link)
-    assert "part=" + PART3.replace(" ", "+") in at3.code[-1].value
+    assert "part=" + PART3.replace(" ", "+") in open_share(at3, "p3_share")
     fresh3 = app_page(PAGE)
     grouped: dict[str, list[str]] = {}
-    for k, v in link_params(at3):
+    for k, v in parse_qsl(urlsplit(at3.code[-1].value).query):
         grouped.setdefault(k, []).append(v)
     for k, v in grouped.items():
         fresh3.query_params[k] = v if len(v) > 1 else v[0]

@@ -85,6 +85,9 @@ def test_play_from_start_from_a_callback_and_buttons_are_optional():
 def test_share_link_carries_exactly_the_changed_settings():
     at = AppTest.from_function(link_page).run()
     assert_no_exception(at)
+    assert not at.code  # the popover is closed: no link box drawn
+    at.session_state["share"] = True  # opened, as a click does
+    at.run()
     assert at.code[-1].value == "page"  # all defaults: no query
     at.slider(key="a").set_value(0.25).run()
     at.multiselect(key="m").set_value(["x", "z"]).run()
