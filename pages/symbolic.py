@@ -8,7 +8,7 @@ import streamlit as st
 from nnkit.expr import FormulaError
 from nnkit.plots.symbolic import comparison_curves, comparison_maps, pareto_chart, structure_chart
 from nnkit.reproduce.symbolic import symbolic_csv_script, symbolic_script
-from nnkit.symbolic import check_equivalence, compare_functions, distill, widen_domain
+from nnkit.symbolic import check_equivalence, compare_functions, distill, percent, widen_domain
 from nnkit.symbolic.targets import (
     DEFAULT_EPOCHS,
     FOURIER_DEFAULT,
@@ -46,6 +46,7 @@ METHODS = {
     "both": "both, side by side",
 }
 SEARCH_SECONDS = 20.0  # the default search budget (the goal on this 2-core server)
+PERCENT_COLUMN = {"relative error (%)": st.column_config.NumberColumn(format="%.2g")}  # 3.1, 2.4e-14
 
 
 @st.cache_resource(max_entries=6, show_spinner=False)
@@ -67,7 +68,7 @@ def run_search(data_key: tuple, source, domain, variables, accuracy, data, metho
 
     return remembered_run(
         "sym_runs", (data_key, method, budget), work, label=METHODS[method], budget=budget,
-        describe_best=lambda c: f"best so far: relative error {c.nrmse:.2g} — `{c.text[:90]}`",
+        describe_best=lambda c: f"best so far: relative error {percent(c.nrmse)} — `{c.text[:90]}`",
     )  # fmt: skip
 
 
@@ -242,7 +243,7 @@ if source_kind == "trained":
     st.caption(
         f"Network: {'Fourier features + ' if fourier else ''}MLP trained with nnkit.training on {int(n)} samples "
         f"({net.epochs} epochs, {net.result.stop_message}); its relative training error "
-        f"(RMSE / std) is {accuracy:.2g}. The search runs on the network; the formulas it finds are "
+        f"(RMSE / std) is {percent(accuracy)}. The search runs on the network; the formulas it finds are "
         "refitted and judged on the network's training samples."
     )
 source = network if network is not None else samples
@@ -257,7 +258,7 @@ if stopped:
     st.warning(
         "The search was stopped before it finished."
         + (
-            f" Best formula so far (relative error {best[0].nrmse:.2g}, not judged):"
+            f" Best formula so far (relative error {percent(best[0].nrmse)}, not judged):"
             if best
             else " It had no formula yet."
         )
@@ -284,9 +285,9 @@ m1, m2, m3, m4 = st.columns(4)
 m1.metric("complexity", res.best.complexity, help="Nodes of the expression tree.")
 m2.metric(
     "relative error",
-    f"{res.best.nrmse:.2g}",
+    percent(res.best.nrmse),
     help=f"RMSE / std on the {'training data' if res.info.get('judged_on') == 'data' else 'samples'}; "
-    f"their noise level is {res.info['noise']:.2g} ({res.info['noise_source']}).",
+    f"their noise level is {percent(res.info['noise'])} ({res.info['noise_source']}).",
 )
 m3.metric("search time", f"{res.seconds:.1f} s", help="Wall time on this (shared) server.")
 m4.metric("formulas fitted", res.library_size, help="Distinct formulas the search fitted.")
@@ -297,7 +298,7 @@ if structure is not None:
         f"**Structure read from the {'network' if network is not None else 'data (spline surrogate)'}:** "
         + (structure.summary() or "none of the tests holds: the search takes the whole problem.")
         if structure.reliable
-        else f"**Structure:** not tested — the surrogate's error ({structure.accuracy:.2g}) is too large."
+        else f"**Structure:** not tested — the surrogate's error ({percent(structure.accuracy)}) is too large."
     )
     if structure.reliable:
         altair_chart(structure_chart(structure.table(), structure.tolerance), width="stretch")
@@ -338,7 +339,7 @@ if len(methods) == 2:
             "method": METHODS[m],
             "formula": r.best.text,
             "complexity": r.best.complexity,
-            "relative error": r.best.nrmse,
+            "relative error (%)": 100 * r.best.nrmse,
             "status": r.status,
             "seconds": r.seconds,
         }
@@ -348,7 +349,7 @@ if len(methods) == 2:
         for row, r in zip(rows, results.values(), strict=True):
             e = equivalence(r.best.expr)
             row["equals the truth"] = None if e is None else e.equivalent
-    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", column_config=PERCENT_COLUMN)
 
 # ------------------------------------------------------------------------------ charts
 cands = pd.DataFrame(
@@ -427,11 +428,9 @@ elif samples is None:
 
 if res.status != "exact" or st.toggle("show the Pareto front as a table", key="sym_front_table"):
     st.markdown("**Best candidates** (the Pareto front):")
-    st.dataframe(
-        res.front[["complexity", "nrmse", "exact", "formula"]].rename(columns={"nrmse": "relative error"}),
-        hide_index=True,
-        width="stretch",
-    )
+    front = res.front[["complexity", "nrmse", "exact", "formula"]]
+    front = front.assign(nrmse=100 * front["nrmse"]).rename(columns={"nrmse": "relative error (%)"})
+    st.dataframe(front, hide_index=True, width="stretch", column_config=PERCENT_COLUMN)
 
 if source_kind == "trained":
     reproduce_panel(

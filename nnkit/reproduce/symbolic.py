@@ -23,7 +23,7 @@ _TIMED = (
 _SEARCH = """\
 print(result.message)
 print(f"f = {result.best.text}")
-print(f"complexity {result.best.complexity}, relative error {result.best.nrmse:.2g}")
+print(f"complexity {result.best.complexity}, relative error {percent(result.best.nrmse)}")
 print(f"{result.library_size} formulas fitted")
 candidates = pd.DataFrame(
     [(c.complexity, c.nrmse, c.text) for c in result.candidates],
@@ -146,9 +146,9 @@ def symbolic_script(
         seed=int(seed),
     )
     names = (
-        "distill"
+        "distill, percent"
         if key == "noise"
-        else "check_equivalence, compare_functions, distill, widen_domain"
+        else "check_equivalence, compare_functions, distill, percent, widen_domain"
     )
     nnkit_imports = [
         "from nnkit.plots.symbolic import pareto_chart",
@@ -164,7 +164,7 @@ import pandas as pd
 
 problem = {problem}
 {net}
-print(f"network: {{net.epochs}} epochs, relative training error {{net.train_error:.2g}}")
+print(f"network: {{net.epochs}} epochs, relative training error {{percent(net.train_error)}}")
 domain = problem.domain
 result = distill(net, domain, problem.variables, accuracy=net.train_error, data=(net.X, net.y){budget})
 """
@@ -243,7 +243,7 @@ def symbolic_csv_script(
 import pandas as pd
 
 from nnkit.plots.symbolic import pareto_chart
-from nnkit.symbolic import distill
+from nnkit.symbolic import distill, percent
 from nnkit.tabular import load_csv
 
 table = load_csv({literal(str(csv))})  # the file you uploaded: put its path here

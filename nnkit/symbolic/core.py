@@ -601,14 +601,14 @@ def distill(
         status = "exact"
         best = min(exact, key=lambda c: (c.complexity + 2 * c.free_constants, c.nrmse))
         level = (
-            f"the source's accuracy, {_pct(noise)}"
+            f"the source's accuracy, {percent(noise)}"
             if given
-            else f"their estimated noise level, {_pct(noise)}"
+            else f"their estimated noise level, {percent(noise)}"
         )
         msg = (
             f"Exact: the formula (complexity {best.complexity}, {best.free_constants} "
             f"unsnapped constant{'s' if best.free_constants != 1 else ''}) reproduces the "
-            f"{len(y)} samples to {level} (its relative error is {_pct(best.nrmse)})."
+            f"{len(y)} samples to {level} (its relative error is {percent(best.nrmse)})."
         )
     else:
         status = "approximation"
@@ -617,9 +617,9 @@ def distill(
         best = min(useful, key=lambda c: description_length(c, complexity_weight, noise))
         why = {"time": " within the time budget", "stopped": " before the search was stopped"}
         msg = (
-            f"Approximation, error {_pct(best.nrmse)}: no formula found"
+            f"Approximation, error {percent(best.nrmse)}: no formula found"
             f"{why.get(info.get('stopped', ''), '')} reproduces the samples to their noise "
-            f"level ({_pct(noise)}) with at most {max_free_constants} fitted numbers. The "
+            f"level ({percent(noise)}) with at most {max_free_constants} fitted numbers. The "
             "Pareto front lists the best trade-offs between complexity and error."
         )
     report("done", 1.0)
@@ -656,8 +656,15 @@ def _noise_bound(cands: Sequence[Candidate], n: int) -> float:
     return bound
 
 
-def _pct(v: float) -> str:
-    """A relative error as a percentage with sensible digits (≈ 0 below 1e-9)."""
+def percent(v: float) -> str:
+    """A relative error (a fraction, e.g. RMSE / std) as a percentage with sensible digits.
+
+    ``"≈ 0 %"`` below 10⁻⁹ (round-off), ``"1.2e-03 %"`` below 10⁻⁴, else two
+    significant digits: the form every message of :mod:`nnkit.symbolic` uses.
+
+    >>> percent(0.0312), percent(2e-7), percent(3e-16)
+    ('3.1 %', '2.0e-05 %', '≈ 0 %')
+    """
     if v < 1e-9:
         return "≈ 0 %"
     if v < 1e-4:

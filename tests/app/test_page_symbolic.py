@@ -51,6 +51,10 @@ def test_default_recovers_rastrigin_and_shows_extrapolation(app_page):
     assert at.success  # exact: computed from the result
     (run,) = at.session_state["sym_runs"].values()
     assert run["result"].status == "exact" and run["result"].info["judged_on"] == "data"
+    # the metric and the verdict give the relative error in one unit (both percentages)
+    error = _shown_metrics(at)["relative error"]
+    assert _shows_error(error, run["result"].best.nrmse)
+    assert f"relative error is {error})" in at.success[0].value
     latex = _texts(at.latex)
     assert r"\cos{\left(2 \pi x \right)}" in latex and "x^{2}" in latex
     md = _texts(at.markdown)
@@ -222,7 +226,7 @@ def test_an_approximation_is_labelled_with_its_error(app_page):
     res = run["result"]
     assert res.status == "approximation"
     shown = {m.label: m.value for m in at.metric}
-    assert float(shown["relative error"]) == pytest.approx(res.best.nrmse, rel=0.05)
+    assert _shows_error(shown["relative error"], res.best.nrmse)
     assert "\\approx" in at.latex[0].value
     assert len(at.dataframe) >= 1  # the Pareto front as a table
 
@@ -259,6 +263,14 @@ def _shown_metrics(at) -> dict[str, str]:
     return {m.label: m.value for m in at.metric}
 
 
+def _shows_error(text: str, nrmse: float) -> bool:
+    """Does a shown percentage ("3.1 %", "2.0e-05 %", "≈ 0 %") say this relative error?"""
+    if text == "≈ 0 %":
+        return nrmse < 1e-9
+    assert text.endswith(" %"), text
+    return float(text[:-2]) / 100 == pytest.approx(nrmse, rel=0.05)
+
+
 @pytest.mark.parametrize("method", ["gplearn", "both"])
 def test_genetic_programming_on_a_trained_network_gives_a_result(app_page, small_searches, method):
     # gplearn's formulas are full of protected logs and square roots: snapping their
@@ -282,7 +294,7 @@ def test_genetic_programming_on_a_trained_network_gives_a_result(app_page, small
     assert bool(at.success) == (res.status == "exact") and (at.warning or at.success)  # the status
     assert len(at.latex) == 1
     shown = _shown_metrics(at)
-    assert float(shown["relative error"]) == pytest.approx(res.best.nrmse, rel=0.05)
+    assert _shows_error(shown["relative error"], res.best.nrmse)
     assert int(shown["formulas fitted"]) == res.library_size >= 1
     if method == "both":
         table = at.dataframe[0].value
@@ -290,13 +302,13 @@ def test_genetic_programming_on_a_trained_network_gives_a_result(app_page, small
         for row, key in zip(table.to_dict("records"), ("grammar", "gplearn"), strict=True):
             r = runs[next(k for k in runs if k[1] == key)]["result"]
             assert r.method == key and row["complexity"] == r.best.complexity
-            assert row["status"] == r.status and row["relative error"] == pytest.approx(
-                r.best.nrmse
+            assert row["status"] == r.status and row["relative error (%)"] == pytest.approx(
+                100 * r.best.nrmse
             )
     at.run()  # a rerun shows the kept result, not a stopped search
     assert_no_exception(at)
     assert not any(b.key == "sym_again" for b in at.button)
-    assert float(_shown_metrics(at)["relative error"]) == pytest.approx(res.best.nrmse, rel=0.05)
+    assert _shows_error(_shown_metrics(at)["relative error"], res.best.nrmse)
 
 
 def test_a_failed_search_says_why_and_is_not_taken_for_a_stopped_one(app_page, monkeypatch):

@@ -775,11 +775,13 @@ def test_pinn_notes_for_a_stopped_run_and_a_formula_that_does_not_parse():
 
 
 def _check_symbolic(out, result, net=None):
+    from nnkit.symbolic import percent
+
     if net is not None:
-        assert line(out, "network:").endswith(f"relative training error {net.train_error:.2g}")
+        assert line(out, "network:").endswith(f"relative training error {percent(net.train_error)}")
     assert result.message in out
     assert line(out, "f =") == f"f = {result.best.text}"
-    assert line(out, "complexity").endswith(f"relative error {result.best.nrmse:.2g}")
+    assert line(out, "complexity").endswith(f"relative error {percent(result.best.nrmse)}")
     assert line(out, f"{result.library_size} formulas fitted")
 
 
