@@ -39,6 +39,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from nnkit._activation_modules import Sine
+from nnkit._float32 import check_float32_box
 from nnkit._torch import torch
 
 nn = torch.nn
@@ -358,6 +359,7 @@ def _build_mlp(
         hi = np.asarray(input_bounds[1], dtype=float)
         if lo.shape != hi.shape or np.any(hi <= lo):
             raise ValueError("input_bounds must be (lower, upper) with upper > lower")
+        check_float32_box(lo, hi)
         layers.append(Affine((lo + hi) / 2, 2.0 / (hi - lo)))
     width = int(in_features)
     if fourier_features:

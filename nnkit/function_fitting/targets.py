@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numpy.typing import ArrayLike
 
+from nnkit._float32 import check_float32_box
 from nnkit.datasets import RASTRIGIN_DOMAIN, TARGETS_1D, rastrigin
 
 if TYPE_CHECKING:
@@ -109,7 +110,8 @@ class Target:
         Raises
         ------
         ValueError
-            Unless ``lo < hi``, both finite and within ±:data:`MAX_DOMAIN`.
+            Unless ``lo < hi``, both finite and within ±:data:`MAX_DOMAIN`, and the box
+            wide enough for a float32 network (:func:`nnkit._float32.check_float32_box`).
         """
         if not (math.isfinite(lo) and math.isfinite(hi) and hi > lo):
             raise ValueError("the training domain needs finite bounds with upper > lower")
@@ -118,6 +120,7 @@ class Target:
                 f"the training box must lie within ±{MAX_DOMAIN:g}: the network trains in "
                 "float32 and its plots sample a window 1.5× the box"
             )
+        check_float32_box([lo], [hi])  # e.g. [10⁶ − 0.01, 10⁶]: one float32 input
         return replace(self, domain=(float(lo), float(hi)))
 
 

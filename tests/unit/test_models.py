@@ -115,6 +115,29 @@ def test_bad_arguments_raise_value_error(kwargs):
         mlp(**args)
 
 
+@pytest.mark.parametrize(
+    ("low", "high", "says"),
+    [
+        (1e15, 1e15 + 4.0, "about 1 distinct value"),  # one float32 number: a constant input
+        (999_999.0, 1e6, "about 17 distinct values"),  # float32 steps of 1/16 there
+        (0.0, 1e-300, "too narrow"),  # the scaling 2 / (high - low) overflows float32
+        (-1e300, 1e300, "beyond float32's range"),
+    ],
+)
+def test_a_box_a_float32_network_cannot_resolve_is_refused_with_what_to_change(low, high, says):
+    with pytest.raises(ValueError, match=says) as refused:
+        mlp(2, [4], 1, input_bounds=([0.0, low], [1.0, high]))
+    assert f"[{low!r}, {high!r}]" in str(refused.value)  # the side at fault, not the other
+    assert "widen" in str(refused.value) or "shrink" in str(refused.value)
+
+
+@pytest.mark.parametrize(("low", "high"), [(1000.0, 1001.0), (0.0, 1e-30), (-1e30, 1e30)])
+def test_boxes_float32_resolves_are_accepted(low, high):
+    net = mlp(1, [4], 1, input_bounds=([low], [high]))
+    x = torch.tensor([[low], [(low + high) / 2], [high]], dtype=torch.float32)
+    assert torch.allclose(net[0](x).ravel(), torch.tensor([-1.0, 0.0, 1.0]), atol=1e-3)
+
+
 def test_spec_build_and_predict():
     spec = ModelSpec(in_features=2, hidden=(8,), activation="tanh", seed=5)
     net = spec.build()
