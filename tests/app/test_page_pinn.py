@@ -171,6 +171,20 @@ def test_ode_that_blows_up_gives_a_message(app_page):
     assert any("blow" in e.value or "grows" in e.value or "stopped" in e.value for e in at.error)
 
 
+def test_an_ode_interval_too_long_to_solve_gives_a_message(app_page, monkeypatch):
+    """T = 1e300 kept the page's reference solver stepping for ever (one core busy, the
+    visitor waiting); its budget of evaluations (made small here) ends it with a message."""
+    from nnkit.pinn import reference
+
+    monkeypatch.setattr(reference, "MAX_ODE_EVALUATIONS", 3000)
+    at = app_page(PAGE).run()
+    _select(at, "ode")
+    at.number_input(key="pinn_ode_t_end").set_value(1e300).run()
+    assert_no_exception(at)
+    assert any("shorten the interval" in e.value for e in at.error), [e.value for e in at.error]
+    assert at.number_input(key="pinn_ode_t_end").value == 1e300  # what the user typed is kept
+
+
 def _live_captions(at) -> list[str]:
     return [c.value for c in at.caption if "refreshed while it trains" in c.value]
 

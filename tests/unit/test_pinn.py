@@ -535,3 +535,15 @@ def test_glorot_normal_init_is_the_papers_truncated_normal_with_zero_biases():
     assert torch.equal(again.model.net[1].weight, p.model.net[1].weight)
     with pytest.raises(ValueError, match="init"):
         PINNConfig(init="zeros").validate()
+
+
+def test_an_ode_reference_that_would_take_for_ever_is_refused_with_a_message(monkeypatch):
+    """u' = -2u + sin 4t up to T = 1e300 needs ~1e300 steps: the solver's budget of
+    evaluations of f ends it with a message (the page had hung on it for ever)."""
+    from nnkit.pinn import reference
+
+    monkeypatch.setattr(reference, "MAX_ODE_EVALUATIONS", 3000)  # the budget, made small
+    f = lambda t, u: -2 * u + np.sin(4 * t)  # noqa: E731
+    assert reference.ode_reference(f, 1.0, np.linspace(0, 3, 7)).shape == (7,)  # ~500 calls
+    with pytest.raises(ValueError, match="more than 3,000 evaluations.*shorten the interval"):
+        reference.ode_reference(f, 1.0, np.linspace(0, 1e300, 7))
