@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from nnkit._text import counted
 from nnkit.expr import FormulaError
 from nnkit.plots.symbolic import comparison_curves, comparison_maps, pareto_chart, structure_chart
 from nnkit.reproduce.symbolic import symbolic_csv_script, symbolic_script
@@ -162,7 +163,7 @@ elif source_kind == "mlp":
     data_key = ("mlp", str(name), tuple(box), int(snap.epochs), int(snap.version))
     st.caption(
         f"The MLP page's network: {problem.name} on [{box[0]:g}, {box[1]:g}]"
-        f"{'²' if len(domain) == 2 else ''}, {snap.epochs} epochs, last training MSE {mse:.3g}."
+        f"{'²' if len(domain) == 2 else ''}, {counted(snap.epochs, 'epoch')}, last training MSE {mse:.3g}."
     )
 
 else:
@@ -242,7 +243,7 @@ if source_kind == "trained":
     network, accuracy, train_data = net, net.train_error, (net.X, net.y)
     st.caption(
         f"Network: {'Fourier features + ' if fourier else ''}MLP trained with nnkit.training on {int(n)} samples "
-        f"({net.epochs} epochs, {net.result.stop_message}); its relative training error "
+        f"({counted(net.epochs, 'epoch')}, {net.result.stop_message}); its relative training error "
         f"(RMSE / std) is {percent(accuracy)}. The search runs on the network; the formulas it finds are "
         "refitted and judged on the network's training samples."
     )

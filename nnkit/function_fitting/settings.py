@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from nnkit._text import counted
 from nnkit.function_fitting.targets import Target
 from nnkit.limits import Limits
 
@@ -379,7 +380,7 @@ class FitSettings:
         red += ", cosine lr schedule" if self.lr_schedule == "cosine" else ""
         return (
             f"{arch} {self.activation}{outact}{ff}; {self.optimizer} lr {self.lr:g}, {bs}{red}, "
-            f"{self.epochs} epochs"
+            f"{counted(self.epochs, 'epoch')}"
             + ("" if self.normalize else ", raw (unscaled) inputs and outputs")
         )
 

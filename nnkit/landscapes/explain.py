@@ -294,7 +294,7 @@ def modes_note(runs: Mapping[str, GDRun], analysis: QuadraticAnalysis, target: f
     best = min(ok, key=lambda name: ok[name].loss[-1])
     any_run = next(iter(runs.values()))
     note = (
-        f"After {any_run.epochs} epochs at α = {any_run.lr:.3f} the lowest "
+        f"After {counted(any_run.epochs, 'epoch')} at α = {any_run.lr:.3f} the lowest "
         f"loss is {best}'s, J = {ok[best].loss[-1]:.5f} (J* = {a.loss_star:.5f}). "
     )
     sgd = [r for r in ok.values() if r.mode == "stochastic"]

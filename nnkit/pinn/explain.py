@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from nnkit._text import counted
 from nnkit.pinn.solver import RunReport
 
 __all__ = ["what_you_see"]
@@ -62,7 +63,7 @@ def what_you_see(
     list of str
     """
     where = ", ".join(f"{n} = {v:.3f}" for n, v in report.where.items())
-    when = f"after {epochs} epochs ({steps} optimizer steps, {seconds:.1f} s)"
+    when = f"after {counted(epochs, 'epoch')} ({counted(steps, 'optimizer step')}, {seconds:.1f} s)"
     notes = []
     if cut:
         notes.append(
