@@ -659,14 +659,20 @@ def _noise_bound(cands: Sequence[Candidate], n: int) -> float:
 def percent(v: float) -> str:
     """A relative error (a fraction, e.g. RMSE / std) as a percentage with sensible digits.
 
-    ``"≈ 0 %"`` below 10⁻⁹ (round-off), ``"1.2e-03 %"`` below 10⁻⁴, else two
-    significant digits: the form every message of :mod:`nnkit.symbolic` uses.
+    ``"≈ 0 %"`` below 10⁻⁹ (round-off); ``"2.0e-05 %"`` below 10⁻⁴; two significant
+    digits up to 10 %; whole percents up to 1,000 %; ``"2.6e+09 %"`` beyond: the form
+    every message of :mod:`nnkit.symbolic` uses.
 
-    >>> percent(0.0312), percent(2e-7), percent(3e-16)
-    ('3.1 %', '2.0e-05 %', '≈ 0 %')
+    >>> percent(0.0312), percent(2e-7), percent(3e-16), percent(1.0), percent(2.6e7)
+    ('3.1 %', '2.0e-05 %', '≈ 0 %', '100 %', '2.6e+09 %')
+    >>> percent(float("nan"))
+    'NaN (no number)'
     """
+    if math.isnan(v):  # a diverged network's error: "nan %" would read as a typo
+        return "NaN (no number)"
+    pct = 100 * v
     if v < 1e-9:
         return "≈ 0 %"
-    if v < 1e-4:
-        return f"{100 * v:.1e} %"
-    return f"{100 * v:.2g} %"
+    if v < 1e-4 or pct >= 1000:
+        return f"{pct:.1e} %"
+    return f"{pct:.0f} %" if pct >= 10 else f"{pct:.2g} %"  # not "1e+02 %" for 100 %

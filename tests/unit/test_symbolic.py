@@ -486,3 +486,23 @@ def test_refining_recomputes_only_the_terms_whose_constants_moved(monkeypatch):
         theta = theta.copy()
         theta[rng.integers(3)] += rng.normal(scale=0.1)
         np.testing.assert_array_equal(columns(theta), model.columns(Xs, theta))
+
+
+@pytest.mark.parametrize(
+    ("fraction", "shown"),
+    [
+        (3e-16, "≈ 0 %"),
+        (2e-7, "2.0e-05 %"),
+        (0.0312, "3.1 %"),
+        (0.0996, "10 %"),
+        (1.0, "100 %"),  # not "1e+02 %"
+        (2.5, "250 %"),
+        (2.6e7, "2.6e+09 %"),
+        (float("inf"), "inf %"),
+        (float("nan"), "NaN (no number)"),
+    ],
+)
+def test_relative_errors_are_shown_as_percentages(fraction, shown):
+    from nnkit.symbolic import percent
+
+    assert percent(fraction) == shown
