@@ -299,6 +299,7 @@ def taylor_scale(higher: Sequence[float]) -> float:
         for k, v in enumerate(higher)
         if k >= 1 and math.isfinite(v) and v > 0
     ]
+    coef = [(k, a) for k, a in coef if a > 0]  # a denormal f^(k) / k! can round to 0
     ratios = []
     for (j, aj), (k, ak) in zip(coef, coef[1:], strict=False):
         with np.errstate(all="ignore"):

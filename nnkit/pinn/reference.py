@@ -57,7 +57,9 @@ def oscillator_exact(
     t = np.asarray(t, dtype=float)
     delta = mu / (2.0 * m)
     w0sq = k / m
-    if not delta**2 < w0sq:
+    if not math.isfinite(w0sq):
+        raise ValueError(f"k/m = {k:g}/{m:g} overflows: raise m or lower k")
+    if not delta < math.sqrt(w0sq):  # not δ² < k/m: δ² overflows for μ ~ 1e300
         raise ValueError(
             f"the oscillator is not under-damped: δ = μ/2m = {delta:g} must be below "
             f"ω0 = √(k/m) = {math.sqrt(w0sq):g}; lower μ or raise k"

@@ -146,6 +146,14 @@ def test_point_outside_the_domain_is_a_message(app_page):
     assert not at.error and _methods(at)
 
 
+def test_a_denormal_point_is_differentiated_not_a_traceback(app_page):
+    # x0 = 5e-324: f^(k)(x0) / k! rounds to 0 in the Taylor scale (a ZeroDivisionError once)
+    at = app_page(PAGE).run()
+    at.number_input(key="fd_x0").set_value(5e-324).run()
+    assert_no_exception(at)
+    assert _methods(at) or at.error
+
+
 def test_bad_step_and_impossible_stencil_are_messages(app_page):
     at = app_page(PAGE).run()
     at.number_input(key="fd_h").set_value(0.0).run()

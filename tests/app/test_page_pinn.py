@@ -185,6 +185,15 @@ def test_an_ode_interval_too_long_to_solve_gives_a_message(app_page, monkeypatch
     assert at.number_input(key="pinn_ode_t_end").value == 1e300  # what the user typed is kept
 
 
+@pytest.mark.parametrize(("box", "value"), [("m", 1e-300), ("mu", 1e308)])
+def test_an_oscillator_constant_at_an_extreme_gives_a_message(app_page, box, value):
+    # one box alone (the hostile corpus sets every box at once): δ² overflowed in the reference
+    at = _select(app_page(PAGE).run(), "oscillator")
+    at.number_input(key=f"pinn_oscillator_{box}").set_value(value).run()
+    assert_no_exception(at)
+    assert any("under-damped" in e.value for e in at.error)
+
+
 def _live_captions(at) -> list[str]:
     return [c.value for c in at.caption if "refreshed while it trains" in c.value]
 

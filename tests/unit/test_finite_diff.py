@@ -583,3 +583,10 @@ def test_failed_methods_lists_the_non_finite_estimates():
     assert failed_methods(estimates_at(sw, f, 1e-3)) == []
     broken = failed_methods(estimates_at(sw, f, 0.6))  # x0 - h < 0 for backward/central
     assert broken and "forward O(h)" not in broken and "backward O(h)" in broken
+
+
+def test_taylor_scale_of_denormal_derivatives_is_defined():
+    from nnkit.finite_diff.taylor import taylor_scale
+
+    # |f^(k)(x0)| = 5e-324 (the smallest float): divided by k! it rounds to 0
+    assert 0 < taylor_scale([0.0, 5e-324, 5e-324, 5e-324, 1e-320]) <= 1

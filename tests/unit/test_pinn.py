@@ -547,3 +547,16 @@ def test_an_ode_reference_that_would_take_for_ever_is_refused_with_a_message(mon
     assert reference.ode_reference(f, 1.0, np.linspace(0, 3, 7)).shape == (7,)  # ~500 calls
     with pytest.raises(ValueError, match="more than 3,000 evaluations.*shorten the interval"):
         reference.ode_reference(f, 1.0, np.linspace(0, 1e300, 7))
+
+
+@pytest.mark.parametrize(
+    ("m", "mu", "k", "says"),
+    [
+        (1e-300, 4.0, 400.0, "not under-damped"),  # δ = 2e300: δ² overflowed (OverflowError)
+        (1.0, 1e308, 400.0, "not under-damped"),
+        (1e-300, 4.0, 1e308, "overflows"),  # k/m is infinite
+    ],
+)
+def test_an_oscillator_with_extreme_constants_is_refused_with_a_message(m, mu, k, says):
+    with pytest.raises(ValueError, match=says):
+        ref.oscillator_exact(np.zeros(2), m, mu, k)
