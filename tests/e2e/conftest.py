@@ -10,8 +10,6 @@ desktop checks open their tabs in one browser context (:func:`desktop`).
 from __future__ import annotations
 
 import os
-import shutil
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -207,11 +205,20 @@ def shown(request, desktop, server_url):
 
 
 @pytest.fixture(scope="session")
-def screenshot_dir() -> Path:
-    """Folder for screenshots (``NNKIT_SCREENSHOTS`` or a fresh temp folder)."""
-    d = Path(os.environ.get("NNKIT_SCREENSHOTS") or tempfile.mkdtemp(prefix="nnkit-e2e-"))
-    if d.exists() and os.environ.get("NNKIT_SCREENSHOTS") is None:
-        shutil.rmtree(d, ignore_errors=True)
+def screenshot():
+    """``screenshot(page, name)`` saves a full-page PNG of ``page`` as ``name``.png in the
+    folder ``NNKIT_SCREENSHOTS`` names, and does nothing when it is not set: a full-page
+    capture re-lays out and rasterises the whole page (about 1.3 s of CPU a page here),
+    and nothing asserts on the pictures; they are for a person to look at
+    (``NNKIT_SCREENSHOTS=/tmp/shots python -m pytest tests/e2e``)."""
+    folder = os.environ.get("NNKIT_SCREENSHOTS")
+    if not folder:
+        return lambda page, name: None
+    d = Path(folder)
     d.mkdir(parents=True, exist_ok=True)
     print(f"\nscreenshots go to {d}")
-    return d
+
+    def shoot(page, name: str) -> None:
+        page.screenshot(path=str(d / f"{name}.png"), full_page=True)
+
+    return shoot

@@ -16,11 +16,10 @@ pytestmark = pytest.mark.e2e
 IGNORED_CONSOLE = ("favicon", "net::ERR_NAME_NOT_RESOLVED", "net::ERR_INTERNET_DISCONNECTED")
 
 
-def test_page_renders_without_exception(shown, screenshot_dir):
+def test_page_renders_without_exception(shown, screenshot):
     page, info = shown, shown.info
     wait_for_charts(page)
-    shot = screenshot_dir / f"{Path(info.path).stem}.png"
-    page.screenshot(path=str(shot), full_page=True)
+    screenshot(page, Path(info.path).stem)
     exceptions = page.locator('[data-testid="stException"]')
     assert exceptions.count() == 0, exceptions.first.inner_text()
     errors = [e for e in page.console_errors if not any(s in e for s in IGNORED_CONSOLE)]

@@ -30,7 +30,7 @@ def upload_csv() -> bytes:
     return ("\n".join(lines) + "\n").encode()
 
 
-def test_upload_csv_and_see_the_metrics_table(server_url, page, screenshot_dir):
+def test_upload_csv_and_see_the_metrics_table(server_url, page, screenshot):
     failed = []
     page.on("response", lambda r: failed.append(r.url) if r.status >= 400 else None)
     page.goto(page_url(server_url, "pages/house_prices.py"))
@@ -55,7 +55,7 @@ def test_upload_csv_and_see_the_metrics_table(server_url, page, screenshot_dir):
     text = page.locator('[data-testid="stTable"]').first.inner_text()
     assert "MLP" in text, text
     assert page.get_by_text("The MLP's test R²").first.is_visible()
-    page.screenshot(path=str(screenshot_dir / "house_prices_trained.png"), full_page=True)
+    screenshot(page, "house_prices_trained")
     assert page.locator('[data-testid="stException"]').count() == 0
     # The trained view (metrics, verdict, predictions, importance, what-if) is accessible
     # too, checked whole as the first screens are (tests/e2e/test_accessibility.py).
