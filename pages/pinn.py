@@ -123,8 +123,13 @@ elif key == "ode":
 
 @st.cache_data(show_spinner="Computing the reference solution…")
 def cached_reference(problem_key: str, items: tuple) -> tuple:
-    problem = presets.make_problem(problem_key, dict(items))
-    return reference_frame(problem), problem.equation, problem.residual_text, problem.lows, problem.highs
+    """The reference and the problem's texts, or the reason there is none (a refusal is
+    kept too: the ODE solver may spend its whole budget before refusing, once)."""
+    try:
+        problem = presets.make_problem(problem_key, dict(items))
+        return reference_frame(problem), problem.equation, problem.residual_text, problem.lows, problem.highs
+    except ValueError as exc:
+        return (f"{exc}",)
 
 
 @st.cache_data(show_spinner=False)
@@ -133,11 +138,11 @@ def cached_least_squares(problem_key: str, items: tuple) -> float:
 
 
 items = tuple(sorted(params.items()))
-try:
-    ref_frame, equation, residual_text, lows, highs = cached_reference(key, items)
-except ValueError as exc:
-    st.error(f"{exc}")
+reference = cached_reference(key, items)
+if len(reference) == 1:
+    st.error(reference[0])
     st.stop()
+ref_frame, equation, residual_text, lows, highs = reference
 st.latex(equation)
 
 # --------------------------------------------------------------------------- settings

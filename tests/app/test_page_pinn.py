@@ -183,6 +183,15 @@ def test_an_ode_interval_too_long_to_solve_gives_a_message(app_page, monkeypatch
     assert_no_exception(at)
     assert any("shorten the interval" in e.value for e in at.error), [e.value for e in at.error]
     assert at.number_input(key="pinn_ode_t_end").value == 1e300  # what the user typed is kept
+    # The refusal is remembered: the next rerun does not spend the solver's budget again.
+    calls = []
+    solve = reference.ode_reference
+    monkeypatch.setattr(
+        reference, "ode_reference", lambda *a, **kw: calls.append(1) or solve(*a, **kw)
+    )
+    at.run()
+    assert any("shorten the interval" in e.value for e in at.error)
+    assert calls == []
 
 
 @pytest.mark.parametrize(("box", "value"), [("m", 1e-300), ("mu", 1e308)])
