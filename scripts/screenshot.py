@@ -5,8 +5,9 @@
 
 Starts ``streamlit run app.py`` on a free 127.0.0.1 port, opens each page (by its
 URL path, i.e. the page file's name; "home" is the course map), waits until the
-script has finished, and saves a full-page PNG. The README's screenshot is made
-with this script.
+script has finished and the page has settled, makes the window as tall as the page
+(Streamlit scrolls inside the window) and saves a PNG of it. The README's screenshot
+is made with this script.
 """
 
 from __future__ import annotations
@@ -23,10 +24,12 @@ from tests.e2e.browser import (  # noqa: E402
     CHROMIUM_ARGS,
     free_port,
     page_url,
+    settle,
     start_streamlit,
     stop,
     wait_for_script,
     wait_healthy,
+    whole_page,
 )
 
 
@@ -56,7 +59,9 @@ def main() -> int:
                 page = browser.new_page(viewport={"width": args.width, "height": args.height})
                 page.goto(page_url(base, f"pages/{name}.py"))
                 wait_for_script(page)
+                settle(page)  # fonts loaded, every chart drawn, nothing fading in
                 page.wait_for_timeout(int(args.wait * 1000))
+                whole_page(page)  # Streamlit scrolls inside the window: make it the page
                 target = out / f"{name}.png"
                 page.screenshot(path=str(target), full_page=True)
                 print(target)

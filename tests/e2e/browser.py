@@ -270,6 +270,21 @@ def settle(p, timeout_ms: float = 30_000, quiet_ms: float = 150, script_done: bo
             raise TimeoutError(f"the page did not settle within {timeout_ms / 1000:g} s")
 
 
+_HEIGHT_JS = """() => Math.max(...[...document.querySelectorAll(
+    '[data-testid="stMain"], [data-testid="stMainBlockContainer"]')].map((e) => e.scrollHeight))"""
+
+
+def whole_page(p) -> None:
+    """Make the viewport as tall as the page (at most 16,000 px) and wait until it has
+    settled. Streamlit scrolls its main area inside the window, so a "full page"
+    screenshot or an axe run sees only the viewport: axe checks colour contrast only
+    inside it, and a page's captions and code below its first screen count too."""
+    height = min(int(p.evaluate(_HEIGHT_JS)) + 100, 16_000)
+    if height > p.viewport_size["height"]:
+        p.set_viewport_size({"width": p.viewport_size["width"], "height": height})
+        settle(p)
+
+
 def page_url(base: str, path: str) -> str:
     """URL of a page script (Streamlit infers the URL path from the file name)."""
     stem = Path(path).stem

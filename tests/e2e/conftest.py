@@ -27,10 +27,12 @@ from tests.e2e.browser import (  # noqa: F401  (re-exported for tests and script
     in_ci,
     launch_browser,
     page_url,
+    settle,
     start_streamlit,
     stop,
     wait_for_script,
     wait_healthy,
+    whole_page,
 )
 
 
@@ -219,6 +221,11 @@ def screenshot():
     print(f"\nscreenshots go to {d}")
 
     def shoot(page, name: str) -> None:
+        size = dict(page.viewport_size)
+        settle(page)  # no chart still a placeholder
+        whole_page(page)  # Streamlit scrolls inside the window: make the window the page
         page.screenshot(path=str(d / f"{name}.png"), full_page=True)
+        page.set_viewport_size(size)  # as the next check expects it
+        settle(page)
 
     return shoot

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.browser import settle
+from tests.e2e.browser import settle, whole_page
 from tests.e2e.conftest import page_url, wait_for_script
 
 pytestmark = pytest.mark.e2e
@@ -113,19 +113,6 @@ def _open(desktop, server_url: str, path: str):
     p.goto(page_url(server_url, path))
     wait_for_script(p)
     return p
-
-
-_HEIGHT_JS = """() => Math.max(...[...document.querySelectorAll(
-    '[data-testid="stMain"], [data-testid="stMainBlockContainer"]')].map((e) => e.scrollHeight))"""
-
-
-def whole_page(p) -> None:
-    """Make the viewport as tall as the page: axe checks colour contrast only inside the
-    viewport, and a page's captions and code below its first screen count too."""
-    height = min(int(p.evaluate(_HEIGHT_JS)) + 100, 16_000)
-    if height > p.viewport_size["height"]:
-        p.set_viewport_size({"width": p.viewport_size["width"], "height": height})
-        settle(p)
 
 
 def _assert_accessible(p, where: str, within: str | None = None) -> None:

@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 
 from nnkit import tabular
-from tests.e2e.browser import settle
+from tests.e2e.browser import settle, whole_page
 from tests.e2e.conftest import page_url, wait_for_script
-from tests.e2e.test_accessibility import charts_without_text, own_violations, whole_page
+from tests.e2e.test_accessibility import charts_without_text, own_violations
 
 pytestmark = pytest.mark.e2e
 IGNORED_CONSOLE = ("favicon", "net::ERR_NAME_NOT_RESOLVED", "net::ERR_INTERNET_DISCONNECTED")
