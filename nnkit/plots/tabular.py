@@ -87,6 +87,14 @@ def long_predictions(predictions: pd.DataFrame, target: str, models: Sequence[st
     return pd.concat(parts, ignore_index=True)
 
 
+def _si_axis() -> alt.Axis:
+    """An axis in SI units (250k, 1.2M) with about 8 ticks, and 0 written "0".
+
+    Vega gives every tick the SI prefix of the step, which made the zero tick read "0k".
+    """
+    return alt.Axis(format="~s", tickCount=8, labelExpr="datum.value == 0 ? '0' : datum.label")
+
+
 def predicted_vs_actual(long: pd.DataFrame, target: str = "target") -> alt.LayerChart:
     """Predicted against actual test values per model, with the diagonal y = x.
 
@@ -117,13 +125,13 @@ def predicted_vs_actual(long: pd.DataFrame, target: str = "target") -> alt.Layer
                 "actual:Q",
                 title=f"actual {target}",
                 scale=alt.Scale(domain=dom, nice=False),
-                axis=alt.Axis(format="~s"),
+                axis=_si_axis(),
             ),
             y=alt.Y(
                 "predicted:Q",
                 title=f"predicted {target}",
                 scale=alt.Scale(domain=dom, nice=False),
-                axis=alt.Axis(format="~s"),
+                axis=_si_axis(),
             ),
             color=_color(models),
             tooltip=[
@@ -173,11 +181,9 @@ def residuals_chart(long: pd.DataFrame, target: str = "target") -> alt.LayerChar
                 "predicted:Q",
                 title=f"predicted {target}",
                 scale=alt.Scale(zero=False),
-                axis=alt.Axis(format="~s"),
+                axis=_si_axis(),
             ),
-            y=alt.Y(
-                "residual:Q", title="residual = predicted − actual", axis=alt.Axis(format="~s")
-            ),
+            y=alt.Y("residual:Q", title="residual = predicted − actual", axis=_si_axis()),
             color=_color(models),
             tooltip=[
                 alt.Tooltip("row:Q"),
@@ -190,7 +196,7 @@ def residuals_chart(long: pd.DataFrame, target: str = "target") -> alt.LayerChar
     return (points + zero).properties(
         height=300,
         title="Residuals (test rows)",
-        description=f"Scatter plot of each model's residual against the actual {target} on the test rows.",
+        description=f"Scatter plot of each model's residual against its predicted {target} on the test rows, with the zero line.",
     )
 
 
@@ -214,7 +220,8 @@ def importance_chart(imp: pd.DataFrame, model: str = "MLP", top: int = 20) -> al
     d["lo"] = d["importance"] - d["std"]
     d["hi"] = d["importance"] + d["std"]
     order = list(d["feature"])
-    y = alt.Y("feature:N", sort=order, title=None)
+    # a column's whole name (Vega cuts axis labels at 180 px by default)
+    y = alt.Y("feature:N", sort=order, title=None, axis=alt.Axis(labelLimit=320))
     bars = (
         alt.Chart(d)
         .mark_bar(color=MODEL_COLORS.get(model, SKY))

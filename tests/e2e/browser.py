@@ -4,6 +4,7 @@ tests, ``scripts/screenshot.py`` and the benchmarks (no pytest in here)."""
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -283,6 +284,17 @@ def whole_page(p) -> None:
     if height > p.viewport_size["height"]:
         p.set_viewport_size({"width": p.viewport_size["width"], "height": height})
         settle(p)
+
+
+def chart_label_defects(p) -> list[str]:
+    """Texts of the drawn charts that a person would read wrong: a label Vega cut short
+    (it ends it with "…" past ``labelLimit``) and a zero tick with an SI prefix ("0k":
+    Vega gives every tick the prefix of the step)."""
+    texts = p.evaluate(
+        """() => [...document.querySelectorAll('[data-testid="stVegaLiteChart"] svg text')]
+            .map((t) => t.textContent)"""
+    )
+    return [t for t in texts if "…" in t or re.fullmatch(r"[−-]?0(\.0+)?[kMGTmµnp]", t.strip())]
 
 
 def page_url(base: str, path: str) -> str:

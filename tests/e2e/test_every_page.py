@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from nnkit.ui.course import HOME, LECTURES
-from tests.e2e.browser import wait_for_charts
+from tests.e2e.browser import chart_label_defects, wait_for_charts
 from tests.e2e.conftest import page_url, wait_for_script
 
 pytestmark = pytest.mark.e2e
@@ -25,6 +25,7 @@ def test_page_renders_without_exception(shown, screenshot):
     errors = [e for e in page.console_errors if not any(s in e for s in IGNORED_CONSOLE)]
     assert not errors, errors
     assert not page.bad_responses, page.bad_responses
+    assert chart_label_defects(page) == []
     # The page's own title is on screen (the sidebar navigation lists it too).
     assert page.get_by_text(info.title).first.is_visible() or info is HOME
 
