@@ -55,7 +55,8 @@ def width_sweep(
     -------
     DataFrame
         ``width, parameters, rmse, max_error, r2, epochs, seconds, stop`` (one row per
-        width; ``stop`` is the run's stop reason).
+        width; ``stop`` is the run's stop reason); ``attrs["activation"]`` names the
+        activation.
 
     Raises
     ------
@@ -105,7 +106,9 @@ def width_sweep(
                 "stop": res.stop_reason,
             }
         )
-    return pd.DataFrame(rows)
+    out = pd.DataFrame(rows)
+    out.attrs["activation"] = activation
+    return out
 
 
 def width_sweep_note(

@@ -21,7 +21,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from nnkit.plots.style import BLUE, GREY, VERMILLION, describe, log_format, stretch
+from nnkit.plots.style import BLUE, GREY, VERMILLION, describe, log_axis, stretch
 
 if TYPE_CHECKING:
     from nnkit.function_fitting import FitEvaluation
@@ -96,7 +96,7 @@ def loss_curves(
                 "loss:Q",
                 scale=alt.Scale(type="log"),
                 title="loss",
-                axis=alt.Axis(format=log_format(df["loss"])),
+                axis=alt.Axis(**log_axis(df["loss"])),
             ),
             color=alt.Color("series:N", title=None, legend=alt.Legend(orient="top")),
             tooltip=[
@@ -140,9 +140,7 @@ def compare_losses(runs: Mapping[str, History], *, height: int = 260) -> alt.Cha
         .mark_line()
         .encode(
             x=alt.X("epoch:Q", axis=alt.Axis(**_EPOCHS)),
-            y=alt.Y(
-                "loss:Q", scale=alt.Scale(type="log"), axis=alt.Axis(format=log_format(df["loss"]))
-            ),
+            y=alt.Y("loss:Q", scale=alt.Scale(type="log"), axis=alt.Axis(**log_axis(df["loss"]))),
             color=alt.Color("run:N", title=None, legend=alt.Legend(orient="top", labelLimit=400)),
             tooltip=[alt.Tooltip("run"), alt.Tooltip("epoch"), alt.Tooltip("loss:Q", format=".4g")],
         ),
@@ -400,8 +398,10 @@ def width_sweep_chart(df: pd.DataFrame, *, height: int = 280) -> alt.Chart:
     )
     long = long[long["value"] > 0]
     long["error"] = long["error"].map({"rmse": "RMS error", "max_error": "max error"})
+    activation = df.attrs.get("activation")
+    units = f"{activation} units" if activation else "units"
     return stretch(
-        alt.Chart(long, title="error vs number of hidden sigmoids (log–log)", height=height)
+        alt.Chart(long, title=f"error vs number of hidden {units} (log–log)", height=height)
         .mark_line(point=True)
         .encode(
             x=alt.X(
@@ -411,7 +411,7 @@ def width_sweep_chart(df: pd.DataFrame, *, height: int = 280) -> alt.Chart:
                 "value:Q",
                 scale=alt.Scale(type="log"),
                 title="error on test points",
-                axis=alt.Axis(format=log_format(long["value"])),
+                axis=alt.Axis(**log_axis(long["value"])),
             ),
             color=alt.Color("error:N", title=None, legend=alt.Legend(orient="top")),
             tooltip=[
@@ -420,7 +420,7 @@ def width_sweep_chart(df: pd.DataFrame, *, height: int = 280) -> alt.Chart:
                 alt.Tooltip("value:Q", format=".3g"),
             ],
         ),
-        "Log-log line chart of the RMS and max error against the number of hidden units.",
+        f"Log-log line chart of the RMS and max error against the number of hidden {units}.",
     )
 
 
@@ -520,7 +520,7 @@ def loss_spec(
                 "field": "loss",
                 "type": "quantitative",
                 "scale": {"type": "log"},
-                "axis": {"format": log_format(df["loss"])},  # not 0.00001 beside 1e-7
+                "axis": log_axis(df["loss"]),  # not 0.00001 beside 1e-7; decades only
                 "title": "loss",
             },
             "color": {

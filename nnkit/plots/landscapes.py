@@ -29,7 +29,7 @@ from nnkit.plots.style import (
     SKY,
     VERMILLION,
     describe,
-    log_format,
+    log_axis,
 )
 
 __all__ = ["contour_map", "fit_chart", "loss_chart", "marker_frame", "path_frame"]
@@ -356,7 +356,7 @@ def loss_chart(
         if pd.api.types.is_integer_dtype(data[x])
         else alt.Axis()
     )
-    y_axis = alt.Axis(format=log_format(data[y])) if log else alt.Axis()
+    y_axis = alt.Axis(**log_axis(data[y])) if log else alt.Axis()
     enc = {
         "x": alt.X(f"{x}:Q", title=x_title or x, axis=x_axis),
         "y": alt.Y(

@@ -25,7 +25,7 @@ from nnkit.plots.style import (
     SKY,
     VERMILLION,
     describe,
-    log_format,
+    log_axis,
 )
 
 if TYPE_CHECKING:
@@ -142,7 +142,7 @@ def loss_terms_chart(
                 "loss:Q",
                 scale=alt.Scale(type="log"),
                 title="weighted loss term",
-                axis=alt.Axis(format=log_format(df["loss"])),
+                axis=alt.Axis(**log_axis(df["loss"])),
             ),
             color=alt.Color(
                 "term:N",
@@ -190,7 +190,7 @@ def error_chart(history: History, height: int = 260, goal: float | None = None) 
                 "rel_l2:Q",
                 scale=alt.Scale(type="log"),
                 title="relative L2 error",
-                axis=alt.Axis(format=log_format(df["rel_l2"])),
+                axis=alt.Axis(**log_axis(df["rel_l2"])),
             ),
             tooltip=[alt.Tooltip("epoch"), alt.Tooltip("rel_l2:Q", format=".3e")],
         )
@@ -529,7 +529,7 @@ def residual_chart(df: pd.DataFrame, height: int = 220) -> Chart:
                 "abs_residual:Q",
                 scale=alt.Scale(type="log"),
                 title="|residual|",
-                axis=alt.Axis(format=log_format(d["abs_residual"])),
+                axis=alt.Axis(**log_axis(d["abs_residual"])),
             ),
             tooltip=[
                 alt.Tooltip(f"{var}:Q", format=".3f"),

@@ -13,7 +13,7 @@ so a screen reader announces what the chart shows instead of "Vega visualization
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import altair as alt
 import numpy as np
@@ -30,6 +30,7 @@ __all__ = [
     "VERMILLION",
     "YELLOW",
     "describe",
+    "log_axis",
     "log_format",
     "stretch",
 ]
@@ -97,6 +98,34 @@ def log_format(values: Iterable[float]) -> str:
     if v.size and v.min() >= 1e-3 and v.max() < 1e5:
         return ",~g"
     return ".0e"
+
+
+def log_axis(values: Iterable[float]) -> dict[str, Any]:
+    """Properties of a log axis over ``values``: one number format, and ticks that read.
+
+    The format is :func:`log_format`'s. When the values span three decades or more, the
+    axis gets a tick (and a grid line) at each power of ten only: Vega otherwise also
+    draws 2…9 × 10ᵏ, up to about 80 grid lines over eight decades, most of them
+    unlabelled.
+
+    Parameters
+    ----------
+    values : iterable of float
+        The data on the axis (non-positive and non-finite values are ignored).
+
+    Returns
+    -------
+    dict
+        Keyword arguments for ``alt.Axis`` (or a Vega-Lite ``axis`` object).
+    """
+    v = np.asarray(list(values), dtype=float)
+    v = v[np.isfinite(v) & (v > 0)]
+    out: dict[str, Any] = {"format": log_format(v)}
+    if v.size:
+        decades = int(np.ceil(np.log10(v.max())) - np.floor(np.log10(v.min())))
+        if decades >= 3:  # d3 draws the 2…9 multiples when the count exceeds the decades
+            out["tickCount"] = decades
+    return out
 
 
 def stretch(chart: ChartT, description: str) -> ChartT:

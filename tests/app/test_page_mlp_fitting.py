@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 
 from nnkit.function_fitting import (
@@ -179,6 +180,12 @@ def test_one_dimensional_target_and_universal_approximation(app_page):
     assert (
         f"{best:.3g}" in note and str(int(df.loc[df["RMS error"].idxmin(), "hidden units"])) in note
     )
+    # The chart names the activation the sweep used (its title said "sigmoids" for all).
+    for act in ("sigmoid", "tanh"):
+        at.selectbox(key="ua_act").set_value(act)
+        at.select_slider(key="ua_max").set_value(2).run()
+        titles = [json.loads(c.proto.spec).get("title") for c in at.get("vega_lite_chart")]
+        assert any(f"hidden {act} units" in str(t) for t in titles), titles
 
 
 def test_compare_two_runs(app_page):

@@ -220,17 +220,6 @@ def wait_for_script(p, timeout_ms: float = 120_000) -> None:
     p.wait_for_selector(SCRIPT_DONE, timeout=timeout_ms)
 
 
-def wait_for_charts(p, timeout_ms: float = 15_000) -> None:
-    """Wait until every chart a person can see has been drawn (Vega draws after the
-    script has finished); charts in a closed tab or expander are not waited for."""
-    p.wait_for_function(
-        """() => [...document.querySelectorAll('[data-testid="stVegaLiteChart"]')]
-            .filter((e) => e.getBoundingClientRect().width > 0)
-            .every((e) => e.querySelector('svg, canvas'))""",
-        timeout=timeout_ms,
-    )
-
-
 SETTLED = """(scriptDone) => {
     const app = document.querySelector('[data-testid="stApp"]');
     if (!app) return false;
@@ -286,15 +275,33 @@ def whole_page(p) -> None:
         settle(p)
 
 
-def chart_label_defects(p) -> list[str]:
-    """Texts of the drawn charts that a person would read wrong: a label Vega cut short
-    (it ends it with "…" past ``labelLimit``) and a zero tick with an SI prefix ("0k":
-    Vega gives every tick the prefix of the step)."""
-    texts = p.evaluate(
-        """() => [...document.querySelectorAll('[data-testid="stVegaLiteChart"] svg text')]
-            .map((t) => t.textContent)"""
+MAX_GRID_LINES = 40
+"""More grid lines than this on one axis is clutter (a log axis over eight decades with
+a line at every 2…9 × 10ᵏ drew 73, nine of them labelled)."""
+
+
+def chart_defects(p) -> list[str]:
+    """What a person would read wrong or through clutter in the drawn charts: a label
+    Vega cut short (it ends it with "…" past ``labelLimit``), a zero tick with an SI
+    prefix ("0k": Vega gives every tick the prefix of the step), and an axis with more
+    than :data:`MAX_GRID_LINES` grid lines."""
+    found = p.evaluate(
+        """(most) => [...document.querySelectorAll('[data-testid="stVegaLiteChart"] svg')]
+            .flatMap((svg) => [
+                ...[...svg.querySelectorAll('text')].map((t) => t.textContent),
+                ...[...svg.querySelectorAll('g.role-axis-grid')]
+                    .map((g) => g.querySelectorAll('line, path').length)
+                    .filter((n) => n > most).map((n) => `an axis with ${n} grid lines`),
+            ])""",
+        MAX_GRID_LINES,
     )
-    return [t for t in texts if "…" in t or re.fullmatch(r"[−-]?0(\.0+)?[kMGTmµnp]", t.strip())]
+    return [
+        t
+        for t in found
+        if "…" in t
+        or t.startswith("an axis with ")
+        or re.fullmatch(r"[−-]?0(\.0+)?[kMGTmµnp]", t.strip())
+    ]
 
 
 def page_url(base: str, path: str) -> str:

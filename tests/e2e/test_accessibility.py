@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.browser import settle, whole_page
+from tests.e2e.browser import chart_defects, settle, whole_page
 from tests.e2e.conftest import page_url, wait_for_script
 
 pytestmark = pytest.mark.e2e
@@ -155,6 +155,7 @@ def test_live_training_view_is_accessible(server_url, desktop):
         settle(p, quiet_ms=50, script_done=False)
         assert own_violations(p) == []
         assert charts_without_text(p) == []
+        assert chart_defects(p) == []
         stop = p.get_by_role("button", name="Stop")
         assert stop.is_enabled(), "the run ended before the check: it saw no live view"
         stop.click()
@@ -174,5 +175,6 @@ def test_distilled_formula_view_is_accessible(server_url, desktop):
         assert p.locator('[data-testid="stMain"] [data-testid="stVegaLiteChart"]').count() >= 2
         assert own_violations(p) == []
         assert charts_without_text(p) == []
+        assert chart_defects(p) == []
     finally:
         p.close()

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from nnkit.ui.course import HOME, LECTURES
-from tests.e2e.browser import chart_label_defects, wait_for_charts
+from tests.e2e.browser import chart_defects, settle
 from tests.e2e.conftest import page_url, wait_for_script
 
 pytestmark = pytest.mark.e2e
@@ -18,14 +18,14 @@ IGNORED_CONSOLE = ("favicon", "net::ERR_NAME_NOT_RESOLVED", "net::ERR_INTERNET_D
 
 def test_page_renders_without_exception(shown, screenshot):
     page, info = shown, shown.info
-    wait_for_charts(page)
+    settle(page)  # every chart drawn (none still a placeholder), nothing fading in
     screenshot(page, Path(info.path).stem)
     exceptions = page.locator('[data-testid="stException"]')
     assert exceptions.count() == 0, exceptions.first.inner_text()
     errors = [e for e in page.console_errors if not any(s in e for s in IGNORED_CONSOLE)]
     assert not errors, errors
     assert not page.bad_responses, page.bad_responses
-    assert chart_label_defects(page) == []
+    assert chart_defects(page) == []
     # The page's own title is on screen (the sidebar navigation lists it too).
     assert page.get_by_text(info.title).first.is_visible() or info is HOME
 

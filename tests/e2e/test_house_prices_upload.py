@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from nnkit import tabular
-from tests.e2e.browser import chart_label_defects, settle, whole_page
+from tests.e2e.browser import chart_defects, settle, whole_page
 from tests.e2e.conftest import page_url, wait_for_script
 from tests.e2e.test_accessibility import charts_without_text, own_violations
 
@@ -64,7 +64,7 @@ def test_upload_csv_and_see_the_metrics_table(server_url, page, screenshot):
     whole_page(page)
     assert own_violations(page) == []
     assert charts_without_text(page) == []
-    assert chart_label_defects(page) == []
+    assert chart_defects(page) == []
     page.set_viewport_size(size)
 
     # The fitted MLP downloads through the browser (written when pressed) and loads again.
