@@ -331,7 +331,8 @@ if part == PART_TRAIN:
         else:
             altair_chart(fit_1d(ev, X, y), width="stretch")
             st.caption(
-                "Grey dashed: the exact target; red: the network; dots: training samples; "
+                "Grey dashed: the exact target; red: the network; dots: the data "
+                f"({VAL_FRACTION * 100:g} % of it held out for validation); "
                 "vertical dashed lines: the training interval."
             )
         st.markdown("**What you see.** " + ev.note(settings.activation, settings.fourier_features > 0))

@@ -176,7 +176,8 @@ def error_chart(
             if model
             else ""
         )
-        + "; diamonds: the theoretical best step.",
+        + ("; diamonds: the theoretical best step" if not stars.empty else "")
+        + ".",
     )
 
 

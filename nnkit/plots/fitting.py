@@ -344,7 +344,7 @@ def fit_1d(
     height: int = 300,
     prediction: bool = True,
 ) -> alt.LayerChart:
-    """1-D target: truth and network on the window, training samples as dots, box edges.
+    """1-D target: truth and network on the window, the data samples as dots, box edges.
 
     Parameters
     ----------
@@ -365,7 +365,8 @@ def fit_1d(
     ev = evaluation
     if not prediction:
         ev = replace(ev, slice=ev.slice[ev.slice["series"] == "truth"])
-    title = "truth, network and training samples" if prediction else "truth and training samples"
+    # the samples drawn are the run's data, its validation share included
+    title = "truth, network and data samples" if prediction else "truth and data samples"
     chart = _slice_layers(ev, title=title, height=height)
     if X is not None and y is not None:
         n = min(len(X), 400)
@@ -375,7 +376,12 @@ def fit_1d(
             x=alt.X("x:Q"), y=alt.Y("value:Q")
         )
     return stretch(
-        chart, f"Line chart of the {title} against x; dashed rules: the training interval."
+        chart,
+        "Line chart of the exact target and the network against x, with the data samples as "
+        "dots; dashed rules: the training interval."
+        if prediction
+        else "Line chart of the exact target against x, with the data samples as dots; dashed "
+        "rules: the training interval.",
     )
 
 

@@ -85,9 +85,10 @@ def pareto_chart(
         .encode(x, y, tooltip=tip)
     )
     chart = cloud + line + dots + chosen
-    if threshold is not None and threshold > 0:
+    noise_line = threshold is not None and threshold > 0
+    if noise_line:
         rule = (
-            alt.Chart(pd.DataFrame({"error": [max(threshold, floor)]}))
+            alt.Chart(pd.DataFrame({"error": [max(float(threshold or 0.0), floor)]}))
             .mark_rule(strokeDash=[4, 4], color=GREEN)
             .encode(y=alt.Y("error:Q"))
         )
@@ -96,8 +97,9 @@ def pareto_chart(
         height=height,
         title="Pareto front: complexity vs error",
         description="Scatter plot of the candidate formulas' error against their complexity, the "
-        "Pareto front as a step line (exact formulas marked), the noise level as a dashed line "
-        "and the chosen formula as a diamond.",
+        "Pareto front as a step line (exact formulas marked), "
+        + ("the noise level as a dashed line " if noise_line else "")
+        + "and the chosen formula as a diamond.",
     )
 
 

@@ -241,7 +241,9 @@ def importance_chart(imp: pd.DataFrame, model: str = "MLP", top: int = 20) -> al
     return (bars + err).properties(
         height=alt.Step(24),
         title=f"Permutation importance ({model})",
-        description=f"Bar chart of the permutation importance of each feature for the {model}, with error bars.",
+        description=f"Bar chart of the drop in test {imp.attrs.get('metric', 'R²')} when each of "
+        f"the {len(d)} most important features is shuffled, for the {model}, with ± one "
+        "standard deviation over the shuffles as error bars.",
     )
 
 

@@ -85,15 +85,22 @@ def decision_boundary(
             ),
         )
     )
+    edge = grid[grid["boundary"]] if "boundary" in grid else grid.iloc[:0]
     boundary = (
-        alt.Chart(grid[grid["boundary"]] if "boundary" in grid else grid.iloc[:0])
+        alt.Chart(edge)
         .mark_square(size=5, color="black", opacity=0.8)
         .encode(x=alt.X("x:Q", scale=sc), y=alt.Y("y:Q", scale=sc))
     )
     chart = (field + boundary + dots).properties(autosize=alt.AutoSizeParams(type="pad"))
     return describe(
         chart,
-        "Heat map of the network's probability of class 1 over (x₁, x₂), its decision boundary (p = ½) and the data: class 0 circles, class 1 squares.",
+        "Heat map of the network's probability of class 1 over (x₁, x₂), "
+        + (
+            "its decision boundary (p = ½)"
+            if len(edge)
+            else "with no decision boundary (p never crosses ½ here)"
+        )
+        + " and the data: class 0 circles, class 1 squares.",
     )
 
 

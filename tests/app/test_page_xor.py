@@ -101,6 +101,9 @@ def test_one_neuron_on_a_uniform_field_gets_no_boundary(app_page):
     mine_chart, line_chart = _charts(at)[:2]
     assert _boundary_cells(line_chart) == 0
     assert _boundary_cells(mine_chart) == int(mine.grid["boundary"].sum()) > 0
+    # the text alternative follows the picture: a boundary only where one is drawn
+    described = [json.loads(c.proto.spec)["description"] for c in (mine_chart, line_chart)]
+    assert ["no decision boundary" in d for d in described] == [False, True], described
     # the page says so, with the field's computed range
     assert any(field.range_text in c.value for c in at.caption)
     assert field.range_text in _notes(at)[0]
