@@ -103,10 +103,12 @@ def log_format(values: Iterable[float]) -> str:
 def log_axis(values: Iterable[float]) -> dict[str, Any]:
     """Properties of a log axis over ``values``: one number format, and ticks that read.
 
-    The format is :func:`log_format`'s. When the values span three decades or more, the
-    axis gets a tick (and a grid line) at each power of ten only: Vega otherwise also
-    draws 2…9 × 10ᵏ, up to about 80 grid lines over eight decades, most of them
-    unlabelled.
+    The format is :func:`log_format`'s. The ticks, each with its grid line and label,
+    are the powers of ten when the values span three decades or more (every second or
+    third one past ten decades: 10⁻¹⁵, 10⁻¹², …), else 1, 2 and 5 times them (10, 20, 50, 100, …). Left
+    to itself Vega draws every 2…9 × 10ᵏ as well (73 grid lines over eight decades) and
+    drops labels that would overlap, the power of ten first among them (a loss axis
+    read 10, 30, 50, 200, 400, 1,000).
 
     Parameters
     ----------
@@ -122,9 +124,14 @@ def log_axis(values: Iterable[float]) -> dict[str, Any]:
     v = v[np.isfinite(v) & (v > 0)]
     out: dict[str, Any] = {"format": log_format(v)}
     if v.size:
-        decades = int(np.ceil(np.log10(v.max())) - np.floor(np.log10(v.min())))
-        if decades >= 3:  # d3 draws the 2…9 multiples when the count exceeds the decades
-            out["tickCount"] = decades
+        lo, hi = int(np.floor(np.log10(v.min()))), int(np.ceil(np.log10(v.max())))
+        hi = max(hi, lo + 1)
+        if hi - lo >= 3:
+            step = -(-(hi - lo) // 10)
+            ticks = [10.0**k for k in range(lo, hi + 1) if k % step == 0]
+        else:
+            ticks = [m * 10.0**k for k in range(lo, hi) for m in (1, 2, 5)] + [10.0**hi]
+        out["values"] = [float(f"{t:.12g}") for t in ticks]  # 0.3 not 0.30000000000000004
     return out
 
 

@@ -14,7 +14,7 @@ from altair.utils.schemapi import _FromDict
 from nnkit.finite_diff import stencil
 from nnkit.plots import fitting, landscapes, pinn
 from nnkit.plots.finite_diff import weight_chart
-from nnkit.plots.style import PALETTE, describe, log_format
+from nnkit.plots.style import PALETTE, describe, log_axis, log_format
 from nnkit.training import History
 from tests.conftest import ROOT, app_frame
 
@@ -39,6 +39,31 @@ def _history(epochs: int, start: float, terms: bool = False) -> History:
 )
 def test_a_log_axis_gets_one_format(values, plain):
     assert (log_format(values) == ",~g") is plain
+
+
+@pytest.mark.parametrize(
+    ("values", "decades"),
+    [
+        ([60.0, 250.0], (1, 3)),
+        ([0.5, 0.6], (-1, 0)),
+        ([1e-7, 0.2], (-7, 0)),
+        ([1e-16, 1e5], (-16, 5)),
+    ],
+)
+def test_a_log_axis_labels_its_powers_of_ten_and_stays_readable(values, decades):
+    """Vega alone drew 2…9 × 10ᵏ too (73 grid lines over eight decades) and dropped the
+    labels that overlapped, 100 among them on a loss axis from 60 to 250."""
+    ticks = log_axis(values)["values"]
+    lo, hi = decades
+    powers = [10.0**k for k in range(lo, hi + 1)]
+    step = max(b / a for a, b in zip(ticks, ticks[1:], strict=False))
+    assert min(ticks) <= min(values) * step and max(ticks) * step >= max(values)  # no gap
+    assert len(ticks) <= 12  # each one labelled and with room for its label
+    if len(powers) <= 10:
+        assert all(any(math.isclose(t, p) for t in ticks) for p in powers)
+    else:  # every k-th power of ten, evenly
+        steps = {round(math.log10(b / a)) for a, b in zip(ticks, ticks[1:], strict=False)}
+        assert len(steps) == 1
 
 
 def test_describe_sets_the_text_alternative_and_keeps_the_chart():
