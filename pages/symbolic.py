@@ -410,7 +410,8 @@ if len(domain) <= 2:
         }
     )
     if len(scores):
-        st.dataframe(scores, hide_index=True, width="stretch")
+        six = st.column_config.NumberColumn(format="%.6g")  # a network's 0.99998 is not the formula's 1
+        st.dataframe(scores, hide_index=True, width="stretch", column_config=dict.fromkeys(scores.columns[1:], six))
         st.caption(
             f"Scores against the {reference} on a grid over the training domain (inside) and the "
             "rest of the window (outside)."
@@ -420,8 +421,8 @@ if len(domain) <= 2:
         net_out, f_out = s.loc["network", "r2_outside"], s.loc["formula", "r2_outside"]
         st.markdown(
             f"**What you see:** inside the training domain the network reaches R² = "
-            f"{s.loc['network', 'r2_inside']:.4f}; outside it drops to {net_out:.3f}, while the distilled "
-            f"formula scores R² = {f_out:.4f} there"
+            f"{s.loc['network', 'r2_inside']:.6g}; outside it drops to {net_out:.3f}, while the distilled "
+            f"formula scores R² = {f_out:.6g} there"
             + (" — it has learned the law, not just the samples." if f_out > 0.99 and net_out < f_out else ".")
         )
 elif samples is None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 
@@ -61,6 +63,16 @@ def test_default_recovers_rastrigin_and_shows_extrapolation(app_page):
     assert "Exact recovery" in md
     assert "What you see" in md and "outside it drops" in md
     assert len(at.dataframe) >= 1  # R² inside / outside table
+    # A network's R² just below 1 is not written as the exact formula's 1 (table and text).
+    scores = next(d for d in at.dataframe if "R² inside" in d.value.columns).value.set_index(
+        "model"
+    )
+    net = float(scores.loc["network", "R² inside"])
+    assert 0.9 < net < 1 and f"reaches R² = {net:.6g};" in md and f"{net:.6g}" != "1"
+    shown = json.loads(
+        next(d for d in at.dataframe if "R² inside" in d.value.columns).proto.columns
+    )
+    assert f"{net:{shown['R² inside']['type_config']['format'][1:]}}" != "1"
 
 
 def test_choose_a_target_and_distil(app_page):
