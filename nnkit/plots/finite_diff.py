@@ -80,7 +80,7 @@ def error_frame(sweep: Sweep, ceiling: float = 1e3, model: bool = True) -> pd.Da
 
 
 def error_chart(
-    sweep: Sweep, model: bool = True, ceiling: float = 1e3, height: int = 420
+    sweep: Sweep, model: bool = True, ceiling: float = 1e3, height: int = 680
 ) -> alt.LayerChart:
     """Log-log |error| vs h: one line per method, the model's two lines, h* marked.
 
@@ -93,8 +93,9 @@ def error_chart(
     ceiling : float
         Errors above this are drawn at the top edge (tiny h for second derivatives
         reach 1e16).
-    height : int, default 420
-        Chart height in pixels.
+    height : int, default 680
+        Chart height in pixels, legends included (above and below the plot, so that
+        the plot keeps the whole width on a phone).
 
     Returns
     -------
@@ -107,7 +108,8 @@ def error_chart(
         "method:N",
         title="method",
         scale=alt.Scale(domain=methods, range=_PALETTE[: len(methods)]),
-        legend=alt.Legend(orient="right"),
+        # below the plot, not beside it: on a phone a legend on the right left the V 90 px
+        legend=alt.Legend(orient="bottom", columns=1),
     )
     x = alt.X(
         "h:Q",
@@ -133,6 +135,7 @@ def error_chart(
                 "curve:N",
                 title="line",
                 scale=alt.Scale(domain=_CURVES, range=[[1, 0], [6, 3], [2, 2]]),
+                legend=alt.Legend(orient="top", columns=1),  # beside "method" it overflowed a phone
             ),
             strokeWidth=alt.StrokeWidthValue(1.2, condition={"test": measured, "value": 2}),
             opacity=alt.OpacityValue(0.55, condition={"test": measured, "value": 1.0}),

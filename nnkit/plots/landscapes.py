@@ -29,6 +29,7 @@ from nnkit.plots.style import (
     SKY,
     VERMILLION,
     describe,
+    legend_columns,
     log_axis,
 )
 
@@ -373,12 +374,18 @@ def loss_chart(
             f"{color}:N",
             scale=_series_scale(names),
             title=None,
-            legend=alt.Legend(orient="top", columns=3, labelLimit=240) if legend else None,
+            legend=alt.Legend(orient="top", columns=legend_columns(names), labelLimit=240)
+            if legend
+            else None,
         )
         enc["tooltip"] = [alt.Tooltip(f"{color}:N"), *enc["tooltip"]]
     if dash:
+        # the colours' field: the same legend, which Vega-Lite merges with theirs
+        kinds = names if dash == color else list(dict.fromkeys(data[dash]))
         enc["strokeDash"] = alt.StrokeDash(
-            f"{dash}:N", title=None, legend=alt.Legend(orient="top", columns=3, labelLimit=240)
+            f"{dash}:N",
+            title=None,
+            legend=alt.Legend(orient="top", columns=legend_columns(kinds), labelLimit=240),
         )
     layers: list[alt.Chart] = [alt.Chart(data).mark_line(strokeWidth=2, clip=True).encode(**enc)]
     if rule_y is not None and (not log or rule_y > 0):

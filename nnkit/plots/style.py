@@ -12,7 +12,7 @@ so a screen reader announces what the chart shows instead of "Vega visualization
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any, TypeVar
 
 import altair as alt
@@ -30,6 +30,7 @@ __all__ = [
     "VERMILLION",
     "YELLOW",
     "describe",
+    "legend_columns",
     "log_axis",
     "log_format",
     "stretch",
@@ -98,6 +99,36 @@ def log_format(values: Iterable[float]) -> str:
     if v.size and v.min() >= 1e-3 and v.max() < 1e5:
         return ",~g"
     return ".0e"
+
+
+PHONE_LEGEND_CHARS = 44
+"""Characters of legend labels (11 px) that one row holds across a phone's chart
+(358 px wide at 390 px), a symbol and a gap counted as four characters per entry."""
+
+
+def legend_columns(labels: Sequence[str], most: int = 3) -> int:
+    """Columns of a legend above or below a plot, so that each row fits on a phone.
+
+    A row wider than the chart is cut off at its right edge (a two-entry legend of
+    gradient descent and its Hessian prediction lost the second one on a phone).
+
+    Parameters
+    ----------
+    labels : sequence of str
+        The legend's entries, in order.
+    most : int
+        Columns wanted where they fit.
+
+    Returns
+    -------
+    int
+        The largest count up to ``most`` whose every row fits (at least 1).
+    """
+    for c in range(max(int(most), 1), 1, -1):
+        rows = [labels[i : i + c] for i in range(0, len(labels), c)]
+        if all(sum(len(str(t)) + 4 for t in row) <= PHONE_LEGEND_CHARS for row in rows):
+            return c
+    return 1
 
 
 def log_axis(values: Iterable[float]) -> dict[str, Any]:

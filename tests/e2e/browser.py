@@ -283,8 +283,9 @@ a line at every 2…9 × 10ᵏ drew 73, nine of them labelled)."""
 def chart_defects(p) -> list[str]:
     """What a person would read wrong or through clutter in the drawn charts: a label
     Vega cut short (it ends it with "…" past ``labelLimit``), a zero tick with an SI
-    prefix ("0k": Vega gives every tick the prefix of the step), and an axis with more
-    than :data:`MAX_GRID_LINES` grid lines."""
+    prefix ("0k": Vega gives every tick the prefix of the step), an axis with more
+    than :data:`MAX_GRID_LINES` grid lines, and text past a chart's right edge (cut off:
+    on a phone, a legend beside the plot)."""
     found = p.evaluate(
         """(most) => [...document.querySelectorAll('[data-testid="stVegaLiteChart"] svg')]
             .flatMap((svg) => [
@@ -292,6 +293,10 @@ def chart_defects(p) -> list[str]:
                 ...[...svg.querySelectorAll('g.role-axis-grid')]
                     .map((g) => g.querySelectorAll('line, path').length)
                     .filter((n) => n > most).map((n) => `an axis with ${n} grid lines`),
+                // text past the chart's right edge is cut off (a legend beside a phone's plot)
+                ...[...svg.querySelectorAll('text')]
+                    .filter((t) => t.getBoundingClientRect().right > svg.getBoundingClientRect().right + 1)
+                    .map((t) => `a chart cut off at its right edge: ${t.textContent}`),
             ])""",
         MAX_GRID_LINES,
     )
@@ -299,7 +304,7 @@ def chart_defects(p) -> list[str]:
         t
         for t in found
         if "…" in t
-        or t.startswith("an axis with ")
+        or t.startswith(("an axis with ", "a chart "))
         or re.fullmatch(r"[−-]?0(\.0+)?[kMGTmµnp]", t.strip())
     ]
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from nnkit.ui.course import HOME, LECTURES, all_pages
-from tests.e2e.browser import settle
+from tests.e2e.browser import chart_defects, settle
 from tests.e2e.conftest import wait_for_script
 
 pytestmark = pytest.mark.e2e
@@ -141,6 +141,8 @@ def test_phone_sidebar_closes_and_main_action_is_near(phone, info):
         f"{info.title}: the main action ({main['what']!r}) is {main['doc_top']:.0f} px down, "
         f"more than two screen heights ({2 * PHONE['height']} px)"
     )
+    settle(p)  # every chart drawn at the phone's width
+    assert chart_defects(p) == [], info.title  # no legend cut off at a chart's right edge
 
 
 def test_sidebar_lecture_headings_are_not_cut_off(server_url, desktop):

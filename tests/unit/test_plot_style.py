@@ -14,7 +14,14 @@ from altair.utils.schemapi import _FromDict
 from nnkit.finite_diff import stencil
 from nnkit.plots import fitting, landscapes, pinn
 from nnkit.plots.finite_diff import weight_chart
-from nnkit.plots.style import PALETTE, describe, log_axis, log_format
+from nnkit.plots.style import (
+    PALETTE,
+    PHONE_LEGEND_CHARS,
+    describe,
+    legend_columns,
+    log_axis,
+    log_format,
+)
 from nnkit.training import History
 from tests.conftest import ROOT, app_frame
 
@@ -64,6 +71,28 @@ def test_a_log_axis_labels_its_powers_of_ten_and_stays_readable(values, decades)
     else:  # every k-th power of ten, evenly
         steps = {round(math.log10(b / a)) for a, b in zip(ticks, ticks[1:], strict=False)}
         assert len(steps) == 1
+
+
+@pytest.mark.parametrize(
+    "labels",
+    [
+        ["gradient descent (this run)", "prediction (I − αH)ᵗ(θ₀ − θ*)"],  # cut off on a phone
+        ["batch", "SGD", "mini-batch"],
+        ["SGD", "SGD + momentum", "Nesterov", "Adagrad", "RMSprop", "Adam"],
+        ["a label far longer than any phone's chart is wide, alone on its row"],
+    ],
+)
+def test_each_legend_row_fits_a_phone(labels):
+    c = legend_columns(labels)
+    rows = [labels[i : i + c] for i in range(0, len(labels), c)]
+    assert all(sum(len(t) + 4 for t in row) <= PHONE_LEGEND_CHARS for row in rows if len(row) > 1)
+    assert (
+        c == 3
+        or any(  # as many columns as fit
+            sum(len(t) + 4 for t in labels[i : i + c + 1]) > PHONE_LEGEND_CHARS
+            for i in range(0, len(labels), c + 1)
+        )
+    )
 
 
 def test_describe_sets_the_text_alternative_and_keeps_the_chart():
