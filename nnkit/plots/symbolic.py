@@ -6,7 +6,18 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from nnkit.plots.style import BLACK, BLUE, GREEN, GREY, ORANGE, PINK, SKY, VERMILLION, YELLOW
+from nnkit.plots.style import (
+    BLACK,
+    BLUE,
+    GREEN,
+    GREY,
+    ORANGE,
+    PINK,
+    SKY,
+    VERMILLION,
+    YELLOW,
+    legend_columns,
+)
 
 __all__ = ["comparison_curves", "comparison_maps", "pareto_chart", "structure_chart"]
 
@@ -76,6 +87,7 @@ def pareto_chart(
                 "label:N",
                 title=None,
                 scale=alt.Scale(domain=["exact", "approximation"], range=[GREEN, BLUE]),
+                legend=alt.Legend(orient="top"),  # beside the plot, a phone's kept 150 px
             ),
         )
     )
@@ -194,7 +206,12 @@ def comparison_curves(
         .encode(
             x=alt.X("x:Q", title="x"),
             y=alt.Y("value:Q", title="value"),
-            color=alt.Color("series:N", scale=_color(series), title=None),
+            color=alt.Color(  # above the plot: beside it, a phone's plot kept 200 px
+                "series:N",
+                scale=_color(series),
+                title=None,
+                legend=alt.Legend(orient="top", columns=legend_columns(series)),
+            ),
             strokeDash=dash,
             tooltip=[
                 alt.Tooltip("series:N"),
@@ -210,7 +227,7 @@ def comparison_curves(
         )
     return chart.properties(
         height=height,
-        title=title or "Inside (shaded) and outside the training domain",
+        title=title or "Inside (shaded) and outside the domain",  # whole on a phone
         description="Line chart of "
         + ", ".join(dict.fromkeys(slice_df["series"]))
         + " against x, the training domain shaded.",
