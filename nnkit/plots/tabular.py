@@ -19,7 +19,7 @@ from pandas.io.formats.style import Styler
 if TYPE_CHECKING:
     from nnkit.tabular import Prepared, TabularClassifier, TabularModel
 
-from nnkit.plots.style import BLUE, GREY, ORANGE, PINK, SKY
+from nnkit.plots.style import BLUE, GREY, ORANGE, PINK, SKY, legend_columns
 
 __all__ = [
     "MODEL_COLORS",
@@ -50,7 +50,11 @@ MODEL_COLORS = {  # Okabe-Ito: told apart with colour-vision deficiencies too
 def _color(models: Sequence[str]) -> alt.Color:
     domain = list(models)
     rng = [MODEL_COLORS.get(m, SKY) for m in domain]
-    return alt.Color("model:N", title="model", scale=alt.Scale(domain=domain, range=rng))
+    # above the plot: beside it, a phone's plot kept about 130 px of its width
+    legend = alt.Legend(orient="top", columns=legend_columns(domain))
+    return alt.Color(
+        "model:N", title="model", scale=alt.Scale(domain=domain, range=rng), legend=legend
+    )
 
 
 def long_predictions(predictions: pd.DataFrame, target: str, models: Sequence[str]) -> pd.DataFrame:
