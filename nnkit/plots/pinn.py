@@ -25,6 +25,7 @@ from nnkit.plots.style import (
     SKY,
     VERMILLION,
     describe,
+    legend_columns,
     log_axis,
 )
 
@@ -131,6 +132,8 @@ def loss_terms_chart(
     if df.empty:
         df = pd.DataFrame({"epoch": [0], "term": ["residual"], "loss": [np.nan]})
     present = [t for t in TERM_COLORS if t in set(df["term"])]
+    # above the plot: beside it, a phone's plot kept about 180 px of its width
+    above = alt.Legend(orient="top", columns=legend_columns(present))
     # One legend for colour and dash (same field, same title): "total" is dashed in
     # the chart and in its legend, as the page's caption says.
     base = (
@@ -148,6 +151,7 @@ def loss_terms_chart(
                 "term:N",
                 scale=alt.Scale(domain=present, range=[TERM_COLORS[t] for t in present]),
                 title="term",
+                legend=above,
             ),
             strokeDash=alt.StrokeDash(
                 "term:N",
@@ -155,6 +159,7 @@ def loss_terms_chart(
                     domain=present, range=[[5, 3] if t == "total" else [1, 0] for t in present]
                 ),
                 title="term",
+                legend=above,  # the same legend as the colours': Vega-Lite draws one
             ),
             tooltip=[
                 alt.Tooltip("epoch"),
@@ -480,6 +485,7 @@ def points_chart(
         "role:N",
         scale=alt.Scale(domain=roles, range=[ROLE_COLORS[r] for r in roles]),
         title="point",
+        legend=alt.Legend(orient="top", columns=legend_columns(roles)),  # whole width to the plot
     )
     if len(cols) == 2:
         enc = {

@@ -209,10 +209,11 @@ def shown(request, desktop, server_url):
 @pytest.fixture(scope="session")
 def screenshot():
     """``screenshot(page, name)`` saves a full-page PNG of ``page`` as ``name``.png in the
-    folder ``NNKIT_SCREENSHOTS`` names, and does nothing when it is not set: a full-page
-    capture re-lays out and rasterises the whole page (about 1.3 s of CPU a page here),
-    and nothing asserts on the pictures; they are for a person to look at
-    (``NNKIT_SCREENSHOTS=/tmp/shots python -m pytest tests/e2e``)."""
+    folder ``NNKIT_SCREENSHOTS`` names, and does nothing when it is not set: nothing
+    asserts on the pictures (they are for a person to look at:
+    ``NNKIT_SCREENSHOTS=/tmp/shots python -m pytest tests/e2e``), each waits about 0.4 s
+    for the page to settle at its full height, and a folder of them is not left behind
+    after every run."""
     folder = os.environ.get("NNKIT_SCREENSHOTS")
     if not folder:
         return lambda page, name: None
