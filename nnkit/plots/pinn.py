@@ -133,7 +133,7 @@ def loss_terms_chart(
         df = pd.DataFrame({"epoch": [0], "term": ["residual"], "loss": [np.nan]})
     present = [t for t in TERM_COLORS if t in set(df["term"])]
     # above the plot: beside it, a phone's plot kept about 180 px of its width
-    above = alt.Legend(orient="top", columns=legend_columns(present))
+    above = alt.Legend(orient="top", title=None, columns=legend_columns(present))
     # One legend for colour and dash (same field, same title): "total" is dashed in
     # the chart and in its legend, as the page's caption says.
     base = (
@@ -485,7 +485,9 @@ def points_chart(
         "role:N",
         scale=alt.Scale(domain=roles, range=[ROLE_COLORS[r] for r in roles]),
         title="point",
-        legend=alt.Legend(orient="top", columns=legend_columns(roles)),  # whole width to the plot
+        legend=alt.Legend(
+            orient="top", title=None, columns=legend_columns(roles)
+        ),  # whole width to the plot
     )
     if len(cols) == 2:
         enc = {

@@ -51,7 +51,7 @@ def _color(models: Sequence[str]) -> alt.Color:
     domain = list(models)
     rng = [MODEL_COLORS.get(m, SKY) for m in domain]
     # above the plot: beside it, a phone's plot kept about 130 px of its width
-    legend = alt.Legend(orient="top", columns=legend_columns(domain))
+    legend = alt.Legend(orient="top", title=None, columns=legend_columns(domain))
     return alt.Color(
         "model:N", title="model", scale=alt.Scale(domain=domain, range=rng), legend=legend
     )
