@@ -665,11 +665,13 @@ def percent(v: float) -> str:
 
     >>> percent(0.0312), percent(2e-7), percent(3e-16), percent(1.0), percent(2.6e7)
     ('3.1 %', '2.0e-05 %', '≈ 0 %', '100 %', '2.6e+09 %')
-    >>> percent(float("nan"))
-    'NaN (no number)'
+    >>> percent(float("nan")), percent(float("inf"))
+    ('NaN (no number)', 'infinite')
     """
     if math.isnan(v):  # a diverged network's error: "nan %" would read as a typo
         return "NaN (no number)"
+    if math.isinf(v):  # a formula that overflows somewhere: not "inf %"
+        return "infinite"
     pct = 100 * v
     if v < 1e-9:
         return "≈ 0 %"

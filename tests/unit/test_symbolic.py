@@ -498,7 +498,7 @@ def test_refining_recomputes_only_the_terms_whose_constants_moved(monkeypatch):
         (1.0, "100 %"),  # not "1e+02 %"
         (2.5, "250 %"),
         (2.6e7, "2.6e+09 %"),
-        (float("inf"), "inf %"),
+        (float("inf"), "infinite"),
         (float("nan"), "NaN (no number)"),
     ],
 )
