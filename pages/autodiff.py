@@ -34,6 +34,11 @@ st.markdown(
 EXAMPLES = {e.title: e for e in ad.EXAMPLES}
 
 
+def ten_digits(frame: pd.DataFrame) -> dict:
+    """Float columns to 10 significant digits, as the step's sentence (not 4 decimals)."""
+    return {c: st.column_config.NumberColumn(format="%.10g") for c in frame.select_dtypes("float")}
+
+
 def _load_example() -> None:
     ex = EXAMPLES.get(st.session_state.get("ad_example"))
     if ex is None:
@@ -178,7 +183,7 @@ if graph is not None:
             f"**{trace.steps[step - 1].grad:.10g}** and adds child.grad × local derivative "
             f"to {'its' if len(table) == 1 else 'each of its'} {counted(len(table), 'parent slot')}:"
         )
-        st.dataframe(table, hide_index=True, width="stretch")
+        st.dataframe(table, hide_index=True, width="stretch", column_config=ten_digits(table))
 
     # -----------------------------------------------------------------------
     # Gradients beside their references
@@ -257,7 +262,7 @@ if graph is not None:
         language="python",
     )
     pitfall = ad.pitfall(graph)
-    st.dataframe(pitfall.table, hide_index=True, width="stretch")
+    st.dataframe(pitfall.table, hide_index=True, width="stretch", column_config=ten_digits(pitfall.table))
     st.markdown(f"**What you see:** {pitfall.note()}")
 
 if formula is None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 import re
 
@@ -54,6 +55,11 @@ def test_stepping_through_the_backward_pass(app_page):
     assert "#ffd54f" in dot  # the current node is highlighted
     table = at.dataframe[0].value
     assert list(table["child"]) == ["n5"] and table["child.grad"].iloc[0] == 1.0
+    # The table shows its numbers to the sentence's ten digits (not Streamlit's 4 decimals).
+    shown = json.loads(at.dataframe[0].proto.columns)
+    local = table["local derivative"].iloc[0]  # d exp(u)/du = exp(x·y + sin x)
+    fmt = shown["local derivative"]["type_config"]["format"]
+    assert fmt % local == f"{math.exp(0.5 * -1.2 + math.sin(0.5)):.10g}"
     # Forward to the end: the reference table appears and agrees with the exact gradient.
     for _ in range(3):
         _button(at, "Step ▶").click().run()
