@@ -136,10 +136,10 @@ def log_axis(values: Iterable[float]) -> dict[str, Any]:
 
     The format is :func:`log_format`'s. The ticks, each with its grid line and label,
     are the powers of ten when the values span three decades or more (every second or
-    third one past ten decades: 10⁻¹⁵, 10⁻¹², …), else 1, 2 and 5 times them (10, 20, 50, 100, …). Left
-    to itself Vega draws every 2…9 × 10ᵏ as well (73 grid lines over eight decades) and
-    drops labels that would overlap, the power of ten first among them (a loss axis
-    read 10, 30, 50, 200, 400, 1,000).
+    third one past ten decades: 10⁻¹⁵, 10⁻¹², …), else 1, 2 and 5 times them (10, 20,
+    50, 100, …). Left to itself Vega draws every 2…9 × 10ᵏ as well (73 grid lines over
+    eight decades) and drops labels that would overlap, the power of ten first among
+    them (a loss axis read 10, 30, 50, 200, 400, 1,000).
 
     Parameters
     ----------
