@@ -314,7 +314,7 @@ def target_histogram(
         .encode(
             x=alt.X("lo:Q", title=f"log({target})" if log else target, scale=alt.Scale(zero=False)),
             x2=alt.X2("hi:Q"),
-            y=alt.Y("count:Q", title="rows"),
+            y=alt.Y("count:Q", title="rows", axis=alt.Axis(tickMinStep=1, format="d")),
             tooltip=[
                 alt.Tooltip("lo:Q", format=",.4~g"),
                 alt.Tooltip("hi:Q", format=",.4~g"),
@@ -380,7 +380,7 @@ def class_counts(y: ArrayLike, target: str = "target") -> alt.Chart:
         alt.Chart(d)
         .mark_bar(color="#4c78a8")
         .encode(
-            x=alt.X("rows:Q", title="rows"),
+            x=alt.X("rows:Q", title="rows", axis=alt.Axis(tickMinStep=1, format="d")),
             y=alt.Y("class:N", title=target, sort=list(labels)),
             tooltip=[
                 alt.Tooltip("class:N"),

@@ -60,6 +60,10 @@ def test_neuron_layer_network_and_mistakes_charts_build():
     (rows,) = _datasets(spec).values()
     assert [r["mistakes"] for r in rows] == list(p.history_.epochs["mistakes"])
     assert [r["now"] for r in rows] == [e == 2 for e in p.history_.epochs["epoch"]]
+    # counts on both axes: whole-number ticks only (the mistakes axis read 0.5, 1.5, 2.5)
+    for channel in ("x", "y"):
+        axis = spec["encoding"][channel]["axis"]
+        assert axis["tickMinStep"] == 1 and axis["format"] == "d"
 
 
 def _layer_data(spec, layer):

@@ -207,7 +207,11 @@ def mistakes_chart(
                 axis=alt.Axis(tickMinStep=1, format="d"),
             ),
             x2=alt.X2("hi:Q"),
-            y=alt.Y("mistakes:Q", title="mistakes (updates) in the epoch"),
+            y=alt.Y(  # a count: whole-number ticks (it read 0.5, 1.5, 2.5 mistakes)
+                "mistakes:Q",
+                title="mistakes (updates) in the epoch",
+                axis=alt.Axis(tickMinStep=1, format="d"),
+            ),
             color=alt.ColorValue(
                 "#888888", condition={"test": "datum.now", "value": MISTAKE_COLOR}
             ),
