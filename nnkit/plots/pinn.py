@@ -27,6 +27,7 @@ from nnkit.plots.style import (
     describe,
     legend_columns,
     log_axis,
+    log_format,
 )
 
 if TYPE_CHECKING:
@@ -304,7 +305,10 @@ def field_heatmap(
                 f"{column}:Q",
                 scale=scale,
                 title=column.replace("_", " "),
-                legend=alt.Legend(orient=legend),
+                # one number format along a log legend (not 0.000001 beside 1e-8)
+                legend=alt.Legend(
+                    orient=legend, **({"format": log_format(cells[column])} if log else {})
+                ),
             ),
             tooltip=[
                 alt.Tooltip("t:Q", format=".3f"),
@@ -476,7 +480,7 @@ def solution_1d_chart(
 
 
 def points_chart(
-    points: pd.DataFrame, lows: Sequence[float], highs: Sequence[float], height: int = 260
+    points: pd.DataFrame, lows: Sequence[float], highs: Sequence[float], height: int = 330
 ) -> Chart:
     """Training points on the domain, coloured by role (collocation, refinement, IC, BC)."""
     cols = [c for c in ("t", "x") if c in points.columns]

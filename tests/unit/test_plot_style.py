@@ -7,6 +7,7 @@ import math
 import traceback
 
 import altair as alt
+import numpy as np
 import pandas as pd
 import pytest
 from altair.utils.schemapi import _FromDict
@@ -93,6 +94,15 @@ def test_each_legend_row_fits_a_phone(labels):
             for i in range(0, len(labels), c + 1)
         )
     )
+
+
+def test_a_log_colour_legend_gets_one_format():
+    """The PINN residual map's legend read 0.0001, 0.000001 and 1e-8 side by side."""
+    t, x = np.meshgrid(np.linspace(0, 1, 5), np.linspace(0, 1, 5))
+    df = pd.DataFrame({"t": t.ravel(), "x": x.ravel(), "residual": np.logspace(-8, -3, 25)})
+    spec = pinn.field_heatmap(df, "residual", "|residual|", log=True).to_dict()
+    legend = spec["encoding"]["color"]["legend"]
+    assert legend["format"] == log_format(df["residual"]) == ".0e"
 
 
 def test_describe_sets_the_text_alternative_and_keeps_the_chart():
