@@ -421,10 +421,10 @@ else:
     st.session_state["cmp_done"] = cmp_key
     runs = compare(*cmp_key)
     altair_chart(
-        compare_losses({f"{k}: {cfg.describe()}": runs[k].history for k, cfg in runs_in}),
-        width="stretch",
-    )
-    st.caption("Training MSE per sample, log scale; same data and seed for both runs.")
+        compare_losses({f"run {k}": runs[k].history for k, _ in runs_in}), width="stretch"
+    )  # the settings go in the caption, where they wrap (a legend cut them off)
+    settings_text = "; ".join(f"**{k}**: {cfg.describe()}" for k, cfg in runs_in)
+    st.caption(f"Training MSE per sample, log scale; same data and seed for both runs. {settings_text}.")
     for col, (label, _) in zip(st.columns(2), runs_in, strict=True):
         run = runs[label]
         col.metric(

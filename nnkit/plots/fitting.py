@@ -407,7 +407,7 @@ def width_sweep_chart(df: pd.DataFrame, *, height: int = 280) -> alt.Chart:
     activation = df.attrs.get("activation")
     units = f"{activation} units" if activation else "units"
     return stretch(
-        alt.Chart(long, title=f"error vs number of hidden {units} (log–log)", height=height)
+        alt.Chart(long, title=f"error vs hidden {units} (log–log)", height=height)  # fits a phone
         .mark_line(point=True)
         .encode(
             x=alt.X(
