@@ -21,7 +21,16 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from nnkit.plots.style import BLUE, GREY, VERMILLION, describe, log_axis, stretch
+from nnkit.plots.style import (
+    BLUE,
+    EDGE_PADDING,
+    GREY,
+    VERMILLION,
+    WHOLE_NUMBERS,
+    describe,
+    log_axis,
+    stretch,
+)
 
 if TYPE_CHECKING:
     from nnkit.function_fitting import FitEvaluation
@@ -51,9 +60,6 @@ _FIT_X: dict[str, Any] = {"type": "fit-x", "contains": "padding"}
 """Vega-Lite ``autosize`` of full-width charts."""
 
 _Chart = TypeVar("_Chart", bound=alt.TopLevelMixin)
-
-
-_EPOCHS: dict[str, Any] = {"tickMinStep": 1, "format": "d"}  # epochs: no 1.2, 1.4 ... ticks
 
 
 def _thin(df: pd.DataFrame, by: str = "series", max_points: int = MAX_POINTS) -> pd.DataFrame:
@@ -91,7 +97,7 @@ def loss_curves(
         alt.Chart(df, title=title, height=height)
         .mark_line()
         .encode(
-            x=alt.X("epoch:Q", title="epoch", axis=alt.Axis(**_EPOCHS)),
+            x=alt.X("epoch:Q", title="epoch", axis=alt.Axis(**WHOLE_NUMBERS)),
             y=alt.Y(
                 "loss:Q",
                 scale=alt.Scale(type="log"),
@@ -139,7 +145,7 @@ def compare_losses(runs: Mapping[str, History], *, height: int = 260) -> alt.Cha
         alt.Chart(df, title="training loss (log scale)", height=height)
         .mark_line()
         .encode(
-            x=alt.X("epoch:Q", axis=alt.Axis(**_EPOCHS)),
+            x=alt.X("epoch:Q", axis=alt.Axis(**WHOLE_NUMBERS)),
             y=alt.Y("loss:Q", scale=alt.Scale(type="log"), axis=alt.Axis(**log_axis(df["loss"]))),
             color=alt.Color("run:N", title=None, legend=alt.Legend(orient="top", labelLimit=400)),
             tooltip=[alt.Tooltip("run"), alt.Tooltip("epoch"), alt.Tooltip("loss:Q", format=".4g")],
@@ -519,9 +525,15 @@ def loss_spec(
         + ", ".join(map(str, df["series"].unique())),
         "height": height,
         "autosize": dict(_FIT_X),
+        "padding": dict(EDGE_PADDING),
         "mark": {"type": "line"},
         "encoding": {
-            "x": {"field": "epoch", "type": "quantitative", "title": "epoch", "axis": _EPOCHS},
+            "x": {
+                "field": "epoch",
+                "type": "quantitative",
+                "title": "epoch",
+                "axis": WHOLE_NUMBERS,
+            },
             "y": {
                 "field": "loss",
                 "type": "quantitative",
@@ -566,6 +578,7 @@ def curves_spec(
         "dashed rules: the training interval.",
         "height": height,
         "autosize": dict(_FIT_X),
+        "padding": dict(EDGE_PADDING),
         "layer": [
             {
                 "mark": {"type": "line"},

@@ -28,6 +28,7 @@ from nnkit.plots.style import (
     PINK,
     SKY,
     VERMILLION,
+    WHOLE_NUMBERS,
     describe,
     legend_columns,
     log_axis,
@@ -352,11 +353,7 @@ def loss_chart(
     if log:
         data = df[np.isfinite(df[y]) & (df[y] > 0)]
     # whole numbers on an axis of epochs or steps; one number format along a log axis
-    x_axis = (
-        alt.Axis(tickMinStep=1, format="d")
-        if pd.api.types.is_integer_dtype(data[x])
-        else alt.Axis()
-    )
+    x_axis = alt.Axis(**WHOLE_NUMBERS) if pd.api.types.is_integer_dtype(data[x]) else alt.Axis()
     y_axis = alt.Axis(**log_axis(data[y])) if log else alt.Axis()
     enc = {
         "x": alt.X(f"{x}:Q", title=x_title or x, axis=x_axis),

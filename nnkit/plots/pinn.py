@@ -24,6 +24,7 @@ from nnkit.plots.style import (
     PINK,
     SKY,
     VERMILLION,
+    WHOLE_NUMBERS,
     describe,
     legend_columns,
     log_axis,
@@ -141,7 +142,7 @@ def loss_terms_chart(
         alt.Chart(df)
         .mark_line()
         .encode(
-            x=alt.X("epoch:Q", title="epoch", axis=alt.Axis(tickMinStep=1, format="d")),
+            x=alt.X("epoch:Q", title="epoch", axis=alt.Axis(**WHOLE_NUMBERS)),
             y=alt.Y(
                 "loss:Q",
                 scale=alt.Scale(type="log"),
@@ -191,7 +192,7 @@ def error_chart(history: History, height: int = 260, goal: float | None = None) 
         alt.Chart(df)
         .mark_line(point=True, color=BLUE)
         .encode(
-            x=alt.X("epoch:Q", axis=alt.Axis(tickMinStep=1, format="d")),
+            x=alt.X("epoch:Q", axis=alt.Axis(**WHOLE_NUMBERS)),
             y=alt.Y(
                 "rel_l2:Q",
                 scale=alt.Scale(type="log"),
@@ -223,7 +224,7 @@ def parameter_chart(
         alt.Chart(df)
         .mark_line(point=True, color=VERMILLION)
         .encode(
-            x=alt.X("epoch:Q", axis=alt.Axis(tickMinStep=1, format="d")),
+            x=alt.X("epoch:Q", axis=alt.Axis(**WHOLE_NUMBERS)),
             y=alt.Y("estimate:Q", title=f"estimated {label}", scale=alt.Scale(zero=False)),
             tooltip=[alt.Tooltip("epoch"), alt.Tooltip("estimate:Q", format=".4f")],
         )

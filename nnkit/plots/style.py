@@ -29,6 +29,8 @@ __all__ = [
     "SKY",
     "VERMILLION",
     "YELLOW",
+    "EDGE_PADDING",
+    "WHOLE_NUMBERS",
     "describe",
     "legend_columns",
     "log_axis",
@@ -101,6 +103,12 @@ def log_format(values: Iterable[float]) -> str:
     return ".0e"
 
 
+WHOLE_NUMBERS: dict[str, Any] = {"tickMinStep": 1, "format": "d", "labelFlush": True}
+"""Axis properties for epochs and counts: whole-number ticks (no 1.2, 1.4 epochs or 0.5
+mistakes), and the first and last labels kept inside the plot (an epoch label at the
+right edge, half past it, was cut off on a phone)."""
+
+
 PHONE_LEGEND_CHARS = 44
 """Characters of legend labels (11 px) that one row holds across a phone's chart
 (358 px wide at 390 px), a symbol and a gap counted as four characters per entry."""
@@ -166,6 +174,11 @@ def log_axis(values: Iterable[float]) -> dict[str, Any]:
     return out
 
 
+EDGE_PADDING: dict[str, int] = {"left": 5, "top": 5, "right": 14, "bottom": 5}
+"""Padding of a full-width chart: room on the right for half of its last x label (with
+Vega's 5 px an epoch label "110" near the edge was cut off on a phone)."""
+
+
 def stretch(chart: ChartT, description: str) -> ChartT:
     """A full-width chart (it fits the container's width, keeps its height), with a text alternative.
 
@@ -180,5 +193,7 @@ def stretch(chart: ChartT, description: str) -> ChartT:
     -------
     altair top-level chart
     """
-    fit = chart.properties(autosize=alt.AutoSizeParams(type="fit-x", contains="padding"))
+    fit = chart.properties(
+        autosize=alt.AutoSizeParams(type="fit-x", contains="padding"), padding=EDGE_PADDING
+    )
     return describe(fit, description)

@@ -19,7 +19,7 @@ from pandas.io.formats.style import Styler
 if TYPE_CHECKING:
     from nnkit.tabular import Prepared, TabularClassifier, TabularModel
 
-from nnkit.plots.style import BLUE, GREY, ORANGE, PINK, SKY, legend_columns
+from nnkit.plots.style import BLUE, GREY, ORANGE, PINK, SKY, WHOLE_NUMBERS, legend_columns
 
 __all__ = [
     "MODEL_COLORS",
@@ -224,14 +224,15 @@ def importance_chart(imp: pd.DataFrame, model: str = "MLP", top: int = 20) -> al
     d["lo"] = d["importance"] - d["std"]
     d["hi"] = d["importance"] + d["std"]
     order = list(d["feature"])
-    # a column's whole name (Vega cuts axis labels at 180 px by default)
-    y = alt.Y("feature:N", sort=order, title=None, axis=alt.Axis(labelLimit=320))
+    # a column's whole name up to ~30 characters (the theme cut at ~100 px), a phone's plot kept
+    y = alt.Y("feature:N", sort=order, title=None, axis=alt.Axis(labelLimit=190))
     bars = (
         alt.Chart(d)
         .mark_bar(color=MODEL_COLORS.get(model, SKY))
         .encode(
             x=alt.X(
-                "importance:Q", title=f"drop in test {imp.attrs.get('metric', 'R²')} when shuffled"
+                "importance:Q",
+                title=f"drop in test {imp.attrs.get('metric', 'R²')}",  # when shuffled: the caption
             ),
             y=y,
             tooltip=[
@@ -314,7 +315,7 @@ def target_histogram(
         .encode(
             x=alt.X("lo:Q", title=f"log({target})" if log else target, scale=alt.Scale(zero=False)),
             x2=alt.X2("hi:Q"),
-            y=alt.Y("count:Q", title="rows", axis=alt.Axis(tickMinStep=1, format="d")),
+            y=alt.Y("count:Q", title="rows", axis=alt.Axis(**WHOLE_NUMBERS)),
             tooltip=[
                 alt.Tooltip("lo:Q", format=",.4~g"),
                 alt.Tooltip("hi:Q", format=",.4~g"),
@@ -380,7 +381,7 @@ def class_counts(y: ArrayLike, target: str = "target") -> alt.Chart:
         alt.Chart(d)
         .mark_bar(color="#4c78a8")
         .encode(
-            x=alt.X("rows:Q", title="rows", axis=alt.Axis(tickMinStep=1, format="d")),
+            x=alt.X("rows:Q", title="rows", axis=alt.Axis(**WHOLE_NUMBERS)),
             y=alt.Y("class:N", title=target, sort=list(labels)),
             tooltip=[
                 alt.Tooltip("class:N"),

@@ -20,6 +20,7 @@ from nnkit.plots.perceptron._base import (
     polygon_bands,
     segment_chart,
 )
+from nnkit.plots.style import WHOLE_NUMBERS
 
 __all__ = ["mistakes_chart", "replay_chart", "training_chart"]
 
@@ -204,13 +205,13 @@ def mistakes_chart(
                 "lo:Q",
                 title="epoch",
                 scale=alt.Scale(domain=[0.5, float(df["epoch"].max()) + 0.5], nice=False),
-                axis=alt.Axis(tickMinStep=1, format="d"),
+                axis=alt.Axis(**WHOLE_NUMBERS),
             ),
             x2=alt.X2("hi:Q"),
             y=alt.Y(  # a count: whole-number ticks (it read 0.5, 1.5, 2.5 mistakes)
                 "mistakes:Q",
                 title="mistakes (updates) in the epoch",
-                axis=alt.Axis(tickMinStep=1, format="d"),
+                axis=alt.Axis(**WHOLE_NUMBERS),
             ),
             color=alt.ColorValue(
                 "#888888", condition={"test": "datum.now", "value": MISTAKE_COLOR}
