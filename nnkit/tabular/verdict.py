@@ -445,6 +445,8 @@ class Verdict:
             )
             return f"{name} is {self._size(self.linear_gap)} behind {_called(self.best)}: {why}"
         what = "explains this target" if lin == "ridge" else "separates these classes"
+        if self._size(abs(self.linear_gap)) == self._size(0.0):  # not "within 0.0 points"
+            return f"{name} scores the same as {_called(self.best)}: {straight} {what} as well."
         return (
             f"{name} is within {self._size(self.linear_gap)} of {_called(self.best)}: "
             f"{straight} {what} almost as well."

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -179,3 +181,8 @@ def test_one_test_row_decides_nothing_between_classifiers():
     assert "better than the best baseline" in v.text() and "test rows)" not in v.text()
     reg = tabular.verdict(table_of(MLP=0.90, gradient_boosting=0.85, ridge=0.897), facts=PLAIN)
     assert "test row" not in reg.text() and "almost as well" in reg.text()
+    # The line as good as the MLP: the same score, not "within 0.0 points" of it.
+    level = class_table(MLP=(1.0, 0.001), logistic_regression=(1.0, 0.02),
+                        gradient_boosting=(35 / 36, 0.06))  # fmt: skip
+    text = tabular.verdict(level, facts=replace(thirty, n_test=36)).text()
+    assert "Logistic regression scores the same as the MLP" in text and "within 0.0" not in text
