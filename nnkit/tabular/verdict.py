@@ -324,7 +324,13 @@ class Verdict:
             k = self._rows(gap)
             tie = "one test row" if k is not None and k <= 1 else self._size(TIE)
             rel = (
-                f"within {tie} of" if self._tie(gap) else "better than" if gap > 0 else "worse than"
+                "the same as"  # not "within one test row of" at 0 of 36 rows
+                if self._size(abs(gap)) == self._size(0.0)
+                else f"within {tie} of"
+                if self._tie(gap)
+                else "better than"
+                if gap > 0
+                else "worse than"
             )
             out = (
                 f"The MLP's test {m} is **{self._score(s['MLP'])}**, {rel} the best baseline, "
