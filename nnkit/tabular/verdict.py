@@ -325,7 +325,7 @@ class Verdict:
             tie = "one test row" if k is not None and k <= 1 else self._size(TIE)
             rel = (
                 "the same as"  # not "within one test row of" at 0 of 36 rows
-                if self._size(abs(gap)) == self._size(0.0)
+                if self._score(s["MLP"]) == self._score(s[base])
                 else f"within {tie} of"
                 if self._tie(gap)
                 else "better than"
@@ -451,7 +451,7 @@ class Verdict:
             )
             return f"{name} is {self._size(self.linear_gap)} behind {_called(self.best)}: {why}"
         what = "explains this target" if lin == "ridge" else "separates these classes"
-        if self._size(abs(self.linear_gap)) == self._size(0.0):  # not "within 0.0 points"
+        if self._score(self.scores[lin]) == self._score(self.scores[self.best]):  # not "within 0.0"
             return f"{name} scores the same as {_called(self.best)}: {straight} {what} as well."
         return (
             f"{name} is within {self._size(self.linear_gap)} of {_called(self.best)}: "
