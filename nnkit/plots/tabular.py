@@ -224,6 +224,8 @@ def importance_chart(imp: pd.DataFrame, model: str = "MLP", top: int = 20) -> al
     d["lo"] = d["importance"] - d["std"]
     d["hi"] = d["importance"] + d["std"]
     order = list(d["feature"])
+    metric = imp.attrs.get("metric", "R²")
+    points = metric == "accuracy"  # an accuracy drop is read in points, as the caption says
     # a column's whole name up to ~30 characters (the theme cut at ~100 px), a phone's plot kept
     y = alt.Y("feature:N", sort=order, title=None, axis=alt.Axis(labelLimit=190))
     bars = (
@@ -232,13 +234,14 @@ def importance_chart(imp: pd.DataFrame, model: str = "MLP", top: int = 20) -> al
         .encode(
             x=alt.X(
                 "importance:Q",
-                title=f"drop in test {imp.attrs.get('metric', 'R²')}",  # when shuffled: the caption
+                title=f"drop in test {metric}",
+                axis=alt.Axis(format=".1~%" if points else "~g"),  # the caption's unit
             ),
             y=y,
             tooltip=[
                 alt.Tooltip("feature:N"),
-                alt.Tooltip("importance:Q", format=".4f"),
-                alt.Tooltip("std:Q", format=".4f"),
+                alt.Tooltip("importance:Q", format=".2%" if points else ".4f"),
+                alt.Tooltip("std:Q", format=".2%" if points else ".4f"),
             ],
         )
     )
@@ -246,7 +249,7 @@ def importance_chart(imp: pd.DataFrame, model: str = "MLP", top: int = 20) -> al
     return (bars + err).properties(
         height=alt.Step(24),
         title=f"Permutation importance ({model})",
-        description=f"Bar chart of the drop in test {imp.attrs.get('metric', 'R²')} when each of "
+        description=f"Bar chart of the drop in test {metric} when each of "
         f"the {len(d)} most important features is shuffled, for the {model}, with ± one "
         "standard deviation over the shuffles as error bars.",
     )

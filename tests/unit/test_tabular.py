@@ -656,7 +656,13 @@ def test_chart_builders_draw_the_diagonal_and_every_model():
     assert lo <= min(long["actual"].min(), long["predicted"].min())
     assert hi >= max(long["actual"].max(), long["predicted"].max())
     imp = tabular.importance(models["ridge"], data, n_repeats=2)
-    assert plots.importance_chart(imp, "ridge").to_dict()["layer"][0]["mark"]["color"]
+    spec = plots.importance_chart(imp, "ridge").to_dict()
+    assert spec["layer"][0]["mark"]["color"]
+    # R² drops in R² units; an accuracy drop in points (%), as the caption says "5.6 points"
+    assert not spec["layer"][0]["encoding"]["x"]["axis"]["format"].endswith("%")
+    imp.attrs["metric"] = "accuracy"
+    spec = plots.importance_chart(imp, "MLP").to_dict()
+    assert spec["layer"][0]["encoding"]["x"]["axis"]["format"].endswith("%")
     assert plots.residuals_chart(long).to_dict() and plots.target_histogram(data.y_train).to_dict()
 
 
