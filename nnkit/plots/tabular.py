@@ -47,6 +47,10 @@ MODEL_COLORS = {  # Okabe-Ito: told apart with colour-vision deficiencies too
 """Colour of each model on every chart."""
 
 
+TENTHS = [k / 10 for k in range(11)]
+"""Ticks of a probability axis."""
+
+
 def _color(models: Sequence[str]) -> alt.Color:
     domain = list(models)
     rng = [MODEL_COLORS.get(m, SKY) for m in domain]
@@ -384,7 +388,7 @@ def class_counts(y: ArrayLike, target: str = "target") -> alt.Chart:
         alt.Chart(d)
         .mark_bar(color="#4c78a8")
         .encode(
-            x=alt.X("rows:Q", title="rows", axis=alt.Axis(**WHOLE_NUMBERS)),
+            x=alt.X("rows:Q", title="rows", axis=alt.Axis(**WHOLE_NUMBERS, tickCount=8)),
             y=alt.Y("class:N", title=target, sort=list(labels)),
             tooltip=[
                 alt.Tooltip("class:N"),
@@ -477,8 +481,18 @@ def reliability_chart(tables: dict[str, pd.DataFrame]) -> alt.LayerChart:
         alt.Chart(d)
         .mark_line(point=True)
         .encode(
-            x=alt.X("predicted:Q", title="predicted probability", scale=alt.Scale(domain=[0, 1])),
-            y=alt.Y("observed:Q", title="observed frequency", scale=alt.Scale(domain=[0, 1])),
+            x=alt.X(  # tenths: 21 labels (0.00, 0.05, …) crowded the axis
+                "predicted:Q",
+                title="predicted probability",
+                scale=alt.Scale(domain=[0, 1]),
+                axis=alt.Axis(values=TENTHS, format=".1f"),
+            ),
+            y=alt.Y(  # quarters: the plot is short, and Vega dropped 1.0 from the tenths
+                "observed:Q",
+                title="observed frequency",
+                scale=alt.Scale(domain=[0, 1]),
+                axis=alt.Axis(values=[0, 0.25, 0.5, 0.75, 1], format=".2~f"),
+            ),
             color=_color(models),
             tooltip=[
                 alt.Tooltip("model:N"),
