@@ -21,11 +21,11 @@ MIN_FLOAT32_STEPS = 1000
 def check_float32_box(lo: ArrayLike, hi: ArrayLike) -> None:
     """Refuse an input box a float32 network cannot resolve (ValueError saying what to change).
 
-    The network sees its inputs in float32: beyond ±3.4·10³⁸ they are infinite; a side
-    narrower than about 10⁻³⁸ makes the normalising factor 2 / (high − low) overflow; and
-    a side that is narrow for its distance from 0 (10¹⁵ … 10¹⁵ + 4) holds only a few
-    float32 values, so every sample reaches the network as the same input and it can only
-    learn a constant.
+    The network sees its inputs in float32: beyond ±3.4·10³⁸ they are infinite, and a box
+    reaching past half of that overflows when centred; a side narrower than about 10⁻³⁸
+    makes the normalising factor 2 / (high − low) overflow; and a side that is narrow for
+    its distance from 0 (10¹⁵ … 10¹⁵ + 4) holds only a few float32 values, so every sample
+    reaches the network as the same input and it can only learn a constant.
 
     Parameters
     ----------
@@ -44,8 +44,9 @@ def check_float32_box(lo: ArrayLike, hi: ArrayLike) -> None:
         side = f"[{a!r}, {b!r}]"
         if max(abs(a), abs(b)) > float(f32.max) / 2:
             raise ValueError(
-                f"the input box {side} lies beyond float32's range (±3.4e38), the network's "
-                "precision: shrink it"
+                f"the input box {side} reaches beyond ±{float(f32.max) / 2:.2g}, half of "
+                "float32's range (the network's precision; centring it would overflow): "
+                "shrink it"
             )
         steps = (b - a) / float(np.spacing(np.float32(max(abs(a), abs(b)))))  # float32 steps
         if 2.0 / (b - a) > float(f32.max):

@@ -151,7 +151,7 @@ def test_a_denormal_point_is_differentiated_not_a_traceback(app_page):
     at = app_page(PAGE).run()
     at.number_input(key="fd_x0").set_value(5e-324).run()
     assert_no_exception(at)
-    assert _methods(at) or at.error
+    assert _methods(at) and not at.error  # the whole V and its table, at a denormal point
 
 
 def test_bad_step_and_impossible_stencil_are_messages(app_page):
