@@ -403,8 +403,10 @@ st.caption(
 
 st.header("5 · Downloads")
 d1, d2 = st.columns(2)
+# Downloading reruns nothing (on_click="ignore"): with a rerun, the rerun could revoke the
+# JSON's generator before the browser asked for it, and the click downloaded nothing.
 d1.download_button("Test predictions (CSV)", tabular.to_csv_bytes(preds), file_name="house_price_predictions.csv",
-                   mime="text/csv", key=f"{KEY}_dl_preds")  # fmt: skip
+                   mime="text/csv", key=f"{KEY}_dl_preds", on_click="ignore")  # fmt: skip
 d1.caption(
     "Every test row with its actual value, each model's prediction and residual "
     "(or probability). Text cells that a spreadsheet would run as a formula are prefixed with '."
@@ -413,7 +415,8 @@ if mlp_model is not None:
     m_mlp = metrics.set_index("model").loc["MLP"].drop("train s").to_dict()
     # the JSON is written when the button is pressed, not on every rerun of the page
     d2.download_button("Fitted MLP pipeline (JSON)", lambda: tabular.export_model(mlp_model, metrics=m_mlp),
-                       file_name="house_price_mlp.json", mime="application/json", key=f"{KEY}_dl_model")  # fmt: skip
+                       file_name="house_price_mlp.json", mime="application/json", key=f"{KEY}_dl_model",
+                       on_click="ignore")  # fmt: skip
     d2.caption(
         "Preprocessing (medians, means, scales, categories) and network weights as plain "
         "numbers. In Python: `nnkit.tabular.load_model('house_price_mlp.json').predict(frame)`."
