@@ -117,8 +117,9 @@ def fresh_server_url(request, browser) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def browser():
-    """One headless browser for the whole session (the first one ``launch_browser`` finds)."""
+def launched():
+    """``(playwright, browser, choice)``: one headless browser for the whole session, the
+    first one ``launch_browser`` finds, and which one it is (``BrowserChoice``)."""
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
@@ -127,11 +128,18 @@ def browser():
         )
     with sync_playwright() as pw:
         try:
-            b, _choice = launch_browser(pw, headless=True, args=CHROMIUM_ARGS)
+            b, choice = launch_browser(pw, headless=True, args=CHROMIUM_ARGS)
         except BrowserNotFound as e:
             missing_browser(str(e))
-        yield b
+        yield pw, b, choice
         b.close()
+
+
+@pytest.fixture(scope="session")
+def browser(launched):
+    """The session's headless browser (:func:`launched`): new contexts for phones and
+    for visitors who arrive with nothing cached."""
+    return launched[1]
 
 
 def _listen(p) -> None:
@@ -159,14 +167,30 @@ def _listen(p) -> None:
 
 
 @pytest.fixture(scope="session")
-def desktop(browser):
-    """One desktop browser context (1440 x 900) for the whole run, as one visitor's browser:
-    each test opens its own tab in it, and each tab is its own Streamlit session (its own
+def desktop(launched, tmp_path_factory):
+    """One desktop browser (1440 x 900) for the whole run, as one visitor's browser: each
+    test opens its own tab in it, and each tab is its own Streamlit session (its own
     websocket), so no test sees another's state. What the tabs share is the browser's
-    cache: Streamlit's 5 MB of JavaScript is fetched and compiled once, not once per test
-    (a fresh context per tab cost about 0.6 s of CPU per page load, server included).
-    A first visit with an empty cache is measured by ``benchmarks/bench_first_visit.py``."""
-    context = browser.new_context(viewport={"width": 1440, "height": 900})
+    caches: Streamlit's 5 MB of JavaScript is fetched once, not once per test (a fresh
+    context per tab cost about 0.6 s of CPU per page load, server included).
+
+    It is the same browser (``launched``'s choice) with a profile of its own, in a
+    temporary folder, as a visitor's browser has (a disk cache and V8's code cache,
+    which a profile-less, incognito-like context does without): five page loads took
+    11.5 core-s of the browser's and the server's CPU
+    instead of 13.8, and the browser 81 core-s instead of 84-89 over these tests (read
+    from /proc, two runs each, 2026-12-07).
+    A first visit with an empty cache is measured by ``benchmarks/bench_first_visit.py``.
+    """
+    pw, _, choice = launched
+    context = pw.chromium.launch_persistent_context(
+        tmp_path_factory.mktemp("desktop-profile"),
+        executable_path=choice.executable_path,
+        channel=choice.channel,
+        headless=True,
+        args=CHROMIUM_ARGS,
+        viewport={"width": 1440, "height": 900},
+    )
     yield context
     context.close()
 
