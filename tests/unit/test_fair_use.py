@@ -255,6 +255,12 @@ def test_the_server_warms_up_once_in_the_background(monkeypatch):
     thread.join(HANG)
     assert not thread.is_alive()
     assert set(policy.WARM_UP_MODULES) <= set(asked)
+    # and the nnkit modules the pages import: a page's first visit imports none of them
+    # (`from nnkit.plots import perceptron` is a module, `from nnkit._text import counted`
+    # a function of one)
+    assert {"nnkit.tabular", "nnkit.plots.perceptron", "nnkit.symbolic"} <= set(asked)
+    assert set(policy.page_modules()) <= set(asked)
+    assert not any(name.endswith((".counted", ".LIMITS")) for name in asked)
     import torch
 
     # torch's thread count is per OpenMP thread: what matters is what the threads started
