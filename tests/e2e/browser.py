@@ -309,6 +309,16 @@ def chart_defects(p) -> list[str]:
     ]
 
 
+def cut_tables(p) -> list[str]:
+    """Tables (``st.dataframe``) wider than their frame, their last columns cut at its
+    right edge until scrolled to: a defect on a desktop (a phone scrolls wide tables)."""
+    return p.evaluate(
+        """() => [...document.querySelectorAll('[data-testid="stDataFrame"] .dvn-scroller')]
+            .filter((s) => s.clientWidth > 0 && s.scrollWidth > s.clientWidth + 1)
+            .map((s) => `a table ${s.scrollWidth} px wide in ${s.clientWidth} px`)"""
+    )
+
+
 def page_url(base: str, path: str) -> str:
     """URL of a page script (Streamlit infers the URL path from the file name)."""
     stem = Path(path).stem

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from nnkit.ui.course import HOME, LECTURES
-from tests.e2e.browser import chart_defects, settle
+from tests.e2e.browser import chart_defects, cut_tables, settle
 from tests.e2e.conftest import page_url, wait_for_script
 
 pytestmark = pytest.mark.e2e
@@ -26,6 +26,7 @@ def test_page_renders_without_exception(shown, screenshot):
     assert not errors, errors
     assert not page.bad_responses, page.bad_responses
     assert chart_defects(page) == []
+    assert cut_tables(page) == []
     # The page's own title is on screen (the sidebar navigation lists it too).
     assert page.get_by_text(info.title).first.is_visible() or info is HOME
 
