@@ -16,7 +16,8 @@ serves a whole class from one small machine, needs a policy; this module is all 
 - :func:`warm_up`: once per server process, in a background thread, import the heavy
   libraries (torch and its optimizer machinery, scikit-learn, SciPy, SymPy) so that no
   visitor waits for them on a first click, and the nnkit modules the pages import
-  (:func:`page_modules`), then :func:`gc.freeze` everything loaded so far, so that later garbage collections never walk those millions of objects again.
+  (:func:`page_modules`), then :func:`gc.freeze` everything loaded so far, so that
+  later garbage collections never walk those millions of objects again.
   (``.streamlit/config.toml`` also turns off Streamlit's full collection after every
   script run: with a live view refreshing a few times a second, that collection held
   the interpreter for most of the time a training thread needed it.)
@@ -44,9 +45,9 @@ __all__ = [
     "SWITCH_INTERVAL",
     "WARM_UP_MODULES",
     "apply",
-    "page_modules",
     "limits_from_env",
     "max_concurrent_jobs_from_env",
+    "page_modules",
     "slots",
     "torch_threads_from_env",
     "warm_up",

@@ -255,7 +255,7 @@ def test_the_server_warms_up_once_in_the_background(monkeypatch):
     thread.join(HANG)
     assert not thread.is_alive()
     assert set(policy.WARM_UP_MODULES) <= set(asked)
-    # and the nnkit modules the pages import: a page's first visit imports none of them
+    # and the nnkit modules the pages import, so that a page's first visit does not
     # (`from nnkit.plots import perceptron` is a module, `from nnkit._text import counted`
     # a function of one)
     assert {"nnkit.tabular", "nnkit.plots.perceptron", "nnkit.symbolic"} <= set(asked)
