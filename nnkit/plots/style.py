@@ -79,6 +79,12 @@ def describe(chart: ChartT, description: str, title: str | None = None) -> Chart
     return chart.properties(description=description, title=title)
 
 
+def _positive(values: Iterable[float]) -> np.ndarray:
+    """The positive finite values of ``values`` (what a log axis can show), as floats."""
+    v = np.asarray(list(values), dtype=float)
+    return v[np.isfinite(v) & (v > 0)]
+
+
 def log_format(values: Iterable[float]) -> str:
     """One number format for every label of a log axis over ``values``.
 
@@ -96,8 +102,7 @@ def log_format(values: Iterable[float]) -> str:
     str
         A d3 format string for ``alt.Axis(format=...)``.
     """
-    v = np.asarray(list(values), dtype=float)
-    v = v[np.isfinite(v) & (v > 0)]
+    v = _positive(values)
     if v.size and v.min() >= 1e-3 and v.max() < 1e5:
         return ",~g"
     return ".0e"
@@ -159,8 +164,7 @@ def log_axis(values: Iterable[float]) -> dict[str, Any]:
     dict
         Keyword arguments for ``alt.Axis`` (or a Vega-Lite ``axis`` object).
     """
-    v = np.asarray(list(values), dtype=float)
-    v = v[np.isfinite(v) & (v > 0)]
+    v = _positive(values)
     out: dict[str, Any] = {"format": log_format(v)}
     if v.size:
         lo, hi = int(np.floor(np.log10(v.min()))), int(np.ceil(np.log10(v.max())))
