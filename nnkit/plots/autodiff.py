@@ -5,7 +5,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from nnkit.plots.style import describe
+from nnkit.plots.style import describe, with_properties
 
 __all__ = ["FLOOR", "agreement_chart"]
 
@@ -88,7 +88,7 @@ def agreement_chart(table: pd.DataFrame) -> alt.LayerChart:
         .mark_text(align="left", dx=4, dy=-6, color="#666")
         .encode(y=alt.Y("y:Q"), text=alt.Text("label:N"), x=alt.XValue(0))
     )
-    chart = (eps + eps_text + floor + points).properties(height=260)
+    chart = with_properties(eps + eps_text + floor + points, height=260)
     gaps = "; ".join(f"{r.variable} vs {r.reference}: {r.status}" for r in data.itertuples())
     return describe(
         chart,

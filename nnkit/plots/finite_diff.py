@@ -169,7 +169,10 @@ def error_chart(
                 ],
             )
         )
-    chart = alt.LayerChart(layer=layers, height=height).interactive(bind_y=False)
+    # zoom along h (LayerChart.interactive puts it on the first layer, after a copy that
+    # deep-copies every layer: set on the first layer before layering, the spec is the same)
+    layers[0] = layers[0].interactive(bind_y=False)
+    chart = alt.LayerChart(layer=layers, height=height)
     return describe(
         chart,
         "Log-log plot of the absolute error of each method against the step h, "

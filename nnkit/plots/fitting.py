@@ -30,6 +30,7 @@ from nnkit.plots.style import (
     describe,
     log_axis,
     stretch,
+    with_properties,
 )
 
 if TYPE_CHECKING:
@@ -238,7 +239,7 @@ def heatmap(
     text = f"Heat map of the {title} over x and y, {scheme} colours" + (
         ", training box dashed." if domain is not None else "."
     )
-    return describe(chart.properties(autosize=alt.AutoSizeParams(type="pad")), text)
+    return describe(with_properties(chart, autosize=alt.AutoSizeParams(type="pad")), text)
 
 
 def fit_heatmaps(

@@ -224,7 +224,7 @@ def contour_map(
                         x=alt.X("x:Q", scale=xs), y=alt.Y("y:Q", scale=ys), text=alt.Text("label:N")
                     )
                 )
-    chart = cast(alt.LayerChart, alt.layer(*layers).properties(height=height))
+    chart = cast(alt.LayerChart, alt.layer(*layers, height=height))
     text = f"Contour map of {level_title} over {x_title} and {y_title}"
     if paths is not None and len(paths):
         text += "; paths of " + ", ".join(dict.fromkeys(paths["series"]))
@@ -295,7 +295,7 @@ def fit_chart(
             ),
         )
     )
-    chart = cast(alt.LayerChart, alt.layer(scatter, line).properties(height=height))
+    chart = cast(alt.LayerChart, alt.layer(scatter, line, height=height))
     return describe(
         chart, f"Scatter plot of the {len(pts)} data points with the lines: {', '.join(names)}."
     )
@@ -402,7 +402,7 @@ def loss_chart(
             .mark_rule(color="#666", strokeWidth=1.5)
             .encode(x=alt.X("x:Q"))
         )
-    chart = cast(alt.LayerChart, alt.layer(*layers).properties(height=height))
+    chart = cast(alt.LayerChart, alt.layer(*layers, height=height))
     series = f" for {', '.join(map(str, dict.fromkeys(data[color])))}" if color else ""
     scale = ", log scale" if log else ""
     return describe(chart, f"Line chart of {y_title or y} against {x_title or x}{series}{scale}.")

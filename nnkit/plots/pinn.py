@@ -26,9 +26,11 @@ from nnkit.plots.style import (
     VERMILLION,
     WHOLE_NUMBERS,
     describe,
+    independent_scales,
     legend_columns,
     log_axis,
     log_format,
+    with_properties,
 )
 
 if TYPE_CHECKING:
@@ -173,7 +175,7 @@ def loss_terms_chart(
     rules = _phase_rules(phase_starts)
     chart = base if rules is None else base + rules
     return describe(
-        chart.properties(height=height, title="Loss terms"),
+        with_properties(chart, height=height, title="Loss terms"),
         "Line chart of each weighted loss term per epoch on a log scale: "
         + ", ".join(present)
         + (" (dashed: their sum)" if "total" in present else "")
@@ -207,7 +209,7 @@ def error_chart(history: History, height: int = 260, goal: float | None = None) 
             color="gray", strokeDash=[4, 3]
         ).encode(y=alt.Y("goal:Q"))
     return describe(
-        chart.properties(height=height, title="Error vs the reference"),
+        with_properties(chart, height=height, title="Error vs the reference"),
         "Line chart of the relative L2 error of the network against the reference solution "
         "per evaluated epoch, on a log scale.",
     )
@@ -237,7 +239,7 @@ def parameter_chart(
         y=alt.Y("truth:Q"), text=alt.Text("label:N")
     )
     return describe(
-        (line + rule + text).properties(height=height, title=f"Estimate of {label}"),
+        with_properties(line + rule + text, height=height, title=f"Estimate of {label}"),
         f"Line chart of the estimated {label} per evaluated epoch, with a dashed rule at the "
         f"true value {true_value:g}.",
     )
@@ -322,7 +324,7 @@ def field_heatmap(
     if not standalone:
         return chart
     return describe(
-        chart.properties(autosize=alt.AutoSizeParams(type="pad")),
+        with_properties(chart, autosize=alt.AutoSizeParams(type="pad")),
         f"Heat map of {title} over time t (across) and space x (up)"
         + (", log colour scale." if log else "."),
     )
@@ -338,9 +340,11 @@ def fields_row(df: pd.DataFrame, width: int = 190, height: int = 170) -> Chart:
     u = field_heatmap(df, "u", "PINN u(t, x)", domain=dom, **kw)
     r = field_heatmap(df, "reference", "Reference", domain=dom, **kw)
     e = field_heatmap(df, "abs_error", "|PINN − reference|", scheme="viridis", **kw)
-    row = alt.hconcat(u, r, e).resolve_scale(color="independent")
+    row = alt.hconcat(
+        u, r, e, resolve=independent_scales("color"), autosize=alt.AutoSizeParams(type="pad")
+    )
     return describe(
-        row.properties(autosize=alt.AutoSizeParams(type="pad")),
+        row,
         "Three heat maps over time t and space x: the network's u, the reference solution "
         "(same colours) and their absolute difference.",
     )
@@ -470,7 +474,7 @@ def solution_1d_chart(
         else "the reference solution"
     )
     return describe(
-        chart.properties(height=height, title=title),
+        with_properties(chart, height=height, title=title),
         f"Line chart of {what} u against {var}"
         + (
             "; dots: the noisy measurements."

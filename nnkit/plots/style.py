@@ -32,10 +32,12 @@ __all__ = [
     "EDGE_PADDING",
     "WHOLE_NUMBERS",
     "describe",
+    "independent_scales",
     "legend_columns",
     "log_axis",
     "log_format",
     "stretch",
+    "with_properties",
 ]
 
 BLUE = "#0072B2"
@@ -54,6 +56,9 @@ GREY = "#767676"
 PALETTE = [BLUE, ORANGE, GREEN, PINK, SKY, VERMILLION, BLACK, YELLOW]
 
 ChartT = TypeVar("ChartT", bound=alt.TopLevelMixin)
+
+_COMPOUND = (alt.LayerChart, alt.HConcatChart, alt.VConcatChart, alt.ConcatChart)
+"""Charts whose constructor merges their sub-charts' selections (see :func:`with_properties`)."""
 
 
 def describe(chart: ChartT, description: str, title: str | None = None) -> ChartT:
@@ -75,8 +80,56 @@ def describe(chart: ChartT, description: str, title: str | None = None) -> Chart
         The same kind of chart, with ``description`` set.
     """
     if title is None:
-        return chart.properties(description=description)
-    return chart.properties(description=description, title=title)
+        return with_properties(chart, description=description)
+    return with_properties(chart, description=description, title=title)
+
+
+def independent_scales(*channels: str) -> alt.Resolve:
+    """``resolve`` for a layered chart whose ``channels`` keep their own scales.
+
+    What ``chart.resolve_scale(color="independent")`` sets, to be passed to the chart's
+    constructor (``alt.layer(*layers, resolve=independent_scales("color"))``): each
+    method called on a layered chart copies it, and a copy deep-copies every layer
+    (see :func:`with_properties`).
+    """
+    return alt.Resolve(scale=alt.ScaleResolveMap(**dict.fromkeys(channels, "independent")))
+
+
+def with_properties(chart: ChartT, **properties: Any) -> ChartT:
+    """``chart.properties(**properties)``, without rebuilding a layered chart.
+
+    Altair's ``properties`` copies the chart by calling its constructor again, and the
+    constructor of a layered (or concatenated) chart deep-copies every layer twice to
+    merge their selections: 1-5 ms a call, paid on every rerun of a page for every
+    ``describe`` and ``stretch``. Here such a chart is copied as it stands (its layers
+    were merged when it was built, and are shared with the original, as Altair's own
+    shallow copy shares them), then given the properties, each checked against
+    Vega-Lite's schema as ``properties`` checks them. Any other chart goes through
+    ``properties``. The original is left unchanged, and the spec is the same
+    (``tests/unit/test_plots_style.py``).
+
+    Parameters
+    ----------
+    chart : altair top-level chart
+    **properties
+        Top-level properties (``title``, ``description``, ``height``, ``autosize``...).
+
+    Returns
+    -------
+    altair top-level chart
+        A new chart of the same kind.
+    """
+    if not isinstance(chart, _COMPOUND):
+        return chart.properties(**properties)
+    for key, value in properties.items():
+        if key != "data":  # as properties(): data is checked once it is processed
+            chart.validate_property(key, value)
+    copy = object.__new__(type(chart))
+    # Altair's SchemaBase keeps its spec in _args/_kwds (object.__setattr__: its own
+    # __setattr__ would store the name as a spec property)
+    object.__setattr__(copy, "_args", chart._args)
+    object.__setattr__(copy, "_kwds", {**chart._kwds, **properties})
+    return copy
 
 
 def _positive(values: Iterable[float]) -> np.ndarray:
@@ -197,7 +250,9 @@ def stretch(chart: ChartT, description: str) -> ChartT:
     -------
     altair top-level chart
     """
-    fit = chart.properties(
-        autosize=alt.AutoSizeParams(type="fit-x", contains="padding"), padding=EDGE_PADDING
+    return with_properties(
+        chart,
+        autosize=alt.AutoSizeParams(type="fit-x", contains="padding"),
+        padding=EDGE_PADDING,
+        description=description,
     )
-    return describe(fit, description)

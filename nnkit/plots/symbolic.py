@@ -17,6 +17,7 @@ from nnkit.plots.style import (
     VERMILLION,
     YELLOW,
     legend_columns,
+    with_properties,
 )
 
 __all__ = ["comparison_curves", "comparison_maps", "pareto_chart", "structure_chart"]
@@ -105,7 +106,8 @@ def pareto_chart(
             .encode(y=alt.Y("error:Q"))
         )
         chart = chart + rule
-    return chart.properties(
+    return with_properties(
+        chart,
         height=height,
         title="Pareto front: complexity vs error",
         description="Scatter plot of the candidate formulas' error against their complexity, the "
@@ -164,7 +166,8 @@ def structure_chart(table: pd.DataFrame, tolerance: float, height: int = 220) ->
         .mark_rule(strokeDash=[4, 4], color=VERMILLION)
         .encode(x=alt.X("value:Q"))
     )
-    return (bars + rule).properties(
+    return with_properties(
+        bars + rule,
         height=height,
         title="Structure tests on the surrogate",
         description="Bar chart of each structure test's score on a log scale, green where the "
@@ -225,7 +228,8 @@ def comparison_curves(
         chart = chart + alt.Chart(points).mark_circle(size=14, color="#9d9d9d", opacity=0.6).encode(
             x=alt.X("x:Q"), y=alt.Y("value:Q")
         )
-    return chart.properties(
+    return with_properties(
+        chart,
         height=height,
         title=title or "Inside (shaded) and outside the domain",  # whole on a phone
         description="Line chart of "
@@ -283,13 +287,11 @@ def comparison_maps(
             .mark_rect(fill=None, stroke="white", strokeDash=[5, 3], strokeWidth=2)
             .encode(x=alt.X("x:Q"), x2=alt.X2("x2:Q"), y=alt.Y("y:Q"), y2=alt.Y2("y2:Q"))
         )
-        charts.append((heat + outline).properties(width=size, height=size, title=name))
-    return (
-        alt.hconcat(*charts)
-        .resolve_scale(color="shared")
-        .properties(
-            description="Heat maps over x and y of "
-            + ", ".join(dict.fromkeys(grid["series"]))
-            + ", the training box dashed."
-        )
+        charts.append(with_properties(heat + outline, width=size, height=size, title=name))
+    return alt.hconcat(
+        *charts,
+        resolve=alt.Resolve(scale=alt.ScaleResolveMap(color="shared")),
+        description="Heat maps over x and y of "
+        + ", ".join(dict.fromkeys(grid["series"]))
+        + ", the training box dashed.",
     )

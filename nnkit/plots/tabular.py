@@ -19,7 +19,16 @@ from pandas.io.formats.style import Styler
 if TYPE_CHECKING:
     from nnkit.tabular import Prepared, TabularClassifier, TabularModel
 
-from nnkit.plots.style import BLUE, GREY, ORANGE, PINK, SKY, WHOLE_NUMBERS, legend_columns
+from nnkit.plots.style import (
+    BLUE,
+    GREY,
+    ORANGE,
+    PINK,
+    SKY,
+    WHOLE_NUMBERS,
+    legend_columns,
+    with_properties,
+)
 
 __all__ = [
     "MODEL_COLORS",
@@ -155,7 +164,8 @@ def predicted_vs_actual(long: pd.DataFrame, target: str = "target") -> alt.Layer
         .mark_line(color="black", strokeDash=[5, 4], strokeWidth=1.5)
         .encode(x=alt.X("actual:Q"), y=alt.Y("predicted:Q"))
     )
-    return (points + diag).properties(
+    return with_properties(
+        points + diag,
         height=420,
         title="Predicted vs actual (test rows)",
         description=f"Scatter plot of the predicted against the actual {target} on the test rows, per model, with the diagonal y = x.",
@@ -201,7 +211,8 @@ def residuals_chart(long: pd.DataFrame, target: str = "target") -> alt.LayerChar
         )
     )
     zero = alt.Chart(pd.DataFrame({"y": [0.0]})).mark_rule(color="black").encode(y=alt.Y("y:Q"))
-    return (points + zero).properties(
+    return with_properties(
+        points + zero,
         height=300,
         title="Residuals (test rows)",
         description=f"Scatter plot of each model's residual against its predicted {target} on the test rows, with the zero line.",
@@ -250,7 +261,8 @@ def importance_chart(imp: pd.DataFrame, model: str = "MLP", top: int = 20) -> al
         )
     )
     err = alt.Chart(d).mark_rule(color="black").encode(x=alt.X("lo:Q"), x2=alt.X2("hi:Q"), y=y)
-    return (bars + err).properties(
+    return with_properties(
+        bars + err,
         height=alt.Step(24),
         title=f"Permutation importance ({model})",
         description=f"Bar chart of the drop in test {metric} when each of "
@@ -452,7 +464,8 @@ def confusion_chart(conf: pd.DataFrame, model: str = "MLP") -> alt.LayerChart:
         color=alt.ColorValue("black", condition={"test": "datum.share > 0.5", "value": "white"}),
     )
     right = int(conf.loc[conf["actual"] == conf["predicted"], "count"].sum())
-    return (cells + text).properties(
+    return with_properties(
+        cells + text,
         height=alt.Step(40),
         width=alt.Step(60),
         title=f"Confusion matrix ({model}, test rows)",
@@ -507,7 +520,8 @@ def reliability_chart(tables: dict[str, pd.DataFrame]) -> alt.LayerChart:
         .mark_line(color="black", strokeDash=[5, 4], strokeWidth=1.5)
         .encode(x=alt.X("predicted:Q"), y=alt.Y("observed:Q"))
     )
-    return (lines + diag).properties(
+    return with_properties(
+        lines + diag,
         height=320,
         title="Reliability (calibration) on the test rows",
         description="Line chart of the observed frequency against the predicted probability, "

@@ -10,7 +10,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from nnkit.plots.style import BLUE, ORANGE, describe, stretch
+from nnkit.plots.style import BLUE, ORANGE, describe, stretch, with_properties
 
 __all__ = ["decision_boundary", "success_rates"]
 
@@ -91,7 +91,7 @@ def decision_boundary(
         .mark_square(size=5, color="black", opacity=0.8)
         .encode(x=alt.X("x:Q", scale=sc), y=alt.Y("y:Q", scale=sc))
     )
-    chart = (field + boundary + dots).properties(autosize=alt.AutoSizeParams(type="pad"))
+    chart = with_properties(field + boundary + dots, autosize=alt.AutoSizeParams(type="pad"))
     return describe(
         chart,
         "Heat map of the network's probability of class 1 over (x₁, x₂), "

@@ -7,6 +7,7 @@ import math
 import traceback
 
 import altair as alt
+import jsonschema
 import numpy as np
 import pandas as pd
 import pytest
@@ -16,12 +17,14 @@ from nnkit.finite_diff import stencil
 from nnkit.plots import fitting, landscapes, pinn
 from nnkit.plots.finite_diff import weight_chart
 from nnkit.plots.style import (
+    EDGE_PADDING,
     PALETTE,
     PHONE_LEGEND_CHARS,
     describe,
     legend_columns,
     log_axis,
     log_format,
+    with_properties,
 )
 from nnkit.training import History
 from tests.conftest import ROOT, app_frame
@@ -112,6 +115,52 @@ def test_describe_sets_the_text_alternative_and_keeps_the_chart():
     spec = describe(chart, "One point.", title="T").to_dict()
     assert spec["description"] == "One point." and spec["title"] == "T"
     assert spec["mark"]["type"] == "point"
+
+
+def _layered_charts():
+    """A layered chart with a selection (its constructor merges it), a concatenation
+    of two, and a plain chart."""
+    d = pd.DataFrame({"x": [1.0, 2.0, 3.0], "y": [2.0, 1.0, 3.0]})
+    points = alt.Chart(d).mark_point().encode(x=alt.X("x:Q"), y=alt.Y("y:Q")).interactive()
+    line = alt.Chart(d).mark_line().encode(x=alt.X("x:Q"), y=alt.Y("y:Q"))
+    layered = alt.layer(points, line)
+    return {
+        "layer": layered,
+        "hconcat": alt.hconcat(layered, line),
+        "vconcat": alt.vconcat(line, points),
+        "chart": line,
+    }
+
+
+@pytest.mark.parametrize("kind", ["layer", "hconcat", "vconcat", "chart"])
+def test_with_properties_is_properties_without_rebuilding_the_layers(kind, monkeypatch):
+    chart = _layered_charts()[kind]
+    before = chart.to_dict()
+    props = {
+        "title": "T",
+        "description": "Two series.",
+        "autosize": alt.AutoSizeParams(type="fit-x", contains="padding"),
+        "padding": EDGE_PADDING,
+    }
+    expected = chart.properties(**props).to_dict()
+    built = []
+    for cls in (alt.LayerChart, alt.HConcatChart, alt.VConcatChart):
+        init = cls.__init__
+        monkeypatch.setattr(
+            cls, "__init__", lambda s, *a, _i=init, **k: built.append(s) or _i(s, *a, **k)
+        )
+    made = with_properties(chart, **props)
+    monkeypatch.undo()
+    assert made.to_dict() == expected  # the same spec as Altair's properties()
+    assert chart.to_dict() == before  # the chart it was given is unchanged
+    assert type(made) is type(chart) and made is not chart
+    if kind != "chart":
+        assert built == []  # no layered chart was built again (no layer deep-copied)
+    # each property checked against the schema, as properties() checks it
+    with pytest.raises(jsonschema.ValidationError, match="12345"):
+        with_properties(chart, description=12345)
+    with pytest.raises(jsonschema.ValidationError, match="12345"):
+        chart.properties(description=12345)
 
 
 def test_palette_is_okabe_ito():

@@ -17,6 +17,7 @@ from nnkit.plots.perceptron._base import (
     axes,
     polygon_bands,
 )
+from nnkit.plots.style import independent_scales
 
 __all__ = ["layer_chart", "network_diagram"]
 
@@ -129,18 +130,19 @@ def network_diagram(
         if activation_label
         else ""
     )
-    return (
-        alt.layer(lines, circles, labels, captions)
-        .properties(
-            height=height,
-            width="container",
-            autosize=FIT_X,
-            title=title,
-            description=f"Diagram of the inputs x₁, x₂ wired to {title or 'a layer'}: "
-            "edge colour is the weight's sign, edge width its size.",
-        )
-        .resolve_scale(color="independent")
-        .configure_view(stroke=None)
+    return alt.layer(  # one constructor call: each later copy would deep-copy the layers
+        lines,
+        circles,
+        labels,
+        captions,
+        resolve=independent_scales("color"),
+        config=alt.Config(view=alt.ViewConfig(stroke=None)),
+        height=height,
+        width="container",
+        autosize=FIT_X,
+        title=title,
+        description=f"Diagram of the inputs x₁, x₂ wired to {title or 'a layer'}: "
+        "edge colour is the weight's sign, edge width its size.",
     )
 
 
@@ -233,14 +235,12 @@ def layer_chart(
             )
         )
         layers += [casing, coloured]
-    return (
-        alt.layer(*layers)
-        .resolve_scale(color="independent")
-        .properties(
-            height=height,
-            width="container",
-            autosize=FIT_X,
-            description="Map of the plane coloured by how many of the layer's neurons "
-            "fire, with each neuron's line.",
-        )
+    return alt.layer(
+        *layers,
+        resolve=independent_scales("color"),
+        height=height,
+        width="container",
+        autosize=FIT_X,
+        description="Map of the plane coloured by how many of the layer's neurons "
+        "fire, with each neuron's line.",
     )

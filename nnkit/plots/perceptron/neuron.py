@@ -16,7 +16,7 @@ from nnkit.plots.perceptron._base import (
     rect_cells,
     segment_chart,
 )
-from nnkit.plots.style import PALETTE
+from nnkit.plots.style import PALETTE, independent_scales
 
 __all__ = ["activation_chart", "neuron_cells", "neuron_chart"]
 
@@ -130,16 +130,14 @@ def neuron_chart(
         layers.append(line)
     if points is not None and len(points):
         layers.append(points_chart(points, x_range, y_range, title="H(z) at corner"))
-    return (
-        alt.layer(*layers)
-        .resolve_scale(color="independent", shape="independent")
-        .properties(
-            height=height,
-            width="container",
-            autosize=FIT_X,
-            description="Heat map of one neuron's output over the plane (x₁, x₂), "
-            "with its decision line w·x + b = 0.",
-        )
+    return alt.layer(
+        *layers,
+        resolve=independent_scales("color", "shape"),
+        height=height,
+        width="container",
+        autosize=FIT_X,
+        description="Heat map of one neuron's output over the plane (x₁, x₂), "
+        "with its decision line w·x + b = 0.",
     )
 
 

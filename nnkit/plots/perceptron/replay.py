@@ -20,7 +20,7 @@ from nnkit.plots.perceptron._base import (
     polygon_bands,
     segment_chart,
 )
-from nnkit.plots.style import WHOLE_NUMBERS
+from nnkit.plots.style import WHOLE_NUMBERS, independent_scales
 
 __all__ = ["mistakes_chart", "replay_chart", "training_chart"]
 
@@ -116,17 +116,15 @@ def training_chart(
             .mark_point(shape="diamond", size=500, strokeWidth=2.5, color="black", clip=True)
             .encode(x=x, y=yy)
         )
-    return (
-        alt.layer(*layers)
-        .resolve_scale(color="independent", shape="independent")
-        .properties(
-            height=height,
-            width="container",
-            autosize=FIT_X,
-            title=title,
-            description="Scatter plot of the data by class with the perceptron's line, "
-            f"its two half-planes and its mistakes ringed. {title}",
-        )
+    return alt.layer(  # one constructor call: each later copy would deep-copy the layers
+        *layers,
+        resolve=independent_scales("color", "shape"),
+        height=height,
+        width="container",
+        autosize=FIT_X,
+        title=title,
+        description="Scatter plot of the data by class with the perceptron's line, "
+        f"its two half-planes and its mistakes ringed. {title}",
     )
 
 
