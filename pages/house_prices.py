@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-from pathlib import Path
 
 import pandas as pd
 import streamlit as st
@@ -18,10 +17,18 @@ from nnkit.ui.charts import altair_chart
 from nnkit.ui.course import page_title
 from nnkit.ui.live_training import live_training
 from nnkit.ui.policy import LIMITS, torch_threads_from_env
+from nnkit.ui.precomputed import (
+    HOUSE_CSV,
+    HOUSE_SEED,
+    HOUSE_TEST_PCT,
+    house_baselines,
+    house_prepared,
+    house_profile,
+    house_table,
+)
 from nnkit.ui.reproduce import reproduce_panel
 from nnkit.ui.router import ensure_router
 
-DEFAULT_CSV = Path(__file__).resolve().parents[1] / "data" / "house_prices.csv"
 ORDER = ["MLP", "gradient boosting", "ridge", "logistic regression", "mean", "majority"]
 KEY = "house"
 THREADS = torch_threads_from_env()  # native threads for scikit-learn (the app's policy)
@@ -41,31 +48,6 @@ st.markdown(
 train_slot = st.container()
 
 
-# cached, pure computations (keyed by the file's hash, not by the frame) ---
-
-
-@st.cache_data(show_spinner=False, max_entries=16)
-def load_table(data: bytes) -> tabular.LoadedTable:
-    return tabular.load_csv(data, limits=LIMITS)
-
-
-@st.cache_data(show_spinner=False, max_entries=16)
-def profile_of(sha: str, _frame: pd.DataFrame) -> tabular.Profile:
-    return tabular.profile(_frame)
-
-
-@st.cache_resource(show_spinner=False, max_entries=16)
-def prepared(sha, _frame, target, features, test_size, seed, log_target, task) -> tabular.Prepared:
-    return tabular.prepare(
-        _frame, target, list(features), test_size=test_size, seed=seed, log_target=log_target, task=task
-    )
-
-
-@st.cache_resource(show_spinner="Fitting the baselines…", max_entries=16)
-def baselines(sha, target, features, test_size, seed, log_target, task, _data):
-    return tabular.fit_baselines(_data, n_threads=THREADS)
-
-
 def money(x: float) -> str:
     return f"{x:,.0f}" if abs(x) >= 100 else f"{x:,.4g}"
 
@@ -81,7 +63,7 @@ upload = st.file_uploader(
     help="Read as data only: nothing in the file is executed. Remove it to go back to the synthetic data set.",
 )
 if upload is None:
-    raw, source = DEFAULT_CSV.read_bytes(), "default"
+    raw, source = HOUSE_CSV.read_bytes(), "default"
     st.info(
         "**Synthetic data** (`data/house_prices.csv`, made by `data/make_house_prices.py`): "
         "1,000 houses with the exercise's columns, priced by a known formula, "
@@ -94,7 +76,7 @@ else:
     raw, source = upload.getvalue(), upload.name
 
 try:
-    table = load_table(raw)
+    table = house_table(raw)  # the cached computations: nnkit/ui/precomputed.py
 except TabularError as err:
     st.error(f"**{source}** cannot be used: {err}", icon=":material/error:")
     st.caption("Fix the file and upload it again, or remove it (✕) to go back to the synthetic data.")
@@ -112,7 +94,7 @@ if len(frame) > 200:
 # 2. Profile and choices --------------------------------------------------
 
 st.header("2 · Profile, target and features")
-prof = profile_of(sha, frame)
+prof = house_profile(sha, frame)
 st.dataframe(prof.table(), hide_index=True)
 if not prof.targets:
     st.error(
@@ -154,8 +136,8 @@ features = c2.multiselect(
     wrap=True,
 )  # fmt: skip
 c3, c4, c5 = st.columns(3)
-test_pct = c3.slider("Test-set size (%)", 10, 40, 20, 5, key=f"{KEY}_test")
-seed = int(c4.number_input("Seed", 0, 10_000, 0, 1, key=f"{KEY}_seed"))
+test_pct = c3.slider("Test-set size (%)", 10, 40, HOUSE_TEST_PCT, 5, key=f"{KEY}_test")
+seed = int(c4.number_input("Seed", 0, 10_000, HOUSE_SEED, 1, key=f"{KEY}_seed"))
 log_target = False
 if task == "regression":
     log_default, log_reason = tabular.suggest_log_target(frame[target].to_numpy(dtype=float))
@@ -191,7 +173,7 @@ config = tabular.MLPConfig(hidden=(int(width),) * int(layers), activation=activa
 search = space if auto else None
 
 try:
-    data = prepared(sha, frame, target, tuple(features), test_pct / 100, seed, log_target, task)
+    data = house_prepared(sha, frame, target, tuple(features), test_pct / 100, seed, log_target, task)
 except TabularError as err:
     unused = "; ".join(f"'{c}' is {why}" for c, why in prof.excluded.items()) if not features else ""
     st.error(str(err) + (f" Not usable as features: {unused}." if unused else ""), icon=":material/error:")
@@ -209,7 +191,8 @@ else:
     altair_chart(plots.class_counts(data.y_train, target), width="stretch")
     st.caption(f"The {len(data.classes)} classes on the training rows (the split keeps their shares).")
 
-models = dict(baselines(sha, target, tuple(features), test_pct / 100, seed, log_target, task, data))
+with st.spinner("Fitting the baselines…"):
+    models = dict(house_baselines(sha, target, tuple(features), test_pct / 100, seed, log_target, task, data))
 
 # 3. Train the MLP --------------------------------------------------------
 

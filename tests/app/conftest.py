@@ -112,31 +112,45 @@ def app_page() -> Iterator[Callable[..., AppTest]]:
 
 def _clear_caches() -> None:
     """Clear every ``st.cache_data`` and ``st.cache_resource`` entry, except those of
-    :mod:`nnkit.ui.precomputed` (the XOR page's trained networks and 20-seed study).
+    :mod:`nnkit.ui.precomputed` (the XOR page's trained networks and 20-seed study, the
+    House prices page's table, profile, split and baselines).
 
     A server computes those for every visitor when it starts (``policy.warm_up``): kept
-    here, a worker computes each of them once instead of once per XOR test (about 1.5 s
-    of CPU each). They are pure functions of their arguments (the study's time cap
-    included), so a test gets what it would have computed; a test that needs them
-    absent clears them itself. If Streamlit moves the internals read here, everything
-    is cleared, as before.
+    here, a worker computes each of them once instead of once per test that opens the
+    page (about 1.5 s of CPU for XOR, 0.3 s for House prices). They are pure functions of
+    their arguments (the study's time cap included), so a test gets what it would have
+    computed; a test that needs them absent clears them itself. If Streamlit moves the
+    internals read here, everything is cleared, as before.
     """
-    st.cache_resource.clear()
     try:
         from streamlit.runtime.caching.cache_data_api import _data_caches
+        from streamlit.runtime.caching.cache_resource_api import _resource_caches
 
         from nnkit.ui import precomputed
 
-        keep = {precomputed.xor_trained._function_key, precomputed.xor_study._function_key}
-        with _data_caches._caches_lock:
-            caches = [
-                cache
-                for per_session in _data_caches._function_caches.values()
-                for key, cache in per_session.items()
-                if key not in keep
-            ]
+        keep = {
+            f._function_key
+            for f in (
+                precomputed.xor_trained,
+                precomputed.xor_study,
+                precomputed.house_table,
+                precomputed.house_profile,
+                precomputed.house_prepared,
+                precomputed.house_baselines,
+            )
+        }
+        caches = []
+        for store in (_data_caches, _resource_caches):
+            with store._caches_lock:
+                caches += [
+                    cache
+                    for per_session in store._function_caches.values()
+                    for key, cache in per_session.items()
+                    if key not in keep
+                ]
     except (ImportError, AttributeError):
         st.cache_data.clear()
+        st.cache_resource.clear()
         return
     for cache in caches:
         cache.clear()

@@ -461,3 +461,34 @@ def test_a_guessed_target_is_said_to_be_a_guess(app_page):
     assert_no_exception(at)
     assert any("Guessed target: w" in w.value for w in at.warning)
     assert "ridge" in list(metrics_table(at)["model"])  # a guess still fits, but says so
+
+
+def test_the_warm_up_precomputes_the_default_view_the_first_visit_reads(app_page, monkeypatch):
+    # nnkit.ui.policy.warm_up calls precompute() once per server: the first visitor of the
+    # House prices page then reads, splits and fits nothing.
+    from nnkit.ui import precomputed
+
+    for cached in (
+        precomputed.house_table,
+        precomputed.house_profile,
+        precomputed.house_prepared,
+        precomputed.house_baselines,
+    ):
+        cached.clear()  # a server that has just started (app_page keeps them across tests)
+    precomputed.precompute()
+
+    calls = []
+
+    def counted(name):
+        real = getattr(tabular, name)
+        return lambda *a, **k: calls.append(name) or real(*a, **k)
+
+    for name in ("load_csv", "profile", "prepare", "fit_baselines"):
+        monkeypatch.setattr(tabular, name, counted(name))
+    at = app_page(PAGE).run()
+    assert_no_exception(at)
+    assert list(metrics_table(at)["model"]) == ["gradient boosting", "ridge", "mean"]
+    assert calls == []  # all four came from the warm-up's cache entries
+    at.number_input(key="house_seed").set_value(1).run()  # a split nobody opened: fitted now
+    assert_no_exception(at)
+    assert calls == ["prepare", "fit_baselines"]
