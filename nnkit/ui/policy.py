@@ -192,6 +192,8 @@ WARM_UP_MODULES = (
     "nnkit.training",
     "nnkit.models",
     "nbformat",
+    "streamlit.emojis",  # imported by a process's first st.info/warning/success: 40-60 ms
+    "PIL.Image",  # by its first st.image
 )
 """What :func:`warm_up` imports (heavy, and needed by the first click on most pages)."""
 
