@@ -164,7 +164,7 @@ import pandas as pd
 
 problem = {problem}
 {net}
-print(f"network: {{net.epochs}} epochs, relative training error {{percent(net.train_error)}}")
+print(f"network: epochs trained {{net.epochs}}, relative training error {{percent(net.train_error)}}")
 domain = problem.domain
 result = distill(net, domain, problem.variables, accuracy=net.train_error, data=(net.X, net.y){budget})
 """

@@ -778,7 +778,10 @@ def _check_symbolic(out, result, net=None):
     from nnkit.symbolic import percent
 
     if net is not None:
-        assert line(out, "network:").endswith(f"relative training error {percent(net.train_error)}")
+        assert line(out, "network:") == (
+            f"network: epochs trained {net.epochs}, "  # no "1 epochs" for a 1-epoch network
+            f"relative training error {percent(net.train_error)}"
+        )
     assert result.message in out
     assert line(out, "f =") == f"f = {result.best.text}"
     assert line(out, "complexity").endswith(f"relative error {percent(result.best.nrmse)}")
