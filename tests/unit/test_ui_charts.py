@@ -34,11 +34,29 @@ def test_the_spec_is_the_same_and_is_not_validated():
 
 def test_only_that_chart_changes():
     chart = unvalidated(_chart())
-    assert "to_dict" not in chart.to_dict()  # not stored as a spec property
+    spec = chart.to_dict()
+    assert "to_dict" not in spec and "copy" not in spec  # not stored as spec properties
     assert type(chart) is alt.LayerChart
     with pytest.raises(alt.utils.schemapi.SchemaValidationError):
         _invalid().to_dict()  # other charts (and the class) still validate
     assert chart.to_dict(validate=True) == _chart().to_dict()  # still possible on request
+
+
+def test_converting_a_layered_chart_does_not_build_it_again(monkeypatch):
+    """Altair's to_dict starts from a shallow copy, which for a LayerChart runs its
+    constructor again (every layer deep-copied twice); an unvalidated chart's does not."""
+    chart, built = unvalidated(_chart()), []
+    init = alt.LayerChart.__init__
+    monkeypatch.setattr(
+        alt.LayerChart, "__init__", lambda s, *a, **k: built.append(1) or init(s, *a, **k)
+    )
+    spec = chart.to_dict()
+    assert built == []
+    _chart().to_dict()
+    assert len(built) >= 2  # the two _chart() builds itself, and its to_dict's copy
+    monkeypatch.undo()
+    assert spec == _chart().to_dict()
+    assert chart.copy(deep=True).to_dict() == spec  # a deep copy is Altair's own
 
 
 def test_streamlit_draws_the_same_spec_and_keeps_its_data_as_arrow(tmp_path):
