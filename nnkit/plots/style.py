@@ -60,6 +60,8 @@ ChartT = TypeVar("ChartT", bound=alt.TopLevelMixin)
 
 _COMPOUND = (alt.LayerChart, alt.HConcatChart, alt.VConcatChart, alt.ConcatChart)
 """Charts whose constructor merges their sub-charts' selections (see :func:`shallow_copy`)."""
+_SUBCHARTS = ("layer", "hconcat", "vconcat", "concat")
+"""Where those charts keep their sub-charts (lists)."""
 
 
 def describe(chart: ChartT, description: str, title: str | None = None) -> ChartT:
@@ -91,7 +93,7 @@ def independent_scales(*channels: str) -> alt.Resolve:
     What ``chart.resolve_scale(color="independent")`` sets, to be passed to the chart's
     constructor (``alt.layer(*layers, resolve=independent_scales("color"))``): each
     method called on a layered chart copies it, and a copy deep-copies every layer
-    (see :func:`with_properties`).
+    (see :func:`shallow_copy`).
     """
     return alt.Resolve(scale=alt.ScaleResolveMap(**dict.fromkeys(channels, "independent")))
 
@@ -102,8 +104,9 @@ def shallow_copy(chart: ChartT) -> ChartT:
     Altair's shallow copy of a layered (or concatenated) chart calls the chart's
     constructor again, which deep-copies every layer twice to merge their selections:
     1-5 ms a call. Here such a chart is copied as it stands: its layers were merged when
-    it was built, and are shared with the original, as Altair's own shallow copy shares
-    every other property. Any other chart is copied by Altair.
+    it was built. The copy has its own list of layers (adding a layer to it, ``+=``,
+    leaves the original alone); the layers in it are the original's, as Altair's own
+    shallow copy shares every other property. Any other chart is copied by Altair.
 
     Parameters
     ----------
@@ -120,7 +123,8 @@ def shallow_copy(chart: ChartT) -> ChartT:
     # Altair's SchemaBase keeps its spec in _args/_kwds (object.__setattr__: its own
     # __setattr__ would store the name as a spec property)
     object.__setattr__(copy, "_args", chart._args)
-    object.__setattr__(copy, "_kwds", dict(chart._kwds))
+    kwds = {k: list(v) if k in _SUBCHARTS else v for k, v in chart._kwds.items()}
+    object.__setattr__(copy, "_kwds", kwds)
     return copy
 
 

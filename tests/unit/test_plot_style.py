@@ -154,6 +154,9 @@ def test_with_properties_is_properties_without_rebuilding_the_layers(kind, monke
     assert made.to_dict() == expected  # the same spec as Altair's properties()
     assert chart.to_dict() == before  # the chart it was given is unchanged
     assert type(made) is type(chart) and made is not chart
+    if kind == "layer":  # a layer added to the copy is not added to the chart
+        made += alt.Chart(pd.DataFrame({"x": [0.0]})).mark_rule().encode(x=alt.X("x:Q"))
+        assert len(made.layer) == 3 and chart.to_dict() == before
     if kind != "chart":
         assert built == []  # no layered chart was built again (no layer deep-copied)
     # each property checked against the schema, as properties() checks it
