@@ -28,6 +28,7 @@ from nnkit.plots.style import (
     VERMILLION,
     WHOLE_NUMBERS,
     describe,
+    independent_scales,
     log_axis,
     stretch,
     with_properties,
@@ -282,7 +283,7 @@ def fit_heatmaps(
                                  scheme="redblue", color_domain=(m, -m), size=size,
                                  standalone=False),
     }  # fmt: skip
-    row = alt.hconcat(*[charts[p]() for p in parts]).resolve_scale(color="independent")
+    row = alt.hconcat(*[charts[p]() for p in parts], resolve=independent_scales("color"))
     return describe(
         row, "Heat maps over x and y of the " + ", ".join(parts) + " (training box dashed)."
     )

@@ -21,6 +21,7 @@ from nnkit.plots.style import (
     PALETTE,
     PHONE_LEGEND_CHARS,
     describe,
+    independent_scales,
     legend_columns,
     log_axis,
     log_format,
@@ -130,6 +131,14 @@ def _layered_charts():
         "vconcat": alt.vconcat(line, points),
         "chart": line,
     }
+
+
+def test_independent_scales_given_to_the_constructor_is_resolve_scale():
+    line = _layered_charts()["chart"]
+    for combine in (alt.layer, alt.hconcat):
+        chained = combine(line, line).resolve_scale(color="independent", shape="independent")
+        built = combine(line, line, resolve=independent_scales("color", "shape"))
+        assert built.to_dict() == chained.to_dict()
 
 
 @pytest.mark.parametrize("kind", ["layer", "hconcat", "vconcat", "chart"])
