@@ -74,6 +74,10 @@ def _visible_in_viewport(box: dict, height: int) -> bool:
 def test_desktop_first_screen_has_title_and_main_action(shown):
     p, info = shown, shown.info  # opened at 1440 x 900 (DESKTOP), script finished
     _wait_for(p, MAIN)
+    # The script's end reaches the page before its last elements are drawn: House prices
+    # fills its Start section at the top last, and was measured without it (its charts
+    # further down already drawn) in 2 of 8 runs of this file.
+    settle(p)
     title = p.locator('[data-testid="stMain"] h1').first
     assert title.is_visible()
     if info is not HOME:
@@ -124,6 +128,7 @@ def test_phone_sidebar_closes_and_main_action_is_near(phone, info):
     p.locator('[data-testid="stMain"] h1', has_text=info.title).first.wait_for(timeout=120_000)
     wait_for_script(p)
     _wait_for(p, MAIN)
+    settle(p)  # every element drawn (see the desktop check), every chart at the phone's width
     try:  # the sidebar's closing animation; the assertion below says if it stayed
         p.wait_for_function(
             """() => { const s = document.querySelector('[data-testid="stSidebar"]');
@@ -141,7 +146,6 @@ def test_phone_sidebar_closes_and_main_action_is_near(phone, info):
         f"{info.title}: the main action ({main['what']!r}) is {main['doc_top']:.0f} px down, "
         f"more than two screen heights ({2 * PHONE['height']} px)"
     )
-    settle(p)  # every chart drawn at the phone's width
     assert chart_defects(p) == [], info.title  # no legend cut off at a chart's right edge
 
 

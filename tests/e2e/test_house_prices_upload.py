@@ -51,6 +51,7 @@ def test_upload_csv_and_see_the_metrics_table(server_url, page, screenshot):
     )
     page.get_by_text("appartements.csv:").first.wait_for(timeout=60_000)
     wait_for_script(page)
+    settle(page)  # the script's end arrives before its last elements are drawn
     assert page.get_by_text("semicolon-delimited, decimal comma").first.is_visible()
     table = page.locator('[data-testid="stTable"]')
     table.first.wait_for(timeout=60_000)
@@ -62,6 +63,7 @@ def test_upload_csv_and_see_the_metrics_table(server_url, page, screenshot):
     page.get_by_role("button", name="Start").click()
     page.get_by_text("the model kept is the one of epoch").first.wait_for(timeout=120_000)
     wait_for_script(page)
+    settle(page)
     text = page.locator('[data-testid="stTable"]').first.inner_text()
     assert "MLP" in text, text
     assert page.get_by_text("The MLP's test R²").first.is_visible()
@@ -69,7 +71,6 @@ def test_upload_csv_and_see_the_metrics_table(server_url, page, screenshot):
     assert page.locator('[data-testid="stException"]').count() == 0
     # The trained view (metrics, verdict, predictions, importance, what-if) is accessible
     # too, checked whole as the first screens are (tests/e2e/test_accessibility.py).
-    settle(page)
     size = dict(page.viewport_size)
     whole_page(page)
     assert own_violations(page) == []
