@@ -45,8 +45,10 @@ _MAX_LAYERS = 16
 _MAX_WIDTH = 4096
 _MAX_PARAMS = 5_000_000
 _PARAMS = ("hidden", "activation", "lr", "weight_decay", "batch_size", "epochs", "patience",
-           "val_fraction", "max_seconds", "seed", "linear_path", "members", "linear_start")  # fmt: skip
+           "val_fraction", "max_seconds", "seed", "linear_path", "members", "linear_start",
+           "average_best")  # fmt: skip
 _MAX_MEMBERS = 32
+_MAX_AVERAGED = 1000
 
 
 def export_model(
@@ -186,6 +188,7 @@ def _regressor_params(net: Mapping[str, Any]) -> dict[str, Any]:
         "linear_path": lambda v: isinstance(v, bool),
         "linear_start": lambda v: isinstance(v, bool),
         "members": lambda v: _int(v) and 1 <= v <= _MAX_MEMBERS,
+        "average_best": lambda v: _int(v) and 1 <= v <= _MAX_AVERAGED,
     }
     for key, ok in checks.items():
         if key in p:

@@ -485,6 +485,46 @@ def test_best_weights_callback_keeps_the_minimum():
         cb(SimpleNamespace(val_loss=v, train_loss=v, model=lin, epoch=epoch))
     state, epoch, loss = cb.best()
     assert (epoch, loss) == (2, 1.0) and state["weight"].item() == 2.0
+    assert cb.epochs() == [2]
+
+
+def test_best_weights_average_the_kept_epochs():
+    from types import SimpleNamespace
+
+    from nnkit._torch import torch
+
+    cb = tabular.BestWeights(keep=3)
+    lin = torch.nn.Linear(1, 1)
+    losses = [3.0, 1.0, 2.0, float("nan"), 0.5, 4.0]
+    seen = []
+    for epoch, v in enumerate(losses, start=1):
+        with torch.no_grad():
+            lin.weight.fill_(epoch)
+            lin.bias.fill_(10 * epoch)
+        cb(SimpleNamespace(val_loss=v, train_loss=v, model=lin, epoch=epoch))
+        seen.append(cb.best()[0])
+    state, epoch, loss = cb.best()
+    # epochs 5, 2 and 3 have the three lowest losses: the weights are their mean
+    assert cb.epochs() == [5, 2, 3] and (epoch, loss) == (5, 0.5)
+    assert state["weight"].item() == pytest.approx((5 + 2 + 3) / 3)
+    assert state["bias"].item() == pytest.approx(10 * (5 + 2 + 3) / 3)
+    assert seen[-1] is seen[-2]  # epoch 6 (worse than all three) changed nothing
+    assert seen[1]["weight"].item() == pytest.approx(1.5)  # two epochs so far: their mean
+    for bad in (0, -1, 1.5, True):
+        with pytest.raises(ValueError):
+            tabular.BestWeights(keep=bad)
+
+
+def test_the_kept_epochs_are_named():
+    assert tabular.kept_text([]) == ""
+    one = tabular.kept_text([47])
+    assert "epoch 47," in one and "averages" not in one
+    three = tabular.kept_text([24, 22, 25])
+    assert "epochs 22, 24 and 25" in three and "3 lowest" in three
+    assert "lowest at epoch 24" in three
+    summary = tabular.run_summary("early_stopping", 65, 3.0, 24, averaged=[24, 22, 25])
+    assert summary.endswith(three)
+    assert tabular.run_summary("early_stopping", 65, 3.0, 24).endswith(one.replace("47", "24"))
 
 
 def test_export_load_round_trip_gives_identical_predictions(trained):
@@ -706,12 +746,16 @@ def test_the_trainer_path_trains_continues_and_keeps_the_overall_best_epoch():
     first = trainer.run(40)
     assert first.stop_reason == "early_stopping"
     best_epoch = model.regressor_.best_epoch_
+    kept = model.regressor_.best_.epochs()
     p1 = model.predict(data.X_test)
     second = trainer.run(40)  # Continue: early stopping starts afresh, the best is kept
     assert second.epochs > first.epochs
     h = second.history
     assert model.regressor_.best_epoch_ == int(np.argmin(h.val_loss)) + 1 >= best_epoch
-    if model.regressor_.best_epoch_ == best_epoch:
+    # the three lowest validation losses of both runs, best first
+    again = model.regressor_.best_.epochs()
+    assert again == [int(e) + 1 for e in np.argsort(h.val_loss, kind="stable")[:3]]
+    if again == kept:
         np.testing.assert_array_equal(model.predict(data.X_test), p1)
 
 

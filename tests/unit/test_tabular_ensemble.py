@@ -92,6 +92,13 @@ def test_a_bad_member_count_in_a_file_is_refused():
         doc["network"]["params"]["members"] = bad
         with pytest.raises(tabular.TabularError):
             tabular.load_model(json.dumps(doc).encode())
+    doc["network"]["params"]["members"] = 2
+    assert doc["network"]["params"]["average_best"] == 3  # MLPConfig's, written and read
+    assert tabular.load_model(json.dumps(doc).encode()).estimator_.average_best == 3
+    for bad in (0, 10**6, True, 1.5, "3"):
+        doc["network"]["params"]["average_best"] = bad
+        with pytest.raises(tabular.TabularError):
+            tabular.load_model(json.dumps(doc).encode())
 
 
 def test_one_member_without_a_path_is_the_plain_network():
