@@ -60,7 +60,8 @@ def export_model(
     ----------
     model : TabularModel or TabularClassifier
         Fitted, with a :class:`TorchMLPRegressor` or :class:`TorchMLPClassifier` (e.g.
-        from :func:`~nnkit.tabular.train_mlp`); its best epoch's weights are written.
+        from :func:`~nnkit.tabular.train_mlp`); the weights it predicts with are written
+        (its best epoch's, or the average of its best epochs').
     metrics : mapping, optional
         Test metrics to record beside the model (informational).
 

@@ -193,7 +193,7 @@ class MLPRun:
 
     @property
     def model(self) -> TabularModel | TabularClassifier:
-        """The model: ``predict`` uses the best epoch so far (of the search's leader)."""
+        """The model: ``predict`` uses the weights kept so far (of the search's leader)."""
         if self._model is None:
             lead: TabularModel | TabularClassifier = self.trainer.tabular_model
             return lead
@@ -262,7 +262,7 @@ def train_mlp(
     limits: Limits | None = None,
     n_threads: int | None = None,
 ) -> tuple[TabularModel | TabularClassifier, TrainResult]:
-    """Train the MLP to the end (early stopping, epoch or time cap) and keep the best epoch.
+    """Train the MLP to the end (early stopping, epoch or time cap) and keep its best epoch(s).
 
     Parameters
     ----------

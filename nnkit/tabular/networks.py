@@ -316,7 +316,7 @@ class _TorchMLP(BaseEstimator):
         epochs : int, optional
             Train this many epochs instead of ``self.epochs``. ``0`` builds the network
             and ``trainer_`` and trains nothing: run ``trainer_`` yourself (e.g. in a
-            :class:`~nnkit.training.TrainingJob`); ``predict`` follows its best epoch.
+            :class:`~nnkit.training.TrainingJob`); ``predict`` follows the weights kept (``best_``).
 
         Returns
         -------

@@ -338,7 +338,7 @@ class HalvingSearch:
 
     @property
     def tabular_model(self) -> TabularModel | TabularClassifier:
-        """The leader's model (raw rows in, predictions out; its best epoch so far)."""
+        """The leader's model (raw rows in, predictions out; the weights kept so far)."""
         lead = self.leader
         if lead is None:
             raise RuntimeError("the search has not started: run it first")
