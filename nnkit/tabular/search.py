@@ -300,7 +300,7 @@ class HalvingSearch:
         from nnkit.training import History
 
         self.data = data
-        base = base or MLPConfig()
+        base = (base or MLPConfig()).for_rows(len(data.X_train))
         n_fit = int(round(len(data.X_train) * (1 - base.val_fraction)))
         self.space = space or SearchSpace()
         base = replace(

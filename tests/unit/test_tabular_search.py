@@ -151,6 +151,24 @@ def test_denormals_are_flushed_in_the_training_thread_only_while_it_trains():
     assert seen == [True, True] and not _denormals_flushed()  # put back afterwards
 
 
+def test_a_small_table_holds_out_at_least_30_validation_rows():
+    config = MLPConfig()  # 15 %, at least 30 rows, at most 30 %
+    assert config.for_rows(200) is config and config.for_rows(5000) is config
+    assert config.for_rows(142).val_fraction == pytest.approx(30 / 142)  # wine: 21 rows → 30
+    assert config.for_rows(60).val_fraction == 0.3
+    assert MLPConfig(min_val_rows=0).for_rows(60).val_fraction == 0.15
+    # the network trains with it, and the page's text counts the rows it holds out
+    labels = pd.DataFrame({"x": np.arange(150.0), "kind": ["a", "b", "c"] * 50})
+    data = tabular.prepare(labels, "kind", ["x"])  # 120 training rows
+    model = tabular.mlp_model(data, MLPConfig(hidden=(4,)))
+    assert model.classifier.val_fraction == pytest.approx(30 / 120)
+    assert "(30 rows: at least 30" in tabular.network_text(data, MLPConfig())[1]
+    tiny = tabular.prepare(labels.head(60), "kind", ["x"])  # 48 training rows: 30 % = 14
+    assert "(14 rows: the most" in tabular.network_text(tiny, MLPConfig())[1]
+    search = HalvingSearch(data, MLPConfig(hidden=(4,), epochs=1))
+    assert search.base.val_fraction == pytest.approx(30 / 120)
+
+
 def test_the_network_text_follows_the_settings():
     data = tabular.prepare(smooth(200), "value", ["a", "b", "c"])
     network, training = tabular.network_text(
