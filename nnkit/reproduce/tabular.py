@@ -40,9 +40,9 @@ def house_prices_script(
 
     It reads the CSV, prepares the same split, fits the baselines and, when the page
     has trained one, the MLP (to its early stop, keeping its best validation epochs'
-    weights), prints every model's test metrics (regression: RMSE, MAE, R², MAPE; classification:
-    accuracy, log-loss, ROC AUC) and saves predicted against actual (classification:
-    the first model's confusion matrix).
+    weights), prints every model's test metrics (regression: RMSE, MAE, R², MAPE;
+    classification: accuracy, log-loss, ROC AUC) and saves predicted against actual
+    (classification: the first model's confusion matrix).
 
     Parameters
     ----------

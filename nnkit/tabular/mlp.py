@@ -27,9 +27,9 @@ if TYPE_CHECKING:
 __all__ = [
     "MLPConfig",
     "MLPRun",
+    "kept_text",
     "mlp_model",
     "mlp_trainer",
-    "kept_text",
     "network_text",
     "run_summary",
     "train_mlp",

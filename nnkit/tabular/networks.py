@@ -9,9 +9,10 @@ Both train with denormal floats flushed to zero in the training thread
 (:func:`flush_denormals`: otherwise weight decay makes long runs up to ten times slower on
 x86 CPUs), hold out ``val_fraction`` of the rows (seeded) for the validation loss, stop
 after ``patience`` epochs without a better one and predict with the weights of the best
-validation epoch, or the average of the ``average_best`` best (:class:`BestWeights`). ``fit`` trains to the end; ``fit(X, y,
-epochs=0)`` builds the network and its :class:`~nnkit.training.Trainer` (``trainer_``)
-without training, for a :class:`~nnkit.training.TrainingJob` to run, stop and continue.
+validation epoch, or the average of the ``average_best`` best (:class:`BestWeights`).
+``fit`` trains to the end; ``fit(X, y, epochs=0)`` builds the network and its
+:class:`~nnkit.training.Trainer` (``trainer_``) without training, for a
+:class:`~nnkit.training.TrainingJob` to run, stop and continue.
 """
 
 from __future__ import annotations
@@ -146,7 +147,7 @@ class BestWeights:
 def _average(states: Sequence[StateDict]) -> StateDict:
     """The weight-by-weight mean of state dicts of one architecture.
 
-    Summed in float64, then cast back; a tensor that is not a float (a counter) is the
+    Averaged in float64, then cast back; a tensor that is not a float (a counter) is the
     first state's.
     """
     import torch
