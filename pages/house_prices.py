@@ -219,7 +219,7 @@ def render(snap, job) -> None:
     if epoch is not None:
         st.caption(
             f"Best validation loss{' so far' if snap.running else ''}: {loss:.4g} ({tabular.LOSS_NAME[task]}) at "
-            f"epoch {epoch}. {tabular.kept_text(entry[1].best.epochs())}"
+            f"epoch {epoch}. {tabular.kept_text(entry[1].best.kept())}"
         )
 
 
@@ -238,7 +238,7 @@ if job is not None and not job.running and entry is not None and entry[0] == set
         mlp_cut = run.search is not None and run.search.rounds_cut > 0
         train_slot.caption(tabular.run_summary(  # under the live view, at the top
             snap.stop_reason, snap.epochs, snap.elapsed, run.best.best()[1], patience=config.patience,
-            epochs_asked=config.epochs, time_budget=LIMITS.max_train_seconds, averaged=run.best.epochs(),
+            epochs_asked=config.epochs, time_budget=LIMITS.max_train_seconds, kept=run.best.kept(),
         ))  # fmt: skip
         if run.search is not None:
             with train_slot.expander("The settings the search tried"):

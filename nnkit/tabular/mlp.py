@@ -10,6 +10,7 @@ it to the end.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, replace
 from typing import TYPE_CHECKING, Any
@@ -438,7 +439,7 @@ def run_summary(
     patience: int | None = None,
     epochs_asked: int | None = None,
     time_budget: float | None = None,
-    averaged: Sequence[int] | None = None,
+    kept: Sequence[tuple[int, float]] | None = None,
 ) -> str:
     """How a training run ended and which epoch's weights are kept, in one or two sentences.
 
@@ -458,9 +459,9 @@ def run_summary(
         Epochs the run was asked for (said when a cap cut it).
     time_budget : float, optional
         The time budget in seconds (said when it cut the run).
-    averaged : sequence of int, optional
-        The epochs whose weights the model kept averages (``BestWeights.epochs()``),
-        when there are more than one.
+    kept : sequence of (int, float), optional
+        ``(epoch, validation loss)`` of the epochs whose weights the model kept averages,
+        best first (``BestWeights.kept()``), when there are more than one.
 
     Returns
     -------
@@ -484,29 +485,37 @@ def run_summary(
     }.get(stop_reason or "", STOP_REASONS.get(stop_reason or "", "not started"))
     text = f"Trained {counted(epochs, 'epoch')} in {seconds:.1f} s; {why}."
     if best_epoch is not None:
-        text += " " + kept_text([best_epoch, *(e for e in averaged or () if e != best_epoch)])
+        pairs = list(kept) if kept and kept[0][0] == best_epoch else [(best_epoch, math.nan)]
+        text += " " + kept_text(pairs)
     return text
 
 
-def kept_text(epochs: Sequence[int]) -> str:
+def kept_text(kept: Sequence[tuple[int, float]]) -> str:
     """Which epochs' weights the model kept holds, in a sentence ("" before any).
 
     Parameters
     ----------
-    epochs : sequence of int
-        The kept epochs, best first (``BestWeights.epochs()``).
+    kept : sequence of (int, float)
+        ``(epoch, validation loss)`` of the kept epochs, best first
+        (``BestWeights.kept()``); with several, their losses say how close they are.
 
     Returns
     -------
     str
     """
-    if not epochs:
+    if not kept:
         return ""
-    if len(epochs) == 1:
-        return f"The model kept is the one of epoch {epochs[0]}, the lowest validation loss."
-    listed = sorted(epochs)
+    (first, low), (_, high) = kept[0], kept[-1]
+    if len(kept) == 1:
+        return f"The model kept is the one of epoch {first}, the lowest validation loss."
+    listed = sorted(epoch for epoch, _ in kept)
     names = ", ".join(map(str, listed[:-1])) + f" and {listed[-1]}"
+    span = (
+        f"{low:.4g} at epoch {first} to {high:.4g}"
+        if math.isfinite(low) and math.isfinite(high)
+        else f"the lowest at epoch {first}"
+    )
     return (
-        f"The model kept averages the weights of epochs {names}, the {len(epochs)} lowest "
-        f"validation losses (the lowest at epoch {epochs[0]})."
+        f"The model kept averages the weights of epochs {names}, the {len(kept)} lowest "
+        f"validation losses ({span})."
     )

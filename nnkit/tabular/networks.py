@@ -131,17 +131,29 @@ class BestWeights:
         with self._lock:
             return self._state, self.epoch, self.loss
 
+    def kept(self) -> list[tuple[int, float]]:
+        """``(epoch, validation loss)`` of each epoch whose weights the model holds.
+
+        Best first, read at once (one pair for a loaded model; none before the first
+        epoch).
+
+        Returns
+        -------
+        list of (int, float)
+        """
+        with self._lock:
+            if self._top:
+                return [(t[1], t[0]) for t in self._top]
+            return [] if self.epoch is None else [(self.epoch, self.loss)]
+
     def epochs(self) -> list[int]:
-        """The epochs whose weights the model holds, best first (one for a loaded model).
+        """The epochs of :meth:`kept`, best first.
 
         Returns
         -------
         list of int
         """
-        with self._lock:
-            if self._top:
-                return [t[1] for t in self._top]
-            return [] if self.epoch is None else [self.epoch]
+        return [epoch for epoch, _ in self.kept()]
 
 
 def _average(states: Sequence[StateDict]) -> StateDict:

@@ -70,10 +70,11 @@ def test_default_data_baselines_then_mlp(app_page):
     best = run.model.regressor_.best_epoch_
     summary = next(c.value for c in at.caption if c.value.startswith("Trained "))
     # the model kept averages the weights of the three best epochs, named by the page
-    averaged = run.best.epochs()
-    assert len(averaged) == 3 and averaged[0] == best
-    assert all(f" {e}" in summary.split("averages the weights of epochs")[1] for e in averaged)
-    assert f"(the lowest at epoch {best})" in summary
+    averaged = run.best.kept()
+    assert len(averaged) == 3 and averaged[0][0] == best
+    named = summary.split("averages the weights of epochs")[1]
+    assert all(f" {e}" in named for e, _ in averaged)
+    assert f"{averaged[0][1]:.4g} at epoch {best} to {averaged[-1][1]:.4g}" in summary
     kept = next(c.value for c in at.caption if c.value.startswith("Best validation loss"))
     assert f"at epoch {best}." in kept and "so far" not in kept  # the run has ended
     snap = at.session_state[JOB].snapshot()
@@ -157,8 +158,8 @@ def test_upload_pick_target_and_train(app_page):
     snap = job.snapshot()
     assert best_loss == min(snap.history.val_loss)
     summary = next(c.value for c in at.caption if c.value.startswith("Trained "))
-    assert summary.endswith(tabular.kept_text(run.best.epochs()))
-    assert f"(the lowest at epoch {best_epoch})" in summary or len(run.best.epochs()) == 1
+    assert summary.endswith(tabular.kept_text(run.best.kept()))
+    assert f"at epoch {best_epoch}" in summary.split("The model kept")[1]
     # (The run may have ended by itself before Stop reached it.)
     assert (f"stopped by you at epoch {snap.epochs}" in summary) == (snap.stop_reason == "stopped")
     kept = run.model.regressor_

@@ -506,6 +506,7 @@ def test_best_weights_average_the_kept_epochs():
     state, epoch, loss = cb.best()
     # epochs 5, 2 and 3 have the three lowest losses: the weights are their mean
     assert cb.epochs() == [5, 2, 3] and (epoch, loss) == (5, 0.5)
+    assert cb.kept() == [(5, 0.5), (2, 1.0), (3, 2.0)]
     assert state["weight"].item() == pytest.approx((5 + 2 + 3) / 3)
     assert state["bias"].item() == pytest.approx(10 * (5 + 2 + 3) / 3)
     assert seen[-1] is seen[-2]  # epoch 6 (worse than all three) changed nothing
@@ -515,16 +516,21 @@ def test_best_weights_average_the_kept_epochs():
             tabular.BestWeights(keep=bad)
 
 
-def test_the_kept_epochs_are_named():
+def test_the_kept_epochs_are_named_with_their_losses():
     assert tabular.kept_text([]) == ""
-    one = tabular.kept_text([47])
+    one = tabular.kept_text([(47, 0.0123)])
     assert "epoch 47," in one and "averages" not in one
-    three = tabular.kept_text([24, 22, 25])
+    kept = [(24, 0.016011), (22, 0.016052), (25, 0.016124)]
+    three = tabular.kept_text(kept)
     assert "epochs 22, 24 and 25" in three and "3 lowest" in three
-    assert "lowest at epoch 24" in three
-    summary = tabular.run_summary("early_stopping", 65, 3.0, 24, averaged=[24, 22, 25])
+    assert "0.01601 at epoch 24 to 0.01612" in three  # how close the averaged epochs are
+    loaded = tabular.kept_text([(24, float("nan")), (22, float("nan"))])
+    assert "lowest at epoch 24" in loaded and "nan" not in loaded
+    summary = tabular.run_summary("early_stopping", 65, 3.0, 24, kept=kept)
     assert summary.endswith(three)
-    assert tabular.run_summary("early_stopping", 65, 3.0, 24).endswith(one.replace("47", "24"))
+    assert tabular.run_summary("early_stopping", 65, 3.0, 24).endswith(
+        tabular.kept_text([(24, 0.0)])
+    )
 
 
 def test_export_load_round_trip_gives_identical_predictions(trained):
