@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import math
-
 import pandas as pd
 import streamlit as st
 
@@ -215,11 +213,12 @@ def render(snap, job) -> None:
         st.caption(entry[1].search.summary() if entry[1].search.candidates else "Building the candidates…")
         if not entry[1].search.candidates:
             return
-    _, epoch, loss = entry[1].best.best() if entry else (None, None, math.nan)
-    if epoch is not None:
+    kept = entry[1].best.kept() if entry else []  # read once: the run may add an epoch
+    if kept:
+        epoch, loss = kept[0]
         st.caption(
             f"Best validation loss{' so far' if snap.running else ''}: {loss:.4g} ({tabular.LOSS_NAME[task]}) at "
-            f"epoch {epoch}. {tabular.kept_text(entry[1].best.kept())}"
+            f"epoch {epoch}. {tabular.kept_text(kept)}"
         )
 
 
