@@ -22,6 +22,7 @@ from tests.e2e.browser import (  # noqa: F401  (re-exported for tests and script
     NO_BROWSER,
     ROOT,
     SCRIPT_DONE,
+    TITLE,
     BrowserNotFound,
     free_port,
     in_ci,
@@ -58,7 +59,8 @@ def pytest_fresh_server_tests_first(items):
     pytest's own reordering: then the shared server is still fresh for them. Among the
     checks of one page's shared tab (:func:`shown`, which pytest runs one after the
     other), the accessibility check goes last: it chooses the page's other tabs and
-    makes the viewport as tall as the page, and nothing has to be put back after it."""
+    makes the viewport as tall as the page (the next page's :func:`shown` puts the
+    viewport back)."""
     items.sort(key=lambda item: "fresh_server_url" not in getattr(item, "fixturenames", ()))
     start = 0
     while start < len(items):
@@ -210,24 +212,45 @@ SHOWN = [HOME, *all_pages()]
 """The pages :func:`shown` opens: the course map and every page of it."""
 
 
-@pytest.fixture(scope="session", params=SHOWN, ids=[Path(p.path).stem for p in SHOWN])
-def shown(request, desktop, server_url):
-    """Each page as a visitor first sees it at 1440 x 900: opened once in its own tab
-    (a new session), its script finished, listening as :func:`page` does; ``shown.info``
-    is its :class:`~nnkit.ui.course.PageInfo`.
-
-    Shared by the read-only checks of a first render (``test_every_page``,
-    ``test_first_screen``): pytest runs the tests of one page one after the other
-    (a session-scoped parameter), so one tab is open at a time and each page is loaded
-    once for all of them instead of once per test. Tests that click use their own page.
-    """
+@pytest.fixture(scope="session")
+def _visitor(desktop, server_url):
+    """The tab of :func:`shown`: one visitor who opens the course map, then chooses each
+    page in the sidebar, listening as :func:`page` does."""
     p = desktop.new_page()
     _listen(p)
-    p.info = request.param
-    p.goto(page_url(server_url, request.param.path))
+    p.goto(server_url + "/")
     wait_for_script(p)
     yield p
     p.close()
+
+
+@pytest.fixture(scope="session", params=SHOWN, ids=[Path(p.path).stem for p in SHOWN])
+def shown(request, _visitor):
+    """Each page as a visitor first sees it at 1440 x 900, having chosen it in the
+    sidebar: its script finished, the console errors and bad responses of this page only
+    (``p.console_errors``, ``p.bad_responses``); ``shown.info`` is its
+    :class:`~nnkit.ui.course.PageInfo`.
+
+    Shared by the read-only checks of a first render (``test_every_page``,
+    ``test_first_screen``, then ``test_accessibility``, which chooses the page's tabs):
+    pytest runs the tests of one page one after the other (a session-scoped parameter).
+    One tab goes from page to page, as a visitor's does: a new tab per page loaded
+    Streamlit's frontend again, 2.0 core-s of Chromium a page against 0.7 for a choice in
+    the sidebar (18 pages each way, 2026-12-07). A page opened by its own URL is checked
+    by the tests that click (``page``) and by ``test_deep_link_on_a_fresh_server_…``.
+    """
+    p = _visitor
+    info = request.param
+    p.set_viewport_size({"width": 1440, "height": 900})  # the page before may have grown it
+    title = "nnkit Lab" if info is HOME else info.title  # the course map's heading
+    if not p.locator(TITLE, has_text=title).count():  # (the tab starts on the course map)
+        p.locator('[data-testid="stSidebarNav"]').get_by_role("link", name=info.title).click()
+        # the page's own title: its script has started (the old page's is there until then)
+        p.locator(TITLE, has_text=title).first.wait_for(timeout=120_000)
+        wait_for_script(p)
+    del p.console_errors[:], p.bad_responses[:]  # this page's own, from here on
+    p.info = info
+    return p
 
 
 @pytest.fixture(scope="session")
