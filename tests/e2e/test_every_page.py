@@ -31,9 +31,9 @@ def test_page_renders_without_exception(shown, screenshot):
     assert page.get_by_text(info.title).first.is_visible() or info is HOME
 
 
-def test_home_links_open_every_page(server_url, page):
-    page.goto(server_url + "/")
-    wait_for_script(page)
+@pytest.mark.parametrize("shown", [HOME], indirect=True, ids=["home"])
+def test_home_links_open_every_page(shown):
+    page = shown  # the course map, as first opened (shared with its other checks)
     assert page.get_by_role("heading", name="nnkit Lab").is_visible()
     for lecture in LECTURES:
         assert page.get_by_text(lecture.title).first.is_visible()
