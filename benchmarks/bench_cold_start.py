@@ -52,7 +52,7 @@ def _cold_start(script: str, cwd: Path, heading: str) -> float:
                     if proc.poll() is not None or time.perf_counter() - t0 > 60:
                         raise
                     time.sleep(0.02)
-            wait_for_script(page)
+            wait_for_script(page, new_page=True)
             page.get_by_role("heading", name=heading).wait_for()
             elapsed = time.perf_counter() - t0
         finally:

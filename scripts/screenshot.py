@@ -58,7 +58,7 @@ def main() -> int:
             for name in args.pages:
                 page = browser.new_page(viewport={"width": args.width, "height": args.height})
                 page.goto(page_url(base, f"pages/{name}.py"))
-                wait_for_script(page)
+                wait_for_script(page, new_page=True)
                 settle(page)  # fonts loaded, every chart drawn, nothing fading in
                 page.wait_for_timeout(int(args.wait * 1000))
                 whole_page(page)  # Streamlit scrolls inside the window: make it the page

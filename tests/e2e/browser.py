@@ -206,16 +206,19 @@ def stop(proc: subprocess.Popen) -> None:
         proc.kill()
 
 
-def wait_for_script(p, timeout_ms: float = 120_000) -> None:
-    """Wait until the Streamlit script in Playwright page ``p`` has finished its run."""
+def wait_for_script(p, timeout_ms: float = 120_000, *, new_page: bool = False) -> None:
+    """Wait until the Streamlit script in Playwright page ``p`` has finished its run.
+
+    ``new_page=True`` after ``goto`` or after choosing a page in the sidebar: every page
+    draws its title first, so once the (new) title is there its script has started, and
+    "not running" means it has ended. Otherwise, when a title is already there, this is
+    a rerun after a click: the state flips to "running" shortly after, so it gives it a
+    moment (0.3 s) before waiting.
+    """
     p.wait_for_selector('[data-testid="stApp"]', timeout=timeout_ms)
-    if p.locator(TITLE).count() == 0:
-        # A page being loaded: every page draws its title first, so once the title is
-        # there the script has started, and "not running" means it has ended.
+    if new_page or p.locator(TITLE).count() == 0:
         p.wait_for_selector(TITLE, timeout=timeout_ms)
     else:
-        # A rerun after a click: the state flips to "running" shortly after; give it a
-        # moment, then wait.
         p.wait_for_timeout(300)
     p.wait_for_selector(SCRIPT_DONE, timeout=timeout_ms)
 
@@ -238,23 +241,42 @@ SETTLED = """(scriptDone) => {
 }"""
 
 
+# SETTLED, and whether the document changed since it last settled (its DOM changes are
+# counted from the first call on); ``mark`` records "settled now" when SETTLED holds.
+_SETTLED_SINCE_JS = """([scriptDone, mark]) => {
+    let c = window.__nnkitChanges;
+    if (!c) {
+        c = window.__nnkitChanges = {n: 0, settled: -1};
+        new MutationObserver((records) => { c.n += records.length; }).observe(document,
+            {subtree: true, childList: true, attributes: true, characterData: true});
+    }
+    const settled = (SETTLED)(scriptDone);
+    if (settled && mark) c.settled = c.n;
+    return {settled, unchanged: c.n === c.settled};
+}""".replace("SETTLED", SETTLED)
+
+
 def settle(p, timeout_ms: float = 30_000, quiet_ms: float = 150, script_done: bool = True) -> None:
     """Wait until what a person sees has stopped changing: the script has finished, the
     fonts have loaded, no element is faded as stale or still a placeholder (a chart's code
     loads on first use), every visible chart is drawn, and no fade-in (a finite CSS
-    animation or transition) is running, all still true ``quiet_ms`` later.
+    animation or transition) is running, all still true ``quiet_ms`` later. A page whose
+    document has not changed since it last settled, and is still settled, returns at once.
 
     For checks that read rendered colours (axe's colour contrast): read during a fade,
     a grey caption is lighter than it will be. A live view reruns its fragment several
     times a second while it trains: ``script_done=False`` waits for a moment between two
     of its refreshes (nothing stale) instead of for the end of the training.
     """
+    now = p.evaluate(_SETTLED_SINCE_JS, [script_done, False])
+    if now["settled"] and now["unchanged"]:
+        return
     deadline = time.monotonic() + timeout_ms / 1000
     while True:
         left_ms = max(deadline - time.monotonic(), 0.001) * 1000
         p.wait_for_function(SETTLED, arg=script_done, timeout=left_ms)
         p.wait_for_timeout(quiet_ms)  # a transition starts a frame after its cause
-        if p.evaluate(SETTLED, script_done):
+        if p.evaluate(_SETTLED_SINCE_JS, [script_done, True])["settled"]:
             return
         if time.monotonic() > deadline:
             raise TimeoutError(f"the page did not settle within {timeout_ms / 1000:g} s")

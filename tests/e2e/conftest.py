@@ -219,7 +219,7 @@ def _visitor(desktop, server_url):
     p = desktop.new_page()
     _listen(p)
     p.goto(server_url + "/")
-    wait_for_script(p)
+    wait_for_script(p, new_page=True)
     yield p
     p.close()
 
@@ -247,7 +247,7 @@ def shown(request, _visitor):
         p.locator('[data-testid="stSidebarNav"]').get_by_role("link", name=info.title).click()
         # the page's own title: its script has started (the old page's is there until then)
         p.locator(TITLE, has_text=title).first.wait_for(timeout=120_000)
-        wait_for_script(p)
+        wait_for_script(p, new_page=True)
     del p.console_errors[:], p.bad_responses[:]  # this page's own, from here on
     p.info = info
     return p

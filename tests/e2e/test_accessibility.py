@@ -111,7 +111,7 @@ def choose_tab(p, i: int) -> tuple[str, str]:
 def _open(desktop, server_url: str, path: str):
     p = desktop.new_page()
     p.goto(page_url(server_url, path))
-    wait_for_script(p)
+    wait_for_script(p, new_page=True)
     return p
 
 

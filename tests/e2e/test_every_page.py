@@ -49,7 +49,7 @@ def test_deep_link_on_a_fresh_server_gets_the_app_navigation(browser, fresh_serv
     p = browser.new_page(viewport={"width": 1400, "height": 1000})
     try:
         p.goto(page_url(fresh_server_url, pages[0].path))
-        wait_for_script(p)
+        wait_for_script(p, new_page=True)
         nav = p.locator('[data-testid="stSidebarNav"]')
         nav.get_by_text(LECTURES[0].nav_title).first.wait_for(timeout=30_000)
         assert nav.get_by_text(HOME.title).first.is_visible()

@@ -110,7 +110,7 @@ def phone(browser, server_url):
     )
     p = context.new_page()
     p.goto(server_url + "/")
-    wait_for_script(p)
+    wait_for_script(p, new_page=True)
     yield p
     context.close()
 
@@ -126,7 +126,7 @@ def test_phone_sidebar_closes_and_main_action_is_near(phone, info):
     nav.get_by_role("link", name=info.title).click()
     title = p.locator('[data-testid="stMain"] h1').first
     p.locator('[data-testid="stMain"] h1', has_text=info.title).first.wait_for(timeout=120_000)
-    wait_for_script(p)
+    wait_for_script(p, new_page=True)
     _wait_for(p, MAIN)
     settle(p)  # every element drawn (see the desktop check), every chart at the phone's width
     try:  # the sidebar's closing animation; the assertion below says if it stayed

@@ -45,7 +45,7 @@ def test_upload_csv_and_see_the_metrics_table(server_url, page, screenshot):
     failed = []
     page.on("response", lambda r: failed.append(r.url) if r.status >= 400 else None)
     page.goto(page_url(server_url, "pages/house_prices.py"))
-    wait_for_script(page)
+    wait_for_script(page, new_page=True)
     settle(page)  # a file given to an uploader that is still being drawn is dropped
     page.locator('[data-testid="stFileUploader"] input[type="file"]').first.set_input_files(
         files=[{"name": "appartements.csv", "mimeType": "text/csv", "buffer": upload_csv()}]

@@ -53,7 +53,7 @@ def _appears(locator, timeout_ms: float) -> bool:
 def test_a_file_over_the_cap_is_refused_with_a_message(server_url, page, big_file, path):
     assert big_file.stat().st_size > MAX_MB * 2**20
     page.goto(page_url(server_url, path))
-    wait_for_script(page)
+    wait_for_script(page, new_page=True)
     inputs = page.locator('[data-testid="stFileUploader"] input[type="file"]')
     # the page has settled: an uploader not drawn by now is behind a choice such as
     # "a CSV file": pick it
