@@ -20,7 +20,11 @@ for the first time on a freshly started server:
   server's first visit, racing the warm-up it starts.
 
 Peer: the floor of any Streamlit app here: a one-line app (``st.title``) served and
-opened the same way in the same run. A page cannot be drawn faster than it.
+opened the same way in the same run. A page cannot be drawn faster than it. The
+"after the course map" row also names the floor of an app of this shape: the same
+navigation (sections, titles, page paths) with pages that only draw their title, each
+opened in a new tab the same way: what Streamlit's multipage app costs before a page's
+own content.
 
 Figures move with the machine's load (the browser shares the two cores with the
 server): note ``uptime`` beside them.
@@ -123,6 +127,39 @@ def _floor(context, port: int) -> float:
     return statistics.median(times[1:])
 
 
+def _course_floor(context, port: int) -> float:
+    """The same course map with nothing on its pages: an app with app.py's navigation
+    (its sections, titles and page paths) whose every page only draws its title, each
+    page opened once in a new tab as in "after the course map"; the median. What a
+    Streamlit app of this shape costs before a page's own content."""
+    with tempfile.TemporaryDirectory() as tmp:
+        sections: dict[str, list[str]] = {"": [HOME.path]}
+        for lecture in LECTURES:
+            if lecture.pages:
+                sections[lecture.nav_title] = [p.path for p in lecture.pages]
+        titles = {p.path: p.title for p in [HOME, *PAGES]}
+        for path, title in titles.items():
+            Path(tmp, path).parent.mkdir(parents=True, exist_ok=True)
+            Path(tmp, path).write_text(f"import streamlit as st\nst.title({title!r})\n")
+        nav = {
+            name: [f"st.Page({path!r}, title={titles[path]!r})" for path in paths]
+            for name, paths in sections.items()
+        }
+        Path(tmp, "app.py").write_text(
+            "import streamlit as st\n"
+            'st.set_page_config(page_title="nnkit Lab", layout="wide")\n'
+            "st.navigation({"
+            + ", ".join(f"{name!r}: [{', '.join(pages)}]" for name, pages in nav.items())
+            + "}).run()\n"
+        )
+        server = _Server(port, cwd=Path(tmp))
+        try:
+            times = [_visit(context, page_url(server.base, p.path)) for p in PAGES]
+        finally:
+            server.close()
+    return statistics.median(times)
+
+
 def run() -> list[Row]:
     from playwright.sync_api import sync_playwright
 
@@ -137,6 +174,7 @@ def run() -> list[Row]:
         )  # fmt: skip
         port = free_port()  # every server here: one origin, one cache of the static files
         floor = _floor(context, port)
+        course_floor = _course_floor(context, port)
 
         server = _Server(port)
         try:
@@ -170,7 +208,12 @@ def run() -> list[Row]:
         else "the warm-up did not log its end within 120 s"
     )
     for name, times, note in (
-        ("after the course map", after_map, f"{warm_note}; home's first visit {home_first:.2f} s"),
+        (
+            "after the course map",
+            after_map,
+            f"{warm_note}; home's first visit {home_first:.2f} s; the same course map with "
+            f"one-line pages, opened the same way: median {course_floor:.2f} s",
+        ),
         (
             "by the sidebar, one session",
             clicked,
