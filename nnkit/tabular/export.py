@@ -324,7 +324,8 @@ def load_model(
         )  # fmt: skip
         y = np.arange(1.0, len(rows) + 1.0)
     try:
-        model.fit(rows, y, estimator__epochs=0)
+        # the architecture only: no trainer (its optimizer would import torch._dynamo)
+        model.fit(rows, y, estimator__epochs=0, estimator__trainer=False)
         set_learned_parameters(model.preprocessor_, doc["preprocess"])
         model.estimator_.set_learned_parameters(net)
         if span:

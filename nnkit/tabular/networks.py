@@ -317,7 +317,9 @@ class _TorchMLP(BaseEstimator):
             nets.append(with_linear_path(net, n_in, n_out) if self.linear_path else net)
         return nets[0] if len(nets) == 1 else mean_of(nets)
 
-    def fit(self, X: ArrayLike, y: ArrayLike, *, epochs: int | None = None) -> Any:
+    def fit(
+        self, X: ArrayLike, y: ArrayLike, *, epochs: int | None = None, trainer: bool = True
+    ) -> Any:
         """Build the network and train it (or only build it, with ``epochs=0``).
 
         Parameters
@@ -330,6 +332,10 @@ class _TorchMLP(BaseEstimator):
             Train this many epochs instead of ``self.epochs``. ``0`` builds the network
             and ``trainer_`` and trains nothing: run ``trainer_`` yourself (e.g. in a
             :class:`~nnkit.training.TrainingJob`); ``predict`` follows the weights kept (``best_``).
+        trainer : bool, default True
+            False (with ``epochs=0``) builds the network only, ``trainer_`` None, as for
+            weights read from a file (:meth:`set_learned_parameters`): no optimizer is
+            built, and a process's first optimizer imports ``torch._dynamo`` (about 2 s).
 
         Returns
         -------
@@ -342,28 +348,33 @@ class _TorchMLP(BaseEstimator):
         labels = column_or_1d(np.asarray(y))
         if len(labels) != len(A):
             raise ValueError(f"X has {len(A)} rows but y has {len(labels)}")
+        n = self.epochs if epochs is None else epochs
+        if not trainer and int(n) > 0:
+            raise ValueError("training needs a trainer: pass epochs=0 with trainer=False")
         self.n_features_in_ = int(A.shape[1])
         t = self._encode(labels)
         self.model_ = self._network()
         self.best_ = BestWeights(keep=int(self.average_best))
+        if not trainer:
+            self.trainer_: Trainer | None = None
+            return self
         callbacks: list[Any] = [self.best_]
         if self.patience is not None:
             callbacks.append(EarlyStopping(patience=int(self.patience)))
-        trainer = supervised_trainer(
+        built = supervised_trainer(
             self.model_, A, t, self.train_config(), callbacks=callbacks, limits=self.limits
         )
         if self.linear_path and self.linear_start:  # the training rows, not the validation rows
             from nnkit.training.objectives import SupervisedObjective
 
-            rows = trainer.objective
+            rows = built.objective
             assert isinstance(rows, SupervisedObjective)
             W, b = linear_fit(rows.X.numpy(), rows.y.numpy(), self._loss())
             start_at_linear(self.model_, W, b)
-        trainer.run = _flushing(trainer.run)  # type: ignore[method-assign]
-        self.trainer_: Trainer | None = trainer
-        n = self.epochs if epochs is None else epochs
+        built.run = _flushing(built.run)  # type: ignore[method-assign]
+        self.trainer_ = built
         if int(n) > 0:
-            self.trainer_.run(int(n))
+            built.run(int(n))
         return self
 
     def _best_network(self) -> torch.nn.Module:
@@ -434,8 +445,9 @@ class _TorchMLP(BaseEstimator):
     def set_learned_parameters(self, params: Mapping[str, Any]) -> None:
         """Put learned values (from :meth:`learned_parameters`) into this fitted network.
 
-        The estimator must have been fitted (``fit(X, y, epochs=0)`` on any rows with
-        ``n_features_in_`` columns builds the architecture); its trainer is dropped.
+        The estimator must have been fitted (``fit(X, y, epochs=0, trainer=False)`` on
+        any rows with ``n_features_in_`` columns builds the architecture); a trainer it
+        has is dropped.
 
         Parameters
         ----------

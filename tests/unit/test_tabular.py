@@ -547,6 +547,26 @@ def test_export_load_round_trip_gives_identical_predictions(trained):
     assert loaded.features == model.features and loaded.target == "price"
 
 
+def test_loading_a_model_builds_no_optimizer(trained, monkeypatch):
+    """A model read from a file only predicts: loading it builds the network and no
+    trainer, whose optimizer would import torch._dynamo (2 s in a fresh notebook)."""
+    import torch
+
+    data, model = trained[:2]
+    blob = tabular.export_model(model)
+
+    def no_optimizer(*args, **kwargs):
+        raise AssertionError("an optimizer was built")
+
+    monkeypatch.setattr(torch.optim.Optimizer, "__init__", no_optimizer)
+    loaded = tabular.load_model(blob)
+    np.testing.assert_array_equal(loaded.predict(data.X_test), model.predict(data.X_test))
+    assert loaded.estimator_.trainer_ is None and loaded.estimator_.history_ is None
+    net = tabular.TorchMLPRegressor(hidden=(4,))
+    with pytest.raises(ValueError, match="needs a trainer"):
+        net.fit(np.zeros((8, 2)), np.arange(8.0), epochs=3, trainer=False)
+
+
 def test_load_model_refuses_unsafe_or_broken_files(trained):
     model = trained[1]
     with pytest.raises(TabularError, match="not JSON"):
