@@ -61,6 +61,7 @@ from nnkit.tabular.baselines import (
     regression_metrics,
     what_if,
 )
+from nnkit.tabular.best_weights import BestWeights
 from nnkit.tabular.classification import (
     CLASSIFICATION_BASELINES,
     classification_metrics,
@@ -91,7 +92,7 @@ from nnkit.tabular.mlp import (
     run_summary,
     train_mlp,
 )
-from nnkit.tabular.networks import BestWeights, TorchMLPClassifier, TorchMLPRegressor
+from nnkit.tabular.networks import TorchMLPClassifier, TorchMLPRegressor
 from nnkit.tabular.prepare import (
     MAX_INPUTS,
     MISSING_CATEGORY,

@@ -17,8 +17,9 @@ from typing import TYPE_CHECKING, Any
 
 from nnkit._text import counted
 from nnkit.limits import Limits
+from nnkit.tabular.best_weights import BestWeights
 from nnkit.tabular.estimators import TabularClassifier, TabularModel
-from nnkit.tabular.networks import BestWeights, TorchMLPClassifier, TorchMLPRegressor
+from nnkit.tabular.networks import TorchMLPClassifier, TorchMLPRegressor
 from nnkit.tabular.prepare import Prepared
 
 if TYPE_CHECKING:
