@@ -15,6 +15,7 @@ from nnkit.ui.course import page_title
 from nnkit.ui.formula import formula_input
 from nnkit.ui.reproduce import reproduce_panel
 from nnkit.ui.router import ensure_router
+from nnkit.ui.widgets import code_snippet
 
 MAX_DRAWN = 50  # nodes drawn; larger graphs are collapsed (said on the page)
 
@@ -249,17 +250,17 @@ if graph is not None:
     )
     c1, c2 = st.columns(2)
     c1.markdown("**Lecture** (wrong when a child uses `node` twice)")
-    c1.code(
+    code_snippet(
         "for c in children[node]:\n    i = c.parents.index(node)\n    node.grad += c.grad * c.local[i]",
-        language="python",
+        c1,
     )
     c2.markdown("**Fixed**: one term per slot")
-    c2.code(
+    code_snippet(
         "for c in children[node]:\n"
         "  for p, d in zip(c.parents, c.local):\n"
         "    if p is node:\n"
         "      node.grad += c.grad * d",
-        language="python",
+        c2,
     )
     pitfall = ad.pitfall(graph)
     st.dataframe(pitfall.table, hide_index=True, width="stretch", column_config=ten_digits(pitfall.table))

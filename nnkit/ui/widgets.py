@@ -1,4 +1,4 @@
-"""Generic widgets any page can use: a frame player and a link to the current settings.
+"""Generic widgets any page can use: a frame player, a link to the current settings, a snippet.
 
 :func:`player` animates a result over its frames (epochs, optimizer steps ...) with a
 Play/Pause button and a frame slider (optionally Back/Step buttons); only the player's
@@ -9,11 +9,13 @@ its default, so a visitor can share exactly the picture on screen; it reads the 
 values from ``st.session_state`` by the widgets' keys (use ``bind="query-params"`` on
 those widgets so that the link restores them). The link sits in a "Share" popover drawn
 only while it is open: its copyable code box loads the browser's syntax highlighter,
-0.2–0.3 s of a page's first render.
+0.2–0.3 s of a page's first render. :func:`code_snippet` shows a few lines of code a
+page explains, as plain preformatted text, for the same reason.
 """
 
 from __future__ import annotations
 
+import html
 import math
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -26,6 +28,7 @@ __all__ = [
     "FRAMES",
     "FRAME_SECONDS",
     "Setting",
+    "code_snippet",
     "play_from_start",
     "player",
     "query_string",
@@ -275,3 +278,24 @@ def share_link(
             st.caption(caption)
             st.code(link, language=None, wrap_lines=True)
     return link
+
+
+def code_snippet(code: str, where: Any = None) -> None:
+    """Show a few lines of code as preformatted text, without the syntax highlighter.
+
+    ``st.code`` (and a fenced block in Markdown) loads the browser's syntax highlighter
+    on its first use in a tab, whatever the code's length: 0.35–0.45 s more for a page's
+    first render (measured in Chromium, 2026-12-07, against the same page without it).
+    A short snippet the page explains reads as well in one colour; long, copyable
+    scripts keep ``st.code`` (the "Reproduce in Python" panel, drawn only when opened).
+    The look (``.nnkit-snippet``) is in ``code_colors.css``, which app.py loads.
+
+    Parameters
+    ----------
+    code : str
+        The code; shown exactly (escaped, never interpreted as HTML).
+    where : container, optional
+        Where to draw it (a column, say); default the page's current place.
+    """
+    target = st if where is None else where
+    target.html(f'<pre class="nnkit-snippet"><code>{html.escape(code)}</code></pre>')

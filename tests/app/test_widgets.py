@@ -1,7 +1,9 @@
-"""AppTest: the generic widgets of nnkit.ui.widgets (frame player, share link) on a tiny page."""
+"""AppTest: the generic widgets of nnkit.ui.widgets (frame player, share link, code snippet)
+on a tiny page."""
 
 from __future__ import annotations
 
+import html
 import time
 from urllib.parse import parse_qsl, urlsplit
 
@@ -133,3 +135,32 @@ def test_a_short_run_is_shown_finished_by_start_itself_a_long_one_live():
     assert at.markdown[-1].value == "result shown: False"  # still training: the live view
     at.session_state["_live_t_job"].stop()
     assert at.session_state["_live_t_job"].join(30)
+
+
+SNIPPET = "if a < b and c > 0:\n    s = '</pre><script>alert(1)</script>' & x  # <b>not bold</b>"
+
+
+def snippet_page() -> None:
+    import streamlit as st
+
+    from nnkit.ui.widgets import code_snippet
+    from tests.app.test_widgets import SNIPPET
+
+    code_snippet(SNIPPET)
+    _, right = st.columns(2)
+    code_snippet("y = 2", right)
+
+
+def test_code_snippet_shows_the_code_exactly_and_never_as_html():
+    at = AppTest.from_function(snippet_page).run()
+    assert_no_exception(at)
+    first, second = (h.proto.body for h in at.get("html"))
+    # one <pre><code> block whose text, once the browser decodes it, is the code itself
+    assert first.startswith('<pre class="nnkit-snippet"><code>') and first.endswith("</code></pre>")
+    inner = first.removeprefix('<pre class="nnkit-snippet"><code>').removesuffix("</code></pre>")
+    assert html.unescape(inner) == SNIPPET
+    assert "<" not in inner and ">" not in inner  # no tag of the code's reaches the page
+    # drawn where asked: the second snippet in the right-hand column
+    columns = at.main.children[1].children
+    assert len(columns[0].children) == 0 and len(columns[1].children) == 1
+    assert "y = 2" in second

@@ -92,6 +92,17 @@ def test_desktop_first_screen_has_title_and_main_action(shown):
     )
 
 
+def test_first_render_draws_no_syntax_highlighted_code(shown):
+    # A code block (st.code, or a fenced block in Markdown) loads Streamlit's syntax
+    # highlighter on its first use in a tab: 0.35-0.45 s more for the page's first render,
+    # however short the code. Pages show short snippets with nnkit.ui.widgets.code_snippet
+    # and draw long scripts only when their panel is opened.
+    p, info = shown, shown.info
+    settle(p)
+    blocks = p.locator('[data-testid="stMain"] [data-testid="stCode"]')
+    assert blocks.count() == 0, f"{info.title}: {blocks.count()} code block(s) on the first render"
+
+
 # A phone's user agent (Chrome on Android): Streamlit closes the sidebar after a choice
 # only on devices whose user agent says "mobile".
 PHONE_UA = (
