@@ -20,6 +20,7 @@ for lecture in LECTURES:
         ]
 
 try:
-    st.navigation(sections).run()
+    with policy.visit():  # a still running warm-up waits for the page to end
+        st.navigation(sections).run()
 finally:  # after the page (also when it stops or reruns): the visitor's imports go first
     policy.warm_up()  # once per server: heavy imports in the background, then gc.freeze()

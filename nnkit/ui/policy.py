@@ -21,16 +21,23 @@ serves a whole class from one small machine, needs a policy; this module is all 
   (``.streamlit/config.toml`` also turns off Streamlit's full collection after every
   script run: with a live view refreshing a few times a second, that collection held
   the interpreter for most of the time a training thread needed it.)
+  The warm-up gives way to visitors: ``app.py`` runs each page inside :func:`visit`,
+  and before each of its steps (one import, one precomputed result) the warm-up waits
+  until no visitor's script is running (at most :data:`WARM_UP_YIELD` seconds a step),
+  so a student who clicks a page while the server is still warming up does not share
+  the interpreter with it.
 """
 
 from __future__ import annotations
 
 import atexit
+import contextlib
 import math
 import os
 import sys
 import threading
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from nnkit.limits import Limits
@@ -44,12 +51,15 @@ __all__ = [
     "MAX_CONCURRENT_JOBS",
     "SWITCH_INTERVAL",
     "WARM_UP_MODULES",
+    "WARM_UP_YIELD",
     "apply",
     "limits_from_env",
     "max_concurrent_jobs_from_env",
     "page_modules",
     "slots",
     "torch_threads_from_env",
+    "visit",
+    "visitors",
     "warm_up",
 ]
 
@@ -253,33 +263,92 @@ def page_modules() -> list[str]:
     return sorted(n for n in names if is_module(n))
 
 
-def _warm() -> None:
+WARM_UP_YIELD = 10.0
+"""Seconds the warm-up waits at most, before each step, for the visitors' scripts then
+running to end (a server that is never idle still finishes warming up)."""
+
+_visits = 0
+_VISITS = threading.Condition()
+
+
+@contextlib.contextmanager
+def visit() -> Iterator[None]:
+    """Mark a visitor's script run: the warm-up waits for it to end before its next step.
+
+    ``app.py`` runs every page inside it (also a run that stops or reruns).
+    """
+    global _visits
+    with _VISITS:
+        _visits += 1
+    try:
+        yield
+    finally:
+        with _VISITS:
+            _visits -= 1
+            _VISITS.notify_all()
+
+
+def visitors() -> int:
+    """How many visitors' scripts are running now (see :func:`visit`)."""
+    with _VISITS:
+        return _visits
+
+
+def _after_visitors(max_wait: float) -> None:
+    """Return once no visitor's script runs, or after ``max_wait`` seconds."""
+    deadline = time.monotonic() + max_wait
+    with _VISITS:
+        while _visits > 0:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return
+            _VISITS.wait(left)
+
+
+def _run_steps(steps: Sequence[Callable[[], object]], max_wait: float = WARM_UP_YIELD) -> None:
+    """Run ``steps`` in order, each once no visitor's script is running (or after ``max_wait``)."""
+    for step in steps:
+        _after_visitors(max_wait)
+        step()
+
+
+def _first_optimizer() -> None:
+    # The first optimizer a process builds imports torch._dynamo (seconds on a small
+    # server): build one now rather than inside a visitor's first training run.
+    import torch
+
+    torch.optim.Adam([torch.zeros(1, requires_grad=True)])
+
+
+def _first_chart() -> None:
+    # A page's first chart imports the dataframe adapters Altair converts data with.
+    import altair as alt
+    import pandas as pd
+
+    alt.Chart(pd.DataFrame({"x": [0.0]})).mark_point().encode(alt.X("x:Q")).to_dict()
+
+
+def _freeze() -> None:
     import gc
+
+    gc.collect()
+    gc.freeze()
+
+
+def _warm() -> None:
+    import functools
     import importlib
-    import time
 
     t0 = time.perf_counter()
     try:
-        for name in WARM_UP_MODULES:
-            importlib.import_module(name)
-        apply()
-        import torch
-
-        # The first optimizer a process builds imports torch._dynamo (seconds on a small
-        # server): build one now rather than inside a visitor's first training run.
-        torch.optim.Adam([torch.zeros(1, requires_grad=True)])
-        for name in page_modules():
-            importlib.import_module(name)
-        # A page's first chart imports the dataframe adapters Altair converts data with.
-        import altair as alt
-        import pandas as pd
-
-        alt.Chart(pd.DataFrame({"x": [0.0]})).mark_point().encode(alt.X("x:Q")).to_dict()
-        gc.collect()
-        gc.freeze()
+        imports = [functools.partial(importlib.import_module, n) for n in WARM_UP_MODULES]
+        _run_steps([*imports, apply, _first_optimizer])
+        pages = [functools.partial(importlib.import_module, n) for n in page_modules()]
+        _run_steps([*pages, _first_chart, _freeze])
         from nnkit.ui import precomputed
 
-        precomputed.precompute()  # the default results pages compute on load, into the cache
+        # the default results pages compute on load, into the cache
+        _run_steps(precomputed.precompute_steps())
         from streamlit.logger import get_logger
 
         get_logger(__name__).info(WARM_UP_LOG, time.perf_counter() - t0)

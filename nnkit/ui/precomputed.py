@@ -13,6 +13,8 @@ function's spinner needs a visitor's session).
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -39,6 +41,7 @@ __all__ = [
     "house_profile",
     "house_table",
     "precompute",
+    "precompute_steps",
     "xor_study",
     "xor_trained",
 ]
@@ -184,16 +187,32 @@ def _precompute_house() -> None:
     house_baselines(table.sha256, target, features, *split, data)
 
 
+def precompute_steps() -> list[Callable[[], object]]:
+    """List the computations of :func:`precompute`, one callable each.
+
+    The warm-up runs them one at a time, giving way to visitors in between.
+
+    Returns
+    -------
+    list of callable
+    """
+    from nnkit.datasets import xor
+
+    X, y = xor()
+    args = (XOR_ACTIVATION, XOR_LR, XOR_EPOCHS)
+    return [
+        # the page's network and the single neuron beside it
+        *(functools.partial(xor_trained, X, y, hidden, *args, 0) for hidden in ((XOR_UNITS,), ())),
+        functools.partial(xor_study, X, y, *args, policy.LIMITS.max_train_seconds),
+        _precompute_house,
+    ]
+
+
 def precompute() -> None:
     """Compute the XOR and House prices pages' default results into the caches.
 
     What their first visits need: XOR's trained networks and study, House prices' table,
     profile, split and baselines.
     """
-    from nnkit.datasets import xor
-
-    X, y = xor()
-    for hidden in ((XOR_UNITS,), ()):  # the page's network and the single neuron beside it
-        xor_trained(X, y, hidden, XOR_ACTIVATION, XOR_LR, XOR_EPOCHS, 0)
-    xor_study(X, y, XOR_ACTIVATION, XOR_LR, XOR_EPOCHS, policy.LIMITS.max_train_seconds)
-    _precompute_house()
+    for step in precompute_steps():
+        step()

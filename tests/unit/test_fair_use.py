@@ -272,6 +272,38 @@ def test_the_server_warms_up_once_in_the_background(monkeypatch):
     assert seen == [policy.torch_threads_from_env()]
 
 
+def test_the_warm_up_gives_way_to_a_visitors_script():
+    """Between two steps the warm-up waits while a visitor's script runs, so that a student
+    who clicks a page while the server warms up has the interpreter to himself; a server
+    that is never idle delays each step by at most the given wait."""
+    done: list[str] = []
+    steps = [lambda: done.append("a"), lambda: done.append("b")]
+    assert policy.visitors() == 0
+    with policy.visit():
+        assert policy.visitors() == 1
+        warm = threading.Thread(target=policy._run_steps, args=(steps, HANG))
+        warm.start()
+        time.sleep(0.3)
+        assert done == []  # not one step while the visitor's script runs
+        with policy.visit():  # a second visitor arrives; the first one leaves
+            pass
+        time.sleep(0.1)
+        assert done == []
+    warm.join(HANG)  # the last visitor has left: every step, in order
+    assert done == ["a", "b"] and policy.visitors() == 0
+
+    done.clear()
+    with pytest.raises(RuntimeError), policy.visit():  # a run that stops still leaves
+        raise RuntimeError("st.stop() or st.rerun() inside the page")
+    assert policy.visitors() == 0
+
+    with policy.visit():  # a visitor who never leaves: each step waits 0.2 s, then runs
+        t0 = time.monotonic()
+        policy._run_steps(steps, 0.2)
+        waited = time.monotonic() - t0
+    assert done == ["a", "b"] and waited >= 0.4
+
+
 def test_a_process_exits_only_once_its_warm_up_has_finished():
     """A process that exits while the warm-up runs torch's C++ code aborts (exit status
     134): a server stopped early, a one-file test run. It waits for the warm-up instead
