@@ -69,8 +69,8 @@ def k(name: str) -> str:
 
 # --------------------------------------------------------------------------- problem parameters
 params: dict = {}
-cols = st.columns(4)
 if key in ("oscillator", "oscillator_inverse"):
+    cols = st.columns(4)  # (a problem without parameters draws no empty row: a gap on a phone)
     params["m"] = cols[0].number_input("mass m", value=defaults["m"], format="%.3g", key=k("m"))
     params["mu"] = cols[1].number_input(
         "friction μ" + (" (true, makes the data)" if key == "oscillator_inverse" else ""),
@@ -91,9 +91,11 @@ if key in ("oscillator", "oscillator_inverse"):
             "noise σ", min_value=0.0, value=defaults["noise"], format="%.3g", key=k("noise")
         )
 elif key == "heat":
-    params["alpha"] = cols[0].number_input("diffusivity α", value=defaults["alpha"], format="%.3g", key=k("alpha"))
+    params["alpha"] = st.columns(4)[0].number_input(
+        "diffusivity α", value=defaults["alpha"], format="%.3g", key=k("alpha")
+    )
 elif key == "burgers":
-    params["nu"] = cols[0].number_input(
+    params["nu"] = st.columns(4)[0].number_input(
         "viscosity ν",
         value=defaults["nu"],
         format="%.5f",
