@@ -50,6 +50,8 @@ __all__ = [
     "LIMITS",
     "MAX_CONCURRENT_JOBS",
     "SWITCH_INTERVAL",
+    "WARM_UP_FIRST",
+    "WARM_UP_LATER",
     "WARM_UP_MODULES",
     "WARM_UP_YIELD",
     "apply",
@@ -188,24 +190,30 @@ def slots() -> TrainingSlots:
         return _SLOTS
 
 
-WARM_UP_MODULES = (
+WARM_UP_FIRST = (
     "torch",
     "torch.optim",
-    "sklearn.ensemble",
-    "sklearn.linear_model",
-    "sklearn.pipeline",
-    "scipy.optimize",
-    "scipy.stats",
     "sympy",
     "altair",
     "pandas",
     "nnkit.training",
     "nnkit.models",
-    "nbformat",
+)
+"""What the warm-up imports first: what most pages need on their first visit (then it
+builds torch's first optimizer and imports the pages' own nnkit modules, in course order)."""
+WARM_UP_LATER = (
+    "sklearn.linear_model",  # the Perceptron page's reference
+    "sklearn.ensemble",  # House prices' baselines
+    "sklearn.pipeline",
+    "scipy.optimize",
+    "scipy.stats",
+    "nbformat",  # a "Reproduce in Python" panel's notebook
     "streamlit.emojis",  # imported by a process's first st.info/warning/success: 40-60 ms
     "PIL.Image",  # by its first st.image
 )
-"""What :func:`warm_up` imports (heavy, and needed by the first click on most pages)."""
+"""What the warm-up imports after the pages' modules: needed by fewer first visits."""
+WARM_UP_MODULES = WARM_UP_FIRST + WARM_UP_LATER
+"""Everything :func:`warm_up` imports by name (heavy, needed by the first click on most pages)."""
 
 _WARM = threading.Event()
 _WARM_LOCK = threading.Lock()
@@ -231,7 +239,7 @@ def page_modules() -> list[str]:
     Returns
     -------
     list of str
-        Module names, sorted.
+        Module names, in the order of the course's pages (the first page's first).
     """
     import ast
     from pathlib import Path
@@ -248,7 +256,7 @@ def page_modules() -> list[str]:
             not rest or where.with_suffix(".py").is_file() or (where / "__init__.py").is_file()
         )
 
-    names: set[str] = set()
+    names: dict[str, None] = {}  # in order, once each
     for page in all_pages():
         try:
             tree = ast.parse((root / page.path).read_text(encoding="utf-8"))
@@ -256,11 +264,11 @@ def page_modules() -> list[str]:
             continue
         for node in tree.body:
             if isinstance(node, ast.Import):
-                names.update(alias.name for alias in node.names)
+                names.update(dict.fromkeys(alias.name for alias in node.names))
             elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-                names.add(node.module)
-                names.update(f"{node.module}.{alias.name}" for alias in node.names)
-    return sorted(n for n in names if is_module(n))
+                names[node.module] = None
+                names.update(dict.fromkeys(f"{node.module}.{alias.name}" for alias in node.names))
+    return [n for n in names if is_module(n)]
 
 
 WARM_UP_YIELD = 10.0
@@ -312,6 +320,14 @@ def _run_steps(steps: Sequence[Callable[[], object]], max_wait: float = WARM_UP_
         step()
 
 
+def _imports(names: Sequence[str]) -> list[Callable[[], object]]:
+    """One step per module: import it."""
+    import functools
+    import importlib
+
+    return [functools.partial(importlib.import_module, n) for n in names]
+
+
 def _first_optimizer() -> None:
     # The first optimizer a process builds imports torch._dynamo (seconds on a small
     # server): build one now rather than inside a visitor's first training run.
@@ -336,15 +352,10 @@ def _freeze() -> None:
 
 
 def _warm() -> None:
-    import functools
-    import importlib
-
     t0 = time.perf_counter()
     try:
-        imports = [functools.partial(importlib.import_module, n) for n in WARM_UP_MODULES]
-        _run_steps([*imports, apply, _first_optimizer])
-        pages = [functools.partial(importlib.import_module, n) for n in page_modules()]
-        _run_steps([*pages, _first_chart, _freeze])
+        _run_steps([*_imports(WARM_UP_FIRST), apply, _first_optimizer])
+        _run_steps([*_imports(page_modules()), *_imports(WARM_UP_LATER), _first_chart, _freeze])
         from nnkit.ui import precomputed
 
         # the default results pages compute on load, into the cache
