@@ -216,9 +216,12 @@ def render(snap, job) -> None:
     kept = entry[1].best.kept() if entry else []  # read once: the run may add an epoch
     if kept:
         epoch, loss = kept[0]
+        # Once the run has ended, the summary below says which epochs the model kept.
+        best = sorted(e for e, _ in kept)
+        so_far = f"; the {len(kept)} best so far: epochs {', '.join(map(str, best))}" if snap.running else ""
         st.caption(
             f"Best validation loss{' so far' if snap.running else ''}: {loss:.4g} ({tabular.LOSS_NAME[task]}) at "
-            f"epoch {epoch}. {tabular.kept_text(kept)}"
+            f"epoch {epoch}{so_far if len(kept) > 1 else ''}."
         )
 
 

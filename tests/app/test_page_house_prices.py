@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import pickle
+import re
 import time
 
 import numpy as np
@@ -77,6 +78,7 @@ def test_default_data_baselines_then_mlp(app_page):
     assert f"{averaged[0][1]:.4g} at epoch {best} to {averaged[-1][1]:.4g}" in summary
     kept = next(c.value for c in at.caption if c.value.startswith("Best validation loss"))
     assert f"at epoch {best}." in kept and "so far" not in kept  # the run has ended
+    assert "averages" not in kept  # which epochs the model kept: said once, in the summary
     snap = at.session_state[JOB].snapshot()
     assert summary.startswith(f"Trained {snap.epochs} epoch{'' if snap.epochs == 1 else 's'} in")
     # (In AppTest nothing refreshes the live view, so a slow run may end as "abandoned".)
@@ -149,6 +151,15 @@ def test_upload_pick_target_and_train(app_page):
     deadline = time.monotonic() + 60
     while job.snapshot().epochs < 5 and job.running and time.monotonic() < deadline:
         time.sleep(0.05)
+    at.run()  # the live view, while it trains: the best epoch so far and the others kept
+    live = next((c.value for c in at.caption if c.value.startswith("Best validation loss")), "")
+    if job.running and "so far" in live:  # (a quick machine may have finished already)
+        listed = re.search(r"the (\d+) best so far: epochs ([\d, ]+)\.", live)
+        assert listed is not None, live
+        epochs = [int(e) for e in listed.group(2).split(", ")]
+        assert int(listed.group(1)) == len(epochs) == len(set(epochs)) > 1
+        best = re.search(r"at epoch (\d+);", live)  # the best of them, named first
+        assert epochs == sorted(epochs) and best is not None and int(best.group(1)) in epochs
     at.button(key="house_stop").click().run()
     assert job.join(30)
     at.run()
