@@ -51,15 +51,19 @@ SOAK_WINDOW = 5
 RUN_TIMEOUT = 300.0
 
 
+ENDED = ("Finished", "Stopped")
+"""How the live widget's status line starts once a run has ended (live_training.stopped_text)."""
+
+
 def _stopped(run: Run) -> bool:
     """The page drawn in full with the run ended (not only the live view saying so)."""
-    return run.status == 0 and not run.fragment and any(t.startswith("Stopped") for t in run.texts)
+    return run.status == 0 and not run.fragment and any(t.startswith(ENDED) for t in run.texts)
 
 
 def _status(run: Run | None) -> str:
     if run is None:
         return "no end seen"
-    return next((t for t in run.texts if t.startswith("Stopped")), "")
+    return next((t for t in run.texts if t.startswith(ENDED)), "")
 
 
 # ------------------------------------------------------------------ headless twins

@@ -354,7 +354,8 @@ def status_text(snap: JobSnapshot, steps_per_epoch: int | None = None) -> str:
     Returns
     -------
     str
-        Markdown starting with "Queued…", "Training…", "Ready." or "Stopped (why)."
+        Markdown starting with "Queued…", "Training…", "Ready." or how the run ended
+        (:func:`stopped_text`).
     """
     if snap.running and snap.queued is not None:
         return "Queued… " + queue_text(snap)
@@ -385,10 +386,22 @@ def stopped_text(snap: JobSnapshot) -> str:
     -------
     str
         E.g. "Stopped by the 60 s time cap at epoch 36 of 300: press **Continue** to train
-        further." for a cut run, "Stopped (all requested epochs done)." otherwise.
+        further." for a cut run, "Finished: all 300 requested epochs done." for a whole
+        one, "Stopped early at epoch 57: the validation loss stopped improving." or
+        "Stopped by you at epoch 12 of 300 …"; otherwise "Stopped (why)."
     """
     target = f" of {snap.target_epochs}" if snap.target_epochs else ""
-    if snap.stop_reason == "time_limit" and not snap.error:
+    if snap.error:
+        return f"Stopped ({snap.stop_message})."
+    if snap.stop_reason == "completed":
+        return f"Finished: all {snap.epochs} requested epochs done."
+    if snap.stop_reason == "early_stopping":
+        return f"Stopped early at epoch {snap.epochs}: the validation loss stopped improving."
+    if snap.stop_reason == "stopped":
+        return (
+            f"Stopped by you at epoch {snap.epochs}{target}: press **Continue** to train further."
+        )
+    if snap.stop_reason == "time_limit":
         budget = snap.budget_seconds
         cap = (
             f"{budget:g} s time cap" if budget is not None and math.isfinite(budget) else "time cap"
@@ -397,7 +410,7 @@ def stopped_text(snap: JobSnapshot) -> str:
             f"Stopped by the {cap} at epoch {snap.epochs}{target}: press **Continue** to "
             "train further (the results below are of an unfinished run)."
         )
-    if snap.stop_reason == "epoch_limit" and not snap.error:
+    if snap.stop_reason == "epoch_limit":
         return (
             f"Stopped by the epoch cap at epoch {snap.epochs}{target}: this server trains at "
             "most that many epochs per model."

@@ -127,7 +127,7 @@ def test_a_short_run_is_shown_finished_by_start_itself_a_long_one_live():
     at.button(key="t_start").click().run()  # 3 epochs of 64 points: milliseconds
     assert_no_exception(at)
     assert at.markdown[-1].value == "result shown: True"
-    assert any(m.value.startswith("Stopped") for m in at.markdown)
+    assert any(m.value.startswith("Finished") for m in at.markdown)
 
     at.session_state["epochs"] = 10**6
     at.run()  # the Start button's callback is bound to the settings of the last run

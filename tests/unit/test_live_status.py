@@ -39,6 +39,43 @@ def test_a_finished_run_is_not_called_cut():
     snap = job.snapshot()
     assert not was_cut(snap) and snap.epochs == 2 and snap.target_epochs == 2
     assert "cap" not in stopped_text(snap)
+    assert stopped_text(snap).startswith("Finished") and "all 2 requested epochs" in stopped_text(
+        snap
+    )
     # Continue asks for two more: the target counts from where the model is
     job.start(2)
     assert job.join(120) and job.snapshot().target_epochs == 4
+
+
+def test_a_run_stopped_early_or_by_its_user_says_how_and_where():
+    import time
+
+    from nnkit.training import EarlyStopping
+
+    X = np.linspace(-1, 1, 64)[:, None]
+    y = np.sin(3 * X)
+    trainer = supervised_trainer(
+        mlp(1, [8], 1), X, y, batch_size=8, val_fraction=0.25,
+        callbacks=[EarlyStopping(patience=1, min_delta=1e9)],
+    )  # fmt: skip
+    job = TrainingJob(trainer, epochs=1000).start()
+    assert job.join(120)
+    snap = job.snapshot()
+    assert snap.stop_reason == "early_stopping" and snap.epochs < 1000
+    text = stopped_text(snap)
+    assert text.startswith(f"Stopped early at epoch {snap.epochs}") and "validation loss" in text
+    assert not was_cut(snap)
+
+    job = TrainingJob(supervised_trainer(mlp(1, [8], 1), X, y, batch_size=8), epochs=10**6)
+    job.start()
+    deadline = time.monotonic() + 60
+    while job.snapshot().epochs < 2 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    job.stop()
+    assert job.join(120)
+    snap = job.snapshot()
+    assert snap.stop_reason == "stopped" and not was_cut(snap)
+    text = stopped_text(snap)
+    assert (
+        text.startswith(f"Stopped by you at epoch {snap.epochs} of 1000000") and "Continue" in text
+    )
