@@ -104,12 +104,20 @@ with left:
             specs = ()
             st.error(f"This stencil does not exist: {err}. Pick another accuracy or kind.")
     complex_step = st.checkbox("complex step Im f(x₀+ih)/h", value=True, key="fd_cs", help="First derivative only.")
-    autodiff = st.checkbox("autodiff (torch autograd)", value=True, key="fd_ad")
     engine = st.checkbox(
         "autodiff (nnkit's own engine)",
         value=True,
         key="fd_engine",
         help="The scalar reverse-mode engine of the Automatic differentiation page (first derivative only).",
+    )
+    # Off at first: on a freshly started server torch's first import and autograd call
+    # would double this page's first render, and nnkit's engine above draws the same
+    # line for the first derivative.
+    autodiff = st.checkbox(
+        "autodiff (torch autograd)",
+        value=False,
+        key="fd_ad",
+        help="PyTorch's autograd, as in the lecture's code: any derivative order.",
     )
     model = st.checkbox("theory lines (truncation, round-off)", value=True, key="fd_model")
     lo_exp, hi_exp = st.select_slider(
@@ -134,8 +142,11 @@ with right:
     sweep = None
     if lo_exp >= hi_exp:
         st.error("The range of h is empty: move the two ends of the slider apart.")
-    elif not specs and not (complex_step or autodiff or engine):
-        st.warning("Nothing to plot: pick at least one scheme, the complex step or autodiff.")
+    elif not (specs or autodiff or (int(derivative) == 1 and (complex_step or engine))):
+        st.warning(
+            "Nothing to plot: pick at least one scheme, or tick autodiff (torch autograd)"
+            + (": the complex step and nnkit's engine give the first derivative only." if derivative > 1 else ".")
+        )
     else:
         try:
             with st.spinner("Sweeping h ..."):

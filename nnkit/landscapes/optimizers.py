@@ -15,7 +15,6 @@ parameters are not finite, or whose parameters leave a huge box (``escape``, def
 
 from __future__ import annotations
 
-import inspect
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -34,6 +33,7 @@ __all__ = [
     "OptimizerSpec",
     "PRESETS",
     "Preset",
+    "TORCH_DEFAULTS",
     "Trajectory",
     "hyper_fields",
     "hyper_from_fields",
@@ -80,12 +80,13 @@ class OptimizerSpec:
         return getattr(torch.optim, self.torch_name)
 
     def defaults(self) -> dict[str, Any]:
-        """Default of every exposed hyper-parameter: torch's own, except :attr:`overrides`."""
-        sig = inspect.signature(self.torch_class())
-        out = {}
-        for name in self.exposed:
-            out[name] = self.overrides.get(name, sig.parameters[name].default)
-        return out
+        """Default of every exposed hyper-parameter: torch's own, except :attr:`overrides`.
+
+        Read from :data:`TORCH_DEFAULTS`, so a form can show them without importing
+        torch (a second or more on a page's first visit).
+        """
+        torch_defaults = TORCH_DEFAULTS[self.torch_name]
+        return {name: self.overrides.get(name, torch_defaults[name]) for name in self.exposed}
 
     def make(self, params: Any, **hyper: Any) -> Any:
         """Build the torch optimizer on ``params`` with defaults updated by ``hyper``.
@@ -112,6 +113,16 @@ class OptimizerSpec:
             kwargs["betas"] = tuple(float(v) for v in kwargs["betas"])
         return self.torch_class()(params, **kwargs)
 
+
+#: ``torch.optim``'s own defaults of the hyper-parameters :data:`OPTIMIZERS` expose, as
+#: the signatures of torch 2.13 give them (``tests/unit/test_landscapes_results.py``
+#: checks them against the installed torch, so an upgrade that changes one fails there).
+TORCH_DEFAULTS: dict[str, dict[str, Any]] = {
+    "SGD": {"lr": 1e-3, "momentum": 0},
+    "Adagrad": {"lr": 1e-2, "eps": 1e-10},
+    "RMSprop": {"lr": 1e-2, "alpha": 0.99, "eps": 1e-8, "momentum": 0},
+    "Adam": {"lr": 1e-3, "betas": (0.9, 0.999), "eps": 1e-8},
+}
 
 OPTIMIZERS: dict[str, OptimizerSpec] = {
     "sgd": OptimizerSpec("sgd", "SGD", "SGD", exposed=("lr",)),

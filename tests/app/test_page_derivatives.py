@@ -45,13 +45,17 @@ def test_first_load_shows_the_v_the_table_and_the_stencil(app_page):
         "central O(h²)",
         "central O(h⁴)",
         "complex step",
-        "autodiff (torch)",
         "autodiff (nnkit engine)",
     }
     # The "what you see" lines are those the library computes for the same sweep.
     schemes = [("forward", 1), ("central", 2), ("central", 4)]
     sweep = fd.error_sweep(
-        parse("sin(x)*exp(-x^2)"), 0.5, 1, fd.stencils_for(1, schemes), engine_too=True
+        parse("sin(x)*exp(-x^2)"),
+        0.5,
+        1,
+        fd.stencils_for(1, schemes),
+        engine_too=True,
+        autodiff_too=False,
     )
     text = " ".join(m.value for m in at.markdown)
     lines = fd.what_you_see(sweep)
@@ -89,8 +93,10 @@ def test_each_control_changes_the_plot(app_page):
     assert after_order != after_x0
 
     at.multiselect(key="fd_schemes").set_value(["backward O(h²)"]).run()
-    assert _methods(at) == {"backward O(h²)", "autodiff (torch)"}
+    assert _methods(at) == {"backward O(h²)"}  # torch's autograd is off at first
 
+    at.checkbox(key="fd_ad").check().run()
+    assert _methods(at) == {"backward O(h²)", "autodiff (torch)"}
     at.checkbox(key="fd_ad").uncheck().run()
     assert _methods(at) == {"backward O(h²)"}
 
@@ -167,8 +173,26 @@ def test_bad_step_and_impossible_stencil_are_messages(app_page):
     at.number_input(key="fd_custom_acc").set_value(3).run()  # central needs even accuracy
     assert_no_exception(at)
     assert len(at.error) == 1 and "3" in at.error[0].value  # the accuracy asked for
-    assert "complex step" not in _methods(at)  # 3rd derivative: autodiff only
-    assert "autodiff (torch)" in _methods(at)
+    # 3rd derivative, no stencil: the complex step and the engine cannot draw it, and
+    # torch's autograd is off: a message that says what to tick, no empty chart
+    assert not at.get("vega_lite_chart")
+    assert len(at.warning) == 1 and "autodiff (torch autograd)" in at.warning[0].value
+    at.checkbox(key="fd_ad").check().run()
+    assert_no_exception(at)
+    assert _methods(at) == {"autodiff (torch)"}  # 3rd derivative: autodiff only
+    assert not at.warning
+
+
+def test_a_second_derivative_with_no_scheme_asks_for_one(app_page):
+    at = app_page(PAGE).run()
+    at.radio(key="fd_order").set_value(2).run()
+    at.multiselect(key="fd_schemes").set_value([]).run()
+    assert_no_exception(at)
+    assert not at.get("vega_lite_chart")
+    assert len(at.warning) == 1 and "first derivative only" in at.warning[0].value
+    at.radio(key="fd_order").set_value(1).run()  # the complex step and the engine again
+    assert _methods(at) == {"complex step", "autodiff (nnkit engine)"}
+    assert not at.warning
 
 
 def test_huge_step_and_branch_point_are_not_tracebacks(app_page):

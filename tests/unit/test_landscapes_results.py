@@ -6,7 +6,11 @@ against runs that go both ways (converged / diverged, stuck / not stuck).
 
 from __future__ import annotations
 
+import inspect
 import math
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -14,6 +18,9 @@ import torch
 
 from nnkit import landscapes as L
 from nnkit.landscapes import explain
+from nnkit.landscapes.optimizers import TORCH_DEFAULTS
+
+ROOT = Path(__file__).resolve().parents[2]
 
 SEED = 0
 
@@ -246,6 +253,26 @@ def test_hyper_fields_cover_what_a_form_may_set():
     torch.optim.SGD([p], lr=0.1, momentum=low, nesterov=True)
     with pytest.raises(ValueError):
         torch.optim.SGD([p], lr=0.1, momentum=0.0, nesterov=True)
+
+
+def test_the_written_out_defaults_are_the_installed_torchs():
+    # the form's defaults come from TORCH_DEFAULTS (no torch import on a first visit):
+    # they must be what torch.optim's own signatures say
+    for name, defaults in TORCH_DEFAULTS.items():
+        sig = inspect.signature(getattr(torch.optim, name))
+        assert defaults == {n: sig.parameters[n].default for n in defaults}
+    for spec in L.OPTIMIZERS.values():
+        assert set(spec.exposed) <= set(TORCH_DEFAULTS[spec.torch_name])
+        assert spec.torch_class() is getattr(torch.optim, spec.torch_name)
+
+
+def test_the_landscape_forms_need_no_torch():
+    code = (
+        "import sys; from nnkit import landscapes as L; L.hyper_fields(); "
+        "L.hyper_from_fields('adam', {'lr': 0.1, 'beta1': 0.9, 'beta2': 0.99}); "
+        "assert 'torch' not in sys.modules, 'torch imported'"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
 
 
 # --------------------------------------------------------------------------- notes
