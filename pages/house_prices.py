@@ -214,15 +214,11 @@ def render(snap, job) -> None:
         if not entry[1].search.candidates:
             return
     kept = entry[1].best.kept() if entry else []  # read once: the run may add an epoch
-    if kept:
+    if kept and snap.running:  # once the run has ended, the summary below says it all
         epoch, loss = kept[0]
-        # Once the run has ended, the summary below says which epochs the model kept.
         best = sorted(e for e, _ in kept)
-        so_far = f"; the {len(kept)} best so far: epochs {', '.join(map(str, best))}" if snap.running else ""
-        st.caption(
-            f"Best validation loss{' so far' if snap.running else ''}: {loss:.4g} ({tabular.LOSS_NAME[task]}) at "
-            f"epoch {epoch}{so_far if len(kept) > 1 else ''}."
-        )
+        so_far = f"; the {len(kept)} best so far: epochs {', '.join(map(str, best))}" if len(kept) > 1 else ""
+        st.caption(f"Best validation loss so far: {loss:.4g} ({tabular.LOSS_NAME[task]}) at epoch {epoch}{so_far}.")
 
 
 with train_slot:
