@@ -360,7 +360,10 @@ def status_text(snap: JobSnapshot, steps_per_epoch: int | None = None) -> str:
     if snap.running and snap.queued is not None:
         return "Queued… " + queue_text(snap)
     last = snap.history.last()
-    parts = [f"epoch **{snap.epochs}**", f"{snap.steps} optimizer steps"]
+    # an ended run's sentence already names its epoch (stopped_text): not twice in a line
+    named = not snap.running and not snap.error and snap.stop_reason in _NAMES_ITS_EPOCH
+    parts = [] if named else [f"epoch **{snap.epochs}**"]
+    parts.append(f"{snap.steps} optimizer steps")
     if last:
         parts.append(f"training loss {format.significant(last['train_loss'])}")
         if math.isfinite(last["val_loss"]):
@@ -372,6 +375,10 @@ def status_text(snap: JobSnapshot, steps_per_epoch: int | None = None) -> str:
     if snap.stop_reason is None and not snap.error:
         return "Ready. " + text
     return f"{stopped_text(snap)} " + text
+
+
+_NAMES_ITS_EPOCH = ("completed", "early_stopping", "stopped", "time_limit", "epoch_limit")
+"""The ends whose :func:`stopped_text` names the epoch the run reached."""
 
 
 def stopped_text(snap: JobSnapshot) -> str:
