@@ -23,6 +23,7 @@ from sklearn.linear_model import RidgeCV
 from nnkit.metrics import mae, r2_score, rmse
 from nnkit.tabular.classification import (
     CLASSIFICATION_BASELINES,
+    boosting_leaf,
     classification_makers,
     classification_metrics,
 )
@@ -69,7 +70,9 @@ def fit_baselines(
     * ``"ridge"``: linear regression with an L2 penalty chosen by leave-one-out
       cross-validation among 10⁻³ … 10³ (``RidgeCV``),
     * ``"gradient boosting"``: ``HistGradientBoostingRegressor`` with scikit-learn's
-      defaults, ``random_state=data.seed``;
+      defaults, ``random_state=data.seed``, but leaves of a tenth of the training rows
+      on fewer than 200 of them (:func:`~nnkit.tabular.classification.boosting_leaf`:
+      leaves of 20 rows make no split at all below 40 rows);
 
     all learn the same target (``log`` of it when ``data.log_target``) from the same
     preprocessing, and their predictions are clipped to the training target's range
@@ -92,12 +95,15 @@ def fit_baselines(
     """
     classify = data.task == "classification"
     if classify:
-        makers = classification_makers(data.seed)
+        makers = classification_makers(data.seed, len(data.y_train))
     else:
+        leaf = boosting_leaf(len(data.y_train))
         makers = {
             "mean": lambda: DummyRegressor(strategy="mean"),
             "ridge": ridge_model,
-            "gradient boosting": lambda: HistGradientBoostingRegressor(random_state=data.seed),
+            "gradient boosting": lambda: HistGradientBoostingRegressor(
+                random_state=data.seed, min_samples_leaf=leaf
+            ),
         }
     out: dict[str, Model] = {}
     for name in names or (CLASSIFICATION_BASELINES if classify else BASELINES):

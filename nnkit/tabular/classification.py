@@ -30,13 +30,35 @@ CLASSIFICATION_BASELINES = ("majority", "logistic regression", "gradient boostin
 """Names of the classification baselines, in table order."""
 
 
-def classification_makers(seed: int) -> dict[str, Callable[[], Any]]:
+def boosting_leaf(n_train: int) -> int:
+    """``min_samples_leaf`` of the gradient-boosting baselines on ``n_train`` training rows.
+
+    scikit-learn's default, 20, except on tables of fewer than 200 training rows, where
+    it is a tenth of them (at least 1): with leaves of 20 rows, fewer than 40 rows allow
+    no split at all, and the "gradient boosting" baseline quietly predicted the mean.
+
+    Parameters
+    ----------
+    n_train : int
+        Training rows.
+
+    Returns
+    -------
+    int
+    """
+    return max(1, min(20, int(n_train) // 10))
+
+
+def classification_makers(seed: int, n_train: int | None = None) -> dict[str, Callable[[], Any]]:
     """The unfitted classification baselines by name.
 
     Parameters
     ----------
     seed : int
         ``random_state`` of gradient boosting.
+    n_train : int, optional
+        Training rows: gradient boosting's smallest leaf (:func:`boosting_leaf`); default
+        scikit-learn's.
 
     Returns
     -------
@@ -44,16 +66,19 @@ def classification_makers(seed: int) -> dict[str, Callable[[], Any]]:
         ``"majority"``: ``DummyClassifier("prior")`` (predicts the most frequent class,
         with the training frequencies as probabilities); ``"logistic regression"``:
         ``LogisticRegression(max_iter=2000)`` (L2, C = 1); ``"gradient boosting"``:
-        ``HistGradientBoostingClassifier`` with scikit-learn's defaults.
+        ``HistGradientBoostingClassifier`` with scikit-learn's defaults but the leaf size.
     """
     from sklearn.dummy import DummyClassifier
     from sklearn.ensemble import HistGradientBoostingClassifier
     from sklearn.linear_model import LogisticRegression
 
+    leaf = 20 if n_train is None else boosting_leaf(n_train)
     return {
         "majority": lambda: DummyClassifier(strategy="prior"),
         "logistic regression": lambda: LogisticRegression(max_iter=2000),
-        "gradient boosting": lambda: HistGradientBoostingClassifier(random_state=seed),
+        "gradient boosting": lambda: HistGradientBoostingClassifier(
+            random_state=seed, min_samples_leaf=leaf
+        ),
     }
 
 

@@ -23,6 +23,7 @@ from nnkit.tabular.profile import describe_target
 
 __all__ = [
     "FEW_ROWS",
+    "FEW_TEST_ROWS",
     "LINEAR_BEHIND",
     "LOG_LOSS_WORSE",
     "MANY_ONEHOT",
@@ -44,6 +45,11 @@ LINEAR_BEHIND = 0.02
 
 FEW_ROWS = 2000
 """Fewer training rows than this are "few" for a network's many weights."""
+
+FEW_TEST_ROWS = 50
+"""A regression's R² on fewer test rows than this is said to depend on the split (on the
+8 test rows of an uploaded 40-row table, gradient boosting scored exactly as the mean
+predictor, -0.50, and the MLP 1.5 above both)."""
 
 LOG_LOSS_WORSE = 0.1
 """The MLP's test log-loss this much (relative) above the lowest one is worth saying."""
@@ -343,7 +349,17 @@ class Verdict:
                     f" Its training was cut short ({self.cut_short}), so this is not the "
                     "network's last word: press Continue to train it further."
                 )
-        return " ".join(part for part in (out, self.why(), self._line()) if part)
+        return " ".join(part for part in (out, self.why(), self._line(), self._few_test()) if part)
+
+    def _few_test(self) -> str:
+        """A regression scored on fewer than :data:`FEW_TEST_ROWS` test rows: say so."""
+        n = None if self.facts is None else self.facts.n_test
+        if self.metric == "accuracy" or not n or n >= FEW_TEST_ROWS:
+            return ""  # (an accuracy's differences are counted in test rows already)
+        return (
+            f"These scores come from {n} test row{'' if n == 1 else 's'} only: on so few, "
+            "another split can reorder the models (other seeds tell more)."
+        )
 
     def confidence(self) -> str:
         """What the MLP's test log-loss adds to its accuracy ("" for a regression).

@@ -1265,3 +1265,34 @@ def test_classification_verdict_follows_the_numbers():
         and "worse than" in v.text()
         and "is the best model" in v.text()
     )
+
+
+def test_gradient_boosting_splits_a_small_table_and_keeps_its_default_on_a_large_one():
+    # scikit-learn's leaves of 20 rows allow no split below 40 training rows: the
+    # "gradient boosting" baseline then predicted exactly the mean (an uploaded 40-row
+    # table showed both at R² -0.5016)
+    rng = np.random.default_rng(0)
+
+    def table(n):
+        x = rng.uniform(0, 10, n)
+        return pd.DataFrame({"x": x, "label": np.where(x > 5, "hi", "lo"), "y": 3 * x})
+
+    small = tabular.prepare(table(40), "y", ["x"], seed=0)  # 32 training rows
+    models = tabular.fit_baselines(small, ["mean", "gradient boosting"])
+    boost = models["gradient boosting"].predict(small.X_test)
+    assert np.ptp(boost) > 5  # it follows x instead of predicting one number
+    r2 = tabular.compare(models, small).set_index("model")["R²"]
+    assert r2["gradient boosting"] > 0.8 > r2["mean"]
+    kinds = tabular.prepare(table(40), "label", ["x"], seed=0, task="classification")
+    clf = tabular.fit_baselines(kinds, ["gradient boosting"])["gradient boosting"]
+    assert set(clf.predict(kinds.X_test)) == {"hi", "lo"}
+    # from 200 training rows on, scikit-learn's default leaf
+    assert tabular.classification.boosting_leaf(32) == 3
+    assert (
+        tabular.classification.boosting_leaf(200)
+        == tabular.classification.boosting_leaf(10**6)
+        == 20
+    )
+    large = tabular.prepare(table(250), "y", ["x"], seed=0)
+    est = tabular.fit_baselines(large, ["gradient boosting"])["gradient boosting"]
+    assert est.pipeline_[-1].get_params()["min_samples_leaf"] == 20

@@ -10,6 +10,7 @@ import pytest
 
 from nnkit import tabular
 from nnkit.tabular import Facts
+from nnkit.tabular.verdict import FEW_TEST_ROWS
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")  # tests/unit/conftest.py
 
@@ -192,3 +193,17 @@ def test_one_test_row_decides_nothing_between_classifiers():
         table_of(MLP=0.9852, gradient_boosting=0.9849, ridge=0.9851), facts=PLAIN
     )
     assert "the same as" not in near.text() and "scores the same" not in near.text()
+
+
+def test_a_regression_on_few_test_rows_says_the_split_decides_much():
+    scores = table_of(MLP=0.9949, gradient_boosting=-0.5016, ridge=0.9485, mean=-0.5016)
+    few = replace(PLAIN, n_train=32, n_test=8)
+    text = tabular.verdict(scores, facts=few).text()
+    assert "from 8 test rows only" in text and "other seeds" in text
+    # enough test rows, or an unknown count: nothing said
+    for facts in (replace(PLAIN, n_test=FEW_TEST_ROWS), PLAIN, None):
+        assert "test rows only" not in tabular.verdict(scores, facts=facts).text()
+    # a classification counts its differences in test rows instead
+    thirty = Facts(n_train=120, n_inputs=4, n_onehot=0, task="classification", n_test=30)
+    two = class_table(MLP=(1.0, 0.02), logistic_regression=(27 / 30, 0.14))
+    assert "test rows only" not in tabular.verdict(two, facts=thirty).text()
