@@ -34,15 +34,9 @@ from collections.abc import Callable, Iterable
 
 import torch
 
+from nnkit._bfgs_size import MAX_BFGS_PARAMETERS, bfgs_matrix_bytes
+
 __all__ = ["BFGS", "MAX_BFGS_PARAMETERS", "bfgs_matrix_bytes", "bfgs_update"]
-
-MAX_BFGS_PARAMETERS = 6000
-"""Largest number of weights BFGS accepts: its matrix then takes 288 MB in float64."""
-
-
-def bfgs_matrix_bytes(n_parameters: int, dtype: torch.dtype = torch.float64) -> int:
-    """Memory the n × n inverse-Hessian estimate takes."""
-    return int(n_parameters) ** 2 * torch.empty((), dtype=dtype).element_size()
 
 
 def bfgs_update(

@@ -40,6 +40,7 @@ from numpy.typing import ArrayLike
 
 from nnkit._activation_modules import Sine
 from nnkit._float32 import check_float32_box
+from nnkit._inits import INITS
 from nnkit._torch import torch
 
 nn = torch.nn
@@ -55,9 +56,6 @@ __all__ = [
     "predict",
     "torch_mlp",
 ]
-
-INITS = ("default", "xavier", "kaiming", "normal", "siren")
-"""Weight initialisations :func:`mlp` understands (``"default"`` is PyTorch's own)."""
 
 
 class Affine(nn.Module):

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 import streamlit as st
 
-from nnkit.bfgs import MAX_BFGS_PARAMETERS
 from nnkit.pinn import presets
+from nnkit.pinn.config import MAX_BFGS_PARAMETERS, QUASI_NEWTON, PINNConfig
 from nnkit.pinn.explain import what_you_see
+from nnkit.pinn.problems import reference_frame
 from nnkit.pinn.reproduce import pinn_script
 from nnkit.pinn.sampling import SAMPLINGS
-from nnkit.pinn.solver import PINN, QUASI_NEWTON, PINNConfig, reference_frame
 from nnkit.plots import pinn as plots
 from nnkit.training import TrainingJob
 from nnkit.ui.charts import altair_chart
@@ -20,6 +21,9 @@ from nnkit.ui.live_training import live_chart, live_training, was_cut
 from nnkit.ui.policy import LIMITS
 from nnkit.ui.reproduce import reproduce_panel
 from nnkit.ui.router import ensure_router
+
+if TYPE_CHECKING:
+    from nnkit.pinn import PINN
 
 ensure_router()
 st.title(page_title("pages/pinn.py"))
@@ -296,6 +300,8 @@ TERM_HELP = {
 
 
 def make_job() -> TrainingJob:
+    from nnkit.pinn import PINN  # the solver and torch: not needed before a run
+
     problem = presets.make_problem(key, params)
     pinn = PINN(problem, config, limits=LIMITS)
     total = config.adam_epochs + config.lbfgs_epochs

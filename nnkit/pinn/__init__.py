@@ -11,9 +11,16 @@
 * :mod:`nnkit.pinn.solver`: :class:`PINN`, trained with :mod:`nnkit.training`;
 * :mod:`nnkit.pinn.presets`: the problems and settings the page and benchmarks use.
 
-Importing ``nnkit.pinn`` imports torch.
+Importing ``nnkit.pinn`` does not import torch: the problems, their references and
+the settings need none (the PINN page draws them first); :class:`PINN`,
+:class:`PINNModel` and :class:`RunReport` load :mod:`nnkit.pinn.solver`, and torch
+with it, when first used.
 """
 
+from typing import TYPE_CHECKING, Any
+
+from nnkit.metrics import relative_l2
+from nnkit.pinn.config import QUASI_NEWTON, TERM_NAMES, PINNConfig, with_weights
 from nnkit.pinn.problems import (
     Burgers,
     Condition,
@@ -24,19 +31,24 @@ from nnkit.pinn.problems import (
     Poisson,
     Problem,
     derivative,
+    reference_frame,
 )
 from nnkit.pinn.sampling import SAMPLINGS, refine_by_residual, sample_box
-from nnkit.pinn.solver import (
-    PINN,
-    QUASI_NEWTON,
-    TERM_NAMES,
-    PINNConfig,
-    PINNModel,
-    RunReport,
-    reference_frame,
-    relative_l2,
-    with_weights,
-)
+
+if TYPE_CHECKING:
+    from nnkit.pinn.solver import PINN, PINNModel, RunReport
+
+_SOLVER = ("PINN", "PINNModel", "RunReport")
+
+
+def __getattr__(name: str) -> Any:
+    """``nnkit.pinn.PINN`` and the solver's other classes, imported on first use."""
+    if name in _SOLVER:
+        from nnkit.pinn import solver
+
+        return getattr(solver, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "Burgers",

@@ -5,10 +5,12 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, replace
 
+from nnkit._bfgs_size import MAX_BFGS_PARAMETERS, bfgs_matrix_bytes
+from nnkit._inits import INITS
 from nnkit.limits import Limits
 from nnkit.pinn.sampling import SAMPLINGS
 
-__all__ = ["QUASI_NEWTON", "TERM_NAMES", "PINNConfig", "with_weights"]
+__all__ = ["MAX_BFGS_PARAMETERS", "QUASI_NEWTON", "TERM_NAMES", "PINNConfig", "with_weights"]
 
 TERM_NAMES: dict[str, str] = {
     "residual": "equation residual at the collocation points",
@@ -137,8 +139,6 @@ class PINNConfig:
                 f"{self.n_collocation} collocation points is above the fair-use cap of "
                 f"{limits.max_samples}: use fewer"
             )
-        from nnkit.models import INITS
-
         if self.init not in (*INITS, "glorot_normal"):
             raise ValueError(
                 f"unknown init {self.init!r}; choose one of {', '.join((*INITS, 'glorot_normal'))}"
@@ -180,8 +180,6 @@ class PINNConfig:
 
     def check_bfgs_size(self, n_weights: int) -> None:
         """Raise ``ValueError`` if BFGS is asked for and its n × n matrix would not fit."""
-        from nnkit.bfgs import MAX_BFGS_PARAMETERS, bfgs_matrix_bytes
-
         if (
             self.quasi_newton == "bfgs"
             and self.lbfgs_epochs > 0

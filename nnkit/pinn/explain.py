@@ -10,9 +10,12 @@ solution). A run cut by a cap is said to be cut, and no verdict is drawn from it
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from nnkit._text import counted
-from nnkit.pinn.solver import RunReport
+
+if TYPE_CHECKING:
+    from nnkit.pinn.solver import RunReport
 
 __all__ = ["what_you_see"]
 

@@ -13,8 +13,8 @@ import math
 from dataclasses import replace
 from typing import Any
 
+from nnkit.pinn.config import PINNConfig
 from nnkit.pinn.problems import Burgers, FirstOrderODE, Heat, Oscillator, Poisson, Problem
-from nnkit.pinn.solver import PINNConfig
 
 __all__ = [
     "PROBLEM_LABELS",

@@ -17,14 +17,19 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from typing_extensions import override
 
-from nnkit._torch import torch
 from nnkit.pinn import reference as ref
-from nnkit.pinn.derivatives import Jet, autograd_jet
+
+if TYPE_CHECKING:  # torch is imported where a tensor is computed: a problem's equation,
+    # domain and reference solution need none (the PINN page draws them before torch loads)
+    import pandas as pd
+    from torch import Tensor
+
+    from nnkit.pinn.derivatives import Jet
 
 __all__ = [
     "Condition",
@@ -37,9 +42,8 @@ __all__ = [
     "FirstOrderODE",
     "derivative",
     "gradient",
+    "reference_frame",
 ]
-
-Tensor = torch.Tensor
 
 
 def derivative(u: Tensor, X: Tensor, i: int) -> Tensor:
@@ -60,12 +64,16 @@ def derivative(u: Tensor, X: Tensor, i: int) -> Tensor:
         Differentiable again (``create_graph=True``), so second derivatives and the
         gradient of a loss built from it with respect to the weights both work.
     """
+    from nnkit._torch import torch
+
     (g,) = torch.autograd.grad(u, X, grad_outputs=torch.ones_like(u), create_graph=True)
     return g[:, i : i + 1]
 
 
 def gradient(u: Tensor, X: Tensor) -> Tensor:
     """All first derivatives ∂u/∂X (n, d) in one backward pass (graph kept)."""
+    from nnkit._torch import torch
+
     (g,) = torch.autograd.grad(u, X, grad_outputs=torch.ones_like(u), create_graph=True)
     return g
 
@@ -140,6 +148,8 @@ class Problem:
 
         ``X`` must have ``requires_grad=True``; the result can be differentiated again.
         """
+        from nnkit.pinn.derivatives import autograd_jet
+
         J = autograd_jet(u, X, self.first_derivatives, self.second_derivatives)
         return self.residual_from_jet(J, X, params)
 
@@ -368,7 +378,7 @@ class Heat(Problem):
     @override
     def hard_transform(self, X: Tensor, N: Tensor) -> Tensor:
         t, x = _col(X, 0), _col(X, 1)
-        return torch.sin(math.pi * x) + t * x * (1.0 - x) * N
+        return (math.pi * x).sin() + t * x * (1.0 - x) * N
 
     @override
     def reference(self, X: np.ndarray) -> np.ndarray:
@@ -391,7 +401,7 @@ class Poisson(Problem):
 
     @override
     def residual_from_jet(self, J: Jet, X: Tensor, params: dict[str, Tensor]) -> Tensor:
-        return (-J.dd(0) - math.pi**2 * torch.sin(math.pi * X)) / math.pi**2
+        return (-J.dd(0) - math.pi**2 * (math.pi * X).sin()) / math.pi**2
 
     @override
     def conditions(self, n: int, seed: int = 0) -> list[Condition]:
@@ -457,7 +467,7 @@ class Burgers(Problem):
     @override
     def hard_transform(self, X: Tensor, N: Tensor) -> Tensor:
         t, x = _col(X, 0), _col(X, 1)
-        return -torch.sin(math.pi * x) + t * (1.0 - x**2) * N
+        return -(math.pi * x).sin() + t * (1.0 - x**2) * N
 
     def constrained(self, X: Tensor, net: Callable[[Tensor], Tensor]) -> Tensor:
         """Hard constraints plus the problem's symmetry: u is odd in x.
@@ -467,6 +477,8 @@ class Burgers(Problem):
         the odd part (N(t, x) − N(t, −x))/2 of the network imposes it exactly (the
         shock then stays at x = 0).
         """
+        from nnkit._torch import torch
+
         n = X.shape[0]
         mirrored = torch.cat([X[:, :1], -X[:, 1:]], dim=1)
         N = net(torch.cat([X, mirrored], dim=0))
@@ -521,6 +533,8 @@ class FirstOrderODE(Problem):
 
     @override
     def residual_from_jet(self, J: Jet, X: Tensor, params: dict[str, Tensor]) -> Tensor:
+        from nnkit._torch import torch
+
         u = J.u
         f = self.formula.torch(_col(X, 0), u)
         if not isinstance(f, torch.Tensor):
@@ -545,3 +559,24 @@ class FirstOrderODE(Problem):
         out = np.empty_like(t)
         out[order] = u[inv]
         return out
+
+
+def reference_frame(problem: Problem, shape: tuple[int, ...] | None = None) -> pd.DataFrame:
+    """Return the reference solution on a display grid (before any training; no torch).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns: the problem's inputs and ``reference``.
+    """
+    import pandas as pd
+
+    shape = shape or ((201,) if problem.dim == 1 else (41, 101))
+    axes = [
+        np.linspace(lo, hi, n) for lo, hi, n in zip(problem.lows, problem.highs, shape, strict=True)
+    ]
+    mesh = np.meshgrid(*axes, indexing="ij")
+    X = np.column_stack([m.ravel() for m in mesh])
+    frame = pd.DataFrame(X, columns=list(problem.inputs))
+    frame["reference"] = problem.reference(X)
+    return frame

@@ -34,7 +34,7 @@ from nnkit.limits import Limits
 from nnkit.metrics import relative_l2
 from nnkit.pinn.config import QUASI_NEWTON, TERM_NAMES, PINNConfig, with_weights
 from nnkit.pinn.derivatives import has_closed_form, jet
-from nnkit.pinn.problems import Problem, derivative
+from nnkit.pinn.problems import Problem, derivative, reference_frame
 from nnkit.pinn.sampling import refine_by_residual, sample_box
 from nnkit.training import EpochInfo, History, Trainer, TrainResult
 
@@ -631,24 +631,3 @@ def glorot_normal_(net: nn.Module, seed: int = 0) -> None:
             std = math.sqrt(2.0 / (m.in_features + m.out_features))  # Glorot's std
             nn.init.trunc_normal_(m.weight, std=std, a=-2 * std, b=2 * std, generator=gen)
             nn.init.zeros_(m.bias)
-
-
-def reference_frame(problem: Problem, shape: tuple[int, ...] | None = None) -> pd.DataFrame:
-    """Return the reference solution on a display grid (before any training).
-
-    Returns
-    -------
-    pandas.DataFrame
-        Columns: the problem's inputs and ``reference``.
-    """
-    import pandas as pd
-
-    shape = shape or ((201,) if problem.dim == 1 else (41, 101))
-    axes = [
-        np.linspace(lo, hi, n) for lo, hi, n in zip(problem.lows, problem.highs, shape, strict=True)
-    ]
-    mesh = np.meshgrid(*axes, indexing="ij")
-    X = np.column_stack([m.ravel() for m in mesh])
-    frame = pd.DataFrame(X, columns=list(problem.inputs))
-    frame["reference"] = problem.reference(X)
-    return frame

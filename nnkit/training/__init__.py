@@ -26,6 +26,9 @@ Examples
 True
 """
 
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from nnkit.training.callbacks import Callback, EarlyStopping
 from nnkit.training.config import (
     LOSSES,
@@ -37,8 +40,32 @@ from nnkit.training.config import (
 )
 from nnkit.training.history import STOP_REASONS, EpochInfo, History, TrainResult, stop_message
 from nnkit.training.jobs import JobSnapshot, TrainerLike, TrainingJob, TrainingSlots
-from nnkit.training.loop import Trainer, closure_trainer, fit, supervised_trainer, train
-from nnkit.training.objectives import ClosureObjective, Objective, SupervisedObjective
+
+if TYPE_CHECKING:
+    from nnkit.training.loop import Trainer, closure_trainer, fit, supervised_trainer, train
+    from nnkit.training.objectives import ClosureObjective, Objective, SupervisedObjective
+
+# What needs torch (the loop and what one epoch does) is imported on first use: a page
+# can draw a Start button and a live view (TrainingJob, History) before torch is loaded.
+_LAZY = {
+    "Trainer": "loop",
+    "closure_trainer": "loop",
+    "fit": "loop",
+    "supervised_trainer": "loop",
+    "train": "loop",
+    "ClosureObjective": "objectives",
+    "Objective": "objectives",
+    "SupervisedObjective": "objectives",
+}
+
+
+def __getattr__(name: str) -> Any:
+    """The loop's and the objectives' names, imported (with torch) on first use."""
+    if name in _LAZY:
+        module = importlib.import_module(f"nnkit.training.{_LAZY[name]}")
+        return getattr(module, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "LOSSES",

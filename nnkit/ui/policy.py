@@ -196,12 +196,13 @@ WARM_UP_FIRST = (
     "sympy",
     "altair",
     "pandas",
-    "nnkit.training",
+    "nnkit.training.loop",  # (``nnkit.training`` itself imports it on first use)
     "nnkit.models",
 )
 """What the warm-up imports first: what most pages need on their first visit (then it
 builds torch's first optimizer and imports the pages' own nnkit modules, in course order)."""
 WARM_UP_LATER = (
+    "nnkit.pinn.solver",  # the PINN page's solver (its first screen does not need it)
     "sklearn.linear_model",  # the Perceptron page's reference
     "sklearn.ensemble",  # House prices' baselines
     "sklearn.pipeline",

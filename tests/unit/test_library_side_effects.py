@@ -98,3 +98,26 @@ def test_a_trainer_asked_for_more_than_a_minute_keeps_that_budget():
 
     trainer = supervised_trainer(mlp(1, [4], 1), np.zeros((8, 1)), np.zeros(8), max_seconds=3600)
     assert trainer.max_seconds == 3600
+
+
+def test_what_a_form_draws_before_a_run_imports_no_torch():
+    # A page can draw its settings, a PINN problem and its reference solution, and a
+    # Start button with a live view before torch is imported (two seconds and more on a
+    # small server); the loop and the solver bring torch in when they are first used.
+    out = _run(
+        """
+        import sys
+        from nnkit.pinn import PINNConfig, presets, reference_frame
+        from nnkit.pinn.explain import what_you_see
+        from nnkit.pinn.reproduce import pinn_script
+        from nnkit.training import OPTIMIZERS, History, TrainingJob
+        problem = presets.make_problem("burgers", presets.DEFAULT_PARAMS["burgers"])
+        frame = reference_frame(problem)
+        presets.PAPER_BURGERS_BFGS.validate(dim=problem.dim)
+        print("torch" in sys.modules, len(frame) > 0)
+        from nnkit.pinn import PINN
+        from nnkit.training import fit
+        print("torch" in sys.modules, callable(fit), PINN.__name__)
+        """
+    )
+    assert out.splitlines() == ["False True", "True True PINN"]
