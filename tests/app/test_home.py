@@ -60,6 +60,7 @@ LIGHT_PAGES = {
     "pages/symbolic.py": (),
     "pages/pinn.py": (),  # the problem, its reference solution and the settings
     "pages/perceptron.py": ("sklearn",),  # its reference: scikit-learn's Perceptron
+    "pages/house_prices.py": ("sklearn",),  # the baselines; the MLP trains on Start
 }
 """First screens that need no torch, and what heavy library each needs (visited in this
 order: what one page imported stays imported)."""
@@ -69,8 +70,8 @@ def test_first_screens_that_need_no_torch_import_none():
     # The server's warm-up imports them in a background thread on purpose (policy.warm_up,
     # tested in tests/unit/test_fair_use.py), once the first visitor's page is drawn. The
     # course map, the derivatives (torch's autograd is a tick away), nnkit's own autodiff
-    # engine, the symbolic page before Distil, the PINN page before Train and the
-    # perceptron need no torch: a freshly started server's first visitor there does not
+    # engine, the symbolic page before Distil, the PINN page before Train, the perceptron
+    # and House prices before Start need no torch: a freshly started server's first visitor there does not
     # wait for it (torch's import and first call: two seconds and more).
     # One fresh interpreter visits them in turn and reads sys.modules after each visit
     # (what a page imported stays imported, so the first page to import one is named).
