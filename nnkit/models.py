@@ -40,7 +40,7 @@ from numpy.typing import ArrayLike
 
 from nnkit._activation_modules import Sine
 from nnkit._float32 import check_float32_box
-from nnkit._inits import INITS
+from nnkit._mlp_shape import INITS
 from nnkit._torch import torch
 
 nn = torch.nn

@@ -30,7 +30,6 @@ from nnkit.function_fitting import (
     width_sweep_note,
 )
 from nnkit.function_fitting.reproduce import fitting_script
-from nnkit.models import count_parameters
 from nnkit.plots.fitting import (
     compare_losses,
     curves_spec,
@@ -227,11 +226,10 @@ if part == PART_TRAIN:
         reproduce_panel("mlp", "the target above cannot be fitted yet: fix it first.")
         st.stop()
     X, y = make_data(target, int(n_samples), float(noise), int(seed))
-    model_preview = settings.build_model(target.dim, X, y, target.domain)
     st.caption(
         f"{target.label} on [{target.domain[0]:g}, {target.domain[1]:g}]{'²' if target.dim == 2 else ''}, "
         f"{len(X)} random samples ({VAL_FRACTION * 100:g} % held out for validation) · network: "
-        f"{settings.describe()} · {count_parameters(model_preview)} trainable parameters · "
+        f"{settings.describe()} · {settings.n_parameters(target.dim)} trainable parameters · "
         f"{settings.steps_per_epoch(len(X), VAL_FRACTION)} optimizer steps per epoch · "
         f"runs stop after {LIMITS.max_train_seconds:g} s (fair-use cap)."
     )
@@ -244,7 +242,7 @@ if part == PART_TRAIN:
     # The live view covers the training box only (the extrapolation window comes after
     # Stop); the truth image is encoded once, each frame only predicts and encodes the network.
     LIVE_N = 56 if target.dim == 2 else 241
-    still = live_view(model_preview, target, n=LIVE_N, window_factor=1.0)
+    still = live_view(None, target, n=LIVE_N, window_factor=1.0)  # the truth (no torch)
     vmin, vmax = still.truth_range
     truth_uri = png_data_uri(field_image(still.truth, vmin, vmax, pixels=1)) if target.dim == 2 else None
 
@@ -281,7 +279,7 @@ if part == PART_TRAIN:
             "Press **Start** to train. Below: the target over a window 1.5× the training box "
             "(dashed), where the network will be asked to extrapolate."
         )
-        ev0 = evaluate_fit(model_preview, target, n=101 if target.dim == 2 else 401)
+        ev0 = evaluate_fit(None, target, n=101 if target.dim == 2 else 401)  # the truth only
         if target.dim == 2:
             altair_chart(
                 heatmap(ev0.grid, "truth", title="truth", domain=target.domain, size=320),

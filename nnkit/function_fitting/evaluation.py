@@ -275,14 +275,15 @@ def _classify_outside(
 
 
 def evaluate_fit(
-    model: torch.nn.Module, target: Target, *, window_factor: float = 1.5, n: int = 121
+    model: torch.nn.Module | None, target: Target, *, window_factor: float = 1.5, n: int = 121
 ) -> FitEvaluation:
     """Compare ``model`` with ``target`` on a window ``window_factor`` times the training box.
 
     Parameters
     ----------
-    model : torch.nn.Module
-        A trained model (inputs of dimension ``target.dim``, one output).
+    model : torch.nn.Module or None
+        A trained model (inputs of dimension ``target.dim``, one output); None: the truth
+        only (before any training; no torch): predictions, errors and scores are NaN.
     target : Target
         The function it was trained on, with its training box.
     window_factor : float
@@ -294,14 +295,14 @@ def evaluate_fit(
     -------
     FitEvaluation
     """
-    from nnkit.models import predict
+    from nnkit.function_fitting.live import _predict
 
     lo, hi = target.domain
     c, h = (lo + hi) / 2, (hi - lo) / 2 * window_factor
     window = (c - h, c + h)
     G = grid_points(target.dim, window, n)
     truth = target(G)
-    pred = predict(model, G)[:, 0]
+    pred = _predict(model, G)
     inside = np.all((G >= lo - 1e-12) & (G <= hi + 1e-12), axis=1)
     cols = {"x": G[:, 0]}
     if target.dim == 2:
@@ -312,7 +313,7 @@ def evaluate_fit(
 
     xs = np.linspace(*window, 4 * n)
     S = np.c_[xs, np.full_like(xs, c)] if target.dim == 2 else xs[:, None]
-    s_truth, s_pred = target(S), predict(model, S)[:, 0]
+    s_truth, s_pred = target(S), _predict(model, S)
     s_inside = (xs >= lo) & (xs <= hi)
     slice_df = pd.concat(
         [

@@ -83,7 +83,7 @@ def _cached_grid(dim: int, lo: float, hi: float, n: int) -> np.ndarray:
 
 
 def live_view(
-    model: torch.nn.Module,
+    model: torch.nn.Module | None,
     target: Target,
     *,
     n: int = 48,
@@ -94,8 +94,9 @@ def live_view(
 
     Parameters
     ----------
-    model : torch.nn.Module
-        The network (one output).
+    model : torch.nn.Module or None
+        The network (one output); None: the truth only (before any training; no torch),
+        with NaN predictions and R².
     target : Target
         Its target and training box.
     n : int
@@ -110,14 +111,12 @@ def live_view(
     -------
     LiveView
     """
-    from nnkit.models import predict
-
     lo, hi = target.domain
     c, h = (lo + hi) / 2, (hi - lo) / 2 * window_factor
     xs = np.linspace(c - h, c + h, n)
     G = _cached_grid(target.dim, c - h, c + h, n)
     truth = target(G) if truth is None else np.asarray(truth).ravel()
-    pred = predict(model, G)[:, 0]
+    pred = _predict(model, G)
     inside_1d = np.flatnonzero((xs >= lo - 1e-12) & (xs <= hi + 1e-12))
     i0, i1 = int(inside_1d[0]), int(inside_1d[-1])
     inside = np.all((G >= lo - 1e-12) & (G <= hi + 1e-12), axis=1)
@@ -125,3 +124,12 @@ def live_view(
     if target.dim == 2:
         truth, pred = truth.reshape(n, n), pred.reshape(n, n)
     return LiveView(target.dim, (c - h, c + h), truth, pred, xs, (i0, i1, i0, i1), r2)
+
+
+def _predict(model: torch.nn.Module | None, G: np.ndarray) -> np.ndarray:
+    """The model's single output at the rows of ``G``; NaN everywhere without a model."""
+    if model is None:
+        return np.full(len(G), np.nan)
+    from nnkit.models import predict
+
+    return predict(model, G)[:, 0]

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from nnkit._mlp_shape import dense_parameters
 from nnkit._text import counted
 from nnkit.function_fitting.targets import Target
 from nnkit.limits import Limits
@@ -196,6 +197,21 @@ class FitSettings:
             output_scale=out,
             seed=self.seed,
         )
+
+    def n_parameters(self, dim: int) -> int:
+        """Trainable parameters of :meth:`build_model`'s network, counted without torch.
+
+        Parameters
+        ----------
+        dim : int
+            Input dimension.
+
+        Returns
+        -------
+        int
+        """
+        first = 2 * int(self.fourier_features) if self.fourier_features else int(dim)
+        return dense_parameters(first, self.hidden, 1)
 
     def build_model(
         self,

@@ -6,7 +6,7 @@ import math
 from dataclasses import dataclass, replace
 
 from nnkit._bfgs_size import MAX_BFGS_PARAMETERS, bfgs_matrix_bytes
-from nnkit._inits import INITS
+from nnkit._mlp_shape import INITS, dense_parameters
 from nnkit.limits import Limits
 from nnkit.pinn.sampling import SAMPLINGS
 
@@ -122,8 +122,7 @@ class PINNConfig:
 
     def n_weights(self, dim: int) -> int:
         """Weights of the network for ``dim`` inputs and one output."""
-        widths = [int(dim), *(int(h) for h in self.hidden), 1]
-        return sum(a * b + b for a, b in zip(widths[:-1], widths[1:], strict=True))
+        return dense_parameters(dim, self.hidden, 1)
 
     def validate(self, limits: Limits | None = None, dim: int | None = None) -> None:
         """Raise ``ValueError`` with a message saying what to change.

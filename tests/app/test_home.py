@@ -59,6 +59,7 @@ LIGHT_PAGES = {
     "pages/autodiff.py": (),
     "pages/symbolic.py": (),
     "pages/pinn.py": (),  # the problem, its reference solution and the settings
+    "pages/mlp_fitting.py": (),  # the target and the settings; the network comes with Start
     "pages/perceptron.py": ("sklearn",),  # its reference: scikit-learn's Perceptron
     "pages/house_prices.py": ("sklearn",),  # the baselines; the MLP trains on Start
 }
@@ -70,8 +71,8 @@ def test_first_screens_that_need_no_torch_import_none():
     # The server's warm-up imports them in a background thread on purpose (policy.warm_up,
     # tested in tests/unit/test_fair_use.py), once the first visitor's page is drawn. The
     # course map, the derivatives (torch's autograd is a tick away), nnkit's own autodiff
-    # engine, the symbolic page before Distil, the PINN page before Train, the perceptron
-    # and House prices before Start need no torch: a freshly started server's first visitor there does not
+    # engine, the symbolic page before Distil, the PINN page before Train, MLP fitting,
+    # the perceptron and House prices before Start need no torch: a freshly started server's first visitor there does not
     # wait for it (torch's import and first call: two seconds and more).
     # One fresh interpreter visits them in turn and reads sys.modules after each visit
     # (what a page imported stays imported, so the first page to import one is named).

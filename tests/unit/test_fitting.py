@@ -246,6 +246,38 @@ def test_every_preset_trains(name):
     assert res.epochs == 3 and res.stop_reason == "completed"
 
 
+@pytest.mark.parametrize("name", list(PRESETS))
+def test_the_parameter_count_the_page_shows_is_the_networks(name):
+    # the MLP page counts the weights without building the network (no torch on its
+    # first screen): the count must be what torch builds, for 1 and 2 inputs, with and
+    # without Fourier features, deeper and wider
+    from nnkit.models import count_parameters
+
+    base = PRESETS[name]
+    variants = [base, replace(base, hidden=(7, 5, 3)), replace(base, fourier_features=9)]
+    for s in variants:
+        for dim in (1, 2):
+            net = s.build_model(dim, np.zeros((4, dim)), np.arange(4.0), (-1.0, 1.0))
+            assert s.n_parameters(dim) == count_parameters(net), (name, s.hidden, dim)
+
+
+def test_a_view_before_training_draws_the_truth_without_a_network():
+    # the page's first screen: the target on the live view's and the evaluation's grids,
+    # from no network at all (so no torch); the numbers a network would give are NaN
+    t = builtin_target("rastrigin")
+    net = PRESETS["plain MLP"].build_model(2, None, None, t.domain)
+    view = live_view(None, t, n=16, window_factor=1.0)
+    ref = live_view(net, t, n=16, window_factor=1.0)
+    assert np.array_equal(view.truth, ref.truth) and view.truth_range == ref.truth_range
+    assert np.isnan(view.prediction).all() and math.isnan(view.r2_inside)
+    ev, ref_ev = evaluate_fit(None, t, n=21), evaluate_fit(net, t, n=21)
+    assert np.array_equal(ev.grid["truth"], ref_ev.grid["truth"])
+    truth = ev.slice[ev.slice.series == "truth"]["value"].to_numpy()
+    assert np.array_equal(truth, ref_ev.slice[ref_ev.slice.series == "truth"]["value"].to_numpy())
+    assert ev.grid["prediction"].isna().all() and math.isnan(ev.r2_inside)
+    assert ev.outside_behaviour is None
+
+
 def test_fourier_preset_anneals_its_learning_rate_over_its_epochs():
     # the recipe behind the benchmark's R² (see PRESETS): cosine from lr to ~0 over s.epochs
     t = builtin_target("rastrigin")
