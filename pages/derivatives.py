@@ -200,6 +200,12 @@ with right:
             st.markdown(f"- {line}")
         for note in sweep.notes:
             st.info(note)
+        drawn = set(sweep.data["family"])
+        if engine and not autodiff and int(derivative) == 1 and "autodiff" not in drawn:
+            st.caption(
+                "No autodiff line: tick **autodiff (torch autograd)** on the left; torch's "
+                "autograd knows every function this box accepts."
+            )
 
 if sweep is not None and len(sweep.stencils):
     st.header("Fitted order, optimal step, smallest error")

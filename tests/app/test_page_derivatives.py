@@ -251,3 +251,18 @@ def test_displayed_numbers_equal_an_independent_computation(app_page):
     h_star = (3 * 2.0**-53 * F / f3) ** (1 / 3)
     summary = at.dataframe[0].value.set_index("method")
     assert summary.loc["central O(h²)", "h* (theory)"] == pytest.approx(h_star, rel=1e-9)
+
+
+def test_a_function_the_engine_lacks_points_to_torchs_autograd(app_page):
+    # nnkit's engine has no erf: with torch's autograd off (its default) the plot would
+    # have no autodiff line, and the page says which box draws one
+    def hint(at):
+        return [c.value for c in at.caption if "tick **autodiff (torch autograd)**" in c.value]
+
+    at = app_page(PAGE).run()
+    assert not hint(at) and "autodiff (nnkit engine)" in _methods(at)
+    at.text_input(key="fd_formula").set_value("erf(x)").run()
+    assert_no_exception(at)
+    assert hint(at) and not {"autodiff (nnkit engine)", "autodiff (torch)"} & _methods(at)
+    at.checkbox(key="fd_ad").check().run()
+    assert not hint(at) and "autodiff (torch)" in _methods(at)
