@@ -67,6 +67,11 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
+def __dir__() -> list[str]:
+    """Every public name, loaded or not (tab completion in a notebook lists them all)."""
+    return sorted(set(globals()) | set(__all__))
+
+
 __all__ = [
     "LOSSES",
     "LR_SCHEDULES",

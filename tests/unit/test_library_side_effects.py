@@ -111,6 +111,9 @@ def test_what_a_form_draws_before_a_run_imports_no_torch():
         from nnkit.pinn.explain import what_you_see
         from nnkit.pinn.reproduce import pinn_script
         from nnkit.training import OPTIMIZERS, History, TrainingJob
+        import nnkit.pinn, nnkit.training
+        listed = {"fit", "train", "Trainer"} <= set(dir(nnkit.training))
+        assert listed and "PINN" in dir(nnkit.pinn)  # a notebook's tab completion
         problem = presets.make_problem("burgers", presets.DEFAULT_PARAMS["burgers"])
         frame = reference_frame(problem)
         presets.PAPER_BURGERS_BFGS.validate(dim=problem.dim)
