@@ -3,8 +3,8 @@
 :mod:`nnkit.models` builds the networks (and re-exports :data:`INITS`); settings forms
 (:class:`nnkit.pinn.config.PINNConfig`, :class:`nnkit.function_fitting.FitSettings`)
 check an initialisation's name and count a network's weights here, so that a page can
-draw them before torch is loaded (``tests/unit/test_function_fitting.py`` and
-``tests/unit/test_pinn.py`` check the count against the networks torch builds).
+draw them before torch is loaded (``tests/unit/test_fitting.py`` checks the count
+against the networks torch builds).
 """
 
 from __future__ import annotations
