@@ -17,6 +17,7 @@ the settings need none (the PINN page draws them first); :class:`PINN`,
 with it, when first used.
 """
 
+import importlib
 from typing import TYPE_CHECKING, Any
 
 from nnkit.metrics import relative_l2
@@ -44,9 +45,7 @@ _SOLVER = ("PINN", "PINNModel", "RunReport")
 def __getattr__(name: str) -> Any:
     """``nnkit.pinn.PINN`` and the solver's other classes, imported on first use."""
     if name in _SOLVER:
-        from nnkit.pinn import solver
-
-        return getattr(solver, name)
+        return getattr(importlib.import_module("nnkit.pinn.solver"), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
