@@ -39,6 +39,24 @@ CHROMIUM_ARGS = [
 ]
 SCRIPT_DONE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 TITLE = '[data-testid="stMain"] h1'
+# A page's main action (a primary button such as Start, Train, Backward, Play) or its
+# live result (a chart, a metric, a found formula, the course map's links): what its
+# first screen must show (tests/e2e/test_first_screen.py).
+MAIN_KINDS = (
+    '[data-testid="stBaseButton-primary"]',
+    '[data-testid="stVegaLiteChart"]',
+    '[data-testid="stGraphVizChart"]',
+    '[data-testid="stMetric"]',
+    '[data-testid="stAlertContentSuccess"]',
+    '[data-testid="stPageLink"]',
+)
+MAIN = ", ".join(f'[data-testid="stMain"] {s}' for s in MAIN_KINDS)
+# The same, drawn by the page's current run (not a previous page's element still shown,
+# greyed, until the new run replaces it).
+FRESH_MAIN = ", ".join(
+    f'[data-testid="stMain"] [data-testid="stElementContainer"][data-stale="false"] {s}'
+    for s in MAIN_KINDS
+)
 
 
 class BrowserNotFound(RuntimeError):

@@ -14,26 +14,13 @@ from pathlib import Path
 import pytest
 
 from nnkit.ui.course import HOME, LECTURES, all_pages
-from tests.e2e.browser import chart_defects, settle
+from tests.e2e.browser import MAIN, chart_defects, settle
 from tests.e2e.conftest import wait_for_script
 
 pytestmark = pytest.mark.e2e
 
 DESKTOP = {"width": 1440, "height": 900}
 PHONE = {"width": 390, "height": 844}
-# The main action or the live result, in the main area (not the sidebar): the first of
-# these in the page's order is what the first screen must show.
-MAIN = ", ".join(
-    f'[data-testid="stMain"] {s}'
-    for s in (
-        '[data-testid="stBaseButton-primary"]',
-        '[data-testid="stVegaLiteChart"]',
-        '[data-testid="stGraphVizChart"]',
-        '[data-testid="stMetric"]',
-        '[data-testid="stAlertContentSuccess"]',
-        '[data-testid="stPageLink"]',
-    )
-)
 
 
 def _first_main(p) -> dict:
