@@ -6,8 +6,10 @@ seconds from navigation until the page has drawn its title and its script has fi
 that it has ended). Goal: each ≤ 2.5 s, median ≤ 1 s. Each median row's note also says
 when the title and the page's main action or live result (a primary button, a chart, a
 metric: ``FRESH_MAIN``, what ``tests/e2e/test_first_screen.py`` requires on the first
-screen) were first both drawn: a page streams its elements, so a student can start
-before the script's last element has arrived. Two ways a student meets a page
+screen) were first both drawn. The two differ both ways: a page streams its elements
+(in-app navigation draws the first screen before the script ends), and a new tab loads
+the code of each kind of widget and chart when its first one arrives (it draws them
+after). Two ways a student meets a page
 for the first time on a freshly started server:
 
 * **after the course map**: the home page is opened (the server's background warm-up of
