@@ -5,8 +5,9 @@ whenever it opens with settings nobody has opened yet (about 1.5 s of CPU on a s
 server); the House prices page reads, profiles and splits its CSV and fits the
 baselines (about 0.3 s for the synthetic data). These functions are that work behind
 ``st.cache_data`` / ``st.cache_resource``, defined here rather than in the pages so that
-:func:`precompute` (called by :func:`nnkit.ui.policy.warm_up` in the background, once per
-server) can fill the same cache entries the pages read: the first visitor then finds
+:func:`precompute_steps` (run one by one by :func:`nnkit.ui.policy.warm_up` in the
+background, once per server; :func:`precompute` runs them all) can fill the same cache
+entries the pages read: the first visitor then finds
 the default result ready. A page shows its own spinner around the calls (a cached
 function's spinner needs a visitor's session).
 """

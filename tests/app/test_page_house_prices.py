@@ -481,7 +481,7 @@ def test_a_guessed_target_is_said_to_be_a_guess(app_page):
 
 
 def test_the_warm_up_precomputes_the_default_view_the_first_visit_reads(app_page, monkeypatch):
-    # nnkit.ui.policy.warm_up calls precompute() once per server: the first visitor of the
+    # nnkit.ui.policy.warm_up runs precompute()'s steps once per server: the first visitor of the
     # House prices page then reads, splits and fits nothing.
     from nnkit.ui import precomputed
 

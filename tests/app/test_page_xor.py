@@ -135,7 +135,7 @@ def test_the_study_respects_the_time_cap_and_says_so(app_page, monkeypatch):
 
 
 def test_the_warm_up_precomputes_the_default_result_the_first_visit_reads(app_page, monkeypatch):
-    # nnkit.ui.policy.warm_up calls precompute() once per server: the first visitor of the
+    # nnkit.ui.policy.warm_up runs precompute()'s steps once per server: the first visitor of the
     # XOR page then trains nothing.
     import nnkit.fitting
     import nnkit.xor
