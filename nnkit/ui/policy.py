@@ -191,21 +191,25 @@ def slots() -> TrainingSlots:
 
 
 WARM_UP_FIRST = (
-    "torch",
-    "torch.optim",
-    "sympy",
+    "sympy",  # most first screens need these three (formulas, charts, tables)
     "altair",
     "pandas",
-    "nnkit.training.loop",  # (``nnkit.training`` itself imports it on first use)
-    "nnkit.models",
-)
-"""What the warm-up imports first: what most pages need on their first visit (then it
-builds torch's first optimizer and imports the pages' own nnkit modules, in course order)."""
-WARM_UP_LATER = (
-    "nnkit.pinn.solver",  # the PINN page's solver (its first screen does not need it)
+    "torch",  # Gradient descent's and XOR's first screens, and every page's first run
+    "torch.optim",
     "sklearn.linear_model",  # the Perceptron page's reference
     "sklearn.ensemble",  # House prices' baselines
     "sklearn.pipeline",
+    "nnkit.training.loop",  # (``nnkit.training`` itself imports it on first use)
+    "nnkit.models",
+)
+"""What the warm-up imports first, in the order of need: what most first screens need,
+then torch (two first screens and every training run), then scikit-learn (two first
+screens); then it builds torch's first optimizer and imports the pages' own nnkit
+modules, in course order. A page chosen at once on a fresh server lands in the first
+light imports, not inside ``import torch`` (which cannot be split): measured in
+``docs/decisions/0006-warm-up-after-the-first-page.md``."""
+WARM_UP_LATER = (
+    "nnkit.pinn.solver",  # the PINN page's solver (its first screen does not need it)
     "scipy.optimize",
     "scipy.stats",
     "nbformat",  # a "Reproduce in Python" panel's notebook

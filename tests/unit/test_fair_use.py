@@ -261,9 +261,13 @@ def test_the_server_warms_up_once_in_the_background(monkeypatch):
     assert {"nnkit.tabular", "nnkit.plots.perceptron", "nnkit.symbolic"} <= set(asked)
     assert set(policy.page_modules()) <= set(asked)
     assert not any(name.endswith((".counted", ".LIMITS")) for name in asked)
-    # in the order of need: what most pages need first, then the pages' own modules in
-    # course order, then what fewer first visits need (a reference, a baseline)
+    # in the order of need: what most first screens need (formulas, charts, tables),
+    # then torch (two first screens, every training run) and scikit-learn (two first
+    # screens), then the pages' own modules in course order, then what fewer first
+    # visits need
     first = asked.index
+    assert max(map(first, ("sympy", "altair", "pandas"))) < first("torch")
+    assert first("torch") < first("sklearn.linear_model")
     assert max(map(first, policy.WARM_UP_FIRST)) < first("nnkit.finite_diff")
     assert first("nnkit.finite_diff") < first("nnkit.tabular") < first("nnkit.symbolic")
     assert first("nnkit.symbolic") < min(map(first, policy.WARM_UP_LATER))
