@@ -234,10 +234,8 @@ if job is not None and not job.running and entry is not None and entry[0] == set
     if snap.epochs >= 1 and snap.diverged_epoch is None and not snap.error:
         mlp_model, mlp_version, mlp_stop = run.model, snap.version, snap.stop_reason
         mlp_cut = run.search is not None and run.search.rounds_cut > 0
-        train_slot.caption(tabular.run_summary(  # under the live view, at the top
-            snap.stop_reason, snap.epochs, snap.elapsed, run.best.best()[1], patience=config.patience,
-            epochs_asked=config.epochs, time_budget=LIMITS.max_train_seconds, kept=run.best.kept(),
-        ))  # fmt: skip
+        # under the live view, whose status line says how the run ended: which weights it kept
+        train_slot.caption(tabular.kept_text(run.best.kept()))
         if run.search is not None:
             with train_slot.expander("The settings the search tried"):
                 st.dataframe(run.search.table(), hide_index=True)

@@ -14,10 +14,27 @@ import pytest
 
 from nnkit import tabular
 from nnkit.tabular.verdict import LOG_LOSS_WORSE
+from nnkit.ui.live_training import stopped_text
 from tests.app.conftest import ROOT, assert_no_exception
 
 PAGE = "pages/house_prices.py"
 JOB = "_live_house_job"
+
+
+def assert_ended_once(at, snap) -> None:
+    """The page says how the run ended (the live view's status line) and says it once
+    (the results' verdict below may name the best epoch as a reason)."""
+    said = stopped_text(snap)
+    texts = [e.value for e in (*at.markdown, *at.caption, *at.info, *at.warning)]
+    texts = [t for t in texts if not t.startswith("**What you see.**")]
+    assert sum(said in t for t in texts) == 1, texts
+    why = {
+        "early_stopping": "stopped improving",
+        "stopped": "by you",
+        "time_limit": "train further",
+    }
+    if snap.stop_reason in why:  # in no other words either
+        assert sum(why[snap.stop_reason] in t for t in texts) == 1, texts
 
 
 def metrics_table(at) -> pd.DataFrame:
@@ -69,7 +86,7 @@ def test_default_data_baselines_then_mlp(app_page):
     assert "behind" in verdict and "On the synthetic data" in verdict
     _, run = at.session_state["house_run"]
     best = run.model.regressor_.best_epoch_
-    summary = next(c.value for c in at.caption if c.value.startswith("Trained "))
+    summary = next(c.value for c in at.caption if c.value.startswith("The model kept"))
     # the model kept averages the weights of the three best epochs, named by the page
     averaged = run.best.kept()
     assert len(averaged) == 3 and averaged[0][0] == best
@@ -79,10 +96,9 @@ def test_default_data_baselines_then_mlp(app_page):
     # the run has ended: the best loss and which epochs the model kept are said once, in
     # the summary (the live view's "best so far" caption is gone)
     assert not [c.value for c in at.caption if c.value.startswith("Best validation loss")]
-    snap = at.session_state[JOB].snapshot()
-    assert summary.startswith(f"Trained {snap.epochs} epoch{'' if snap.epochs == 1 else 's'} in")
+    # how the run ended is said once, by the live view's status line, not again below it
     # (In AppTest nothing refreshes the live view, so a slow run may end as "abandoned".)
-    assert ("stopped early" in summary) == (snap.stop_reason == "early_stopping")
+    assert_ended_once(at, at.session_state[JOB].snapshot())
     downloads = {d.key for d in at.get("download_button")}
     assert {"house_dl_preds", "house_dl_model"} <= downloads  # predictions and the fitted MLP
 
@@ -168,11 +184,14 @@ def test_upload_pick_target_and_train(app_page):
     state, best_epoch, best_loss = run.best.best()
     snap = job.snapshot()
     assert best_loss == min(snap.history.val_loss)
-    summary = next(c.value for c in at.caption if c.value.startswith("Trained "))
-    assert summary.endswith(tabular.kept_text(run.best.kept()))
-    assert f"at epoch {best_epoch}" in summary.split("The model kept")[1]
+    summary = next(c.value for c in at.caption if c.value.startswith("The model kept"))
+    assert summary == tabular.kept_text(run.best.kept())
+    assert f"at epoch {best_epoch}" in summary
     # (The run may have ended by itself before Stop reached it.)
-    assert (f"stopped by you at epoch {snap.epochs}" in summary) == (snap.stop_reason == "stopped")
+    assert_ended_once(at, snap)
+    assert any(f"Stopped by you at epoch {snap.epochs}" in m.value for m in at.markdown) == (
+        snap.stop_reason == "stopped"
+    )
     kept = run.model.regressor_
     assert kept.best_epoch_ == best_epoch
     weights = kept.learned_parameters()["weights"]
