@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Literal, overload
 import numpy as np
 import pandas as pd
 
+from nnkit._text import counted
 from nnkit.function_fitting.targets import grid_points
 
 if TYPE_CHECKING:
@@ -506,6 +507,13 @@ class XorStudySummary:
         Architectures that the time budget stopped before the last epoch.
     fewest_epochs : int or None
         The fewest epochs any capped architecture trained (None if none was capped).
+    yours : str or None
+        The architecture asked about (``layers`` and ``units`` of
+        :func:`summarize_xor_study`), None when none was or it is not in the study.
+    your_successes : int or None
+        Seeds for which it solved XOR.
+    your_capped : bool
+        Whether the time budget stopped its training early (its count is a lower bound).
     """
 
     seeds: int
@@ -516,9 +524,67 @@ class XorStudySummary:
     smallest_reliable_layers: int
     n_capped: int
     fewest_epochs: int | None
+    yours: str | None = None
+    your_successes: int | None = None
+    your_capped: bool = False
+
+    def text(self) -> str:
+        """What the study shows, in sentences computed from its counts (for the page).
+
+        Returns
+        -------
+        str
+            E.g. "With no hidden layer XOR is solved in 0 of 20 seeds. One hidden layer
+            of 2 units solves it in 11 of 20 (mean accuracy 88.8%): enough units in
+            principle, but 9 seeds got stuck; try another seed above. The smallest
+            architecture that succeeded for every seed is ..."
+        """
+        n = self.seeds
+        out = f"With no hidden layer XOR is solved in {self.no_hidden_successes} of {n} seeds. "
+        two_is_yours = self.yours == _architecture([2])
+        if self.two_units_successes is not None:
+            two = self.two_units_successes
+            out += (
+                f"One hidden layer of 2 units solves it in {two} of {n} "
+                f"(mean accuracy {self.two_units_mean_accuracy:.1%}): "
+                + (
+                    "enough units, and every seed found the solution with these settings. "
+                    if two == n
+                    else "enough units in principle, but no seed found the solution with these "
+                    "settings. "
+                    if two == 0
+                    else f"enough units in principle, but {counted(n - two, 'seed')} got stuck"
+                    + ("; try another seed above. " if two_is_yours else ". ")
+                )
+            )
+        k = self.your_successes
+        mine = k is not None and self.yours not in (None, _architecture([]), _architecture([2]))
+        smallest_is_yours = mine and k == n and self.yours == self.smallest_reliable
+        if mine and not smallest_is_yours:
+            cut = " in the epochs the time cap allowed" if self.your_capped else ""
+            out += f"Yours, {self.yours}, solves it for " + (
+                f"all {n} seeds{cut}. "
+                if k == n
+                else f"none of the {n} seeds{cut}. "
+                if k == 0
+                else f"{k} of {n} seeds{cut}: the same architecture can fail or succeed; try "
+                "another seed above. "
+            )
+        if self.smallest_reliable is not None:
+            out += (
+                "The smallest architecture that succeeded for every seed is "
+                + ("yours, " if smallest_is_yours else "")
+                + f"{self.smallest_reliable} ({counted(self.smallest_reliable_layers, 'hidden layer')}): "
+                "extra units make a good starting point likely rather than lucky."
+            )
+        else:
+            out += "No architecture here succeeded for every seed with these settings."
+        return out
 
 
-def summarize_xor_study(study: pd.DataFrame, epochs: int) -> XorStudySummary:
+def summarize_xor_study(
+    study: pd.DataFrame, epochs: int, layers: int | None = None, units: int | None = None
+) -> XorStudySummary:
     """Read a success-rate table into the statements of the XOR page.
 
     Parameters
@@ -528,6 +594,9 @@ def summarize_xor_study(study: pd.DataFrame, epochs: int) -> XorStudySummary:
         seeds, mean_accuracy, epochs_trained`` (as ``nnkit.fitting.xor_study`` returns).
     epochs : int
         Epochs each run was asked to train (rows with fewer were cut by the budget).
+    layers, units : int, optional
+        The architecture a reader trained (``units`` is ignored without hidden layers):
+        its row's counts go into ``yours`` and ``your_successes``.
 
     Returns
     -------
@@ -538,6 +607,10 @@ def summarize_xor_study(study: pd.DataFrame, epochs: int) -> XorStudySummary:
     reliable = study[(study["layers"] > 0) & (study["successes"] == study["seeds"])]
     smallest = reliable.sort_values(["layers", "units"]).head(1)
     capped = study[study["epochs_trained"] < int(epochs)]
+    if layers is None:
+        mine = study.iloc[:0]
+    else:
+        mine = study[(study["layers"] == int(layers)) & ((layers == 0) | (study["units"] == units))]
     return XorStudySummary(
         seeds=int(study["seeds"].max()) if len(study) else 0,
         no_hidden_successes=int(zero["successes"].iloc[0]) if len(zero) else 0,
@@ -547,6 +620,9 @@ def summarize_xor_study(study: pd.DataFrame, epochs: int) -> XorStudySummary:
         smallest_reliable_layers=int(smallest["layers"].iloc[0]) if len(smallest) else 0,
         n_capped=len(capped),
         fewest_epochs=int(capped["epochs_trained"].min()) if len(capped) else None,
+        yours=str(mine["architecture"].iloc[0]) if len(mine) else None,
+        your_successes=int(mine["successes"].iloc[0]) if len(mine) else None,
+        your_capped=bool(len(mine) and mine["epochs_trained"].iloc[0] < int(epochs)),
     )
 
 

@@ -98,7 +98,6 @@ st.markdown(
         if line_field.uniform
         else ""
     )
-    + (" Try other seeds: the same architecture can fail or succeed." if layers else "")
 )
 with st.expander("loss curve of your network"):
     altair_chart(loss_curves(mine.history, title="binary cross-entropy (log scale)"), width="stretch")
@@ -110,7 +109,7 @@ reproduce_panel(
 st.header("Success rate over 20 seeds")
 with st.spinner("Training every architecture from 20 seeds…"):
     df = study(X, y, activation, float(lr), int(epochs), LIMITS.max_train_seconds)
-summary = summarize_xor_study(df, int(epochs))
+summary = summarize_xor_study(df, int(epochs), int(layers), int(units))
 if summary.n_capped:
     st.warning(
         f"The time cap ({LIMITS.max_train_seconds:g} s for the whole study on this server) "
@@ -124,26 +123,7 @@ st.caption(
     f"{summary.seeds - 1}) whose trained network reaches the reference accuracy ({ref_text}). "
     "Dashed grey: no hidden layer. Same learning rate, epochs and activation as above."
 )
-two = (
-    f"One hidden layer of 2 units solves it in {summary.two_units_successes} of {summary.seeds} "
-    f"(mean accuracy {summary.two_units_mean_accuracy:.1%}): enough units in principle, but "
-    "easy to get stuck. "
-    if summary.two_units_successes is not None
-    else ""
-)
-st.markdown(
-    f"**What you see.** With no hidden layer XOR is solved in {summary.no_hidden_successes} of "
-    f"{summary.seeds} seeds. "
-    + two
-    + (
-        f"The smallest architecture that succeeded for every seed is {summary.smallest_reliable} "
-        f"({summary.smallest_reliable_layers} hidden layer"
-        f"{'s' if summary.smallest_reliable_layers > 1 else ''}): extra units make a good "
-        "starting point likely rather than lucky."
-        if summary.smallest_reliable is not None
-        else "No architecture here succeeded for every seed with these settings."
-    )
-)
+st.markdown("**What you see.** " + summary.text())
 st.dataframe(
     study_table(df).style.format(
         {"success rate": lambda v: f"{100 * v:.0f} %", "mean accuracy": lambda v: f"{100 * v:.1f} %"}

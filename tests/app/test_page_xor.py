@@ -76,6 +76,21 @@ def test_default_two_units_solve_xor_and_one_neuron_cannot(app_page):
             in notes[1]
         )
 
+    # the reader's architecture in the study: "try another seed" only where seeds differ
+    stuck = 0 < two["solved"] < two["seeds"]
+    assert ("try another seed" in notes[1]) == stuck
+    assert ("try another seed" in notes[0]) is False  # said below, with the counts
+    for units in (1, 8):
+        at.slider(key="xor_units").set_value(units).run()
+        row = table[(table["hidden layers"] == 1) & (table["units per layer"] == units)].iloc[0]
+        said = _notes(at)[1]
+        assert ("can fail or succeed" in said) == (0 < row["solved"] < row["seeds"]), said
+        assert (f"for all {row['seeds']} seeds" in said or "is yours" in said) == (
+            row["solved"] == row["seeds"]
+        ), said
+        assert ("for none of" in said) == (row["solved"] == 0), said
+    at.slider(key="xor_units").set_value(2).run()
+
     # a bad seed for 2 units: the page says the run failed instead of pretending
     at.number_input(key="xor_seed").set_value(5).run()
     assert_no_exception(at)

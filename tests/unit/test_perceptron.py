@@ -513,3 +513,68 @@ def test_summarize_xor_study_reads_the_table_and_handles_missing_rows():
     assert s.two_units_successes is None and s.two_units_mean_accuracy is None
     assert (s.n_capped, s.fewest_epochs) == (0, None)
     assert solves_xor(1.0, 1.0) and solves_xor(0.9 + 1e-12, 0.9) and not solves_xor(0.75, 1.0)
+
+
+def _study(rows, seeds=20):
+    import pandas as pd
+
+    from nnkit.xor import _architecture
+
+    return pd.DataFrame(
+        [
+            (layers, units, _architecture([units] * layers), ok, acc, epochs)
+            for layers, units, ok, acc, epochs in rows
+        ],
+        columns=["layers", "units", "architecture", "successes", "mean_accuracy", "epochs_trained"],
+    ).assign(seeds=seeds)
+
+
+def test_the_xor_study_text_says_what_the_counts_say_about_the_readers_architecture():
+    from nnkit.perceptron import summarize_xor_study
+
+    rows = [(0, 0, 0, 0.5, 300), (1, 1, 0, 0.7, 300), (1, 2, 11, 0.9, 300), (1, 3, 20, 1.0, 300)]
+    rows += [(1, 4, 20, 1.0, 300), (2, 2, 14, 0.95, 120)]
+    df = _study(rows)
+
+    def text(layers, units, table=df):
+        return summarize_xor_study(table, 300, layers, units).text()
+
+    # the lecture's 2 units, 11 of 20: the 9 that got stuck, and a nudge to try a seed
+    two = text(1, 2)
+    assert "11 of 20" in two and "9 seeds got stuck; try another seed above" in two
+    assert "Yours" not in two  # said once, in the 2-unit sentence
+    # someone else's 2 units: the count, without the nudge
+    assert "9 seeds got stuck." in text(1, 4) and "try another seed" not in text(1, 4)
+    # reliable: never "can fail or succeed"
+    four = text(1, 4)
+    assert "Yours, 2 → 4 → 1, solves it for all 20 seeds." in four
+    assert "fail or succeed" not in four
+    # the smallest reliable one is named once, as yours
+    three = text(1, 3)
+    assert "smallest architecture that succeeded for every seed is yours, 2 → 3 → 1" in three
+    assert "Yours, 2 → 3 → 1" not in three
+    assert "is 2 → 3 → 1" in four  # (not yours)
+    # never solved: no hope offered
+    one = text(1, 1)
+    assert "Yours, 2 → 1 → 1, solves it for none of the 20 seeds." in one
+    assert "try another seed" not in one and "fail or succeed" not in one
+    # sometimes, and cut by the time cap: a lower bound, said so
+    deep = text(2, 2)
+    assert "Yours, 2 → 2 → 2 → 1, solves it for 14 of 20 seeds in the epochs the time cap" in deep
+    assert "fail or succeed; try another seed above" in deep
+    # no hidden layer: the first sentence says it already; none asked: no "Yours"
+    assert "Yours" not in text(0, 5) and "Yours" not in summarize_xor_study(df, 300).text()
+    assert text(0, 5).startswith("With no hidden layer XOR is solved in 0 of 20 seeds.")
+    # 2 units that always or never find it: no "got stuck"
+    always = df.assign(successes=lambda d: d["successes"].where(d["units"] != 2, 20))
+    never = df.assign(successes=lambda d: d["successes"].where(d["units"] != 2, 0))
+    assert "every seed found the solution" in text(1, 2, always) and "stuck" not in text(
+        1, 2, always
+    )
+    assert "no seed found the solution" in text(1, 2, never) and "stuck" not in text(1, 2, never)
+    # nothing reliable
+    shaky = df.assign(successes=lambda d: d["successes"].clip(upper=19))
+    assert text(1, 4, shaky).endswith(
+        "No architecture here succeeded for every seed with these settings."
+    )
+    assert "19 of 20 seeds: the same architecture can fail or succeed" in text(1, 4, shaky)
