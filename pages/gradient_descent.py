@@ -214,9 +214,7 @@ def part2() -> None:
         with left:
             show(
                 contour_map(segs, box, paths, markers, series_order=names, height=380, **WB),
-                f"The three paths after {e} epochs on the contours of $J(w, b)$. Batch glides; "
-                "SGD takes 100 noisy steps per epoch and never settles (each step follows one "
-                "point's gradient); mini-batch is in between.",
+                explain.modes_paths(runs, problem, a, e),
             )
         with right:
             small = {

@@ -25,6 +25,7 @@ __all__ = [
     "lecture_stories",
     "mode_divergence",
     "modes_note",
+    "modes_paths",
     "race_note",
     "trajectory_divergence",
     "why_slow",
@@ -267,6 +268,65 @@ def mode_divergence(
         f"{problem.x[i]:.2f} alone has curvature 2(1 + x²) = {curv:.1f}, so a "
         f"step on it overshoots for α > {2 / curv:.4f}; the smaller the batch, the "
         "more such steps."
+    )
+
+
+def modes_paths(
+    runs: Mapping[str, GDRun], problem: RegressionProblem, analysis: QuadraticAnalysis, epochs: int
+) -> str:
+    """The caption of the batch, SGD and mini-batch paths on the contours: what each does.
+
+    Parameters
+    ----------
+    runs : mapping of str to GDRun
+        Runs with the same learning rate, by the name shown for them.
+    problem : RegressionProblem
+        Their data (how many points a step sees).
+    analysis : QuadraticAnalysis
+        The closed-form analysis of their problem (the batch path's shape).
+    epochs : int
+        The epochs the picture shows.
+
+    Returns
+    -------
+    str
+        Markdown: a diverged run is said to diverge; the batch path zig-zags or drops
+        straight by the sign of its steep direction's factor ``1 − αλ_max``; SGD's and
+        mini-batch's steps per epoch and points per step.
+    """
+    said = []
+    for name, r in runs.items():
+        if r.diverged:
+            said.append(f"{name} diverged at step {r.diverged_at}: its path stops there")
+        elif r.mode == "batch":
+            fast = 1 - r.lr * analysis.lambda_max
+            said.append(
+                f"batch zig-zags across the valley (1 − αλ_max = {fast:.3f} < 0) as it creeps "
+                "along it"
+                if fast < 0
+                else f"batch drops straight into the valley (1 − αλ_max = {fast:.3f} ≥ 0), then "
+                "creeps along it"
+            )
+        else:
+            even = r.steps_per_epoch * r.batch_size == len(problem.x)
+            points = (
+                "one point"
+                if r.batch_size == 1
+                else f"{'' if even else 'up to '}{r.batch_size} points"
+            )
+            said.append(
+                f"{'SGD' if r.mode == 'stochastic' else r.mode} takes "
+                f"{counted(r.steps_per_epoch, 'step')} per epoch, each on the gradient of "
+                f"{points}"
+                + (
+                    ": a noisy path that, with a constant α, never settles"
+                    if r.batch_size == 1
+                    else ""
+                )
+            )
+    return (
+        f"The {counted(len(runs), 'path')} after {counted(epochs, 'epoch')} on the contours of "
+        f"$J(w, b)$: " + "; ".join(said) + "."
     )
 
 

@@ -125,6 +125,13 @@ def test_part2_sgd_diverges_where_batch_does_not(app_page):
     at = app_page(PAGE)
     at.query_params["part"] = PART2
     at.run()
+
+    def paths() -> str:  # the caption of the three paths on the contours
+        return next(c.value for c in at.caption if "on the contours of" in c.value)
+
+    fast = 1 - 0.01 * L.analyse(L.lecture_problem(0)).lambda_max  # α = 0.01: factor > 0
+    assert f"batch drops straight into the valley (1 − αλ_max = {fast:.3f}" in paths()
+    assert "diverged" not in paths()
     at.slider(key="p2_lr").set_value(0.03).run()
     assert_no_exception(at)
     sgd = L.gradient_descent(L.lecture_problem(0), lr=0.03, epochs=50, batch_size=1, seed=0)
@@ -135,6 +142,11 @@ def test_part2_sgd_diverges_where_batch_does_not(app_page):
     assert f"step {sgd.diverged_at}" in at.error[0].value
     assert table["diverged at step"].iloc[1] == sgd.diverged_at
     assert table["diverged at step"].iloc[[0, 2]].isna().all()
+    # the paths' caption: SGD's ends where it diverged; batch zig-zags (α > 1/λ_max)
+    assert f"{table['mode'].iloc[1]} diverged at step {sgd.diverged_at}" in paths()
+    assert "batch zig-zags" in paths() and "noisy" not in paths()
+    at.slider(key="p2_lr").set_value(0.05).run()  # all three diverge: no path "glides"
+    assert len(at.error) == 3 and paths().count("diverged at step") == 3
 
 
 def test_part3_renders_and_optimizer_choice_changes_results(app_page):

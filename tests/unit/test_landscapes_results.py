@@ -349,6 +349,32 @@ def test_modes_note_names_the_best_and_the_fastest(modes, analysis, problem):
     assert explain.modes_note(blown, analysis) == ""
 
 
+def test_modes_paths_describe_each_path_from_its_run(modes, analysis, problem):
+    text = explain.modes_paths(modes, problem, analysis, 30)
+    assert text.startswith("The 3 paths after 30 epochs")
+    # below 1/λ_max the steep direction's factor is positive: no zig-zag
+    fast = 1 - 0.01 * analysis.lambda_max
+    assert fast > 0 and f"drops straight into the valley (1 − αλ_max = {fast:.3f}" in text
+    assert "zig-zag" not in text and "diverged" not in text
+    assert "100 steps per epoch, each on the gradient of one point" in text  # SGD
+    assert "4 steps per epoch, each on the gradient of up to 32 points" in text  # 32+32+32+4
+    halves = {"mini": L.gradient_descent(problem, lr=0.01, epochs=2, batch_size=50, seed=SEED)}
+    assert "each on the gradient of 50 points" in explain.modes_paths(halves, problem, analysis, 2)
+    # between 1/λ_max and 2/λ_max: zig-zag; above: SGD diverges first, then all of them
+    lr = 1.5 / analysis.lambda_max
+    zig = {"batch": L.gradient_descent(problem, lr=lr, epochs=5)}
+    said = explain.modes_paths(zig, problem, analysis, 5)
+    assert "zig-zags across the valley" in said and "drops straight" not in said
+    blown = {
+        name: L.gradient_descent(problem, lr=0.05, epochs=20, batch_size=b, seed=SEED)
+        for name, b in (("batch", None), ("SGD", 1), ("mini", 32))
+    }
+    said = explain.modes_paths(blown, problem, analysis, 15)
+    for name, run in blown.items():
+        assert run.diverged and f"{name} diverged at step {run.diverged_at}" in said
+    assert "zig-zag" not in said and "drops" not in said and "noisy" not in said
+
+
 def test_race_note_best_worst_and_saddle():
     p = L.PRESETS["adam_rosenbrock"]
     s = L.surface(p.surface, **p.params)
