@@ -8,6 +8,7 @@ from nnkit.datasets import xor
 from nnkit.fitting import xor_reference_accuracy
 from nnkit.plots.fitting import loss_curves
 from nnkit.plots.xor import decision_boundary, success_rates
+from nnkit.reproduce.xor import xor_script
 from nnkit.ui.charts import altair_chart
 from nnkit.ui.course import page_title
 from nnkit.ui.policy import LIMITS
@@ -16,7 +17,7 @@ from nnkit.ui.precomputed import xor_study as study
 from nnkit.ui.precomputed import xor_trained as trained
 from nnkit.ui.reproduce import reproduce_panel
 from nnkit.ui.router import ensure_router
-from nnkit.xor import output_field, solves_xor, study_table, summarize_xor_study, xor_script
+from nnkit.xor import output_field, solves_xor, study_table, summarize_xor_study
 
 ensure_router()
 st.title(page_title("pages/xor.py"))

@@ -500,7 +500,7 @@ def _check_xor(out, X, y, hidden, **recipe):
 
 def test_xor_default_page_in_a_notebook(tmp_path):
     from nnkit.datasets import xor
-    from nnkit.xor import xor_script
+    from nnkit.reproduce.xor import xor_script
 
     script = xor_script((2,))
     check_readable(script)
@@ -510,7 +510,7 @@ def test_xor_default_page_in_a_notebook(tmp_path):
 
 def test_xor_noisy_data_changed_seed_and_recipe(tmp_path):
     from nnkit.datasets import xor
-    from nnkit.xor import xor_script
+    from nnkit.reproduce.xor import xor_script
 
     recipe = {"activation": "relu", "lr": 0.03, "epochs": 100, "seed": 5}
     script = xor_script((4, 4), n_samples=120, noise=0.2, **recipe)
