@@ -134,7 +134,12 @@ def findings(sweep: Sweep) -> list[Finding]:
                     (str(r.method),),
                     text=(
                         f"{r.method}: no h at all, the chain rule on exact local "
-                        f"derivatives; error {r.e_best:.1e}."
+                        "derivatives; "
+                        + (
+                            "its result is exact (error 0)."
+                            if r.e_best == 0
+                            else f"error {r.e_best:.1e}."
+                        )
                     ),
                 )
             )
@@ -239,9 +244,10 @@ def _complex_step(sweep: Sweep) -> Finding:
     tiny = sweep.data[(sweep.data.method == "complex step") & (sweep.data.h <= 1e-8)]
     worst = float(tiny.error.max()) if not tiny.empty else math.nan
     rel = worst / abs(sweep.exact) if sweep.exact else math.nan
-    text = (
-        f"The complex step has no subtraction, so no round-off wall: for every "
-        f"h ≤ 1e-8 its error is at most {worst:.1e}"
+    text = "The complex step has no subtraction, so no round-off wall: for every h ≤ 1e-8 " + (
+        "its result is exact (error 0)."
+        if worst == 0
+        else f"its error is at most {worst:.1e}"
         + (f" ({rel:.1e} relative)." if math.isfinite(rel) else ".")
     )
     flags: frozenset[str] = frozenset()

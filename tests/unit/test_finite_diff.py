@@ -524,6 +524,20 @@ def test_large_complex_step_error_is_explained_as_truncation():
     assert _finding(ok, "complex step").flags == frozenset()
 
 
+def test_an_exact_complex_step_or_autodiff_is_called_exact_not_an_error_of_zero():
+    # x² at 0.5: the complex step and the engine both give exactly 1; "its error is at
+    # most 0.0e+00 (0.0e+00 relative)" read as a bound. sin at 0.5: a real, tiny error.
+    exact = error_sweep(parse("x^2"), 0.5, 1, [], complex_step_too=True, engine_too=True)
+    assert exact.data[exact.data.method != "autodiff (torch)"].error.max() == 0
+    assert "exact (error 0)" in _finding(exact, "complex step").text
+    assert "e+00" not in _finding(exact, "complex step").text
+    engine = [f for f in findings(exact) if f.kind == "autodiff" and "engine" in f.text]
+    assert engine and "exact (error 0)" in engine[0].text
+    tiny = error_sweep(parse("sin(x)*exp(-x^2)"), 0.5, 1, [], complex_step_too=True)
+    worst = tiny.data[(tiny.data.method == "complex step") & (tiny.data.h <= 1e-8)].error.max()
+    assert worst > 0 and f"at most {worst:.1e}" in _finding(tiny, "complex step").text
+
+
 def test_what_you_see_flags_an_optimistic_e_star():
     # f^(6) with central O(h^10) at 0.5: E* = 2e-7 but the measured bottom is 2e-4; the
     # note quoted both without a word. It must say the model is too optimistic there,
