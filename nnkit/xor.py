@@ -7,7 +7,8 @@
 - :func:`xor_reference_accuracy`: the accuracy of the ideal rule on the same points, the
   bar a run must reach to count as a success.
 - :func:`summarize_xor_study`, :func:`solves_xor`: the numbers the XOR page states, read
-  from the study's table.
+  from the study's table, and :meth:`XorStudySummary.text`, its sentences (the page's
+  script: :func:`nnkit.reproduce.xor.xor_script`).
 - :func:`output_field`: whether a classifier's output over the picture is flat (one
   neuron on XOR usually predicts about ½ everywhere: then no boundary is worth drawing).
 """
