@@ -220,10 +220,12 @@ if graph is not None:
                     "step h": "{:.2e}",
                     "|autodiff − torch|": "{:.2e}",
                     "|autodiff − central|": "{:.2e}",
-                }
+                },
+                na_rep="—",
             ),
             hide_index=True,
             width="stretch",
+            placeholder="—",
         )
         altair_chart(agreement_chart(ref), width="stretch")
         st.caption(

@@ -224,6 +224,7 @@ if sweep is not None and len(sweep.stencils):
         ),
         hide_index=True,
         width="stretch",
+        placeholder="—",  # a missing number (no truncation error: no slope, no h*) is "—"
     )
     st.caption(
         "Libraries that need accuracy do better than any single step h: numdifftools "
@@ -265,6 +266,7 @@ if sweep is not None and len(sweep.stencils):
             ),
             hide_index=True,
             width="stretch",
+            placeholder="—",
         )
         st.caption("exact: sympy's derivative at x₀. model: the predicted error |C|·M·hᵖ + S·ε·F/hᵈ.")
         broken = fd.failed_methods(at)

@@ -85,7 +85,7 @@ sha = table.sha256
 st.caption(f"**{source}**: {table.summary()}.")
 for note in table.notes:
     st.warning(note, icon=":material/warning:")
-st.dataframe(frame.head(200), hide_index=True, height=220)
+st.dataframe(frame.head(200), hide_index=True, height=220, placeholder="—")
 if len(frame) > 200:
     st.caption(f"The first 200 of {len(frame):,} rows.")
 
@@ -93,7 +93,7 @@ if len(frame) > 200:
 
 st.header("2 · Profile, target and features")
 prof = house_profile(sha, frame)
-st.dataframe(prof.table(), hide_index=True)
+st.dataframe(prof.table(), hide_index=True, placeholder="—")
 if not prof.targets:
     st.error(
         f"**Nothing to predict**: {prof.target_reason}. Upload a CSV with a column to "
@@ -238,7 +238,7 @@ if job is not None and not job.running and entry is not None and entry[0] == set
         train_slot.caption(tabular.kept_text(run.best.kept()))
         if run.search is not None:
             with train_slot.expander("The settings the search tried"):
-                st.dataframe(run.search.table(), hide_index=True)
+                st.dataframe(run.search.table(), hide_index=True, placeholder="—")
                 st.caption(
                     f"Validation loss ({tabular.LOSS_NAME[task]}; lower is better); "
                     "epochs trained before the candidate was dropped."
@@ -294,7 +294,7 @@ with st.expander("How much does the seed matter?"):
     spread = st.session_state.get(f"{KEY}_spread")
     if spread is not None and spread[0] == settings:
         runs = [tabular.as_run(metrics, seed), spread[1]]
-        st.dataframe(tabular.spread(runs), hide_index=True)
+        st.dataframe(tabular.spread(runs), hide_index=True, placeholder="—")
         st.markdown(tabular.spread_text(runs))
 
 preds = tabular.predictions_frame(models, data, outputs)

@@ -288,6 +288,15 @@ def _stop_leftover_jobs() -> None:
         job.join(30)
 
 
+def assert_missing_numbers_show_a_dash(at: AppTest) -> None:
+    """Every table holding a missing number draws it as "—" (Streamlit's frontend draws an
+    empty cell of a table as "None" unless the table sets a placeholder, and ignores a
+    Styler's ``na_rep`` for it)."""
+    for table in at.dataframe:
+        if table.value.isna().to_numpy().any():
+            assert table.proto.placeholder == "—", table.value.columns.tolist()
+
+
 def assert_no_exception(at: AppTest) -> None:
     """Fail with the page's own exception text if the script raised."""
     if at.exception:

@@ -8,7 +8,7 @@ import pytest
 
 from nnkit import finite_diff as fd
 from nnkit.expr import parse
-from tests.app.conftest import assert_no_exception
+from tests.app.conftest import assert_missing_numbers_show_a_dash, assert_no_exception
 
 PAGE = "pages/derivatives.py"
 
@@ -266,3 +266,17 @@ def test_a_function_the_engine_lacks_points_to_torchs_autograd(app_page):
     assert hint(at) and not {"autodiff (nnkit engine)", "autodiff (torch)"} & _methods(at)
     at.checkbox(key="fd_ad").check().run()
     assert not hint(at) and "autodiff (torch)" in _methods(at)
+
+
+def test_a_polynomial_s_missing_slope_and_optimum_are_dashes_not_none(app_page):
+    # x²: the central schemes have no truncation error, so no fitted slope, h* or E*: the
+    # table drew those cells as "None" (seen in Chromium).
+    at = app_page(PAGE).run()
+    at.text_input(key="fd_formula").set_value("x^2").run()
+    assert_no_exception(at)
+    table = next(t.value for t in at.dataframe if "fitted slope" in t.value.columns)
+    central = table[table["method"].str.startswith("central")]
+    assert (
+        len(central) and central[["fitted slope", "h* (theory)", "E* (theory)"]].isna().all().all()
+    )
+    assert_missing_numbers_show_a_dash(at)

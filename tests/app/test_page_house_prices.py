@@ -15,7 +15,7 @@ import pytest
 from nnkit import tabular
 from nnkit.tabular.verdict import LOG_LOSS_WORSE
 from nnkit.ui.live_training import stopped_text
-from tests.app.conftest import ROOT, assert_no_exception
+from tests.app.conftest import ROOT, assert_missing_numbers_show_a_dash, assert_no_exception
 
 PAGE = "pages/house_prices.py"
 JOB = "_live_house_job"
@@ -77,6 +77,7 @@ def test_default_data_baselines_then_mlp(app_page):
 
     at = train(at)
     assert_no_exception(at)
+    assert_missing_numbers_show_a_dash(at)  # the search's table, the profile
     table = metrics_table(at).set_index("model")
     assert list(table.index) == ["MLP", "gradient boosting", "ridge", "mean"]
     assert table.loc["MLP", "R²"] > table.loc["ridge", "R²"]
