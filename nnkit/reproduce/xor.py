@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from nnkit.reproduce import Code, Script, call
-from nnkit.xor import fit_xor
 
 __all__ = ["xor_script"]
 
@@ -45,6 +44,7 @@ def xor_script(
     nnkit.reproduce.Script
     """
     from nnkit.datasets import xor
+    from nnkit.xor import fit_xor  # looked up per call (its defaults are what the script omits)
 
     data = "xor()" if n_samples is None else call("xor", xor, n_samples=int(n_samples), noise=noise)
     recipe = {"activation": activation, "lr": float(lr), "epochs": int(epochs), "seed": int(seed)}
